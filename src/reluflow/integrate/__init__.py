@@ -1,0 +1,6 @@
+"""The exact gradient-flow engine: Taylor jets, activation events, the solve loop."""
+
+from .solve import solve, taylor_order
+from .trajectory import Event, NetworkState, Status, Trajectory
+
+__all__ = ["solve", "taylor_order", "Event", "NetworkState", "Status", "Trajectory"]

@@ -1,0 +1,256 @@
+"""``solve``: the exact gradient flow, step by step and switch by switch.
+
+Each step (i) settles pairs sitting exactly on an activation surface (frozen, leaving,
+entering, or sliding), (ii) computes the Taylor jets of the current pattern, (iii) picks the
+step from the Jorba–Zou radius estimate, relative per neuron, (iv) locates the first
+activation switch in the step as a root of the step's polynomial, and the loss threshold,
+and (v) advances to the earliest of them.  A pair that reaches u = 0 is set to exactly 0.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import sys
+import time
+from fractions import Fraction
+from typing import Any, Callable
+
+import mpmath
+import numpy as np
+
+from ..precision import backend, budget, context
+from ..problem import Problem, ProblemError, exact
+from .events import candidates, first_nonzero, first_root, poly_eval, refine_root
+from .taylor import FixedPoint, State, horner, jets, rho, to_fixed
+from .trajectory import Event, Segment, Status, Trajectory
+
+__all__ = ["solve", "taylor_order"]
+
+GUARD_BITS = 20  # fixed-point bits beyond the working precision
+SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
+MAX_GROWTH = 3.0  # the step may grow at most this factor per step
+
+
+EXTRA_DIGITS = 2  # per-step tolerance 10^-(digits + 2): the Jorba–Zou estimate is conservative
+
+
+def taylor_order(digits: int) -> int:
+    """Jorba–Zou order for a per-step relative error of 10^-(digits + 2):
+    p = ⌈ln(10^(digits+2))/2⌉ + 1."""
+    return math.ceil((digits + EXTRA_DIGITS) * math.log(10) / 2) + 1
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ProblemError(name, f"must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def solve(
+    problem: Problem,
+    *,
+    t_end: Any = None,
+    loss_below: Any = None,
+    digits: int | None = None,
+    dps: int | None = None,
+    max_steps: int = 100_000,
+    max_events: int = 10_000,
+    progress: Callable[[float, float], None] | None = None,
+) -> Trajectory:
+    """Integrate the gradient flow of ``problem`` from t = 0 to ``t_end``.
+
+    ``digits`` asks for that many correct digits (relative, per neuron); the precision
+    budget then picks the working precision.  Or give ``dps`` explicitly.  The run stops
+    at ``t_end`` (default: past the theory's last escape time), when the loss falls
+    below ``loss_below``, or at ``max_steps`` / ``max_events``; ``status`` says which.
+
+    >>> from reluflow import Problem, Dataset, Init
+    >>> p = Problem(Dataset([[1]], [1]), Init("1e-30", [[1]], [1]))
+    >>> tr = solve(p, t_end=40, digits=20)
+    >>> tr.status.value, mpmath.nstr(tr.final_loss, 5)
+    ('t_end', '1.1203e-5')
+    """
+    if not isinstance(problem, Problem):
+        raise ProblemError("problem", f"expected a reluflow.Problem, got {type(problem).__name__}")
+    t_end_q = exact(problem.default_t_end() if t_end is None else t_end, "t_end")
+    if t_end is None:
+        t_end_q = Fraction(math.ceil(t_end_q))
+    if t_end_q <= 0:
+        raise ProblemError("t_end", f"must be > 0, got {t_end_q}")
+    thr_q = None if loss_below is None else exact(loss_below, "loss_below")
+    if thr_q is not None and thr_q <= 0:
+        raise ProblemError("loss_below", f"must be > 0 (a loss threshold), got {thr_q}")
+    max_steps = _positive_int(max_steps, "max_steps")
+    max_events = _positive_int(max_events, "max_events")
+    bud = budget(
+        digits=digits, dps=dps, log_inv_lambda=problem.log_inv_lambda,
+        t_span=float(t_end_q), time_scale=problem.time_scale(),
+    )
+    ctx = context(bud.dps)
+    F = ctx.prec + GUARD_BITS
+    p = taylor_order(bud.digits)
+    fx = FixedPoint.of(problem, F)
+    st = State.initial(problem, F)
+    one = 1 << F
+    tend = to_fixed(t_end_q, F)
+    # threshold on Σ r_k² (absolute fixed point with 2F bits) ⇔ L ≤ loss_below
+    thr = None if thr_q is None else to_fixed(thr_q * 2 * problem.n, 2 * F)
+    t = 0
+    H = min(one, tend)
+    segments: list[Segment] = []
+    events: list[Event] = []
+    status: Status | None = None
+    detail = ""
+    instant = 0  # consecutive events at (numerically) the same time
+    start = time.perf_counter()
+    tf = lambda ti: float(Fraction(int(ti), one))  # noqa: E731
+
+    def event(ti: int, j: int, k: int, direction: str) -> None:
+        events.append(Event(ctx.ldexp(ctx.mpf(int(ti)), -F), j, k, direction))
+
+    if thr is not None and _sum_r2(fx, st) <= thr:
+        status, detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
+
+    first = True
+    while status is None:
+        if t >= tend:
+            status = Status.T_END
+            break
+        if len(segments) >= max_steps:
+            status, detail = Status.MAX_STEPS, f"{max_steps} steps"
+            break
+        st.normalise(F)
+        try:
+            J = jets(fx, st, p, H)
+            if first:  # size the very first step from its own radius estimate
+                first = False
+                r0 = rho(J)
+                H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
+                J = jets(fx, st, p, H)
+            J, sliding = _settle_zero_pairs(fx, st, J, p, H, lambda j, k: event(t, j, k, "on"))
+        except OverflowError:
+            status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
+            break
+        if sliding is not None:
+            j, k = sliding
+            status = Status.SLIDING
+            detail = f"neuron {j}, point {k}, at t = {mpmath.nstr(ctx.ldexp(ctx.mpf(int(t)), -F), 15)}"
+            break
+        if len(events) >= max_events:
+            status, detail = Status.MAX_EVENTS, f"{max_events} events"
+            break
+        r = rho(J)
+        s_star = r * SAFETY if math.isfinite(r) else math.inf
+        s_end = one if s_star >= 1 else max(int(s_star * one), 1)
+        s_end = min(s_end, ((tend - t) << F) // H + 1)
+        # first activation switch in (0, s_end]
+        hit = None
+        for j, k in candidates(J.U, st.active, F):
+            coeffs = list(J.U[:, j, k])
+            q = first_nonzero(coeffs)
+            sign = 1 if st.active[j, k] else -1
+            coeffs = [sign * c for c in coeffs[q[0]:]]
+            if coeffs[0] < 0:
+                continue  # moving away from the surface (a zero pair leaving it)
+            root = first_root(coeffs, s_end, F)
+            if root is not None and (hit is None or root < hit[0]):
+                hit = (root, j, k)
+        s_take = s_end if hit is None else hit[0]
+        # loss threshold within (0, s_take]
+        if thr is not None:
+            r2 = lambda s: _sum_r2_jets(J, s, F) - thr  # noqa: E731
+            if r2(s_take) <= 0:
+                lo_val = r2(0)
+                s_take = refine_root(r2, 0, s_take, lo_val, r2(s_take)) if lo_val > 0 else 0
+                hit, status = None, Status.LOSS_BELOW
+        # commit the step
+        segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y, st.W.copy()))
+        y = horner(J.Y, s_take, F)
+        st.a, st.U = y[:, 0], y[:, 1 : 1 + problem.n]
+        st.W = st.W + (y[:, 1 + problem.n :].dot(fx.X) >> F)
+        dt = (s_take * H) >> F
+        t = min(t + dt, tend)
+        if hit is not None:
+            _, j, k = hit
+            st.U[j, k] = 0  # exactly on the surface; settled at the next step
+            if st.active[j, k]:
+                st.active[j, k] = False
+                event(t, j, k, "off")
+            instant = instant + 1 if dt <= (H >> (F // 2)) else 0
+            if instant > 4 * problem.m * problem.n + 16:
+                status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
+        # next scale: the estimate, capped in growth (never the event-truncated length)
+        grow = min(s_star, MAX_GROWTH) if math.isfinite(s_star) else MAX_GROWTH
+        H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
+        if progress is not None:
+            progress(tf(t), tf(tend))
+
+    elapsed = time.perf_counter() - start
+    t_final = min(t, tend)
+    meta = {
+        "reluflow": _version(),
+        "mpmath": mpmath.__version__,
+        "mpmath_backend": backend(),
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "wall_time_s": round(elapsed, 6),
+        "fixed_point_bits": F,
+        "guard_digits": bud.guard,
+    }
+    message = status.message + (f" ({detail})" if detail else "")
+    return Trajectory(
+        problem=problem, F=F, dps=bud.dps, digits=bud.digits, order=p, status=status,
+        message=message, t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F), events=events,
+        segments=segments, final=(t_final, st.a, st.U, st.W, st.e.copy(), st.active.copy()),
+        metadata=meta,
+    )
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _sum_r2(fx: FixedPoint, st: State) -> int:
+    """Σ_k r_k² at the state, absolute fixed point with 2F fractional bits."""
+    F = fx.F
+    h = np.zeros(fx.n, dtype=object)
+    for j, k in zip(*np.nonzero(st.active)):
+        h[k] += (st.a[j] * st.U[j, k]) >> (F - 2 * st.e[j])
+    r = fx.y - h
+    return int(sum(v * v for v in r))
+
+
+def _sum_r2_jets(J, s: int, F: int) -> int:
+    """Σ_k r_k(s)² from the residual jets (2F fractional bits)."""
+    r = horner(J.R, s, F)
+    return int(sum(v * v for v in r))
+
+
+def _settle_zero_pairs(fx, st: State, J, p: int, H: int, on_enter) -> tuple[Any, tuple[int, int] | None]:
+    """Decide every inactive pair with u_jk exactly 0, by the field (σ'(0) = 0 makes it
+    inactive): all jets zero → it stays frozen at 0; first non-zero coefficient negative →
+    it leaves the surface downwards; positive → it enters if the field *with* the pair
+    active also points up, and otherwise both sides push into the surface: sliding."""
+    changed = True
+    while changed:
+        changed = False
+        zero = np.argwhere((~st.active) & (st.U == 0))
+        for j, k in zero:
+            q = first_nonzero(J.U[1:, j, k])
+            if q is None or q[1] < 0:
+                continue
+            st.active[j, k] = True
+            J2 = jets(fx, st, p, H)
+            q2 = first_nonzero(J2.U[1:, j, k])
+            if q2 is None or q2[1] < 0:
+                st.active[j, k] = False
+                return J, (int(j), int(k))
+            J = J2
+            on_enter(int(j), int(k))
+            changed = True
+            break
+    return J, None

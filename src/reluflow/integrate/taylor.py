@@ -1,0 +1,254 @@
+"""Taylor jets of the exact gradient flow on a fixed activation pattern.
+
+Between activation switches the field is a cubic polynomial, so its Taylor coefficients
+follow exact recurrences (Cauchy products), computed here order by order.
+
+Arithmetic is fixed point on big integers (gmpy2 ``mpz`` through mpmath's backend, the
+representation mpmath's own ``libmp`` uses), vectorised with NumPy object arrays.  Each
+neuron j carries its own block exponent ``e_j``: its a_j, u_j· = ⟨w_j, x_·⟩ and w_j are
+stored as integers ``N`` with value ``N · 2**(e_j - F)``.  So a neuron of size λ = 1e-100
+keeps all F bits of *relative* precision: the error control is relative per neuron.  The
+residuals r_k = y_k - h(x_k) are absolute fixed point with F fractional bits.
+
+Variables per neuron j (σ'(0) = 0, loss 1/(2n) Σ r_k²)::
+
+    u̇_jk = (1/n) Σ_l G_kl · a_j r_l · 1[l ∈ A_j]        (G = Gram matrix of the inputs)
+    ȧ_j  = (1/n) Σ_{k ∈ A_j} r_k u_jk
+    ẇ_j  = (1/n) Σ_{l ∈ A_j} a_j r_l x_l
+    r_k  = y_k − Σ_{j : k ∈ A_j} a_j u_jk
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from mpmath.libmp import MPZ
+
+from ..problem import Problem
+
+__all__ = ["FixedPoint", "State", "Jets", "jets", "horner", "rho", "to_fixed"]
+
+
+def to_fixed(q: Fraction, F: int) -> int:
+    """round(q · 2**F) for an exact rational q, as mpmath's integer type (gmpy2 ``mpz``)."""
+    return MPZ(round(q * (1 << F)) if F >= 0 else round(q / (1 << -F)))
+
+
+def _objects(values, shape=None) -> np.ndarray:
+    arr = np.empty(len(values) if shape is None else shape, dtype=object)
+    arr[...] = np.array(values, dtype=object).reshape(arr.shape) if shape is not None else values
+    return arr
+
+
+@dataclass(frozen=True)
+class FixedPoint:
+    """The problem's constants as F-bit fixed-point integers (exact to one unit)."""
+
+    F: int
+    n: int
+    m: int
+    d: int
+    y: np.ndarray  # (n,)
+    G: np.ndarray  # (n, n)  Gram matrix
+    gdiag: np.ndarray | None  # (n,) when the inputs are exactly orthogonal
+    X: np.ndarray  # (n, d)
+
+    @classmethod
+    def of(cls, problem: Problem, F: int) -> "FixedPoint":
+        data = problem.data
+        gram = data.gram
+        y = _objects([to_fixed(v, F) for v in data.y])
+        G = _objects([[to_fixed(v, F) for v in row] for row in gram], (data.n, data.n))
+        X = _objects([[to_fixed(v, F) for v in row] for row in data.X], (data.n, data.d))
+        gdiag = _objects([G[k, k] for k in range(data.n)]) if data.is_orthogonal else None
+        return cls(F, data.n, problem.m, data.d, y, G, gdiag, X)
+
+
+@dataclass
+class State:
+    """Mutable fixed-point state: ``a`` (m,), ``U`` (m, n), ``W`` (m, d) per-neuron scaled
+    by ``2**(e_j - F)``; ``active`` (m, n) bool is the activation pattern A_j."""
+
+    a: np.ndarray
+    U: np.ndarray
+    W: np.ndarray
+    e: np.ndarray  # (m,) python ints
+    active: np.ndarray
+
+    @classmethod
+    def initial(cls, problem: Problem, F: int) -> "State":
+        """w_j = λ z_j, a_j = s_j ‖w_j‖, u_jk = λ⟨z_j, x_k⟩, rounded once from exact values."""
+        lam = problem.init.lam
+        m, n, d = problem.m, problem.n, problem.d
+        a = np.empty(m, dtype=object)
+        U = np.empty((m, n), dtype=object)
+        W = np.empty((m, d), dtype=object)
+        e = np.empty(m, dtype=object)
+        for j, (z, s) in enumerate(zip(problem.init.z, problem.init.s)):
+            sq = lam * lam * sum((c * c for c in z), Fraction(0))  # ‖w_j(0)‖², exact
+            ej = (sq.numerator.bit_length() - sq.denominator.bit_length()) // 2
+            scale = Fraction(2) ** (F - ej)
+            t = sq * scale * scale
+            a[j] = MPZ(s * math.isqrt(t.numerator // t.denominator))
+            W[j] = [MPZ(round(lam * c * scale)) for c in z]
+            for k, x in enumerate(problem.data.X):
+                U[j, k] = MPZ(round(lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) * scale))
+            e[j] = ej
+        active = np.array([[u > 0 for u in row] for row in U], dtype=bool)
+        return cls(a, U, W, e, active)
+
+    def normalise(self, F: int) -> None:
+        """Re-centre each neuron's block exponent so that |a_j| ≈ 2**F (keeps F bits)."""
+        for j in range(self.a.shape[0]):
+            shift = abs(self.a[j]).bit_length() - (F + 1)
+            if abs(shift) <= 4:
+                continue
+            if shift > 0:
+                self.a[j] >>= shift
+                self.U[j] = self.U[j] >> shift
+                self.W[j] = self.W[j] >> shift
+            else:
+                self.a[j] <<= -shift
+                self.U[j] = self.U[j] << -shift
+                self.W[j] = self.W[j] << -shift
+            self.e[j] += shift
+
+    def copy(self) -> "State":
+        return State(self.a.copy(), self.U.copy(), self.W.copy(), self.e.copy(), self.active.copy())
+
+
+@dataclass
+class Jets:
+    """Taylor coefficients (orders 0..p, scaled time s ∈ [0, 1]) of a, U and C, where
+    w_j(s) = w_j(0) + Σ_l C_jl(s) x_l, stored side by side in ``Y`` = [a | U | C] so one
+    Horner pass evaluates them all; plus the residual jets R (absolute, orders < p)."""
+
+    Y: np.ndarray  # (p+1, m, 1 + 2n)
+    R: np.ndarray  # (p, n)
+
+    @property
+    def order(self) -> int:
+        return self.Y.shape[0] - 1
+
+    @property
+    def A(self) -> np.ndarray:
+        return self.Y[:, :, 0]
+
+    @property
+    def U(self) -> np.ndarray:
+        n = (self.Y.shape[2] - 1) // 2
+        return self.Y[:, :, 1 : 1 + n]
+
+    @property
+    def C(self) -> np.ndarray:
+        n = (self.Y.shape[2] - 1) // 2
+        return self.Y[:, :, 1 + n :]
+
+
+def jets(fx: FixedPoint, st: State, p: int, H: int) -> Jets:
+    """Taylor coefficients up to order ``p`` at the state ``st`` on its pattern ``st.active``,
+    of the time-scaled series y(s·H), s ∈ [0, 1] (``H`` fixed point).
+
+    Scaling by the step makes every stored coefficient c_k H^k proportional to its
+    contribution to the step, so the rounding noise of high orders is never amplified.
+    All three Cauchy products of an order (a·u, a·r, r·u over the active pairs) run in one
+    ``einsum``; the two terms that need the not-yet-known r_k are added afterwards."""
+    F, m, n = fx.F, fx.m, fx.n
+    Y = np.zeros((p + 1, m, 1 + 2 * n), dtype=object)
+    A, U, C = Y[:, :, 0], Y[:, :, 1 : 1 + n], Y[:, :, 1 + n :]
+    R = np.zeros((p, n), dtype=object)
+    A[0], U[0] = st.a, st.U
+    aj, ak = np.nonzero(st.active)
+    na = aj.size
+    if na == 0:  # no neuron sees any point: everything is constant
+        R[0] = fx.y
+        return Jets(Y, R)
+    hshift = np.array([F - 2 * st.e[j] for j in aj], dtype=object)  # a·u → absolute scale
+    if min(hshift) < 0:
+        raise OverflowError("a neuron grew beyond 2**(F/2); the flow is diverging")
+    F2 = 2 * F
+    # 0/1 incidence matrices: pair → point (sums h_k) and pair → neuron (sums ȧ_j)
+    to_point = np.zeros((na, n), dtype=object)
+    to_point[np.arange(na), ak] = 1
+    to_neuron = np.zeros((na, m), dtype=object)
+    to_neuron[np.arange(na), aj] = 1
+    # columns: [a_j | a_j | r_k] against [u_jk | r_k | u_jk], one column per active pair
+    left = np.zeros((p + 1, 3 * na), dtype=object)
+    right = np.zeros((p + 1, 3 * na), dtype=object)
+    a0, u0 = st.a[aj], st.U[aj, ak]
+    left[0, : 2 * na] = np.concatenate((a0, a0))
+    right[0, :na], right[0, 2 * na :] = u0, u0
+    diag = fx.gdiag
+    if diag is not None:  # orthogonal inputs: only active pairs move, so stay in pair space
+        g = diag[ak]
+        Cp = np.zeros((p + 1, na), dtype=object)
+        Up = np.zeros((p + 1, na), dtype=object)
+    else:
+        full = np.zeros((m, n), dtype=object)  # inactive entries stay 0
+    for k in range(p):
+        acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
+        r = -(acc[:na] >> hshift).dot(to_point)  # −(a u)_k summed per point, absolute
+        if k == 0:
+            r = r + fx.y
+        R[k] = r
+        rk = r[ak]
+        c = MPZ(H) // (n * (k + 1))  # H/(n(k+1)), fixed point
+        ak1 = ((acc[2 * na :] + rk * u0).dot(to_neuron) * c) >> F2  # from (r u)_k
+        A[k + 1] = ak1
+        q = acc[na : 2 * na] + a0 * rk  # (a r)_k, 2F fractional bits
+        if diag is not None:
+            ck = (q * c) >> F2
+            uk = (ck * g) >> F
+            Cp[k + 1], Up[k + 1] = ck, uk
+            uk1 = uk
+        else:
+            full[aj, ak] = q
+            Ck = (full * c) >> F2
+            C[k + 1] = Ck
+            U[k + 1] = Ck.dot(fx.G) >> F
+            uk1 = U[k + 1][aj, ak]
+        right[k, na : 2 * na] = rk
+        left[k, 2 * na :] = rk
+        a1 = ak1[aj]
+        left[k + 1, :na] = a1
+        left[k + 1, na : 2 * na] = a1
+        right[k + 1, :na] = uk1
+        right[k + 1, 2 * na :] = uk1
+    if diag is not None:
+        C[1:, aj, ak] = Cp[1:]
+        U[1:, aj, ak] = Up[1:]
+    return Jets(Y, R)
+
+
+def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
+    """Evaluate jets ``J`` (orders along axis 0) at the fixed-point scaled time ``s`` ∈ [0, 1]."""
+    acc = J[-1].copy()
+    for k in range(J.shape[0] - 2, -1, -1):
+        acc = ((acc * s) >> F) + J[k]
+    return acc
+
+
+def _log_norms(J: Jets, k: int) -> list[float]:
+    """ln max(|a_j|, |u_j·|) of order k, per neuron (−inf for zero)."""
+    out = []
+    for j in range(J.A.shape[1]):
+        v = max(abs(J.A[k, j]), max(abs(x) for x in J.U[k, j]))
+        out.append(math.log(v) if v else -math.inf)
+    return out
+
+
+def rho(J: Jets) -> float:
+    """Jorba–Zou radius estimate in units of the scaled time s, relative per neuron:
+    min_j min_{k∈{p-1,p}} (‖b_0‖/‖b_k‖)^{1/k}.  Returns ``inf`` when no neuron moves."""
+    p = J.order
+    base = _log_norms(J, 0)
+    best = math.inf
+    for k in (p - 1, p):
+        for b0, bk in zip(base, _log_norms(J, k)):
+            if bk == -math.inf or b0 == -math.inf:
+                continue
+            best = min(best, math.exp((b0 - bk) / k))
+    return best

@@ -1,0 +1,321 @@
+"""The result of a solve: event log, dense output, loss, invariants, status, JSON.
+
+Values come back as mpmath numbers of a context at the run's working precision; the
+integer jets behind the dense output are kept exactly, so the JSON round trip is
+lossless (integers and mp values as decimal strings).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath.libmp import MPZ
+
+from ..precision import context, to_str
+from ..problem import Dataset, Init, Problem, exact
+from .taylor import FixedPoint, horner, to_fixed
+
+__all__ = ["Status", "Event", "Segment", "NetworkState", "Trajectory"]
+
+SCHEMA = "reluflow.trajectory/1"
+
+
+class Status(enum.Enum):
+    """How a solve ended; ``.value`` is the stable code written to JSON."""
+
+    T_END = "t_end"
+    LOSS_BELOW = "loss_below"
+    SLIDING = "sliding"
+    EVENT_STORM = "event_storm"
+    MAX_STEPS = "max_steps"
+    MAX_EVENTS = "max_events"
+    DIVERGED = "diverged"
+
+    @property
+    def message(self) -> str:
+        return _MESSAGES[self]
+
+    @property
+    def ok(self) -> bool:
+        """True when the run stopped where it was asked to (time or loss)."""
+        return self in (Status.T_END, Status.LOSS_BELOW)
+
+
+_MESSAGES = {
+    Status.T_END: "reached the requested end time",
+    Status.LOSS_BELOW: "the loss fell below the requested threshold",
+    Status.SLIDING: (
+        "sliding: both sides of an activation surface ⟨w_j,x_k⟩ = 0 push into it, so the flow "
+        "with σ'(0) = 0 has no classical continuation (a Filippov sliding mode)"
+    ),
+    Status.EVENT_STORM: "event storm: activation switches kept firing without time advancing",
+    Status.MAX_STEPS: "stopped at the limit on integration steps (raise max_steps)",
+    Status.MAX_EVENTS: "stopped at the limit on activation events (raise max_events)",
+    Status.DIVERGED: "a neuron grew beyond the representable range; the flow is diverging",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Point ``point`` leaves (``"off"``) or enters (``"on"``) neuron ``neuron``'s active set."""
+
+    t: mpmath.mpf
+    neuron: int
+    point: int
+    direction: str
+
+
+@dataclass
+class Segment:
+    """One Taylor step: t ∈ [t0, t0 + s_end·H], exact jets in the scaled time s."""
+
+    t0: int
+    H: int
+    s_end: int
+    e: tuple[int, ...]
+    active: np.ndarray
+    Y: np.ndarray  # (p+1, m, 1 + 2n): jets of [a | U | C]
+    W0: np.ndarray
+
+
+@dataclass(frozen=True)
+class NetworkState:
+    """Network at time ``t``: output weights ``a``, hidden weights ``W`` (rows w_j) and
+    pre-activations ``U`` (u_jk = ⟨w_j, x_k⟩), plus the activation pattern."""
+
+    t: mpmath.mpf
+    a: list
+    W: list
+    U: list
+    active: tuple[tuple[bool, ...], ...]
+
+
+def _ints(arr) -> list:
+    return np.vectorize(lambda v: str(int(v)), otypes=[object])(arr).tolist() if np.size(arr) else []
+
+
+def _mpz_array(data, shape) -> np.ndarray:
+    out = np.empty(shape, dtype=object)
+    flat = np.array(data, dtype=object).reshape(-1) if np.prod(shape) else []
+    out.reshape(-1)[:] = [MPZ(int(v)) for v in flat]
+    return out
+
+
+def _frac_str(q: Fraction) -> str:
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+@dataclass
+class Trajectory:
+    """A solved gradient flow.  Use :meth:`evaluate`, :meth:`loss`, :meth:`invariants`;
+    ``a``, ``W``, ``final_loss`` give the state at ``t_end``; ``events`` the switches."""
+
+    problem: Problem
+    F: int
+    dps: int
+    digits: int
+    order: int
+    status: Status
+    message: str
+    t_end: mpmath.mpf
+    events: list[Event]
+    segments: list[Segment]
+    final: tuple  # (t int, a, U, W, e, active) fixed point
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    # ---- helpers -------------------------------------------------------------------
+    @property
+    def ctx(self):
+        c = self.__dict__.get("_ctx")
+        if c is None:
+            c = context(self.dps)
+            self.__dict__["_ctx"] = c
+        return c
+
+    def _fx(self) -> FixedPoint:
+        fx = self.__dict__.get("_fxc")
+        if fx is None:
+            fx = FixedPoint.of(self.problem, self.F)
+            self.__dict__["_fxc"] = fx
+        return fx
+
+    def _value(self, v, e) -> mpmath.mpf:
+        return self.ctx.ldexp(self.ctx.mpf(int(v)), int(e) - self.F)
+
+    def _state(self, t: int, a, U, W, e, active) -> NetworkState:
+        m = len(a)
+        return NetworkState(
+            t=self.ctx.ldexp(self.ctx.mpf(int(t)), -self.F),
+            a=[self._value(a[j], e[j]) for j in range(m)],
+            W=[[self._value(v, e[j]) for v in W[j]] for j in range(m)],
+            U=[[self._value(v, e[j]) for v in U[j]] for j in range(m)],
+            active=tuple(tuple(bool(b) for b in row) for row in active),
+        )
+
+    # ---- public API ----------------------------------------------------------------
+    @property
+    def times(self) -> list[mpmath.mpf]:
+        """Step boundaries (including 0 and t_end)."""
+        ts = [seg.t0 for seg in self.segments] + [self.final[0]]
+        return [self.ctx.ldexp(self.ctx.mpf(int(t)), -self.F) for t in ts]
+
+    def evaluate(self, t: Any) -> NetworkState:
+        """Dense output: the network at time ``t`` (0 ≤ t ≤ t_end), from the step's jets."""
+        tq = exact(t, "t")
+        ti = to_fixed(tq, self.F)
+        t_final = self.final[0]
+        if tq < 0 or ti > t_final:
+            raise ValueError(f"t: {t} is outside the solved interval [0, {self.t_end}]")
+        if ti == t_final or not self.segments:
+            return self._state(*self.final)
+        starts = [seg.t0 for seg in self.segments]
+        i = max(bisect.bisect_right(starts, ti) - 1, 0)
+        seg = self.segments[i]
+        s = ((ti - seg.t0) << self.F) // seg.H
+        s = min(s, seg.s_end)
+        y = horner(seg.Y, s, self.F)
+        n = self.problem.n
+        a, U = y[:, 0], y[:, 1 : 1 + n]
+        W = seg.W0 + (y[:, 1 + n :].dot(self._fx().X) >> self.F)
+        return self._state(ti, a, U, W, seg.e, seg.active)
+
+    def loss(self, t: Any | None = None) -> mpmath.mpf:
+        """L(t) = 1/(2n) Σ_k (h(x_k) − y_k)², at the working precision (t_end by default)."""
+        st = self.evaluate(t) if t is not None else self._state(*self.final)
+        return self.loss_of(st)
+
+    def loss_of(self, st: NetworkState) -> mpmath.mpf:
+        ctx = self.ctx
+        n = self.problem.n
+        total = ctx.mpf(0)
+        for k, yk in enumerate(self.problem.data.y):
+            h = ctx.fsum(st.a[j] * st.U[j][k] for j in range(len(st.a)) if st.active[j][k])
+            r = ctx.mpf(yk.numerator) / yk.denominator - h
+            total += r * r
+        return total / (2 * n)
+
+    def invariants(self, t: Any | None = None) -> list[mpmath.mpf]:
+        """a_j² − ‖w_j‖² per neuron (conserved by the flow; 0 for balanced initialisation)."""
+        st = self.evaluate(t) if t is not None else self._state(*self.final)
+        return [a * a - self.ctx.fsum(w * w for w in row) for a, row in zip(st.a, st.W)]
+
+    @property
+    def final_state(self) -> NetworkState:
+        return self._state(*self.final)
+
+    @property
+    def a(self) -> list:
+        return self.final_state.a
+
+    @property
+    def W(self) -> list:
+        return self.final_state.W
+
+    @property
+    def final_loss(self) -> mpmath.mpf:
+        return self.loss()
+
+    # ---- JSON ----------------------------------------------------------------------
+    def to_dict(self, *, dense: bool = True) -> dict:
+        st = self.final_state
+        p = self.problem
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "status": self.status.value,
+            "message": self.message,
+            "t_end": to_str(self.t_end),
+            "loss": to_str(self.loss_of(st)),
+            "events": [
+                {"t": to_str(ev.t), "neuron": ev.neuron, "point": ev.point, "direction": ev.direction}
+                for ev in self.events
+            ],
+            "a": [to_str(v) for v in st.a],
+            "W": [[to_str(v) for v in row] for row in st.W],
+            "invariants": [to_str(v) for v in self.invariants()],
+            "dps": self.dps,
+            "digits": self.digits,
+            "order": self.order,
+            "steps": len(self.segments),
+            "metadata": self.metadata,
+            "problem": {
+                "data": {"X": [[_frac_str(v) for v in r] for r in p.data.X], "y": [_frac_str(v) for v in p.data.y]},
+                "init": {
+                    "lambda": _frac_str(p.init.lam),
+                    "z": [[_frac_str(v) for v in r] for r in p.init.z],
+                    "s": list(p.init.s),
+                },
+            },
+        }
+        if dense:
+            t, a, U, W, e, active = self.final
+            out["exact"] = {
+                "F": self.F,
+                "final": {
+                    "t": str(int(t)), "a": _ints(a), "U": _ints(U), "W": _ints(W),
+                    "e": [int(v) for v in e], "active": np.asarray(active).tolist(),
+                },
+                "segments": [
+                    {
+                        "t0": str(int(seg.t0)), "H": str(int(seg.H)), "s_end": str(int(seg.s_end)),
+                        "e": [int(v) for v in seg.e], "active": np.asarray(seg.active).tolist(),
+                        "Y": _ints(seg.Y), "W0": _ints(seg.W0),
+                    }
+                    for seg in self.segments
+                ],
+            }
+        return out
+
+    def to_json(self, *, dense: bool = True) -> str:
+        """JSON text; ``dense=True`` also stores the exact jets so dense output survives."""
+        return json.dumps(self.to_dict(dense=dense))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Trajectory":
+        """Inverse of :meth:`to_json` (needs the dense form)."""
+        d = json.loads(text)
+        if d.get("schema") != SCHEMA:
+            raise ValueError(f"not a reluflow trajectory (schema {d.get('schema')!r}, expected {SCHEMA!r})")
+        if "exact" not in d:
+            raise ValueError("this JSON was written with dense=False; it has no exact jets to rebuild from")
+        pd = d["problem"]
+        problem = Problem(
+            Dataset(pd["data"]["X"], pd["data"]["y"]),
+            Init(pd["init"]["lambda"], pd["init"]["z"], pd["init"]["s"]),
+        )
+        m, n, dd = problem.m, problem.n, problem.d
+        ex = d["exact"]
+        F = int(ex["F"])
+        fin = ex["final"]
+        final = (
+            MPZ(int(fin["t"])),
+            _mpz_array(fin["a"], (m,)),
+            _mpz_array(fin["U"], (m, n)),
+            _mpz_array(fin["W"], (m, dd)),
+            np.array([int(v) for v in fin["e"]], dtype=object),
+            np.array(fin["active"], dtype=bool).reshape(m, n),
+        )
+        segs = []
+        for s in ex["segments"]:
+            p1 = len(s["Y"])
+            segs.append(
+                Segment(
+                    t0=MPZ(int(s["t0"])), H=MPZ(int(s["H"])), s_end=MPZ(int(s["s_end"])),
+                    e=tuple(int(v) for v in s["e"]), active=np.array(s["active"], dtype=bool).reshape(m, n),
+                    Y=_mpz_array(s["Y"], (p1, m, 1 + 2 * n)), W0=_mpz_array(s["W0"], (m, dd)),
+                )
+            )
+        ctx = context(int(d["dps"]))
+        traj = cls(
+            problem=problem, F=F, dps=int(d["dps"]), digits=int(d["digits"]), order=int(d["order"]),
+            status=Status(d["status"]), message=d["message"], t_end=ctx.mpf(d["t_end"]),
+            events=[Event(ctx.mpf(e["t"]), int(e["neuron"]), int(e["point"]), e["direction"]) for e in d["events"]],
+            segments=segs, final=final, metadata=d.get("metadata", {}),
+        )
+        return traj

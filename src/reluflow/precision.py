@@ -1,0 +1,103 @@
+"""Precision: local mpmath contexts, the precision budget, lossless decimal strings.
+
+Library code never touches the global ``mpmath.mp``: each numeric entry point builds its
+own :class:`mpmath.MPContext` with :func:`context`.
+
+>>> ctx = context(40)
+>>> x = ctx.mpf(1) / 3
+>>> from_str(ctx, to_str(x)) == x
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+from mpmath import libmp
+
+from .problem import ProblemError
+
+__all__ = ["context", "to_str", "from_str", "Budget", "budget", "MIN_DPS", "backend"]
+
+MIN_DPS = 15
+# Guard digits beyond the requested ones: rounding in the fixed-point kernel and the
+# accumulation of per-step truncation errors over the run (see ``budget``).
+BASE_GUARD = 3
+
+
+def backend() -> str:
+    """mpmath's arithmetic backend ('gmpy' when gmpy2 is installed, else 'python')."""
+    return libmp.BACKEND
+
+
+def context(dps: int) -> mpmath.ctx_mp.MPContext:
+    """A fresh mpmath context working at ``dps`` decimal digits."""
+    ctx = mpmath.MPContext()
+    ctx.dps = int(dps)
+    return ctx
+
+
+def to_str(x: mpmath.mpf) -> str:
+    """Decimal string with enough digits that ``from_str`` at the same precision gives
+    back the same binary value (round-trip safe)."""
+    man, exp = x.man_exp if x else (0, 0)
+    bits = max(int(man).bit_length(), 1)
+    digits = int(math.ceil(bits * math.log10(2))) + 2
+    return libmp.to_str(x._mpf_, digits, strip_zeros=True)
+
+
+def from_str(ctx: mpmath.ctx_mp.MPContext, s: str) -> mpmath.mpf:
+    """Parse a decimal string in ``ctx`` (inverse of :func:`to_str`)."""
+    return ctx.mpf(s)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Working precision (``dps``) chosen for ``digits`` correct digits over a run."""
+
+    digits: int
+    dps: int
+    guard: int
+
+
+def guard_digits(log_inv_lambda: float, t_span: float, time_scale: float) -> int:
+    """Digits lost to accumulation: per-step truncation errors add up over about
+    ``t_span / time_scale`` growth times; λ enters through the length of the early phase."""
+    growth_times = max(t_span, 1.0) / max(time_scale, 1e-300)
+    return BASE_GUARD + int(math.ceil(math.log10(1.0 + growth_times + log_inv_lambda)))
+
+
+def budget(
+    *, digits: int | None, dps: int | None, log_inv_lambda: float, t_span: float, time_scale: float
+) -> Budget:
+    """Pick the working precision from λ, the time span and the requested digits.
+
+    With ``dps`` given explicitly, it is checked against ``digits`` (or ``digits`` is
+    derived from it).  Too small a ``dps`` raises :class:`ProblemError` naming ``dps``.
+
+    >>> budget(digits=30, dps=None, log_inv_lambda=69.1, t_span=290, time_scale=2.9).dps
+    36
+    """
+    guard = guard_digits(log_inv_lambda, t_span, time_scale)
+    if digits is not None and (isinstance(digits, bool) or int(digits) != digits or digits < 1):
+        raise ProblemError("digits", f"must be a positive integer, got {digits!r}")
+    if dps is None:
+        want = 30 if digits is None else int(digits)
+        return Budget(want, max(want + guard, MIN_DPS), guard)
+    if isinstance(dps, bool) or int(dps) != dps:
+        raise ProblemError("dps", f"must be an integer, got {dps!r}")
+    dps = int(dps)
+    if dps < MIN_DPS:
+        raise ProblemError("dps", f"must be at least {MIN_DPS}, got {dps}")
+    if digits is None:
+        return Budget(max(dps - guard, 1), dps, guard)
+    if dps < digits + guard:
+        raise ProblemError(
+            "dps",
+            f"{dps} is too small for {digits} correct digits at ln(1/λ) = {log_inv_lambda:.4g} "
+            f"over t ∈ [0, {t_span:.4g}]: need dps ≥ {digits + guard} "
+            "(raise dps, lower digits, or omit dps to let the budget choose)",
+        )
+    return Budget(int(digits), dps, guard)

@@ -1,0 +1,263 @@
+"""The problem model: data, balanced initialisation, and their validation.
+
+Every number is stored exactly, as a :class:`fractions.Fraction`: decimal strings such
+as ``"1e-100"`` are read digit for digit and never pass through a float, and a float
+is taken at its exact binary value.  Bad input raises :class:`ProblemError`, which
+names the offending field and says how to fix it.
+
+>>> p = Problem(Dataset([[1, 0], [0, 2]], [1, "-0.5"]), Init("1e-30", [[3, 4]], [1]))
+>>> p.n, p.m, p.d, p.init.lam
+(2, 1, 2, Fraction(1, 1000000000000000000000000000000))
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from numbers import Rational
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["ProblemError", "Dataset", "Init", "Problem", "exact"]
+
+
+class ProblemError(ValueError):
+    """Invalid input; ``field`` names the offending field (e.g. ``"data.X[1]"``)."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def exact(value: Any, field: str) -> Fraction:
+    """Read one number exactly: int, Fraction, float (its binary value), Decimal, str.
+
+    >>> exact("1e-3", "x"), exact(0.5, "x"), exact("2/3", "x")
+    (Fraction(1, 1000), Fraction(1, 2), Fraction(2, 3))
+    """
+    if isinstance(value, bool):
+        raise ProblemError(field, f"expected a number, got the boolean {value!r}")
+    if isinstance(value, (int, Rational)):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ProblemError(field, f"{value!r} is not finite; give a finite number")
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ProblemError(field, f"{value!r} is not finite; give a finite number")
+        return Fraction(value)
+    if hasattr(value, "_mpf_"):  # an mpmath mpf: its exact binary value, never re-rounded
+        from mpmath import libmp
+
+        sign, man, exp, _ = value._mpf_
+        if not man and exp:  # mpmath encodes inf and nan as a zero mantissa with exp != 0
+            raise ProblemError(field, f"{value!r} is not finite; give a finite number")
+        q = Fraction(int(man)) * (Fraction(2) ** int(exp))
+        return -q if sign else q
+    if isinstance(value, np.generic):
+        return exact(value.item(), field)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if "/" in text:
+                return Fraction(text)
+            dec = Decimal(text)
+        except (InvalidOperation, ValueError, ZeroDivisionError):
+            raise ProblemError(
+                field, f"cannot read {value!r} as a number; use e.g. 0.25, '1e-30' or '1/3'"
+            ) from None
+        if not dec.is_finite():
+            raise ProblemError(field, f"{value!r} is not finite; give a finite number")
+        return Fraction(dec)
+    raise ProblemError(field, f"expected a number or a decimal string, got {type(value).__name__}")
+
+
+def _vector(values: Any, field: str) -> tuple[Fraction, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise ProblemError(field, f"expected a list of numbers, got {type(values).__name__}")
+    return tuple(exact(v, f"{field}[{i}]") for i, v in enumerate(values))
+
+
+def _matrix(rows: Any, field: str, what: str) -> tuple[tuple[Fraction, ...], ...]:
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, (Sequence, np.ndarray)):
+        raise ProblemError(field, f"expected a list of rows ({what}), got {type(rows).__name__}")
+    out = tuple(_vector(r, f"{field}[{i}]") for i, r in enumerate(rows))
+    if not out:
+        raise ProblemError(field, f"is empty; give at least one row ({what})")
+    width = len(out[0])
+    if width == 0:
+        raise ProblemError(f"{field}[0]", "is an empty row; every row needs d ≥ 1 entries")
+    for i, r in enumerate(out):
+        if len(r) != width:
+            raise ProblemError(
+                f"{field}[{i}]",
+                f"has {len(r)} entries but row 0 has {width}; every row must have the same length",
+            )
+    return out
+
+
+def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
+    return sum((a * b for a, b in zip(u, v)), Fraction(0))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Training set: rows of ``X`` are the inputs x_k ∈ R^d, ``y`` the labels (exact).
+
+    >>> Dataset([[1, 0]], [2]).gram
+    ((Fraction(1, 1),),)
+    """
+
+    X: tuple[tuple[Fraction, ...], ...]
+    y: tuple[Fraction, ...]
+
+    def __post_init__(self) -> None:
+        X = _matrix(self.X, "data.X", "one row per input x_k")
+        y = _vector(self.y, "data.y")
+        if not y:
+            raise ProblemError("data.y", "is empty; give one label per input")
+        if len(y) != len(X):
+            raise ProblemError(
+                "data.y", f"has {len(y)} labels but data.X has {len(X)} inputs; give one label per input"
+            )
+        for k, x in enumerate(X):
+            if all(c == 0 for c in x):
+                raise ProblemError(f"data.X[{k}]", "is the zero vector; every input must be non-zero")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def n(self) -> int:
+        return len(self.X)
+
+    @property
+    def d(self) -> int:
+        return len(self.X[0])
+
+    @property
+    def gram(self) -> tuple[tuple[Fraction, ...], ...]:
+        """Exact Gram matrix ⟨x_k, x_l⟩."""
+        return tuple(tuple(_dot(a, b) for b in self.X) for a in self.X)
+
+    @property
+    def is_orthogonal(self) -> bool:
+        """True iff ⟨x_k, x_l⟩ = 0 exactly for all k ≠ l."""
+        g = self.gram
+        return all(g[k][l] == 0 for k in range(self.n) for l in range(self.n) if k != l)
+
+
+@dataclass(frozen=True)
+class Init:
+    """Balanced initialisation w_j(0) = λ z_j, a_j(0) = s_j ‖w_j(0)‖ (exact λ, z, s).
+
+    >>> Init.random(width=2, seed=0, d=3).s
+    (1, -1)
+    """
+
+    lam: Fraction
+    z: tuple[tuple[Fraction, ...], ...]
+    s: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        lam = exact(self.lam, "init.lambda")
+        if lam <= 0:
+            raise ProblemError("init.lambda", f"must be > 0 (the initialisation scale), got {lam}")
+        z = _matrix(self.z, "init.z", "one row per neuron direction z_j")
+        if isinstance(self.s, (str, bytes)) or not isinstance(self.s, (Sequence, np.ndarray)):
+            raise ProblemError("init.s", "expected a list of signs, each +1 or -1")
+        s = []
+        for j, v in enumerate(self.s):
+            val = exact(v, f"init.s[{j}]")
+            if val not in (1, -1):
+                raise ProblemError(f"init.s[{j}]", f"must be +1 or -1 (the sign of a_j), got {val}")
+            s.append(int(val))
+        if len(s) != len(z):
+            raise ProblemError(
+                "init.s", f"has {len(s)} signs but init.z has {len(z)} rows; give one sign per neuron"
+            )
+        for j, row in enumerate(z):
+            if all(c == 0 for c in row):
+                raise ProblemError(f"init.z[{j}]", "is the zero vector; every direction z_j must be non-zero")
+        object.__setattr__(self, "lam", lam)
+        object.__setattr__(self, "z", z)
+        object.__setattr__(self, "s", tuple(s))
+
+    @classmethod
+    def random(cls, *, width: int, seed: int, d: int, lam: Any = "1e-30") -> "Init":
+        """z_j ~ N(0, I_d/d), s_j uniform in {±1}, from ``numpy.random.default_rng(seed)``
+        (z first, row by row, then s); floats are kept at their exact binary values."""
+        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+            raise ProblemError("init.width", f"must be a positive integer, got {width!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ProblemError("init.seed", f"must be a non-negative integer, got {seed!r}")
+        rng = np.random.default_rng(int(seed))
+        z = rng.normal(0.0, 1.0 / math.sqrt(d), size=(int(width), d))
+        s = rng.choice((-1, 1), size=int(width))
+        return cls(lam, [[float(v) for v in row] for row in z], [int(v) for v in s])
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Data plus initialisation; checks that their dimensions agree."""
+
+    data: Dataset
+    init: Init
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.data, Dataset):
+            raise ProblemError("data", "expected a reluflow.Dataset")
+        if not isinstance(self.init, Init):
+            raise ProblemError("init", "expected a reluflow.Init")
+        if len(self.init.z[0]) != self.data.d:
+            raise ProblemError(
+                "init.z",
+                f"rows have {len(self.init.z[0])} entries but the inputs have d = {self.data.d}; "
+                "each z_j must live in the input space",
+            )
+
+    @property
+    def n(self) -> int:
+        return self.data.n
+
+    @property
+    def m(self) -> int:
+        return len(self.init.z)
+
+    @property
+    def d(self) -> int:
+        return self.data.d
+
+    def with_lambda(self, lam: Any) -> "Problem":
+        """The same data and directions at another scale λ."""
+        return Problem(self.data, Init(lam, self.init.z, self.init.s))
+
+    @property
+    def log_inv_lambda(self) -> float:
+        """ln(1/λ) as a float, exact enough for budgets even when λ underflows floats."""
+        lam = self.init.lam
+        return math.log(lam.denominator) - math.log(lam.numerator)
+
+    def time_scale(self) -> float:
+        """n / min‖D_±‖ with D_± = Σ_{±y_k>0} |y_k| x_k: the slowest growth time of the
+        small-initialisation theory, used only to pick default horizons and budgets."""
+        norms = []
+        for sign in (1, -1):
+            dvec = [Fraction(0)] * self.d
+            for x, y in zip(self.data.X, self.data.y):
+                if sign * y > 0:
+                    dvec = [a + abs(y) * b for a, b in zip(dvec, x)]
+            nrm = math.sqrt(float(_dot(dvec, dvec)))
+            if nrm > 0:
+                norms.append(nrm)
+        if not norms:  # all labels zero: nothing to learn, any horizon will do
+            return float(self.n)
+        return self.n / min(norms)
+
+    def default_t_end(self) -> float:
+        """A horizon past the last escape: 1.5 · time_scale · ln(1/λ) + 20 · time_scale."""
+        ts = self.time_scale()
+        return 1.5 * ts * max(self.log_inv_lambda, 1.0) + 20.0 * ts
