@@ -165,10 +165,9 @@ def solve(
                 s_take = refine_root(r2, 0, s_take, lo_val, r2(s_take)) if lo_val > 0 else 0
                 hit, status = None, Status.LOSS_BELOW
         # commit the step
-        segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y, st.W.copy()))
+        segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y))
         y = horner(J.Y, s_take, F)
-        st.a, st.U = y[:, 0], y[:, 1 : 1 + problem.n]
-        st.W = st.W + (y[:, 1 + problem.n :].dot(fx.X) >> F)
+        st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = (s_take * H) >> F
         t = min(t + dt, tend)
         if hit is not None:
@@ -203,7 +202,7 @@ def solve(
     return Trajectory(
         problem=problem, F=F, dps=bud.dps, digits=bud.digits, order=p, status=status,
         message=message, t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F), events=events,
-        segments=segments, final=(t_final, st.a, st.U, st.W, st.e.copy(), st.active.copy()),
+        segments=segments, final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy()),
         metadata=meta,
     )
 

@@ -69,23 +69,25 @@ class FixedPoint:
 
 @dataclass
 class State:
-    """Mutable fixed-point state: ``a`` (m,), ``U`` (m, n), ``W`` (m, d) per-neuron scaled
-    by ``2**(e_j - F)``; ``active`` (m, n) bool is the activation pattern A_j."""
+    """Mutable fixed-point state: ``a`` (m,), ``U`` (m, n) and ``C`` (m, n), per-neuron
+    scaled by ``2**(e_j - F)``; ``active`` (m, n) bool is the activation pattern A_j.
+
+    The hidden weights are w_j = λ z_j + Σ_l C_jl x_l (ẇ_j lies in the span of the inputs),
+    so the component of w_j orthogonal to the data stays exactly λ z_j^⊥."""
 
     a: np.ndarray
     U: np.ndarray
-    W: np.ndarray
+    C: np.ndarray
     e: np.ndarray  # (m,) python ints
     active: np.ndarray
 
     @classmethod
     def initial(cls, problem: Problem, F: int) -> "State":
-        """w_j = λ z_j, a_j = s_j ‖w_j‖, u_jk = λ⟨z_j, x_k⟩, rounded once from exact values."""
+        """a_j = s_j ‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ (rounded once from exact values), C = 0."""
         lam = problem.init.lam
         m, n, d = problem.m, problem.n, problem.d
         a = np.empty(m, dtype=object)
         U = np.empty((m, n), dtype=object)
-        W = np.empty((m, d), dtype=object)
         e = np.empty(m, dtype=object)
         for j, (z, s) in enumerate(zip(problem.init.z, problem.init.s)):
             sq = lam * lam * sum((c * c for c in z), Fraction(0))  # ‖w_j(0)‖², exact
@@ -93,12 +95,13 @@ class State:
             scale = Fraction(2) ** (F - ej)
             t = sq * scale * scale
             a[j] = MPZ(s * math.isqrt(t.numerator // t.denominator))
-            W[j] = [MPZ(round(lam * c * scale)) for c in z]
             for k, x in enumerate(problem.data.X):
                 U[j, k] = MPZ(round(lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) * scale))
             e[j] = ej
         active = np.array([[u > 0 for u in row] for row in U], dtype=bool)
-        return cls(a, U, W, e, active)
+        C = np.zeros((m, n), dtype=object)
+        C[...] = MPZ(0)
+        return cls(a, U, C, e, active)
 
     def normalise(self, F: int) -> None:
         """Re-centre each neuron's block exponent so that |a_j| ≈ 2**F (keeps F bits)."""
@@ -109,21 +112,21 @@ class State:
             if shift > 0:
                 self.a[j] >>= shift
                 self.U[j] = self.U[j] >> shift
-                self.W[j] = self.W[j] >> shift
+                self.C[j] = self.C[j] >> shift
             else:
                 self.a[j] <<= -shift
                 self.U[j] = self.U[j] << -shift
-                self.W[j] = self.W[j] << -shift
+                self.C[j] = self.C[j] << -shift
             self.e[j] += shift
 
     def copy(self) -> "State":
-        return State(self.a.copy(), self.U.copy(), self.W.copy(), self.e.copy(), self.active.copy())
+        return State(self.a.copy(), self.U.copy(), self.C.copy(), self.e.copy(), self.active.copy())
 
 
 @dataclass
 class Jets:
     """Taylor coefficients (orders 0..p, scaled time s ∈ [0, 1]) of a, U and C, where
-    w_j(s) = w_j(0) + Σ_l C_jl(s) x_l, stored side by side in ``Y`` = [a | U | C] so one
+    w_j(s) = λ z_j + Σ_l C_jl(s) x_l, stored side by side in ``Y`` = [a | U | C] so one
     Horner pass evaluates them all; plus the residual jets R (absolute, orders < p)."""
 
     Y: np.ndarray  # (p+1, m, 1 + 2n)
@@ -160,7 +163,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int) -> Jets:
     Y = np.zeros((p + 1, m, 1 + 2 * n), dtype=object)
     A, U, C = Y[:, :, 0], Y[:, :, 1 : 1 + n], Y[:, :, 1 + n :]
     R = np.zeros((p, n), dtype=object)
-    A[0], U[0] = st.a, st.U
+    A[0], U[0], C[0] = st.a, st.U, st.C
     aj, ak = np.nonzero(st.active)
     na = aj.size
     if na == 0:  # no neuron sees any point: everything is constant

@@ -20,7 +20,7 @@ from mpmath.libmp import MPZ
 
 from ..precision import context, to_str
 from ..problem import Dataset, Init, Problem, exact
-from .taylor import FixedPoint, horner, to_fixed
+from .taylor import horner, to_fixed
 
 __all__ = ["Status", "Event", "Segment", "NetworkState", "Trajectory"]
 
@@ -82,7 +82,6 @@ class Segment:
     e: tuple[int, ...]
     active: np.ndarray
     Y: np.ndarray  # (p+1, m, 1 + 2n): jets of [a | U | C]
-    W0: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class Trajectory:
     t_end: mpmath.mpf
     events: list[Event]
     segments: list[Segment]
-    final: tuple  # (t int, a, U, W, e, active) fixed point
+    final: tuple  # (t int, a, U, C, e, active) fixed point
     metadata: dict[str, Any] = field(default_factory=dict)
 
     # ---- helpers -------------------------------------------------------------------
@@ -139,23 +138,52 @@ class Trajectory:
             self.__dict__["_ctx"] = c
         return c
 
-    def _fx(self) -> FixedPoint:
-        fx = self.__dict__.get("_fxc")
-        if fx is None:
-            fx = FixedPoint.of(self.problem, self.F)
-            self.__dict__["_fxc"] = fx
-        return fx
+    def _anchor(self):
+        """Exact pieces of w_j, in the context: the data, and λ z_j (general data) or its
+        part orthogonal to the data λ z_j^⊥ with the 1/‖x_k‖² factors (orthogonal data)."""
+        cached = self.__dict__.get("_anchor_cache")
+        if cached is None:
+            ctx, p = self.ctx, self.problem
+            q = lambda v: ctx.mpf(v.numerator) / v.denominator  # noqa: E731
+            X = p.data.X
+            lam = p.init.lam
+            if p.data.is_orthogonal:
+                nx = [sum((c * c for c in x), Fraction(0)) for x in X]
+                base = []
+                for z in p.init.z:
+                    zp = list(z)
+                    for x, n2 in zip(X, nx):
+                        coef = sum((a * b for a, b in zip(z, x)), Fraction(0)) / n2
+                        zp = [a - coef * b for a, b in zip(zp, x)]
+                    base.append([q(lam * v) for v in zp])
+                basis = [[q(c / n2) for c in x] for x, n2 in zip(X, nx)]
+            else:
+                base = [[q(lam * v) for v in z] for z in p.init.z]
+                basis = [[q(c) for c in x] for x in X]
+            cached = (base, basis, p.data.is_orthogonal)
+            self.__dict__["_anchor_cache"] = cached
+        return cached
 
     def _value(self, v, e) -> mpmath.mpf:
         return self.ctx.ldexp(self.ctx.mpf(int(v)), int(e) - self.F)
 
-    def _state(self, t: int, a, U, W, e, active) -> NetworkState:
+    def _state(self, t: int, a, U, C, e, active) -> NetworkState:
         m = len(a)
+        Uv = [[self._value(v, e[j]) for v in U[j]] for j in range(m)]
+        base, basis, orthogonal = self._anchor()
+        coeff = Uv if orthogonal else [[self._value(v, e[j]) for v in C[j]] for j in range(m)]
+        W = []
+        for j in range(m):
+            row = list(base[j])
+            for c, x in zip(coeff[j], basis):
+                if c:
+                    row = [w + c * xv for w, xv in zip(row, x)]
+            W.append(row)
         return NetworkState(
             t=self.ctx.ldexp(self.ctx.mpf(int(t)), -self.F),
             a=[self._value(a[j], e[j]) for j in range(m)],
-            W=[[self._value(v, e[j]) for v in W[j]] for j in range(m)],
-            U=[[self._value(v, e[j]) for v in U[j]] for j in range(m)],
+            W=W,
+            U=Uv,
             active=tuple(tuple(bool(b) for b in row) for row in active),
         )
 
@@ -182,9 +210,7 @@ class Trajectory:
         s = min(s, seg.s_end)
         y = horner(seg.Y, s, self.F)
         n = self.problem.n
-        a, U = y[:, 0], y[:, 1 : 1 + n]
-        W = seg.W0 + (y[:, 1 + n :].dot(self._fx().X) >> self.F)
-        return self._state(ti, a, U, W, seg.e, seg.active)
+        return self._state(ti, y[:, 0], y[:, 1 : 1 + n], y[:, 1 + n :], seg.e, seg.active)
 
     def loss(self, t: Any | None = None) -> mpmath.mpf:
         """L(t) = 1/(2n) Σ_k (h(x_k) − y_k)², at the working precision (t_end by default)."""
@@ -254,18 +280,18 @@ class Trajectory:
             },
         }
         if dense:
-            t, a, U, W, e, active = self.final
+            t, a, U, C, e, active = self.final
             out["exact"] = {
                 "F": self.F,
                 "final": {
-                    "t": str(int(t)), "a": _ints(a), "U": _ints(U), "W": _ints(W),
+                    "t": str(int(t)), "a": _ints(a), "U": _ints(U), "C": _ints(C),
                     "e": [int(v) for v in e], "active": np.asarray(active).tolist(),
                 },
                 "segments": [
                     {
                         "t0": str(int(seg.t0)), "H": str(int(seg.H)), "s_end": str(int(seg.s_end)),
                         "e": [int(v) for v in seg.e], "active": np.asarray(seg.active).tolist(),
-                        "Y": _ints(seg.Y), "W0": _ints(seg.W0),
+                        "Y": _ints(seg.Y),
                     }
                     for seg in self.segments
                 ],
@@ -289,7 +315,7 @@ class Trajectory:
             Dataset(pd["data"]["X"], pd["data"]["y"]),
             Init(pd["init"]["lambda"], pd["init"]["z"], pd["init"]["s"]),
         )
-        m, n, dd = problem.m, problem.n, problem.d
+        m, n = problem.m, problem.n
         ex = d["exact"]
         F = int(ex["F"])
         fin = ex["final"]
@@ -297,7 +323,7 @@ class Trajectory:
             MPZ(int(fin["t"])),
             _mpz_array(fin["a"], (m,)),
             _mpz_array(fin["U"], (m, n)),
-            _mpz_array(fin["W"], (m, dd)),
+            _mpz_array(fin["C"], (m, n)),
             np.array([int(v) for v in fin["e"]], dtype=object),
             np.array(fin["active"], dtype=bool).reshape(m, n),
         )
@@ -308,7 +334,7 @@ class Trajectory:
                 Segment(
                     t0=MPZ(int(s["t0"])), H=MPZ(int(s["H"])), s_end=MPZ(int(s["s_end"])),
                     e=tuple(int(v) for v in s["e"]), active=np.array(s["active"], dtype=bool).reshape(m, n),
-                    Y=_mpz_array(s["Y"], (p1, m, 1 + 2 * n)), W0=_mpz_array(s["W0"], (m, dd)),
+                    Y=_mpz_array(s["Y"], (p1, m, 1 + 2 * n)),
                 )
             )
         ctx = context(int(d["dps"]))

@@ -1,0 +1,1 @@
+"""Figures: each module has ``compute`` (numbers, JSON-ready) and ``plot`` (pure drawing)."""

@@ -1,0 +1,52 @@
+"""Loss curve of one or more runs against rescaled time T = t / ln(1/λ), log scale,
+with the activation switches marked: the saddle-to-saddle staircase made visible.
+
+Labelled "in the spirit of Boursier et al. (2022)": not the paper's parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from ..integrate import Trajectory
+from ..plotting import STYLE, plt, save
+from ..summary import loss_curve
+
+__all__ = ["compute", "plot"]
+
+
+def compute(trajectories: list[Trajectory], samples: int = 600) -> dict:
+    """Sampled loss curves (floats) per run, with rescaled times and event times."""
+    runs = []
+    for tr in trajectories:
+        scale = tr.problem.log_inv_lambda
+        ts, ls = loss_curve(tr, samples)
+        runs.append(
+            {
+                "lambda": str(tr.problem.init.lam),
+                "log10_inv_lambda": scale / math.log(10),
+                "T": [t / scale for t in ts],
+                "loss": [max(float(v), 1e-300) for v in ls],
+                "events_T": [float(e.t) / scale for e in tr.events],
+                "dps": tr.dps,
+            }
+        )
+    return {"runs": runs}
+
+
+def plot(data: dict, stem: str | Path, title: str = "") -> list[Path]:
+    """Draw the curves of :func:`compute` and save ``stem``.pdf/.png."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for run in data["runs"]:
+            label = f"λ = 1e-{run['log10_inv_lambda']:.0f}"
+            (line,) = ax.semilogy(run["T"], run["loss"], lw=1.6, label=label)
+            for i, T in enumerate(run["events_T"]):
+                ax.axvline(T, color=line.get_color(), lw=0.6, ls=":", alpha=0.7,
+                           label="activation switch" if i == 0 else None)
+        ax.set_xlabel("rescaled time  T = t / ln(1/λ)")
+        ax.set_ylabel("loss  L(θ(t))")
+        ax.set_title(title or "Loss staircase (in the spirit of Boursier et al. 2022)")
+        ax.legend()
+        return save(fig, stem)

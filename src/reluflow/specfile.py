@@ -1,0 +1,94 @@
+"""Read a SPEC file (TOML, or JSON with the same keys) into a :class:`Problem`.
+
+>>> text = '''
+... [data]
+... X = [[1, 0], [0, 1]]
+... y = [1, "-0.5"]
+... [init]
+... lambda = "1e-30"
+... width = 3
+... seed = 0
+... '''
+>>> p = problem_from_dict(parse_spec_text(text, "toml"))
+>>> p.m, p.init.lam
+(3, Fraction(1, 1000000000000000000000000000000))
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .problem import Dataset, Init, Problem, ProblemError
+
+__all__ = ["load_spec", "parse_spec_text", "problem_from_dict"]
+
+_DATA_KEYS = {"X", "y"}
+_INIT_KEYS = {"lambda", "z", "s", "width", "seed"}
+
+
+def parse_spec_text(text: str, fmt: str) -> dict:
+    """Parse TOML or JSON text; syntax errors become a :class:`ProblemError` on ``spec``.
+
+    Floats are read as :class:`~decimal.Decimal`, so ``0.3`` in a file means exactly 3/10."""
+    try:
+        if fmt == "toml":
+            return tomllib.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ProblemError("spec", f"is not valid {fmt.upper()}: {exc}") from None
+
+
+def load_spec(path: str | Path) -> Problem:
+    """Load a SPEC file; ``.json`` files are read as JSON, anything else as TOML."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProblemError("spec", f"file {str(path)!r} does not exist")
+    fmt = "json" if path.suffix.lower() == ".json" else "toml"
+    return problem_from_dict(parse_spec_text(path.read_text(encoding="utf-8"), fmt))
+
+
+def _table(spec: dict, name: str, allowed: set[str]) -> dict:
+    table = spec.get(name)
+    if not isinstance(table, dict):
+        raise ProblemError(name, f"missing [{name}] table; see the SPEC format in the README")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ProblemError(f"{name}.{unknown[0]}", f"unknown key; allowed keys: {', '.join(sorted(allowed))}")
+    return table
+
+
+def problem_from_dict(spec: Any) -> Problem:
+    """Build a Problem from the SPEC mapping (``[data]`` X, y; ``[init]`` lambda and either
+    z, s or width, seed)."""
+    if not isinstance(spec, dict):
+        raise ProblemError("spec", "must be a table/object with [data] and [init]")
+    unknown = sorted(set(spec) - {"data", "init"})
+    if unknown:
+        raise ProblemError(unknown[0], "unknown table; a SPEC has [data] and [init]")
+    data = _table(spec, "data", _DATA_KEYS)
+    init = _table(spec, "init", _INIT_KEYS)
+    for key in ("X", "y"):
+        if key not in data:
+            raise ProblemError(f"data.{key}", "is missing")
+    dataset = Dataset(data["X"], data["y"])
+    if "lambda" not in init:
+        raise ProblemError("init.lambda", "is missing (the initialisation scale λ > 0)")
+    explicit = "z" in init or "s" in init
+    seeded = "width" in init or "seed" in init
+    if explicit and seeded:
+        raise ProblemError("init", "give either z and s, or width and seed, not both")
+    if explicit:
+        for key in ("z", "s"):
+            if key not in init:
+                raise ProblemError(f"init.{key}", "is missing (z and s go together)")
+        return Problem(dataset, Init(init["lambda"], init["z"], init["s"]))
+    if not seeded:
+        raise ProblemError("init", "give the directions z and signs s, or width and seed")
+    for key in ("width", "seed"):
+        if key not in init:
+            raise ProblemError(f"init.{key}", "is missing (width and seed go together)")
+    return Problem(dataset, Init.random(width=init["width"], seed=init["seed"], d=dataset.d, lam=init["lambda"]))
