@@ -41,6 +41,16 @@ def taylor_order(digits: int) -> int:
     return math.ceil((digits + EXTRA_DIGITS) * math.log(10) / 2) + 1
 
 
+def _representable(t: int, prec: int, up: bool = False) -> int:
+    """Round the F-bit fixed-point time ``t`` to the nearest (or next, ``up``) value with at
+    most ``prec`` significant bits, so reported times are exactly the step boundaries."""
+    drop = t.bit_length() - prec
+    if drop <= 0:
+        return t
+    q = (t + ((1 << drop) - 1 if up else 1 << (drop - 1))) >> drop
+    return q << drop
+
+
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ProblemError(name, f"must be a positive integer, got {value!r}")
@@ -93,7 +103,7 @@ def solve(
     fx = FixedPoint.of(problem, F)
     st = State.initial(problem, F)
     one = 1 << F
-    tend = to_fixed(t_end_q, F)
+    tend = _representable(to_fixed(t_end_q, F), ctx.prec)
     # threshold on Σ r_k² (absolute fixed point with 2F bits) ⇔ L ≤ loss_below
     thr = None if thr_q is None else to_fixed(thr_q * 2 * problem.n, 2 * F)
     t = 0
@@ -157,19 +167,23 @@ def solve(
             if root is not None and (hit is None or root < hit[0]):
                 hit = (root, j, k)
         s_take = s_end if hit is None else hit[0]
+        up = False
         # loss threshold within (0, s_take]
         if thr is not None:
             r2 = lambda s: _sum_r2_jets(J, s, F) - thr  # noqa: E731
             if r2(s_take) <= 0:
                 lo_val = r2(0)
                 s_take = refine_root(r2, 0, s_take, lo_val, r2(s_take)) if lo_val > 0 else 0
-                hit, status = None, Status.LOSS_BELOW
+                hit, status, up = None, Status.LOSS_BELOW, True
+        # end the step on a time representable at the working precision
+        t_next = min(_representable(t + ((s_take * H) >> F), ctx.prec, up), tend)
+        s_take = min(((t_next - t) << F) // H, s_end)
         # commit the step
         segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y))
         y = horner(J.Y, s_take, F)
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
-        dt = (s_take * H) >> F
-        t = min(t + dt, tend)
+        dt = t_next - t
+        t = t_next
         if hit is not None:
             _, j, k = hit
             st.U[j, k] = 0  # exactly on the surface; settled at the next step
