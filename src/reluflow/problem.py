@@ -154,8 +154,8 @@ class Dataset:
 class Init:
     """Balanced initialisation w_j(0) = λ z_j, a_j(0) = s_j ‖w_j(0)‖ (exact λ, z, s).
 
-    >>> Init.random(width=2, seed=0, d=3).s
-    (1, -1)
+    >>> Init.random(width=3, seed=1, d=3).s
+    (-1, -1, 1)
     """
 
     lam: Fraction

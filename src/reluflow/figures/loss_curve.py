@@ -39,12 +39,14 @@ def plot(data: dict, stem: str | Path, title: str = "") -> list[Path]:
     """Draw the curves of :func:`compute` and save ``stem``.pdf/.png."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
+        marked = False
         for run in data["runs"]:
             label = f"λ = 1e-{run['log10_inv_lambda']:.0f}"
             (line,) = ax.semilogy(run["T"], run["loss"], lw=1.6, label=label)
-            for i, T in enumerate(run["events_T"]):
+            for T in run["events_T"]:
                 ax.axvline(T, color=line.get_color(), lw=0.6, ls=":", alpha=0.7,
-                           label="activation switch" if i == 0 else None)
+                           label=None if marked else "activation switch (dotted)")
+                marked = True
         ax.set_xlabel("rescaled time  T = t / ln(1/λ)")
         ax.set_ylabel("loss  L(θ(t))")
         ax.set_title(title or "Loss staircase (in the spirit of Boursier et al. 2022)")

@@ -1,0 +1,82 @@
+"""Command line, end to end as a user runs it."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reluflow import Trajectory
+from reluflow.cli import app
+
+runner = CliRunner()
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two_points.toml"
+
+
+def test_solve_writes_the_documented_json(tmp_path):
+    out = tmp_path / "run.json"
+    res = runner.invoke(app, ["solve", str(EXAMPLE), "--json", str(out), "--t-end", "120"])
+    assert res.exit_code == 0, res.output
+    assert "activation switches" in res.output and "loss plateaus" in res.output
+    d = json.loads(out.read_text())
+    for key in ("status", "t_end", "loss", "events", "a", "W"):
+        assert key in d
+    assert d["status"] == "t_end" and d["t_end"] == "120.0"
+    assert d["events"] == [{"t": d["events"][0]["t"], "neuron": 0, "point": 1, "direction": "off"}]
+    assert len(d["events"][0]["t"]) > 30  # full-precision decimal string
+    assert len(d["a"]) == 1 and len(d["W"]) == 1 and len(d["W"][0]) == 4
+    assert all(isinstance(v, str) for v in d["a"] + d["W"][0] + [d["loss"]])
+
+
+def test_solve_json_spec_with_seeded_init_and_dense_round_trip(tmp_path):
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({
+        "data": {"X": [[1, 0, 0], [0, 2, 0]], "y": [1, "-0.5"]},
+        "init": {"lambda": "1e-20", "width": 3, "seed": 4},
+    }))
+    out = tmp_path / "run.json"
+    res = runner.invoke(app, ["solve", str(spec), "--dps", "30", "--loss-below", "1e-6", "--json", str(out), "--dense"])
+    assert res.exit_code == 0, res.output
+    tr = Trajectory.from_json(out.read_text())
+    assert tr.status.value == "loss_below" and tr.dps == 30
+    assert tr.to_json() == out.read_text()
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("[data]\nX = [[1, 0]]\ny = [1, 2]\n[init]\nlambda = 1e-3\nz = [[1, 0]]\ns = [1]\n", "data.y"),
+        ("[data]\nX = [[1, 0]]\ny = [1]\n[init]\nlambda = -1\nz = [[1, 0]]\ns = [1]\n", "init.lambda"),
+        ("[data]\nX = [[1, 0]]\ny = [1]\n[init]\nlambda = 1e-3\nz = [[1, 0]]\ns = [0]\n", "init.s[0]"),
+        ("[data]\nX = [[1, 0]\n", "spec"),
+    ],
+)
+def test_bad_spec_gives_a_clear_error_and_exit_code_2(tmp_path, text, field):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(text)
+    res = runner.invoke(app, ["solve", str(spec)])
+    assert res.exit_code == 2
+    assert f"{field}:" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_too_small_dps_is_refused(tmp_path):
+    res = runner.invoke(app, ["solve", str(EXAMPLE), "--dps", "20", "--digits", "30"])
+    assert res.exit_code == 2 and "dps:" in res.output and "need dps ≥" in res.output
+
+
+def test_sliding_run_exits_1_with_its_status(tmp_path):
+    spec = tmp_path / "slide.toml"
+    spec.write_text('[data]\nX = [[1, 0], [1, 1]]\ny = [1, -10]\n[init]\nlambda = "1e-3"\nz = [[1, 0.2]]\ns = [1]\n')
+    res = runner.invoke(app, ["solve", str(spec), "--t-end", "50", "--digits", "20"])
+    assert res.exit_code == 1 and "sliding" in res.output
+
+
+def test_reproduce_writes_report_and_figures(tmp_path):
+    res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20"])
+    assert res.exit_code == 0, res.output
+    report = (tmp_path / "report.md").read_text()
+    assert "PASS" in report and "Activation switches" in report and "loss_curve.png" in report
+    for name in ("loss_curve.pdf", "loss_curve.png", "loss_curve.json"):
+        assert (tmp_path / name).stat().st_size > 1000
+    assert (tmp_path / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
