@@ -236,3 +236,33 @@ def test_library_never_touches_global_mpmath_context():
     assert low.to_json(dense=False).replace(str(low.metadata["wall_time_s"]), "") == high.to_json(
         dense=False
     ).replace(str(high.metadata["wall_time_s"]), "")
+
+
+def _duplicated_e1(copies: int) -> Problem:
+    p = e1("1e-30")
+    z = list(p.init.z) + [p.init.z[0]] * copies
+    s = list(p.init.s) + [p.init.s[0]] * copies
+    return Problem(p.data, Init(p.init.lam, z, s))
+
+
+def test_simultaneous_switches_of_identical_neurons():
+    """Copies of neuron 0 switch at the same instant; each is logged and frozen exactly."""
+    tr = solve(_duplicated_e1(2), digits=25, t_end=150)
+    assert tr.status is Status.T_END
+    offs = [e for e in tr.events if e.point == 3 and e.neuron in (0, 6, 7)]
+    assert sorted(e.neuron for e in offs) == [0, 6, 7]
+    assert max(e.t for e in offs) - min(e.t for e in offs) <= mpmath.mpf(10) ** -24
+    st = tr.evaluate(tr.t_end)
+    assert all(st.U[j][3] == 0 and not st.active[j][3] for j in (0, 6, 7))
+    assert abs(st.a[0] - st.a[6]) <= mpmath.mpf(10) ** -24 * abs(st.a[0])
+
+
+def test_event_storm_ends_with_its_status(monkeypatch):
+    """More simultaneous switches than the storm limit allows end the run with EVENT_STORM."""
+    import importlib
+
+    solve_module = importlib.import_module("reluflow.integrate.solve")
+    monkeypatch.setattr(solve_module, "storm_limit", lambda m, n: 1)
+    tr = solve(_duplicated_e1(3), digits=25, t_end=150)
+    assert tr.status is Status.EVENT_STORM
+    assert "switches at t" in tr.message

@@ -41,6 +41,12 @@ def taylor_order(digits: int) -> int:
     return math.ceil((digits + EXTRA_DIGITS) * math.log(10) / 2) + 1
 
 
+def storm_limit(m: int, n: int) -> int:
+    """Switches allowed at (numerically) one instant before a run ends as an event storm:
+    every pair may switch a few times, a chattering solution would go on forever."""
+    return 4 * m * n + 16
+
+
 def _representable(t: int, prec: int, up: bool = False) -> int:
     """Round the F-bit fixed-point time ``t`` to the nearest (or next, ``up``) value with at
     most ``prec`` significant bits, so reported times are exactly the step boundaries."""
@@ -131,6 +137,13 @@ def solve(
             status, detail = Status.MAX_STEPS, f"{max_steps} steps"
             break
         st.normalise(F)
+        # pairs that rounding carried just across the surface (simultaneous switches):
+        # put them exactly on it; the settling below decides what happens next
+        for j, k in np.argwhere(st.active & (st.U <= 0)):
+            st.U[j, k], st.active[j, k] = 0, False
+            event(t, int(j), int(k), "off")
+        for j, k in np.argwhere(~st.active & (st.U > 0)):
+            st.U[j, k] = 0
         try:
             J = jets(fx, st, p, H)
             if first:  # size the very first step from its own radius estimate
@@ -191,7 +204,7 @@ def solve(
                 st.active[j, k] = False
                 event(t, j, k, "off")
             instant = instant + 1 if dt <= (H >> (F // 2)) else 0
-            if instant > 4 * problem.m * problem.n + 16:
+            if instant > storm_limit(problem.m, problem.n):
                 status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
         # next scale: the estimate, capped in growth (never the event-truncated length)
         grow = min(s_star, MAX_GROWTH) if math.isfinite(s_star) else MAX_GROWTH
