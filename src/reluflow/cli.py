@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .integrate import Trajectory, solve as _solve
+from .integrate import Trajectory
+from .integrate import solve as _solve
 from .problem import ProblemError
 from .specfile import load_spec
 from .summary import format_loss, plateaus

@@ -42,7 +42,7 @@ def context(dps: int) -> mpmath.ctx_mp.MPContext:
 def to_str(x: mpmath.mpf) -> str:
     """Decimal string with enough digits that ``from_str`` at the same precision gives
     back the same binary value (round-trip safe)."""
-    man, exp = x.man_exp if x else (0, 0)
+    man = x.man_exp[0] if x else 0
     bits = max(int(man).bit_length(), 1)
     digits = int(math.ceil(bits * math.log10(2))) + 2
     return libmp.to_str(x._mpf_, digits, strip_zeros=True)

@@ -13,11 +13,12 @@ names the offending field and says how to fix it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from numbers import Rational
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,8 +52,6 @@ def exact(value: Any, field: str) -> Fraction:
             raise ProblemError(field, f"{value!r} is not finite; give a finite number")
         return Fraction(value)
     if hasattr(value, "_mpf_"):  # an mpmath mpf: its exact binary value, never re-rounded
-        from mpmath import libmp
-
         sign, man, exp, _ = value._mpf_
         if not man and exp:  # mpmath encodes inf and nan as a zero mantissa with exp != 0
             raise ProblemError(field, f"{value!r} is not finite; give a finite number")
@@ -100,6 +99,12 @@ def _matrix(rows: Any, field: str, what: str) -> tuple[tuple[Fraction, ...], ...
     return out
 
 
+def _nonzero_rows(rows: tuple[tuple[Fraction, ...], ...], field: str, what: str) -> None:
+    for i, row in enumerate(rows):
+        if all(c == 0 for c in row):
+            raise ProblemError(f"{field}[{i}]", f"is the zero vector; every {what} must be non-zero")
+
+
 def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
     return sum((a * b for a, b in zip(u, v)), Fraction(0))
 
@@ -124,9 +129,7 @@ class Dataset:
             raise ProblemError(
                 "data.y", f"has {len(y)} labels but data.X has {len(X)} inputs; give one label per input"
             )
-        for k, x in enumerate(X):
-            if all(c == 0 for c in x):
-                raise ProblemError(f"data.X[{k}]", "is the zero vector; every input must be non-zero")
+        _nonzero_rows(X, "data.X", "input")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
 
@@ -179,9 +182,7 @@ class Init:
             raise ProblemError(
                 "init.s", f"has {len(s)} signs but init.z has {len(z)} rows; give one sign per neuron"
             )
-        for j, row in enumerate(z):
-            if all(c == 0 for c in row):
-                raise ProblemError(f"init.z[{j}]", "is the zero vector; every direction z_j must be non-zero")
+        _nonzero_rows(z, "init.z", "direction z_j")
         object.__setattr__(self, "lam", lam)
         object.__setattr__(self, "z", z)
         object.__setattr__(self, "s", tuple(s))

@@ -13,15 +13,16 @@ import math
 import platform
 import sys
 import time
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 import mpmath
 import numpy as np
 
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
-from .events import candidates, first_nonzero, first_root, poly_eval, refine_root
+from .events import candidates, first_nonzero, first_root, refine_root
 from .taylor import FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -151,7 +152,7 @@ def solve(
                 r0 = rho(J)
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H)
-            J, sliding = _settle_zero_pairs(fx, st, J, p, H, lambda j, k: event(t, j, k, "on"))
+            J, sliding = _settle_zero_pairs(fx, st, J, p, H, lambda j, k, t=t: event(t, j, k, "on"))
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break
@@ -183,7 +184,7 @@ def solve(
         up = False
         # loss threshold within (0, s_take]
         if thr is not None:
-            r2 = lambda s: _sum_r2_jets(J, s, F) - thr  # noqa: E731
+            r2 = lambda s, J=J: _sum_r2_jets(J, s, F) - thr  # noqa: E731
             if r2(s_take) <= 0:
                 lo_val = r2(0)
                 s_take = refine_root(r2, 0, s_take, lo_val, r2(s_take)) if lo_val > 0 else 0

@@ -85,7 +85,7 @@ class State:
     def initial(cls, problem: Problem, F: int) -> "State":
         """a_j = s_j ‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ (rounded once from exact values), C = 0."""
         lam = problem.init.lam
-        m, n, d = problem.m, problem.n, problem.d
+        m, n = problem.m, problem.n
         a = np.empty(m, dtype=object)
         U = np.empty((m, n), dtype=object)
         e = np.empty(m, dtype=object)
