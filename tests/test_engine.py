@@ -266,3 +266,13 @@ def test_event_storm_ends_with_its_status(monkeypatch):
     tr = solve(_duplicated_e1(3), digits=25, t_end=150)
     assert tr.status is Status.EVENT_STORM
     assert "switches at t" in tr.message
+
+
+def test_evaluate_outside_the_run_and_summary_json_are_clear_errors():
+    from reluflow import ProblemError
+
+    tr = solve(e1("1e-10"), digits=20, t_end=10)
+    with pytest.raises(ProblemError, match="^t: "):
+        tr.evaluate(11)
+    with pytest.raises(ProblemError, match="^json: written with dense=False"):
+        Trajectory.from_json(tr.to_json(dense=False))

@@ -19,7 +19,7 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from ..precision import context, to_str
-from ..problem import Dataset, Init, Problem, exact
+from ..problem import Dataset, Init, Problem, ProblemError, exact
 from .taylor import horner, to_fixed
 
 __all__ = ["Status", "Event", "Segment", "NetworkState", "Trajectory"]
@@ -200,7 +200,7 @@ class Trajectory:
         ti = to_fixed(tq, self.F)
         t_final = self.final[0]
         if tq < 0 or ti > t_final:
-            raise ValueError(f"t: {t} is outside the solved interval [0, {self.t_end}]")
+            raise ProblemError("t", f"{t} is outside the solved interval [0, {self.t_end}]")
         if ti == t_final or not self.segments:
             return self._state(*self.final)
         starts = [seg.t0 for seg in self.segments]
@@ -307,9 +307,9 @@ class Trajectory:
         """Inverse of :meth:`to_json` (needs the dense form)."""
         d = json.loads(text)
         if d.get("schema") != SCHEMA:
-            raise ValueError(f"not a reluflow trajectory (schema {d.get('schema')!r}, expected {SCHEMA!r})")
+            raise ProblemError("json", f"not a reluflow trajectory (schema {d.get('schema')!r}, expected {SCHEMA!r})")
         if "exact" not in d:
-            raise ValueError("this JSON was written with dense=False; it has no exact jets to rebuild from")
+            raise ProblemError("json", "written with dense=False (no exact jets to rebuild from); write it with dense=True")
         pd = d["problem"]
         problem = Problem(
             Dataset(pd["data"]["X"], pd["data"]["y"]),
