@@ -276,3 +276,16 @@ def test_evaluate_outside_the_run_and_summary_json_are_clear_errors():
         tr.evaluate(11)
     with pytest.raises(ProblemError, match="^json: written with dense=False"):
         Trajectory.from_json(tr.to_json(dense=False))
+
+
+@pytest.mark.parametrize("lam, digits", [("1e-30", 30), ("1e-100", 50)])
+def test_float64_tail_of_high_orders_matches_all_integer_jets(monkeypatch, lam, digits):
+    """Mixed precision (float64 for tiny high-order coefficients) changes nothing at the
+    requested digits: compare with the all-integer recurrence."""
+    import importlib
+
+    p = e1(lam)
+    mixed = solve(p, digits=digits, loss_below="1e-15")
+    monkeypatch.setattr(importlib.import_module("reluflow.integrate.solve"), "FLOAT_MAX_BITS", 0)
+    exact_ints = solve(p, digits=digits, t_end=mixed.t_end)
+    assert agreement(mixed, exact_ints) >= digits

@@ -23,7 +23,7 @@ import numpy as np
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
 from .events import candidates, first_nonzero, first_root, refine_root
-from .taylor import FixedPoint, State, horner, jets, rho, to_fixed
+from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
 __all__ = ["solve", "taylor_order"]
@@ -31,6 +31,7 @@ __all__ = ["solve", "taylor_order"]
 GUARD_BITS = 20  # fixed-point bits beyond the working precision
 SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
 MAX_GROWTH = 3.0  # the step may grow at most this factor per step
+FLOAT_MARGIN_BITS = 12  # float64 orders keep their rounding 2^-12 below the step tolerance
 
 
 EXTRA_DIGITS = 2  # per-step tolerance 10^-(digits + 2): the Jorba–Zou estimate is conservative
@@ -107,6 +108,10 @@ def solve(
     ctx = context(bud.dps)
     F = ctx.prec + GUARD_BITS
     p = taylor_order(bud.digits)
+    # coefficients below 2^float_below units may be computed in float64: their rounding,
+    # 2^-53 of that, is 2^-FLOAT_MARGIN_BITS below the per-step tolerance 10^-(digits+2)
+    tol_bits = (bud.digits + EXTRA_DIGITS) * math.log2(10)
+    float_below = int(53 + F - tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
     fx = FixedPoint.of(problem, F)
     st = State.initial(problem, F)
     one = 1 << F
@@ -146,13 +151,13 @@ def solve(
         for j, k in np.argwhere(~st.active & (st.U > 0)):
             st.U[j, k] = 0
         try:
-            J = jets(fx, st, p, H)
+            J = jets(fx, st, p, H, float_below)
             if first:  # size the very first step from its own radius estimate
                 first = False
                 r0 = rho(J)
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
-                J = jets(fx, st, p, H)
-            J, sliding = _settle_zero_pairs(fx, st, J, p, H, lambda j, k, t=t: event(t, j, k, "on"))
+                J = jets(fx, st, p, H, float_below)
+            J, sliding = _settle_zero_pairs(fx, st, J, p, H, float_below, lambda j, k, t=t: event(t, j, k, "on"))
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break
@@ -257,7 +262,7 @@ def _sum_r2_jets(J, s: int, F: int) -> int:
     return int(sum(v * v for v in r))
 
 
-def _settle_zero_pairs(fx, st: State, J, p: int, H: int, on_enter) -> tuple[Any, tuple[int, int] | None]:
+def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None, on_enter) -> tuple[Any, tuple[int, int] | None]:
     """Decide every inactive pair with u_jk exactly 0, by the field (σ'(0) = 0 makes it
     inactive): all jets zero → it stays frozen at 0; first non-zero coefficient negative →
     it leaves the surface downwards; positive → it enters if the field *with* the pair
@@ -271,7 +276,7 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, on_enter) -> tuple[Any,
             if q is None or q[1] < 0:
                 continue
             st.active[j, k] = True
-            J2 = jets(fx, st, p, H)
+            J2 = jets(fx, st, p, H, float_below)
             q2 = first_nonzero(J2.U[1:, j, k])
             if q2 is None or q2[1] < 0:
                 st.active[j, k] = False

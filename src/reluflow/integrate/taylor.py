@@ -151,14 +151,20 @@ class Jets:
         return self.Y[:, :, 1 + n :]
 
 
-def jets(fx: FixedPoint, st: State, p: int, H: int) -> Jets:
+def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = None) -> Jets:
     """Taylor coefficients up to order ``p`` at the state ``st`` on its pattern ``st.active``,
     of the time-scaled series y(s·H), s ∈ [0, 1] (``H`` fixed point).
 
     Scaling by the step makes every stored coefficient c_k H^k proportional to its
     contribution to the step, so the rounding noise of high orders is never amplified.
     All three Cauchy products of an order (a·u, a·r, r·u over the active pairs) run in one
-    ``einsum``; the two terms that need the not-yet-known r_k are added afterwards."""
+    ``einsum``; the two terms that need the not-yet-known r_k are added afterwards.
+
+    Mixed precision (orthogonal inputs): once every coefficient of an order is below
+    ``2**float_below`` fixed-point units, the remaining orders are computed in float64.
+    The caller picks ``float_below`` so that their rounding (2^-53 of terms of that size)
+    stays below the step tolerance by a safety margin; the state and all larger
+    coefficients stay exact."""
     F, m, n = fx.F, fx.m, fx.n
     Y = np.zeros((p + 1, m, 1 + 2 * n), dtype=object)
     A, U, C = Y[:, :, 0], Y[:, :, 1 : 1 + n], Y[:, :, 1 + n :]
@@ -192,6 +198,11 @@ def jets(fx: FixedPoint, st: State, p: int, H: int) -> Jets:
     else:
         full = np.zeros((m, n), dtype=object)  # inactive entries stay 0
     for k in range(p):
+        if diag is not None and float_below is not None and k >= max(2, p // 3):
+            top = np.abs(np.concatenate((left[k, :na], right[k, :na], R[k - 1]))).max()
+            if int(top).bit_length() <= float_below:
+                _float_tail(fx, st, H, k, p, aj, ak, g, left, right, A, Cp, Up, R)
+                break
         acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
         r = -(acc[:na] >> hshift).dot(to_point)  # −(a u)_k summed per point, absolute
         if k == 0:
@@ -224,6 +235,63 @@ def jets(fx: FixedPoint, st: State, p: int, H: int) -> Jets:
         C[1:, aj, ak] = Cp[1:]
         U[1:, aj, ak] = Up[1:]
     return Jets(Y, R)
+
+
+FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
+
+
+def _to_floats(values: np.ndarray, F: int) -> np.ndarray:
+    """Fixed-point integers → float64 values ·2^-F, each correctly rounded (needs F ≤ 960:
+    then no value overflows, and none is subnormal since every non-zero one is ≥ 2^-F)."""
+    return np.ldexp(values.astype(np.float64), -F)
+
+
+def _to_ints(values: np.ndarray, F: int) -> np.ndarray:
+    """float64 values ·2^-F → fixed-point integers (truncated; they are below 2^float_below)."""
+    flat = np.ldexp(values, F).ravel().tolist()
+    return np.array([int(v) for v in flat], dtype=object).reshape(values.shape)
+
+
+def _float_tail(fx, st, H, k0, p, aj, ak, g, left, right, A, Cp, Up, R) -> None:
+    """Orders k0..p-1 of the orthogonal pair-space recurrence in float64 (values ·2^-F);
+    the results are written back as fixed-point integers."""
+    F, m, n = fx.F, fx.m, fx.n
+    na = aj.size
+    lf = np.zeros((p + 1, 3 * na))
+    rf = np.zeros((p + 1, 3 * na))
+    lf[: k0 + 1] = _to_floats(left[: k0 + 1], F)
+    rf[: k0 + 1] = _to_floats(right[: k0 + 1], F)
+    a0, u0 = lf[0, :na], rf[0, :na]
+    pscale = np.array([2.0 ** (2 * int(st.e[j])) for j in aj])  # (a u) → absolute scale
+    to_point = np.zeros((na, n))
+    to_point[np.arange(na), ak] = 1.0
+    to_neuron = np.zeros((na, m))
+    to_neuron[np.arange(na), aj] = 1.0
+    gf = _to_floats(g, F)
+    Hf = math.ldexp(float(H), -F)
+    Af = np.zeros((p + 1, m))
+    Cf = np.zeros((p + 1, na))
+    Uf = np.zeros((p + 1, na))
+    Rf = np.zeros((p, n))
+    for k in range(k0, p):
+        acc = np.einsum("ij,ij->j", lf[: k + 1], rf[k::-1])
+        r = -(acc[:na] * pscale) @ to_point
+        Rf[k] = r
+        rk = r[ak]
+        c = Hf / (n * (k + 1))
+        Af[k + 1] = ((acc[2 * na :] + rk * u0) @ to_neuron) * c
+        Cf[k + 1] = (acc[na : 2 * na] + a0 * rk) * c
+        Uf[k + 1] = Cf[k + 1] * gf
+        rf[k, na : 2 * na] = rk
+        lf[k, 2 * na :] = rk
+        a1 = Af[k + 1][aj]
+        lf[k + 1, :na] = lf[k + 1, na : 2 * na] = a1
+        rf[k + 1, :na] = rf[k + 1, 2 * na :] = Uf[k + 1]
+    tail = _to_ints(np.concatenate((Af[k0 + 1 :], Cf[k0 + 1 :], Uf[k0 + 1 :], Rf[k0:]), axis=1), F)
+    A[k0 + 1 :] = tail[:, :m]
+    Cp[k0 + 1 :] = tail[:, m : m + na]
+    Up[k0 + 1 :] = tail[:, m + na : m + 2 * na]
+    R[k0:] = tail[:, m + 2 * na :]
 
 
 def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
