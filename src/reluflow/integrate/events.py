@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_nonzero", "candidates", "first_root", "refine_root", "poly_eval"]
+__all__ = ["first_nonzero", "candidates", "first_root", "first_switch", "refine_root", "poly_eval", "taylor_shift"]
 
 _GRID = 257
 
@@ -43,14 +43,6 @@ def candidates(U: np.ndarray, active: np.ndarray, F: int) -> list[tuple[int, int
     return [(int(j), int(k)) for j, k in np.argwhere((lower <= 0) & moving)]
 
 
-def _floats(coeffs) -> np.ndarray:
-    top = max(abs(c).bit_length() for c in coeffs)
-    shift = top - 60
-    if shift > 0:
-        return np.array([float(c >> shift) for c in coeffs])
-    return np.array([float(c) for c in coeffs])
-
-
 def refine_root(f, lo: int, hi: int, flo: int, fhi: int) -> int:
     """Smallest representable s in (lo, hi] with f(s) ≤ 0, given f(lo) > 0 ≥ f(hi):
     Illinois steps, with a bisection every third step so that progress is guaranteed."""
@@ -79,31 +71,128 @@ def refine_root(f, lo: int, hi: int, flo: int, fhi: int) -> int:
     return hi
 
 
-def first_root(coeffs: list, s_end: int, F: int) -> int | None:
-    """First s ∈ (0, s_end] with v(s) ≤ 0, where v(s) = Σ c_i s^i has c_0 > 0; None if none.
+def taylor_shift(coeffs: list, a: int, F: int) -> list:
+    """Coefficients of v(a + δ) in δ (exact repeated Horner division, fixed point)."""
+    b = list(coeffs)
+    n = len(b)
+    for k in range(n - 1):
+        for i in range(n - 2, k - 1, -1):
+            b[i] += (b[i + 1] * a) >> F
+    return b
 
-    The root is bracketed on a grid of float values (v is smooth on a step that the
-    Taylor step control keeps well inside its radius of convergence), checked in exact
-    arithmetic, and refined to one unit."""
+
+def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int | None:
+    """First s ∈ (0, s_end] where v(s) = Σ c_i s^i (c_0 > 0) reaches 0 to working precision
+    (v(s) ≤ ``near``, a few thousand units of 2^-F, far below the working precision), or
+    None if v stays above that on the whole step.
+
+    Certified search in exact integer arithmetic.  An interval [a, b] of width w is excluded
+    when a lower bound of v on it exceeds ``level``: first the cheap v(a) + min(0, v'(a))·w −
+    ½·M2·w² (M2 = Σ i(i−1)|c_i| bounds |v''| on [0, 1]), then the tight one from the Taylor
+    shift at a, Σ_k min(0, b_k)·w^k + b_0, which approaches even a multiple root
+    geometrically.  Otherwise the interval is halved, left half first.  "Reached" and
+    "excluded" meet on integers, so nothing is left undecided: a dip between two close
+    roots is never stepped over, and a tangential touch is reported where v first comes
+    within rounding of 0.  A bracket on which v is certified decreasing through 0 is refined
+    by Illinois steps."""
+    n = len(coeffs)
+    d1 = [i * c for i, c in enumerate(coeffs)][1:]
+    m2 = sum(i * (i - 1) * abs(c) for i, c in enumerate(coeffs))
+    level = 2 * (n + 1) ** 2  # covers the rounding of the evaluations and of the shift
+    near = level + 2  # "reached": also absorbs the floor roundings of the lower bounds
     v = lambda s: poly_eval(coeffs, s, F)  # noqa: E731
-    vend = v(s_end)
-    grid = np.linspace(0.0, 1.0, _GRID)  # in units of s_end
+    dv = lambda s: poly_eval(d1, s, F) if d1 else 0  # noqa: E731
+    fine = s_end >> 8  # below this width the Taylor-shift bound is worth its O(n²) cost
+    stack = [(lo, hi, v(lo))]
+    while stack:
+        a, b, va = stack.pop()
+        if b is None:  # a reached point whose left part held nothing earlier
+            return a
+        if a > 0 and va <= near:
+            return a  # reached 0 to working precision (all of (0, a) was excluded before)
+        w = b - a
+        slope = dv(a)
+        if va + min(0, (slope * w) >> F) - ((m2 * w * w) >> (2 * F + 1)) > level:
+            continue  # certified by the cheap bound
+        vb = v(b)
+        if w <= 1:
+            if vb <= near:
+                return b
+            continue
+        if slope + ((m2 * w) >> F) < -level:  # v decreasing on [a, b]: its minimum is v(b)
+            if vb > level:
+                continue  # certified
+            if vb <= 0:
+                return refine_root(v, a, b, va, vb)  # decreasing through 0: one root
+        if w <= fine:  # small interval the cheap bound cannot settle: use the tight one
+            shift = taylor_shift(coeffs, a, F)
+            if shift[0] + poly_eval([0] + [min(0, c) for c in shift[1:]], w, F) > level:
+                continue  # certified by the Taylor-shift bound
+            rise = poly_eval([0] + [k * max(0, c) for k, c in enumerate(shift[2:], start=2)], w, F)
+            if vb <= 0 and shift[1] + (rise << F) // w < -level:  # decreasing through 0
+                return refine_root(v, a, b, va, vb)
+        mid = (a + b) // 2
+        vm = v(mid)
+        stack.append((mid, b, vm) if vm > near else (mid, None, None))
+        stack.append((a, mid, va))
+    return None
+
+
+
+
+_CELLS = 256
+
+
+def _floats_of(values: list) -> np.ndarray:
+    """Big integers → float64 (each rounded to its own leading bits; no overflow)."""
+    top = max(abs(int(c)).bit_length() for c in values)
+    sh = max(top - 1000, 0)
+    return np.array([float(int(c) >> sh) for c in values]) * 2.0**sh if sh else np.array([float(c) for c in values])
+
+
+def first_root(coeffs: list, s_end: int, F: int) -> int | None:
+    """First s ∈ (0, s_end] where v(s) = Σ c_i s^i (c_0 > 0) reaches 0 to working precision,
+    or None.  A vectorised float pre-pass certifies most of the step: on each of 256 cells,
+    v(x_i) + min(0, v'(x_i))·Δ − ½·M2·Δ² minus a bound on the float rounding is > 0 ⇒ no
+    root there.  Cells it cannot certify are searched, in order, by the exact integer
+    search (:func:`_exact_first_root`), so the answer never rests on float arithmetic."""
+    n = len(coeffs)
+    # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
     span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
-    vals = np.polyval(_floats(coeffs)[::-1], grid * span)
-    neg = np.nonzero(vals <= 0)[0]
-    if vend > 0 and neg.size == 0:
-        return None
-    lo = 0
-    hi = s_end
-    if neg.size:
-        i = int(neg[0])
-        lo_c = int(grid[i - 1] * 2.0**53) * s_end >> 53
-        hi_c = int(grid[i] * 2.0**53) * s_end >> 53
-        if v(lo_c) > 0:
-            lo = lo_c
-        if v(hi_c) <= 0 and hi_c > lo:
-            hi = hi_c
-    fhi = v(hi)
-    if fhi > 0:  # the float grid saw a dip the exact polynomial does not have
-        return None
-    return refine_root(v, lo, hi, v(lo), fhi)
+    cf = _floats_of(coeffs) * span ** np.arange(n)
+    scale = np.abs(cf).max()
+    cf = cf / scale
+    x = np.linspace(0.0, 1.0, _CELLS + 1)
+    vals = np.polyval(cf[::-1], x)
+    der = np.polyval((cf[1:] * np.arange(1, n))[::-1], x) if n > 1 else np.zeros_like(x)
+    m2 = float(np.sum(np.abs(cf) * np.arange(n) * (np.arange(n) - 1)))
+    dx = 1.0 / _CELLS
+    # float rounding of the evaluations, plus the exact search's "reached" level (in units of 1/scale)
+    err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + (2 * (n + 1) ** 2 + 2) / scale
+    lower = vals[:-1] + np.minimum(der[:-1], 0.0) * dx - 0.5 * m2 * dx * dx - err
+    for i in np.nonzero(lower <= 0)[0]:
+        lo = (int(i) * s_end) // _CELLS
+        hi = s_end if i == _CELLS - 1 else ((int(i) + 1) * s_end + _CELLS - 1) // _CELLS
+        root = _exact_first_root(coeffs, lo, hi, F, s_end)
+        if root is not None:
+            return root
+    return None
+
+
+def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple[int, int, int] | None:
+    """The earliest activation switch (s, j, k) in (0, s_end] of the step's pre-activation
+    jets ``U`` (orders × m × n), or None.  A pair sitting exactly on the surface is divided
+    by its leading power of s first, so its own start is not taken for a root; one that
+    moves away from the surface is skipped."""
+    hit = None
+    for j, k in candidates(U, active, F):
+        coeffs = list(U[:, j, k])
+        lead, _ = first_nonzero(coeffs)
+        sign = 1 if active[j, k] else -1
+        coeffs = [sign * c for c in coeffs[lead:]]
+        if coeffs[0] < 0:
+            continue
+        root = first_root(coeffs, s_end, F)
+        if root is not None and (hit is None or root < hit[0]):
+            hit = (root, j, k)
+    return hit

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
-from .events import candidates, first_nonzero, first_root, refine_root
+from .events import first_nonzero, first_switch, refine_root
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -173,27 +173,12 @@ def solve(
         s_star = r * SAFETY if math.isfinite(r) else math.inf
         s_end = one if s_star >= 1 else max(int(s_star * one), 1)
         s_end = min(s_end, ((tend - t) << F) // H + 1)
-        # first activation switch in (0, s_end]
-        hit = None
-        for j, k in candidates(J.U, st.active, F):
-            coeffs = list(J.U[:, j, k])
-            q = first_nonzero(coeffs)
-            sign = 1 if st.active[j, k] else -1
-            coeffs = [sign * c for c in coeffs[q[0]:]]
-            if coeffs[0] < 0:
-                continue  # moving away from the surface (a zero pair leaving it)
-            root = first_root(coeffs, s_end, F)
-            if root is not None and (hit is None or root < hit[0]):
-                hit = (root, j, k)
+        hit = first_switch(J.U, st.active, s_end, F)
         s_take = s_end if hit is None else hit[0]
-        up = False
-        # loss threshold within (0, s_take]
-        if thr is not None:
-            r2 = lambda s, J=J: _sum_r2_jets(J, s, F) - thr  # noqa: E731
-            if r2(s_take) <= 0:
-                lo_val = r2(0)
-                s_take = refine_root(r2, 0, s_take, lo_val, r2(s_take)) if lo_val > 0 else 0
-                hit, status, up = None, Status.LOSS_BELOW, True
+        crossing = None if thr is None else _loss_crossing(J, s_take, thr, F)
+        up = crossing is not None  # round the stop time up: the loss really is below
+        if up:
+            s_take, hit, status = crossing, None, Status.LOSS_BELOW
         # end the step on a time representable at the working precision
         t_next = min(_representable(t + ((s_take * H) >> F), ctx.prec, up), tend)
         s_take = min(((t_next - t) << F) // H, s_end)
@@ -260,6 +245,16 @@ def _sum_r2_jets(J, s: int, F: int) -> int:
     """Σ_k r_k(s)² from the residual jets (2F fractional bits)."""
     r = horner(J.R, s, F)
     return int(sum(v * v for v in r))
+
+
+def _loss_crossing(J, s_take: int, thr: int, F: int) -> int | None:
+    """First s ∈ [0, s_take] where Σ r_k(s)² ≤ thr (the loss threshold), or None."""
+    f = lambda s: _sum_r2_jets(J, s, F) - thr  # noqa: E731
+    f_end = f(s_take)
+    if f_end > 0:
+        return None
+    f0 = f(0)
+    return refine_root(f, 0, s_take, f0, f_end) if f0 > 0 else 0
 
 
 def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None, on_enter) -> tuple[Any, tuple[int, int] | None]:

@@ -1,0 +1,71 @@
+"""Root location for activation switches, on polynomials with known roots."""
+
+from fractions import Fraction
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from reluflow.integrate.events import first_root, first_switch, poly_eval
+
+F = 120
+ONE = 1 << F
+
+
+def _poly(roots: list[Fraction], extra: list[Fraction], scale: Fraction) -> list[int]:
+    """Fixed-point coefficients of scale · Π(s − r) · (1 + Σ e_i s^i)."""
+    coeffs = [Fraction(1)]
+    for r in roots:
+        coeffs = [(coeffs[i - 1] if i else 0) - r * (coeffs[i] if i < len(coeffs) else 0) for i in range(len(coeffs) + 1)]
+    factor = [Fraction(1)] + extra
+    prod = [sum((coeffs[i] * factor[k - i] for i in range(len(coeffs)) if 0 <= k - i < len(factor)), Fraction(0))
+            for k in range(len(coeffs) + len(factor) - 1)]
+    return [round(scale * c * ONE) for c in prod]
+
+
+fractions = st.fractions(min_value=Fraction(1, 1000), max_value=Fraction(3, 2), max_denominator=10**6)
+
+
+@given(
+    roots=st.lists(fractions, min_size=1, max_size=4),
+    extra=st.lists(st.fractions("-1/10", "1/10", max_denominator=100), max_size=3),
+)
+@example(roots=[Fraction(1, 2), Fraction(1, 2) + Fraction(1, 10**9)], extra=[])  # near-double root
+@example(roots=[Fraction(3439, 221000), Fraction(10345, 662099)], extra=[])  # found by Hypothesis: dip between grid points
+@example(roots=[Fraction(1, 1000), Fraction(1, 1000)], extra=[Fraction(1, 32), Fraction(1, 10), Fraction(-1, 10)])  # found: exact tangency
+@example(roots=[Fraction(13, 8000)] * 4, extra=[])  # found: quadruple root (flat at rounding level)
+def test_first_root_is_the_smallest_root_in_the_step(roots, extra):
+    coeffs = _poly(roots, extra, Fraction((-1) ** len(roots)))  # v(0) = Π r_i > 0
+    assert coeffs[0] > 0
+    inside = sorted(r for r in roots if r <= 1)
+    got = first_root(coeffs, ONE, F)
+    if not inside:
+        assert got is None or poly_eval(coeffs, got, F) <= 0
+        return
+    # the first root, or a tangential touch there: "reached" is v ≤ near (≈ 2(n+1)² units), which
+    # a cluster of k roots with cofactor g, v ≈ g(r)(s − r)^k, meets within (near·2^-F/|g(r)|)^(1/k)
+    r = inside[0]
+    cluster = [q for q in roots if abs(q - r) < Fraction(1, 10**6)]
+    g = abs(poly_eval(_poly([q for q in roots if q not in cluster], extra, Fraction(1)), round(r * ONE), F)) / ONE
+    near = 2 * (len(coeffs) + 1) ** 2 + 2
+    tol = 2 * (near / 2.0**F / max(float(g), 1e-300)) ** (1 / len(cluster))
+    assert got is not None
+    assert abs(Fraction(got, ONE) - r) <= Fraction(1, 2**40) + Fraction(tol)
+
+
+def test_first_switch_picks_the_earliest_pair_and_skips_frozen_ones():
+    import numpy as np
+
+    U = np.zeros((3, 2, 2), dtype=object)
+    # pair (0, 0): active, u = 0.5 − s → switches at s = 0.5
+    U[0, 0, 0], U[1, 0, 0] = ONE // 2, -ONE
+    # pair (1, 1): active, u = 0.3 − s → switches at s = 0.3 (earliest)
+    U[0, 1, 1], U[1, 1, 1] = 3 * ONE // 10, -ONE
+    # pair (0, 1): inactive, exactly 0 and frozen (all jets zero): never a switch
+    # pair (1, 0): inactive, u = −0.2 + s → reaches 0 at s = 0.2 ... but only if s_end ≥ 0.2
+    U[0, 1, 0], U[1, 1, 0] = -ONE // 5, ONE
+    active = np.array([[True, False], [False, True]])
+    s, j, k = first_switch(U, active, ONE, F)
+    assert (j, k) == (1, 0) and abs(Fraction(s, ONE) - Fraction(1, 5)) < Fraction(1, 2**100)
+    s, j, k = first_switch(U, active, ONE // 8 * 2, F)  # step ends at 0.25: (1, 0) still first
+    assert (j, k) == (1, 0)
+    assert first_switch(U, active, ONE // 10, F) is None
