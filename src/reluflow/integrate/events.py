@@ -11,9 +11,6 @@ import numpy as np
 
 __all__ = ["first_nonzero", "candidates", "first_root", "first_switch", "refine_root", "poly_eval", "taylor_shift"]
 
-_GRID = 257
-
-
 def first_nonzero(coeffs) -> tuple[int, int] | None:
     """(index, sign) of the first non-zero coefficient, or None if all are exactly zero."""
     for i, c in enumerate(coeffs):
@@ -82,9 +79,10 @@ def taylor_shift(coeffs: list, a: int, F: int) -> list:
 
 
 def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int | None:
-    """First s ∈ (0, s_end] where v(s) = Σ c_i s^i (c_0 > 0) reaches 0 to working precision
-    (v(s) ≤ ``near``, a few thousand units of 2^-F, far below the working precision), or
-    None if v stays above that on the whole step.
+    """First s ∈ (lo, hi] where v(s) = Σ c_i s^i reaches 0 to working precision (v(s) ≤
+    ``near``, a few thousand units of 2^-F, far below the working precision), or None if v
+    stays above that there; the caller guarantees v > 0 on (0, lo).  ``s_end`` (the step)
+    sets the width below which the Taylor-shift bound is used.
 
     Certified search in exact integer arithmetic.  An interval [a, b] of width w is excluded
     when a lower bound of v on it exceeds ``level``: first the cheap v(a) + min(0, v'(a))·w −
@@ -136,8 +134,6 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
         stack.append((mid, b, vm) if vm > near else (mid, None, None))
         stack.append((a, mid, va))
     return None
-
-
 
 
 _CELLS = 256

@@ -119,9 +119,6 @@ class State:
                 self.C[j] = self.C[j] << -shift
             self.e[j] += shift
 
-    def copy(self) -> "State":
-        return State(self.a.copy(), self.U.copy(), self.C.copy(), self.e.copy(), self.active.copy())
-
 
 @dataclass
 class Jets:
