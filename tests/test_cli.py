@@ -77,6 +77,21 @@ def test_reproduce_writes_report_and_figures(tmp_path):
     assert res.exit_code == 0, res.output
     report = (tmp_path / "report.md").read_text()
     assert "PASS" in report and "Activation switches" in report and "loss_curve.png" in report
+    assert "## Proof checks" in report and "| E37pos |" in report and "0 FAIL" in report
     for name in ("loss_curve.pdf", "loss_curve.png", "loss_curve.json"):
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_proofs_prints_the_table_and_writes_the_report(tmp_path):
+    out = tmp_path / "REPORT.md"
+    res = runner.invoke(app, ["proofs", "--report", str(out), "--only", "M4", "--only", "E37pos"])
+    assert res.exit_code == 0, res.output
+    assert "E37pos" in res.output and "PASS" in res.output
+    text = out.read_text()
+    assert "| M4 |" in text and "| E37pos |" in text and "2 PASS, 0 FAIL, 0 INCONCLUSIVE of 2 checks" in text
+
+
+def test_proofs_unknown_id_exits_2(tmp_path):
+    res = runner.invoke(app, ["proofs", "--report", str(tmp_path / "r.md"), "--only", "nope"])
+    assert res.exit_code == 2 and "nope" in res.output

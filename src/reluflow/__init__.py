@@ -13,6 +13,14 @@ from .integrate import Event, NetworkState, Status, Trajectory, solve
 from .problem import Dataset, Init, Problem, ProblemError
 
 __all__ = [
-    "__version__", "Problem", "Dataset", "Init", "ProblemError",
-    "solve", "Trajectory", "Status", "Event", "NetworkState",
+    "Dataset",
+    "Event",
+    "Init",
+    "NetworkState",
+    "Problem",
+    "ProblemError",
+    "Status",
+    "Trajectory",
+    "__version__",
+    "solve",
 ]

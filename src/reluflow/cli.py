@@ -1,10 +1,9 @@
-"""Command line: ``reluflow solve`` and ``reluflow reproduce``."""
+"""Command line: ``reluflow solve``, ``reluflow proofs`` and ``reluflow reproduce``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import mpmath
 import typer
@@ -83,11 +82,11 @@ def print_summary(tr: Trajectory, max_events: int = 40) -> None:
 @app.command()
 def solve(
     spec: Path = typer.Argument(..., help="SPEC file (TOML, or .json with the same keys)"),
-    dps: Optional[int] = typer.Option(None, "--dps", help="working precision (decimal digits); default: budgeted"),
-    digits: Optional[int] = typer.Option(None, "--digits", help="correct digits wanted (default 30)"),
-    t_end: Optional[str] = typer.Option(None, "--t-end", help="end time (exact decimal); default: past the last escape"),
-    loss_below: Optional[str] = typer.Option(None, "--loss-below", help="stop once the loss falls below this"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="write the result as JSON here"),
+    dps: int | None = typer.Option(None, "--dps", help="working precision (decimal digits); default: budgeted"),
+    digits: int | None = typer.Option(None, "--digits", help="correct digits wanted (default 30)"),
+    t_end: str | None = typer.Option(None, "--t-end", help="end time (exact decimal); default: past the last escape"),
+    loss_below: str | None = typer.Option(None, "--loss-below", help="stop once the loss falls below this"),
+    json_out: Path | None = typer.Option(None, "--json", help="write the result as JSON here"),
     dense: bool = typer.Option(False, "--dense/--no-dense", help="include the exact jets in the JSON (lossless dense output)"),
 ) -> None:
     """Integrate the exact gradient flow of SPEC and summarise it."""
@@ -106,17 +105,66 @@ def solve(
         raise typer.Exit(1)
 
 
+def print_proofs(results) -> None:
+    """The proofs table: id, statement, method, verdict, time."""
+    colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
+    table = Table(title="proof checks", show_lines=True)
+    for col in ("id", "statement", "method", "verdict", "time"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        v = r.verdict.value
+        table.add_row(r.check.id, f"{r.check.statement} [dim]({r.check.refs})[/]", r.check.method,
+                      f"[{colour[v]}]{v}[/]", f"{r.seconds:.2f} s")
+    console.print(table)
+    for r in results:
+        if r.verdict.value != "PASS":
+            console.print(f"[bold]{r.check.id}[/] {r.verdict.value}: {r.detail}")
+
+
+@app.command()
+def proofs(
+    report: Path = typer.Option(Path("proofs_checks/REPORT.md"), "--report", help="write the Markdown report here"),
+    only: list[str] | None = typer.Option(None, "--only", help="run only these check ids (repeatable)"),
+) -> None:
+    """Run the proof checks of both papers; print the table and write REPORT.md.
+    Exits 1 unless every check passes."""
+    import proofs_checks
+
+    try:
+        with _Bar("proofs") as bar:
+            ids = list(only) if only else None
+            total = len(ids) if ids else None
+            done = []
+
+            def tick(check):
+                done.append(check)
+                bar(len(done), total or max(len(proofs_checks.REGISTRY), len(done)))
+
+            results = proofs_checks.run(ids, progress=tick)
+    except KeyError as exc:
+        err.print(f"[bold red]error[/]: --only: {exc.args[0]}")
+        raise typer.Exit(2)
+    print_proofs(results)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(proofs_checks.markdown(results), encoding="utf-8")
+    console.print(f"wrote {report}")
+    if any(r.verdict.value != "PASS" for r in results):
+        raise typer.Exit(1)
+
+
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for the report and figures"),
     digits: int = typer.Option(30, "--digits", help="correct digits wanted"),
 ) -> None:
-    """Run the built-in default (E1 at λ = 1e-30): figure, checked digits, Markdown report."""
+    """Run the built-in default (E1 at λ = 1e-30): figure, checked digits, the proof
+    checks, Markdown report."""
     from .reproduce import reproduce as run
 
     with _Bar("reproduce") as bar:
         res = run(out, digits=digits, progress=bar)
     print_summary(res.trajectory)
+    print_proofs(res.proofs)
     ok = res.checked_digits >= res.trajectory.digits
     console.print(
         f"digits checked against a rerun at {digits + 10} digits: {res.checked_digits:.1f} "
@@ -124,7 +172,7 @@ def reproduce(
     )
     for path in [res.report, *res.figures]:
         console.print(f"wrote {path}")
-    if not ok:
+    if not ok or any(r.verdict.value != "PASS" for r in res.proofs):
         raise typer.Exit(1)
 
 

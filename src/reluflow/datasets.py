@@ -10,7 +10,7 @@ from typing import Any
 
 from .problem import Dataset, Init, Problem
 
-__all__ = ["e1", "e2", "b1"]
+__all__ = ["b1", "e1", "e2"]
 
 
 def e1(lam: Any = "1e-30") -> Problem:

@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-__all__ = ["STYLE", "save", "plt"]
+__all__ = ["STYLE", "plt", "save"]
 
 STYLE = {
     "figure.figsize": (6.4, 4.0),

@@ -19,7 +19,7 @@ from mpmath import libmp
 
 from .problem import ProblemError
 
-__all__ = ["context", "to_str", "from_str", "Budget", "budget", "MIN_DPS", "backend"]
+__all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "to_str"]
 
 MIN_DPS = 15
 # Guard digits beyond the requested ones: rounding in the fixed-point kernel and the

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ProblemError", "Dataset", "Init", "Problem", "exact"]
+__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact"]
 
 
 class ProblemError(ValueError):
@@ -188,7 +188,7 @@ class Init:
         object.__setattr__(self, "s", tuple(s))
 
     @classmethod
-    def random(cls, *, width: int, seed: int, d: int, lam: Any = "1e-30") -> "Init":
+    def random(cls, *, width: int, seed: int, d: int, lam: Any = "1e-30") -> Init:
         """z_j ~ N(0, I_d/d), s_j uniform in {±1}, from ``numpy.random.default_rng(seed)``
         (z first, row by row, then s); floats are kept at their exact binary values."""
         if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
@@ -232,7 +232,7 @@ class Problem:
     def d(self) -> int:
         return self.data.d
 
-    def with_lambda(self, lam: Any) -> "Problem":
+    def with_lambda(self, lam: Any) -> Problem:
         """The same data and directions at another scale λ."""
         return Problem(self.data, Init(lam, self.init.z, self.init.s))
 

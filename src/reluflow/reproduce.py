@@ -1,7 +1,8 @@
 """The main job: solve the built-in default, check its digits, draw its figure, write a report.
 
 The default is the orthogonal-inputs fixture E1 at λ = 1e-30.  Every reported digit is
-checked by a rerun at ``digits + 10``; the report states how many digits agreed.
+checked by a rerun at ``digits + 10``; the report states how many digits agreed.  The
+report also carries the proofs table (``proofs_checks``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class ReproduceResult:
     figures: list[Path]
     trajectory: Trajectory
     checked_digits: float
+    proofs: list
 
 
 def _fmt(x, digits: int = 12) -> str:
@@ -52,9 +54,20 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, progre
     data = loss_curve.compute([tr])
     (out / "loss_curve.json").write_text(json.dumps(data))
     figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
+    import proofs_checks
+
+    results = proofs_checks.run()
     report = out / "report.md"
-    report.write_text(_report(tr, checked, loss_checked, t_solve, figs), encoding="utf-8")
-    return ReproduceResult(report, figs, tr, checked)
+    text = _report(tr, checked, loss_checked, t_solve, figs) + _proofs_section(results)
+    report.write_text(text, encoding="utf-8")
+    return ReproduceResult(report, figs, tr, checked, results)
+
+
+def _proofs_section(results) -> str:
+    from proofs_checks.report import summary, table
+
+    return "\n".join(["", "## Proof checks", "", f"**{summary(results)}** (details: `reluflow proofs`, "
+                      "`proofs_checks/REPORT.md`).", "", table(results, details=False), ""])
 
 
 def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float, figs: list[Path]) -> str:

@@ -17,7 +17,7 @@ import mpmath
 
 from .integrate import Trajectory
 
-__all__ = ["loss_curve", "Plateau", "plateaus", "agreement", "loss_digits", "loss_agreement", "format_loss"]
+__all__ = ["Plateau", "agreement", "format_loss", "loss_agreement", "loss_curve", "loss_digits", "plateaus"]
 
 
 def loss_curve(tr: Trajectory, samples: int = 400) -> tuple[list[float], list[mpmath.mpf]]:

@@ -3,4 +3,4 @@
 from .solve import solve, taylor_order
 from .trajectory import Event, NetworkState, Status, Trajectory
 
-__all__ = ["solve", "taylor_order", "Event", "NetworkState", "Status", "Trajectory"]
+__all__ = ["Event", "NetworkState", "Status", "Trajectory", "solve", "taylor_order"]

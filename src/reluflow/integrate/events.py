@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_nonzero", "candidates", "first_root", "first_switch", "refine_root", "poly_eval", "taylor_shift"]
+__all__ = ["candidates", "first_nonzero", "first_root", "first_switch", "poly_eval", "refine_root", "taylor_shift"]
 
 def first_nonzero(coeffs) -> tuple[int, int] | None:
     """(index, sign) of the first non-zero coefficient, or None if all are exactly zero."""
@@ -98,8 +98,8 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
     m2 = sum(i * (i - 1) * abs(c) for i, c in enumerate(coeffs))
     level = 2 * (n + 1) ** 2  # covers the rounding of the evaluations and of the shift
     near = level + 2  # "reached": also absorbs the floor roundings of the lower bounds
-    v = lambda s: poly_eval(coeffs, s, F)  # noqa: E731
-    dv = lambda s: poly_eval(d1, s, F) if d1 else 0  # noqa: E731
+    v = lambda s: poly_eval(coeffs, s, F)
+    dv = lambda s: poly_eval(d1, s, F) if d1 else 0
     fine = s_end >> 8  # below this width the Taylor-shift bound is worth its O(n²) cost
     stack = [(lo, hi, v(lo))]
     while stack:

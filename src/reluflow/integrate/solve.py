@@ -126,7 +126,7 @@ def solve(
     detail = ""
     instant = 0  # consecutive events at (numerically) the same time
     start = time.perf_counter()
-    tf = lambda ti: float(Fraction(int(ti), one))  # noqa: E731
+    tf = lambda ti: float(Fraction(int(ti), one))
 
     def event(ti: int, j: int, k: int, direction: str) -> None:
         events.append(Event(ctx.ldexp(ctx.mpf(int(ti)), -F), j, k, direction))
@@ -249,7 +249,7 @@ def _sum_r2_jets(J, s: int, F: int) -> int:
 
 def _loss_crossing(J, s_take: int, thr: int, F: int) -> int | None:
     """First s ∈ [0, s_take] where Σ r_k(s)² ≤ thr (the loss threshold), or None."""
-    f = lambda s: _sum_r2_jets(J, s, F) - thr  # noqa: E731
+    f = lambda s: _sum_r2_jets(J, s, F) - thr
     f_end = f(s_take)
     if f_end > 0:
         return None

@@ -29,7 +29,7 @@ from mpmath.libmp import MPZ
 
 from ..problem import Problem
 
-__all__ = ["FixedPoint", "State", "Jets", "jets", "horner", "rho", "to_fixed"]
+__all__ = ["FixedPoint", "Jets", "State", "horner", "jets", "rho", "to_fixed"]
 
 
 def to_fixed(q: Fraction, F: int) -> int:
@@ -57,7 +57,7 @@ class FixedPoint:
     X: np.ndarray  # (n, d)
 
     @classmethod
-    def of(cls, problem: Problem, F: int) -> "FixedPoint":
+    def of(cls, problem: Problem, F: int) -> FixedPoint:
         data = problem.data
         gram = data.gram
         y = _objects([to_fixed(v, F) for v in data.y])
@@ -82,7 +82,7 @@ class State:
     active: np.ndarray
 
     @classmethod
-    def initial(cls, problem: Problem, F: int) -> "State":
+    def initial(cls, problem: Problem, F: int) -> State:
         """a_j = s_j ‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ (rounded once from exact values), C = 0."""
         lam = problem.init.lam
         m, n = problem.m, problem.n

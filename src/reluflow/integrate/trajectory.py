@@ -22,7 +22,7 @@ from ..precision import context, to_str
 from ..problem import Dataset, Init, Problem, ProblemError, exact
 from .taylor import horner, to_fixed
 
-__all__ = ["Status", "Event", "Segment", "NetworkState", "Trajectory"]
+__all__ = ["Event", "NetworkState", "Segment", "Status", "Trajectory"]
 
 SCHEMA = "reluflow.trajectory/1"
 
@@ -144,7 +144,7 @@ class Trajectory:
         cached = self.__dict__.get("_anchor_cache")
         if cached is None:
             ctx, p = self.ctx, self.problem
-            q = lambda v: ctx.mpf(v.numerator) / v.denominator  # noqa: E731
+            q = lambda v: ctx.mpf(v.numerator) / v.denominator
             X = p.data.X
             lam = p.init.lam
             if p.data.is_orthogonal:
@@ -303,7 +303,7 @@ class Trajectory:
         return json.dumps(self.to_dict(dense=dense))
 
     @classmethod
-    def from_json(cls, text: str) -> "Trajectory":
+    def from_json(cls, text: str) -> Trajectory:
         """Inverse of :meth:`to_json` (needs the dense form)."""
         d = json.loads(text)
         if d.get("schema") != SCHEMA:
