@@ -3,11 +3,9 @@
 import pytest
 import sympy as sp
 
-from proofs_checks import REGISTRY, Verdict, run
+from proofs_checks import REGISTRY, Verdict, model, orthogonal_inputs, run, single_neuron  # noqa: F401 (register)
 from proofs_checks.core import zero
 from reluflow.symbolic import formulas
-
-run(["M1"])  # imports the check modules, filling the registry
 
 
 @pytest.mark.parametrize("check_id", [c.id for c in REGISTRY])

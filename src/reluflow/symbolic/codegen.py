@@ -30,7 +30,7 @@ from sympy.printing.pycode import MpmathPrinter
 __all__ = ["arb_namespace", "to_arb", "to_mpmath"]
 
 
-def _source(args: Sequence[sp.Symbol], expr) -> tuple[str, list[str]]:
+def _source(args: Sequence[sp.Symbol], expr) -> str:
     names = [f"_a{i}" for i in range(len(args))]
     sub = dict(zip(args, (sp.Symbol(nm) for nm in names)))
     exprs = expr if isinstance(expr, (list, tuple)) else [expr]
@@ -38,11 +38,11 @@ def _source(args: Sequence[sp.Symbol], expr) -> tuple[str, list[str]]:
     body = ", ".join(printer.doprint(sp.sympify(e).xreplace(sub)) for e in exprs)
     if isinstance(expr, (list, tuple)):
         body = f"[{body}]"
-    return f"def _generated({', '.join(names)}):\n    return {body}\n", names
+    return f"def _generated({', '.join(names)}):\n    return {body}\n"
 
 
 def _compile(args, expr, namespace: dict) -> Callable:
-    src, _ = _source(args, expr)
+    src = _source(args, expr)
     ns = dict(namespace)
     exec(compile(src, "<reluflow.symbolic.codegen>", "exec"), ns)  # noqa: S102 (our own printer's output)
     fn = ns["_generated"]
@@ -70,7 +70,7 @@ def to_mpmath(args: Sequence[sp.Symbol], expr, ctx) -> Callable:
 
 def arb_namespace():
     """The functions the printer emits, as Arb operations (python-flint)."""
-    from flint import arb, fmpq, fmpz
+    from flint import arb, fmpz
 
     def mpf(v):
         if isinstance(v, tuple):  # (sign, mantissa, exponent, bits): an exact binary float
@@ -85,9 +85,8 @@ def arb_namespace():
         acos=one(arb.acos), sinh=one(arb.sinh), cosh=one(arb.cosh), tanh=one(arb.tanh),
         atanh=one(arb.atanh), asinh=one(arb.asinh), acosh=one(arb.acosh),
         atan2=lambda y, x: arb.atan2(arb(y), arb(x)), fabs=lambda v: abs(arb(v)),
-        power=lambda b, e: arb(b) ** e, fmpq=fmpq,
+        power=lambda b, e: arb(b) ** e,
         pi=_Lazy(arb.pi), e=_Lazy(lambda: arb(1).exp()), inf=arb("inf"),
-        mpq=lambda p, q: arb(fmpq(p, q)),
     )
 
 
