@@ -20,12 +20,13 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
+
+from ..problem import exact
 
 __all__ = ["arb_namespace", "to_arb", "to_mpmath"]
 
@@ -52,17 +53,17 @@ def _compile(args, expr, namespace: dict) -> Callable:
 
 def to_mpmath(args: Sequence[sp.Symbol], expr, ctx) -> Callable:
     """A function of ``args`` evaluating ``expr`` (or a list of them) in the mpmath
-    context ``ctx`` (e.g. ``reluflow.precision.context(dps)``)."""
+    context ``ctx`` (e.g. ``reluflow.precision.context(dps)``); arguments are read by
+    ``reluflow.problem.exact`` and rounded once to the context."""
     shim = SimpleNamespace(**{name: getattr(ctx, name) for name in dir(ctx) if not name.startswith("_")})
     fn = _compile(args, expr, {"mpmath": shim})
 
-    def value(v):
-        if hasattr(v, "numerator") and hasattr(v, "denominator") and not isinstance(v, float):
-            return ctx.mpf(int(v.numerator)) / int(v.denominator)  # ints, Fractions: one rounding
-        return ctx.convert(v)
+    def value(i, v):
+        q = exact(v, f"argument {i}")  # read exactly, then one rounding to the context
+        return ctx.mpf(q.numerator) / q.denominator
 
     def call(*values):
-        return fn(*(value(v) for v in values))
+        return fn(*(value(i, v) for i, v in enumerate(values)))
 
     call.__doc__ = fn.__doc__
     return call
@@ -113,8 +114,9 @@ class _Lazy:
 
 def to_arb(args: Sequence[sp.Symbol], expr, *, prec: int = 128) -> Callable:
     """A function of ``args`` returning an Arb ball (or a list) that is guaranteed to
-    contain the exact value of ``expr``, computed at ``prec`` bits.  Arguments may be
-    ints, ``fractions.Fraction``s, decimal strings or Arb balls.  python-flint's working
+    contain the exact value of ``expr``, computed at ``prec`` bits.  Arguments are Arb
+    balls or anything ``reluflow.problem.exact`` reads exactly (ints, Fractions, floats,
+    decimal strings, mpmath numbers).  python-flint's working
     precision is set only for the call (``flint.ctx.workprec``) and restored after."""
     from flint import arb, ctx, fmpq
 
@@ -122,20 +124,15 @@ def to_arb(args: Sequence[sp.Symbol], expr, *, prec: int = 128) -> Callable:
     if not isinstance(prec, int) or prec < 2:
         raise ValueError(f"prec: must be an integer ≥ 2 bits, got {prec!r}")
 
-    def ball(v):
+    def ball(i, v):
         if isinstance(v, arb):
             return v
-        if hasattr(v, "numerator") and hasattr(v, "denominator") and not isinstance(v, float):
-            return arb(fmpq(int(v.numerator), int(v.denominator)))
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise ValueError(f"argument {v!r} is not finite")
-            return arb(v)
-        return arb(str(v))
+        q = exact(v, f"argument {i}")
+        return arb(fmpq(q.numerator, q.denominator))
 
     def call(*values):
         with ctx.workprec(prec):
-            return fn(*(ball(v) for v in values))
+            return fn(*(ball(i, v) for i, v in enumerate(values)))
 
     call.__doc__ = fn.__doc__
     return call
