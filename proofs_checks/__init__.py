@@ -7,6 +7,7 @@ check names the statement it proves; ``run`` executes them; ``report`` formats t
 ``reluflow proofs`` is the command line.
 """
 
+from . import model, orthogonal_inputs, single_neuron  # noqa: F401  (importing registers the checks)
 from .core import REGISTRY, Check, Outcome, Result, Verdict, run
 from .report import markdown
 

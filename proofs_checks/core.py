@@ -155,8 +155,6 @@ def all_of(*outcomes: Outcome) -> Outcome:
 
 def run(ids: list[str] | None = None, *, progress: Callable[[Check], None] | None = None) -> list[Result]:
     """Run the registered checks (all, or those whose id is in ``ids``), in order."""
-    from . import model, orthogonal_inputs, single_neuron  # noqa: F401  (registers the checks)
-
     chosen = [c for c in REGISTRY if ids is None or c.id in ids]
     if ids is not None:
         unknown = sorted(set(ids) - {c.id for c in REGISTRY})

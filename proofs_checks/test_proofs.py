@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from proofs_checks import REGISTRY, Verdict, model, orthogonal_inputs, run, single_neuron  # noqa: F401 (register)
+from proofs_checks import REGISTRY, Verdict, run
 from proofs_checks.core import zero
 from reluflow.symbolic import formulas
 

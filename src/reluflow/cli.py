@@ -130,16 +130,16 @@ def proofs(
     Exits 1 unless every check passes."""
     import proofs_checks
 
+    ids = list(only) if only else None
+    total = len(ids) if ids else len(proofs_checks.REGISTRY)
+    done: list = []
+
+    def tick(check) -> None:
+        done.append(check)
+        bar(len(done), total)
+
     try:
         with _Bar("proofs") as bar:
-            ids = list(only) if only else None
-            total = len(ids) if ids else None
-            done = []
-
-            def tick(check):
-                done.append(check)
-                bar(len(done), total or max(len(proofs_checks.REGISTRY), len(done)))
-
             results = proofs_checks.run(ids, progress=tick)
     except KeyError as exc:
         err.print(f"[bold red]error[/]: --only: {exc.args[0]}")
