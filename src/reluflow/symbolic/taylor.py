@@ -22,6 +22,9 @@ symbol, which simplifies to zero (proof check M4).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import sympy as sp
 from sympy import QQ
 from sympy.polys.rings import ring
@@ -33,40 +36,54 @@ __all__ = ["cauchy_coefficients", "recurrence_residual", "series_coefficients"]
 t = sp.Symbol("t")
 
 
-def _ring(flow: Flow, point: dict):
+@dataclass(frozen=True)
+class _Ring:
     """A sparse polynomial ring over QQ in t and every symbol left in the field and the
-    point (SymPy's ``rings``: fast exact arithmetic), and a converter into it."""
-    start = {v: sp.sympify(point[v]) for v in flow.params}
-    free = set().union(*(flow.field[v].free_symbols for v in flow.params), *(e.free_symbols for e in start.values()))
-    gens = sorted(free - set(flow.params), key=str)
-    R, T, *G = ring([t, *gens], QQ)
+    point (SymPy's ``rings``: fast exact arithmetic), with the point converted into it."""
 
-    def conv(e):
-        e = sp.sympify(e)
-        return R.from_expr(e) if e.free_symbols else R(e)
+    R: Any
+    T: Any  # the generator t
+    gens: list  # the other symbols, and their ring generators G
+    G: list
+    start: dict  # parameter → θ_0 as a ring element
 
-    return R, T, gens, G, {v: conv(e) for v, e in start.items()}, conv
+    @classmethod
+    def of(cls, flow: Flow, point: dict) -> "_Ring":
+        start = {v: sp.sympify(point[v]) for v in flow.params}
+        free = set().union(*(flow.field[v].free_symbols for v in flow.params), *(e.free_symbols for e in start.values()))
+        gens = sorted(free - set(flow.params), key=str)
+        R, T, *G = ring([t, *gens], QQ)
+        return cls(R, T, gens, G, {v: _into(R, e) for v, e in start.items()})
+
+    def conv(self, e):
+        return _into(self.R, e)
+
+
+def _into(R, e):
+    """A SymPy number or polynomial expression as an element of the ring R."""
+    e = sp.sympify(e)
+    return R.from_expr(e) if e.free_symbols else R(e)
 
 
 def series_coefficients(flow: Flow, point: dict, order: int) -> dict:
     """Exact Taylor coefficients θ_0..θ_order of every parameter at ``point`` (a dict
     parameter → rational or symbol), by series substitution into the SymPy field."""
-    R, T, gens, G, start, _ = _ring(flow, point)
-    return {v: [c.as_expr() for c in cs] for v, cs in _series(flow, R, T, gens, G, start, order).items()}
+    coeffs = _series(flow, _Ring.of(flow, point), order)
+    return {v: [c.as_expr() for c in cs] for v, cs in coeffs.items()}
 
 
-def _series(flow, R, T, gens, G, start, order) -> dict:
+def _series(flow: Flow, rg: _Ring, order: int) -> dict:
     params = flow.params
-    polys = [sp.Poly(flow.field[v], *params, *gens).as_dict() for v in params]
-    coeffs = {v: [start[v]] for v in params}
+    polys = [sp.Poly(flow.field[v], *params, *rg.gens).as_dict() for v in params]
+    coeffs = {v: [rg.start[v]] for v in params}
     npar = len(params)
     for q in range(order):
-        series = [sum((c * T**i for i, c in enumerate(coeffs[v])), R(0)) for v in params]
+        series = [sum((c * rg.T**i for i, c in enumerate(coeffs[v])), rg.R(0)) for v in params]
         for v, pd in zip(params, polys):
-            value = R(0)
+            value = rg.R(0)
             for monom, c in pd.items():
-                term = R(c)
-                for g, e in zip(G, monom[npar:]):
+                term = rg.R(c)
+                for g, e in zip(rg.G, monom[npar:]):
                     term *= g**e
                 for s_, e in zip(series, monom[:npar]):
                     for _ in range(e):
@@ -89,19 +106,19 @@ def _coeff(p, q: int):
 def cauchy_coefficients(flow: Flow, point: dict, order: int) -> dict:
     """The engine's recurrence in exact arithmetic: the a_j, w_jl coefficients as
     ``series_coefficients`` returns them, plus the residual coefficients under ``"r"``."""
-    R, _, _, _, start, conv = _ring(flow, point)
-    rec = _cauchy(flow, R, start, conv, order)
+    rec = _cauchy(flow, _Ring.of(flow, point), order)
     out = {v: [c.as_expr() for c in cs] for v, cs in rec.items() if v != "r"}
     out["r"] = [[c.as_expr() for c in cs] for cs in rec["r"]]
     return out
 
 
-def _cauchy(flow, R, start, conv, order) -> dict:
+def _cauchy(flow: Flow, rg: _Ring, order: int) -> dict:
     m, n, d = flow.m, flow.n, flow.d
+    conv, start = rg.conv, rg.start
     P = [[conv(flow.P[j, k]) for k in range(n)] for j in range(m)]
     X = [[conv(flow.X[k, l]) for l in range(d)] for k in range(n)]
     y = [conv(flow.y[k]) for k in range(n)]
-    zero = R(0)
+    zero = rg.R(0)
     A = [[start[flow.a[j]]] for j in range(m)]
     Wc = [[[start[flow.W[j, l]] for l in range(d)]] for j in range(m)]
     dot = lambda w, x: sum((wi * xi for wi, xi in zip(w, x)), zero)
@@ -131,7 +148,6 @@ def recurrence_residual(flow: Flow, order: int) -> list[sp.Expr]:
     θ_0 a symbol per parameter (the data and pattern as in ``flow``): a list of
     expressions that are identically zero when the engine's recurrence is right."""
     point = {v: sp.Symbol(f"{v}__0", real=True) for v in flow.params}
-    R, T, gens, G, start, conv = _ring(flow, point)
-    ref = _series(flow, R, T, gens, G, start, order)
-    rec = _cauchy(flow, R, start, conv, order)
+    rg = _Ring.of(flow, point)
+    ref, rec = _series(flow, rg, order), _cauchy(flow, rg, order)
     return [(ref[v][q] - rec[v][q]).as_expr() for v in flow.params for q in range(1, order + 1)]
