@@ -41,8 +41,8 @@ def energy() -> Outcome:
     parts = [zero(f.time_derivative(f.loss) + sum(v**2 for v in f.field.values()), "dL/dt + ‖θ̇‖²")]
     # at points in the region of a pattern the ReLU loss is smooth and its gradient is −field
     X, y = [[1, 2], [3, -1]], [1, -2]
+    fr = derive(2, 2, 2, X=X, y=y)
     for a, W in [([sp.Rational(1, 2), -1], [[1, 0], [sp.Rational(-1, 4), 2]]), ([2, 3], [[-1, 1], [1, 1]])]:
-        fr = derive(2, 2, 2, X=X, y=y)
         point = {fr.a[j]: a[j] for j in range(2)} | {fr.W[j, l]: W[j][l] for j in range(2) for l in range(2)}
         P = [[1 if sum(W[j][l] * X[k][l] for l in range(2)) > 0 else 0 for k in range(2)] for j in range(2)]
         fp = derive(2, 2, 2, pattern=P, X=X, y=y)

@@ -210,11 +210,11 @@ def _example37_network(bv, d: int) -> Outcome:
     r = p_bar - q_bar * (q_bar.T * p_bar)[0]
     cos_pv, cos_pq = (p_bar.T * v)[0], (p_bar.T * q_bar)[0]
     c = cos_pv - sp.sqrt(1 - cos_pq**2)
-    y = [sp.nsimplify((X[i, :] * v)[0]) for i in range(d)]
+    y = [sp.expand((X[i, :] * v)[0]) for i in range(d)]
     b2 = (X[1, :] * p_bar)[0]
     xi = sp.Min(y[1] / b2, c)
     a, W = formulas.theorem8_network(v=v, p_bar=p_bar, r=r, xi=xi)
-    h = [sum(a[j] * sp.Max(sp.nsimplify(sp.expand((W[j].T * X[i, :].T)[0])), 0) for j in range(2)) for i in range(d)]
+    h = [sum(a[j] * sp.Max(sp.radsimp(sp.expand((W[j].T * X[i, :].T)[0])), 0) for j in range(2)) for i in range(d)]
     theta_sq = sum(aj**2 for aj in a) + sum((wj.T * wj)[0] for wj in W)
     where = f"Example 37, b = {bv}, d = {d}"
     return all_of(

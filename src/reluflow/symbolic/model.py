@@ -86,7 +86,8 @@ def _matrix(name: str, rows: int, cols: int | None = None) -> sp.Matrix:
 def _given(values: Any, default: sp.Matrix, what: str) -> sp.Matrix:
     if values is None:
         return default
-    M = sp.Matrix(values).applyfunc(sp.nsimplify)
+    # numbers exactly (a float is its binary value); symbols stay symbols
+    M = sp.Matrix(values).applyfunc(lambda e: sp.Rational(e) if e.is_Float else e)
     if M.shape != default.shape:
         raise ValueError(f"{what}: shape {M.shape}, expected {default.shape}")
     return M
