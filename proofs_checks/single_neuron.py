@@ -186,7 +186,7 @@ def theorem8() -> Outcome:
         # i ∈ K: ⟨w₁,x_i⟩ = y_i ∓ ξb_i (≥ 0 in case 1 since ξ ≤ y_i/b_i), ⟨w₂,x_i⟩ = √(ξ/‖r‖) b_i ≥ 0
         in_K = (yi + sgn * xi * bi) + a2 * w2_scale * bi - yi
         # i ∉ K: ⟨w₁,x_i⟩ = y_i > 0, ⟨w₂,x_i⟩ = −√(ξ/‖r‖) c_i cos∠(p,q) < 0, so σ = 0
-        out_K = yi - yi
+        out_K = sp.Max(yi, 0) + a2 * sp.Max(-w2_scale * ci * cpq, 0) - yi
         norm_sq = 1 + (1 + 2 * sgn * xi * Ppv + xi**2) + a2**2 + w2_scale**2 * spq**2
         c = Ppv - spq
         target = 2 - xi**2 if obtuse else 2 - xi * (2 * c - xi)

@@ -48,7 +48,7 @@ class _Ring:
     start: dict  # parameter → θ_0 as a ring element
 
     @classmethod
-    def of(cls, flow: Flow, point: dict) -> "_Ring":
+    def of(cls, flow: Flow, point: dict) -> _Ring:
         start = {v: sp.sympify(point[v]) for v in flow.params}
         free = set().union(*(flow.field[v].free_symbols for v in flow.params), *(e.free_symbols for e in start.values()))
         gens = sorted(free - set(flow.params), key=str)
