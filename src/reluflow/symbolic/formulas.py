@@ -16,6 +16,8 @@ from __future__ import annotations
 import sympy as sp
 
 __all__ = [
+    "alignment_constant",
+    "alignment_gap",
     "example37_margin",
     "example37_negative",
     "example37_positive",
@@ -55,6 +57,21 @@ def segment_time(varsigma, *, n, D, w0, B):
 def growth_prefactor(*, w0, cos, D, n, t_N):
     """R3 growth prefactor K_j = e^{−‖D_j‖ t_N/n} ‖ŵ_N‖ (1 + cos∠(ŵ_N, D_j)) / 2."""
     return sp.exp(-D * t_N / n) * w0 * (1 + cos) / 2
+
+
+def alignment_gap(tau, *, n, D, w0, B):
+    """R3 (O6): 1 − cos∠(ŵ(t), D) on a segment with constant D, from the segment map:
+    2(a² − B²)/(E² + a² − B²) with a = ‖D‖‖ŵ_i‖ and E as in :func:`segment`."""
+    _, E = segment(tau, n=n, D=D, w0=w0, B=B)
+    a = D * w0
+    return 2 * (a**2 - B**2) / (E**2 + a**2 - B**2)
+
+
+def alignment_constant(*, n, D, w0, B, t_N):
+    """R3 (O6): C_j with 1 − cos∠(ŵ_j(t), D_j) ≤ C_j e^{−2‖D_j‖t/n} for t ≥ t_N (and → equality):
+    C_j = 2(a − B)/(a + B) e^{2‖D_j‖t_N/n}, a = ‖D_j‖‖ŵ_N‖, B = ⟨ŵ_N, D_j⟩."""
+    a = D * w0
+    return 2 * (a - B) / (a + B) * sp.exp(2 * D * t_N / n)
 
 
 def logistic_radius(t, *, t0, D, n):
