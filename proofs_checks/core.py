@@ -10,13 +10,14 @@ non-negative) or by Arb balls that exclude zero (python-flint).
 
 from __future__ import annotations
 
-import enum
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy as sp
+
+from reluflow.verdict import Verdict
 
 __all__ = [
     "REGISTRY",
@@ -34,10 +35,6 @@ __all__ = [
 ]
 
 
-class Verdict(enum.Enum):
-    PASS = "PASS"
-    FAIL = "FAIL"
-    INCONCLUSIVE = "INCONCLUSIVE"
 
 
 @dataclass(frozen=True)

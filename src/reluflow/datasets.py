@@ -1,16 +1,17 @@
 """Fixed instances from the specs: the orthogonal fixtures E1, E2 and the benchmark B1.
 
->>> e1().n, e1().m, b1().m
-(4, 6, 6)
+>>> e1().n, e1().m, b1().m, e1_rotated().d
+(4, 6, 6, 5)
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .problem import Dataset, Init, Problem
 
-__all__ = ["b1", "e1", "e2"]
+__all__ = ["b1", "cayley", "e1", "e1_rotated", "e2"]
 
 
 def e1(lam: Any = "1e-30") -> Problem:
@@ -41,3 +42,35 @@ def b1(lam: Any = "1e-30") -> Problem:
     uniform from ``numpy.random.default_rng(1)``; run to T = 290 at λ = 1e-30."""
     X = [[1 if i == k else 0 for i in range(4)] for k in range(4)]
     return Problem(Dataset(X, [1, "0.5", "-0.7", "-1.2"]), Init.random(width=6, seed=1, d=4, lam=lam))
+
+
+def cayley(A: list[list[Fraction]]) -> list[list[Fraction]]:
+    """The exact rational rotation Q = (I − A)(I + A)⁻¹ of a skew-symmetric rational A
+    (I + A is always invertible); rows of Q are exactly orthonormal.
+
+    >>> Q = cayley([[0, Fraction(1, 2)], [Fraction(-1, 2), 0]])
+    >>> Q, sum(a * b for a, b in zip(*Q))
+    ([[Fraction(3, 5), Fraction(-4, 5)], [Fraction(4, 5), Fraction(3, 5)]], Fraction(0, 1))
+    """
+    import sympy as sp
+
+    M = sp.Matrix([[sp.Rational(Fraction(v).numerator, Fraction(v).denominator) for v in row] for row in A])
+    if M != -M.T:
+        raise ValueError("A must be skew-symmetric")
+    Q = (sp.eye(M.rows) - M) * (sp.eye(M.rows) + M).inv()
+    return [[Fraction(int(v.p), int(v.q)) for v in Q.row(i)] for i in range(M.rows)]
+
+
+def e1_rotated(lam: Any = "1e-30") -> Problem:
+    """E1 embedded in R⁵ and turned by an exact rational rotation (Cayley transform), with
+    directions z_j given a component outside the span of the data (so w_j⊥ = λ z_j⊥ ≠ 0).
+    ⟨z_j, x_k⟩ and ⟨x_k, x_l⟩ are E1's, so are the sets A_j⁰, P_j, N_j; the extra
+    component adds to ‖z_j‖ and so changes the early-phase times and prefactors K_j."""
+    base = e1(lam)
+    h = Fraction(1, 2)
+    Q = cayley([[0, h, 0, -h, 0], [-h, 0, h, 0, h], [0, -h, 0, h, 0], [h, 0, -h, 0, h], [0, -h, 0, -h, 0]])
+    turn = lambda v: [sum((Q[i][c] * v[c] for c in range(5)), Fraction(0)) for i in range(5)]
+    X = [turn(list(x) + [0]) for x in base.data.X]
+    extra = [Fraction(k, 10) for k in (3, -2, 4, 1, -5, 2)]
+    z = [turn(list(zj) + [e]) for zj, e in zip(base.init.z, extra)]
+    return Problem(Dataset(X, base.data.y), Init(base.init.lam, z, base.init.s))

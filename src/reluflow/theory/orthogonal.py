@@ -188,9 +188,11 @@ class Prediction:
     limit_w_sq: tuple
     jumps: tuple[Jump, ...]
     limit_theta_sq: Any
+    limit_exponent: Any
     saddle_coefficient: Any
     prob_A3: Any
     prob_covered: Any
+    knots: tuple = field(repr=False)
 
     # ---- helpers ------------------------------------------------------------------------
     @property
@@ -385,6 +387,7 @@ class Prediction:
             "limit_w_sq": [fmt(v) for v in self.limit_w_sq],
             "residual_exponent": [fmt(self.residual_exponent(j)) for j in range(len(self.neurons))],
             "jumps": [{"T": fmt(jp.T), "neurons": list(jp.neurons), "points": list(jp.points)} for jp in self.jumps],
+            "limit_exponent": fmt(self.limit_exponent),
             "saddle_coefficient": fmt(self.saddle_coefficient),
             "prob_A3_lower_bound": fmt(self.prob_A3),
             "prob_covered_lower_bound": fmt(self.prob_covered),
@@ -573,19 +576,56 @@ def _jump_process(ctx, neurons, X, y, n: int):
     return tuple(jumps), knots, U
 
 
+def _jump_groups(neurons, jumps) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """(neurons, points) per rank-one group of the R12 limit: within each jump, neurons are
+    joined when their fitted sets Q_j = P_j ∩ U overlap (neurons of opposite signs never do)."""
+    fitted: set[int] = set()
+    out = []
+    for jp in jumps:
+        groups: list[tuple[set, set]] = []
+        for j in jp.neurons:
+            g_n, g_p = {j}, {k for k in neurons[j].kept if k not in fitted}
+            rest = []
+            for gn, gp in groups:
+                if gp & g_p:
+                    g_n, g_p = g_n | gn, g_p | gp
+                else:
+                    rest.append((gn, gp))
+            groups = [*rest, (g_n, g_p)]
+        out.extend((tuple(sorted(gn)), tuple(sorted(gp))) for gn, gp in sorted(groups, key=lambda g: min(g[0])) if gp)
+        fitted |= set(jp.points)
+    return out
+
+
 def _exponents(pr: Prediction, T):
     ctx = pr.ctx
-    knots = pr.__dict__.get("_knots")
-    if knots is None:
-        knots = _jump_process(ctx, pr.neurons, pr.problem.data.X, pr.problem.data.y, pr.problem.n)[1]
-        pr.__dict__["_knots"] = knots
-    prev_T, prev = knots[0]
-    for Tk, ek in knots[1:]:
+    prev_T, prev = pr.knots[0]
+    for Tk, ek in pr.knots[1:]:
         if T <= Tk:
             f = (T - prev_T) / (Tk - prev_T) if Tk > prev_T else ctx.one
             return {j: prev[j] + f * (ek[j] - prev[j]) for j in prev}
         prev_T, prev = Tk, ek
     return dict(prev)
+
+
+def _limit_exponent(neurons, jumps, knots):
+    """λ-exponent of the limit errors (‖θ_∞‖², h_∞, the split), from the jump process
+    (R9, R12): a neuron that is still small (e_j < 0) when others fit some of its kept
+    points keeps a frozen component of size λ^{−e_j} along them; if it grows later, that
+    component changes the outputs at first order (exponent −e_j); if it never grows, it
+    contributes its squared norm (exponent −2e_j(∞), = 2(1 − ρ_j) under A3).  None when
+    no neuron is left behind."""
+    later = {j: i for i, jp in enumerate(jumps) for j in jp.neurons}
+    final = knots[-1][1]
+    cands = []
+    for i, jp in enumerate(jumps):
+        e_at = knots[i + 1][1]
+        for nb in neurons:
+            j = nb.index
+            if j in jp.neurons or not set(nb.kept) & set(jp.points) or e_at[j] >= 0:
+                continue
+            cands.append(-e_at[j] if later.get(j, -1) > i else -2 * final[j])
+    return min(cands) if cands else None
 
 
 def _rates(ctx, X, y, S, n: int, norm_beta):
@@ -680,15 +720,18 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
             limit_w_sq.append(nbeta[nb.sign] * nb.K**2 / K2)
         else:
             limit_w_sq.append(ctx.zero)
-    jumps, _knots, unfitted = _jump_process(ctx, neurons, X, y, n)
-    # R12 limit: each jump's group fits β_Q with ‖θ‖² contribution 2‖β_Q‖
-    limit_theta_sq = ctx.fsum(2 * ctx.sqrt(ctx.fsum(_q(ctx, y[k] ** 2 / nx[k]) for k in jp.points)) for jp in jumps)
+    jumps, knots, unfitted = _jump_process(ctx, neurons, X, y, n)
+    # R12 limit: each group fits β_Q with ‖θ‖² contribution 2‖β_Q‖; a group is a set of neurons
+    # of one jump whose fitted points Q_j overlap (simultaneous jumps of neurons with disjoint
+    # Q_j, e.g. both classes when A4 fails, are separate rank-one groups)
+    groups = _jump_groups(neurons, jumps)
+    norm_bq = [ctx.sqrt(ctx.fsum(_q(ctx, y[k] ** 2 / nx[k]) for k in Q)) for _, Q in groups]
+    limit_theta_sq = ctx.fsum(2 * bq for bq in norm_bq)
     if not A3:
         limit_w_sq = [ctx.zero] * len(neurons)
-        for jp in jumps:
-            bq = ctx.sqrt(ctx.fsum(_q(ctx, y[k] ** 2 / nx[k]) for k in jp.points))
-            K2 = ctx.fsum(neurons[j].K ** 2 for j in jp.neurons)
-            for j in jp.neurons:
+        for (group, _), bq in zip(groups, norm_bq):
+            K2 = ctx.fsum(neurons[j].K ** 2 for j in group)
+            for j in group:
                 limit_w_sq[j] = bq * neurons[j].K ** 2 / K2
     saddle = -(nD[-1 if fast == "+" else 1]) / n if (both and A4) else None
     m = problem.m
@@ -703,5 +746,6 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
         t_escape_minus=t_esc[-1], L0=L0, L_mid=L_mid, mu_plus=mu[1], mu_minus=mu[-1], loss_rate=loss_rate,
         min_variation_norm=nbeta[1] + nbeta[-1], min_theta_sq=2 * (nbeta[1] + nbeta[-1]),
         limit_w_sq=tuple(limit_w_sq), jumps=jumps, limit_theta_sq=limit_theta_sq if not unfitted else None,
+        limit_exponent=_limit_exponent(neurons, jumps, knots), knots=tuple(knots),
         saddle_coefficient=saddle, prob_A3=prob_A3, prob_covered=prob_cov,
     )

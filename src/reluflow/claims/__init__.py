@@ -1,0 +1,13 @@
+"""Checkable claims of both papers against the exact flow: ``run(paper, profile=...)``
+returns one :class:`ClaimResult` per claim (verdict, predicted, observed, tolerance, λ,
+dps); ``report`` writes them as Markdown and JSON.
+
+>>> [c.id for c in REGISTRY if c.paper == "orthogonal"][:3]
+['O1', 'O2', 'O3']
+"""
+
+from . import orthogonal  # noqa: F401  (registers O1–O22)
+from .core import PROFILES, REGISTRY, Claim, ClaimResult, Outcome, Profile, Session, run
+from ..verdict import Verdict
+
+__all__ = ["PROFILES", "REGISTRY", "Claim", "ClaimResult", "Outcome", "Profile", "Session", "Verdict", "run"]
