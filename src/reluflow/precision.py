@@ -41,9 +41,17 @@ def context(dps: int) -> mpmath.ctx_mp.MPContext:
 
 def to_str(x: mpmath.mpf) -> str:
     """Decimal string with enough digits that ``from_str`` at the same precision gives
-    back the same binary value (round-trip safe)."""
+    back the same binary value (round-trip safe).  The digits follow the precision of
+    x's context, not the length of its mantissa: 5/16 has a 3-bit mantissa, yet '0.313'
+    would parse back as another number.
+
+    >>> ctx = context(30)
+    >>> to_str(ctx.mpf(5) / 16), from_str(ctx, to_str(ctx.mpf(5) / 16)) == ctx.mpf(5) / 16
+    ('0.3125', True)
+    """
     man = x.man_exp[0] if x else 0
-    bits = max(int(man).bit_length(), 1)
+    prec = getattr(getattr(x, "context", None), "prec", 53)
+    bits = max(int(man).bit_length(), prec, 1)
     digits = int(math.ceil(bits * math.log10(2))) + 2
     return libmp.to_str(x._mpf_, digits, strip_zeros=True)
 
