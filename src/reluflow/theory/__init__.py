@@ -8,7 +8,7 @@ only the digits on which the two agree, so every reported digit is checked.
 >>> from reluflow.theory import orthogonal
 >>> out = checked(orthogonal.predict, e1("1e-30"), dps=20)
 >>> out["checked_digits"] >= 18, out["L_mid"], out["T_plus"][:8]
-(True, '0.3125')
+(True, '0.3125', '1.264911')
 """
 
 from __future__ import annotations
