@@ -66,6 +66,43 @@ def growth() -> Outcome:
     )
 
 
+@check("R3c", paper="orthogonal", refs="R3 (alignment), R4; O6",
+       statement="On a segment with constant D, 1 − cos∠(ŵ(t), D) = 2(a² − B²)/(E² + a² − B²) with a = ‖D‖‖ŵ_i‖; "
+                 "after the last event 1 − cos∠(ŵ_j(t), D_j) ≤ C_j e^{−2‖D_j‖t/n} with "
+                 "C_j = 2(a − B)/(a + B) e^{2‖D_j‖t_N/n}, and gap · e^{2‖D_j‖t/n} → C_j as t → ∞",
+       method="SymPy: the gap identity from ŵ = ŵ_i + ςD and ‖ŵ‖ = nς' (R3a); C e^{−2‖D‖t/n} − gap = "
+              "2(a − B)²(a + B)²/(E²(E² + a² − B²)), positive for |B| < a (so E > 0); SymPy limit")
+def alignment() -> Outcome:
+    vs, E = formulas.segment(tau, n=n, D=D, w0=w0, B=B)
+    norm = n * sp.diff(vs, tau)  # = ‖ŵ_i + ςD‖ (R3a)
+    tN = sp.Symbol("t_N", nonnegative=True)
+
+    def domain(rng):  # a segment's point plus the time t_N ≥ 0 of the last event
+        return {**_segment_domain(rng), tN: sp.Rational(rng.randint(0, 30), 7)}
+
+    gap = formulas.alignment_gap(tau, n=n, D=D, w0=w0, B=B)
+    C = formulas.alignment_constant(n=n, D=D, w0=w0, B=B, t_N=tN)
+    a = D * w0
+    cos = (B + vs * D**2) / (norm * D)  # ⟨ŵ_i + ςD, D⟩/(‖ŵ‖‖D‖) with ⟨ŵ_i, D⟩ = B
+    bound = C * sp.exp(-2 * D * (tN + tau) / n)  # at t = t_N + τ
+
+    def excess(e):
+        return 2 * (a - B) ** 2 * (a + B) ** 2 / (e**2 * (e**2 + a**2 - B**2))
+
+    # |B| < a: p = a − B > 0, r = a + B > 0, and E = e^{‖D‖τ/n}(a + B) > 0
+    p, r, Es = sp.symbols("p r E", positive=True)
+    lim = sp.limit(gap * sp.exp(2 * D * (tN + tau) / n), tau, sp.oo)
+    return all_of(
+        zero(1 - cos - gap, "1 − ⟨ŵ, D⟩/(‖ŵ‖‖D‖) − alignment_gap", domain=_segment_domain),
+        zero(bound - gap - excess(E), "C e^{−2‖D‖(t_N+τ)/n} − gap − 2(a − B)²(a + B)²/(E²(E² + a² − B²))",
+             domain=domain),
+        zero(excess(Es).subs({B: (r - p) / 2, w0: (r + p) / (2 * D)})
+             - 2 * p**2 * r**2 / (Es**2 * (Es**2 + p * r)), "the excess in p = a − B, r = a + B"),
+        positive(2 * p**2 * r**2 / (Es**2 * (Es**2 + p * r)), "2p²r²/(E²(E² + pr)) with p, r, E > 0"),
+        zero(lim - C, "lim gap · e^{2‖D‖(t_N+τ)/n} − C (τ → ∞)", domain=domain),
+    )
+
+
 @check("R7", paper="orthogonal", refs="R5, R7; O10",
        statement="Orthonormal inputs: β = ρ D̄ with the logistic ρ(t) = ‖D‖/(1 + ‖D‖e^{−2‖D‖(t−t⁰)/n}) "
                  "solves the group ODE β̇ = ‖β‖(I + β̄β̄ᵀ)(1/n)Σ_k(|y_k| − ⟨β, x_k⟩)x_k; its loss is "
