@@ -1,7 +1,8 @@
-"""Command line: ``reluflow solve``, ``reluflow proofs`` and ``reluflow reproduce``."""
+"""Command line: ``reluflow solve``, ``predict``, ``check``, ``proofs`` and ``reproduce``."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -105,6 +106,107 @@ def solve(
         raise typer.Exit(1)
 
 
+PAPERS = ("orthogonal", "single-neuron")
+
+
+def _paper_module(paper: str):
+    if paper == "orthogonal":
+        from .theory import orthogonal
+
+        return orthogonal
+    if paper in PAPERS:
+        err.print(f"[bold red]error[/]: --paper {paper}: the theory of this paper is not implemented yet")
+    else:
+        err.print(f"[bold red]error[/]: --paper: unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def predict(
+    spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
+    paper: str = typer.Option("orthogonal", "--paper", help="whose theory: orthogonal | single-neuron"),
+    dps: int = typer.Option(30, "--dps", help="working precision; numbers keep the digits that agree with dps + 10"),
+    json_out: Path | None = typer.Option(None, "--json", help="write the prediction as JSON here"),
+) -> None:
+    """Evaluate the closed-form predictions of a paper's theory for SPEC."""
+    from .theory import checked
+
+    module = _paper_module(paper)
+    try:
+        out = checked(module.predict, load_spec(spec), dps=dps)
+    except ProblemError as exc:
+        _fail(exc)
+    table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
+    for key in ("assumptions", "S_plus", "S_minus", "norm_D_plus", "norm_D_minus", "T_plus", "T_minus", "fast",
+                "t_escape_plus", "t_escape_minus", "t_half_plus", "t_half_minus", "L0", "L_mid", "mu_plus", "mu_minus",
+                "min_theta_sq", "min_variation_norm", "limit_theta_sq", "limit_exponent", "K", "limit_w_sq"):
+        if key in out:
+            table.add_row(key, str(out[key]))
+    for ev in out.get("deactivation_times", []):
+        table.add_row("deactivation", f"neuron {ev['neuron']}, point {ev['point']} at t = {ev['t']}")
+    for jp in out.get("jumps", []):
+        table.add_row("jump", f"T = {jp['T']}: neurons {jp['neurons']} fit points {jp['points']}")
+    for note in out.get("notes", []):
+        table.add_row("note", note)
+    console.print(table)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+        console.print(f"wrote {json_out}")
+
+
+def print_claims(results) -> None:
+    """The claims table: id, instance, predicted, observed, tolerance, verdict, time."""
+    colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
+    table = Table(title="claims", show_lines=True)
+    for col in ("id", "instance", "λ", "predicted", "observed", "tolerance", "verdict", "time"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        v = r.verdict.value
+        table.add_row(r.id, r.instance, r.lam, r.predicted, r.observed, r.tolerance, f"[{colour[v]}]{v}[/]",
+                      f"{r.seconds:.1f} s")
+    console.print(table)
+    for r in results:
+        if r.verdict.value != "PASS":
+            console.print(f"[bold]{r.id}[/] {r.verdict.value}: {r.detail}")
+
+
+@app.command()
+def check(
+    paper: str = typer.Option("orthogonal", "--paper", help="whose claims: orthogonal | single-neuron"),
+    profile: str = typer.Option("quick", "--profile", help="quick (CI, about a minute) | thorough (by hand)"),
+    spec: Path | None = typer.Option(None, "--spec", help="run every claim on this SPEC instead of the fixtures"),
+    only: list[str] | None = typer.Option(None, "--only", help="run only these claim ids (repeatable)"),
+    report: Path | None = typer.Option(None, "--report", help="Markdown report (default paper_figures/out/claims_PAPER.md)"),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON list of results (default: beside the report)"),
+) -> None:
+    """Check a paper's claims against the exact flow; print the table, write Markdown and
+    JSON.  Exits 0 only if every claim passes, 1 otherwise, 2 for bad input."""
+    from .claims import REGISTRY, run
+    from .claims.report import markdown, summary, to_json
+
+    _paper_module(paper)
+    try:
+        problem = load_spec(spec) if spec is not None else None
+        total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
+        done: list = []
+        with _Bar("claims") as bar:
+            results = run(paper, profile=profile, problem=problem, ids=only,
+                          progress=lambda c: (done.append(c), bar(len(done), total)))
+    except ProblemError as exc:
+        _fail(exc)
+    print_claims(results)
+    report = report or Path("paper_figures/out") / f"claims_{paper.replace('-', '_')}.md"
+    json_out = json_out or report.with_suffix(".json")
+    for path, text in ((report, markdown(results, profile=profile)), (json_out, to_json(results))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        console.print(f"wrote {path}")
+    console.print(summary(results))
+    if any(r.verdict.value != "PASS" for r in results):
+        raise typer.Exit(1)
+
+
 def print_proofs(results) -> None:
     """The proofs table: id, statement, method, verdict, time."""
     colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
@@ -156,15 +258,17 @@ def proofs(
 def reproduce(
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for the report and figures"),
     digits: int = typer.Option(30, "--digits", help="correct digits wanted"),
+    full: bool = typer.Option(False, "--full", help="thorough claims and full-size figures (minutes)"),
 ) -> None:
-    """Run the built-in default (E1 at λ = 1e-30): figure, checked digits, the proof
-    checks, Markdown report."""
+    """Run the built-in default (E1 at λ = 1e-30) with checked digits, the figures, the
+    proof checks and the claims; write the Markdown report.  Exits 1 unless all pass."""
     from .reproduce import reproduce as run
 
     with _Bar("reproduce") as bar:
-        res = run(out, digits=digits, progress=bar)
+        res = run(out, digits=digits, full=full, progress=bar)
     print_summary(res.trajectory)
     print_proofs(res.proofs)
+    print_claims(res.claims)
     ok = res.checked_digits >= res.trajectory.digits
     console.print(
         f"digits checked against a rerun at {digits + 10} digits: {res.checked_digits:.1f} "
@@ -172,7 +276,7 @@ def reproduce(
     )
     for path in [res.report, *res.figures]:
         console.print(f"wrote {path}")
-    if not ok or any(r.verdict.value != "PASS" for r in res.proofs):
+    if not ok or any(r.verdict.value != "PASS" for r in [*res.proofs, *res.claims]):
         raise typer.Exit(1)
 
 

@@ -1,8 +1,11 @@
-"""The main job: solve the built-in default, check its digits, draw its figure, write a report.
+"""The main job: solve the built-in default, check its digits, draw its figures, check the
+claims, write a report.
 
 The default is the orthogonal-inputs fixture E1 at λ = 1e-30.  Every reported digit is
 checked by a rerun at ``digits + 10``; the report states how many digits agreed.  The
-report also carries the proofs table (``proofs_checks``).
+report also carries the proofs table (``proofs_checks``), the orthogonal-inputs claims
+O1–O22 with their verdicts (profile ``quick``, or ``thorough`` with ``full``) and the four
+orthogonal-inputs figures (quick or full versions).
 """
 
 from __future__ import annotations
@@ -34,14 +37,16 @@ class ReproduceResult:
     trajectory: Trajectory
     checked_digits: float
     proofs: list
+    claims: list
 
 
 def _fmt(x, digits: int = 12) -> str:
     return mpmath.nstr(x, digits, min_fixed=-4, max_fixed=6)
 
 
-def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, progress=None) -> ReproduceResult:
-    """Run the default example, verify it at higher precision, write figure and report."""
+def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: bool = False, progress=None) -> ReproduceResult:
+    """Run the default example, verify it at higher precision, draw the figures, check the
+    claims and write the report (``full``: thorough claims, full-size figures)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     problem = e1(DEFAULT_LAMBDA)
@@ -56,11 +61,22 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, progre
     figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
     import proofs_checks
 
+    from .claims import run as run_claims
+    from .claims.report import summary, table, to_json
+    from .figures import orthogonal as orth_figures
+
+    figs += orth_figures.figures_all(out, quick=not full)
     results = proofs_checks.run()
+    profile = "thorough" if full else "quick"
+    claims = run_claims("orthogonal", profile=profile)
+    (out / "claims_orthogonal.json").write_text(to_json(claims), encoding="utf-8")
+    claims_md = ["", "## Claims: orthogonal inputs (O1–O22)", "", f"**{summary(claims)}** (profile `{profile}`; "
+                 "details: `reluflow check --paper orthogonal`, `claims_orthogonal.json`).", "",
+                 table(claims, details=False), ""]
     report = out / "report.md"
-    text = _report(tr, checked, loss_checked, t_solve, figs) + _proofs_section(results)
+    text = _report(tr, checked, loss_checked, t_solve, figs) + _proofs_section(results) + "\n".join(claims_md)
     report.write_text(text, encoding="utf-8")
-    return ReproduceResult(report, figs, tr, checked, results)
+    return ReproduceResult(report, figs, tr, checked, results, claims)
 
 
 def _proofs_section(results) -> str:
@@ -105,8 +121,9 @@ def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float,
     lines += ["", "## Loss plateaus", "", "| from T | to T | level |", "|---|---|---|"]
     for pl in plateaus(tr):
         lines.append(f"| {pl.t_start / scale:.3f} | {pl.t_stop / scale:.3f} | {pl.level:.6g} |")
-    lines += ["", "## Figure", ""]
-    lines += [f"![loss curve]({figs[1].name}) ([PDF]({figs[0].name}))", ""]
+    lines += ["", "## Figures", "", "In the spirit of Boursier et al. (2022); not the paper's parameters.", ""]
+    for pdf, png in zip(figs[::2], figs[1::2]):
+        lines += [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))", ""]
     lines += ["## Environment", "", "| key | value |", "|---|---|"]
     meta = dict(tr.metadata, mpmath_backend=backend())
     for key, value in meta.items():
