@@ -1,6 +1,7 @@
 """Command line, end to end as a user runs it."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,62 @@ def test_proofs_prints_the_table_and_writes_the_report(tmp_path):
 def test_proofs_unknown_id_exits_2(tmp_path):
     res = runner.invoke(app, ["proofs", "--report", str(tmp_path / "r.md"), "--only", "nope"])
     assert res.exit_code == 2 and "nope" in res.output
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_example_specs_are_the_fixtures():
+    from reluflow.datasets import e1, e2
+    from reluflow.specfile import load_spec
+
+    assert load_spec(ROOT / "examples" / "e1.toml") == e1("1e-30")
+    assert load_spec(ROOT / "examples" / "e2.toml") == e2("1e-30")
+
+
+def test_predict_writes_the_documented_json(tmp_path):
+    out = tmp_path / "pred.json"
+    res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "orthogonal", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    d = json.loads(out.read_text())
+    for key in ("D_plus", "D_minus", "T_plus", "T_minus", "L0", "L_mid", "min_theta_sq", "min_variation_norm", "K",
+                "deactivation_times", "limit_w_sq", "checked_digits"):
+        assert key in d, key
+    assert d["L0"] == "0.9375" and d["L_mid"] == "0.3125"
+    assert [Decimal(v) for v in d["D_plus"]] == [1, 3, 0, 0] and [Decimal(v) for v in d["D_minus"]] == [0, 0, Decimal("1.2"), Decimal("0.6")]
+    assert d["K"][4] is None and d["K"][5] is None and all(isinstance(v, str) for v in d["K"][:4])
+    assert {(e["neuron"], e["point"]) for e in d["deactivation_times"]} == {(0, 3), (1, 2), (2, 1), (3, 0)}
+    assert d["T_plus"].startswith("1.26491106406735") and d["checked_digits"] >= 28
+
+
+def test_predict_refuses_non_orthogonal_data(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[data]\nX = [[1, 0], [1, 1]]\ny = [1, -1]\n[init]\nlambda = "1e-10"\nz = [[1, 2]]\ns = [1]\n')
+    res = runner.invoke(app, ["predict", str(spec)])
+    assert res.exit_code == 2 and "A1" in res.output and "data.X" in res.output
+
+
+def test_unknown_or_unimplemented_paper_exits_2():
+    assert runner.invoke(app, ["check", "--paper", "three-layers"]).exit_code == 2
+    res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "single-neuron"])
+    assert res.exit_code == 2 and "not implemented" in res.output
+
+
+def test_check_writes_markdown_and_the_documented_json(tmp_path):
+    report = tmp_path / "claims.md"
+    res = runner.invoke(app, ["check", "--paper", "orthogonal", "--profile", "quick", "--only", "O5", "--only", "O21",
+                              "--report", str(report)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(report.with_suffix(".json").read_text())
+    assert [r["id"] for r in rows] == ["O5", "O21"] and all(r["verdict"] == "PASS" for r in rows)
+    assert set(rows[0]) >= {"id", "verdict", "predicted", "observed", "tolerance", "lambda", "dps"}
+    assert "2 PASS" in report.read_text()
+
+
+def test_check_on_a_spec_exits_1_when_a_claim_does_not_apply(tmp_path):
+    out = tmp_path / "c.json"
+    res = runner.invoke(app, ["check", "--spec", str(ROOT / "examples" / "e2.toml"), "--only", "O13", "--json", str(out),
+                              "--report", str(tmp_path / "c.md")])
+    assert res.exit_code == 1, res.output
+    [row] = json.loads(out.read_text())
+    assert row["verdict"] == "INCONCLUSIVE" and "A3" in row["detail"] and row["instance"] == "spec"

@@ -174,6 +174,8 @@ def _precision_checked(measure, digits: int):
        statement="a_j² − ‖w_j‖² is constant (0 for balanced initialisation) and sign a_j(t) = s_j",
        notion="exact: relative to ‖w_j‖², within the integrator's digits at every step boundary", instance="E1")
 def o1(s: Session, p: Problem) -> Outcome:
+    s.predict(p)  # the paper's setting: A1, non-zero labels, generic directions
+
     def measure(digits):
         tr = s.solve(p, digits=digits, loss_below="1e-20")
         ctx = tr.ctx
@@ -251,6 +253,7 @@ def o2(s: Session, p: Problem) -> Outcome:
        notion="exact: central finite differences of the dense output against ‖∇L‖² from the state",
        instance="E1")
 def o3(s: Session, p: Problem) -> Outcome:
+    s.predict(p)  # the paper's setting
     tr = s.solve(p, digits=s.profile.digits + 10, loss_below="1e-20")
     ctx = tr.ctx
     n = p.n
@@ -901,6 +904,7 @@ def o21(s: Session, p: Problem) -> Outcome:
 def o22(s: Session, p: Problem) -> Outcome:
     from ..problem import Dataset
 
+    s.predict(p)  # the paper's setting
     gamma = Fraction(3, 2)
     c = gamma**2
     scaled = Problem(Dataset([[gamma * v for v in x] for x in p.data.X], [gamma * v for v in p.data.y]), p.init)
