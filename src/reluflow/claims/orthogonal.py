@@ -98,11 +98,35 @@ def _lam(p: Problem) -> str:
     return lam_str(p.init.lam)
 
 
+DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
+
+
+def _resolving_digits(s: Session, q: Problem, rate: float, extra: int = 15) -> int:
+    """Digits that resolve an error of size λ^rate with ``extra`` to spare (a precision
+    budget, not a tolerance), capped at DIGITS_CAP."""
+    need = math.ceil(rate * q.log_inv_lambda / math.log(10)) + extra
+    return max(s.profile.digits, min(DIGITS_CAP, need))
+
+
+def _ladder_runs(s: Session, p: Problem, lams, rate: float, **options):
+    """(problem, prediction, trajectory) along the λ ladder, the run and the prediction at
+    enough digits to resolve an error of size λ^rate."""
+    for lam in lams:
+        q = p.with_lambda(lam)
+        d = _resolving_digits(s, q, rate)
+        yield q, s.predict(q, dps=d + 5), s.solve(q, digits=d, **options)
+
+
+def _floor(tr, scale=1) -> float:
+    """The smallest error a run resolves: 10^-(digits − 3), times the quantity's scale."""
+    return float(scale) * 10.0 ** -(tr.digits - 3)
+
+
 def _limit_run(s: Session, p: Problem, rate: float, **options):
     """A run that stands for t = ∞ at this λ: the loss is pushed far below the squared
     size of the λ-error being measured (rate · log10(1/λ) decades), at enough digits."""
     decades = rate * p.log_inv_lambda / math.log(10)
-    digits = max(s.profile.digits, int(decades) + 20)
+    digits = _resolving_digits(s, p, rate, extra=20)
     return s.solve(p, digits=digits, loss_below=Fraction(1, 10 ** int(2 * decades + 16)), **options)
 
 
@@ -116,19 +140,17 @@ def _tail_rate(pr) -> tuple[float, bool]:
 
 
 def _judge_trend(lams, errs, rate, exact, floor=None):
-    """trend() with a resolution floor: errors below ``floor`` are upper bounds (kept as
-    the floor for an at-least rate, dropped for an exact rate)."""
+    """trend() on the resolved points: an error at or below its run's resolution ``floor``
+    only says "smaller than the floor", so it is reported and left out of the fit."""
     lams, errs = list(lams), list(errs)
     note = ""
     if floor is not None:
         low = [i for i, e in enumerate(errs) if e <= floor[i]]
         if low:
-            note = f"; {len(low)} error(s) at the resolution floor of the working precision"
-            if exact:
-                keep = [i for i in range(len(errs)) if i not in low]
-                lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
-            else:
-                errs = [max(e, floor[i]) for i, e in enumerate(errs)]
+            note = f"; {len(low)} error(s) below the resolution of their run (λ = " + ", ".join(
+                lam_str(lams[i]) for i in low) + "), left out of the fit"
+            keep = [i for i in range(len(errs)) if i not in low]
+            lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
     if len(errs) < 2:
         return Verdict.INCONCLUSIVE, math.nan, "fewer than two resolved errors on the λ ladder" + note
     tr = trend([float(Fraction(v)) if isinstance(v, (str, Fraction)) else v for v in lams], errs,
@@ -196,7 +218,8 @@ def o1(s: Session, p: Problem) -> Outcome:
 
 @claim("O2", paper=PAPER, source="R1, R2",
        statement="w_j⊥ is constant; u_jk ≤ 0 implies u_jk stays constant; A_j(t) is non-increasing",
-       notion="exact: event handling at u = 0 (frozen pairs bit-identical, no re-entry)", instance="E1-rotated")
+       notion="exact: switched-off pairs stay exactly 0, pairs with u < 0 keep their value to the neuron's relative "
+              "precision, no re-entry", instance="E1-rotated")
 def o2(s: Session, p: Problem) -> Outcome:
     s.predict(p)  # A1 and genericity
     tr = s.solve(p, loss_below="1e-20")
@@ -245,7 +268,7 @@ def o2(s: Session, p: Problem) -> Outcome:
         (not ons and grew == 0, f"{len(ons)} re-entries, {grew} samples where A_j(t) grew"),
     )
     return Outcome(verdict, "w⊥ = λz⊥; frozen pairs constant; A_j non-increasing",
-                   f"dev {fmt(dev, 3)}, changed {moved}, re-entries {len(ons) + grew}", "exact (rounding only)",
+                   f"w⊥ deviation {fmt(dev, 3)}, frozen-pair violations {moved}, re-entries {len(ons) + grew}", "exact (rounding only)",
                    _lam(p), tr.dps, detail)
 
 
@@ -300,10 +323,10 @@ def o4(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     t_star = _t_star(pr)
     lams = s.profile.early_lams
-    errs, dps = [], 0
-    for q in _ladder(s, p, lams):
-        tr = s.solve(q, t_end=t_star)
+    errs, floors, dps = [], [], 0
+    for q, _, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
         dps = max(dps, tr.dps)
+        floors.append(_floor(tr))
         st = tr.evaluate(t_star)
         ctx = tr.ctx
         lam = _q(ctx, q.init.lam)
@@ -312,7 +335,7 @@ def o4(s: Session, p: Problem) -> Outcome:
             w_hat = pr.early_direction(j, t_star)
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, 2.0, True)
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, 2.0, True, floors)
     return Outcome(verdict, "slope 2", f"slope {slope:.4g}", "±10 % of the rate", lam_str(lams), dps,
                    f"at t = {t_star}: max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖; " + detail)
 
@@ -325,9 +348,9 @@ def o5(s: Session, p: Problem) -> Outcome:
     predicted = {(ev.neuron, ev.point): ev.t for nb in pr.neurons for ev in nb.deactivations}
     t_star = _t_star(pr)
     lams = s.profile.early_lams
-    errs, missing = [], 0
-    for q in _ladder(s, p, lams):
-        tr = s.solve(q, t_end=t_star)
+    errs, floor, missing = [], [], 0
+    for q, _, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
+        floor.append(_floor(tr, t_star))
         seen = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
         missing += len(set(predicted) ^ set(seen))
         errs.append(max((abs(seen[k] - tp) for k, tp in predicted.items() if k in seen), default=tr.ctx.zero))
@@ -335,7 +358,6 @@ def o5(s: Session, p: Problem) -> Outcome:
     st = full.final_state
     wrong_sets = [j for j, nb in enumerate(pr.neurons)
                   if tuple(k for k in range(p.n) if st.active[j][k]) != nb.kept]
-    floor = [10.0 ** -(s.profile.digits - 4)] * len(errs)
     if predicted:
         verdict_t, slope, detail = _judge_trend([_frac(l) for l in lams], errs, 2.0, True, floor)
     else:
@@ -409,13 +431,14 @@ def o7(s: Session, p: Problem) -> Outcome:
        notion="limit λ → 0: sup error ≍ λ^{2ε min_j ‖D_j‖/max‖D_±‖} (slope within 10 %)", instance="E1")
 def o8(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
+    _, _, top = _window(pr0)
+    rate = float(2 * EPS * min(nb.norm_D for nb in pr0.neurons if nb.alive) / top)
     lams = s.profile.window_lams
-    errs, dps = [], 0
-    for q in _ladder(s, p, lams):
-        pr = s.predict(q)
-        tr = s.solve(q, loss_below="1e-20")
+    errs, floors, dps = [], [], 0
+    for q, pr, tr in _ladder_runs(s, p, lams, rate, loss_below="1e-20"):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
+        floors.append(_floor(tr, q.log_inv_lambda))
         t1, tw, _ = _window(pr)
         lam = _q(ctx, q.init.lam)
         e = ctx.zero
@@ -425,9 +448,7 @@ def o8(s: Session, p: Problem) -> Outcome:
                 if nb.alive:
                     e = max(e, abs(ctx.log(_norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
         errs.append(e)
-    _, _, top = _window(pr0)
-    rate = float(2 * EPS * min(nb.norm_D for nb in pr0.neurons if nb.alive) / top)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, min(rate, 2 * float(EPS)), True)
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True, floors)
     return Outcome(verdict, f"slope {rate:.4g}", f"slope {slope:.4g}", "±10 % of the rate", lam_str(lams), dps, detail)
 
 
@@ -457,16 +478,12 @@ def o9(s: Session, p: Problem) -> Outcome:
             continue
         errs, floors, ratio = [], [], None
         rate, exact = _class_q(pr0, sign)
-        for q in _ladder(s, p, lams):
-            # enough digits to resolve the predicted error λ^rate (a precision budget, not a tolerance)
-            digits = max(s.profile.digits, math.ceil(rate * q.log_inv_lambda / math.log(10)) + 12)
-            pr = s.predict(q, dps=digits + 5)
-            tr = s.solve(q, digits=digits, loss_below="1e-20")
+        for q, pr, tr in _ladder_runs(s, p, lams, rate, loss_below="1e-20"):
             dps = max(dps, tr.dps)
             t_obs = _half_fit(tr, pr.points(sign), pr.class_initial_loss(sign))
             t_pred = pr.half_time(sign)
             errs.append(abs(t_obs - t_pred))
-            floors.append(float(t_pred) * 10.0 ** -(tr.digits - 4))
+            floors.append(_floor(tr, t_pred))
             ratio = (t_obs / pr.log_inv_lambda, pr.T(sign))
         v, slope, det = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
         verdicts.append(v)
@@ -487,14 +504,13 @@ def o10(s: Session, p: Problem) -> Outcome:
     if not all(pr0.is_orthonormal_class(c) for c in ("+", "-") if pr0.points(c)):
         raise ProblemError("data.X", "O10 is stated for orthonormal inputs (‖x_k‖ = 1)")
     lams = s.profile.curve_lams
-    errs, dps = [], 0
-    for q in _ladder(s, p, lams):
-        pr = s.predict(q)
-        tr = s.solve(q, loss_below="1e-20")
-        dps = max(dps, tr.dps)
-        errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in _samples(tr, s.profile.samples * 5)))
     rate, exact = _tail_rate(pr0)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact)
+    errs, floors, dps = [], [], 0
+    for q, pr, tr in _ladder_runs(s, p, lams, rate, loss_below="1e-20"):
+        dps = max(dps, tr.dps)
+        floors.append(_floor(tr, pr.L0))
+        errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in _samples(tr, s.profile.samples * 5)))
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
     return Outcome(verdict, f"sup error → 0, slope {rate:.4g}", f"slope {slope:.4g}, last sup error {fmt(errs[-1], 3)}",
                    "±10 % of the rate", lam_str(lams), dps, detail)
 
@@ -509,16 +525,15 @@ def o11(s: Session, p: Problem) -> Outcome:
     lams = s.profile.escape_lams
     Tf, Ts = pr0.T(pr0.fast), pr0.T("-" if pr0.fast == "+" else "+")
     delta = (Ts - Tf) / 4
-    errs, dps = [], 0
-    for q in _ladder(s, p, lams):
-        pr = s.predict(q)
-        tr = s.solve(q, loss_below="1e-20")
-        dps = max(dps, tr.dps)
-        L = pr.log_inv_lambda
-        errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in _samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
     slow = "-" if pr0.fast == "+" else "+"
     rate = float(delta * min(2 * pr0.mu(pr0.fast), 2 * pr0.norm_D(slow) / p.n))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True)
+    errs, floors, dps = [], [], 0
+    for q, pr, tr in _ladder_runs(s, p, lams, rate, loss_below="1e-20"):
+        dps = max(dps, tr.dps)
+        floors.append(_floor(tr, pr.L0))
+        L = pr.log_inv_lambda
+        errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in _samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True, floors)
     return Outcome(verdict, f"L_mid = {fmt(pr0.L_mid, 8)}; slope {rate:.4g}", f"slope {slope:.4g}; last sup |L − L_mid| = {fmt(errs[-1], 3)}",
                    "±10 % of the rate", lam_str(lams), dps, detail)
 
@@ -574,12 +589,13 @@ def o12(s: Session, p: Problem) -> Outcome:
     Tf, Ts = pr0.T(pr0.fast), pr0.T(slow)
     Tm = (Tf + Ts) / 2
     lams = s.profile.escape_lams
-    errs, dps = [], 0
-    for q in _ladder(s, p, lams):
-        tr = s.solve(q, loss_below="1e-20")
+    rate = float(min(pr0.mu(pr0.fast) * (Tm - Tf), 1 - pr0.norm_D(slow) * Tm / p.n))
+    errs, floors, dps = [], [], 0
+    for q, pr, tr in _ladder_runs(s, p, lams, rate, loss_below="1e-20"):
         dps = max(dps, tr.dps)
+        floors.append(_floor(tr))
         ctx = tr.ctx
-        st = tr.evaluate(Tm * s.predict(q).log_inv_lambda)
+        st = tr.evaluate(Tm * pr.log_inv_lambda)
         n = q.n
         r = [_q(ctx, q.data.y[k]) - ctx.fsum(st.a[j] * st.U[j][k] for j in range(q.m) if st.active[j][k]) for k in range(n)]
         g2 = ctx.zero
@@ -588,8 +604,7 @@ def o12(s: Session, p: Problem) -> Outcome:
             g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / n) ** 2
             g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * _q(ctx, q.data.X[k][i]) for k in act) / n) ** 2 for i in range(q.d))
         errs.append(ctx.sqrt(g2))
-    rate = float(min(pr0.mu(pr0.fast) * (Tm - Tf), 1 - pr0.norm_D(slow) * Tm / p.n))
-    v, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True)
+    v, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True, floors)
     verdict, det = _all((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
     return Outcome(verdict, f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
                    f"exact: {'equal' if exact_ok else 'different'}; slope {slope:.4g}", "exact; ±10 % of the rate",
@@ -644,10 +659,11 @@ def o14(s: Session, p: Problem) -> Outcome:
 
 
 def _limit_states(s: Session, p: Problem, lams, rate: float):
+    """(problem, prediction, trajectory, final state) per λ, resolving errors λ^rate."""
     out = []
     for q in _ladder(s, p, lams):
         tr = _limit_run(s, q, rate)
-        out.append((q, tr, tr.final_state))
+        out.append((q, s.predict(q, dps=tr.digits + 5), tr, tr.final_state))
     return out
 
 
@@ -668,18 +684,18 @@ def o15(s: Session, p: Problem) -> Outcome:
     rate, exact = _tail_rate(pr0)
     lams = s.profile.limit_lams
     probes = _probe_points(p, pr0, 50)
-    errs, dps = [], 0
-    for q, tr, st in _limit_states(s, p, lams, rate):
+    errs, floors, dps = [], [], 0
+    for q, pr, tr, st in _limit_states(s, p, lams, rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
-        pr = s.predict(q)
+        floors.append(_floor(tr))
         e = ctx.zero
         for x in probes:
             xm = [ctx.mpf(c) for c in x]
             h = ctx.fsum(st.a[j] * max(ctx.fsum(w * c for w, c in zip(st.W[j], xm)), 0) for j in range(q.m))
             e = max(e, abs(h - pr.limit_output(x)))
         errs.append(e)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact)
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
     return Outcome(verdict, f"slope {rate:.4g}", f"slope {slope:.4g}; last sup |h − h*| = {fmt(errs[-1], 3)}",
                    "±10 % of the rate" if exact else "≥ 0.9 × rate", lam_str(lams), dps,
                    f"{len(probes)} probe points; " + detail)
@@ -693,11 +709,12 @@ def o16(s: Session, p: Problem) -> Outcome:
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
     lams = s.profile.limit_lams
-    errs, dps = [], 0
-    for q, tr, st in _limit_states(s, p, lams, rate):
+    errs, floors, dps = [], [], 0
+    for q, pr, tr, st in _limit_states(s, p, lams, rate):
         dps = max(dps, tr.dps)
-        errs.append(abs(_theta_sq(tr.ctx, st) - s.predict(q).min_theta_sq))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact)
+        floors.append(_floor(tr, pr.min_theta_sq))
+        errs.append(abs(_theta_sq(tr.ctx, st) - pr.min_theta_sq))
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
     return Outcome(verdict, f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}; slope {rate:.4g}",
                    f"slope {slope:.4g}; last error {fmt(errs[-1], 3)}", "±10 % of the rate" if exact else "≥ 0.9 × rate",
                    lam_str(lams), dps, detail)
@@ -715,10 +732,11 @@ def o17(s: Session, p: Problem) -> Outcome:
     full = [nb.index for nb in pr0.neurons if nb.full]
     partial = [nb for nb in pr0.neurons if nb.alive and not nb.full]
     dead = [nb.index for nb in pr0.neurons if not nb.alive]
-    cos_errs, part_errs, dead_bad, dps = [], [], 0, 0
-    for q, tr, st in _limit_states(s, p, lams, rate):
+    cos_errs, floors, part_errs, dead_bad, dps = [], [], [], 0, 0
+    for q, _, tr, st in _limit_states(s, p, lams, 2 * rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
+        floors.append(_floor(tr) ** 2)  # 1 − cos = chord²/2 with the chord resolved to the digits
         cos_errs.append(max(_gap(ctx, st.W[j], pr0.beta_plus if pr0.neurons[j].sign == 1 else pr0.beta_minus) for j in full))
         if partial:
             top = max(partial, key=lambda nb: nb.coverage)
@@ -726,7 +744,7 @@ def o17(s: Session, p: Problem) -> Outcome:
         lam = _q(ctx, q.init.lam)
         dead_bad += sum(1 for j in dead if _norm(ctx, st.W[j]) > lam * _norm(ctx, [_q(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
     lf = [_frac(l) for l in lams]
-    v1, s1, d1 = _judge_trend(lf, cos_errs, 2 * rate, exact)
+    v1, s1, d1 = _judge_trend(lf, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]
     if partial:
         top = max(partial, key=lambda nb: nb.coverage)
@@ -745,14 +763,14 @@ def o18(s: Session, p: Problem) -> Outcome:
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
     lams = s.profile.limit_lams
-    errs, dps = [], 0
-    for q, tr, st in _limit_states(s, p, lams, rate):
+    errs, floors, dps = [], [], 0
+    for q, pr, tr, st in _limit_states(s, p, lams, rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
-        pr = s.predict(q)
+        floors.append(_floor(tr))
         errs.append(max(abs(ctx.fsum(v * v for v in st.W[nb.index]) / pr.limit_w_sq[nb.index] - 1)
                         for nb in pr.neurons if nb.full))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact)
+    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
     return Outcome(verdict, f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})", f"slope {slope:.4g}; last rel. error {fmt(errs[-1], 3)}",
                    "±10 % of the rate" if exact else "≥ 0.9 × rate", lam_str(lams), dps, detail)
 
@@ -849,9 +867,11 @@ def o20(s: Session, p: Problem) -> Outcome:
         remaining -= set(jp.points)
         levels.append(sum(ys[k] ** 2 for k in remaining) / (2 * p.n))
     rate, exact = _tail_rate(pr0)
+    floors = []
     for q in _ladder(s, p, lams):
-        pr = s.predict(q)
-        tr = _limit_run(s, q, rate, t_end=_incremental_t_end(pr))
+        tr = _limit_run(s, q, rate, t_end=_incremental_t_end(s.predict(q)))
+        pr = s.predict(q, dps=tr.digits + 5)
+        floors.append(_floor(tr, pr.limit_theta_sq))
         ctx = tr.ctx
         dps = max(dps, tr.dps)
         interp = interp and tr.status.value == "loss_below"
@@ -866,7 +886,7 @@ def o20(s: Session, p: Problem) -> Outcome:
             errs.append(abs(lo / pr.log_inv_lambda - jp.T))
         jump_errs.append(max(errs))
     lf = [_frac(l) for l in lams]
-    v1, s1, d1 = _judge_trend(lf, norm_errs, rate, exact)
+    v1, s1, d1 = _judge_trend(lf, norm_errs, rate, exact, floors)
     # jump times in T carry an O(1) shift in t, i.e. O(1/ln(1/λ)) in T: slope 1 against 1/ln(1/λ)
     inv_log = [1 / s.predict(q).log_inv_lambda for q in _ladder(s, p, lams)]
     v2, s2, d2 = _judge_trend(inv_log, jump_errs, 1.0, True)
