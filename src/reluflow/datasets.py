@@ -44,21 +44,39 @@ def b1(lam: Any = "1e-30") -> Problem:
     return Problem(Dataset(X, [1, "0.5", "-0.7", "-1.2"]), Init.random(width=6, seed=1, d=4, lam=lam))
 
 
-def cayley(A: list[list[Fraction]]) -> list[list[Fraction]]:
+def _solve_right(M: list[list[Fraction]], R: list[list[Fraction]]) -> list[list[Fraction]]:
+    """X with X M = R (Gauss–Jordan on Mᵀ Xᵀ = Rᵀ), exactly; M must be invertible."""
+    d = len(M)
+    aug = [[M[j][i] for j in range(d)] + [R[r][i] for r in range(len(R))] for i in range(d)]  # [Mᵀ | Rᵀ]
+    for col in range(d):
+        piv = next(r for r in range(col, d) if aug[r][col] != 0)
+        aug[col], aug[piv] = aug[piv], aug[col]
+        p = aug[col][col]
+        aug[col] = [v / p for v in aug[col]]
+        for r in range(d):
+            if r != col and aug[r][col] != 0:
+                f = aug[r][col]
+                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
+    sol_t = [row[d:] for row in aug]  # Xᵀ, d × len(R)
+    return [[sol_t[i][r] for i in range(d)] for r in range(len(R))]
+
+
+def cayley(A) -> list[list[Fraction]]:
     """The exact rational rotation Q = (I − A)(I + A)⁻¹ of a skew-symmetric rational A
-    (I + A is always invertible); rows of Q are exactly orthonormal.
+    (I + A is invertible: the eigenvalues of A are imaginary); rows of Q are exactly
+    orthonormal.  Plain Fraction arithmetic, cheap enough for every Hypothesis draw.
 
     >>> Q = cayley([[0, Fraction(1, 2)], [Fraction(-1, 2), 0]])
     >>> Q, sum(a * b for a, b in zip(*Q))
     ([[Fraction(3, 5), Fraction(-4, 5)], [Fraction(4, 5), Fraction(3, 5)]], Fraction(0, 1))
     """
-    import sympy as sp
-
-    M = sp.Matrix([[sp.Rational(Fraction(v).numerator, Fraction(v).denominator) for v in row] for row in A])
-    if M != -M.T:
-        raise ValueError("A must be skew-symmetric")
-    Q = (sp.eye(M.rows) - M) * (sp.eye(M.rows) + M).inv()
-    return [[Fraction(int(v.p), int(v.q)) for v in Q.row(i)] for i in range(M.rows)]
+    d = len(A)
+    A = [[Fraction(v) for v in row] for row in A]
+    if any(A[i][j] != -A[j][i] for i in range(d) for j in range(d)):
+        raise ValueError("cayley: A must be skew-symmetric (A = −Aᵀ)")
+    I_minus = [[(1 if i == j else 0) - A[i][j] for j in range(d)] for i in range(d)]
+    I_plus = [[(1 if i == j else 0) + A[i][j] for j in range(d)] for i in range(d)]
+    return _solve_right(I_plus, I_minus)
 
 
 def e1_rotated(lam: Any = "1e-30") -> Problem:

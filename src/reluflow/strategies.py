@@ -39,6 +39,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from .datasets import cayley
 from .problem import Dataset, Init, Problem, ProblemError, exact
 
 __all__ = ["inits", "orthogonal_datasets", "orthogonal_problems", "rates_separated"]
@@ -132,43 +133,6 @@ def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
     return sum((a * b for a, b in zip(u, v)), Fraction(0))
 
 
-def _solve_right(M: list[list[Fraction]], R: list[list[Fraction]]) -> list[list[Fraction]]:
-    """X with X M = R (Gauss–Jordan on Mᵀ Xᵀ = Rᵀ), exactly; M must be invertible."""
-    d = len(M)
-    # augmented [Mᵀ | Rᵀ]
-    aug = [[M[j][i] for j in range(d)] + [R[r][i] for r in range(len(R))] for i in range(d)]
-    for col in range(d):
-        piv = next(r for r in range(col, d) if aug[r][col] != 0)
-        aug[col], aug[piv] = aug[piv], aug[col]
-        p = aug[col][col]
-        aug[col] = [v / p for v in aug[col]]
-        for r in range(d):
-            if r != col and aug[r][col] != 0:
-                f = aug[r][col]
-                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
-    sol_t = [row[d:] for row in aug]  # Xᵀ, d × len(R)
-    return [[sol_t[i][r] for i in range(d)] for r in range(len(R))]
-
-
-def _cayley(A: Sequence[Sequence[Any]]) -> list[list[Fraction]]:
-    """Q = (I − A)(I + A)⁻¹ for a skew-symmetric rational A: an exactly orthogonal rational
-    matrix (I + A is invertible because the eigenvalues of A are imaginary).  Plain
-    Fraction arithmetic (the same matrix as :func:`reluflow.datasets.cayley`, without
-    SymPy), cheap enough for every draw.
-
-    >>> Q = _cayley([[0, Fraction(1, 2)], [Fraction(-1, 2), 0]])
-    >>> Q
-    [[Fraction(3, 5), Fraction(-4, 5)], [Fraction(4, 5), Fraction(3, 5)]]
-    """
-    d = len(A)
-    A = [[Fraction(v) for v in row] for row in A]
-    if any(A[i][j] != -A[j][i] for i in range(d) for j in range(d)):
-        raise ValueError("_cayley: A must be skew-symmetric (A = −Aᵀ)")
-    I_minus = [[(1 if i == j else 0) - A[i][j] for j in range(d)] for i in range(d)]
-    I_plus = [[(1 if i == j else 0) + A[i][j] for j in range(d)] for i in range(d)]
-    return _solve_right(I_plus, I_minus)
-
-
 def _grid(lo: Fraction, hi: Fraction) -> list[Fraction]:
     """lo, hi and every k/4 strictly between them, ascending."""
     vals = {lo, hi}
@@ -258,7 +222,7 @@ def orthogonal_datasets(
             for j in range(i + 1, d):
                 A[i][j] = Fraction(next(it), _SKEW)
                 A[j][i] = -A[i][j]
-        Q = _cayley(A)
+        Q = cayley(A)
         c = [draw(st.sampled_from(norm_grid)) for _ in range(n)]
         X = [[c[k] * v for v in Q[k]] for k in range(n)]
         mags = [draw(st.sampled_from(label_grid)) for _ in range(n)]
