@@ -69,3 +69,11 @@ def test_first_switch_picks_the_earliest_pair_and_skips_frozen_ones():
     s, j, k = first_switch(U, active, ONE // 8 * 2, F)  # step ends at 0.25: (1, 0) still first
     assert (j, k) == (1, 0)
     assert first_switch(U, active, ONE // 10, F) is None
+
+
+def test_first_root_is_found_when_the_float_prepass_overflows():
+    """Coefficients beyond float range (seen at 120 digits and λ = 1e-300) made the float
+    pre-pass NaN, and a NaN lower bound used to 'certify' its cell: the root was missed."""
+    K = 1 << 1200  # v(s) = K (1 − 2 s): the root s = 1/2, coefficients of ~1320 bits
+    got = first_root([K * ONE, -2 * K * ONE], ONE, F)
+    assert got is not None and abs(got - ONE // 2) <= 4

@@ -155,18 +155,20 @@ def first_root(coeffs: list, s_end: int, F: int) -> int | None:
     n = len(coeffs)
     # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
     span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
-    cf = _floats_of(coeffs) * span ** np.arange(n)
-    scale = np.abs(cf).max()
-    cf = cf / scale
-    x = np.linspace(0.0, 1.0, _CELLS + 1)
-    vals = np.polyval(cf[::-1], x)
-    der = np.polyval((cf[1:] * np.arange(1, n))[::-1], x) if n > 1 else np.zeros_like(x)
-    m2 = float(np.sum(np.abs(cf) * np.arange(n) * (np.arange(n) - 1)))
-    dx = 1.0 / _CELLS
-    # float rounding of the evaluations, plus the exact search's "reached" level (in units of 1/scale)
-    err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + (2 * (n + 1) ** 2 + 2) / scale
-    lower = vals[:-1] + np.minimum(der[:-1], 0.0) * dx - 0.5 * m2 * dx * dx - err
-    for i in np.nonzero(lower <= 0)[0]:
+    with np.errstate(over="ignore", invalid="ignore"):
+        cf = _floats_of(coeffs) * span ** np.arange(n)
+        scale = np.abs(cf).max()
+        cf = cf / scale
+        x = np.linspace(0.0, 1.0, _CELLS + 1)
+        vals = np.polyval(cf[::-1], x)
+        der = np.polyval((cf[1:] * np.arange(1, n))[::-1], x) if n > 1 else np.zeros_like(x)
+        m2 = float(np.sum(np.abs(cf) * np.arange(n) * (np.arange(n) - 1)))
+        dx = 1.0 / _CELLS
+        # float rounding of the evaluations, plus the exact search's "reached" level (in units of 1/scale)
+        err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + (2 * (n + 1) ** 2 + 2) / scale
+        lower = vals[:-1] + np.minimum(der[:-1], 0.0) * dx - 0.5 * m2 * dx * dx - err
+    # only a finite positive lower bound certifies a cell: a float overflow (inf, NaN) certifies nothing
+    for i in np.nonzero(~(lower > 0))[0]:
         lo = (int(i) * s_end) // _CELLS
         hi = s_end if i == _CELLS - 1 else ((int(i) + 1) * s_end + _CELLS - 1) // _CELLS
         root = _exact_first_root(coeffs, lo, hi, F, s_end)
