@@ -304,7 +304,7 @@ def _log_norms(J: Jets, k: int) -> list[float]:
     out = []
     for j in range(J.A.shape[1]):
         v = max(abs(J.A[k, j]), max(abs(x) for x in J.U[k, j]))
-        out.append(math.log(v) if v else -math.inf)
+        out.append(math.log(int(v)) if v else -math.inf)  # int: math.log of a huge mpz overflows
     return out
 
 
