@@ -528,7 +528,9 @@ def _early(ctx, fns, j: int, z, s: int, X, y, n: int) -> NeuronTheory:
     if P:
         nw, B = ctx.sqrt(_dot(w, w)), _dot(w, Dj)
         K = fns["K"](nw, B, nDj, n, t)
-        C = fns["C"](n, nDj, nw, B, t)
+        # C ∝ a − B ≥ 0 (Cauchy–Schwarz, R3c); when ŵ_N is exactly along D_j the difference is
+        # pure rounding and may come out a few units negative: it is 0
+        C = max(fns["C"](n, nDj, nw, B, t), ctx.zero)
     full = bool(P) and len(P) == sum(1 for v in y if s * v > 0)
     return NeuronTheory(
         index=j, sign=s, initially_active=A0, kept=P, wrong=N, D=Dj, norm_D=nDj,
