@@ -14,12 +14,11 @@ import math
 import random
 from fractions import Fraction
 
-import mpmath
 import numpy as np
 import sympy as sp
 
 from ..datasets import b1, e1, e1_rotated, e2
-from ..problem import Problem, ProblemError
+from ..problem import Problem, ProblemError, exact
 from ..verdict import Verdict
 from .core import Outcome, Session, claim, fmt, lam_str, trend
 
@@ -142,7 +141,8 @@ def _tail_rate(pr) -> tuple[float, bool]:
 def _judge_trend(lams, errs, rate, exact, floor=None):
     """trend() on the resolved points: an error at or below its run's resolution ``floor``
     only says "smaller than the floor", so it is reported and left out of the fit."""
-    lams, errs = list(lams), list(errs)
+    lams = [_frac(v) if isinstance(v, str) else v for v in lams]
+    errs = list(errs)
     note = ""
     if floor is not None:
         low = [i for i, e in enumerate(errs) if e <= floor[i]]
@@ -153,18 +153,15 @@ def _judge_trend(lams, errs, rate, exact, floor=None):
             lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
     if len(errs) < 2:
         return Verdict.INCONCLUSIVE, math.nan, "fewer than two resolved errors on the λ ladder" + note
-    tr = trend([float(Fraction(v)) if isinstance(v, (str, Fraction)) else v for v in lams], errs,
-               rate=rate, rel=RATE_REL, at_least=not exact)
+    tr = trend(lams, errs, rate=rate, rel=RATE_REL, at_least=not exact)
     return tr.verdict, tr.slope, tr.detail + note
 
 
-def _ladder(s: Session, p: Problem, lams):
-    return [p.with_lambda(l) for l in lams]
+def _ladder(p: Problem, lams) -> list[Problem]:
+    return [p.with_lambda(lam) for lam in lams]
 
 
 def _frac(text: str) -> Fraction:
-    from ..problem import exact
-
     return exact(text, "lambda")
 
 
@@ -213,7 +210,7 @@ def o1(s: Session, p: Problem) -> Outcome:
         return ok, f"max |a_j² − ‖w_j‖²|/‖w_j‖² = {fmt(worst, 3)}, sign flips {bad_sign}", \
             f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples; tolerance {fmt(tol, 2)}", tr.dps
     v, obs, det, dps = _precision_checked(measure, s.profile.digits)
-    return Outcome(v, "0 and sign a_j = s_j", obs, f"≤ 10^-(digits−2) relative", _lam(p), dps, det)
+    return Outcome(v, "0 and sign a_j = s_j", obs, "≤ 10^-(digits−2) relative", _lam(p), dps, det)
 
 
 @claim("O2", paper=PAPER, source="R1, R2",
@@ -335,7 +332,7 @@ def o4(s: Session, p: Problem) -> Outcome:
             w_hat = pr.early_direction(j, t_star)
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, 2.0, True, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, 2.0, True, floors)
     return Outcome(verdict, "slope 2", f"slope {slope:.4g}", "±10 % of the rate", lam_str(lams), dps,
                    f"at t = {t_star}: max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖; " + detail)
 
@@ -359,7 +356,7 @@ def o5(s: Session, p: Problem) -> Outcome:
     wrong_sets = [j for j, nb in enumerate(pr.neurons)
                   if tuple(k for k in range(p.n) if st.active[j][k]) != nb.kept]
     if predicted:
-        verdict_t, slope, detail = _judge_trend([_frac(l) for l in lams], errs, 2.0, True, floor)
+        verdict_t, slope, detail = _judge_trend(lams, errs, 2.0, True, floor)
     else:
         verdict_t, slope, detail = Verdict.PASS, math.nan, "no wrong-sign pairs: nothing to deactivate"
     verdict, det2 = _all(
@@ -453,7 +450,7 @@ def o8(s: Session, p: Problem) -> Outcome:
                 if nb.alive:
                     e = max(e, abs(ctx.log(_norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
         errs.append(e)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, rate, True, floors)
     return Outcome(verdict, f"slope {rate:.4g}", f"slope {slope:.4g}", "±10 % of the rate", lam_str(lams), dps, detail)
 
 
@@ -490,7 +487,7 @@ def o9(s: Session, p: Problem) -> Outcome:
             errs.append(abs(t_obs - t_pred))
             floors.append(_floor(tr, t_pred))
             ratio = (t_obs / pr.log_inv_lambda, pr.T(sign))
-        v, slope, det = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
+        v, slope, det = _judge_trend(lams, errs, rate, exact, floors)
         verdicts.append(v)
         parts.append(f"class {sign}: {det}; t^(1/2)/ln(1/λ) = {fmt(ratio[0], 6)} vs n/‖D‖ = {fmt(ratio[1], 6)} "
                      f"at λ = {lams[-1]}")
@@ -515,7 +512,7 @@ def o10(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(_floor(tr, pr.L0))
         errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in _samples(tr, s.profile.samples * 5)))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
     return Outcome(verdict, f"sup error → 0, slope {rate:.4g}", f"slope {slope:.4g}, last sup error {fmt(errs[-1], 3)}",
                    "±10 % of the rate", lam_str(lams), dps, detail)
 
@@ -538,7 +535,7 @@ def o11(s: Session, p: Problem) -> Outcome:
         floors.append(_floor(tr, pr.L0))
         L = pr.log_inv_lambda
         errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in _samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, rate, True, floors)
     return Outcome(verdict, f"L_mid = {fmt(pr0.L_mid, 8)}; slope {rate:.4g}", f"slope {slope:.4g}; last sup |L − L_mid| = {fmt(errs[-1], 3)}",
                    "±10 % of the rate", lam_str(lams), dps, detail)
 
@@ -609,7 +606,7 @@ def o12(s: Session, p: Problem) -> Outcome:
             g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / n) ** 2
             g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * _q(ctx, q.data.X[k][i]) for k in act) / n) ** 2 for i in range(q.d))
         errs.append(ctx.sqrt(g2))
-    v, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, True, floors)
+    v, slope, detail = _judge_trend(lams, errs, rate, True, floors)
     verdict, det = _all((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
     return Outcome(verdict, f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
                    f"exact: {'equal' if exact_ok else 'different'}; slope {slope:.4g}", "exact; ±10 % of the rate",
@@ -666,7 +663,7 @@ def o14(s: Session, p: Problem) -> Outcome:
 def _limit_states(s: Session, p: Problem, lams, rate: float):
     """(problem, prediction, trajectory, final state) per λ, resolving errors λ^rate."""
     out = []
-    for q in _ladder(s, p, lams):
+    for q in _ladder(p, lams):
         tr = _limit_run(s, q, rate)
         out.append((q, s.predict(q, dps=tr.digits + 5), tr, tr.final_state))
     return out
@@ -700,7 +697,7 @@ def o15(s: Session, p: Problem) -> Outcome:
             h = ctx.fsum(st.a[j] * max(ctx.fsum(w * c for w, c in zip(st.W[j], xm)), 0) for j in range(q.m))
             e = max(e, abs(h - pr.limit_output(x)))
         errs.append(e)
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
     return Outcome(verdict, f"slope {rate:.4g}", f"slope {slope:.4g}; last sup |h − h*| = {fmt(errs[-1], 3)}",
                    "±10 % of the rate" if exact else "≥ 0.9 × rate", lam_str(lams), dps,
                    f"{len(probes)} probe points; " + detail)
@@ -719,7 +716,7 @@ def o16(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(_floor(tr, pr.min_theta_sq))
         errs.append(abs(_theta_sq(tr.ctx, st) - pr.min_theta_sq))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
     return Outcome(verdict, f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}; slope {rate:.4g}",
                    f"slope {slope:.4g}; last error {fmt(errs[-1], 3)}", "±10 % of the rate" if exact else "≥ 0.9 × rate",
                    lam_str(lams), dps, detail)
@@ -748,12 +745,11 @@ def o17(s: Session, p: Problem) -> Outcome:
             part_errs.append(ctx.fsum(v * v for v in st.W[top.index]))
         lam = _q(ctx, q.init.lam)
         dead_bad += sum(1 for j in dead if _norm(ctx, st.W[j]) > lam * _norm(ctx, [_q(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
-    lf = [_frac(l) for l in lams]
-    v1, s1, d1 = _judge_trend(lf, cos_errs, 2 * rate, exact, floors)
+    v1, s1, d1 = _judge_trend(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]
     if partial:
         top = max(partial, key=lambda nb: nb.coverage)
-        v2, s2, d2 = _judge_trend(lf, part_errs, float(2 * (1 - top.coverage)), True)
+        v2, s2, d2 = _judge_trend(lams, part_errs, float(2 * (1 - top.coverage)), True)
         parts.append(({Verdict.PASS: True, Verdict.FAIL: False}.get(v2), f"partial neuron {top.index} ‖w‖²: " + d2))
     parts.append((dead_bad == 0, f"dead neurons {dead}: ‖w_j(∞)‖ ≤ λ‖z_j‖ violated {dead_bad} times"))
     verdict, detail = _all(*parts)
@@ -775,7 +771,7 @@ def o18(s: Session, p: Problem) -> Outcome:
         floors.append(_floor(tr))
         errs.append(max(abs(ctx.fsum(v * v for v in st.W[nb.index]) / pr.limit_w_sq[nb.index] - 1)
                         for nb in pr.neurons if nb.full))
-    verdict, slope, detail = _judge_trend([_frac(l) for l in lams], errs, rate, exact, floors)
+    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
     return Outcome(verdict, f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})", f"slope {slope:.4g}; last rel. error {fmt(errs[-1], 3)}",
                    "±10 % of the rate" if exact else "≥ 0.9 × rate", lam_str(lams), dps, detail)
 
@@ -888,7 +884,7 @@ def o20(s: Session, p: Problem) -> Outcome:
         levels.append(sum(ys[k] ** 2 for k in remaining) / (2 * p.n))
     rate, exact = _tail_rate(pr0)
     floors = []
-    for q in _ladder(s, p, lams):
+    for q in _ladder(p, lams):
         tr = _limit_run(s, q, rate, t_end=_incremental_t_end(s.predict(q)))
         pr = s.predict(q, dps=tr.digits + 5)
         floors.append(_floor(tr, pr.limit_theta_sq))
@@ -905,10 +901,9 @@ def o20(s: Session, p: Problem) -> Outcome:
                 lo, hi = (m, hi) if tr.loss(m) > mid else (lo, m)
             errs.append(abs(lo / pr.log_inv_lambda - jp.T))
         jump_errs.append(max(errs))
-    lf = [_frac(l) for l in lams]
-    v1, s1, d1 = _judge_trend(lf, norm_errs, rate, exact, floors)
+    v1, s1, d1 = _judge_trend(lams, norm_errs, rate, exact, floors)
     # jump times in T carry an O(1) shift in t, i.e. O(1/ln(1/λ)) in T: slope 1 against 1/ln(1/λ)
-    inv_log = [1 / s.predict(q).log_inv_lambda for q in _ladder(s, p, lams)]
+    inv_log = [1 / s.predict(q).log_inv_lambda for q in _ladder(p, lams)]
     v2, s2, d2 = _judge_trend(inv_log, jump_errs, 1.0, True)
     gap = pr0.limit_theta_sq - pr0.min_theta_sq
     pf = {Verdict.PASS: True, Verdict.FAIL: False}
