@@ -157,6 +157,14 @@ def _judge_trend(lams, errs, rate, exact, floor=None):
     return tr.verdict, tr.slope, tr.detail + note
 
 
+def _trend_outcome(lams, errs, rate, exact, floors, dps, *, what: str, predicted: str = "", note: str = "") -> Outcome:
+    """The Outcome of a claim that is one trend along a λ ladder (errors of ``what``)."""
+    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
+    tolerance = f"±{RATE_REL:.0%} of the rate" if exact else f"≥ {1 - RATE_REL:g} × rate"
+    return Outcome(verdict, f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
+                   f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}", tolerance, lam_str(lams), dps, note + detail)
+
+
 def _ladder(p: Problem, lams) -> list[Problem]:
     return [p.with_lambda(lam) for lam in lams]
 
@@ -332,9 +340,8 @@ def o4(s: Session, p: Problem) -> Outcome:
             w_hat = pr.early_direction(j, t_star)
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
-    verdict, slope, detail = _judge_trend(lams, errs, 2.0, True, floors)
-    return Outcome(verdict, "slope 2", f"slope {slope:.4g}", "±10 % of the rate", lam_str(lams), dps,
-                   f"at t = {t_star}: max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖; " + detail)
+    return _trend_outcome(lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖",
+                          note=f"at t = {t_star}: ")
 
 
 @claim("O5", paper=PAPER, source="R3",
@@ -450,8 +457,7 @@ def o8(s: Session, p: Problem) -> Outcome:
                 if nb.alive:
                     e = max(e, abs(ctx.log(_norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
         errs.append(e)
-    verdict, slope, detail = _judge_trend(lams, errs, rate, True, floors)
-    return Outcome(verdict, f"slope {rate:.4g}", f"slope {slope:.4g}", "±10 % of the rate", lam_str(lams), dps, detail)
+    return _trend_outcome(lams, errs, rate, True, floors, dps, what="sup |ln‖w_j‖ − ln(λK_j) − ‖D_j‖t/n|")
 
 
 # ----------------------------------------------------------------------------- O9–O14: saddles
@@ -512,9 +518,7 @@ def o10(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(_floor(tr, pr.L0))
         errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in _samples(tr, s.profile.samples * 5)))
-    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
-    return Outcome(verdict, f"sup error → 0, slope {rate:.4g}", f"slope {slope:.4g}, last sup error {fmt(errs[-1], 3)}",
-                   "±10 % of the rate", lam_str(lams), dps, detail)
+    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |L − L_R7|", predicted="sup error → 0")
 
 
 @claim("O11", paper=PAPER, source="R6",
@@ -535,9 +539,7 @@ def o11(s: Session, p: Problem) -> Outcome:
         floors.append(_floor(tr, pr.L0))
         L = pr.log_inv_lambda
         errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in _samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
-    verdict, slope, detail = _judge_trend(lams, errs, rate, True, floors)
-    return Outcome(verdict, f"L_mid = {fmt(pr0.L_mid, 8)}; slope {rate:.4g}", f"slope {slope:.4g}; last sup |L − L_mid| = {fmt(errs[-1], 3)}",
-                   "±10 % of the rate", lam_str(lams), dps, detail)
+    return _trend_outcome(lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}")
 
 
 def _saddle_expansion(p: Problem, pr) -> tuple[bool, str]:
@@ -697,10 +699,7 @@ def o15(s: Session, p: Problem) -> Outcome:
             h = ctx.fsum(st.a[j] * max(ctx.fsum(w * c for w, c in zip(st.W[j], xm)), 0) for j in range(q.m))
             e = max(e, abs(h - pr.limit_output(x)))
         errs.append(e)
-    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
-    return Outcome(verdict, f"slope {rate:.4g}", f"slope {slope:.4g}; last sup |h − h*| = {fmt(errs[-1], 3)}",
-                   "±10 % of the rate" if exact else "≥ 0.9 × rate", lam_str(lams), dps,
-                   f"{len(probes)} probe points; " + detail)
+    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; ")
 
 
 @claim("O16", paper=PAPER, source="R9, R10",
@@ -716,10 +715,8 @@ def o16(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(_floor(tr, pr.min_theta_sq))
         errs.append(abs(_theta_sq(tr.ctx, st) - pr.min_theta_sq))
-    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
-    return Outcome(verdict, f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}; slope {rate:.4g}",
-                   f"slope {slope:.4g}; last error {fmt(errs[-1], 3)}", "±10 % of the rate" if exact else "≥ 0.9 × rate",
-                   lam_str(lams), dps, detail)
+    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|",
+                          predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}")
 
 
 @claim("O17", paper=PAPER, source="R9",
@@ -771,9 +768,8 @@ def o18(s: Session, p: Problem) -> Outcome:
         floors.append(_floor(tr))
         errs.append(max(abs(ctx.fsum(v * v for v in st.W[nb.index]) / pr.limit_w_sq[nb.index] - 1)
                         for nb in pr.neurons if nb.full))
-    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
-    return Outcome(verdict, f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})", f"slope {slope:.4g}; last rel. error {fmt(errs[-1], 3)}",
-                   "±10 % of the rate" if exact else "≥ 0.9 × rate", lam_str(lams), dps, detail)
+    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="relative error",
+                          predicted=f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})")
 
 
 def random_interpolator(p: Problem, rng: random.Random) -> tuple[list[Fraction], list[list[Fraction]]]:
