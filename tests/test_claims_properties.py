@@ -24,6 +24,13 @@ AT_ONE_LAMBDA = ["O1", "O2", "O5", "O6", "O7", "O13", "O19", "O21"]
 # found by Hypothesis: after shedding its wrong-sign point each neuron points exactly along
 # D_j (so C_j = 0 and O6 divided by zero), and the random interpolators include one that
 # attains the R10 bound exactly (an Arb ball around 0 left O19 undecided)
+# found by Hypothesis (thorough profile): a small final rate μ_+ (norms 1/2 and 2 in one class)
+# makes the fit take longer than the engine's generic default horizon, so O13 "failed" at
+# t_end; the claims now run to the theory's horizon (Prediction.fit_time)
+SLOW_RATE = Problem(
+    Dataset([[Fr(1, 2), 0, 0, 0], [0, 2, 0, 0], [0, 0, 2, 0], [0, 0, 0, 2]], [Fr(1, 2), 2, -2, -2]),
+    Init("1e-30", [[1, 1, Fr(1, 16), Fr(1, 16)], [Fr(1, 16), Fr(1, 16), 1, 1]], [1, -1]),
+)
 PARALLEL = Problem(
     Dataset([[Fr(75, 68), Fr(-10, 17)], [Fr(12, 17), Fr(45, 34)]], [Fr(1, 2), Fr(-2)]),
     Init("1e-30", [[Fr(151, 272), Fr(247, 272)], [Fr(31, 34), Fr(-113, 272)]], [-1, 1]),
@@ -37,6 +44,7 @@ def _verdicts(problem, ids):
 @settings(max_examples=8 if not THOROUGH else 100)
 @given(orthogonal_problems(max_n=MAX_N, max_width=MAX_WIDTH, extra_dims=(0, 1), coverage=True, min_rate_ratio=1.25))
 @example(PARALLEL)
+@example(SLOW_RATE)
 def test_claims_hold_on_random_covered_instances(problem):
     res = _verdicts(problem, AT_ONE_LAMBDA)
     bad = {k: v for k, v in res.items() if v[0] is not Verdict.PASS}

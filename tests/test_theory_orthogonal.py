@@ -2,6 +2,7 @@
 the λ-free early flow against its ODE and against the engine, and the R11/R12 jump process."""
 
 import json
+import math
 from fractions import Fraction
 
 import mpmath
@@ -435,3 +436,18 @@ def test_predictions_for_random_uncovered_problems(problem):
     for j, nb in enumerate(pr.neurons):
         assert abs(pr.exponent(j, 100)) < 1e-20 if j in {i for jp in pr.jumps for i in jp.neurons} \
             else pr.exponent(j, 100) < 0
+
+
+def test_fit_time_is_when_the_engine_has_fitted():
+    """fit_time (escape plus decay at 2μ_±) bounds the engine's time to reach the loss level
+    within 25 % + 10 growth times, and is past the last escape."""
+    Fr = Fraction
+    slow = Problem(Dataset([[Fr(1, 2), 0, 0, 0], [0, 2, 0, 0], [0, 0, 2, 0], [0, 0, 0, 2]], [Fr(1, 2), 2, -2, -2]),
+                   Init("1e-30", [[1, 1, Fr(1, 16), Fr(1, 16)], [Fr(1, 16), Fr(1, 16), 1, 1]], [1, -1]))
+    for p in (e1("1e-30"), slow, e2("1e-30")):
+        pr = predict(p)
+        t_fit = pr.fit_time("1e-20")
+        tr = solve(p, digits=20, loss_below="1e-20", t_end=math.ceil(1.25 * t_fit + 40))
+        assert tr.status.value == "loss_below", p
+        assert pr.jumps[-1].T * pr.log_inv_lambda < t_fit
+        assert float(tr.t_end) > 0.8 * float(t_fit)  # an estimate of the fit, not a loose bound

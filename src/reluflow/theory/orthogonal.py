@@ -284,6 +284,23 @@ class Prediction:
             return _closed_forms(self.dps)[1]["half_time"](self.norm_D(s), self.problem.n, self.lam, K2)
         return self.t_escape(s) + self._heteroclinic(s).half_shift
 
+    def fit_time(self, loss: Any = "1e-20") -> Any:
+        """An estimate of the time by which the loss is below ``loss``: each class escapes at
+        t⁰_± and then decays like L_±(0)e^{−2μ_±(t − t⁰_±)} (R7, R8); without A3, the last
+        R12 jump at T·ln(1/λ) and the slowest final rate.  O(1) terms are left out: it is
+        meant for choosing horizons, not as a claim."""
+        ctx = self.ctx
+        target = _mp(ctx, loss, "loss")
+        ends = []
+        for s in (1, -1):
+            if not self.points(s):
+                continue
+            start = self.t_escape(s) if self.full(s) else (self.jumps[-1].T * self.log_inv_lambda if self.jumps else None)
+            if start is None:
+                return None
+            ends.append(start + max(ctx.log(self.class_initial_loss(s) / target), 0) / (2 * self.mu(s)))
+        return max(ends)
+
     def class_loss(self, sign, t: Any) -> Any:
         """L_±(t) = (1/2n) Σ_{S_±} r_k² predicted by the heteroclinic orbit shifted by t⁰_± (R7)."""
         s = self._class(sign)
