@@ -144,3 +144,16 @@ def test_trend_fails_when_errors_do_not_shrink_and_is_silent_on_zero():
     assert trend([1e-2, 1e-4, 1e-6], [1e-3, 1e-5, 2e-5], rate=1, at_least=True).verdict is Verdict.FAIL
     t = trend([1e-2, 1e-4], [1e-3, 0.0], rate=1)
     assert t.verdict is Verdict.INCONCLUSIVE and math.isnan(t.slope)
+
+
+def test_sample_times_never_pass_the_end_of_the_run():
+    """Found by Hypothesis: lo + (hi − lo)·i/count rounded one unit past t_end, and the dense
+    output refused the time (O14 became INCONCLUSIVE)."""
+    from reluflow import solve
+    from reluflow.claims.orthogonal import _samples
+
+    tr = solve(e1("1e-10"), digits=20, t_end="447.046312703457327703762399334926894")
+    for count in (60, 299, 300, 1200, 4321):
+        ts = _samples(tr, count)
+        assert ts[-1] == tr.t_end and all(t <= tr.t_end for t in ts)
+        tr.evaluate(ts[-1])

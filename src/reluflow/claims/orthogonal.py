@@ -59,7 +59,7 @@ def _samples(tr, count, lo=None, hi=None):
     ctx = tr.ctx
     lo = ctx.zero if lo is None else ctx.mpf(lo)
     hi = tr.t_end if hi is None else min(ctx.mpf(hi), tr.t_end)
-    return [lo + (hi - lo) * i / count for i in range(count + 1)]
+    return [min(lo + (hi - lo) * i / count, hi) for i in range(count + 1)]  # rounding never passes hi
 
 
 def _half_fit(tr, S, L_init):
@@ -338,8 +338,20 @@ def o3(s: Session, p: Problem) -> Outcome:
 
 
 def _t_star(pr):
-    """A fixed time after every λ-free deactivation (R3), for O4."""
+    """A fixed time after every λ-free deactivation (R3), for O4 and O5."""
     return max(1, math.ceil(1.25 * max(float(nb.t_N) for nb in pr.neurons) * 4) / 4)
+
+
+def _early_ladder(s: Session, pr, t_star) -> tuple[str, ...]:
+    """The profile's early-phase ladder, moved to smaller λ when t_star lies outside the
+    R3 window at its top: the O(λ²) corrections grow like λ²e^{2 max‖D_±‖t/n}, so the ladder
+    starts where t_star ≤ ε n ln(1/λ)/max‖D_±‖ (ε = 1/2) — found by Hypothesis: an instance
+    with late deactivations was still pre-asymptotic at λ = 1e-3."""
+    top = max(v for v in (pr.norm_D_plus, pr.norm_D_minus) if v is not None)
+    need = float(top) * t_star / (float(EPS) * pr.problem.n * math.log(10))  # decades of 1/λ needed
+    base = s.profile.early_lams
+    shift = max(0, math.ceil(need) - round(-math.log10(float(_frac(base[0])))))
+    return tuple(f"1e-{round(-math.log10(float(_frac(lam)))) + shift}" for lam in base)
 
 
 @claim("O4", paper=PAPER, source="R3", statement="w_j(t)/λ → ŵ_j(t) at fixed t, error O(λ²)",
@@ -347,7 +359,7 @@ def _t_star(pr):
 def o4(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     t_star = _t_star(pr)
-    lams = s.profile.early_lams
+    lams = _early_ladder(s, pr, t_star)
     errs, floors, dps = [], [], 0
     for q, _, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
         dps = max(dps, tr.dps)
@@ -371,7 +383,7 @@ def o5(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     predicted = {(ev.neuron, ev.point): ev.t for nb in pr.neurons for ev in nb.deactivations}
     t_star = _t_star(pr)
-    lams = s.profile.early_lams
+    lams = _early_ladder(s, pr, t_star)
     errs, floor, missing = [], [], 0
     for q, _, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
         floor.append(_floor(tr, t_star))
