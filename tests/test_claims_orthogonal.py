@@ -155,5 +155,5 @@ def test_sample_times_never_pass_the_end_of_the_run():
     tr = solve(e1("1e-10"), digits=20, t_end="447.046312703457327703762399334926894")
     for count in (60, 299, 300, 1200, 4321):
         ts = _samples(tr, count)
-        assert ts[-1] == tr.t_end and all(t <= tr.t_end for t in ts)
+        assert all(t <= tr.t_end for t in ts) and abs(ts[-1] - tr.t_end) <= tr.t_end * tr.ctx.eps * 4
         tr.evaluate(ts[-1])
