@@ -451,3 +451,29 @@ def test_fit_time_is_when_the_engine_has_fitted():
         assert tr.status.value == "loss_below", p
         assert pr.jumps[-1].T * pr.log_inv_lambda < t_fit
         assert float(tr.t_end) > 0.8 * float(t_fit)  # an estimate of the fit, not a loose bound
+
+
+def test_final_rate_is_the_smallest_eigenvalue_the_orbit_excites():
+    """R8: points of a class with equal norms keep the orbit in an invariant subspace of J_±
+    (coordinates ∝ |y_k| within the group), so μ_± is the smallest eigenvalue there; with
+    distinct norms it is λ_min(J_±); with one norm, 2‖β*‖‖x‖²/n."""
+    Fr = Fraction
+    X = [[1, 0, 0, 0], [0, Fr(7, 4), 0, 0], [0, 0, Fr(3, 4), 0], [0, 0, 0, Fr(3, 4)]]
+    y = [1, 1, Fr(1, 2), Fr(3, 4)]
+    p = Problem(Dataset(X, y), Init("1e-30", [[1, 1, 1, 1]], [1]))
+    pr = predict(p, dps=30)
+    ctx, n = pr.ctx, 4
+    q = lambda v: ctx.mpf(Fr(v).numerator) / Fr(v).denominator
+    nx = [q(sum(Fr(c) ** 2 for c in x)) for x in X]
+    nb = pr.norm_beta_plus
+    b = [q(v) / ctx.sqrt(w) / nb for v, w in zip(y, nx)]
+    M = ctx.matrix(4, 4)
+    for i in range(4):
+        for l in range(4):
+            M[i, l] = nb * ctx.sqrt(nx[i] / n) * ((i == l) + b[i] * b[l]) * ctx.sqrt(nx[l] / n)
+    full = sorted(ctx.eigsy(M, eigvals_only=True))
+    # V = span{e0, e1, (|y2| e2 + |y3| e3)/‖·‖}: the antisymmetric direction of the pair (2, 3) is not excited
+    assert pr.mu_plus > full[0] * (1 + ctx.mpf(10) ** -10)
+    assert min(abs(pr.mu_plus - v) for v in full) < ctx.mpf(10) ** -25
+    one = predict(Problem(Dataset([[2, 0], [0, 2]], [1, 3]), Init("1e-30", [[1, 1]], [1])), dps=30)
+    assert abs(one.mu_plus - 2 * one.norm_beta_plus * 4 / 2) < one.ctx.mpf(10) ** -25

@@ -648,21 +648,29 @@ def _limit_exponent(neurons, jumps, knots):
 
 
 def _rates(ctx, X, y, S, n: int, norm_beta):
-    """μ_± (R8): J_± = ‖β*‖(I + β̄*β̄*ᵀ)(1/n)Σ x_k x_kᵀ on span{x_k : k ∈ S}; in the basis
-    x_k/‖x_k‖ it is similar to the symmetric ‖β*‖ G^{1/2}(I + bbᵀ)G^{1/2}, G = diag(‖x_k‖²/n).
-    If all ‖x_k‖ on S are equal, the orbit stays on the line of β̄* and only its
-    eigenvalue 2‖β*‖‖x‖²/n is excited; otherwise the smallest eigenvalue (generic)."""
+    """μ_± (R8): the smallest eigenvalue of J_± = ‖β*‖(I + β̄*β̄*ᵀ)(1/n)Σ x_k x_kᵀ that the
+    orbit excites.  In the basis x_k/‖x_k‖ of span{x_k : k ∈ S}, J is similar to the
+    symmetric M = ‖β*‖G^{1/2}(I + bbᵀ)G^{1/2}, G = diag(‖x_k‖²/n), b = β̄*.  The orbit
+    starts along D̄ and, on each group of points with equal norms, keeps its coordinates
+    proportional to |y_k| (the R5 field preserves this), so it lives in the span V of the
+    group vectors u_g = (|y_k|)_{k∈g}; V is invariant under J and M, and μ is the smallest
+    eigenvalue of M on V (generic within V).  One group (e.g. orthonormal inputs): V is the
+    line of β̄* and μ = 2‖β*‖‖x‖²/n (R8's orthonormal exception)."""
     S = list(S)
     nx = [_sq(X[k]) for k in S]
-    if len(set(nx)) == 1:
-        return 2 * norm_beta * _q(ctx, nx[0]) / n
     g = [ctx.sqrt(_q(ctx, v) / n) for v in nx]
     b = [abs(_q(ctx, y[k])) / ctx.sqrt(_q(ctx, v)) / norm_beta for k, v in zip(S, nx)]
+    groups = [[i for i in range(len(S)) if nx[i] == v] for v in sorted(set(nx))]
+    U = ctx.matrix(len(S), len(groups))  # orthonormal basis of V (disjoint supports)
+    for c, grp in enumerate(groups):
+        w = ctx.sqrt(ctx.fsum(_q(ctx, y[S[i]]) ** 2 for i in grp))
+        for i in grp:
+            U[i, c] = abs(_q(ctx, y[S[i]])) / w
     M = ctx.matrix(len(S), len(S))
     for i in range(len(S)):
         for l in range(len(S)):
             M[i, l] = norm_beta * g[i] * ((1 if i == l else 0) + b[i] * b[l]) * g[l]
-    return min(ctx.eigsy(M, eigvals_only=True))
+    return min(ctx.eigsy(U.T * M * U, eigvals_only=True))
 
 
 def predict(problem: Problem, *, dps: int = 30) -> Prediction:
