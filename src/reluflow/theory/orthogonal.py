@@ -182,6 +182,8 @@ class Prediction:
     L_mid: Any
     mu_plus: Any
     mu_minus: Any
+    mu_min_plus: Any
+    mu_min_minus: Any
     loss_rate: Any
     min_variation_norm: Any
     min_theta_sq: Any
@@ -228,7 +230,20 @@ class Prediction:
         return self.F_plus if self._class(sign) == 1 else self.F_minus
 
     def mu(self, sign) -> Any:
+        """μ_±: the smallest eigenvalue of J_± that the λ → 0 orbit excites (R8)."""
         return self.mu_plus if self._class(sign) == 1 else self.mu_minus
+
+    def tail_exponent(self, sign) -> Any:
+        """e with L_±(crossover)/L_±(0) ≍ λ^e: below that level the modes of J_± that the
+        λ → 0 orbit leaves out (μ_min < μ_±), excited at finite λ with amplitude λ^q by
+        partial neurons and misalignment (q = min(1, limit_exponent)), outlast the μ_± mode:
+        e = 2qμ_±/(μ_± − μ_min).  None when no slower mode exists."""
+        s = self._class(sign)
+        mu, low = self.mu(s), (self.mu_min_plus if s == 1 else self.mu_min_minus)
+        if mu is None or mu - low <= mu * self.ctx.mpf(10) ** (-self.dps // 2):
+            return None
+        q = min(self.ctx.one, self.limit_exponent) if self.limit_exponent is not None else self.ctx.one
+        return 2 * q * mu / (mu - low)
 
     def t_escape(self, sign) -> Any:
         """Finite-λ escape time t_± = t⁰_± = n/(2‖D_±‖) ln(1/(λ² Σ_{F_±} K_j²)) (R6, R7)."""
@@ -655,7 +670,8 @@ def _rates(ctx, X, y, S, n: int, norm_beta):
     proportional to |y_k| (the R5 field preserves this), so it lives in the span V of the
     group vectors u_g = (|y_k|)_{k∈g}; V is invariant under J and M, and μ is the smallest
     eigenvalue of M on V (generic within V).  One group (e.g. orthonormal inputs): V is the
-    line of β̄* and μ = 2‖β*‖‖x‖²/n (R8's orthonormal exception)."""
+    line of β̄* and μ = 2‖β*‖‖x‖²/n (R8's orthonormal exception).  Returns (μ, λ_min(J)):
+    at finite λ the modes outside V are excited at a small amplitude and show at low loss."""
     S = list(S)
     nx = [_sq(X[k]) for k in S]
     g = [ctx.sqrt(_q(ctx, v) / n) for v in nx]
@@ -670,7 +686,7 @@ def _rates(ctx, X, y, S, n: int, norm_beta):
     for i in range(len(S)):
         for l in range(len(S)):
             M[i, l] = norm_beta * g[i] * ((1 if i == l else 0) + b[i] * b[l]) * g[l]
-    return min(ctx.eigsy(U.T * M * U, eigvals_only=True))
+    return min(ctx.eigsy(U.T * M * U, eigvals_only=True)), min(ctx.eigsy(M, eigvals_only=True))
 
 
 def predict(problem: Problem, *, dps: int = 30) -> Prediction:
@@ -738,7 +754,8 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     if both and A4:
         slow = -1 if fast == "+" else 1
         L_mid = ctx.fsum(_q(ctx, y[k]) ** 2 for k in S[slow]) / (2 * n)
-    mu = {s: (_rates(ctx, X, y, S[s], n, nbeta[s]) if S[s] else None) for s in S}
+    rates = {s: (_rates(ctx, X, y, S[s], n, nbeta[s]) if S[s] else (None, None)) for s in S}
+    mu = {s: rates[s][0] for s in S}
     loss_rate = 2 * min(v for v in mu.values() if v is not None)
     limit_w_sq = []
     for nb in neurons:
@@ -770,7 +787,8 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
         norm_beta_plus=nbeta[1], norm_beta_minus=nbeta[-1], neurons=neurons, F_plus=F[1], F_minus=F[-1],
         assumptions={"A1": True, "A3": A3, "A4": A4, "covered": covered, "both_signs": both},
         notes=tuple(notes), fast=fast, T_plus=T[1], T_minus=T[-1], t_escape_plus=t_esc[1],
-        t_escape_minus=t_esc[-1], L0=L0, L_mid=L_mid, mu_plus=mu[1], mu_minus=mu[-1], loss_rate=loss_rate,
+        t_escape_minus=t_esc[-1], L0=L0, L_mid=L_mid, mu_plus=mu[1], mu_minus=mu[-1],
+        mu_min_plus=rates[1][1], mu_min_minus=rates[-1][1], loss_rate=loss_rate,
         min_variation_norm=nbeta[1] + nbeta[-1], min_theta_sq=2 * (nbeta[1] + nbeta[-1]),
         limit_w_sq=tuple(limit_w_sq), jumps=jumps, limit_theta_sq=limit_theta_sq if not unfitted else None,
         limit_exponent=_limit_exponent(neurons, jumps, knots), knots=tuple(knots),
