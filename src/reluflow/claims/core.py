@@ -24,6 +24,7 @@ from ..verdict import Verdict
 
 __all__ = [
     "PROFILES",
+    "FIXTURES",
     "REGISTRY",
     "Claim",
     "ClaimResult",
@@ -133,6 +134,7 @@ class ClaimResult:
 
 
 REGISTRY: list[Claim] = []
+FIXTURES: dict[str, Callable[[], Problem]] = {}  # default instances by name, registered with the claims
 
 
 def claim(id: str, *, paper: str, source: str, statement: str, notion: str, instance: str):
@@ -163,8 +165,9 @@ class Session:
             self._runs[key] = solve(problem, digits=digits, **options)
         return self._runs[key]
 
-    def predict(self, problem: Problem, paper: str = "orthogonal", dps: int = 30):
-        key = (problem, paper, dps)
+    def predict(self, problem: Problem, dps: int = 30):
+        """The orthogonal-inputs prediction (the only paper with claims so far), cached."""
+        key = (problem, dps)
         if key not in self._predictions:
             from ..theory import orthogonal
 
@@ -262,8 +265,6 @@ def run(
 ) -> list[ClaimResult]:
     """Run the registered claims of ``paper`` (all, or ``ids``) on their default fixtures,
     or all on ``problem``; a claim that does not apply says so (INCONCLUSIVE)."""
-    from . import orthogonal  # noqa: F401  (registers the claims)
-
     prof = PROFILES.get(profile) if isinstance(profile, str) else profile
     if prof is None:
         raise ProblemError("profile", f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
@@ -276,14 +277,12 @@ def run(
             raise ProblemError("only", f"unknown claim id(s) {unknown}; known: {[c.id for c in chosen]}")
         chosen = [c for c in chosen if c.id in ids]
     session = Session(prof)
-    from . import orthogonal as fixtures
-
     results = []
     for c in chosen:
         if progress is not None:
             progress(c)
         inst = "spec" if problem is not None else c.instance
-        p = problem if problem is not None else fixtures.FIXTURES[c.instance]()
+        p = problem if problem is not None else FIXTURES[c.instance]()
         start = time.perf_counter()
         try:
             out = c.fn(session, p)

@@ -20,10 +20,10 @@ import sympy as sp
 from ..datasets import b1, e1, e1_rotated, e2
 from ..problem import Problem, ProblemError, exact
 from ..verdict import Verdict
-from .core import Outcome, Session, claim, fmt, lam_str, trend
+from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str, trend
 
 PAPER = "orthogonal"
-FIXTURES = {"E1": e1, "E1-rotated": e1_rotated, "B1": b1, "E2": e2}
+FIXTURES.update({"E1": e1, "E1-rotated": e1_rotated, "B1": b1, "E2": e2})
 EPS = Fraction(1, 2)  # the window parameter ε of R4 / O6–O8
 RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 
