@@ -361,7 +361,7 @@ def o4(s: Session, p: Problem) -> Outcome:
     t_star = _t_star(pr)
     lams = _early_ladder(s, pr, t_star)
     errs, floors, dps = [], [], 0
-    for q, _, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
+    for q, pq, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):  # pq: ŵ at the run's precision
         dps = max(dps, tr.dps)
         floors.append(_floor(tr))
         st = tr.evaluate(t_star)
@@ -369,7 +369,7 @@ def o4(s: Session, p: Problem) -> Outcome:
         lam = _q(ctx, q.init.lam)
         e = ctx.zero
         for j in range(p.m):
-            w_hat = pr.early_direction(j, t_star)
+            w_hat = pq.early_direction(j, t_star)
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
     return _trend_outcome(lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖",
@@ -385,11 +385,12 @@ def o5(s: Session, p: Problem) -> Outcome:
     t_star = _t_star(pr)
     lams = _early_ladder(s, pr, t_star)
     errs, floor, missing = [], [], 0
-    for q, _, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
+    for q, pq, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
         floor.append(_floor(tr, t_star))
+        times = {(ev.neuron, ev.point): ev.t for nb in pq.neurons for ev in nb.deactivations}  # at the run's precision
         seen = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
-        missing += len(set(predicted) ^ set(seen))
-        errs.append(max((abs(seen[k] - tp) for k, tp in predicted.items() if k in seen), default=tr.ctx.zero))
+        missing += len(set(times) ^ set(seen))
+        errs.append(max((abs(seen[k] - tp) for k, tp in times.items() if k in seen), default=tr.ctx.zero))
     full = _fit(s, p)
     st = full.final_state
     wrong_sets = [j for j, nb in enumerate(pr.neurons)
