@@ -19,7 +19,7 @@ from mpmath import libmp
 
 from .problem import ProblemError
 
-__all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "to_str"]
+__all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "rational", "to_str"]
 
 MIN_DPS = 15
 # Guard digits beyond the requested ones: rounding in the fixed-point kernel and the
@@ -54,6 +54,16 @@ def to_str(x: mpmath.mpf) -> str:
     bits = max(int(man).bit_length(), prec, 1)
     digits = int(math.ceil(bits * math.log10(2))) + 2
     return libmp.to_str(x._mpf_, digits, strip_zeros=True)
+
+
+def rational(ctx: mpmath.ctx_mp.MPContext, q) -> mpmath.mpf:
+    """An exact rational (``Fraction`` or int) rounded once into ``ctx``.
+
+    >>> from fractions import Fraction
+    >>> rational(context(20), Fraction(1, 3))
+    mpf('0.33333333333333333333347')
+    """
+    return ctx.mpf(q.numerator) / q.denominator
 
 
 def from_str(ctx: mpmath.ctx_mp.MPContext, s: str) -> mpmath.mpf:

@@ -17,7 +17,21 @@ import mpmath
 
 from .integrate import Trajectory
 
-__all__ = ["Plateau", "agreement", "format_loss", "loss_agreement", "loss_curve", "loss_digits", "plateaus"]
+__all__ = ["Plateau", "agreement", "angle_gap", "format_loss", "loss_agreement", "loss_curve", "loss_digits", "plateaus"]
+
+
+def angle_gap(ctx, u, v) -> mpmath.mpf:
+    """1 − cos∠(u, v) by the chord formula ‖ū − v̄‖²/2 in ``ctx``: no cancellation near
+    alignment, where 1 − ⟨ū, v̄⟩ would lose half the digits (spec pitfall 11).
+
+    >>> from reluflow.precision import context
+    >>> ctx = context(30)
+    >>> mpmath.nstr(angle_gap(ctx, [1, ctx.mpf("1e-20")], [1, 0]), 5)
+    '5.0e-41'
+    """
+    nu = ctx.sqrt(ctx.fsum(c * c for c in u))
+    nv = ctx.sqrt(ctx.fsum(c * c for c in v))
+    return ctx.fsum((a / nu - b / nv) ** 2 for a, b in zip(u, v)) / 2
 
 
 def loss_curve(tr: Trajectory, samples: int = 400) -> tuple[list[float], list[mpmath.mpf]]:

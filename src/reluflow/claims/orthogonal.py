@@ -18,7 +18,9 @@ import numpy as np
 import sympy as sp
 
 from ..datasets import b1, e1, e1_rotated, e2
+from ..precision import rational
 from ..problem import Problem, ProblemError, exact
+from ..summary import angle_gap
 from ..verdict import Verdict
 from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str, trend
 
@@ -31,28 +33,28 @@ RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 # ----------------------------------------------------------------------------- helpers
 
 
-def _q(ctx, v: Fraction):
-    return ctx.mpf(v.numerator) / v.denominator
-
 
 def _norm(ctx, v):
     return ctx.sqrt(ctx.fsum(c * c for c in v))
 
 
-def _gap(ctx, u, v):
-    """1 − cos∠(u, v) by the chord formula ‖ū − v̄‖²/2 (no cancellation near alignment)."""
-    nu, nv = _norm(ctx, u), _norm(ctx, v)
-    return ctx.fsum((a / nu - b / nv) ** 2 for a, b in zip(u, v)) / 2
-
-
 def _class_loss(tr, st, S):
     """L_±(t) = (1/2n) Σ_{k∈S} r_k² at a network state."""
+    r = tr.residuals(st)
+    return tr.ctx.fsum(r[k] ** 2 for k in S) / (2 * tr.problem.n)
+
+
+def _grad_sq(tr, st):
+    """‖∇L‖² from the state: ∂L/∂a_j = −(1/n)Σ_k r_k σ(u_jk), ∂L/∂w_j = −(a_j/n)Σ_k r_k 1[u_jk>0] x_k."""
     ctx, p = tr.ctx, tr.problem
-    tot = ctx.zero
-    for k in S:
-        h = ctx.fsum(st.a[j] * st.U[j][k] for j in range(p.m) if st.active[j][k])
-        tot += (_q(ctx, p.data.y[k]) - h) ** 2
-    return tot / (2 * p.n)
+    r = tr.residuals(st)
+    X = [[rational(ctx, c) for c in x] for x in p.data.X]
+    g2 = ctx.zero
+    for j in range(p.m):
+        act = [k for k in range(p.n) if st.active[j][k]]
+        g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / p.n) ** 2
+        g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * X[k][i] for k in act) / p.n) ** 2 for i in range(p.d))
+    return g2
 
 
 def _samples(tr, count, lo=None, hi=None):
@@ -77,10 +79,6 @@ def _half_fit(tr, S, L_init):
         else:
             hi = mid
     return (lo + hi) / 2
-
-
-def _theta_sq(ctx, st):
-    return ctx.fsum(a * a for a in st.a) + ctx.fsum(w * w for row in st.W for w in row)
 
 
 def _need_a3(pr) -> None:
@@ -123,21 +121,10 @@ def _floor(tr, scale=1) -> float:
     return float(scale) * 10.0 ** -(tr.digits - 3)
 
 
-def _horizon(s: Session, p: Problem, loss) -> int | None:
-    """A horizon past the theory's fit time for ``loss`` (``Prediction.fit_time``), with a
-    margin of 25 % plus ten growth times n/min‖D_±‖: the engine's generic default can be too
-    short when a final rate μ_± is small (found by Hypothesis)."""
-    pr = s.predict(p)
-    t = pr.fit_time(loss)
-    if t is None:
-        return None
-    growth = max(p.n / v for v in (pr.norm_D_plus, pr.norm_D_minus) if v)
-    return math.ceil(1.25 * t + 10 * growth)
-
-
 def _fit(s: Session, p: Problem, *, digits: int | None = None, loss="1e-20", **options):
-    """A run until the loss is below ``loss``, within the theory's horizon."""
-    options.setdefault("t_end", _horizon(s, p, loss))
+    """A run until the loss is below ``loss``, within the theory's horizon (``fit_horizon``:
+    the engine's generic default can be too short when a final rate is small — Hypothesis)."""
+    options.setdefault("t_end", s.predict(p).fit_horizon(loss))
     return s.solve(p, digits=digits, loss_below=loss, **options)
 
 
@@ -258,8 +245,8 @@ def o2(s: Session, p: Problem) -> Outcome:
         for x, n2 in zip(X, nx):
             c = sum((a * b for a, b in zip(z, x)), Fraction(0)) / n2
             v = [a - c * b for a, b in zip(v, x)]
-        zperp.append([_q(ctx, lam * a) for a in v])
-    Xm = [[_q(ctx, c) for c in x] for x in X]
+        zperp.append([rational(ctx, lam * a) for a in v])
+    Xm = [[rational(ctx, c) for c in x] for x in X]
     st0 = tr.evaluate(0)
     off = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
     ons = [e for e in tr.events if e.direction == "on"]
@@ -273,11 +260,11 @@ def o2(s: Session, p: Problem) -> Outcome:
             size = _norm(ctx, row)  # the engine's error control is relative to each neuron
             perp = list(row)
             for x, n2 in zip(Xm, nx):
-                c = ctx.fsum(a * b for a, b in zip(row, x)) / _q(ctx, n2)
+                c = ctx.fsum(a * b for a, b in zip(row, x)) / rational(ctx, n2)
                 perp = [a - c * b for a, b in zip(perp, x)]
             dev = max(dev, _norm(ctx, [a - b for a, b in zip(perp, zperp[j])]) / size)
             for k in range(p.n):
-                if st0.U[j][k] <= 0 and (st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > tol * size * ctx.sqrt(_q(ctx, nx[k]))):
+                if st0.U[j][k] <= 0 and (st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > tol * size * ctx.sqrt(rational(ctx, nx[k]))):
                     moved += 1
                 if (j, k) in off and t >= off[(j, k)] and st.U[j][k] != 0:
                     moved += 1
@@ -304,20 +291,11 @@ def o3(s: Session, p: Problem) -> Outcome:
     s.predict(p)  # the paper's setting
     tr = _fit(s, p, digits=s.profile.digits + 10)
     ctx = tr.ctx
-    n = p.n
-    Xm = [[_q(ctx, c) for c in x] for x in p.data.X]
-    ys = [_q(ctx, v) for v in p.data.y]
     h = ctx.mpf(10) ** (-(tr.dps // 3))
     worst, used = ctx.zero, 0
     for t in _samples(tr, s.profile.samples * 4, lo=h * 2, hi=tr.t_end - 2 * h):
         st = tr.evaluate(t)
-        r = [ys[k] - ctx.fsum(st.a[j] * st.U[j][k] for j in range(p.m) if st.active[j][k]) for k in range(n)]
-        g2 = ctx.zero
-        for j in range(p.m):
-            ga = -ctx.fsum(r[k] * st.U[j][k] for k in range(n) if st.active[j][k]) / n
-            gw = [-st.a[j] * ctx.fsum(r[k] * Xm[k][i] for k in range(n) if st.active[j][k]) / n for i in range(p.d)]
-            g2 += ga * ga + ctx.fsum(v * v for v in gw)
-        L = ctx.fsum(v * v for v in r) / (2 * n)
+        g2, L = _grad_sq(tr, st), tr.loss_of(st)
         if g2 <= h * L:  # FD cannot resolve a derivative this small against L (plateaus)
             continue
         fd = (tr.loss(t + h) - tr.loss(t - h)) / (2 * h)
@@ -366,7 +344,7 @@ def o4(s: Session, p: Problem) -> Outcome:
         floors.append(_floor(tr))
         st = tr.evaluate(t_star)
         ctx = tr.ctx
-        lam = _q(ctx, q.init.lam)
+        lam = rational(ctx, q.init.lam)
         e = ctx.zero
         for j in range(p.m):
             w_hat = pq.early_direction(j, t_star)
@@ -429,19 +407,19 @@ def o6(s: Session, p: Problem) -> Outcome:
     n = p.n
     ratio, excess, at_t1, checked = ctx.zero, 0, ctx.zero, []
     resolution = ctx.mpf(_floor(tr)) ** 2  # 1 − cos = chord²/2, the chord resolved to the digits
-    lam_eps = _q(ctx, p.init.lam) ** (EPS.numerator / ctx.mpf(EPS.denominator))
+    lam_eps = rational(ctx, p.init.lam) ** (EPS.numerator / ctx.mpf(EPS.denominator))
     for nb in pr.neurons:
         if not nb.alive:
             continue
         for t in _samples(tr, s.profile.samples, lo=nb.t_N + ctx.mpf(1) / 8, hi=tw):
-            gap = _gap(ctx, tr.evaluate(t).W[nb.index], nb.D)
+            gap = angle_gap(ctx, tr.evaluate(t).W[nb.index], nb.D)
             bound = nb.C * ctx.exp(-2 * nb.norm_D * t / n)
             if bound > resolution:
                 ratio = max(ratio, gap / bound)
             excess += gap > bound * (1 + ctx.mpf(10) ** -6) + resolution
         if nb.norm_D > top / 2:
             checked.append(nb.index)
-            at_t1 = max(at_t1, _gap(ctx, tr.evaluate(t1).W[nb.index], nb.D) / lam_eps)
+            at_t1 = max(at_t1, angle_gap(ctx, tr.evaluate(t1).W[nb.index], nb.D) / lam_eps)
     tol = 1 + ctx.mpf(10) ** -6
     verdict, detail = _all(
         (ratio <= tol and excess == 0, f"max over alive neurons of (1 − cos)/(C_j e^(−2‖D_j‖t/n)) = {fmt(ratio, 8)} "
@@ -461,9 +439,9 @@ def o7(s: Session, p: Problem) -> Outcome:
     ctx = tr.ctx
     t1, _, _ = _window(pr)
     st = tr.evaluate(t1)
-    lam = _q(ctx, p.init.lam)
+    lam = rational(ctx, p.init.lam)
     bound = lam ** (1 - EPS.numerator / ctx.mpf(EPS.denominator))
-    worst = max(_norm(ctx, st.W[j]) / (2 * _norm(ctx, [_q(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m))
+    worst = max(_norm(ctx, st.W[j]) / (2 * _norm(ctx, [rational(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m))
     return Outcome(Verdict.PASS if worst <= 1 else Verdict.FAIL, "ratio ≤ 1", f"max ‖w_j(T_1)‖/(2‖z_j‖λ^(1−ε)) = {fmt(worst, 4)}",
                    "≤ 1", _lam(p), tr.dps, f"T_1 = {fmt(t1 / pr.log_inv_lambda, 5)} (t = {fmt(t1, 6)})")
 
@@ -482,7 +460,7 @@ def o8(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(_floor(tr, q.log_inv_lambda))
         t1, tw, _ = _window(pr)
-        lam = _q(ctx, q.init.lam)
+        lam = rational(ctx, q.init.lam)
         e = ctx.zero
         for t in _samples(tr, s.profile.samples, lo=t1, hi=tw):
             st = tr.evaluate(t)
@@ -496,7 +474,7 @@ def o8(s: Session, p: Problem) -> Outcome:
 # ----------------------------------------------------------------------------- O9–O14: saddles
 
 
-def _class_q(pr, sign) -> tuple[float, bool]:
+def _classrational(pr, sign) -> tuple[float, bool]:
     """Rate of finite-λ corrections of a class's escape (O9): the class's largest partial
     neuron gives λ^{2(1−ρ)}; misalignment of order λ gives λ¹ (R3)."""
     rhos = [nb.coverage for nb in pr.neurons if nb.sign == pr._class(sign) and nb.alive and not nb.full]
@@ -518,7 +496,7 @@ def o9(s: Session, p: Problem) -> Outcome:
         if not pr0.points(sign):
             continue
         errs, floors, ratio = [], [], None
-        rate, exact = _class_q(pr0, sign)
+        rate, exact = _classrational(pr0, sign)
         for q, pr, tr in _ladder_runs(s, p, lams, rate):
             dps = max(dps, tr.dps)
             t_obs = _half_fit(tr, pr.points(sign), pr.class_initial_loss(sign))
@@ -631,16 +609,7 @@ def o12(s: Session, p: Problem) -> Outcome:
     for q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
         floors.append(_floor(tr))
-        ctx = tr.ctx
-        st = tr.evaluate(Tm * pr.log_inv_lambda)
-        n = q.n
-        r = [_q(ctx, q.data.y[k]) - ctx.fsum(st.a[j] * st.U[j][k] for j in range(q.m) if st.active[j][k]) for k in range(n)]
-        g2 = ctx.zero
-        for j in range(q.m):
-            act = [k for k in range(n) if st.active[j][k]]
-            g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / n) ** 2
-            g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * _q(ctx, q.data.X[k][i]) for k in act) / n) ** 2 for i in range(q.d))
-        errs.append(ctx.sqrt(g2))
+        errs.append(tr.ctx.sqrt(_grad_sq(tr, tr.evaluate(Tm * pr.log_inv_lambda))))
     v, slope, detail = _judge_trend(lams, errs, rate, True, floors)
     verdict, det = _all((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
     return Outcome(verdict, f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
@@ -777,7 +746,7 @@ def o16(s: Session, p: Problem) -> Outcome:
     for q, pr, tr, st in _limit_states(s, p, lams, rate):
         dps = max(dps, tr.dps)
         floors.append(_floor(tr, pr.min_theta_sq))
-        errs.append(abs(_theta_sq(tr.ctx, st) - pr.min_theta_sq))
+        errs.append(abs(tr.theta_sq(st) - pr.min_theta_sq))
     return _trend_outcome(lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|",
                           predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}")
 
@@ -799,12 +768,12 @@ def o17(s: Session, p: Problem) -> Outcome:
         ctx = tr.ctx
         dps = max(dps, tr.dps)
         floors.append(_floor(tr) ** 2)  # 1 − cos = chord²/2 with the chord resolved to the digits
-        cos_errs.append(max(_gap(ctx, st.W[j], pr.beta_plus if pr.neurons[j].sign == 1 else pr.beta_minus) for j in full))
+        cos_errs.append(max(angle_gap(ctx, st.W[j], pr.beta_plus if pr.neurons[j].sign == 1 else pr.beta_minus) for j in full))
         if partial:
             top = max(partial, key=lambda nb: nb.coverage)
             part_errs.append(ctx.fsum(v * v for v in st.W[top.index]))
-        lam = _q(ctx, q.init.lam)
-        dead_bad += sum(1 for j in dead if _norm(ctx, st.W[j]) > lam * _norm(ctx, [_q(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
+        lam = rational(ctx, q.init.lam)
+        dead_bad += sum(1 for j in dead if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
     v1, s1, d1 = _judge_trend(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]
     if partial:
@@ -898,7 +867,8 @@ def _sign_of_root_sum(plus, minus) -> tuple[int | None, float]:
     """Sign of Σ c_i √q_i − Σ d_i √r_i (rationals ≥ 0), certified: an Arb ball that excludes 0
     decides; one that contains 0 is settled exactly by SymPy (0 when the square roots cancel),
     then by a 2000-bit ball; None if nothing decides.  Also a lower bound of the value."""
-    from flint import arb, ctx as fctx, fmpq
+    from flint import arb, fmpq
+    from flint import ctx as fctx
 
     for prec in (200, 2000):
         with fctx.workprec(prec):
@@ -946,7 +916,7 @@ def o20(s: Session, p: Problem) -> Outcome:
         ctx = tr.ctx
         dps = max(dps, tr.dps)
         interp = interp and tr.status.value == "loss_below"
-        norm_errs.append(abs(_theta_sq(ctx, tr.final_state) - pr.limit_theta_sq))
+        norm_errs.append(abs(tr.theta_sq(tr.final_state) - pr.limit_theta_sq))
         errs = []
         for i, jp in enumerate(pr.jumps):  # the loss crosses the midpoint between plateaus
             mid = (float(levels[i]) + float(levels[i + 1])) / 2

@@ -37,6 +37,8 @@ from .. import __version__
 from ..datasets import e1, e2
 from ..integrate import solve
 from ..plotting import STYLE, plt, save
+from ..precision import rational
+from ..summary import angle_gap
 from ..theory.orthogonal import predict
 
 __all__ = [
@@ -55,9 +57,6 @@ def _log10(ctx, v) -> float | None:
     v = abs(v)
     return float(ctx.log10(v)) if v else None
 
-
-def _q(ctx, v: Fraction):
-    return ctx.mpf(v.numerator) / v.denominator
 
 
 def _times(tr, samples: int) -> list[float]:
@@ -107,10 +106,6 @@ def _neuron_label(nb: dict) -> str:
     s = "+" if nb["sign"] > 0 else "−"
     extra = f", ρ = {nb['coverage']:.3f}" if nb["kind"] == "partial" else ""
     return f"neuron {nb['index']} ({s}, {nb['kind']}{extra})"
-
-
-def _theta_sq(ctx, st) -> object:
-    return ctx.fsum(a * a for a in st.a) + ctx.fsum(w * w for row in st.W for w in row)
 
 
 # ----------------------------------------------------------------------------- (a) loss
@@ -194,16 +189,10 @@ def plot_loss(data: dict, stem: str | Path) -> list[Path]:
 # ----------------------------------------------------------------------------- (b) alignment
 
 
-def _gap(ctx, w, Dbar):
-    """1 − cos∠(w, D) = ‖w̄ − D̄‖²/2 (chord form: no cancellation near alignment)."""
-    nw = ctx.sqrt(ctx.fsum(v * v for v in w))
-    return ctx.fsum((a / nw - b) ** 2 for a, b in zip(w, Dbar)) / 2
-
-
 def _Dbar(ctx, p, nb):
     """D̄_j exactly from the data (Σ_{P_j} |y_k| x_k), normalised in ``ctx``."""
     X, y = p.data.X, p.data.y
-    D = [_q(ctx, sum((abs(y[k]) * X[k][i] for k in nb.kept), Fraction(0))) for i in range(p.d)]
+    D = [rational(ctx, sum((abs(y[k]) * X[k][i] for k in nb.kept), Fraction(0))) for i in range(p.d)]
     nD = ctx.sqrt(ctx.fsum(v * v for v in D))
     return [v / nD for v in D]
 
@@ -239,7 +228,7 @@ def compute_alignment(lambdas=("1e-30",), *, samples: int = 300, early_samples: 
             for t in tt:
                 st = _at(tr, t)
                 for nb in alive:
-                    gap[str(nb.index)].append(_log10(ctx, _gap(ctx, st.W[nb.index], Dbar[nb.index])))
+                    gap[str(nb.index)].append(_log10(ctx, angle_gap(ctx, st.W[nb.index], Dbar[nb.index])))
                 for nb in pr.neurons:
                     nw = ctx.sqrt(ctx.fsum(v * v for v in st.W[nb.index]))
                     expo[str(nb.index)].append(float(ctx.log(nw)) / scale)
@@ -255,7 +244,7 @@ def compute_alignment(lambdas=("1e-30",), *, samples: int = 300, early_samples: 
                     if t >= nb.t_N:
                         g = pr.alignment_gap(nb.index, pc.mpf(t))
                     else:
-                        g = _gap(pc, pr.early_direction(nb.index, pc.mpf(t)), Db)
+                        g = angle_gap(pc, pr.early_direction(nb.index, pc.mpf(t)), Db)
                     vals.append(_log10(pc, g))
                 out[str(nb.index)] = vals
             return out
@@ -383,17 +372,13 @@ def compute_limit(lambdas=("1e-10", "1e-30", "1e-100"), *, digits: int = 40, los
         p = e1(lam)
         pr = predict(p, dps=digits + 10)
         scale = p.log_inv_lambda
-        T_slow = float(max(pr.T_plus, pr.T_minus))
-        thr = Fraction(loss_below)
-        t_end = 1.3 * T_slow * scale + 2 * math.log(thr.denominator / thr.numerator) / float(pr.loss_rate) + 20
-        tr = solve(p, digits=digits, t_end=math.ceil(t_end), loss_below=loss_below)
+        tr = solve(p, digits=digits, t_end=pr.fit_horizon(loss_below), loss_below=loss_below)
         ctx = tr.ctx
         st = tr.final_state
         lim = [ctx.mpf(v) for v in pr.limit_w_sq]
         w_sq = [ctx.fsum(v * v for v in row) for row in st.W]
-        theta_sq = _theta_sq(ctx, st)
-        r_max = max(abs(_q(ctx, yk) - ctx.fsum(a * max(row[k], 0) for a, row in zip(st.a, st.U)))
-                    for k, yk in enumerate(p.data.y))  # the final residual: errors below it are unresolved
+        theta_sq = tr.theta_sq(st)
+        r_max = max(abs(r) for r in tr.residuals(st))  # the final residual: errors below it are unresolved
         sup = ctx.zero
         for x in _probe_points(p, pr, n_random, seed):
             xm = [ctx.mpf(v) for v in x]
@@ -526,7 +511,7 @@ def compute_incremental(lambdas=("1e-30", "1e-80"), *, samples: int = 300, digit
         for t in ts:
             st = _at(tr, t)
             loss.append(float(tr.loss_of(st)))
-            theta.append(float(_theta_sq(ctx, st)))
+            theta.append(float(tr.theta_sq(st)))
             for nb in pr.neurons:
                 expo[str(nb.index)].append(float(ctx.log(ctx.sqrt(ctx.fsum(v * v for v in st.W[nb.index])))) / scale)
         T_end = float(tr.t_end) / scale
@@ -534,7 +519,7 @@ def compute_incremental(lambdas=("1e-30", "1e-80"), *, samples: int = 300, digit
         runs.append({
             "lambda": lam, "log10_inv_lambda": scale / math.log(10), "status": tr.status.value, "dps": tr.dps,
             "T": [t / scale for t in ts], "loss": loss, "theta_sq": theta, "exponent": expo,
-            "final_theta_sq": float(_theta_sq(ctx, tr.final_state)), "final_loss": float(tr.final_loss),
+            "final_theta_sq": float(tr.theta_sq(tr.final_state)), "final_loss": float(tr.final_loss),
             "events_T": [float(e.t) / scale for e in tr.events],
             "pred_T": Tgrid, "pred_exponent": {str(nb.index): [float(pr.exponent(nb.index, T)) for T in Tgrid]
                                                for nb in pr.neurons},

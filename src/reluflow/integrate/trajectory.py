@@ -217,15 +217,19 @@ class Trajectory:
         st = self.evaluate(t) if t is not None else self._state(*self.final)
         return self.loss_of(st)
 
-    def loss_of(self, st: NetworkState) -> mpmath.mpf:
+    def residuals(self, st: NetworkState) -> list[mpmath.mpf]:
+        """r_k = y_k − h(x_k) at a network state (active pairs only: σ'(0) = 0)."""
         ctx = self.ctx
-        n = self.problem.n
-        total = ctx.mpf(0)
-        for k, yk in enumerate(self.problem.data.y):
-            h = ctx.fsum(st.a[j] * st.U[j][k] for j in range(len(st.a)) if st.active[j][k])
-            r = ctx.mpf(yk.numerator) / yk.denominator - h
-            total += r * r
-        return total / (2 * n)
+        return [ctx.mpf(yk.numerator) / yk.denominator
+                - ctx.fsum(st.a[j] * st.U[j][k] for j in range(len(st.a)) if st.active[j][k])
+                for k, yk in enumerate(self.problem.data.y)]
+
+    def loss_of(self, st: NetworkState) -> mpmath.mpf:
+        return self.ctx.fsum(r * r for r in self.residuals(st)) / (2 * self.problem.n)
+
+    def theta_sq(self, st: NetworkState) -> mpmath.mpf:
+        """‖θ‖² = Σ_j a_j² + ‖w_j‖² at a network state."""
+        return self.ctx.fsum(a * a for a in st.a) + self.ctx.fsum(w * w for row in st.W for w in row)
 
     def invariants(self, t: Any | None = None) -> list[mpmath.mpf]:
         """a_j² − ‖w_j‖² per neuron (conserved by the flow; 0 for balanced initialisation)."""

@@ -31,7 +31,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..precision import context, to_str
+from ..precision import context, rational, to_str
 from ..problem import Problem, ProblemError, exact
 from ..symbolic import formulas, to_mpmath
 
@@ -252,7 +252,7 @@ class Prediction:
     def class_initial_loss(self, sign) -> Any:
         """L_±(0) = (1/2n) Σ_{S_±} y_k²."""
         ctx, y = self.ctx, self.problem.data.y
-        return ctx.fsum(_q(ctx, y[k]) ** 2 for k in self.points(sign)) / (2 * self.problem.n)
+        return ctx.fsum(rational(ctx, y[k]) ** 2 for k in self.points(sign)) / (2 * self.problem.n)
 
     def is_orthonormal_class(self, sign) -> bool:
         return all(_sq(self.problem.data.X[k]) == 1 for k in self.points(sign))
@@ -315,6 +315,16 @@ class Prediction:
                 return None
             ends.append(start + max(ctx.log(self.class_initial_loss(s) / target), 0) / (2 * self.mu(s)))
         return max(ends)
+
+    def fit_horizon(self, loss: Any = "1e-20") -> int | None:
+        """A run length that reaches ``loss``: ``fit_time`` with 25 % to spare plus ten growth
+        times n/min‖D_±‖ (the engine's generic default can be too short when a final rate μ_±
+        is small)."""
+        t = self.fit_time(loss)
+        if t is None:
+            return None
+        growth = max(self.problem.n / v for v in (self.norm_D_plus, self.norm_D_minus) if v)
+        return math.ceil(1.25 * t + 10 * growth)
 
     def class_loss(self, sign, t: Any) -> Any:
         """L_±(t) = (1/2n) Σ_{S_±} r_k² predicted by the heteroclinic orbit shifted by t⁰_± (R7)."""
@@ -477,7 +487,7 @@ class _Heteroclinic:
             p = self.pr.problem
             Dv = self.pr.D_plus if self.s == 1 else self.pr.D_minus
             tot = ctx.fsum(
-                (abs(_q(ctx, p.data.y[k])) - rho * _dot(Dv, [_q(ctx, c) for c in p.data.X[k]]) / self.nD) ** 2
+                (abs(rational(ctx, p.data.y[k])) - rho * _dot(Dv, [rational(ctx, c) for c in p.data.X[k]]) / self.nD) ** 2
                 for k in self.pr.points(self.s)
             )
             return tot / (2 * self.n)
@@ -505,15 +515,12 @@ class _Heteroclinic:
 # ----------------------------------------------------------------------------- predict
 
 
-def _q(ctx, v: Fraction):
-    return ctx.mpf(v.numerator) / v.denominator
-
 
 def _mp(ctx, v, name):
     if hasattr(v, "_mpf_"):
         return ctx.mpf(v)
     q = exact(v, name)
-    return _q(ctx, q)
+    return rational(ctx, q)
 
 
 def _dot(u, v):
@@ -528,34 +535,34 @@ def _early(ctx, fns, j: int, z, s: int, X, y, n: int) -> NeuronTheory:
     """Run the R3 segment map for neuron j: shed wrong-sign points, then grow along D_j."""
     d = len(z)
     nx = [_sq(x) for x in X]
-    Xm = [[_q(ctx, c) for c in x] for x in X]
+    Xm = [[rational(ctx, c) for c in x] for x in X]
     A0 = tuple(k for k, x in enumerate(X) if sum((a * b for a, b in zip(z, x)), Fraction(0)) > 0)
     P = tuple(k for k in A0 if s * y[k] > 0)
     N = tuple(k for k in A0 if s * y[k] < 0)
     active = set(A0)
-    w = [_q(ctx, c) for c in z]
+    w = [rational(ctx, c) for c in z]
     t = ctx.zero
     segs, events = [], []
     while True:
         Dq = [sum((s * y[k] * X[k][i] for k in active), Fraction(0)) for i in range(d)]
-        Dm = [_q(ctx, c) for c in Dq]
+        Dm = [rational(ctx, c) for c in Dq]
         segs.append(EarlySegment(t, tuple(w), tuple(Dm)))
         wrong = [k for k in active if s * y[k] < 0]
         if not wrong or all(c == 0 for c in Dq):
             break
-        nD, nw, B = ctx.sqrt(_q(ctx, _sq(Dq))), ctx.sqrt(_dot(w, w)), _dot(w, Dm)
+        nD, nw, B = ctx.sqrt(rational(ctx, _sq(Dq))), ctx.sqrt(_dot(w, w)), _dot(w, Dm)
         # ς_k = û_jk/(|y_k| ‖x_k‖²): the wrong-sign pair with the smallest ς leaves first
-        vs = {k: _dot(w, Xm[k]) / (abs(_q(ctx, y[k])) * _q(ctx, nx[k])) for k in wrong}
+        vs = {k: _dot(w, Xm[k]) / (abs(rational(ctx, y[k])) * rational(ctx, nx[k])) for k in wrong}
         k_out = min(wrong, key=lambda k: vs[k])
         t = t + fns["segment_time"](vs[k_out], n, nD, nw, B)
         w = [a + vs[k_out] * b for a, b in zip(w, Dm)]
-        u = _dot(w, Xm[k_out]) / _q(ctx, nx[k_out])
+        u = _dot(w, Xm[k_out]) / rational(ctx, nx[k_out])
         w = [a - u * b for a, b in zip(w, Xm[k_out])]  # exactly on the surface: û_jk = 0
         active.discard(k_out)
         events.append(Deactivation(j, k_out, t))
-    Dj = tuple(_q(ctx, sum((abs(y[k]) * X[k][i] for k in P), Fraction(0))) for i in range(d))
-    nDj = ctx.sqrt(ctx.fsum(_q(ctx, y[k]) ** 2 * _q(ctx, nx[k]) for k in P)) if P else ctx.zero
-    nDs = ctx.sqrt(ctx.fsum(_q(ctx, y[k]) ** 2 * _q(ctx, nx[k]) for k in range(len(X)) if s * y[k] > 0))
+    Dj = tuple(rational(ctx, sum((abs(y[k]) * X[k][i] for k in P), Fraction(0))) for i in range(d))
+    nDj = ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in P)) if P else ctx.zero
+    nDs = ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in range(len(X)) if s * y[k] > 0))
     K = C = None
     if P:
         nw, B = ctx.sqrt(_dot(w, w)), _dot(w, Dj)
@@ -587,7 +594,7 @@ def _jump_process(ctx, neurons, X, y, n: int):
         if nb.index in grown:
             return ctx.zero
         pts = [k for k in nb.kept if k in U]
-        return ctx.sqrt(ctx.fsum(_q(ctx, y[k]) ** 2 * _q(ctx, nx[k]) for k in pts)) / n
+        return ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in pts)) / n
 
     tol = ctx.mpf(10) ** (-(ctx.dps - 8))
     while True:
@@ -674,14 +681,14 @@ def _rates(ctx, X, y, S, n: int, norm_beta):
     at finite λ the modes outside V are excited at a small amplitude and show at low loss."""
     S = list(S)
     nx = [_sq(X[k]) for k in S]
-    g = [ctx.sqrt(_q(ctx, v) / n) for v in nx]
-    b = [abs(_q(ctx, y[k])) / ctx.sqrt(_q(ctx, v)) / norm_beta for k, v in zip(S, nx)]
+    g = [ctx.sqrt(rational(ctx, v) / n) for v in nx]
+    b = [abs(rational(ctx, y[k])) / ctx.sqrt(rational(ctx, v)) / norm_beta for k, v in zip(S, nx)]
     groups = [[i for i in range(len(S)) if nx[i] == v] for v in sorted(set(nx))]
     U = ctx.matrix(len(S), len(groups))  # orthonormal basis of V (disjoint supports)
     for c, grp in enumerate(groups):
-        w = ctx.sqrt(ctx.fsum(_q(ctx, y[S[i]]) ** 2 for i in grp))
+        w = ctx.sqrt(ctx.fsum(rational(ctx, y[S[i]]) ** 2 for i in grp))
         for i in grp:
-            U[i, c] = abs(_q(ctx, y[S[i]])) / w
+            U[i, c] = abs(rational(ctx, y[S[i]])) / w
     M = ctx.matrix(len(S), len(S))
     for i in range(len(S)):
         for l in range(len(S)):
@@ -713,11 +720,11 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     X, y, n = problem.data.X, problem.data.y, problem.n
     nx = [_sq(x) for x in X]
     S = {1: tuple(k for k in range(n) if y[k] > 0), -1: tuple(k for k in range(n) if y[k] < 0)}
-    Dv = {s: tuple(_q(ctx, sum((abs(y[k]) * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d)) for s in S}
-    nD = {s: ctx.sqrt(ctx.fsum(_q(ctx, y[k]) ** 2 * _q(ctx, nx[k]) for k in S[s])) if S[s] else None for s in S}
-    beta = {s: tuple(_q(ctx, sum((abs(y[k]) / nx[k] * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d))
+    Dv = {s: tuple(rational(ctx, sum((abs(y[k]) * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d)) for s in S}
+    nD = {s: ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in S[s])) if S[s] else None for s in S}
+    beta = {s: tuple(rational(ctx, sum((abs(y[k]) / nx[k] * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d))
             for s in S}
-    nbeta = {s: ctx.sqrt(ctx.fsum(_q(ctx, y[k] ** 2 / nx[k]) for k in S[s])) for s in S}
+    nbeta = {s: ctx.sqrt(ctx.fsum(rational(ctx, y[k] ** 2 / nx[k]) for k in S[s])) for s in S}
     neurons = tuple(_early(ctx, fns, j, z, sg, X, y, n) for j, (z, sg) in enumerate(zip(problem.init.z, problem.init.s)))
     F = {s: tuple(nb.index for nb in neurons if nb.sign == s and nb.full) for s in S}
 
@@ -742,18 +749,18 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
         fast = "+" if nD[1] > nD[-1] else "-"
     elif not both:
         fast = "+" if S[1] else "-"
-    lam = _q(ctx, problem.init.lam)
+    lam = rational(ctx, problem.init.lam)
     t_esc = {}
     for s in S:
         t_esc[s] = None
         if S[s] and F[s]:
             K2 = ctx.fsum(neurons[j].K ** 2 for j in F[s])
             t_esc[s] = n / (2 * nD[s]) * ctx.log(1 / (lam**2 * K2))
-    L0 = ctx.fsum(_q(ctx, v) ** 2 for v in y) / (2 * n)
+    L0 = ctx.fsum(rational(ctx, v) ** 2 for v in y) / (2 * n)
     L_mid = None
     if both and A4:
         slow = -1 if fast == "+" else 1
-        L_mid = ctx.fsum(_q(ctx, y[k]) ** 2 for k in S[slow]) / (2 * n)
+        L_mid = ctx.fsum(rational(ctx, y[k]) ** 2 for k in S[slow]) / (2 * n)
     rates = {s: (_rates(ctx, X, y, S[s], n, nbeta[s]) if S[s] else (None, None)) for s in S}
     mu = {s: rates[s][0] for s in S}
     loss_rate = 2 * min(v for v in mu.values() if v is not None)
@@ -769,7 +776,7 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     # of one jump whose fitted points Q_j overlap (simultaneous jumps of neurons with disjoint
     # Q_j, e.g. both classes when A4 fails, are separate rank-one groups)
     groups = _jump_groups(neurons, jumps)
-    norm_bq = [ctx.sqrt(ctx.fsum(_q(ctx, y[k] ** 2 / nx[k]) for k in Q)) for _, Q in groups]
+    norm_bq = [ctx.sqrt(ctx.fsum(rational(ctx, y[k] ** 2 / nx[k]) for k in Q)) for _, Q in groups]
     limit_theta_sq = ctx.fsum(2 * bq for bq in norm_bq)
     if not A3:
         limit_w_sq = [ctx.zero] * len(neurons)
