@@ -113,22 +113,50 @@ def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
 class Dataset:
     """Training set: rows of ``X`` are the inputs x_k ∈ R^d, ``y`` the labels (exact).
 
+    With a ``teacher`` v* (the single-neuron paper), the labels may be omitted: they are
+    y_k = σ(⟨v*, x_k⟩), exactly; labels given with a teacher must equal those.
+
     >>> Dataset([[1, 0]], [2]).gram
     ((Fraction(1, 1),),)
+    >>> Dataset([[1, 1], [-1, 0]], teacher=["0.6", "0.8"]).y
+    (Fraction(7, 5), Fraction(0, 1))
     """
 
     X: tuple[tuple[Fraction, ...], ...]
-    y: tuple[Fraction, ...]
+    y: tuple[Fraction, ...] | None = None
+    teacher: tuple[Fraction, ...] | None = None
 
     def __post_init__(self) -> None:
         X = _matrix(self.X, "data.X", "one row per input x_k")
-        y = _vector(self.y, "data.y")
+        teacher = None
+        if self.teacher is not None:
+            teacher = _vector(self.teacher, "data.teacher")
+            if len(teacher) != len(X[0]):
+                raise ProblemError(
+                    "data.teacher", f"has {len(teacher)} entries but the inputs have d = {len(X[0])}; "
+                    "the teacher v* lives in the input space")
+            if all(c == 0 for c in teacher):
+                raise ProblemError("data.teacher", "is the zero vector; give a teacher v* ≠ 0 (the theory takes ‖v*‖ = 1)")
+            object.__setattr__(self, "teacher", teacher)
+            taught = tuple(max(_dot(teacher, x), Fraction(0)) for x in X)
+        if self.y is None:
+            if teacher is None:
+                raise ProblemError("data.y", "is missing; give one label per input, or a teacher v*")
+            y = taught
+        else:
+            y = _vector(self.y, "data.y")
         if not y:
             raise ProblemError("data.y", "is empty; give one label per input")
         if len(y) != len(X):
             raise ProblemError(
                 "data.y", f"has {len(y)} labels but data.X has {len(X)} inputs; give one label per input"
             )
+        if teacher is not None:
+            for k, (a, b) in enumerate(zip(y, taught)):
+                if a != b:
+                    raise ProblemError(
+                        f"data.y[{k}]", f"is {a} but the teacher gives σ(⟨v*, x_{k}⟩) = {b}; "
+                        "omit y to take the teacher's labels")
         _nonzero_rows(X, "data.X", "input")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)

@@ -26,7 +26,7 @@ from .problem import Dataset, Init, Problem, ProblemError
 
 __all__ = ["load_spec", "parse_spec_text", "problem_from_dict"]
 
-_DATA_KEYS = {"X", "y"}
+_DATA_KEYS = {"X", "y", "teacher"}
 _INIT_KEYS = {"lambda", "z", "s", "width", "seed"}
 
 
@@ -62,8 +62,8 @@ def _table(spec: dict, name: str, allowed: set[str]) -> dict:
 
 
 def problem_from_dict(spec: Any) -> Problem:
-    """Build a Problem from the SPEC mapping (``[data]`` X, y; ``[init]`` lambda and either
-    z, s or width, seed)."""
+    """Build a Problem from the SPEC mapping (``[data]`` X and y, or X and ``teacher``
+    with y optional; ``[init]`` lambda and either z, s or width, seed)."""
     if not isinstance(spec, dict):
         raise ProblemError("spec", "must be a table/object with [data] and [init]")
     unknown = sorted(set(spec) - {"data", "init"})
@@ -71,10 +71,11 @@ def problem_from_dict(spec: Any) -> Problem:
         raise ProblemError(unknown[0], "unknown table; a SPEC has [data] and [init]")
     data = _table(spec, "data", _DATA_KEYS)
     init = _table(spec, "init", _INIT_KEYS)
-    for key in ("X", "y"):
-        if key not in data:
-            raise ProblemError(f"data.{key}", "is missing")
-    dataset = Dataset(data["X"], data["y"])
+    if "X" not in data:
+        raise ProblemError("data.X", "is missing")
+    if "y" not in data and "teacher" not in data:
+        raise ProblemError("data.y", "is missing; give the labels y, or a teacher v* (labels σ(⟨v*, x⟩))")
+    dataset = Dataset(data["X"], data.get("y"), data.get("teacher"))
     if "lambda" not in init:
         raise ProblemError("init.lambda", "is missing (the initialisation scale λ > 0)")
     explicit = "z" in init or "s" in init

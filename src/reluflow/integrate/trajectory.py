@@ -275,7 +275,8 @@ class Trajectory:
             "steps": len(self.segments),
             "metadata": self.metadata,
             "problem": {
-                "data": {"X": [[_frac_str(v) for v in r] for r in p.data.X], "y": [_frac_str(v) for v in p.data.y]},
+                "data": {"X": [[_frac_str(v) for v in r] for r in p.data.X], "y": [_frac_str(v) for v in p.data.y]}
+                | ({} if p.data.teacher is None else {"teacher": [_frac_str(v) for v in p.data.teacher]}),
                 "init": {
                     "lambda": _frac_str(p.init.lam),
                     "z": [[_frac_str(v) for v in r] for r in p.init.z],
@@ -316,7 +317,7 @@ class Trajectory:
             raise ProblemError("json", "written with dense=False (no exact jets to rebuild from); write it with dense=True")
         pd = d["problem"]
         problem = Problem(
-            Dataset(pd["data"]["X"], pd["data"]["y"]),
+            Dataset(pd["data"]["X"], pd["data"]["y"], pd["data"].get("teacher")),
             Init(pd["init"]["lambda"], pd["init"]["z"], pd["init"]["s"]),
         )
         m, n = problem.m, problem.n
