@@ -11,7 +11,7 @@ from typing import Any
 
 from .problem import Dataset, Init, Problem
 
-__all__ = ["b1", "cayley", "e1", "e1_rotated", "e2"]
+__all__ = ["b1", "cayley", "e1", "e1_rotated", "e2", "sn1"]
 
 
 def e1(lam: Any = "1e-30") -> Problem:
@@ -35,6 +35,17 @@ def e2(lam: Any = "1e-30") -> Problem:
     X = [[1 if i == k else 0 for i in range(4)] for k in range(4)]
     z = [[1, ".5", -1, -1], [-1, ".4", ".6", ".7"]]
     return Problem(Dataset(X, [1, 1, 1, 1]), Init(lam, z, [1, 1]))
+
+
+def sn1(lam: Any = "1e-30") -> Problem:
+    """Single-neuron fixture SN1 (d = n = 3, m = 6): teacher v* = (2/3, 2/3, 1/3), inputs at
+    angles < π/4 to it, Σ with eigenvalues ≈ 4.37, 0.951, 0.610; neurons 0–2 in J_+ (points
+    enter), 3–4 in J_− (points exit, then they freeze) and neuron 5 never moves.  Every
+    condition of Assumption 1 holds (checked exactly); μ ≈ 0.61, so runs converge quickly."""
+    X = [["5/2", "4/3", "1/6"], [1, "1/2", "5/3"], ["1/2", "7/3", "1/6"]]
+    z = [["1/5", "-3/10", "3/5"], ["-9/10", "3/5", "1/5"], ["-1/10", "9/10", "-9/10"],
+         ["-3/5", "7/10", "1/2"], ["1/10", "-4/5", "3/5"], [-4, "-25/6", -2]]
+    return Problem(Dataset(X, teacher=["2/3", "2/3", "1/3"]), Init(lam, z, [1, 1, 1, -1, -1, 1]))
 
 
 def b1(lam: Any = "1e-30") -> Problem:
