@@ -343,9 +343,10 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
         out["iii_teacher_generic"] = Condition(True, (
             f"v* has a non-zero component along each of the {d} eigenvectors of Σ (Krylov rank {d})"))
     elif len(g) > 1:
+        also = "; v* is moreover an eigenvector of Σ" if kr == 1 else ""
         out["iii_teacher_generic"] = Condition(False, (
             f"data.teacher: Σ has a repeated eigenvalue, so v* (like every vector) lies in the span of fewer than d "
-            f"eigenvectors (Krylov rank {kr} < d = {d}); Assumption 1(iii) fails: perturb the inputs slightly "
+            f"eigenvectors (Krylov rank {kr} < d = {d}{also}); Assumption 1(iii) fails: perturb the inputs slightly "
             "(spec §7 pitfall 3)"))
     else:
         what = "v* is an eigenvector of Σ" if kr == 1 else f"v* lies in the span of {kr} of the {d} eigenvectors of Σ"
