@@ -708,8 +708,8 @@ def single_neuron_inits(
     J_+ (s_j = +1, active on some input); each other neuron is, at random, in J_+, in J_−
     (s_j = −1, active on some input; ``j_minus=True``), or never moves (no input active,
     either sign; ``idle=True``, built as −v* + p with ‖p‖ ≤ 1/2, which is inactive on every
-    input within π/4 of a unit v*).  Moving directions have entries k/8, |k| ≤ 8, negated
-    when no input is active; every direction is generic, |⟨z_j, x_i⟩| ≥ ``margin``·‖z_j‖‖x_i‖
+    input within π/4 of a unit v*).  Moving directions have entries k/8, |k| ≤ 8 (v* in
+    place of the zero vector), negated when no input is active; every direction is generic, |⟨z_j, x_i⟩| ≥ ``margin``·‖z_j‖‖x_i‖
     (so I_0(z_j) = ∅), and no J_− direction is a positive multiple of γ_[n].  Part (iv) of
     Assumption 1 fails only on a null set of directions and is not checked.
 
@@ -741,7 +741,7 @@ def single_neuron_inits(
         zz = _dot(z, z)
         return all((u := _dot(z, x)) != 0 and u * u >= margin * margin * zz * q for x, q in zip(X, nx))
 
-    coords = st.lists(st.integers(-_Z_DEN, _Z_DEN), min_size=d, max_size=d).filter(any)
+    coords = st.lists(st.integers(-_Z_DEN, _Z_DEN), min_size=d, max_size=d)
     idle_den = _Z_DEN * _ceil_sqrt(d)
 
     @st.composite
@@ -751,7 +751,8 @@ def single_neuron_inits(
             z = tuple(a + b for a, b in zip(base, p))
             assume(any(z) and all(_dot(z, x) < 0 for x in X) and generic(z))
             return z, draw(st.sampled_from((1, -1)))
-        z = tuple(Fraction(k, _Z_DEN) for k in draw(coords))
+        ks = draw(coords)
+        z = tuple(Fraction(k, _Z_DEN) for k in ks) if any(ks) else data.teacher  # (0 ↦ v*: where shrinking ends)
         assume(generic(z))
         if not any(_dot(z, x) > 0 for x in X):  # all inputs inactive: −z has all of them active
             z = tuple(-c for c in z)
