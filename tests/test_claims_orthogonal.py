@@ -150,7 +150,7 @@ def test_sample_times_never_pass_the_end_of_the_run():
     """Found by Hypothesis: lo + (hi − lo)·i/count rounded one unit past t_end, and the dense
     output refused the time (O14 became INCONCLUSIVE)."""
     from reluflow import solve
-    from reluflow.claims.orthogonal import _samples
+    from reluflow.claims.common import samples as _samples
 
     tr = solve(e1("1e-10"), digits=20, t_end="447.046312703457327703762399334926894")
     for count in (60, 299, 300, 1200, 4321):

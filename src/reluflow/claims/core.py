@@ -165,13 +165,14 @@ class Session:
             self._runs[key] = solve(problem, digits=digits, **options)
         return self._runs[key]
 
-    def predict(self, problem: Problem, dps: int = 30):
-        """The orthogonal-inputs prediction (the only paper with claims so far), cached."""
-        key = (problem, dps)
+    def predict(self, problem: Problem, dps: int = 30, paper: str = "orthogonal"):
+        """The theory's prediction for ``paper`` ("orthogonal" or "single-neuron"), cached."""
+        key = (problem, dps, paper)
         if key not in self._predictions:
-            from ..theory import orthogonal
+            from ..theory import orthogonal, single_neuron
 
-            self._predictions[key] = orthogonal.predict(problem, dps=dps)
+            module = {"orthogonal": orthogonal, "single-neuron": single_neuron}[paper]
+            self._predictions[key] = module.predict(problem, dps=dps)
         return self._predictions[key]
 
 

@@ -19,15 +19,17 @@ import sympy as sp
 
 from ..datasets import b1, e1, e1_rotated, e2
 from ..precision import rational
-from ..problem import Problem, ProblemError, exact
+from ..problem import Problem, ProblemError
 from ..summary import angle_gap
 from ..verdict import Verdict
-from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str, trend
+from .common import (
+    all_of, floor, frac, judge_trend, precision_checked, resolving_digits, samples, trend_outcome,
+)
+from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
 
 PAPER = "orthogonal"
 FIXTURES.update({"E1": e1, "E1-rotated": e1_rotated, "B1": b1, "E2": e2})
 EPS = Fraction(1, 2)  # the window parameter ε of R4 / O6–O8
-RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -42,26 +44,6 @@ def _class_loss(tr, st, S):
     """L_±(t) = (1/2n) Σ_{k∈S} r_k² at a network state."""
     r = tr.residuals(st)
     return tr.ctx.fsum(r[k] ** 2 for k in S) / (2 * tr.problem.n)
-
-
-def _grad_sq(tr, st):
-    """‖∇L‖² from the state: ∂L/∂a_j = −(1/n)Σ_k r_k σ(u_jk), ∂L/∂w_j = −(a_j/n)Σ_k r_k 1[u_jk>0] x_k."""
-    ctx, p = tr.ctx, tr.problem
-    r = tr.residuals(st)
-    X = [[rational(ctx, c) for c in x] for x in p.data.X]
-    g2 = ctx.zero
-    for j in range(p.m):
-        act = [k for k in range(p.n) if st.active[j][k]]
-        g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / p.n) ** 2
-        g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * X[k][i] for k in act) / p.n) ** 2 for i in range(p.d))
-    return g2
-
-
-def _samples(tr, count, lo=None, hi=None):
-    ctx = tr.ctx
-    lo = ctx.zero if lo is None else ctx.mpf(lo)
-    hi = tr.t_end if hi is None else min(ctx.mpf(hi), tr.t_end)
-    return [min(lo + (hi - lo) * i / count, hi) for i in range(count + 1)]  # rounding never passes hi
 
 
 def _half_fit(tr, S, L_init):
@@ -95,30 +77,15 @@ def _lam(p: Problem) -> str:
     return lam_str(p.init.lam)
 
 
-DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
-
-
-def _resolving_digits(s: Session, q: Problem, rate: float, extra: int = 15) -> int:
-    """Digits that resolve an error of size λ^rate with ``extra`` to spare (a precision
-    budget, not a tolerance), capped at DIGITS_CAP."""
-    need = math.ceil(rate * q.log_inv_lambda / math.log(10)) + extra
-    return max(s.profile.digits, min(DIGITS_CAP, need))
-
-
 def _ladder_runs(s: Session, p: Problem, lams, rate: float, **options):
     """(problem, prediction, trajectory) along the λ ladder, the run and the prediction at
     enough digits to resolve an error of size λ^rate; runs to the fit (loss below 1e-20)
     unless a ``t_end`` is given."""
     for lam in lams:
         q = p.with_lambda(lam)
-        d = _resolving_digits(s, q, rate)
+        d = resolving_digits(s, q, rate)
         tr = s.solve(q, digits=d, **options) if "t_end" in options else _fit(s, q, digits=d, **options)
         yield q, s.predict(q, dps=d + 5), tr
-
-
-def _floor(tr, scale=1) -> float:
-    """The smallest error a run resolves: 10^-(digits − 3), times the quantity's scale."""
-    return float(scale) * 10.0 ** -(tr.digits - 3)
 
 
 def _fit(s: Session, p: Problem, *, digits: int | None = None, loss="1e-20", **options):
@@ -132,7 +99,7 @@ def _limit_run(s: Session, p: Problem, rate: float, **options):
     """A run that stands for t = ∞ at this λ: the loss is pushed far below the squared
     size of the λ-error being measured (rate · log10(1/λ) decades), at enough digits."""
     decades = rate * p.log_inv_lambda / math.log(10)
-    digits = _resolving_digits(s, p, rate, extra=20)
+    digits = resolving_digits(s, p, rate, extra=20)
     return _fit(s, p, digits=digits, loss=Fraction(1, 10 ** int(2 * decades + 16)), **options)
 
 
@@ -145,60 +112,8 @@ def _tail_rate(pr) -> tuple[float, bool]:
     return (float(e), True) if e is not None and e < 1 else (1.0, False)
 
 
-def _judge_trend(lams, errs, rate, exact, floor=None):
-    """trend() on the resolved points: an error at or below its run's resolution ``floor``
-    only says "smaller than the floor", so it is reported and left out of the fit."""
-    lams = [_frac(v) if isinstance(v, str) else v for v in lams]
-    errs = list(errs)
-    note = ""
-    if floor is not None:
-        low = [i for i, e in enumerate(errs) if e <= floor[i]]
-        if low:
-            note = f"; {len(low)} error(s) below the resolution of their run (λ = " + ", ".join(
-                lam_str(lams[i]) for i in low) + "), left out of the fit"
-            keep = [i for i in range(len(errs)) if i not in low]
-            lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
-    if len(errs) < 2:
-        return Verdict.INCONCLUSIVE, math.nan, "fewer than two resolved errors on the λ ladder" + note
-    tr = trend(lams, errs, rate=rate, rel=RATE_REL, at_least=not exact)
-    return tr.verdict, tr.slope, tr.detail + note
-
-
-def _trend_outcome(lams, errs, rate, exact, floors, dps, *, what: str, predicted: str = "", note: str = "") -> Outcome:
-    """The Outcome of a claim that is one trend along a λ ladder (errors of ``what``)."""
-    verdict, slope, detail = _judge_trend(lams, errs, rate, exact, floors)
-    tolerance = f"±{RATE_REL:.0%} of the rate" if exact else f"≥ {1 - RATE_REL:g} × rate"
-    return Outcome(verdict, f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
-                   f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}", tolerance, lam_str(lams), dps, note + detail)
-
-
 def _ladder(p: Problem, lams) -> list[Problem]:
     return [p.with_lambda(lam) for lam in lams]
-
-
-def _frac(text: str) -> Fraction:
-    return exact(text, "lambda")
-
-
-def _all(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
-    """Combine sub-checks: FAIL if any is False, INCONCLUSIVE if any is None, else PASS."""
-    vals = [v for v, _ in parts]
-    verdict = Verdict.FAIL if False in vals else Verdict.INCONCLUSIVE if None in vals else Verdict.PASS
-    return verdict, "; ".join(d for _, d in parts)
-
-
-def _precision_checked(measure, digits: int):
-    """Run ``measure(digits)`` → (ok, observed, detail); if it fails, rerun at digits + 20:
-    a failure that survives the higher precision is a finding (FAIL), one that disappears
-    was rounding, and the higher-precision measurement is the one reported."""
-    ok, obs, det, dps = measure(digits)
-    if ok:
-        return Verdict.PASS, obs, det, dps
-    ok2, obs2, det2, dps2 = measure(digits + 20)
-    if ok2:
-        return Verdict.PASS, obs2, det2 + f" (passed only after the precision check at {digits + 20} digits; "\
-            f"at {digits}: {obs})", dps2
-    return Verdict.FAIL, obs2, det2 + f" (survives the precision check at {digits + 20} digits)", dps2
 
 
 # ----------------------------------------------------------------------------- O1–O3: exact
@@ -214,7 +129,7 @@ def o1(s: Session, p: Problem) -> Outcome:
         tr = _fit(s, p, digits=digits)
         ctx = tr.ctx
         worst, bad_sign = ctx.zero, 0
-        for t in tr.times + _samples(tr, s.profile.samples):
+        for t in tr.times + samples(tr, s.profile.samples):
             st = tr.evaluate(min(t, tr.t_end))
             for j, (a, row) in enumerate(zip(st.a, st.W)):
                 w2 = ctx.fsum(v * v for v in row)
@@ -224,7 +139,7 @@ def o1(s: Session, p: Problem) -> Outcome:
         ok = worst <= tol and bad_sign == 0
         return ok, f"max |a_j² − ‖w_j‖²|/‖w_j‖² = {fmt(worst, 3)}, sign flips {bad_sign}", \
             f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples; tolerance {fmt(tol, 2)}", tr.dps
-    v, obs, det, dps = _precision_checked(measure, s.profile.digits)
+    v, obs, det, dps = precision_checked(measure, s.profile.digits)
     return Outcome(v, "0 and sign a_j = s_j", obs, "≤ 10^-(digits−2) relative", _lam(p), dps, det)
 
 
@@ -253,7 +168,7 @@ def o2(s: Session, p: Problem) -> Outcome:
     tol = ctx.mpf(10) ** (-(tr.digits - 2))
     dev, moved, grew = ctx.zero, 0, 0
     prev = None
-    for t in sorted(set(tr.times + _samples(tr, s.profile.samples))):
+    for t in sorted(set(tr.times + samples(tr, s.profile.samples))):
         t = min(t, tr.t_end)
         st = tr.evaluate(t)
         for j, row in enumerate(st.W):
@@ -272,7 +187,7 @@ def o2(s: Session, p: Problem) -> Outcome:
             grew += 1
         prev = st.active
     has_perp = any(_norm(ctx, z) > 0 for z in zperp)
-    verdict, detail = _all(
+    verdict, detail = all_of(
         (dev <= tol, f"max ‖w_j⊥(t) − λz_j⊥‖/‖w_j(t)‖ = {fmt(dev, 3)} (tolerance {fmt(tol, 2)}, relative per neuron)"
          + ("" if has_perp else "; the data span R^d, so w⊥ = 0 is trivial here")),
         (moved == 0, f"{moved} frozen-pair violations (u ≤ 0 must stay put to the neuron's relative precision and "
@@ -293,9 +208,9 @@ def o3(s: Session, p: Problem) -> Outcome:
     ctx = tr.ctx
     h = ctx.mpf(10) ** (-(tr.dps // 3))
     worst, used = ctx.zero, 0
-    for t in _samples(tr, s.profile.samples * 4, lo=h * 2, hi=tr.t_end - 2 * h):
+    for t in samples(tr, s.profile.samples * 4, lo=h * 2, hi=tr.t_end - 2 * h):
         st = tr.evaluate(t)
-        g2, L = _grad_sq(tr, st), tr.loss_of(st)
+        g2, L = tr.grad_sq(st), tr.loss_of(st)
         if g2 <= h * L:  # FD cannot resolve a derivative this small against L (plateaus)
             continue
         fd = (tr.loss(t + h) - tr.loss(t - h)) / (2 * h)
@@ -303,7 +218,7 @@ def o3(s: Session, p: Problem) -> Outcome:
         used += 1
     mono = sum(1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
     tol = ctx.mpf(10) ** (-(tr.dps // 4))
-    verdict, detail = _all(
+    verdict, detail = all_of(
         (worst <= tol if used >= 10 else None, f"{used} resolvable samples; max |dL/dt + ‖∇L‖²|/‖∇L‖² = {fmt(worst, 3)} "
          f"(FD step {fmt(h, 2)}, tolerance {fmt(tol, 2)})"),
         (mono == 0, f"L increased across {mono} of {len(tr.times) - 1} steps"),
@@ -328,8 +243,8 @@ def _early_ladder(s: Session, pr, t_star) -> tuple[str, ...]:
     top = max(v for v in (pr.norm_D_plus, pr.norm_D_minus) if v is not None)
     need = float(top) * t_star / (float(EPS) * pr.problem.n * math.log(10))  # decades of 1/λ needed
     base = s.profile.early_lams
-    shift = max(0, math.ceil(need) - round(-math.log10(float(_frac(base[0])))))
-    return tuple(f"1e-{round(-math.log10(float(_frac(lam)))) + shift}" for lam in base)
+    shift = max(0, math.ceil(need) - round(-math.log10(float(frac(base[0])))))
+    return tuple(f"1e-{round(-math.log10(float(frac(lam)))) + shift}" for lam in base)
 
 
 @claim("O4", paper=PAPER, source="R3", statement="w_j(t)/λ → ŵ_j(t) at fixed t, error O(λ²)",
@@ -341,7 +256,7 @@ def o4(s: Session, p: Problem) -> Outcome:
     errs, floors, dps = [], [], 0
     for q, pq, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):  # pq: ŵ at the run's precision
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr))
+        floors.append(floor(tr))
         st = tr.evaluate(t_star)
         ctx = tr.ctx
         lam = rational(ctx, q.init.lam)
@@ -350,7 +265,7 @@ def o4(s: Session, p: Problem) -> Outcome:
             w_hat = pq.early_direction(j, t_star)
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
-    return _trend_outcome(lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖",
+    return trend_outcome(lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖",
                           note=f"at t = {t_star}: ")
 
 
@@ -362,9 +277,9 @@ def o5(s: Session, p: Problem) -> Outcome:
     predicted = {(ev.neuron, ev.point): ev.t for nb in pr.neurons for ev in nb.deactivations}
     t_star = _t_star(pr)
     lams = _early_ladder(s, pr, t_star)
-    errs, floor, missing = [], [], 0
+    errs, floors, missing = [], [], 0
     for q, pq, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
-        floor.append(_floor(tr, t_star))
+        floors.append(floor(tr, t_star))
         times = {(ev.neuron, ev.point): ev.t for nb in pq.neurons for ev in nb.deactivations}  # at the run's precision
         seen = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
         missing += len(set(times) ^ set(seen))
@@ -374,10 +289,10 @@ def o5(s: Session, p: Problem) -> Outcome:
     wrong_sets = [j for j, nb in enumerate(pr.neurons)
                   if tuple(k for k in range(p.n) if st.active[j][k]) != nb.kept]
     if predicted:
-        verdict_t, slope, detail = _judge_trend(lams, errs, 2.0, True, floor)
+        verdict_t, slope, detail = judge_trend(lams, errs, 2.0, True, floors)
     else:
         verdict_t, slope, detail = Verdict.PASS, math.nan, "no wrong-sign pairs: nothing to deactivate"
-    verdict, det2 = _all(
+    verdict, det2 = all_of(
         ({Verdict.PASS: True, Verdict.FAIL: False}.get(verdict_t), detail),
         (missing == 0, f"{missing} (neuron, point) switches predicted but not seen, or seen but not predicted"),
         (not wrong_sets, f"final A_j ≠ P_j for neurons {wrong_sets}" if wrong_sets
@@ -406,12 +321,12 @@ def o6(s: Session, p: Problem) -> Outcome:
     t1, tw, top = _window(pr)
     n = p.n
     ratio, excess, at_t1, checked = ctx.zero, 0, ctx.zero, []
-    resolution = ctx.mpf(_floor(tr)) ** 2  # 1 − cos = chord²/2, the chord resolved to the digits
+    resolution = ctx.mpf(floor(tr)) ** 2  # 1 − cos = chord²/2, the chord resolved to the digits
     lam_eps = rational(ctx, p.init.lam) ** (EPS.numerator / ctx.mpf(EPS.denominator))
     for nb in pr.neurons:
         if not nb.alive:
             continue
-        for t in _samples(tr, s.profile.samples, lo=nb.t_N + ctx.mpf(1) / 8, hi=tw):
+        for t in samples(tr, s.profile.samples, lo=nb.t_N + ctx.mpf(1) / 8, hi=tw):
             gap = angle_gap(ctx, tr.evaluate(t).W[nb.index], nb.D)
             bound = nb.C * ctx.exp(-2 * nb.norm_D * t / n)
             if bound > resolution:
@@ -421,7 +336,7 @@ def o6(s: Session, p: Problem) -> Outcome:
             checked.append(nb.index)
             at_t1 = max(at_t1, angle_gap(ctx, tr.evaluate(t1).W[nb.index], nb.D) / lam_eps)
     tol = 1 + ctx.mpf(10) ** -6
-    verdict, detail = _all(
+    verdict, detail = all_of(
         (ratio <= tol and excess == 0, f"max over alive neurons of (1 − cos)/(C_j e^(−2‖D_j‖t/n)) = {fmt(ratio, 8)} "
          f"(≤ 1 + 1e-6; {excess} samples above the bound plus the resolution {fmt(resolution, 2)})"),
         (at_t1 <= 1, f"at T_1: max (1 − cos)/λ^ε = {fmt(at_t1, 3)} over neurons {checked} (≤ 1)"),
@@ -458,17 +373,17 @@ def o8(s: Session, p: Problem) -> Outcome:
     for q, pr, tr in _ladder_runs(s, p, lams, rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr, q.log_inv_lambda))
+        floors.append(floor(tr, q.log_inv_lambda))
         t1, tw, _ = _window(pr)
         lam = rational(ctx, q.init.lam)
         e = ctx.zero
-        for t in _samples(tr, s.profile.samples, lo=t1, hi=tw):
+        for t in samples(tr, s.profile.samples, lo=t1, hi=tw):
             st = tr.evaluate(t)
             for nb in pr.neurons:
                 if nb.alive:
                     e = max(e, abs(ctx.log(_norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
         errs.append(e)
-    return _trend_outcome(lams, errs, rate, True, floors, dps, what="sup |ln‖w_j‖ − ln(λK_j) − ‖D_j‖t/n|")
+    return trend_outcome(lams, errs, rate, True, floors, dps, what="sup |ln‖w_j‖ − ln(λK_j) − ‖D_j‖t/n|")
 
 
 # ----------------------------------------------------------------------------- O9–O14: saddles
@@ -502,9 +417,9 @@ def o9(s: Session, p: Problem) -> Outcome:
             t_obs = _half_fit(tr, pr.points(sign), pr.class_initial_loss(sign))
             t_pred = pr.half_time(sign)
             errs.append(abs(t_obs - t_pred))
-            floors.append(_floor(tr, t_pred))
+            floors.append(floor(tr, t_pred))
             ratio = (t_obs / pr.log_inv_lambda, pr.T(sign))
-        v, slope, det = _judge_trend(lams, errs, rate, exact, floors)
+        v, slope, det = judge_trend(lams, errs, rate, exact, floors)
         verdicts.append(v)
         parts.append(f"class {sign}: {det}; t^(1/2)/ln(1/λ) = {fmt(ratio[0], 6)} vs n/‖D‖ = {fmt(ratio[1], 6)} "
                      f"at λ = {lams[-1]}")
@@ -527,9 +442,9 @@ def o10(s: Session, p: Problem) -> Outcome:
     errs, floors, dps = [], [], 0
     for q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr, pr.L0))
-        errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in _samples(tr, s.profile.samples * 5)))
-    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |L − L_R7|", predicted="sup error → 0")
+        floors.append(floor(tr, pr.L0))
+        errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in samples(tr, s.profile.samples * 5)))
+    return trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |L − L_R7|", predicted="sup error → 0")
 
 
 @claim("O11", paper=PAPER, source="R6",
@@ -547,10 +462,10 @@ def o11(s: Session, p: Problem) -> Outcome:
     errs, floors, dps = [], [], 0
     for q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr, pr.L0))
+        floors.append(floor(tr, pr.L0))
         L = pr.log_inv_lambda
-        errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in _samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
-    return _trend_outcome(lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}")
+        errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
+    return trend_outcome(lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}")
 
 
 def _saddle_expansion(p: Problem, pr) -> tuple[bool, str]:
@@ -608,10 +523,10 @@ def o12(s: Session, p: Problem) -> Outcome:
     errs, floors, dps = [], [], 0
     for q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr))
-        errs.append(tr.ctx.sqrt(_grad_sq(tr, tr.evaluate(Tm * pr.log_inv_lambda))))
-    v, slope, detail = _judge_trend(lams, errs, rate, True, floors)
-    verdict, det = _all((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
+        floors.append(floor(tr))
+        errs.append(tr.ctx.sqrt(tr.grad_sq(tr.evaluate(Tm * pr.log_inv_lambda))))
+    v, slope, detail = judge_trend(lams, errs, rate, True, floors)
+    verdict, det = all_of((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
     return Outcome(verdict, f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
                    f"exact: {'equal' if exact_ok else 'different'}; slope {slope:.4g}", "exact; ±10 % of the rate",
                    lam_str(lams), dps, det)
@@ -672,7 +587,7 @@ def o14(s: Session, p: Problem) -> Outcome:
         used.append(lam_str(lam))
         S, L0 = pr.points(sign), pr.class_initial_loss(sign)
         pts = []
-        for t in _samples(tr, s.profile.samples * 20):
+        for t in samples(tr, s.profile.samples * 20):
             L = _class_loss(tr, tr.evaluate(t), S)
             if ctx.mpf("1e-22") < L < L0 * ctx.mpf("1e-10"):
                 pts.append((float(t), float(ctx.log(L))))
@@ -686,7 +601,7 @@ def o14(s: Session, p: Problem) -> Outcome:
         worst = max(worst, rel)
         parts.append((rel <= 0.02, f"class {sign} at λ = {lam_str(lam)}: slope {slope:.6g} vs −2μ = {want:.6g} "
                       f"(rel. error {rel:.2g}, {len(pts)} samples)"))
-    verdict, detail = _all(*parts)
+    verdict, detail = all_of(*parts)
     return Outcome(verdict, "slopes −2μ_±", f"max rel. error {worst:.2g}", "≤ 2 %", ", ".join(dict.fromkeys(used)), dps,
                    detail + f"; tail rate of the total loss as λ → 0: 2 min μ = {fmt(pr0.loss_rate, 6)}")
 
@@ -724,14 +639,14 @@ def o15(s: Session, p: Problem) -> Outcome:
     for q, pr, tr, st in _limit_states(s, p, lams, rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr))
+        floors.append(floor(tr))
         e = ctx.zero
         for x in probes:
             xm = [ctx.mpf(c) for c in x]
             h = ctx.fsum(st.a[j] * max(ctx.fsum(w * c for w, c in zip(st.W[j], xm)), 0) for j in range(q.m))
             e = max(e, abs(h - pr.limit_output(x)))
         errs.append(e)
-    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; ")
+    return trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; ")
 
 
 @claim("O16", paper=PAPER, source="R9, R10",
@@ -745,9 +660,9 @@ def o16(s: Session, p: Problem) -> Outcome:
     errs, floors, dps = [], [], 0
     for q, pr, tr, st in _limit_states(s, p, lams, rate):
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr, pr.min_theta_sq))
+        floors.append(floor(tr, pr.min_theta_sq))
         errs.append(abs(tr.theta_sq(st) - pr.min_theta_sq))
-    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|",
+    return trend_outcome(lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|",
                           predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}")
 
 
@@ -767,21 +682,21 @@ def o17(s: Session, p: Problem) -> Outcome:
     for q, pr, tr, st in _limit_states(s, p, lams, 2 * rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr) ** 2)  # 1 − cos = chord²/2 with the chord resolved to the digits
+        floors.append(floor(tr) ** 2)  # 1 − cos = chord²/2 with the chord resolved to the digits
         cos_errs.append(max(angle_gap(ctx, st.W[j], pr.beta_plus if pr.neurons[j].sign == 1 else pr.beta_minus) for j in full))
         if partial:
             top = max(partial, key=lambda nb: nb.coverage)
             part_errs.append(ctx.fsum(v * v for v in st.W[top.index]))
         lam = rational(ctx, q.init.lam)
         dead_bad += sum(1 for j in dead if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
-    v1, s1, d1 = _judge_trend(lams, cos_errs, 2 * rate, exact, floors)
+    v1, s1, d1 = judge_trend(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]
     if partial:
         top = max(partial, key=lambda nb: nb.coverage)
-        v2, s2, d2 = _judge_trend(lams, part_errs, float(2 * (1 - top.coverage)), True)
+        v2, s2, d2 = judge_trend(lams, part_errs, float(2 * (1 - top.coverage)), True)
         parts.append(({Verdict.PASS: True, Verdict.FAIL: False}.get(v2), f"partial neuron {top.index} ‖w‖²: " + d2))
     parts.append((dead_bad == 0, f"dead neurons {dead}: ‖w_j(∞)‖ ≤ λ‖z_j‖ violated {dead_bad} times"))
-    verdict, detail = _all(*parts)
+    verdict, detail = all_of(*parts)
     return Outcome(verdict, f"1 − cos slope {2 * rate:.4g}", f"slope {s1:.4g}; last 1 − cos {fmt(cos_errs[-1], 3)}",
                    "±10 % of the rates", lam_str(lams), dps, detail)
 
@@ -797,10 +712,10 @@ def o18(s: Session, p: Problem) -> Outcome:
     for q, pr, tr, st in _limit_states(s, p, lams, rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
-        floors.append(_floor(tr))
+        floors.append(floor(tr))
         errs.append(max(abs(ctx.fsum(v * v for v in st.W[nb.index]) / pr.limit_w_sq[nb.index] - 1)
                         for nb in pr.neurons if nb.full))
-    return _trend_outcome(lams, errs, rate, exact, floors, dps, what="relative error",
+    return trend_outcome(lams, errs, rate, exact, floors, dps, what="relative error",
                           predicted=f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})")
 
 
@@ -912,7 +827,7 @@ def o20(s: Session, p: Problem) -> Outcome:
     for q in _ladder(p, lams):
         tr = _limit_run(s, q, rate)
         pr = s.predict(q, dps=tr.digits + 5)
-        floors.append(_floor(tr, pr.limit_theta_sq))
+        floors.append(floor(tr, pr.limit_theta_sq))
         ctx = tr.ctx
         dps = max(dps, tr.dps)
         interp = interp and tr.status.value == "loss_below"
@@ -926,13 +841,13 @@ def o20(s: Session, p: Problem) -> Outcome:
                 lo, hi = (m, hi) if tr.loss(m) > mid else (lo, m)
             errs.append(abs(lo / pr.log_inv_lambda - jp.T))
         jump_errs.append(max(errs))
-    v1, s1, d1 = _judge_trend(lams, norm_errs, rate, exact, floors)
+    v1, s1, d1 = judge_trend(lams, norm_errs, rate, exact, floors)
     # jump times in T carry an O(1) shift in t, i.e. O(1/ln(1/λ)) in T: slope 1 against 1/ln(1/λ)
     inv_log = [1 / s.predict(q).log_inv_lambda for q in _ladder(p, lams)]
-    v2, s2, d2 = _judge_trend(inv_log, jump_errs, 1.0, True)
+    v2, s2, d2 = judge_trend(inv_log, jump_errs, 1.0, True)
     gap = pr0.limit_theta_sq - pr0.min_theta_sq
     pf = {Verdict.PASS: True, Verdict.FAIL: False}
-    verdict, detail = _all(
+    verdict, detail = all_of(
         (interp, f"interpolates (loss below the limit-run threshold) at every λ: {interp}"),
         (pf.get(v1), "|‖θ‖² − 2Σ_Q‖β_Q‖|: " + d1),
         (pf.get(v2), "max |T_jump − T_R12| against 1/ln(1/λ): " + d2),
@@ -976,13 +891,13 @@ def o22(s: Session, p: Problem) -> Outcome:
     ev = max((abs(e.t * c - f.t) / max(f.t, 1) for e, f in zip(sc.events, tr.events)), default=ctx.zero)
     same = [(e.neuron, e.point, e.direction) for e in sc.events] == [(e.neuron, e.point, e.direction) for e in tr.events]
     worst = ctx.zero
-    for t in _samples(tr, s.profile.samples):
+    for t in samples(tr, s.profile.samples):
         a, b = tr.evaluate(t), sc.evaluate(min(t / c, sc.t_end))
         for j in range(p.m):
             scale = abs(a.a[j]) + _norm(ctx, a.W[j])
             worst = max(worst, (abs(a.a[j] - b.a[j]) + _norm(ctx, [u - v for u, v in zip(a.W[j], b.W[j])])) / scale)
     tol = ctx.mpf(10) ** -(tr.digits - 3)
-    verdict, detail = _all((same, f"same switch sequence: {same}"), (ev <= tol, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),
+    verdict, detail = all_of((same, f"same switch sequence: {same}"), (ev <= tol, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),
                            (worst <= tol, f"max relative state difference θ'(t/c) vs θ(t) = {fmt(worst, 3)}"))
     return Outcome(verdict, f"times × 1/c (c = {c})", f"events {fmt(ev, 3)}, states {fmt(worst, 3)}", f"≤ {fmt(tol, 2)}",
                    _lam(p), tr.dps, detail)

@@ -231,6 +231,26 @@ class Trajectory:
         """‖θ‖² = Σ_j a_j² + ‖w_j‖² at a network state."""
         return self.ctx.fsum(a * a for a in st.a) + self.ctx.fsum(w * w for row in st.W for w in row)
 
+    def grad_sq(self, st: NetworkState) -> mpmath.mpf:
+        """‖∇L‖² at a network state: ∂L/∂a_j = −(1/n)Σ_k r_k σ(u_jk) and
+        ∂L/∂w_j = −(a_j/n)Σ_k r_k 1[u_jk > 0] x_k (σ'(0) = 0); equals ‖θ̇‖² along the flow."""
+        ctx, p = self.ctx, self.problem
+        r = self.residuals(st)
+        X = self._anchor_data()
+        g2 = ctx.zero
+        for j in range(p.m):
+            act = [k for k in range(p.n) if st.active[j][k]]
+            g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / p.n) ** 2
+            g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * X[k][i] for k in act) / p.n) ** 2 for i in range(p.d))
+        return g2
+
+    def _anchor_data(self) -> list:
+        cached = self.__dict__.get("_X")
+        if cached is None:
+            cached = [[self.ctx.mpf(c.numerator) / c.denominator for c in x] for x in self.problem.data.X]
+            self.__dict__["_X"] = cached
+        return cached
+
     def invariants(self, t: Any | None = None) -> list[mpmath.mpf]:
         """a_j² − ‖w_j‖² per neuron (conserved by the flow; 0 for balanced initialisation)."""
         st = self.evaluate(t) if t is not None else self._state(*self.final)

@@ -190,7 +190,7 @@ class Prediction:
     def T2_bounds(self) -> dict:
         """Upper bounds of Lemma 32(ii) and Theorem 6 on T2 − T1 and T2 (they assume the
         astronomically small λ of Assumption 2; reported to show their size)."""
-        ctx, e = self.ctx, rational(self.ctx, self.eps)
+        e = rational(self.ctx, self.eps)
         d = self.problem.d
         base = self.log_inv_lambda * d * self.Delta**2 / self.delta**6
         return {"T2_minus_T1": (4 + e / 2) * base, "T2": (4 + e) * base}
@@ -520,7 +520,6 @@ class _Reduced:
     T2_offset: Any
 
     def v(self, tau) -> list:
-        ctx = self.tr.ctx
         t = tau + self.shift
         if t < 0:
             raise ProblemError("t", "before the start of the reduced model's reference run")

@@ -1,0 +1,93 @@
+"""Helpers shared by the claims of both papers: sampling a run, precision budgets that
+resolve a λ-error, trend verdicts on resolved ladder points, combined sub-checks, and
+the precision check that turns a surviving failure into a finding.
+
+>>> all_of((True, "a"), (None, "b"))[0]
+<Verdict.INCONCLUSIVE: 'INCONCLUSIVE'>
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from ..problem import Problem, exact
+from ..verdict import Verdict
+from .core import Outcome, Session, fmt, lam_str, trend
+
+__all__ = ["DIGITS_CAP", "RATE_REL", "all_of", "floor", "frac", "judge_trend", "precision_checked",
+           "resolving_digits", "samples", "trend_outcome"]
+
+RATE_REL = 0.1  # predicted log–log rates are met within 10 %
+DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
+
+
+def samples(tr, count, lo=None, hi=None):
+    ctx = tr.ctx
+    lo = ctx.zero if lo is None else ctx.mpf(lo)
+    hi = tr.t_end if hi is None else min(ctx.mpf(hi), tr.t_end)
+    return [min(lo + (hi - lo) * i / count, hi) for i in range(count + 1)]  # rounding never passes hi
+
+
+def resolving_digits(s: Session, q: Problem, rate: float, extra: int = 15) -> int:
+    """Digits that resolve an error of size λ^rate with ``extra`` to spare (a precision
+    budget, not a tolerance), capped at DIGITS_CAP."""
+    need = math.ceil(rate * q.log_inv_lambda / math.log(10)) + extra
+    return max(s.profile.digits, min(DIGITS_CAP, need))
+
+
+def floor(tr, scale=1) -> float:
+    """The smallest error a run resolves: 10^-(digits − 3), times the quantity's scale."""
+    return float(scale) * 10.0 ** -(tr.digits - 3)
+
+
+def judge_trend(lams, errs, rate, exact, floor=None):
+    """trend() on the resolved points: an error at or below its run's resolution ``floor``
+    only says "smaller than the floor", so it is reported and left out of the fit."""
+    lams = [frac(v) if isinstance(v, str) else v for v in lams]
+    errs = list(errs)
+    note = ""
+    if floor is not None:
+        low = [i for i, e in enumerate(errs) if e <= floor[i]]
+        if low:
+            note = f"; {len(low)} error(s) below the resolution of their run (λ = " + ", ".join(
+                lam_str(lams[i]) for i in low) + "), left out of the fit"
+            keep = [i for i in range(len(errs)) if i not in low]
+            lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
+    if len(errs) < 2:
+        return Verdict.INCONCLUSIVE, math.nan, "fewer than two resolved errors on the λ ladder" + note
+    tr = trend(lams, errs, rate=rate, rel=RATE_REL, at_least=not exact)
+    return tr.verdict, tr.slope, tr.detail + note
+
+
+def trend_outcome(lams, errs, rate, exact, floors, dps, *, what: str, predicted: str = "", note: str = "") -> Outcome:
+    """The Outcome of a claim that is one trend along a λ ladder (errors of ``what``)."""
+    verdict, slope, detail = judge_trend(lams, errs, rate, exact, floors)
+    tolerance = f"±{RATE_REL:.0%} of the rate" if exact else f"≥ {1 - RATE_REL:g} × rate"
+    return Outcome(verdict, f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
+                   f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}", tolerance, lam_str(lams), dps, note + detail)
+
+
+def frac(text: str) -> Fraction:
+    return exact(text, "lambda")
+
+
+def all_of(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
+    """Combine sub-checks: FAIL if any is False, INCONCLUSIVE if any is None, else PASS."""
+    vals = [v for v, _ in parts]
+    verdict = Verdict.FAIL if False in vals else Verdict.INCONCLUSIVE if None in vals else Verdict.PASS
+    return verdict, "; ".join(d for _, d in parts)
+
+
+def precision_checked(measure, digits: int):
+    """Run ``measure(digits)`` → (ok, observed, detail); if it fails, rerun at digits + 20:
+    a failure that survives the higher precision is a finding (FAIL), one that disappears
+    was rounding, and the higher-precision measurement is the one reported."""
+    ok, obs, det, dps = measure(digits)
+    if ok:
+        return Verdict.PASS, obs, det, dps
+    ok2, obs2, det2, dps2 = measure(digits + 20)
+    if ok2:
+        return Verdict.PASS, obs2, det2 + f" (passed only after the precision check at {digits + 20} digits; "\
+            f"at {digits}: {obs})", dps2
+    return Verdict.FAIL, obs2, det2 + f" (survives the precision check at {digits + 20} digits)", dps2
