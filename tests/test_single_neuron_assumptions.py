@@ -307,3 +307,40 @@ def test_teacher_generic_counts_the_eigen_components(case):
         assert "v* is an eigenvector" in conds["iii_teacher_generic"].message
     elif support < d:
         assert f"span of {support} of the {d} eigenvectors" in conds["iii_teacher_generic"].message
+
+
+def example37_positive_data(d: int, b: int = 16) -> Dataset:
+    """Example 37, 𝓜 > 0 family (spec §3.6), built here by hand: x_1 = b e_1,
+    x_{2,3} = b e_1 ∓ √b e_2 + e_3, x_i = b e_1 + e_i (i ≥ 4), v* = (4/5) e_1 + (3/5) e_3."""
+    rb = int(b**0.5)
+    e = lambda i: [int(c == i) for c in range(d)]
+    X = [[b * a for a in e(0)]]
+    X += [[b * a + sg * rb * c + f for a, c, f in zip(e(0), e(1), e(2))] for sg in (-1, 1)]
+    X += [[b * a + f for a, f in zip(e(0), e(i))] for i in range(3, d)]
+    return Dataset(X, teacher=[F(4, 5) if i == 0 else F(3, 5) if i == 2 else 0 for i in range(d)])
+
+
+def test_example37_positive_family_teacher_is_orthogonal_to_an_eigenvector():
+    # the reflection e_2 ↦ −e_2 makes e_2 an eigenvector orthogonal to v* (spec pitfall 3)
+    conds = data_conditions(example37_positive_data(3))
+    assert failing(conds) == ["iii_teacher_generic"]
+    assert "span of 2 of the 3 eigenvectors" in conds["iii_teacher_generic"].message
+
+
+@pytest.mark.parametrize("d, repeated", [(4, False), (5, False), (6, True), (7, True)])
+def test_example37_positive_family_repeats_eigenvalues_from_d_6(d, repeated):
+    # the d − 3 inputs b e_1 + e_i (i ≥ 4) are permuted by a symmetry of the data: its
+    # standard representation, of dimension d − 4, is an eigenspace of Σ with eigenvalue 1/d.
+    # So eigenvalues repeat from d = 6 on (pitfall 3 says "d ≥ 5"; at d = 5 the space is a line).
+    conds = data_conditions(example37_positive_data(d))
+    assert conds["iii_distinct_eigenvalues"].holds is not repeated
+    assert not conds["iii_teacher_generic"].holds
+    if repeated:
+        assert f"the eigenvalue 1/{d} has multiplicity {d - 4}" in conds["iii_distinct_eigenvalues"].message
+
+
+def test_two_repeated_eigenvalues_are_reported_through_the_gcd():
+    conds = data_conditions(Dataset([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 2]], teacher=[1, 0, 0, 0]))
+    msg = conds["iii_distinct_eigenvalues"].message
+    # Σ = diag(1, 1, 4, 4)/4: eigenvalues 1/4 and 1, each twice
+    assert "gcd(p, p′) = t^2 − 5/4·t + 1/4" in msg

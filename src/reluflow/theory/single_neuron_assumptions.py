@@ -33,6 +33,7 @@ fewer than d eigenvectors iff the Krylov matrix [v*, Σv*, …, Σ^{d−1}v*] is
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -76,15 +77,47 @@ def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
     return sum((a * b for a, b in zip(u, v)), Fraction(0))
 
 
-def _matvec(M: Sequence[Sequence[Fraction]], v: Sequence[Fraction]) -> list[Fraction]:
-    return [_dot(row, v) for row in M]
+_PRIMES = (2**61 - 1, 2**31 - 1)  # fast paths: a full rank or a squarefree p modulo P holds over Q
 
 
-def _rank(rows: Sequence[Sequence[Fraction]]) -> int:
-    """Exact rank (Gaussian elimination over Q)."""
-    M = [list(r) for r in rows]
-    if not M:
+def _integer_rows(rows: Sequence[Sequence[Fraction | int]]) -> list[list[int]]:
+    """Each row times the lcm of its denominators (the rank does not change)."""
+    out = []
+    for row in rows:
+        L = math.lcm(*(Fraction(c).denominator for c in row))
+        out.append([int(c * L) for c in row])
+    return out
+
+
+def _rank_mod(rows: Sequence[Sequence[int]], P: int) -> int:
+    M = [[c % P for c in r] for r in rows]
+    rank, cols = 0, len(M[0])
+    for col in range(cols):
+        piv = next((r for r in range(rank, len(M)) if M[r][col]), None)
+        if piv is None:
+            continue
+        M[rank], M[piv] = M[piv], M[rank]
+        inv = pow(M[rank][col], -1, P)
+        for r in range(rank + 1, len(M)):
+            if M[r][col]:
+                f = M[r][col] * inv % P
+                M[r] = [(a - f * b) % P for a, b in zip(M[r], M[rank])]
+        rank += 1
+        if rank == len(M):
+            break
+    return rank
+
+
+def _rank(rows: Sequence[Sequence[Fraction | int]]) -> int:
+    """Exact rank over Q.  The rank modulo a prime never exceeds it, so a full rank modulo
+    P settles it fast; otherwise Gaussian elimination in Fractions decides."""
+    if not rows:
         return 0
+    ints = _integer_rows(rows)
+    full = min(len(ints), len(ints[0]))
+    if any(_rank_mod(ints, P) == full for P in _PRIMES):
+        return full
+    M = [[Fraction(c) for c in r] for r in ints]
     rank, cols = 0, len(M[0])
     for col in range(cols):
         piv = next((r for r in range(rank, len(M)) if M[r][col] != 0), None)
@@ -102,19 +135,43 @@ def _rank(rows: Sequence[Sequence[Fraction]]) -> int:
     return rank
 
 
-def _charpoly(A: Sequence[Sequence[Fraction]]) -> list[Fraction]:
-    """det(tI − A) by Faddeev–LeVerrier, coefficients from t⁰ up to t^d (monic), exact."""
+def _charpoly(A: Sequence[Sequence[int]]) -> list[int]:
+    """det(tI − A) of an integer matrix by Faddeev–LeVerrier, in integers (every division
+    by k is exact), coefficients from t⁰ up to t^d (monic)."""
     d = len(A)
-    coeffs = [Fraction(0)] * (d + 1)
-    coeffs[d] = Fraction(1)
-    M = [[Fraction(0)] * d for _ in range(d)]  # M_0 = 0
+    coeffs = [0] * (d + 1)
+    coeffs[d] = 1
+    M = [[0] * d for _ in range(d)]  # M_0 = 0
     for k in range(1, d + 1):
         # M_k = A M_{k−1} + c_{d−k+1} I ;  c_{d−k} = −tr(A M_k)/k
-        AM = [[sum((A[i][l] * M[l][j] for l in range(d)), Fraction(0)) for j in range(d)] for i in range(d)]
+        AM = [[sum(A[i][l] * M[l][j] for l in range(d)) for j in range(d)] for i in range(d)]
         M = [[AM[i][j] + (coeffs[d - k + 1] if i == j else 0) for j in range(d)] for i in range(d)]
-        tr = sum((A[i][l] * M[l][i] for i in range(d) for l in range(d)), Fraction(0))
-        coeffs[d - k] = -tr / k
+        tr = sum(A[i][l] * M[l][i] for i in range(d) for l in range(d))
+        q, rem = divmod(-tr, k)
+        assert rem == 0, "Faddeev–LeVerrier: an integer matrix has an integer characteristic polynomial"
+        coeffs[d - k] = q
     return coeffs
+
+
+def _gcd_degree_mod(p: Sequence[int], q: Sequence[int], P: int) -> int:
+    """deg gcd(p mod P, q mod P); for a monic integer p it bounds deg gcd(p, q) over Q from above."""
+    def trim(a):
+        while len(a) > 1 and a[-1] == 0:
+            a = a[:-1]
+        return a
+
+    a, b = trim([c % P for c in p]), trim([c % P for c in q])
+    while any(b):
+        r = list(a)
+        inv = pow(b[-1], -1, P)
+        while len(r) >= len(b) and any(r):
+            f = r[-1] * inv % P
+            shift = len(r) - len(b)
+            for i, c in enumerate(b):
+                r[shift + i] = (r[shift + i] - f * c) % P
+            r = trim(r[:-1]) if len(r) > 1 else [0]
+        a, b = b, trim(r)
+    return len(a) - 1
 
 
 def _trim(p: list[Fraction]) -> list[Fraction]:
@@ -315,11 +372,20 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
             _listing(bad) + "; Assumption 1(iii) needs distinct directions x̄_i: merge the parallel inputs or "
             "rotate one slightly"))
 
-    # (iii) distinct eigenvalues of Σ ⇔ gcd(p, p') = 1
-    S = sigma_matrix(data)
-    p = _charpoly(S)
-    dp = [k * c for k, c in enumerate(p)][1:] or [Fraction(0)]
-    g = _polygcd(p, dp)
+    # (iii) distinct eigenvalues of Σ ⇔ gcd(p, p') = 1.  In integers: with D the lcm of the
+    # denominators of X, A = Σ_i (D x_i)(D x_i)ᵀ = c Σ with c = D²n (same eigenvectors, eigenvalues × c).
+    D = math.lcm(*(c.denominator for x in X for c in x))
+    Xi = [[int(c * D) for c in x] for x in X]
+    A = [[sum(x[a] * x[b] for x in Xi) for b in range(d)] for a in range(d)]
+    scale = Fraction(D * D * n)
+    p = _charpoly(A)
+    dp = [k * c for k, c in enumerate(p)][1:] or [0]
+    if any(_gcd_degree_mod(p, dp, P) == 0 for P in _PRIMES):
+        g = [Fraction(1)]
+    else:  # decide exactly; the gcd of Σ's polynomial is g(c t) made monic
+        g0 = _polygcd([Fraction(c) for c in p], [Fraction(c) for c in dp])
+        deg = len(g0) - 1
+        g = [c * scale ** (k - deg) for k, c in enumerate(g0)]
     if len(g) == 1:
         out["iii_distinct_eigenvalues"] = Condition(True, (
             f"Σ has {d} distinct eigenvalues (its characteristic polynomial is squarefree)"))
@@ -333,11 +399,12 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
             f"data.X: Σ = (1/n) Σ_i x_i x_iᵀ has a repeated eigenvalue ({what}); Assumption 1(iii) needs d "
             "distinct eigenvalues: perturb the inputs slightly to break the symmetry (spec §7 pitfall 3)"))
 
-    # (iii) v* not in the span of fewer than d eigenvectors ⇔ Krylov rank d
-    K, w = [], list(v)
+    # (iii) v* not in the span of fewer than d eigenvectors ⇔ Krylov rank d (of v* under A = cΣ)
+    L = math.lcm(*(c.denominator for c in v))
+    K, w = [], [int(c * L) for c in v]
     for _ in range(d):
         K.append(w)
-        w = _matvec(S, w)
+        w = [sum(a * b for a, b in zip(row, w)) for row in A]
     kr = _rank(K)
     if kr == d:
         out["iii_teacher_generic"] = Condition(True, (
