@@ -6,7 +6,7 @@ dps); ``report`` writes them as Markdown and JSON.
 ['O1', 'O2', 'O3']
 """
 
-from . import orthogonal  # noqa: F401  (registers O1–O22)
+from . import orthogonal, single_neuron  # noqa: F401  (register O1–O22, N1–N19, N24)
 from .core import PROFILES, REGISTRY, Claim, ClaimResult, Outcome, Profile, Session, run
 from ..verdict import Verdict
 

@@ -57,6 +57,9 @@ class Profile:
     incremental_lams: tuple[str, ...]  # without A3 (O20)
     samples: int
     interpolators: int
+    sn_early_lams: tuple[str, ...] = ()  # single neuron: crossing gaps and early errors, O(λ²) (N6, N9)
+    sn_escape_lams: tuple[str, ...] = ()  # single neuron: escape time T2 (N15)
+    sn_limit_lams: tuple[str, ...] = ()  # single neuron: limits t → ∞ then λ → 0 (N14, N18, N19, N24)
 
 
 PROFILES = {
@@ -69,6 +72,9 @@ PROFILES = {
         limit_lams=("1e-20", "1e-40", "1e-80", "1e-160"),
         incremental_lams=("1e-20", "1e-40", "1e-80"),
         samples=60, interpolators=40,
+        sn_early_lams=("1e-5", "1e-10", "1e-20", "1e-40", "1e-60"),
+        sn_escape_lams=("1e-5", "1e-10", "1e-20", "1e-40"),
+        sn_limit_lams=("1e-3", "1e-5", "1e-8", "1e-12"),
     ),
     "thorough": Profile(
         "thorough", 40,
@@ -79,6 +85,9 @@ PROFILES = {
         limit_lams=("1e-20", "1e-40", "1e-80", "1e-160", "1e-320"),
         incremental_lams=("1e-20", "1e-40", "1e-80", "1e-160"),
         samples=200, interpolators=400,
+        sn_early_lams=("1e-5", "1e-10", "1e-20", "1e-40", "1e-60", "1e-100"),
+        sn_escape_lams=("1e-5", "1e-10", "1e-20", "1e-40", "1e-100"),
+        sn_limit_lams=("1e-3", "1e-5", "1e-8", "1e-12", "1e-20", "1e-30"),
     ),
 }
 

@@ -219,7 +219,9 @@ class Prediction:
 
         def psi(k, k2):  # Ψ↓_{k,k'} ∧ Ψ↑_{k,k'}
             down = eta[k2] / (2 * eta[k]) * q[k] < q[k2]
-            up = q[k] <= 1 and q[k2] < 1 - (1 - q[k]) ** (half + eta[k2] / (2 * eta[k]))
+            # 1 − (1 − q)^a as −expm1(a·log1p(−q)): no cancellation for the tiny q of phase 1
+            up = q[k] <= 1 and (q[k] == 1 and q[k2] < 1 or q[k] < 1 and q[k2] < -ctx.expm1(
+                (half + eta[k2] / (2 * eta[k])) * ctx.log1p(-q[k])))
             return down and up
 
         member = None
