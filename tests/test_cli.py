@@ -131,10 +131,34 @@ def test_predict_refuses_non_orthogonal_data(tmp_path):
     assert res.exit_code == 2 and "A1" in res.output and "data.X" in res.output
 
 
-def test_unknown_or_unimplemented_paper_exits_2():
+def test_unknown_paper_exits_2():
     assert runner.invoke(app, ["check", "--paper", "three-layers"]).exit_code == 2
+    res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "three-layers"])
+    assert res.exit_code == 2 and "unknown paper" in res.output
+
+
+def test_single_neuron_predict_writes_the_documented_json(tmp_path):
+    from reluflow.datasets import sn1
+    from reluflow.specfile import load_spec
+
+    assert load_spec(ROOT / "examples" / "sn1.toml") == sn1("1e-30")
+    out = tmp_path / "pred.json"
+    res = runner.invoke(app, ["predict", str(ROOT / "examples" / "sn1.toml"), "--paper", "single-neuron",
+                              "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    d = json.loads(out.read_text())
+    for key in ("gamma", "eta", "assumption1", "J_plus", "J_minus", "crossings", "T1_over_eps_log", "limit_w_sq", "M"):
+        assert key in d, key
+    assert all(d["assumption1"].values()) and d["J_plus"] == [0, 1, 2] and d["J_minus"] == [3, 4]
+    assert [(c["neuron"], c["point"]) for c in d["crossings"]] == [(0, 2), (1, 1), (1, 0), (2, 1), (3, 1), (3, 2), (4, 1)]
+    assert Decimal(d["T1_over_eps_log"]) * Decimal(d["gamma_norm"]) == pytest.approx(1, rel=1e-25)
+    assert d["M_sign"] == -1 and d["checked_digits"] >= 25
+    assert sum(Decimal(v) for v in d["limit_w_sq"]) == pytest.approx(1, rel=1e-25)
+
+
+def test_single_neuron_predict_needs_a_teacher():
     res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "single-neuron"])
-    assert res.exit_code == 2 and "not implemented" in res.output
+    assert res.exit_code == 2 and "data.teacher" in res.output
 
 
 def test_check_writes_markdown_and_the_documented_json(tmp_path):

@@ -110,15 +110,12 @@ PAPERS = ("orthogonal", "single-neuron")
 
 
 def _paper_module(paper: str):
-    if paper == "orthogonal":
-        from .theory import orthogonal
-
-        return orthogonal
-    if paper in PAPERS:
-        err.print(f"[bold red]error[/]: --paper {paper}: the theory of this paper is not implemented yet")
-    else:
+    if paper not in PAPERS:
         err.print(f"[bold red]error[/]: --paper: unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
-    raise typer.Exit(2)
+        raise typer.Exit(2)
+    from .theory import orthogonal, single_neuron
+
+    return orthogonal if paper == "orthogonal" else single_neuron
 
 
 @app.command()
@@ -137,11 +134,18 @@ def predict(
     except ProblemError as exc:
         _fail(exc)
     table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
-    for key in ("assumptions", "S_plus", "S_minus", "norm_D_plus", "norm_D_minus", "T_plus", "T_minus", "fast",
+    for key in () if paper == "single-neuron" else ("assumptions", "S_plus", "S_minus", "norm_D_plus", "norm_D_minus", "T_plus", "T_minus", "fast",
                 "t_escape_plus", "t_escape_minus", "t_half_plus", "t_half_minus", "L0", "L_mid", "mu_plus", "mu_minus",
                 "min_theta_sq", "min_variation_norm", "limit_theta_sq", "limit_exponent", "K", "limit_w_sq"):
         if key in out:
             table.add_row(key, str(out[key]))
+    for key in ("assumption1", "gamma", "gamma_norm", "eta", "nu_star", "delta", "Delta",
+                "log10_lambda_max_assumption2", "J_plus", "J_minus", "T0", "T1", "t_escape", "T2", "mu", "loss_rate",
+                "limit_theta_sq", "limit_nuclear_norm", "M", "M_sign", "M_certified"):
+        if key in out and paper == "single-neuron":
+            table.add_row(key, str(out[key]))
+    for c in out.get("crossings", []):
+        table.add_row("crossing", f"neuron {c['neuron']}, point {c['point']} ({c['direction']}) at τ = {c['tau']}")
     for ev in out.get("deactivation_times", []):
         table.add_row("deactivation", f"neuron {ev['neuron']}, point {ev['point']} at t = {ev['t']}")
     for jp in out.get("jumps", []):

@@ -26,7 +26,7 @@ from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
 
 PAPER = "single-neuron"
 FIXTURES.update({"SN1": sn1})
-PHASE_LAMBDA = "1e-30"  # phase claims: T0 < T1/3 holds on SN1 from λ ≈ 1e-13 on
+PHASE_LAMBDA = "1e-30"  # phase claims: on SN1, T0 < T1 once λ < 5e-11 (ln(1/λ) > T0‖γ‖/ε)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -388,6 +388,11 @@ class Prediction:
             out["M"] = fmt(M.value)
             out["M_sign"] = M.sign
             out["M_certified"] = M.certified
+            if M.sign > 0:  # Theorem 8(ii): the explicit rank-2 interpolator with ‖θ‖² < 2
+                from . import norm_geometry
+
+                ce = norm_geometry.counterexample(p.data, mvalue=M, dps=self.dps)
+                out["M_counterexample"] = {"a": vec(ce.a), "W": [vec(w) for w in ce.W], "theta_sq": fmt(ce.theta_sq)}
         return out
 
 
