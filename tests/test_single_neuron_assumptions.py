@@ -247,6 +247,7 @@ def test_gamma_sigma_and_J_sets():
     assert gamma(data) == tuple(sum(y * x[c] for x, y in zip(data.X, data.y)) / n for c in range(3))
     assert gamma(data, []) == (0, 0, 0)
     assert gamma(data, [1]) == tuple(data.y[1] * c / n for c in data.X[1])
+    assert gamma(data, [1, 1, 0]) == gamma(data, [0, 1])  # I is a set
     with pytest.raises(ProblemError):
         gamma(data, [n])
     S = sigma_matrix(data)

@@ -20,7 +20,10 @@ are the same 0-based ones.
 Eigenvalues are never computed: Σ has d distinct eigenvalues iff its characteristic
 polynomial p is squarefree, gcd(p, p') = 1; and, given that, v* lies in the span of
 fewer than d eigenvectors iff the Krylov matrix [v*, Σv*, …, Σ^{d−1}v*] is singular
-(its rank is the number of eigen-components of v* that are non-zero).
+(its rank is the number of eigen-components of v* that are non-zero).  Both are computed
+on the integer matrix D²n·Σ (D the common denominator of X), with a fast path modulo a
+prime — a full rank or a squarefree polynomial modulo P holds over Q — and the exact
+rational computation where that path is inconclusive (always on failure, for the message).
 
 >>> from reluflow import Dataset
 >>> data = Dataset([[1, 1], [1, 2]], teacher=["3/5", "4/5"])
@@ -244,10 +247,11 @@ def gamma(data: Dataset, I: Iterable[int] | None = None) -> Vector:
     if not isinstance(data, Dataset):
         raise ProblemError("data", "expected a reluflow.Dataset")
     idx = range(data.n) if I is None else list(I)
-    out = [Fraction(0)] * data.d
     for i in idx:
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < data.n:
             raise ProblemError("I", f"index {i!r} is not a 0-based point index in [0, {data.n})")
+    out = [Fraction(0)] * data.d
+    for i in sorted(set(idx)):  # I is a set: a repeated index counts once
         out = [a + data.y[i] * b for a, b in zip(out, data.X[i])]
     return tuple(c / data.n for c in out)
 
