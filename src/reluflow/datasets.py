@@ -11,7 +11,7 @@ from typing import Any
 
 from .problem import Dataset, Init, Problem
 
-__all__ = ["b1", "cayley", "e1", "e1_rotated", "e2", "sn1"]
+__all__ = ["b1", "cayley", "e1", "e1_rotated", "e2", "example37_negative", "example37_positive", "perturbed", "sn1"]
 
 
 def e1(lam: Any = "1e-30") -> Problem:
@@ -103,3 +103,131 @@ def e1_rotated(lam: Any = "1e-30") -> Problem:
     extra = [Fraction(k, 10) for k in (3, -2, 4, 1, -5, 2)]
     z = [turn(list(zj) + [e]) for zj, e in zip(base.init.z, extra)]
     return Problem(Dataset(X, base.data.y), Init(base.init.lam, z, base.init.s))
+
+
+# ----------------------------------------------------------------------------- single-neuron paper, Example 37
+
+
+def _rational_sqrt(q: Fraction) -> Fraction | None:
+    """√q when it is rational (q ≥ 0), else None."""
+    import math
+
+    if q < 0:
+        return None
+    a, b = math.isqrt(q.numerator), math.isqrt(q.denominator)
+    return Fraction(a, b) if a * a == q.numerator and b * b == q.denominator else None
+
+
+def _dimension(d: Any, least: int) -> int:
+    from .problem import ProblemError
+
+    if isinstance(d, bool) or not isinstance(d, int) or d < least:
+        raise ProblemError("d", f"must be an integer ≥ {least}, got {d!r}")
+    return d
+
+
+def example37_negative(d: int = 4, xi: Any = "1/4", lam: Any = "1e-30", width: int = 4, seed: int = 0) -> Problem:
+    """Example 37, the 𝓜 < 0 family (spec single_neuron.md §3.6): x_i = ξ e_i + (1 − ξ)/d · s
+    with s = (1, …, 1) and v* = s/√d, exactly; √d must be rational, so d is a perfect square
+    (4, 9, 16, …).  ξ ∈ (0, 1) with ξ ≤ √(2(√2 − 1)/(d − 1)) (all angles < π/4), checked
+    exactly.  n = d; the initialisation is ``Init.random(width, seed, d, lam)`` (the default
+    seed gives both signs).  Assumption 1(iii) fails by symmetry (pitfall 3): use
+    :func:`perturbed` for the dynamics.
+
+    >>> p = example37_negative()
+    >>> p.data.teacher, p.data.X[0], p.init.s
+    ((Fraction(1, 2), Fraction(1, 2), Fraction(1, 2), Fraction(1, 2)), (Fraction(7, 16), Fraction(3, 16), Fraction(3, 16), Fraction(3, 16)), (-1, 1, -1, 1))
+    """
+    from .problem import ProblemError, exact
+
+    d = _dimension(d, 2)
+    root = _rational_sqrt(Fraction(d))
+    if root is None:
+        raise ProblemError("d", f"must be a perfect square (4, 9, 16, …) so that v* = s/√d is exact; got d = {d}")
+    x = exact(xi, "xi")
+    if not 0 < x < 1:
+        raise ProblemError("xi", f"must lie in (0, 1), got {x}")
+    # ξ ≤ √(2(√2−1)/(d−1))  ⇔  ξ²(d−1)/2 + 1 ≤ √2  ⇔  (ξ²(d−1)/2 + 1)² ≤ 2   (both sides positive)
+    if (x * x * (d - 1) / 2 + 1) ** 2 > 2:
+        import math
+
+        cap = math.sqrt(2 * (math.sqrt(2) - 1) / (d - 1))
+        raise ProblemError("xi", f"= {x} exceeds √(2(√2 − 1)/(d − 1)) ≈ {cap:.6g} for d = {d}: some angle "
+                                 "∠(v*, x_i) could reach π/4 (Assumption 1); take a smaller ξ")
+    off = (1 - x) / d
+    X = [[off + (x if i == k else 0) for i in range(d)] for k in range(d)]
+    teacher = [1 / root] * d
+    return Problem(Dataset(X, teacher=teacher), Init.random(width=width, seed=seed, d=d, lam=lam))
+
+
+def example37_positive(d: int = 3, b: Any = 16, lam: Any = "1e-30", width: int = 4, seed: int = 0) -> Problem:
+    """Example 37, the 𝓜 > 0 family (spec §3.6): v* = (4/5) e_1 + (3/5) e_3, x_1 = b e_1,
+    x_{2,3} = b e_1 ∓ √b e_2 + e_3, x_i = b e_1 + e_i (i ≥ 4), exactly; d ≥ 3 and b ≥ 11 with
+    √b rational (16, 25, 121/4, …).  n = d; initialisation ``Init.random(width, seed, d, lam)``.
+    The reflection e_2 ↦ −e_2 violates Assumption 1(iii) (pitfall 3): see :func:`perturbed`.
+
+    >>> p = example37_positive()
+    >>> [list(map(int, x)) for x in p.data.X], p.data.y, p.init.s
+    ([[16, 0, 0], [16, -4, 1], [16, 4, 1]], (Fraction(64, 5), Fraction(67, 5), Fraction(67, 5)), (-1, 1, 1, -1))
+    """
+    from .problem import ProblemError, exact
+
+    d = _dimension(d, 3)
+    bq = exact(b, "b")
+    if bq < 11:
+        raise ProblemError("b", f"must be ≥ 11 (Example 37 needs it for cos∠(χ₂, χ₃) > sin∠(χ₂, v*)), got {bq}")
+    root = _rational_sqrt(bq)
+    if root is None:
+        raise ProblemError("b", f"must be the square of a rational (16, 25, 121/4, …) so that √b is exact; got {bq}")
+    e = lambda i: [Fraction(int(c == i)) for c in range(d)]
+    X = [[bq * v for v in e(0)]]
+    X.append([bq * a - root * c + f for a, c, f in zip(e(0), e(1), e(2))])
+    X.append([bq * a + root * c + f for a, c, f in zip(e(0), e(1), e(2))])
+    X += [[bq * a + f for a, f in zip(e(0), e(i))] for i in range(3, d)]
+    teacher = [Fraction(4, 5) if i == 0 else Fraction(3, 5) if i == 2 else Fraction(0) for i in range(d)]
+    return Problem(Dataset(X, teacher=teacher), Init.random(width=width, seed=seed, d=d, lam=lam))
+
+
+def perturbed(problem: Problem, eps: Any = "1e-3", seed: int = 0) -> Problem:
+    """The same problem with every input moved by an exact rational vector r_i, ‖r_i‖ ≤ ε
+    (random direction, size in [ε/2, ε]; ``numpy.random.default_rng(seed)``), labels
+    recomputed from the teacher: breaks the symmetries of Example 37 so that Assumption
+    1(iii) holds generically (pitfall 3).  If the original angles ∠(v*, x_i) are all
+    < π/4, the perturbed ones must be too (ProblemError naming ``eps`` otherwise).
+
+    >>> q = perturbed(example37_negative(), "1e-3", seed=1)
+    >>> q.data.teacher == example37_negative().data.teacher, q.data.X != example37_negative().data.X
+    (True, True)
+    """
+    import math
+
+    import numpy as np
+
+    from .problem import ProblemError, exact
+
+    if not isinstance(problem, Problem):
+        raise ProblemError("problem", "expected a reluflow.Problem")
+    teacher = problem.data.teacher
+    if teacher is None:
+        raise ProblemError("data.teacher", "is missing; perturbed() recomputes the labels from the teacher v*")
+    e = exact(eps, "eps")
+    if e <= 0:
+        raise ProblemError("eps", f"must be > 0, got {e}")
+    rng = np.random.default_rng(int(seed))
+    dot = lambda u, v: sum((a * b for a, b in zip(u, v)), Fraction(0))
+    X = []
+    for x in problem.data.X:
+        while True:
+            r = [Fraction(int(v), 1000) for v in rng.integers(-1000, 1001, size=len(x))]
+            if any(r):
+                break
+        size = Fraction(float(rng.uniform(0.5, 1.0))).limit_denominator(1000)
+        f = Fraction(float(e) * float(size) / math.sqrt(float(dot(r, r)))).limit_denominator(10**12)
+        while f * f * dot(r, r) > e * e:  # keep ‖f r‖ ≤ ε exactly
+            f *= Fraction(999, 1000)
+        X.append([a + f * c for a, c in zip(x, r)])
+    r2 = dot(teacher, teacher)
+    acute = lambda rows: all(dot(teacher, x) > 0 and 2 * dot(teacher, x) ** 2 > r2 * dot(x, x) for x in rows)
+    if acute(problem.data.X) and not acute(X):
+        raise ProblemError("eps", f"= {e} is too large: a perturbed input makes an angle ≥ π/4 with v*; take a smaller ε")
+    return Problem(Dataset(X, teacher=teacher), problem.init)
