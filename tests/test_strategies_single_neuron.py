@@ -10,12 +10,18 @@ from hypothesis.errors import InvalidArgument
 
 from reluflow import Dataset, Init, Problem
 from reluflow.strategies import (
+    example37_problems,
     single_neuron_datasets,
     single_neuron_inits,
     single_neuron_problems,
     teacher_vectors,
 )
-from reluflow.theory.single_neuron_assumptions import J_sets, data_conditions, init_conditions
+from reluflow.theory.single_neuron_assumptions import (
+    J_sets,
+    data_conditions,
+    init_conditions,
+)
+
 
 def dot(u, v):
     return sum((a * b for a, b in zip(u, v)), Fraction(0))
@@ -154,3 +160,69 @@ def test_options_are_keyword_only():
         teacher_vectors(3)  # type: ignore[misc]
     with pytest.raises(TypeError):
         single_neuron_datasets(3)  # type: ignore[misc]
+
+
+# ----------------------------------------------------------------------------- Example 37
+
+
+def inverse_gram(X):
+    import sympy as sp
+
+    M = sp.Matrix([[sp.Rational(c.numerator, c.denominator) for c in x] for x in X])
+    return M, (M * M.T).inv()
+
+
+@given(example37_problems(family="negative"))
+def test_example37_negative_instances_are_valid_with_M_negative(p):
+    assert p.d == p.n == 4 and 2 <= p.m <= 4
+    assert p.data.teacher == (Fraction(1, 2),) * 4
+    assert_problem_valid_any_radius(p)
+    _, H = inverse_gram(p.data.X)  # ⟨χ_k, χ_i⟩; a Z-matrix certifies 𝓜 < 0
+    assert all(H[k, i] <= 0 for k in range(4) for i in range(4) if k != i)
+
+
+@given(example37_problems(family="positive", d=4, eps="1e-2", width=(1, 3)))
+def test_example37_positive_instances_are_valid_with_M_positive(p):
+    import sympy as sp
+
+    assert p.d == p.n == 4 and 1 <= p.m <= 3
+    assert_problem_valid_any_radius(p)
+    M, H = inverse_gram(p.data.X)
+    chi = H * M  # rows χ_k with χ_kᵀ x_i = δ_ki
+    pv, qv = chi.row(1), chi.row(2)
+    v = sp.Matrix([[sp.Rational(c.numerator, c.denominator) for c in p.data.teacher]])
+    cos_pq = (pv.dot(qv)) / sp.sqrt(pv.dot(pv) * qv.dot(qv))
+    sin_pv = sp.sqrt(1 - pv.dot(v) ** 2 / (pv.dot(pv) * v.dot(v)))
+    assert float(cos_pq - sin_pv) > 0.01  # the witness: 𝓜 ≥ cos∠(χ_2, χ_3) − sin∠(χ_2, v*) > 0
+
+
+def assert_problem_valid_any_radius(p):
+    for conds in (data_conditions(p.data), init_conditions(p)):
+        assert all(c.holds for c in conds.values()), {k: c.message for k, c in conds.items() if not c.holds}
+
+
+@pytest.mark.parametrize("build, fragment", [
+    (lambda: example37_problems(family="zero"), "family='zero' must be 'negative'"),
+    (lambda: example37_problems(family="negative", d=5), "d=5 is invalid for family='negative'"),
+    (lambda: example37_problems(family="positive", d=2), "d=2 is invalid for family='positive'"),
+    (lambda: example37_problems(family="negative", xi="0.9"), "xi='0.9' is invalid for family='negative'"),
+    (lambda: example37_problems(family="positive", b=10), "b=10 is invalid for family='positive'"),
+    (lambda: example37_problems(family="positive", b=20), "b=20 is invalid for family='positive'"),
+    (lambda: example37_problems(family="positive", xi="1/4"), "xi='1/4' does not apply to family='positive'"),
+    (lambda: example37_problems(eps=0), "eps=0 must be > 0"),
+    (lambda: example37_problems(width=0), "width=0 must be an integer ≥ 1"),
+])
+def test_example37_options_are_validated(build, fragment):
+    with pytest.raises(InvalidArgument) as exc:
+        build()
+    assert fragment in str(exc.value)
+
+
+@given(st.sampled_from(["negative", "positive"]).flatmap(
+    lambda f: example37_problems(family=f, width=2).map(lambda p: (f, p))))
+def test_example37_sign_of_M_agrees_with_norm_geometry(case):
+    from reluflow.theory.norm_geometry import compute_M
+
+    family, p = case
+    mv = compute_M(p.data)
+    assert mv.certified and mv.sign == (1 if family == "positive" else -1), (mv.sign, mv.how)
