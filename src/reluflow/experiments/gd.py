@@ -10,6 +10,8 @@ may also have its own data and directions.  Each member stops on its own
 - ``"loss"``: when 2L < ``loss_threshold`` (1e-9) at the current parameters;
 - ``"cap"``: after ``max_iter`` updates (2·10⁷ in the paper);
 - ``"stall"``: when its hidden weights are bit-identical at two logging points;
+- ``"nonfinite"``: when 2L overflows or becomes NaN (the step is too large for the data:
+  GD diverges; not in the paper's script, which would run on to the cap with NaN);
 
 and a stopped member is frozen (its update is multiplied by 0, exactly) until the next
 host synchronisation, where it is dropped from the batch.  The update is written once
@@ -36,8 +38,9 @@ from .backend import BACKENDS, Backend, get_backend
 
 __all__ = ["GDConfig", "GDResult", "STOP_REASONS", "Snapshots", "init_params", "log_iterations", "run_gd"]
 
-STOP_REASONS = ("loss", "cap", "stall")
+STOP_REASONS = ("loss", "cap", "stall", "nonfinite")
 
+INF = float("inf")
 Observer = Callable[[int, np.ndarray, np.ndarray, np.ndarray], None]
 
 
@@ -114,7 +117,7 @@ class GDResult:
     """The outcome of :func:`run_gd` for a batch of B members (NumPy arrays).
 
     ``a`` (B, m), ``W`` (B, m, d): the final parameters; ``iterations`` (B,): updates
-    done; ``stop`` (B,): "loss" | "cap" | "stall"; ``loss`` (B,): 2L at the final
+    done; ``stop`` (B,): one of :data:`STOP_REASONS`; ``loss`` (B,): 2L at the final
     parameters; ``log_iter`` (L,) and ``log_loss`` (B, L): 2L at the logging iterations
     (NaN after a member stopped); ``seconds``: wall time; ``backend``/``device`` used.
     """
@@ -250,67 +253,73 @@ def run_gd(
     two_over_n = 2.0 / n
     updates = 0
     k = 0
-    while True:
-        # ---- the one update, on whatever backend: θ_k → loss, gradient, θ_{k+1}
-        U = W @ Xt                                  # (b, m, n) pre-activations ⟨w_j, x_i⟩
-        act = U > 0                                 # σ'(0) = 0
-        H = xp.relu(U)
-        r = (a[:, None, :] @ H)[:, 0, :] - yd       # (b, n) residuals h(x_i) − y_i
-        loss = xp.mean(r * r, 1)                    # 2L (the MSE-mean)
-        newly = running & (loss < thr)
-        stop_k = xp.where(newly, k, stop_k)
-        stop_loss = xp.where(newly, loss, stop_loss)
-        running = running & ~newly
-        sync = k in log_set or k % config.check_every == 0 or k == config.max_iter
-        if sync:
-            run_h = xp.to_numpy(running).copy()
-            loss_h = xp.to_numpy(loss)
-            done_k = xp.to_numpy(stop_k)
-            reason = np.where(done_k >= 0, "loss", "")
-            if k in log_set:
-                was = run_h | (done_k == k)     # running at the start of iteration k
-                log_loss[idx[was], log_row[k]] = loss_h[was]
-                if observe is not None and np.any(was):
-                    observe(k, idx[was], xp.to_numpy(a)[was], xp.to_numpy(W)[was])
-                if W_prev is not None:
-                    same = xp.to_numpy(xp.all_rows(W == W_prev)) & run_h
-                    reason = np.where(same, "stall", reason)
-                    run_h &= ~same
-                W_prev = xp.copy(W)
-            if k == config.max_iter:
-                reason = np.where(run_h, "cap", reason)
-                run_h[:] = False
-            gone = ~run_h
-            if np.any(gone):
-                a_h, W_h = xp.to_numpy(a), xp.to_numpy(W)
-                members = idx[gone]
-                out_a[members] = a_h[gone]
-                out_W[members] = W_h[gone]
-                out_stop[members] = reason[gone]
-                out_iter[members] = np.where(reason[gone] == "loss", done_k[gone], k)
+    saved = np.seterr(over="ignore", invalid="ignore")  # a diverging member stops as "nonfinite"
+    try:
+        while True:
+            # ---- the one update, on whatever backend: θ_k → loss, gradient, θ_{k+1}
+            U = W @ Xt                                  # (b, m, n) pre-activations ⟨w_j, x_i⟩
+            act = U > 0                                 # σ'(0) = 0
+            H = xp.relu(U)
+            r = (a[:, None, :] @ H)[:, 0, :] - yd       # (b, n) residuals h(x_i) − y_i
+            loss = xp.mean(r * r, 1)                    # 2L (the MSE-mean)
+            hit = loss < thr
+            newly = running & (hit | ~(loss < INF))    # below the threshold, or NaN / inf
+            stop_k = xp.where(newly, k, stop_k)
+            stop_loss = xp.where(newly, loss, stop_loss)
+            running = running & ~newly
+            sync = k in log_set or k % config.check_every == 0 or k == config.max_iter
+            if sync:
+                run_h = xp.to_numpy(running).copy()
+                loss_h = xp.to_numpy(loss)
+                done_k = xp.to_numpy(stop_k)
                 sl = xp.to_numpy(stop_loss)
-                out_loss[members] = np.where(reason[gone] == "loss", sl[gone], loss_h[gone])
-                keep = np.flatnonzero(run_h)
-                if len(keep) == 0:
-                    break
-                idx = idx[keep]
-                a, W, yd = xp.take(a, keep), xp.take(W, keep), xp.take(yd, keep)
-                act, H, r = xp.take(act, keep), xp.take(H, keep), xp.take(r, keep)
-                running, stop_k, stop_loss = xp.take(running, keep), xp.take(stop_k, keep), xp.take(stop_loss, keep)
-                W_prev = xp.take(W_prev, keep) if W_prev is not None else None
-                if per_member_X:
-                    Xd = xp.take(Xd, keep)
-                    Xt = xp.transpose(Xd)
-        c = (r * two_over_n) * running[:, None]   # dMSE/dh_i, 0 for stopped members (frozen exactly)
-        grad_a = (H @ c[:, :, None])[:, :, 0]       # (b, m): Σ_i c_i σ(u_ji)
-        grad_W = (act * c[:, None, :]) @ Xd         # (b, m, d): Σ_i c_i 1[u_ji > 0] x_i ...
-        grad_W *= a[:, :, None]                     # ... times a_j
-        grad_W *= lr
-        grad_a *= lr
-        W -= grad_W                                 # in place: large temporaries are slow to allocate
-        a -= grad_a
-        k += 1
-        updates += 1
+                reason = np.where(done_k >= 0, np.where(sl < thr, "loss", "nonfinite"), "")
+                if k in log_set:
+                    was = run_h | (done_k == k)     # running at the start of iteration k
+                    log_loss[idx[was], log_row[k]] = loss_h[was]
+                    if observe is not None and np.any(was):
+                        observe(k, idx[was], xp.to_numpy(a)[was], xp.to_numpy(W)[was])
+                    if W_prev is not None:
+                        same = xp.to_numpy(xp.all_rows(W == W_prev)) & run_h
+                        reason = np.where(same, "stall", reason)
+                        run_h &= ~same
+                    W_prev = xp.copy(W)
+                if k == config.max_iter:
+                    reason = np.where(run_h, "cap", reason)
+                    run_h[:] = False
+                gone = ~run_h
+                if np.any(gone):
+                    a_h, W_h = xp.to_numpy(a), xp.to_numpy(W)
+                    members = idx[gone]
+                    out_a[members] = a_h[gone]
+                    out_W[members] = W_h[gone]
+                    out_stop[members] = reason[gone]
+                    early = (reason[gone] == "loss") | (reason[gone] == "nonfinite")
+                    out_iter[members] = np.where(early, done_k[gone], k)
+                    out_loss[members] = np.where(early, sl[gone], loss_h[gone])
+                    keep = np.flatnonzero(run_h)
+                    if len(keep) == 0:
+                        break
+                    idx = idx[keep]
+                    a, W, yd = xp.take(a, keep), xp.take(W, keep), xp.take(yd, keep)
+                    act, H, r = xp.take(act, keep), xp.take(H, keep), xp.take(r, keep)
+                    running, stop_k, stop_loss = xp.take(running, keep), xp.take(stop_k, keep), xp.take(stop_loss, keep)
+                    W_prev = xp.take(W_prev, keep) if W_prev is not None else None
+                    if per_member_X:
+                        Xd = xp.take(Xd, keep)
+                        Xt = xp.transpose(Xd)
+            c = (r * two_over_n) * running[:, None]   # dMSE/dh_i, 0 for stopped members (frozen exactly)
+            grad_a = (H @ c[:, :, None])[:, :, 0]       # (b, m): Σ_i c_i σ(u_ji)
+            grad_W = (act * c[:, None, :]) @ Xd         # (b, m, d): Σ_i c_i 1[u_ji > 0] x_i ...
+            grad_W *= a[:, :, None]                     # ... times a_j
+            grad_W *= lr
+            grad_a *= lr
+            W -= grad_W                                 # in place: large temporaries are slow to allocate
+            a -= grad_a
+            k += 1
+            updates += 1
+    finally:
+        np.seterr(**saved)
     xp.synchronize()
     seconds = time.perf_counter() - t0
     return GDResult(

@@ -243,7 +243,7 @@ def run_sweep(config: SweepConfig, progress: Callable[[str], None] | None = None
 
 TABLE_COLUMNS = (
     "table", "metric", "scheme", "lambda", "lambda_exp4", "d", "m", "median", "std", "trials", "valid",
-    "stopped_loss", "stopped_cap", "stopped_stall", "median_iterations", "max_iter", "loss_threshold", "lr",
+    "stopped_loss", "stopped_cap", "stopped_stall", "stopped_nonfinite", "median_iterations", "max_iter", "loss_threshold", "lr",
     "seed", "backend",
 )
 
@@ -271,6 +271,7 @@ def table_rows(number: int, records: Sequence[dict[str, Any]], config: SweepConf
                     "stopped_loss": sum(r["stop"] == "loss" for r in cell),
                     "stopped_cap": sum(r["stop"] == "cap" for r in cell),
                     "stopped_stall": sum(r["stop"] == "stall" for r in cell),
+                    "stopped_nonfinite": sum(r["stop"] == "nonfinite" for r in cell),
                     "median_iterations": float(np.median([r["iterations"] for r in cell])) if cell else float("nan"),
                     "max_iter": config.gd.max_iter, "loss_threshold": config.gd.loss_threshold, "lr": config.gd.lr,
                     "seed": config.seed, "backend": backend,
