@@ -7,6 +7,7 @@ dps); ``report`` writes them as Markdown and JSON.
 """
 
 from . import orthogonal, single_neuron  # noqa: F401  (register O1–O22, N1–N19, N24)
+from . import single_neuron_geometry  # noqa: F401
 from .core import PROFILES, REGISTRY, Claim, ClaimResult, Outcome, Profile, Session, run
 from ..verdict import Verdict
 

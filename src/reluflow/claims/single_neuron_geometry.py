@@ -1,0 +1,496 @@
+"""Claims N20–N23 of the single-neuron paper (spec ``single_neuron.md`` §3.6, §5): minimum
+norm versus rank one (Theorem 8, Example 37, Remark 38) and the probability of Assumption
+1(ii).  None of them runs the flow: they are statements about interpolating networks and
+about random initialisations.
+
+Fixtures: EX37+ (the 𝓜 > 0 family of Example 37, d = 3, b = 16) and EX37− (the 𝓜 < 0
+family, d = 4, ξ = 1/4), both exact (:mod:`reluflow.datasets`).  The numbers come from
+:mod:`reluflow.theory.norm_geometry`: 𝓜 by search with its sign decided exactly by a duality
+test, the §3.6 networks checked in Fractions, and a heuristic minimum-norm search whose
+every value is the norm of an exact interpolator.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from ..datasets import cayley, example37_negative, example37_positive
+from ..precision import context
+from ..problem import Dataset, Problem, ProblemError
+from ..theory import norm_geometry as ng
+from ..verdict import Verdict
+from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
+
+PAPER = "single-neuron"
+FIXTURES.update({"EX37+": example37_positive, "EX37-": example37_negative})
+DPS = 30
+_Q0 = Fraction(0)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _lam(p: Problem) -> str:
+    return lam_str(p.init.lam)
+
+
+def _dot(u, v):
+    return sum((a * b for a, b in zip(u, v)), _Q0)
+
+
+def _all(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
+    """FAIL if any part is False, INCONCLUSIVE if any is None, else PASS."""
+    vals = [v for v, _ in parts]
+    verdict = Verdict.FAIL if False in vals else Verdict.INCONCLUSIVE if None in vals else Verdict.PASS
+    return verdict, "; ".join(d for _, d in parts)
+
+
+@functools.lru_cache(maxsize=32)
+def _M(data: Dataset) -> ng.MValue:
+    return ng.compute_M(data, dps=DPS)
+
+
+@functools.lru_cache(maxsize=32)
+def _search(data: Dataset, starts: int) -> ng.NormSearch:
+    return ng.min_norm_search(data, starts=starts, seed=21, dps=DPS)
+
+
+def _search_starts(s: Session) -> int:
+    return max(8, s.profile.samples // 3)
+
+
+def _need_theorem8(p: Problem) -> Dataset:
+    """n = d, a teacher, all labels positive (angles < π/2, Remark 38(iii))."""
+    data = p.data
+    if data.teacher is None:
+        raise ProblemError("data.teacher", "the claim is about a teacher v*; give Dataset(X, teacher=v*)")
+    if data.n != data.d:
+        raise ProblemError("data.X", f"Theorem 8 needs n = d (Assumption 3); here n = {data.n}, d = {data.d}")
+    bad = [i for i, y in enumerate(data.y) if y <= 0]
+    if bad:
+        raise ProblemError(f"data.X[{bad[0]}]", "makes an angle ≥ π/2 with v* (label 0); Theorem 8 needs all "
+                                                "angles below π/2 (Remark 38(iii))")
+    return data
+
+
+# ----------------------------------------------------------------------------- N20: exact, SymPy
+
+
+_B = sp.Symbol("b", positive=True)
+
+
+def _sign(expr, symbolic: bool) -> int | None:
+    """The sign of ``expr`` (exact): for all b ≥ 11 when symbolic (None if it changes sign or
+    SymPy cannot decide), else of the algebraic number."""
+    if sp.simplify(expr) == 0:
+        return 0
+    if not symbolic:
+        return 1 if expr.is_positive else -1 if expr.is_negative else None
+    dom = sp.Interval(11, sp.oo)
+    try:
+        if sp.solve_univariate_inequality(expr <= 0, _B, relational=False, domain=dom) == sp.S.EmptySet:
+            return 1
+        if sp.solve_univariate_inequality(expr >= 0, _B, relational=False, domain=dom) == sp.S.EmptySet:
+            return -1
+    except (NotImplementedError, ValueError):
+        return None
+    return None
+
+
+def _nonneg(expr, symbolic: bool) -> bool | None:
+    """expr ≥ 0 (for all b ≥ 11 when symbolic), exactly; None if SymPy cannot decide."""
+    if sp.simplify(expr) == 0:
+        return True
+    if not symbolic:
+        return expr.is_nonnegative
+    try:
+        return sp.solve_univariate_inequality(expr < 0, _B, relational=False, domain=sp.Interval(11, sp.oo)) == sp.S.EmptySet
+    except (NotImplementedError, ValueError):
+        return None
+
+
+def _n20_network(d: int, bval: Fraction | None) -> dict:
+    """The §3.6 network for p = χ₂, q = χ₃ on the Example 37 𝓜 > 0 data (d inputs), in SymPy:
+    at b = bval exactly, or for symbolic b (statements for all b ≥ 11).  Returns the checks."""
+    symbolic = bval is None
+    b = _B if symbolic else sp.Rational(bval.numerator, bval.denominator)
+    rb = sp.sqrt(b)
+    e = lambda i: sp.Matrix([1 if c == i else 0 for c in range(d)])
+    xs = [b * e(0), b * e(0) - rb * e(1) + e(2), b * e(0) + rb * e(1) + e(2)] + [b * e(0) + e(i) for i in range(3, d)]
+    v = sp.Rational(4, 5) * e(0) + sp.Rational(3, 5) * e(2)
+    inv = sp.simplify(sp.Matrix.hstack(*xs).T.inv())  # columns: χ_k, with χ_kᵀx_i = δ_ki
+    chi = [inv[:, k] for k in range(d)]
+    duality = all(sp.simplify(chi[k].dot(xs[i]) - (1 if k == i else 0)) == 0 for k in range(d) for i in range(d))
+    norm = lambda u: sp.sqrt(sp.factor(sp.simplify(u.dot(u))))
+    p, q = chi[1], chi[2]
+    pbar, qbar = p / norm(p), q / norm(q)
+    cos_pq, cos_pv = sp.simplify(pbar.dot(qbar)), sp.simplify(pbar.dot(v))
+    sin_pq, sin_pv = sp.simplify(sp.sqrt(1 - cos_pq ** 2)), sp.sqrt(1 - cos_pv ** 2)
+    closed = (b - 1) / (b + 1) - sp.sqrt(1 - sp.Rational(9, 25) * b / (b + 1))
+    lower = sp.Rational(5, 6) - sp.sqrt(sp.Rational(67, 100))
+    ys = [v.dot(x) for x in xs]
+    b2 = 1 / norm(p)  # p̄ = b₂ χ₂
+    geom = sp.simplify(cos_pv - sin_pq)  # the second candidate of ξ in the table's first case
+    cap = sp.simplify(ys[1] / b2)  # min over K of y_k / b_k, K = {2}
+    r = pbar - qbar * cos_pq
+    out = {
+        "duality": duality,
+        "acute": _sign(cos_pv, symbolic),  # ∠(p, v*) < π/2: the table's first case
+        "gap_identity": sp.simplify(cos_pq - sin_pv - closed) == 0,
+        "gap_closed": closed,
+        "norm_r": sp.simplify(r.dot(r) - sin_pq ** 2) == 0,
+        "xi_is_geom": _nonneg(cap - geom, symbolic),  # ξ = cos∠(p,v*) − sin∠(p,q) is the min
+        "xi_positive": _sign(geom, symbolic),
+    }
+    xi = geom if out["xi_is_geom"] else cap
+    nr = sin_pq
+    a = [sp.Integer(1), sp.sqrt(xi * nr)]
+    W = [v - xi * pbar, sp.sqrt(xi / nr) * r]
+    z1 = [sp.simplify(W[0].dot(x)) for x in xs]
+    z2 = [sp.simplify(r.dot(x)) for x in xs]  # w₂ ∝ r with a positive factor
+    s1 = [_sign(z, symbolic) for z in z1]
+    s2 = [_sign(z, symbolic) for z in z2]
+    out["signs_decided"] = None not in s1 + s2
+    if out["signs_decided"]:
+        outs = [(z1[i] if s1[i] > 0 else 0) + (a[1] * sp.sqrt(xi / nr) * z2[i] if s2[i] > 0 else 0) for i in range(d)]
+        out["interpolates"] = all(sp.simplify(o - y) == 0 for o, y in zip(outs, ys))
+    else:
+        out["interpolates"] = None
+    theta = sp.simplify(a[0] ** 2 + a[1] ** 2 + W[0].dot(W[0]) + W[1].dot(W[1]))
+    out["theta_le_bound"] = _nonneg(2 - xi ** 2 - theta, symbolic)
+    out["bound_below_2"] = None if out["xi_positive"] is None else out["xi_positive"] != 0  # ξ² > 0 ⇔ ξ ≠ 0
+    if symbolic:
+        out["gap_ge_lower"] = _nonneg(closed - lower, True)  # on [11, ∞)
+        out["gap_at_11"] = sp.simplify(closed.subs(_B, 11) - lower) == 0
+    else:
+        out["gap_ge_lower"] = _nonneg(closed - lower, False)
+    out["lower_positive"] = _sign(lower, False)
+    out.update(xi=xi, theta=theta, gap=cos_pq - sin_pv)
+    return out
+
+
+def _family37_positive(p: Problem) -> tuple[int, Fraction]:
+    """(d, b) when the problem's data is exactly an Example 37 𝓜 > 0 instance."""
+    data = p.data
+    if data.teacher is None or data.n != data.d or data.d < 3:
+        raise ProblemError("data", "N20 is about the Example 37 𝓜 > 0 family (d ≥ 3, n = d, teacher (4/5, 0, 3/5, …))")
+    b = data.X[0][0]
+    try:
+        ref = example37_positive(d=data.d, b=b).data
+    except ProblemError as exc:
+        raise ProblemError("data", f"not an Example 37 𝓜 > 0 instance ({exc})") from None
+    if ref.X != data.X or ref.teacher != data.teacher:
+        raise ProblemError("data", "N20 is about the Example 37 𝓜 > 0 family: the inputs or the teacher differ "
+                                   "(use datasets.example37_positive)")
+    return data.d, b
+
+
+@claim("N20", paper=PAPER, source="Thm 8(ii), Ex. 37, §3.6 table",
+       statement="𝓜 > 0 family, p = χ₂, q = χ₃: the §3.6 network interpolates with ‖θ‖² ≤ 2 − ξ² < 2, and "
+                 "cos∠(χ₂,χ₃) − sin∠(χ₂,v*) = (b−1)/(b+1) − √(1 − 9b/(25(b+1))) ≥ 5/6 − √0.67 > 0",
+       notion="exact (SymPy): at the fixture's b and for symbolic b ≥ 11, at the fixture's d", instance="EX37+")
+def n20(s: Session, p: Problem) -> Outcome:
+    d, b = _family37_positive(p)
+    at_b = _n20_network(d, b)
+    sym = _n20_network(d, None)
+
+    def both(key, accept):  # the check at the fixture's b and for symbolic b; None if SymPy could not decide
+        vals = [at_b.get(key, sym.get(key)), sym.get(key, at_b.get(key))]
+        return None if None in vals else all(accept(v) for v in vals)
+
+    pos = lambda v: v == 1
+    true = lambda v: v is True
+    checks = [
+        (both("duality", true), "χ_kᵀx_i = δ_ki"),
+        (both("acute", pos), "∠(χ₂, v*) < π/2 (the table's first case)"),
+        (both("gap_identity", true), "cos∠(χ₂,χ₃) − sin∠(χ₂,v*) = (b−1)/(b+1) − √(1 − 9b/(25(b+1)))"),
+        (both("norm_r", true), "‖r‖ = sin∠(p, q)"),
+        (both("xi_is_geom", true), "ξ = cos∠(p,v*) − sin∠(p,q) ≤ y₂/b₂"),
+        (both("xi_positive", pos), "ξ > 0"),
+        (both("interpolates", true), "h(x_i) = y_i for every i (pre-activation signs decided exactly)"),
+        (both("theta_le_bound", true), "‖θ‖² ≤ 2 − ξ²"),
+        (both("bound_below_2", true), "2 − ξ² < 2"),
+        (both("gap_ge_lower", true), "gap ≥ 5/6 − √0.67 (at b, and for all b ≥ 11)"),
+        (both("gap_at_11", true), "equality at b = 11"),
+        (both("lower_positive", pos), "5/6 − √0.67 > 0"),
+    ]
+    verdict, detail = _all(*checks)
+    # numbers for the report, and the comparison with 𝓜 (which is ≥ the gap by definition)
+    mv = _M(p.data)
+    ctx = context(DPS)
+    gap = ctx.mpf(str(sp.N(at_b["gap"], DPS + 5)))
+    closed = ng.example37_gap(b, ctx)
+    m_ok = mv.value >= gap - ctx.mpf(10) ** (-(DPS - 5)) and mv.sign == 1
+    if not m_ok and verdict is Verdict.PASS:
+        verdict = Verdict.FAIL
+    xi = sp.N(at_b["xi"], 12)
+    theta = sp.N(at_b["theta"], 12)
+    failed = [t for v, t in checks if v is False]
+    return Outcome(
+        verdict,
+        "‖θ‖² ≤ 2 − ξ² < 2; gap ≥ 5/6 − √0.67 ≈ 0.0147980",
+        f"b = {b}: ξ = {xi}, ‖θ‖² = {theta}, 2 − ξ² = {sp.N(2 - at_b['xi'] ** 2, 12)}, gap = {fmt(closed, 10)}; "
+        f"𝓜 = {fmt(mv.value, 10)} "
+        f"({mv.how}; maximiser K = {tuple(k + 1 for k in mv.K)})",
+        "exact (SymPy): identities simplify to 0, signs decided on [11, ∞) by solve_univariate_inequality",
+        _lam(p), DPS,
+        ("all exact checks hold: " if not failed else "FAILED: " + "; ".join(failed) + " — checked: ") + detail
+        + f"; 𝓜 ≥ gap at b = {b}: {m_ok} (𝓜 − gap = {fmt(mv.value - gap, 3)})")
+
+
+# ----------------------------------------------------------------------------- N21: optimisation search
+
+
+@claim("N21", paper=PAPER, source="Thm 8(i)",
+       statement="𝓜 < 0 (or χ_kᵀχ_i ≤ 0): no interpolating network has ‖θ‖² < 2 (Θ_{v*} is norm-minimal)",
+       notion="optimisation search (heuristic): penalty method from random starts, widths 2..d, plus the all-pattern "
+              "convex program; every candidate restored to an exact interpolator; PASS when none is below "
+              "2‖v*‖ − 1e-25 and the same search finds a sub-2 interpolator on EX37+ (power control)",
+       instance="EX37-")
+def n21(s: Session, p: Problem) -> Outcome:
+    data = _need_theorem8(p)
+    mv = _M(data)
+    if mv.sign >= 0:
+        raise ProblemError("data", f"N21 needs 𝓜 < 0; here the sign is {mv.sign} ({mv.how}, value {fmt(mv.value, 6)})")
+    ctx = context(DPS)
+    starts = _search_starts(s)
+    found = _search(data, starts)
+    ref = found.reference  # 2‖v*‖
+    tol = ctx.mpf(10) ** (-(DPS - 5))
+    below = [v for v in found.theta_sq if v < ref - tol]
+    dual = mv.dual
+    lower = dual.theta_sq_lower(ctx)
+    control = _search(FIXTURES["EX37+"]().data, starts)
+    powered = control.best < control.reference - tol
+    parts = [
+        (not below, f"{found.restored} exact interpolators ({found.failed} starts not restorable), widths "
+                    f"{list(found.widths)} × {starts} random starts + the all-pattern program; best ‖θ‖² = "
+                    f"{fmt(found.best, 12)} (random {fmt(found.random_best, 8)}, all-pattern {fmt(found.convex_best, 8)}); "
+                    f"{len(below)} below 2‖v*‖ = {fmt(ref, 6)}"),
+        (found.best >= lower - tol, f"exact duality bound: every interpolator has ‖θ‖² ≥ 2μᵀy/κ = {fmt(lower, 12)}"),
+        (True if powered else None, f"power control on EX37+ (𝓜 > 0): the same search finds ‖θ‖² = "
+                                    f"{fmt(control.best, 8)} {'<' if powered else '≥'} 2"),
+    ]
+    verdict, detail = _all(*parts)
+    return Outcome(verdict, "min ‖θ‖² = 2‖v*‖ over interpolators (attained on Θ_{v*})",
+                   f"best found {fmt(found.best, 10)}; 𝓜 = {fmt(mv.value, 8)} (sign {mv.sign}: {mv.how})",
+                   "none below 2‖v*‖ − 1e-25 (exact interpolators, norms at 30 digits)", _lam(p), DPS, detail)
+
+
+# ----------------------------------------------------------------------------- N22: Remark 38
+
+
+def _random_interpolator(data: Dataset, chi, rng: random.Random):
+    """A random network (a, W) with exact rational entries and zero loss: random output weights
+    and pre-activations t_ji at the data, w_j = Σ_i t_ji χ_i (so ⟨w_j, x_i⟩ = t_ji exactly), one
+    positive neuron per point absorbing the residual.  Unbalanced on purpose."""
+    d = data.d
+    ymax = max(data.y)
+    while True:
+        m = rng.randint(1, 2 * d)
+        a = [Fraction(rng.randint(1, 40), 20) * (1 if j == 0 else rng.choice((1, -1))) for j in range(m)]
+        T = [[ymax * Fraction(rng.randint(-30, 30), 20) / abs(a[j]) for _ in range(d)] for j in range(m)]
+        posj = [j for j in range(m) if a[j] > 0]
+        ok = True
+        for i in range(d):
+            k = rng.choice(posj)
+            rest = sum((a[j] * max(T[j][i], _Q0) for j in range(m) if j != k), _Q0)
+            T[k][i] = (data.y[i] - rest) / a[k]
+            ok &= T[k][i] > 0
+        if ok:
+            W = [[sum((T[j][i] * chi[i][c] for i in range(d)), _Q0) for c in range(d)] for j in range(m)]
+            outs = [sum((aj * max(_dot(wj, x), _Q0) for aj, wj in zip(a, W)), _Q0) for x in data.X]
+            assert outs == list(data.y)
+            return a, W
+
+
+def _rank_one(data: Dataset, rng: random.Random):
+    """A member of Θ_{v*} with rational entries: w_j = c_j v*, a_j = c_j‖v*‖-scaled, Σ c_j² = 1 from
+    Pythagorean triples (‖θ‖² = 2‖v*‖ when ‖v*‖ = 1)."""
+    u, w = rng.randint(1, 9), rng.randint(1, 9)
+    c = [Fraction(2 * u * w, u * u + w * w), Fraction(abs(u * u - w * w), u * u + w * w)]
+    c = [v for v in c if v > 0]
+    a = list(c)
+    W = [[v * t for t in data.teacher] for v in c]
+    return a, W
+
+
+def _theta_sq(a, W) -> Fraction:
+    return sum((v * v for v in a), _Q0) + sum((v * v for row in W for v in row), _Q0)
+
+
+def _generated(kind: str, rng: random.Random, d: int) -> Dataset:
+    """d = 2 data with all angles < π/4 (x_i = c_i(v* + r_i), ‖r_i‖ < 1/√2), or orthogonal data
+    x_i = c_i Q_i (Q an exact Cayley rotation) with a teacher at angles < π/2 from every x_i."""
+    rat = lambda lo, hi: Fraction(rng.randint(int(lo * 1000), int(hi * 1000)), 1000)
+    while True:
+        if kind == "d2":
+            t = rat(-0.95, 0.95)
+            v = [(1 - t * t) / (1 + t * t), 2 * t / (1 + t * t)]
+            X = [[rat(0.5, 2) * (vi + rat(-0.49, 0.49)) for vi in v] for _ in range(2)]
+        else:
+            A = [[_Q0] * d for _ in range(d)]
+            for i in range(d):
+                for j in range(i + 1, d):
+                    A[i][j] = rat(-1, 1)
+                    A[j][i] = -A[i][j]
+            Q = cayley(A)
+            X = [[c * q for q in row] for c, row in zip([rat(0.3, 3) for _ in range(d)], Q)]
+            alpha = [rat(0.1, 1) for _ in range(d)]
+            v = [sum((alpha[i] * Q[i][c] for i in range(d)), _Q0) for c in range(d)]
+        try:
+            data = Dataset(X, teacher=v)
+            ng.dual_basis(data)
+        except ProblemError:
+            continue
+        if all(y > 0 for y in data.y) and (kind != "d2" or ng._angles_below_pi4(data)):
+            return data
+
+
+@claim("N22", paper=PAPER, source="Remark 38",
+       statement="every interpolator has ‖θ‖² ≥ 2 max_i cos∠(v*, x_i) > √2; for d = 2 or orthogonal data 𝓜 < 0",
+       notion="exact inequality on random exact interpolators, members of Θ_{v*}, the §3.6 network and the "
+              "minimum-norm search's networks (mp at 30 digits); 𝓜's sign on generated d = 2 and orthogonal instances",
+       instance="EX37+")
+def n22(s: Session, p: Problem) -> Outcome:
+    data = _need_theorem8(p)
+    ctx = context(DPS)
+    rho2 = _dot(data.teacher, data.teacher)
+    B = ng.remark38_bound(data, ctx=ctx)
+    nx = [_dot(x, x) for x in data.X]
+    pi4 = ng._angles_below_pi4(data)
+    above_root2 = any(2 * y * y > rho2 * n for y, n in zip(data.y, nx))  # 2 max cos > √2 ⇔ some cos² > 1/2
+
+    def exact_ok(theta: Fraction) -> bool:  # θ² ≥ 2 y_i/‖x_i‖ for every i ⇔ θ⁴ ‖x_i‖² ≥ 4 y_i²
+        return all(theta * theta * n >= 4 * y * y for y, n in zip(data.y, nx))
+
+    rng = random.Random(22)
+    chi = ng.dual_basis(data)
+    count = s.profile.interpolators
+    nets = [_random_interpolator(data, chi, rng) for _ in range(count)] + [_rank_one(data, rng) for _ in range(5)]
+    exact_vals = [_theta_sq(a, W) for a, W in nets]
+    mv = _M(data)
+    if mv.counterexample is not None and mv.counterexample.certified:
+        exact_vals.append(mv.counterexample.exact_theta_sq)
+    bad_exact = sum(not exact_ok(v) for v in exact_vals)
+    found = _search(data, _search_starts(s))
+    tol = ctx.mpf(10) ** (-(DPS - 5))
+    bad_mp = sum(v < B - tol for v in found.theta_sq)
+    undecided = sum(abs(v - B) <= tol for v in found.theta_sq)
+    closest = min([float(v) for v in exact_vals] + [float(v) for v in found.theta_sq])
+    # d = 2 and orthogonal instances: 𝓜 < 0
+    k = max(3, s.profile.samples // 6)
+    insts = [("d = 2", _generated("d2", rng, 2)) for _ in range(k)]
+    insts += [(f"orthogonal d = {dd}", _generated("orth", rng, dd)) for dd in [2, 3, 4] * max(1, k // 3)]
+    wrong, inconclusive, worst = [], 0, -math.inf
+    for name, inst in insts:
+        m = ng.compute_M(inst, dps=DPS, starts=6, seed=22, certify=False)
+        worst = max(worst, float(m.value))
+        if m.sign != -1 or m.numeric_sign == 1:
+            wrong.append(f"{name}: sign {m.sign}, value {fmt(m.value, 6)}")
+        inconclusive += m.numeric_sign == 0
+    verdict, detail = _all(
+        (bad_exact == 0, f"{len(exact_vals)} exact rational interpolators ({count} random, unbalanced; 5 in Θ_v*"
+                         f"{'; the exact §3.6 network' if mv.counterexample is not None else ''}): {bad_exact} below the bound"),
+        (bad_mp == 0 if not undecided else None, f"{len(found.theta_sq)} search interpolators (best {fmt(found.best, 8)}): "
+                                                 f"{bad_mp} below, {undecided} within 1e-25"),
+        (above_root2, f"2 max_i cos∠(v*, x_i) = {fmt(B, 10)} {'>' if above_root2 else '≤'} √2‖v*‖ (exact; all angles "
+                      f"< π/4: {pi4})"),
+        (not wrong, f"{len(insts)} generated instances (d = 2 with angles < π/4; orthogonal, d = 2..4): 𝓜 < 0 on all "
+                    f"(largest value {worst:.4g}, numeric search alone inconclusive on {inconclusive})"
+                    + ("" if not wrong else "; WRONG: " + "; ".join(wrong[:3]))),
+    )
+    return Outcome(verdict, f"‖θ‖² ≥ {fmt(B, 8)} > √2 for every interpolator; 𝓜 < 0 for d = 2 / orthogonal",
+                   f"smallest ‖θ‖² among the checked interpolators {fmt(closest, 8)}; {len(insts)} instances with 𝓜 < 0",
+                   "exact (Fractions) for rational networks, 1e-25 for the search's; sign of 𝓜 exact (duality)",
+                   _lam(p), DPS, detail)
+
+
+# ----------------------------------------------------------------------------- N23: Monte Carlo
+
+
+def _wilson(k: int, n: int, z: float = 3.2905) -> tuple[float, float]:
+    """Wilson score interval (z = 3.29: two-sided 99.9 %)."""
+    ph = k / n
+    den = 1 + z * z / n
+    centre = (ph + z * z / (2 * n)) / den
+    half = z * math.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _assumption_1ii(data: Dataset, Z: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Assumption 1(ii) for each draw (rows of Z: m directions; S: signs); near-ties (|⟨z, x⟩| or
+    the angle to γ below 1e-12 relative) are decided exactly on the floats' binary values.
+    Returns (holds, some z_j has I_+(z_j) ≠ ∅ per neuron, exact re-checks)."""
+    X = np.array([[float(c) for c in x] for x in data.X])
+    gamma_q = [sum((y * x[c] for x, y in zip(data.X, data.y)), _Q0) / data.n for c in range(data.d)]
+    gamma = np.array([float(c) for c in gamma_q])
+    P = Z @ X.T  # (N, m, n)
+    scale = np.linalg.norm(Z, axis=2)[..., None] * np.linalg.norm(X, axis=1)[None, None, :]
+    near = np.abs(P) <= 1e-12 * scale
+    cosg = (Z @ gamma) / (np.linalg.norm(Z, axis=2) * np.linalg.norm(gamma))
+    near_g = cosg >= 1 - 1e-12
+    rechecked = 0
+    plus = P > 0
+    zero = P == 0
+    aligned = np.zeros(cosg.shape, bool)
+    for idx in zip(*np.nonzero(near.any(axis=2) | near_g)):
+        rechecked += 1
+        z = [Fraction(float(v)) for v in Z[idx]]
+        u = [_dot(z, x) for x in data.X]
+        plus[idx] = [v > 0 for v in u]
+        zero[idx] = [v == 0 for v in u]
+        zz, gg, zg = _dot(z, z), _dot(gamma_q, gamma_q), _dot(z, gamma_q)
+        aligned[idx] = zg > 0 and zg * zg == zz * gg  # z a positive multiple of γ
+    active = plus.any(axis=2)  # I_+(z_j) ≠ ∅
+    jplus = (active & (S > 0)).any(axis=1)
+    no_zero = ~zero.any(axis=(1, 2))
+    jminus_ok = ~(active & (S < 0) & aligned).any(axis=1)
+    return jplus & no_zero & jminus_ok, active, rechecked
+
+
+@claim("N23", paper=PAPER, source="§3 text (Assumption 1(ii))",
+       statement="Pr[Assumption 1(ii)] ≥ 1 − (3/4)^m for z_j ~ N(0, I/(dm)) and uniform signs",
+       notion="Monte Carlo with 99.9 % Wilson intervals per m: FAIL only if an upper confidence limit is below "
+              "1 − (3/4)^m", instance="EX37+")
+def n23(s: Session, p: Problem) -> Outcome:
+    data = p.data
+    if data.teacher is None:
+        raise ProblemError("data.teacher", "Assumption 1(ii) needs the labels y_i = σ(⟨v*, x_i⟩) of a teacher")
+    n_draws = 100 * s.profile.samples
+    rng = np.random.default_rng(23)
+    rows, fails, tight = [], [], []
+    q_hits = q_total = 0
+    rechecks = 0
+    for m in (1, 2, 3, 5, 8):
+        Z = rng.normal(0.0, 1.0 / math.sqrt(data.d * m), size=(n_draws, m, data.d))
+        S = rng.choice((-1, 1), size=(n_draws, m))
+        holds, active, rc = _assumption_1ii(data, Z, S)
+        rechecks += rc
+        q_hits += int(active.sum())
+        q_total += active.size
+        k = int(holds.sum())
+        lo, hi = _wilson(k, n_draws)
+        bound = 1 - 0.75 ** m
+        rows.append(f"m = {m}: {k}/{n_draws} = {k / n_draws:.4f} [{lo:.4f}, {hi:.4f}] vs bound {bound:.4f}")
+        if hi < bound:
+            fails.append(m)
+        if lo <= bound:
+            tight.append(m)
+    q = q_hits / q_total
+    verdict = Verdict.FAIL if fails else Verdict.PASS
+    return Outcome(
+        verdict, "Pr ≥ 1 − (3/4)^m for m = 1, 2, 3, 5, 8",
+        f"Pr[I_+(z) ≠ ∅] ≈ {q:.4f} (≥ 1/2 by symmetry), so Pr ≈ 1 − (1 − q/2)^m; "
+        + ("all frequencies consistent with the bound" if not fails else f"significantly below the bound for m = {fails}"),
+        "99.9 % Wilson interval per m; FAIL if its upper limit is below the bound", _lam(p), 15,
+        "; ".join(rows) + (f"; not significantly above the bound for m = {tight}" if tight else
+                            "; significantly above the bound for every m")
+        + f" (the bound is attained only when q = 1/2, i.e. the data's polar cone is a half-space); {rechecks} near-ties "
+        f"rechecked exactly; {n_draws} draws per m (100 × profile samples), seed 23")
