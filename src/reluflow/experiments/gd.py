@@ -86,15 +86,21 @@ class GDConfig:
 
 
 def log_iterations(max_iter: int, n_log: int = 1000) -> np.ndarray:
-    """0 and about ``n_log`` geometrically spaced iterations in [1, max_iter] (distinct ints).
+    """0 and ``n_log`` distinct, geometrically spaced iterations in [1, max_iter] (all of them
+    when max_iter ≤ n_log).
 
     >>> log_iterations(100, 5).tolist()
     [0, 1, 3, 10, 32, 100]
     """
     _positive_int(max_iter, "max_iter")
     _positive_int(n_log, "n_log")
-    geo = np.unique(np.rint(np.geomspace(1, max_iter, n_log)).astype(np.int64))
-    return np.concatenate([[0], geo])
+    want = min(n_log, max_iter)
+    count = want
+    while True:  # rounding merges the first points: draw more until ``want`` distinct remain
+        geo = np.unique(np.rint(np.geomspace(1, max_iter, count)).astype(np.int64))
+        if len(geo) >= want:
+            return np.concatenate([[0], geo])
+        count += want - len(geo)
 
 
 def init_params(lam: Any, z: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -92,7 +92,7 @@ def exact_flow(X: np.ndarray, y: np.ndarray, lam: float, z: np.ndarray, s: np.nd
 
     >>> X = np.array([[1.0, 0.2], [0.3, 1.0]]); y = np.maximum(X @ [0.8, 0.6], 0)
     >>> out = exact_flow(X, y, 0.25, np.array([[0.3, 0.1]]), np.array([1.0]), t_end=5, times=np.array([0.0, 5.0]))
-    >>> out["status"], len(out["a"]), out["W"][0] == [0.075, 0.025]
+    >>> out["status"], len(out["a"]), out["W"][0] == [[0.25 * 0.3, 0.25 * 0.1]]   # λz exactly at t = 0
     ('t_end', 2, True)
     """
     from .. import Dataset, Init, Problem, solve
