@@ -44,12 +44,12 @@ def _print_rows(rows: list[dict], title: str) -> None:
 def experiment(
     name: str = typer.Argument(..., help="table1 … table12 (CSV) or fig1 … fig11 (PDF + PNG)"),
     quick: bool = typer.Option(True, "--quick/--full", help="minutes on a laptop, or the paper's protocol (a GPU)"),
-    csv_out: Path | None = typer.Option(None, "--csv", help="CSV file for a table (default OUT/sn_tableK.csv)"),
+    csv_out: Path | None = typer.Option(None, "--csv", help="CSV file for a table (default OUT/sn_tableK_quick.csv or OUT/sn_tableK.csv)"),
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for figures (and default CSVs)"),
-    trials: int | None = typer.Option(None, "--trials", help="trials per cell (default: 2 quick, 5 full; 15 for fig10)"),
+    trials: int | None = typer.Option(None, "--trials", help="trials per cell (default 2 quick, 5 full; fig10: 3 quick, 15 full)"),
     seed: int = typer.Option(0, "--seed", help="base seed of every draw (numpy default_rng)"),
     backend: str = typer.Option("numpy", "--backend", help="numpy | torch | auto (torch on CUDA when present)"),
-    max_iter: int | None = typer.Option(None, "--max-iter", help="iteration cap (default 2e5 quick, 2e7 full)"),
+    max_iter: int | None = typer.Option(None, "--max-iter", help="iteration cap (default 2e7 full; quick: 2e5 tables, 5e4–1e5 figures)"),
     recompute: bool = typer.Option(False, "--recompute", help="figures: ignore the cached numbers"),
 ) -> None:
     """Run one of the paper's GD experiments: a table as CSV, or a figure as PDF + PNG."""

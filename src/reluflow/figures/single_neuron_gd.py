@@ -396,7 +396,7 @@ def compute_single(*, scheme: str = "uncentred", d: int = 16, m: int = 25, lambd
 
 def _single_title(data: dict, number: int, what: str) -> str:
     ex = data["exact"]
-    return (f"Fig. {number}: {what}; {data['scheme']}, d = {data['d']}, m = {data['m']}, λ = 4^{data['lambda_exp4']}, "
+    return (f"Fig. {number}: {what}; {data['scheme']}, d = {data['d']}, m = {data['m']}, λ = 4^{data['lambda_exp4']}\n"
             f"GD {data['stop']} at {data['iterations']} it. (wide) vs exact flow to t = {ex['t_end']:.0f} "
             f"(dashed) — {SPIRIT}")
 
@@ -501,7 +501,7 @@ def plot_fig5(data: dict, stem: str | Path) -> list[Path]:
 def plot_fig6(data: dict, stem: str | Path) -> list[Path]:
     """‖W‖_* and ‖θ‖² against the iteration (log x), with their λ → 0 limits 1 and 2."""
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 4.3))
+        fig, ax = plt.subplots(figsize=(8.5, 4.6))
         g, e, k, ke = data["gd"], data["exact"], data["log_iter"], data["exact"]["k"]
         ax.plot(*_xy(k, g["nuclear"]), color="C0", lw=GD_LW, alpha=GD_ALPHA, label=r"$\|W\|_*$")
         ax.plot(*_xy(ke, e["nuclear"]), color="C0", ls="--", lw=1.1)
@@ -513,7 +513,7 @@ def plot_fig6(data: dict, stem: str | Path) -> list[Path]:
         ax.set_xscale("log")
         ax.set_xlabel("iteration k (exact: t/0.02)")
         ax.legend(fontsize=8)
-        fig.suptitle(_single_title(data, 6, "norms rise at escape towards 1 and 2"), fontsize=8)
+        fig.suptitle(_single_title(data, 6, "norms rise at escape towards 1 and 2"), fontsize=8.5)
         return save(fig, stem)
 
 
