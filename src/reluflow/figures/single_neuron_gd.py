@@ -429,7 +429,7 @@ def plot_fig3(data: dict, stem: str | Path) -> list[Path]:
         axes[0].set_title("GD, float64", fontsize=9)
         axes[1].set_title(f"exact gradient flow ({data['exact']['status']})", fontsize=9)
         axes[0].legend(fontsize=7.5, title="eigenvalue order", title_fontsize=7.5)
-        fig.suptitle(_single_title(data, 3, "eigen-coordinates of v* − v"), fontsize=9)
+        fig.suptitle(_single_title(data, 3, "eigen-coordinates of v* − v"), fontsize=9, y=1.04)
         return save(fig, stem)
 
 
@@ -451,7 +451,7 @@ def plot_fig4(data: dict, stem: str | Path) -> list[Path]:
         for ax in axes:
             ax.set_xlabel("iteration k (exact: t/0.02)")
             ax.legend(fontsize=7.5)
-        fig.suptitle(_single_title(data, 4, "alignment, then approach to v*"), fontsize=9)
+        fig.suptitle(_single_title(data, 4, "alignment, then approach to v*"), fontsize=9, y=1.04)
         return save(fig, stem)
 
 
@@ -494,7 +494,7 @@ def plot_fig5(data: dict, stem: str | Path) -> list[Path]:
         axes[2].set_title("GD against the exact flow: relative difference", fontsize=9)
         axes[2].set_xlabel("iteration k = t/0.02")
         axes[2].legend(fontsize=7.5)
-        fig.suptitle(_single_title(data, 5, "the loss converges, the angle stays positive (Ex. 35)"), fontsize=9)
+        fig.suptitle(_single_title(data, 5, "the loss converges, the angle stays positive (Ex. 35)"), fontsize=9, y=1.04)
         return save(fig, stem)
 
 
@@ -513,7 +513,7 @@ def plot_fig6(data: dict, stem: str | Path) -> list[Path]:
         ax.set_xscale("log")
         ax.set_xlabel("iteration k (exact: t/0.02)")
         ax.legend(fontsize=8)
-        fig.suptitle(_single_title(data, 6, "norms rise at escape towards 1 and 2"), fontsize=8.5)
+        fig.suptitle(_single_title(data, 6, "norms rise at escape towards 1 and 2"), fontsize=8.5, y=1.04)
         return save(fig, stem)
 
 
@@ -573,7 +573,7 @@ def plot_fig10(data: dict, stem: str | Path) -> list[Path]:
         stops = {r: sum(x["stop"] == r for x in data["runs"]) for r in ("loss", "cap", "stall", "nonfinite")}
         fig.suptitle(f"Fig. 10: two opposite teachers (norms 1, 3), n = 2d = {2 * data['d']}, m = {data['m']}, "
                      f"λ = 4^{data['lambda_exp4']}, {data['trials']} trials, cap {data['max_iter']:.0e}\n"
-                     f"stop reasons {stops} — {SPIRIT}", fontsize=9)
+                     f"stop reasons {stops} — {SPIRIT}", fontsize=9, y=1.03)
         return save(fig, stem)
 
 
