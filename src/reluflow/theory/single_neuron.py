@@ -184,7 +184,15 @@ class Prediction:
     def T2(self) -> Any:
         """Predicted T2 = inf{t ≥ T1: ν_1 ≥ ν*_1/2}: t_escape plus the λ-free offset of the
         reduced model's orbit (one engine run, cached)."""
-        return self.t_escape + self._reduced().T2_offset
+        half = self.nu_star[0] / 2
+        red = self._reduced()
+        offset = red.T2_offset(self.u[0], half)
+        while offset is None and not red.converged:
+            red = self._reduced(red.horizon * 2)
+            offset = red.T2_offset(self.u[0], half)
+        if offset is None:
+            raise ProblemError("data", "the reduced model never reaches ν_1 = ν*_1/2")
+        return self.t_escape + offset
 
     @property
     def T2_bounds(self) -> dict:
@@ -254,17 +262,23 @@ class Prediction:
 
     def reduced_v(self, t) -> list:
         """The bundle v(t) ≈ v_ref(t − t_escape) predicted by the reduced model (D3, D4)."""
-        return self._reduced().v(self.ctx.mpf(t) - self.t_escape)
+        tau = self.ctx.mpf(t) - self.t_escape
+        return self._reduced(tau).v(tau)
 
     def reduced_loss_at(self, t) -> Any:
         return self.reduced_loss(self.reduced_v(t))
 
-    def _reduced(self) -> _Reduced:
-        cache = self.__dict__.get("_red")
-        if cache is None:
-            cache = _reduced_model(self.problem.data, self.dps)
-            self.__dict__["_red"] = cache
-        return cache
+    def _reduced(self, tau=None) -> _Reduced:
+        """The reference run of the reduced model, long enough for orbit time ``tau``
+        (horizons double from 32/‖γ‖, so a small final rate costs only when asked for)."""
+        red = self.__dict__.get("_red")
+        if red is None or (tau is not None and not red.covers(tau)):
+            horizon = red.horizon * 2 if red is not None else 2 ** math.ceil(math.log2(32 / float(self.G)) + 1)
+            while tau is not None and horizon < float(tau):
+                horizon *= 2
+            red = _reduced_model(self.problem.data, self.dps, horizon)
+            self.__dict__["_red"] = red
+        return red
 
     # ---- rates ---------------------------------------------------------------------------
     @property
@@ -520,23 +534,46 @@ class _Reduced:
     """The λ-free orbit of the reduced phase-2 model (D4), by the engine: one balanced
     neuron started along γ_[n] at a tiny scale ε is active on every point (Prop. 27), so its
     v = ‖w‖w solves v̇ = ‖v‖(I + v̄v̄ᵀ)Σ(v* − v) exactly.  Orbit time τ = t − t_escape,
-    where its own t_escape is (ln(1/ε) − ln ‖γ‖)/‖γ‖ (κ = ‖γ‖ for α(0) = γ)."""
+    where its own t_escape is (ln(1/ε) − ln ‖γ‖)/‖γ‖ (κ = ‖γ‖ for α(0) = γ).  The run
+    covers τ ≤ ``horizon`` (or stops earlier once converged to the working precision)."""
 
     tr: Any
     shift: Any
-    T2_offset: Any
+    horizon: int
+
+    @property
+    def converged(self) -> bool:
+        return self.tr.status.value == "loss_below"
+
+    def covers(self, tau) -> bool:
+        return self.converged or tau + self.shift <= self.tr.t_end
 
     def v(self, tau) -> list:
         t = tau + self.shift
         if t < 0:
             raise ProblemError("t", "before the start of the reduced model's reference run")
-        t = min(t, self.tr.t_end)
-        st = self.tr.evaluate(t)
+        if t > self.tr.t_end and not self.converged:
+            raise ProblemError("t", "past the end of the reduced model's reference run")
+        st = self.tr.evaluate(min(t, self.tr.t_end))  # past a converged run's end: v = v* to precision
         return [st.a[0] * c for c in st.W[0]]
 
+    def T2_offset(self, u1, half) -> Any:
+        """τ at which ν_1 = u_1ᵀv first reaches ``half`` (bisection; ν_1 increases along the
+        orbit until it passes ν*_1), or None if the run ends before."""
+        ctx = self.tr.ctx
+        nu1 = lambda t: (lambda st: st.a[0] * _dot(ctx, u1, st.W[0]))(self.tr.evaluate(t))
+        lo, hi = ctx.zero, self.tr.t_end
+        if nu1(hi) < half:
+            return None
+        for _ in range(int(ctx.prec) + 8):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if nu1(mid) < half else (lo, mid)
+        return hi - self.shift
 
-@functools.lru_cache(maxsize=16)
-def _reduced_model(data: Dataset, dps: int) -> _Reduced:
+
+@functools.lru_cache(maxsize=32)
+def _reduced_model(data: Dataset, dps: int, horizon: int) -> _Reduced:
+    """The reference run to orbit time τ = ``horizon`` (an integer, for the cache)."""
     from ..integrate import solve  # the engine (downward: theory uses integrate)
 
     ctx = context(dps)
@@ -544,30 +581,14 @@ def _reduced_model(data: Dataset, dps: int) -> _Reduced:
     g = [sum((data.y[i] * data.X[i][a] for i in range(n)), Fraction(0)) / n for a in range(d)]
     eps = Fraction(1, 10 ** (dps // 2 + 4))
     G = _norm(ctx, [rational(ctx, c) for c in g])
-    teacher = data.teacher
     sub = Problem(Dataset(data.X, data.y), Init(eps, [g], [1]))
     shift = (ctx.log(eps.denominator) - ctx.log(G)) / G
-    eta, u = _eig(ctx, data)
-    mu = _mu(ctx, eta, u, [rational(ctx, c) for c in teacher])
     L0 = sum((v * v for v in data.y), Fraction(0)) / (2 * n)
-    t_end = float(shift) + 20 / float(G) + (dps + 5) * math.log(10) / float(mu)
-    tr = solve(sub, digits=dps, t_end=math.ceil(t_end), loss_below=L0 / Fraction(10) ** (2 * dps),
+    tr = solve(sub, digits=dps, t_end=math.ceil(float(shift)) + horizon, loss_below=L0 / Fraction(10) ** (2 * dps),
                max_steps=1_000_000)
     if not tr.status.ok:
         raise ProblemError("data", f"the reduced-model reference run ended early ({tr.status.value}): {tr.message}")
-    # T2 offset: first time ν_1 ≥ ν*_1/2 (bisection; ν_1 increases along the orbit until it passes ν*_1)
-    half = _dot(ctx, u[0], [rational(ctx, c) for c in teacher]) / 2
-    nu1 = lambda t: (lambda st: st.a[0] * _dot(ctx, u[0], st.W[0]))(tr.evaluate(t))
-    lo, hi = ctx.zero, tr.t_end
-    if nu1(hi) < half:
-        raise ProblemError("data", "the reduced model did not reach ν_1 = ν*_1/2 within its run")
-    for _ in range(int(ctx.prec) + 8):
-        mid = (lo + hi) / 2
-        if nu1(mid) < half:
-            lo = mid
-        else:
-            hi = mid
-    return _Reduced(tr, shift, hi - shift)
+    return _Reduced(tr, shift, horizon)
 
 
 # ----------------------------------------------------------------------------- prediction
