@@ -74,14 +74,43 @@ def test_sliding_run_exits_1_with_its_status(tmp_path):
 
 
 def test_reproduce_writes_report_and_figures(tmp_path):
-    res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20"])
+    res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20", "--no-experiments"])
     assert res.exit_code == 0, res.output
     report = (tmp_path / "report.md").read_text()
     assert "PASS" in report and "Activation switches" in report and "loss_curve.png" in report
     assert "## Proof checks" in report and "| E37pos |" in report and "0 FAIL" in report
+    assert "## Claims: Single neuron" in report and "| N24 |" in report and "sn_exact.png" in report
+    assert "GD experiments" not in report
     for name in ("loss_curve.pdf", "loss_curve.png", "loss_curve.json"):
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_reproduce_experiments_section(tmp_path, monkeypatch):
+    """The GD part of reproduce on a tiny protocol (the quick one takes minutes; its pieces
+    are tested in test_experiments.py): all twelve CSVs, eleven figures, the report table."""
+    from reluflow import reproduce as rep
+    from reluflow.experiments import protocol
+    from reluflow.figures import single_neuron_gd
+
+    real_config, real_params = protocol.table_config, single_neuron_gd.parameters
+    monkeypatch.setattr(protocol, "table_config", lambda k, **o: real_config(k, **o, ds=(3,), ms=(8,), trials=1, max_iter=300))
+
+    def tiny(key, *, quick=True):
+        params = real_params(key, quick=quick)
+        small = (("max_iter", 300), ("trials", 1), ("d", 4), ("m", 8), ("ds", [3]), ("ms", [8]), ("lambda_exponents", [-1, -3]),
+                 ("exact_t_end", 3.0), ("exact_d", 3), ("exact_m", 3), ("exact_exponents", [-2]), ("exact_points", 10),
+                 ("rhos", [1.0, 4.0]))
+        for name, value in small:
+            if name in params:
+                params[name] = value
+        return params
+
+    monkeypatch.setattr(single_neuron_gd, "parameters", tiny)
+    tables, figs, md = rep._experiments(tmp_path, quick=True)
+    assert [p.name for p in tables] == [f"sn_table{k}_quick.csv" for k in range(1, 13)]
+    assert len(figs) == 22 and all(p.stat().st_size > 1000 for p in figs)
+    assert "| 12 | nuclear_norm | uncentred |" in "\n".join(md)
 
 
 def test_proofs_prints_the_table_and_writes_the_report(tmp_path):

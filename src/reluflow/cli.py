@@ -1,4 +1,4 @@
-"""Command line: ``reluflow solve``, ``predict``, ``check``, ``proofs`` and ``reproduce``."""
+"""Command line: ``reluflow solve``, ``predict``, ``check``, ``proofs``, ``experiment`` and ``reproduce``."""
 
 from __future__ import annotations
 
@@ -262,14 +262,17 @@ def proofs(
 def reproduce(
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for the report and figures"),
     digits: int = typer.Option(30, "--digits", help="correct digits wanted"),
-    full: bool = typer.Option(False, "--full", help="thorough claims and full-size figures (minutes)"),
+    full: bool = typer.Option(False, "--full", help="thorough claims, full-size figures, the paper-scale GD protocol"),
+    experiments: bool = typer.Option(True, "--experiments/--no-experiments",
+                                     help="the single-neuron paper's GD tables and figures (quick: a few minutes)"),
 ) -> None:
     """Run the built-in default (E1 at λ = 1e-30) with checked digits, the figures, the
-    proof checks and the claims; write the Markdown report.  Exits 1 unless all pass."""
+    proof checks, the claims of both papers and the GD experiments; write the Markdown
+    report.  Exits 1 unless all pass."""
     from .reproduce import reproduce as run
 
     with _Bar("reproduce") as bar:
-        res = run(out, digits=digits, full=full, progress=bar)
+        res = run(out, digits=digits, full=full, experiments=experiments, progress=bar)
     print_summary(res.trajectory)
     print_proofs(res.proofs)
     print_claims(res.claims)
@@ -278,10 +281,15 @@ def reproduce(
         f"digits checked against a rerun at {digits + 10} digits: {res.checked_digits:.1f} "
         f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/]"
     )
-    for path in [res.report, *res.figures]:
+    for path in [res.report, *res.figures, *res.tables]:
         console.print(f"wrote {path}")
     if not ok or any(r.verdict.value != "PASS" for r in [*res.proofs, *res.claims]):
         raise typer.Exit(1)
+
+
+from .experiments.cli import register as _register_experiments  # noqa: E402  (the `experiment` command)
+
+_register_experiments(app)
 
 
 def main() -> None:  # pragma: no cover

@@ -3,9 +3,11 @@ claims, write a report.
 
 The default is the orthogonal-inputs fixture E1 at λ = 1e-30.  Every reported digit is
 checked by a rerun at ``digits + 10``; the report states how many digits agreed.  The
-report also carries the proofs table (``proofs_checks``), the orthogonal-inputs claims
-O1–O22 with their verdicts (profile ``quick``, or ``thorough`` with ``full``) and the four
-orthogonal-inputs figures (quick or full versions).
+report also carries the proofs table (``proofs_checks``), the claims of both papers with
+their verdicts (O1–O22 and N1–N24; profile ``quick``, or ``thorough`` with ``full``), the
+four orthogonal-inputs figures, the single-neuron exact-flow figure and, with
+``experiments``, the single-neuron paper's GD experiments: Tables 1–12 as CSV and
+Figures 1–11 (quick protocol, or the paper's with ``full`` — meant for a GPU).
 """
 
 from __future__ import annotations
@@ -37,16 +39,19 @@ class ReproduceResult:
     trajectory: Trajectory
     checked_digits: float
     proofs: list
-    claims: list
+    claims: list  # both papers
+    tables: list[Path]
 
 
 def _fmt(x, digits: int = 12) -> str:
     return mpmath.nstr(x, digits, min_fixed=-4, max_fixed=6)
 
 
-def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: bool = False, progress=None) -> ReproduceResult:
+def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: bool = False, experiments: bool = True,
+              progress=None) -> ReproduceResult:
     """Run the default example, verify it at higher precision, draw the figures, check the
-    claims and write the report (``full``: thorough claims, full-size figures)."""
+    claims of both papers, run the GD experiments (``experiments``) and write the report
+    (``full``: thorough claims, full-size figures, the paper's GD protocol)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     problem = e1(DEFAULT_LAMBDA)
@@ -62,21 +67,50 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: 
     import proofs_checks
 
     from .claims import run as run_claims
-    from .claims.report import summary, table, to_json
+    from .claims.report import TITLES, summary, table, to_json
     from .figures import orthogonal as orth_figures
 
     figs += orth_figures.figures_all(out, quick=not full)
+    from .figures import single_neuron as sn_figures
+
+    figs += sn_figures.make(out, quick=not full)
     results = proofs_checks.run()
     profile = "thorough" if full else "quick"
-    claims = run_claims("orthogonal", profile=profile)
-    (out / "claims_orthogonal.json").write_text(to_json(claims), encoding="utf-8")
-    claims_md = ["", "## Claims: orthogonal inputs (O1–O22)", "", f"**{summary(claims)}** (profile `{profile}`; "
-                 "details: `reluflow check --paper orthogonal`, `claims_orthogonal.json`).", "",
-                 table(claims, details=False), ""]
+    claims_md, claims = [], []
+    for paper, ids in (("orthogonal", "O1–O22"), ("single-neuron", "N1–N24")):
+        part = run_claims(paper, profile=profile)
+        stem = f"claims_{paper.replace('-', '_')}"
+        (out / f"{stem}.json").write_text(to_json(part), encoding="utf-8")
+        claims_md += ["", f"## Claims: {TITLES[paper]} ({ids})", "", f"**{summary(part)}** (profile `{profile}`; "
+                      f"details: `reluflow check --paper {paper}`, `{stem}.json`).", "", table(part, details=False), ""]
+        claims += part
+    tables, gd_figs, gd_md = _experiments(out, quick=not full) if experiments else ([], [], [])
     report = out / "report.md"
-    text = _report(tr, checked, loss_checked, t_solve, figs) + _proofs_section(results) + "\n".join(claims_md)
+    text = _report(tr, checked, loss_checked, t_solve, figs) + _proofs_section(results) + "\n".join(claims_md + gd_md)
     report.write_text(text, encoding="utf-8")
-    return ReproduceResult(report, figs, tr, checked, results, claims)
+    return ReproduceResult(report, figs + gd_figs, tr, checked, results, claims, tables)
+
+
+def _experiments(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], list[str]]:
+    """The single-neuron paper's GD protocol: Tables 1–12 (four sweeps, each shared by the
+    three metrics of its scheme and axis) as CSV, and Figures 1–11."""
+    from .experiments.protocol import TABLES, run_tables, write_csv
+    from .figures import single_neuron_gd
+
+    rows = run_tables(quick=quick)
+    suffix = "_quick" if quick else ""
+    tables = [write_csv(r, out / f"sn_table{k}{suffix}.csv") for k, r in rows.items()]
+    figs = [p for number in single_neuron_gd.FIGURES for p in single_neuron_gd.make(number, out, quick=quick)]
+    md = ["", "## Single neuron: the paper's GD experiments", "",
+          f"{'Quick' if quick else 'Full'} protocol (`reluflow experiment tableK|figK{'' if quick else ' --full'}`): "
+          "full-batch GD on the MSE-mean with learning rate 0.01, medians over trials; every cap is in the CSVs.", "",
+          "| table | metric | scheme | CSV | cells stopped by the loss threshold / cap |", "|---|---|---|---|---|"]
+    for (k, r), path in zip(rows.items(), tables):
+        spec = TABLES[k]
+        md.append(f"| {k} | {spec.metric} | {spec.scheme} | [{path.name}]({path.name}) | "
+                  f"{sum(x['stopped_loss'] for x in r)} / {sum(x['stopped_cap'] for x in r)} |")
+    md += [""] + [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))\n" for pdf, png in zip(figs[::2], figs[1::2])]
+    return tables, figs, md
 
 
 def _proofs_section(results) -> str:
@@ -121,7 +155,8 @@ def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float,
     lines += ["", "## Loss plateaus", "", "| from T | to T | level |", "|---|---|---|"]
     for pl in plateaus(tr):
         lines.append(f"| {pl.t_start / scale:.3f} | {pl.t_stop / scale:.3f} | {pl.level:.6g} |")
-    lines += ["", "## Figures", "", "In the spirit of Boursier et al. (2022); not the paper's parameters.", ""]
+    lines += ["", "## Figures", "", "Exact-flow figures in the spirit of Boursier et al. (2022) and Chistikov et al. "
+              "(2023) (each title says which); not the papers' parameters.", ""]
     for pdf, png in zip(figs[::2], figs[1::2]):
         lines += [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))", ""]
     lines += ["## Environment", "", "| key | value |", "|---|---|"]

@@ -37,7 +37,7 @@ from .gd import GDConfig, run_gd
 
 __all__ = [
     "FULL_EXPONENTS", "QUICK_EXPONENTS", "SweepConfig", "TABLES", "TABLE_COLUMNS", "TableSpec", "Trial",
-    "make_trial", "record_metrics", "run_sweep", "run_table", "table_config", "table_rows", "trial_rng",
+    "make_trial", "record_metrics", "run_sweep", "run_table", "run_tables", "table_config", "table_rows", "trial_rng",
     "write_csv",
 ]
 
@@ -293,6 +293,28 @@ def run_table(number: int, config: SweepConfig | None = None, *, progress: Calla
 
     backend = get_backend(config.gd.backend, config.gd.device)
     return table_rows(number, records, config, backend=f"{backend.name}:{backend.device}")
+
+
+def run_tables(numbers: Sequence[int] = tuple(TABLES), *, progress: Callable[[str], None] | None = None,
+               **options: Any) -> dict[int, list[dict]]:
+    """Several tables, each sweep run once: the tables of one (scheme, axis) share their runs
+    (e.g. Tables 1, 3, 5 are three metrics of one sweep).  ``options`` as for
+    :func:`table_config`; returns {number: rows}."""
+    from .backend import get_backend
+
+    out: dict[int, list[dict]] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k in numbers:
+        if k not in TABLES:
+            raise ValueError(f"table: unknown table {k!r}; choose 1–12")
+        groups.setdefault((TABLES[k].scheme, TABLES[k].axis), []).append(k)
+    for ks in groups.values():
+        config = table_config(ks[0], **options)
+        records = run_sweep(config, progress)
+        backend = get_backend(config.gd.backend, config.gd.device)
+        for k in ks:
+            out[k] = table_rows(k, records, config, backend=f"{backend.name}:{backend.device}")
+    return dict(sorted(out.items()))
 
 
 def write_csv(rows: Sequence[dict], path: str | Path) -> Path:
