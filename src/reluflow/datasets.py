@@ -9,6 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from .linalg import inverse, matmul
 from .problem import Dataset, Init, Problem
 
 __all__ = ["b1", "cayley", "e1", "e1_rotated", "e2", "example37_negative", "example37_positive", "perturbed", "sn1"]
@@ -55,23 +56,6 @@ def b1(lam: Any = "1e-30") -> Problem:
     return Problem(Dataset(X, [1, "0.5", "-0.7", "-1.2"]), Init.random(width=6, seed=1, d=4, lam=lam))
 
 
-def _solve_right(M: list[list[Fraction]], R: list[list[Fraction]]) -> list[list[Fraction]]:
-    """X with X M = R (Gauss–Jordan on Mᵀ Xᵀ = Rᵀ), exactly; M must be invertible."""
-    d = len(M)
-    aug = [[M[j][i] for j in range(d)] + [R[r][i] for r in range(len(R))] for i in range(d)]  # [Mᵀ | Rᵀ]
-    for col in range(d):
-        piv = next(r for r in range(col, d) if aug[r][col] != 0)
-        aug[col], aug[piv] = aug[piv], aug[col]
-        p = aug[col][col]
-        aug[col] = [v / p for v in aug[col]]
-        for r in range(d):
-            if r != col and aug[r][col] != 0:
-                f = aug[r][col]
-                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
-    sol_t = [row[d:] for row in aug]  # Xᵀ, d × len(R)
-    return [[sol_t[i][r] for i in range(d)] for r in range(len(R))]
-
-
 def cayley(A) -> list[list[Fraction]]:
     """The exact rational rotation Q = (I − A)(I + A)⁻¹ of a skew-symmetric rational A
     (I + A is invertible: the eigenvalues of A are imaginary); rows of Q are exactly
@@ -87,7 +71,7 @@ def cayley(A) -> list[list[Fraction]]:
         raise ValueError("cayley: A must be skew-symmetric (A = −Aᵀ)")
     I_minus = [[(1 if i == j else 0) - A[i][j] for j in range(d)] for i in range(d)]
     I_plus = [[(1 if i == j else 0) + A[i][j] for j in range(d)] for i in range(d)]
-    return _solve_right(I_plus, I_minus)
+    return matmul(I_minus, inverse(I_plus))
 
 
 def e1_rotated(lam: Any = "1e-30") -> Problem:

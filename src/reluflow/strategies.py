@@ -51,6 +51,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from .datasets import cayley, example37_negative, example37_positive, perturbed
+from .linalg import inverse
 from .problem import Dataset, Init, Problem, ProblemError, exact
 from .theory.single_neuron_assumptions import data_conditions, gamma, init_conditions
 
@@ -813,23 +814,6 @@ _E37_XI = tuple(Fraction(k, 8) for k in range(1, 8))  # ξ grid, capped by the �
 _E37_B = (16, 25, 36, 49, 64, 100)  # b ≥ 11 with √b rational
 
 
-def _inverse_gram(X) -> list[list[Fraction]]:
-    """(XXᵀ)⁻¹ for the rows x_i of an invertible square X (exact Gauss–Jordan): its entries
-    are ⟨χ_k, χ_i⟩ for the dual basis χ_kᵀx_i = δ_ki, and χ_k = Σ_i (XXᵀ)⁻¹_ki x_i."""
-    d = len(X)
-    aug = [[_dot(X[i], X[j]) for j in range(d)] + [Fraction(int(i == j)) for j in range(d)] for i in range(d)]
-    for col in range(d):
-        piv = next(r for r in range(col, d) if aug[r][col] != 0)
-        aug[col], aug[piv] = aug[piv], aug[col]
-        p = aug[col][col]
-        aug[col] = [v / p for v in aug[col]]
-        for r in range(d):
-            if r != col and aug[r][col] != 0:
-                f = aug[r][col]
-                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
-    return [row[d:] for row in aug]
-
-
 def _m_sign_certified(data: Dataset, family: str) -> bool:
     """An exact certificate of the family's sign of 𝓜 (spec §3.6), or False.
 
@@ -838,7 +822,7 @@ def _m_sign_certified(data: Dataset, family: str) -> bool:
     p = χ_1, q = χ_2 (0-based; the paper's χ_2, χ_3) has cos∠(p, q) > sin∠(p, v*), so
     𝓜 > 0; decided through squares: ⟨p, q⟩ > 0 and ⟨p, q⟩²‖v*‖² > ‖q‖²(‖p‖²‖v*‖² − ⟨p, v*⟩²).
     """
-    H = _inverse_gram(data.X)
+    H = inverse([[_dot(a, b) for b in data.X] for a in data.X])  # ⟨χ_k, χ_i⟩ for the dual basis
     d = data.d
     if family == "negative":
         return all(H[k][i] <= 0 for k in range(d) for i in range(d) if k != i)

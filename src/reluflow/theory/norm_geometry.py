@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from ..linalg import inverse
 from ..precision import context, rational, to_str
 from ..problem import Dataset, Problem, ProblemError, exact
 
@@ -82,24 +83,6 @@ def _dot(u, v):
     return sum((a * b for a, b in zip(u, v)), _Q0)
 
 
-def _inverse(A) -> list[list[Fraction]] | None:
-    """A⁻¹ by Gauss–Jordan over Fractions, or None when A is singular."""
-    d = len(A)
-    aug = [list(row) + [Fraction(int(i == j)) for j in range(d)] for i, row in enumerate(A)]
-    for col in range(d):
-        piv = next((r for r in range(col, d) if aug[r][col] != 0), None)
-        if piv is None:
-            return None
-        aug[col], aug[piv] = aug[piv], aug[col]
-        p = aug[col][col]
-        aug[col] = [v / p for v in aug[col]]
-        for r in range(d):
-            if r != col and aug[r][col] != 0:
-                f = aug[r][col]
-                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col])]
-    return [row[d:] for row in aug]
-
-
 def _inputs(data) -> tuple[tuple[Fraction, ...], ...]:
     if isinstance(data, Problem):
         data = data.data
@@ -117,7 +100,7 @@ def _square_inverse(X) -> list[list[Fraction]]:
     if n != d:
         raise ProblemError("data.X", f"has n = {n} inputs in d = {d} dimensions; the dual basis χ and 𝓜 are "
                                      "defined for n = d (Assumption 3)")
-    inv = _inverse(X)
+    inv = inverse(X)
     if inv is None:
         raise ProblemError("data.X", "the inputs are linearly dependent (X is singular); the dual basis χ needs "
                                      "span{x_i} = R^d (Assumption 1(i))")
