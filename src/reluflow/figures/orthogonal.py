@@ -25,7 +25,6 @@ stored as log10.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from fractions import Fraction
@@ -36,7 +35,7 @@ import numpy as np
 from .. import __version__
 from ..datasets import e1, e2
 from ..integrate import solve
-from ..plotting import STYLE, plt, save
+from ..plotting import STYLE, cached, plt, save
 from ..precision import rational
 from ..summary import angle_gap
 from ..theory.orthogonal import predict
@@ -640,22 +639,8 @@ def make(name: str, out_dir: str | Path, *, quick: bool = False, recompute: bool
     this package version with the same parameters) and plot ``out_dir/orth_<name>``.pdf/.png."""
     out_dir = Path(out_dir)
     params = parameters(name, quick=quick)
-    key = json.loads(json.dumps({"version": __version__, "figure": name, "params": params}))
-    cache = out_dir / f"orth_{name}.json"
-    data = None
-    if cache.exists() and not recompute:
-        try:
-            stored = json.loads(cache.read_text())
-        except (OSError, ValueError):
-            stored = {}
-        if stored.get("key") == key:
-            data = stored["data"]
-    if data is None:
-        t0 = time.perf_counter()
-        data = _COMPUTE[name](**params)
-        data["compute_seconds"] = time.perf_counter() - t0
-        out_dir.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps({"key": key, "data": data}))
+    data = cached(out_dir / f"orth_{name}.json", {"version": __version__, "figure": name, "params": params},
+                  lambda: _COMPUTE[name](**params), recompute=recompute)
     return _PLOT[name](data, out_dir / f"orth_{name}")
 
 

@@ -32,7 +32,6 @@ scheme (d = 8, m = 10) is solved and its GD run drawn beside it; the titles say 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from collections.abc import Callable
@@ -47,7 +46,7 @@ from ..experiments import metrics as M
 from ..experiments.data import RHO, balanced_init, gaussian_inputs, two_teachers
 from ..experiments.gd import GDConfig, Snapshots, log_iterations, run_gd
 from ..experiments.protocol import QUICK_EXPONENTS, FULL_EXPONENTS, SweepConfig, make_trial, run_sweep, trial_rng
-from ..plotting import STYLE, plt, save
+from ..plotting import STYLE, cached, plt, save
 
 __all__ = [
     "COMPUTE", "FIGURES", "STEMS", "compute_curves", "compute_single", "compute_sweeps", "compute_two_run",
@@ -702,22 +701,9 @@ def make(number: int, out_dir: str | Path = "paper_figures/out", *, quick: bool 
         if value is not None and name in params:
             params[name] = value
     out_dir = Path(out_dir)
-    cache = out_dir / f"sn_gd_{key}_{'quick' if quick else 'full'}.json"
-    ident = json.loads(json.dumps({"version": __version__, "key": key, "params": params}))
-    data = None
-    if cache.exists() and not recompute:
-        try:
-            stored = json.loads(cache.read_text())
-        except (OSError, ValueError):
-            stored = {}
-        if stored.get("ident") == ident:
-            data = stored["data"]
-    if data is None:
-        t0 = time.perf_counter()
-        data = COMPUTE[key](**params, progress=progress)
-        data["compute_seconds"] = time.perf_counter() - t0
-        out_dir.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps({"ident": ident, "data": data}))
+    data = cached(out_dir / f"sn_gd_{key}_{'quick' if quick else 'full'}.json",
+                  {"version": __version__, "key": key, "params": params},
+                  lambda: COMPUTE[key](**params, progress=progress), recompute=recompute)
     return plot(data, out_dir / STEMS[number])
 
 
