@@ -449,8 +449,9 @@ def n11(s: Session, p: Problem) -> Outcome:
 
 @claim("N12", paper=PAPER, source="Lemma 28(ii), Props. 25, 27",
        statement="t ≥ T1: v ∈ S; vᵀ(v* − v) > 0; cos∠(v, x_i) > √8 λ^{ε/2}",
-       notion="the predicates at step boundaries and samples (until the loss reaches the run's resolution)",
-       instance="SN1")
+       notion="the predicates at step boundaries and samples (until the loss reaches the run's resolution); "
+              "Ξ's threshold λ^{ε/3} at the λ of Assumption 2, under which Lemma 28 holds (misses of the run's "
+              "own λ^{ε/3} are reported)", instance="SN1")
 def n12(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -458,19 +459,25 @@ def n12(s: Session, p: Problem) -> Outcome:
     vs = _teacher(ctx, q)
     X = [[rational(ctx, c) for c in x] for x in q.data.X]
     c_min = ctx.sqrt(8) * lam ** (rational(ctx, pr.eps) / 2)
-    outside, ball, cone, seen = 0, 0, 0, set()
+    xi_a2 = ctx.mpf(10) ** (pr.log10_lambda_max * rational(ctx, pr.eps) / 3)  # λ_max^{ε/3}, Assumption 2
+    xi_run = lam ** (rational(ctx, pr.eps) / 3)
+    outside, ball, cone, misses, seen, xi_min = 0, 0, 0, 0, set(), ctx.inf
     for t in ts:
         v = _v(tr.evaluate(t), pr.J_plus)
-        S = pr.S_predicates(v)["S"]
-        seen.add(S)
-        outside += S is None
+        S = pr.S_predicates(v, xi_threshold=xi_a2)
+        seen.add(S["S"])
+        outside += S["S"] is None
+        misses += S["xi"] <= xi_run
+        xi_min = min(xi_min, S["xi"])
         ball += ctx.fsum(a * (b - a) for a, b in zip(v, vs)) <= 0
         nv = _norm(ctx, v)
         cone += any(ctx.fsum(a * b for a, b in zip(v, x)) / (nv * _norm(ctx, x)) <= c_min for x in X)
     verdict = Verdict.PASS if outside == ball == cone == 0 else Verdict.FAIL
+    finding = (f"; at {misses} times Ξ misses the run's own threshold λ^(ε/3) = {fmt(xi_run, 3)} (min v̄ᵀḡ = "
+               f"{fmt(xi_min, 3)}): this λ is far above Assumption 2's, so Lemma 28 does not cover it") if misses else ""
     return Outcome(verdict, "v ∈ S, in the ball, inside the cone", f"{outside} outside S, {ball} outside the ball, "
                    f"{cone} near a boundary; visited S_ℓ for ℓ ∈ {sorted(x for x in seen if x)}", "predicates",
-                   _lam(q), tr.dps, f"{len(ts)} times in [T1, fit]")
+                   _lam(q), tr.dps, f"{len(ts)} times in [T1, fit]; Ξ threshold λ_max^(ε/3) = {fmt(xi_a2, 3)}" + finding)
 
 
 @claim("N13", paper=PAPER, source="§5, Example 31; D6",
@@ -532,15 +539,18 @@ def n14(s: Session, p: Problem) -> Outcome:
             angle = _max_angle(ctx, st, prl.J_plus)
             sup = max(sup, ratio)
             bound_ok &= ratio <= bound
-            above += ratio > angle
-            worst = max(worst, float(ratio / angle))
+            if len(prl.J_plus) > 1:  # one J_+ neuron is the reduced model itself: no angle, ratio 0
+                above += ratio > angle
+                worst = max(worst, float(ratio / angle))
         sups.append(sup)
     verdict = Verdict.PASS if bound_ok and above == 0 else Verdict.FAIL
     return Outcome(verdict, "ratio ≤ 3λ^(ε/2); ratio ≲ bundle angle",
                    f"sup_t ratio {fmt(sups, 3)}; max ratio/angle {worst:.3g}", "bound; ratio ≤ angle",
                    lam_str(lams), dps,
-                   f"bound holds at every λ: {bound_ok}; {above} samples with ratio > angle. Finding: the ratio is "
-                   f"far below the bundle angle (at most {worst:.2g} of it), so the D5 heuristic is loose here")
+                   f"bound holds at every λ: {bound_ok}; " + (
+                       f"{above} samples with ratio > angle. Finding: the ratio is far below the bundle angle (at most "
+                       f"{worst:.2g} of it), so the D5 heuristic is loose here" if len(_pr(s, p).J_plus) > 1 else
+                       "one J_+ neuron: it is the reduced model itself, so the angle heuristic does not apply"))
 
 
 def _T2(tr, pr):
@@ -671,7 +681,7 @@ def _limit_metrics(s: Session, p: Problem, lam: str) -> dict:
         "tr": tr,
         "theta": abs(tr.theta_sq(st) - 2),
         "nuclear": abs(_nuclear(ctx, st.W) - 1),
-        "angle": _max_angle(ctx, st, J),
+        "angle": _max_angle(ctx, st, J),  # 0 for a single J_+ neuron (N18 and N24 leave it out)
         "parallel": max(2 * ctx.asin(ctx.sqrt(2 * angle_gap(ctx, st.W[j], vs)) / 2) for j in J),
         "positive": all(st.a[j] > 0 for j in J),
         "test": mse / len(test),
@@ -694,22 +704,25 @@ def _limit_ladder(s: Session, p: Problem):
 def n18(s: Session, p: Problem) -> Outcome:
     lams, rows, dps, floors = _limit_ladder(s, p)
     parts, slopes = [], {}
-    for key, rate in (("theta", 2.0), ("nuclear", 1.0), ("angle", 1.0), ("parallel", 1.0), ("test", 3.0)):
+    keys = (("theta", 2.0), ("nuclear", 1.0), ("angle", 1.0), ("parallel", 1.0), ("test", 3.0))
+    if len(_pr(s, p).J_plus) < 2:  # one J_+ neuron: no bundle angle to measure
+        keys = tuple(k for k in keys if k[0] != "angle")
+    for key, rate in keys:
         verdict, slope, detail = judge_trend(lams, [r[key] for r in rows], rate, False, floors)
         slopes[key] = slope
         parts.append((None if verdict is Verdict.INCONCLUSIVE else verdict is Verdict.PASS, f"{key}: {detail}"))
     parts.append((all(r["positive"] for r in rows), "a_j > 0 on J_+ at every λ"))
     verdict, detail = all_of(*parts)
-    return Outcome(verdict, "slopes ≥ 0.9 × (2, 1, 1, 1, 3)",
+    return Outcome(verdict, "slopes ≥ 0.9 × " + str(tuple(r for _, r in keys)),
                    ", ".join(f"{k} {v:.3g}" for k, v in slopes.items()), "≥ 90 % of the rate", lam_str(lams), dps, detail)
 
 
 @claim("N19", paper=PAPER, source="Lemma 34; D2",
        statement="lim ‖w_j^∞‖ = κ_j/√(Σ_{J_+} κ_k²) (the yardstick's norm split)",
-       notion="relative error → 0 with log–log slope 1 (heuristic O(λ)) within 10 %", instance="SN1")
+       notion="relative error → 0 at least like the heuristic O(λ): log–log slope ≥ 0.9", instance="SN1")
 def n19(s: Session, p: Problem) -> Outcome:
     lams, rows, dps, floors = _limit_ladder(s, p)
-    return trend_outcome(lams, [r["ratio"] for r in rows], 1.0, True, floors, dps,
+    return trend_outcome(lams, [r["ratio"] for r in rows], 1.0, False, floors, dps,
                          what="max_j |‖w_j‖/(κ_j/𝒦) − 1|")
 
 
@@ -717,6 +730,8 @@ def n19(s: Session, p: Problem) -> Outcome:
        statement="small λ: the final maximum angle in J_+ is ∝ λ (log–log slope ≈ 1); ‖W‖_* → 1, ‖θ‖² → 2",
        notion="slope of the chord angle (no float floor) within 10 %, arbitrary precision", instance="SN1")
 def n24(s: Session, p: Problem) -> Outcome:
+    if len(_pr(s, p).J_plus) < 2:
+        raise ProblemError("init", "N24 needs at least two J_+ neurons (a bundle angle)")
     lams, rows, dps, floors = _limit_ladder(s, p)
     out = trend_outcome(lams, [r["angle"] for r in rows], 1.0, True, floors, dps, what="max angle (rad)")
     last = rows[-1]

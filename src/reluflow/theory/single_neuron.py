@@ -212,17 +212,20 @@ class Prediction:
         return ln / ctx.log(10)
 
     # ---- phase 2 -----------------------------------------------------------------------
-    def S_predicates(self, v, lam=None) -> dict:
-        """The predicates of §3.4 at v (Ω_k, Φ_ℓ, Ψ↓, Ψ↑, Ξ) and the index ℓ of the S_ℓ
-        containing v (None if v ∉ S).  Ξ uses ``lam`` (default: the problem's λ)."""
+    def S_predicates(self, v, xi_threshold=None) -> dict:
+        """The predicates of §3.4 at v: the ratios ν_k/ν*_k, the index ``S_core`` of the
+        S_ℓ whose λ-free predicates (Ω, Φ, Ψ↓, Ψ↑) hold, ``xi`` = v̄ᵀ(Σ(v* − v))‾ and the
+        index ``S`` of the S_ℓ containing v (None if v ∉ S): also Ξ, xi > ``xi_threshold``
+        (default λ^{ε/3} at the problem's λ)."""
         ctx = self.ctx
         d = self.problem.d
         nu = self.coords(v)
         q = [nu[k] / self.nu_star[k] for k in range(d)]
         eta = list(self.eta)
-        lam = self.problem.init.lam if lam is None else lam
+        if xi_threshold is None:
+            xi_threshold = rational(ctx, self.problem.init.lam) ** (rational(ctx, self.eps) / 3)
         g = self.sigma_times([a - b for a, b in zip(self.teacher, v)])
-        xi = _dot(ctx, _unit(ctx, v), _unit(ctx, g)) > rational(ctx, lam) ** (rational(ctx, self.eps) / 3)
+        xi = _dot(ctx, _unit(ctx, v), _unit(ctx, g))
         half = ctx.mpf(1) / 2
 
         def psi(k, k2):  # Ψ↓_{k,k'} ∧ Ψ↑_{k,k'}
@@ -232,15 +235,14 @@ class Prediction:
                 (half + eta[k2] / (2 * eta[k])) * ctx.log1p(-q[k])))
             return down and up
 
-        member = None
+        core = None
         for ell in range(d):  # S_{ℓ+1} in the paper's 1-based numbering
             lo = eta[ell] / (2 * eta[ell - 1]) if ell > 0 else ctx.zero
             ok = all(q[k] > 1 for k in range(ell)) and lo < q[ell] <= 1
-            ok = ok and all(psi(k, k2) for k in range(ell, d) for k2 in range(k + 1, d))
-            if ok and xi:
-                member = ell + 1
+            if ok and all(psi(k, k2) for k in range(ell, d) for k2 in range(k + 1, d)):
+                core = ell + 1
                 break
-        return {"ratios": q, "Xi": bool(xi), "S": member}
+        return {"ratios": q, "xi": xi, "S_core": core, "S": core if xi > xi_threshold else None}
 
     def f(self, v) -> list:
         """D4: the reduced velocity ‖v‖(I + v̄v̄ᵀ)Σ(v* − v)."""
