@@ -257,6 +257,17 @@ def test_simultaneous_switches_of_identical_neurons():
     assert abs(st.a[0] - st.a[6]) <= mpmath.mpf(10) ** -24 * abs(st.a[0])
 
 
+def test_identical_neurons_entering_together_log_one_event_each():
+    """Two identical positive neurons take in the same point at one instant: one "on" each,
+    no spurious off/on pair (Hypothesis found the pair in a single-neuron property run)."""
+    q = Fraction
+    data = Dataset([[q(33, 65), q(347, 780)], [q(34, 195), q(56, 65)]], teacher=[q(33, 65), q(56, 65)])
+    z = [[q(1, 8), q(7, 8)], [q(1, 8), q(7, 8)], [q(3, 4), q(-5, 8)], [q(3, 4), q(-5, 8)]]
+    tr = solve(Problem(data, Init("1e-30", z, [1, -1, 1, 1])), digits=30, t_end=6)
+    assert [(e.neuron, e.point, e.direction) for e in tr.events] == [(2, 1, "on"), (3, 1, "on"), (1, 0, "off"),
+                                                                      (1, 1, "off")]
+
+
 def test_event_storm_ends_with_its_status(monkeypatch):
     """More simultaneous switches than the storm limit allows end the run with EVENT_STORM."""
     import importlib

@@ -131,6 +131,12 @@ def solve(
     def event(ti: int, j: int, k: int, direction: str) -> None:
         events.append(Event(ctx.ldexp(ctx.mpf(int(ti)), -F), j, k, direction))
 
+    entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
+
+    def enter(ti: int, j: int, k: int) -> None:
+        entered[(j, k)] = ti
+        event(ti, j, k, "on")
+
     if thr is not None and _sum_r2(fx, st) <= thr:
         status, detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
 
@@ -144,8 +150,13 @@ def solve(
             break
         st.normalise(F)
         # pairs that rounding carried just across the surface (simultaneous switches):
-        # put them exactly on it; the settling below decides what happens next
+        # put them exactly on it; the settling below decides what happens next.  A pair that
+        # entered at this very instant (a zero-length step since) sits at 0 by construction
+        # and stays: switching it off would log a spurious off/on pair (two identical
+        # neurons crossing together: Hypothesis)
         for j, k in np.argwhere(st.active & (st.U <= 0)):
+            if st.U[j, k] == 0 and entered.get((int(j), int(k))) == t:
+                continue
             st.U[j, k], st.active[j, k] = 0, False
             event(t, int(j), int(k), "off")
         for j, k in np.argwhere(~st.active & (st.U > 0)):
@@ -157,7 +168,7 @@ def solve(
                 r0 = rho(J)
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H, float_below)
-            J, sliding = _settle_zero_pairs(fx, st, J, p, H, float_below, lambda j, k, t=t: event(t, j, k, "on"))
+            J, sliding = _settle_zero_pairs(fx, st, J, p, H, float_below, lambda j, k, t=t: enter(t, j, k))
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break
