@@ -92,7 +92,7 @@ def _lam(p: Problem) -> str:
     return lam_str(p.init.lam)
 
 
-def _ladder(s: Session, p: Problem, lams):
+def _ladder(p: Problem, lams) -> list[Problem]:
     return [p.with_lambda(lam) for lam in lams]
 
 
@@ -256,7 +256,7 @@ def n5(s: Session, p: Problem) -> Outcome:
 def n6(s: Session, p: Problem) -> Outcome:
     lams = s.profile.sn_early_lams
     errs, floors, dps, bound_ok, order_ok = [], [], 0, True, True
-    for q in _ladder(s, p, lams):
+    for q in _ladder(p, lams):
         digits = _digits(q, 2, 12)
         pr = _pr(s, q, digits + 10)
         tr = s.solve(q, digits=digits, t_end=math.ceil(float(pr.T0)))
@@ -359,7 +359,7 @@ def n8(s: Session, p: Problem) -> Outcome:
 def n9(s: Session, p: Problem) -> Outcome:
     lams = s.profile.sn_early_lams
     errs, floors, dps, ok, skipped = [], [], 0, True, []
-    for q in _ladder(s, p, lams):
+    for q in _ladder(p, lams):
         digits = _digits(q, 2, 12)
         pr = _pr(s, q, digits + 10)
         ctx = pr.ctx
@@ -531,7 +531,7 @@ def _vdot_ratio(tr, pr, st):
 def n14(s: Session, p: Problem) -> Outcome:
     lams = list(s.profile.sn_limit_lams) + [PHASE_LAMBDA]
     bound_ok, above, worst, dps, sups = True, 0, 0.0, 0, []
-    for ql in _ladder(s, p, lams):
+    for ql in _ladder(p, lams):
         trl = _converged(s, ql, power=1)
         prl = _pr(s, ql, trl.digits + 10)
         ctx = trl.ctx
@@ -587,7 +587,7 @@ def n15(s: Session, p: Problem) -> Outcome:
     after = sum(1 for t in ts if t > T2 and _norm(ctx, _v(tr.evaluate(t), pr.J_plus)) <= low)
     lams = s.profile.sn_escape_lams
     T2s, gaps, logs = [], [], []
-    for ql in _ladder(s, p, lams):
+    for ql in _ladder(p, lams):
         prl = _pr(s, ql)
         trl = s.solve(ql, digits=30, t_end=math.ceil(float(prl.T2) + 5))
         T2s.append(_T2(trl, prl))
