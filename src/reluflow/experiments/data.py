@@ -33,8 +33,22 @@ RHO = {"centred": 1.0, "uncentred": math.sqrt(2.0) - 1.0}
 MAX_RESAMPLES = 10_000
 
 
+class _Sized:
+    """n (rows of X) and d (columns) of a training set."""
+
+    X: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+
 @dataclass(frozen=True, eq=False)
-class TeacherData:
+class TeacherData(_Sized):
     """One training set: ``X`` (n, d), labels ``y`` (n,), the teacher ``teacher`` (d,) with
     ‖v*‖ = 1 up to rounding, the scheme's name and variance multiplier ρ, and how many
     draws were rejected because some y_i was 0."""
@@ -46,21 +60,13 @@ class TeacherData:
     rho: float
     rejected: int = 0
 
-    @property
-    def n(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.X.shape[1]
-
     def labels(self, X: np.ndarray) -> np.ndarray:
         """Teacher labels σ(⟨v*, x⟩) of the rows of ``X`` (0 allowed: used for test points)."""
         return np.maximum(X @ self.teacher, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
-class TwoTeacherData:
+class TwoTeacherData(_Sized):
     """Two-teacher training set (Figs. 10–11): ``X`` (2d, d), ``y`` (2d,), teachers ``v1``
     (norm 1) and ``v2`` (norm 3, opposite to v1), the teacher kind and ρ."""
 
@@ -71,14 +77,6 @@ class TwoTeacherData:
     scheme: str
     rho: float
     rejected: int = 0
-
-    @property
-    def n(self) -> int:
-        return self.X.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.X.shape[1]
 
     def labels(self, X: np.ndarray) -> np.ndarray:
         """σ(⟨v_1, x⟩) − σ(⟨v_2, x⟩) for the rows of ``X``."""

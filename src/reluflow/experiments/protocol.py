@@ -34,6 +34,7 @@ import numpy as np
 from . import metrics as M
 from .data import SCHEMES, TeacherData, balanced_init, gaussian_inputs, make_data
 from .gd import GDConfig, run_gd
+from .gd import _positive_int as _positive
 
 __all__ = [
     "FULL_EXPONENTS", "QUICK_EXPONENTS", "SweepConfig", "TABLES", "TABLE_COLUMNS", "TableSpec", "Trial",
@@ -112,12 +113,6 @@ def make_trial(scheme: str, d: int, m: int, trial: int, seed: int = 0) -> Trial:
     z, s = balanced_init(m, d, trial_rng(seed, "init", scheme, d, m, trial))
     X_test = gaussian_inputs(d, 4 * data.n, trial_rng(seed, "test", scheme, d, 0, trial))
     return Trial(scheme, int(d), int(m), int(trial), int(seed), data, z, s, X_test, data.labels(X_test))
-
-
-def _positive(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: must be a positive integer, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)
