@@ -50,14 +50,8 @@ def _phase(p: Problem) -> Problem:
 
 
 def _converged(s: Session, p: Problem, power: float = 2.0):
-    """A run standing for t = ∞ at this λ: the loss is pushed below λ^{2·power}·1e-10 of its
-    start (so ‖v − v*‖ is far below the λ^power effects measured), at enough digits."""
-    pr = _pr(s, p)
-    L0 = sum((y * y for y in p.data.y), Fraction(0)) / (2 * p.n)
-    decades = power * p.log_inv_lambda / math.log(10)
-    thr = L0 / Fraction(10) ** int(2 * decades + 10)
-    t_end = float(pr.t_escape) + 10 / float(pr.G) + 1.3 * math.log(float(L0 / thr)) / float(pr.loss_rate) + 10
-    return s.solve(p, digits=_digits(p, 2 * power, 10), t_end=math.ceil(t_end), loss_below=thr, max_steps=10**6)
+    """A run standing for t = ∞ at this λ for effects of size λ^power (``limit_options``)."""
+    return s.solve(p, max_steps=10**6, **_pr(s, p).limit_options(power))
 
 
 def _norm(ctx, v):

@@ -28,15 +28,9 @@ FLOAT_FLOOR_DEG = math.degrees(math.acos(1 - 2.0**-53))  # smallest non-zero cla
 
 
 def _run(p, power: float):
-    """The flow at p's λ until the loss is λ^{2·power}·1e-10 of its start (t = ∞ for the
-    effects of size λ^power), at enough digits."""
+    """The prediction, and the flow at p's λ standing for t = ∞ for effects of size λ^power."""
     pr = theory.predict(p, dps=30)
-    L0 = sum((y * y for y in p.data.y), Fraction(0)) / (2 * p.n)
-    decades = power * p.log_inv_lambda / math.log(10)
-    thr = L0 / Fraction(10) ** int(2 * decades + 10)
-    t_end = float(pr.t_escape) + 10 / float(pr.G) + 1.3 * math.log(float(L0 / thr)) / float(pr.loss_rate) + 10
-    digits = max(30, math.ceil(2 * decades) + 10)
-    return pr, solve(p, digits=digits, t_end=math.ceil(t_end), loss_below=thr, max_steps=10**6)
+    return pr, solve(p, max_steps=10**6, **pr.limit_options(power))
 
 
 def compute(lambdas=("1e-5", "1e-10", "1e-20", "1e-30"), angle_lambdas=("1e-2", "1e-3", "1e-5", "1e-8", "1e-12",

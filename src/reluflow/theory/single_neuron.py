@@ -329,6 +329,18 @@ class Prediction:
         """‖W^∞‖_* = ‖W^∞‖_F (rank one)."""
         return self.ctx.sqrt(self.ctx.fsum(self.limit_w_sq))
 
+    def limit_options(self, power: float) -> dict:
+        """``solve`` options for a run that stands for t = ∞ at this λ when measuring effects
+        of size λ^power: the loss is pushed to λ^{2·power}·1e-10 of its start (so ‖v − v*‖
+        is far below them), within the escape (D3) plus ten growth times plus the decay at
+        2μ with 30 % to spare, at digits that resolve λ^{2·power}."""
+        p = self.problem
+        L0 = sum((y * y for y in p.data.y), Fraction(0)) / (2 * p.n)
+        decades = power * p.log_inv_lambda / math.log(10)
+        loss = L0 / Fraction(10) ** int(2 * decades + 10)
+        t_end = float(self.t_escape) + 10 / float(self.G) + 1.3 * math.log(float(L0 / loss)) / float(self.loss_rate) + 10
+        return {"digits": max(30, math.ceil(2 * decades) + 10), "t_end": math.ceil(t_end), "loss_below": loss}
+
     @property
     def prob_assumption1_ii(self) -> Any:
         """Lower bound 1 − (3/4)^m on Pr[Assumption 1(ii)] (§2)."""
