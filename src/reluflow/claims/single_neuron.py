@@ -17,9 +17,11 @@ from fractions import Fraction
 import numpy as np
 
 from ..datasets import sn1
+from ..linalg import dot
 from ..precision import rational
 from ..problem import Problem, ProblemError
 from ..summary import angle_gap
+from ..theory.single_neuron_assumptions import gamma, sigma_matrix
 from ..verdict import Verdict
 from .common import all_of, floor, judge_trend, samples, trend_outcome
 from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
@@ -146,9 +148,8 @@ def n2(s: Session, p: Problem) -> Outcome:
 def n3(s: Session, p: Problem) -> Outcome:
     pr = _pr(s, p, 40)
     ctx, data, n, d = pr.ctx, p.data, p.n, p.d
-    gam_q = [sum((data.y[i] * data.X[i][a] for i in range(n)), Fraction(0)) / n for a in range(d)]
-    sig_v = [sum((data.X[i][a] * data.X[i][b] for i in range(n)), Fraction(0)) / n for a in range(d) for b in range(d)]
-    sv = [sum((sig_v[a * d + b] * data.teacher[b] for b in range(d)), Fraction(0)) for a in range(d)]
+    gam_q = list(gamma(data))  # (1/n)Σ y_i x_i
+    sv = [dot(row, data.teacher) for row in sigma_matrix(data)]  # Σv*
     spectral = [ctx.fsum(pr.eta[k] * pr.nu_star[k] * pr.u[k][i] for k in range(d)) for i in range(d)]
     err = max(abs(a - rational(ctx, b)) for a, b in zip(spectral, gam_q))
     tol = ctx.mpf(10) ** -(pr.dps - 5)

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..precision import context, rational, to_str
 from ..problem import Dataset, Init, Problem, ProblemError
+from .single_neuron_assumptions import data_conditions, gamma, init_conditions, sigma_matrix
 
 __all__ = ["Crossing", "Prediction", "Stage", "Yardstick", "predict"]
 
@@ -445,8 +446,8 @@ def _X(ctx, data: Dataset) -> list:
 
 
 def _gamma(ctx, data: Dataset, I) -> list:
-    n, d = data.n, data.d
-    return [rational(ctx, sum((data.y[i] * data.X[i][a] for i in I), Fraction(0)) / n) for a in range(d)]
+    """γ_I (exact, :func:`.single_neuron_assumptions.gamma`) in the context."""
+    return [rational(ctx, c) for c in gamma(data, I)]
 
 
 def _mu(ctx, eta, u, teacher) -> Any:
@@ -591,8 +592,8 @@ def _reduced_model(data: Dataset, dps: int, horizon: int) -> _Reduced:
     from ..integrate import solve  # the engine (downward: theory uses integrate)
 
     ctx = context(dps)
-    n, d = data.n, data.d
-    g = [sum((data.y[i] * data.X[i][a] for i in range(n)), Fraction(0)) / n for a in range(d)]
+    n = data.n
+    g = list(gamma(data))
     eps = Fraction(1, 10 ** (dps // 2 + 4))
     G = _norm(ctx, [rational(ctx, c) for c in g])
     sub = Problem(Dataset(data.X, data.y), Init(eps, [g], [1]))
@@ -610,10 +611,8 @@ def _reduced_model(data: Dataset, dps: int, horizon: int) -> _Reduced:
 
 def _eig(ctx, data: Dataset) -> tuple[list, list]:
     """Eigenvalues of Σ (decreasing) and unit eigenvectors signed so that ν*_k ≥ 0."""
-    n, d = data.n, data.d
-    X = _X(ctx, data)
-    Sig = ctx.matrix([[ctx.fsum(x[a] * x[b] for x in X) / n for b in range(d)] for a in range(d)])
-    E, Q = ctx.eigsy(Sig)
+    d = data.d
+    E, Q = ctx.eigsy(ctx.matrix([[rational(ctx, c) for c in row] for row in sigma_matrix(data)]))
     order = sorted(range(d), key=lambda k: -E[k])
     vs = [rational(ctx, c) for c in data.teacher]
     eta, u = [], []
@@ -630,8 +629,6 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
     """Evaluate the single-neuron theory at ``dps`` digits (local context).  Needs a
     teacher (``Dataset(X, teacher=v*)``); violated parts of Assumption 1 are reported in
     ``assumption1`` and every quantity that does not need them is still computed."""
-    from .single_neuron_assumptions import data_conditions, init_conditions
-
     if not isinstance(problem, Problem):
         raise ProblemError("problem", f"expected a reluflow.Problem, got {type(problem).__name__}")
     data = problem.data
