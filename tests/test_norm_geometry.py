@@ -1,5 +1,5 @@
 """Norm geometry of the single-neuron paper (spec single_neuron.md §3.6, Theorem 8, Example 37,
-Remark 38): the dual basis, 𝓜 and its exact sign, the §3.6 networks, the minimum-norm search,
+Remark 38): the dual basis, 𝓜 and its exact sign, the §3.6 networks,
 the Example 37 builders, and claims N20–N23 on their fixtures."""
 
 from __future__ import annotations
@@ -188,29 +188,6 @@ def test_remark38_bound():
     assert float(ng.remark38_bound(example37_negative().data)) > math.sqrt(2)
 
 
-# ----------------------------------------------------------------------------- min-norm search
-
-
-def test_min_norm_search_never_undercuts_two_when_M_negative():
-    out = ng.min_norm_search(example37_negative().data, starts=10)
-    assert out.restored > 0 and out.best >= 2 - mpmath.mpf("1e-25")
-    assert float(out.best) == pytest.approx(2, abs=1e-9)
-    a, W = out.network()  # the best network interpolates
-    data = example37_negative().data
-    for x, y in zip(data.X, data.y):
-        h = sum(aj * max(sum(w * float(c) for w, c in zip(wj, x)), 0) for aj, wj in zip(a, W))
-        assert abs(h - float(y)) < 1e-25
-
-
-def test_min_norm_search_finds_the_sub2_interpolators_when_M_positive():
-    for p in (example37_positive(), example37_positive(b=121)):
-        out = ng.min_norm_search(p.data, starts=10)
-        ce = ng.counterexample(p.data)
-        assert out.convex_best < 2 and out.best <= ce.theta_sq  # at least as good as the §3.6 network
-        assert out.best >= ng.dual_certificate(p.data).theta_sq_lower()  # weak duality
-        assert out.best >= ng.remark38_bound(p.data)  # Remark 38(i)
-
-
 # ----------------------------------------------------------------------------- datasets and input errors
 
 
@@ -252,8 +229,7 @@ def test_pi4_condition_is_decided_exactly():
         example37_negative(d=16, xi="0.2351")
 
 
-@pytest.mark.parametrize("fn", [ng.compute_M, ng.counterexample, ng.remark38_bound, ng.dual_certificate,
-                                ng.min_norm_search])
+@pytest.mark.parametrize("fn", [ng.compute_M, ng.counterexample, ng.remark38_bound, ng.dual_certificate])
 def test_bad_inputs_name_the_field(fn):
     cases = [
         ((Dataset([[1, 0], [0, 1], [1, 1]], teacher=[1, 0]),), "data.X"),  # n ≠ d
@@ -335,20 +311,22 @@ def test_wilson_interval():
 
 
 def test_claims_fail_when_the_theory_is_broken(monkeypatch):
-    """A wrong Remark 38 bound (2.5 > 2) fails N22; a search that 'finds' an interpolator below 2
-    fails N21; an Assumption 1(ii) check that loses 15 % of the draws fails N23."""
+    """A wrong Remark 38 bound (2.5 > 2) fails N22; a minimum certified below 2 fails N21;
+    an Assumption 1(ii) check that loses 15 % of the draws fails N23."""
+    import dataclasses
+
     import reluflow.claims.single_neuron_geometry as sng
+    from reluflow.theory import interpolators as it
 
-    sng._search.cache_clear()
+    sng._minimum.cache_clear()
     monkeypatch.setattr(ng, "remark38_bound", lambda *a, **k: context(30).mpf("2.5"))
-    real_search = ng.min_norm_search
+    real_minimum = it.minimum_norm
 
-    def cheating(*args, **kwargs):
-        out = real_search(*args, **kwargs)
-        fake = context(30).mpf("1.99")
-        return type(out)(**{**out.__dict__, "best": fake, "theta_sq": out.theta_sq + (fake,)})
+    def cheating(data, **kwargs):
+        out = real_minimum(data, **kwargs)
+        return dataclasses.replace(out, theta_sq=it.Enclosure(F(198, 100), F(199, 100)))
 
-    monkeypatch.setattr(ng, "min_norm_search", cheating)
+    monkeypatch.setattr(it, "minimum_norm", cheating)
     real_check = sng._assumption_1ii
 
     def lossy(data, Z, S):
@@ -360,7 +338,7 @@ def test_claims_fail_when_the_theory_is_broken(monkeypatch):
     try:
         res = {r.id: r for r in run("single-neuron", ids=["N21", "N22", "N23"])}
     finally:
-        sng._search.cache_clear()
+        sng._minimum.cache_clear()
     assert res["N22"].verdict is Verdict.FAIL
     assert res["N21"].verdict is Verdict.FAIL
     assert res["N23"].verdict is Verdict.FAIL and "significantly below the bound" in res["N23"].observed

@@ -5,9 +5,10 @@ about random initialisations.
 
 Fixtures: EX37+ (the 𝓜 > 0 family of Example 37, d = 3, b = 16) and EX37− (the 𝓜 < 0
 family, d = 4, ξ = 1/4), both exact (:mod:`reluflow.datasets`).  The numbers come from
-:mod:`reluflow.theory.norm_geometry`: 𝓜 by search with its sign decided exactly by a duality
-test, the §3.6 networks checked in Fractions, and a heuristic minimum-norm search whose
-every value is the norm of an exact interpolator.
+:mod:`reluflow.theory.norm_geometry` (𝓜 by search with its sign decided exactly by a duality
+test, the §3.6 networks checked in Fractions) and :mod:`reluflow.theory.interpolators` (the
+minimum of ‖θ‖² over all interpolators, certified by an exact primal network and an exact
+dual bound).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sympy as sp
 from ..datasets import cayley, example37_negative, example37_positive
 from ..precision import context
 from ..problem import Dataset, Problem, ProblemError
+from ..theory import interpolators as it
 from ..theory import norm_geometry as ng
 from ..verdict import Verdict
 from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
@@ -57,12 +59,13 @@ def _M(data: Dataset) -> ng.MValue:
 
 
 @functools.lru_cache(maxsize=32)
-def _search(data: Dataset, starts: int) -> ng.NormSearch:
-    return ng.min_norm_search(data, starts=starts, seed=21, dps=DPS)
+def _minimum(data: Dataset) -> it.Minimum:
+    return it.minimum_norm(data)
 
 
-def _search_starts(s: Session) -> int:
-    return max(8, s.profile.samples // 3)
+def _versus(m: it.Minimum, square: Fraction) -> str:
+    """'<', '∈' or '>': where √square lies relative to the certified enclosure (exact)."""
+    return {-1: "<", 1: ">", 0: "∈"}[m.theta_sq.locate_sqrt(square)]
 
 
 def _need_theorem8(p: Problem) -> Dataset:
@@ -249,9 +252,10 @@ def n20(s: Session, p: Problem) -> Outcome:
 
 @claim("N21", paper=PAPER, source="Thm 8(i)",
        statement="𝓜 < 0 (or χ_kᵀχ_i ≤ 0): no interpolating network has ‖θ‖² < 2 (Θ_{v*} is norm-minimal)",
-       notion="optimisation search (heuristic): penalty method from random starts, widths 2..d, plus the all-pattern "
-              "convex program; every candidate restored to an exact interpolator; PASS when none is below "
-              "2‖v*‖ − 1e-25 and the same search finds a sub-2 interpolator on EX37+ (power control)",
+       notion="certified minimum (interpolators.minimum_norm: the convex program over all activation patterns, "
+              "an exact interpolator above and an exact dual bound below) must enclose 2‖v*‖ with 2‖v*‖ ≤ hi; "
+              "the exact duality bound 2μᵀy/κ must equal 2‖v*‖; control: on EX37+ (𝓜 > 0) the certified "
+              "minimum is below 2‖v*‖",
        instance="EX37-")
 def n21(s: Session, p: Problem) -> Outcome:
     data = _need_theorem8(p)
@@ -259,28 +263,27 @@ def n21(s: Session, p: Problem) -> Outcome:
     if mv.sign >= 0:
         raise ProblemError("data", f"N21 needs 𝓜 < 0; here the sign is {mv.sign} ({mv.how}, value {fmt(mv.value, 6)})")
     ctx = context(DPS)
-    starts = _search_starts(s)
-    found = _search(data, starts)
-    ref = found.reference  # 2‖v*‖
-    tol = ctx.mpf(10) ** (-(DPS - 5))
-    below = [v for v in found.theta_sq if v < ref - tol]
-    dual = mv.dual
-    lower = dual.theta_sq_lower(ctx)
-    control = _search(FIXTURES["EX37+"]().data, starts)
-    powered = control.best < control.reference - tol
+    ref = 2 * ctx.sqrt(ctx.mpf(_dot(data.teacher, data.teacher).numerator) / _dot(data.teacher, data.teacher).denominator)
+    found = _minimum(data)
+    where = _versus(found, 4 * _dot(data.teacher, data.teacher))
+    lower = mv.dual.theta_sq_lower(ctx)
+    plus = FIXTURES["EX37+"]().data
+    control = _minimum(plus)
+    c_where = _versus(control, 4 * _dot(plus.teacher, plus.teacher))
+    enc, cenc = found.theta_sq.to_dict(15), control.theta_sq.to_dict(12)
     parts = [
-        (not below, f"{found.restored} exact interpolators ({found.failed} starts not restorable), widths "
-                    f"{list(found.widths)} × {starts} random starts + the all-pattern program; best ‖θ‖² = "
-                    f"{fmt(found.best, 12)} (random {fmt(found.random_best, 8)}, all-pattern {fmt(found.convex_best, 8)}); "
-                    f"{len(below)} below 2‖v*‖ = {fmt(ref, 6)}"),
-        (found.best >= lower - tol, f"exact duality bound: every interpolator has ‖θ‖² ≥ 2μᵀy/κ = {fmt(lower, 12)}"),
-        (True if powered else None, f"power control on EX37+ (𝓜 > 0): the same search finds ‖θ‖² = "
-                                    f"{fmt(control.best, 8)} {'<' if powered else '≥'} 2"),
+        (where == "∈" if found.certified else None,
+         f"certified min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}] ({found.blocks} pattern blocks, minimiser of rank "
+         f"{found.rank} with {found.neurons} neurons); 2‖v*‖ = {fmt(ref, 15)} {where} the enclosure"),
+        (abs(lower - ref) <= ctx.mpf(10) ** (-(DPS - 5)), f"exact duality bound 2μᵀy/κ = {fmt(lower, 15)} (every "
+                                                          f"interpolator is above it)"),
+        (c_where == ">",
+         f"control on EX37+ (𝓜 > 0): certified min ∈ [{cenc['lo']}, {cenc['hi']}] {'<' if c_where == '>' else '≮'} 2"),
     ]
     verdict, detail = _all(*parts)
     return Outcome(verdict, "min ‖θ‖² = 2‖v*‖ over interpolators (attained on Θ_{v*})",
-                   f"best found {fmt(found.best, 10)}; 𝓜 = {fmt(mv.value, 8)} (sign {mv.sign}: {mv.how})",
-                   "none below 2‖v*‖ − 1e-25 (exact interpolators, norms at 30 digits)", _lam(p), DPS, detail)
+                   f"min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}]; 𝓜 = {fmt(mv.value, 8)} (sign {mv.sign}: {mv.how})",
+                   f"certified enclosure (relative width ≤ {found.rtol:g}); duality bound to 1e-25", _lam(p), DPS, detail)
 
 
 # ----------------------------------------------------------------------------- N22: Remark 38
@@ -356,7 +359,8 @@ def _generated(kind: str, rng: random.Random, d: int) -> Dataset:
 @claim("N22", paper=PAPER, source="Remark 38",
        statement="every interpolator has ‖θ‖² ≥ 2 max_i cos∠(v*, x_i) > √2; for d = 2 or orthogonal data 𝓜 < 0",
        notion="exact inequality on random exact interpolators, members of Θ_{v*}, the §3.6 network and the "
-              "minimum-norm search's networks (mp at 30 digits); 𝓜's sign on generated d = 2 and orthogonal instances",
+              "certified minimiser; for every interpolator at once: the certified minimum's lower end above the "
+              "bound (Arb); 𝓜's sign on generated d = 2 and orthogonal instances",
        instance="EX37+")
 def n22(s: Session, p: Problem) -> Outcome:
     data = _need_theorem8(p)
@@ -378,12 +382,12 @@ def n22(s: Session, p: Problem) -> Outcome:
     mv = _M(data)
     if mv.counterexample is not None and mv.counterexample.certified:
         exact_vals.append(mv.counterexample.exact_theta_sq)
+    found = _minimum(data)
+    exact_vals.append(found.theta_sq.hi)  # the certified minimiser, an exact rational network
     bad_exact = sum(not exact_ok(v) for v in exact_vals)
-    found = _search(data, _search_starts(s))
-    tol = ctx.mpf(10) ** (-(DPS - 5))
-    bad_mp = sum(v < B - tol for v in found.theta_sq)
-    undecided = sum(abs(v - B) <= tol for v in found.theta_sq)
-    closest = min([float(v) for v in exact_vals] + [float(v) for v in found.theta_sq])
+    bound_sq = max(4 * y * y / n for y, n in zip(data.y, nx))  # B² = (2 max_i ⟨v*, x_i⟩/‖x_i‖)², exact
+    below = _versus(found, bound_sq)  # '<' iff B < lo: every interpolator is above the bound
+    closest = min(float(v) for v in exact_vals)
     # d = 2 and orthogonal instances: 𝓜 < 0
     k = max(3, s.profile.samples // 6)
     insts = [("d = 2", _generated("d2", rng, 2)) for _ in range(k)]
@@ -397,9 +401,13 @@ def n22(s: Session, p: Problem) -> Outcome:
         inconclusive += m.numeric_sign == 0
     verdict, detail = _all(
         (bad_exact == 0, f"{len(exact_vals)} exact rational interpolators ({count} random, unbalanced; 5 in Θ_v*"
-                         f"{'; the exact §3.6 network' if mv.counterexample is not None else ''}): {bad_exact} below the bound"),
-        (bad_mp == 0 if not undecided else None, f"{len(found.theta_sq)} search interpolators (best {fmt(found.best, 8)}): "
-                                                 f"{bad_mp} below, {undecided} within 1e-25"),
+                         f"{'; the exact §3.6 network' if mv.counterexample is not None else ''}; the certified "
+                         f"minimiser): {bad_exact} below the bound"),
+        (below == "<",
+         f"every interpolator: certified min ‖θ‖² ≥ {found.theta_sq.to_dict(10)['lo']} "
+         f"{'>' if below == '<' else '≯'} the bound"),
+        (abs(B * B - ctx.mpf(bound_sq.numerator) / bound_sq.denominator) <= ctx.mpf(10) ** (-(DPS - 5)),
+         f"remark38_bound = {fmt(B, 12)} agrees with the exact (2 max_i ⟨v*, x_i⟩/‖x_i‖)² to 1e-25"),
         (above_root2, f"2 max_i cos∠(v*, x_i) = {fmt(B, 10)} {'>' if above_root2 else '≤'} √2‖v*‖ (exact; all angles "
                       f"< π/4: {pi4})"),
         (not wrong, f"{len(insts)} generated instances (d = 2 with angles < π/4; orthogonal, d = 2..4): 𝓜 < 0 on all "
@@ -408,7 +416,7 @@ def n22(s: Session, p: Problem) -> Outcome:
     )
     return Outcome(verdict, f"‖θ‖² ≥ {fmt(B, 8)} > √2 for every interpolator; 𝓜 < 0 for d = 2 / orthogonal",
                    f"smallest ‖θ‖² among the checked interpolators {fmt(closest, 8)}; {len(insts)} instances with 𝓜 < 0",
-                   "exact (Fractions) for rational networks, 1e-25 for the search's; sign of 𝓜 exact (duality)",
+                   "exact (Fractions) for rational networks, Arb for the certified minimum; sign of 𝓜 exact (duality)",
                    _lam(p), DPS, detail)
 
 

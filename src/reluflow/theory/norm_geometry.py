@@ -27,8 +27,7 @@ through the sign of
   rational (p, q) so that it interpolates exactly (residuals 0 in Fractions) with
   ‖θ‖² < 2‖v*‖ decided exactly; 𝓜 < 0 by the spec's sufficient conditions where they hold
   (χ_kᵀχ_i ≤ 0 for k ≠ i with positive labels, which covers orthogonal data and d = 2).
-- :func:`min_norm_search` looks for small-norm interpolators (random starts and the
-  all-pattern convex program), every candidate restored to an exact interpolator.
+- The minimum itself, for any sign of 𝓜, is certified by :mod:`reluflow.theory.interpolators`.
 
 >>> from reluflow.datasets import example37_positive, example37_negative
 >>> mv = compute_M(example37_positive(d=3, b=16).data)
@@ -62,13 +61,11 @@ __all__ = [
     "Counterexample",
     "DualCertificate",
     "MValue",
-    "NormSearch",
     "compute_M",
     "counterexample",
     "dual_basis",
     "dual_certificate",
     "example37_gap",
-    "min_norm_search",
     "remark38_bound",
     "z_matrix",
 ]
@@ -794,191 +791,3 @@ def counterexample(data, teacher=None, mvalue: MValue | None = None, *, at=None,
         return _counterexample(ds, point, ctx)
     mv = mvalue if mvalue is not None else compute_M(ds, dps=dps, certify=False)
     return _counterexample(ds, mv, ctx)
-
-
-# ----------------------------------------------------------------------------- heuristic minimum-norm search
-
-
-@dataclass(frozen=True)
-class NormSearch:
-    """Exact interpolators found by :func:`min_norm_search`.
-
-    Each found network is balanced, a_j = s_j √‖u_j‖, w_j = u_j/√‖u_j‖, with u_j = Σ_i t_ji χ_i
-    rational and Σ_j s_j σ(t_ji) = y_i exactly, so ‖θ‖² = 2 Σ_j ‖u_j‖ (mp at ``dps``).
-    ``theta_sq`` lists every found value (random starts of each width, then the all-pattern
-    run); ``random_best`` and ``convex_best`` are the best of each kind; ``best_u``/``best_s``
-    the best network."""
-
-    best: Any
-    theta_sq: tuple
-    random_best: Any
-    convex_best: Any
-    best_u: tuple[tuple[Fraction, ...], ...]
-    best_s: tuple[int, ...]
-    widths: tuple[int, ...]
-    starts: int
-    restored: int
-    failed: int
-    reference: Any  # 2‖v*‖, the norm of every network in Θ_{v*}
-    dps: int
-
-    def network(self, ctx=None):
-        """(a, W) of the best network as mp numbers (zero neurons dropped)."""
-        ctx = ctx or context(self.dps)
-        a, W = [], []
-        for s, u in zip(self.best_s, self.best_u):
-            n = ctx.sqrt(ctx.sqrt(rational(ctx, _dot(u, u))))
-            if n == 0:
-                continue
-            a.append(s * n)
-            W.append([rational(ctx, c) / n for c in u])
-        return a, W
-
-
-_THRESHOLDS = (1e-9, 1e-6, 1e-4, 1e-3)
-_STAGES = ((10.0, 1e-2, 1.0), (1e2, 1e-3, 0.3), (1e3, 1e-4, 0.1), (1e4, 1e-6, 0.03), (1e5, 1e-8, 0.01))
-
-
-def _adam_penalty(H, y, sg, T, *, iters, lr=0.02, orthant=None):
-    """Minimise Σ_j √(t_jᵀHt_j + ε²) + μ/2 Σ_i (Σ_j s_j σ(t_ji) − y_i)² by Adam, vectorised over
-    the leading axis (starts), one stage per (μ, ε, step factor) of ``_STAGES``: the step
-    shrinks stage by stage so that the last iterates settle (the optimum of interest can be
-    within 1 % of a local one).  With ``orthant`` (a mask of T's shape), every iterate is
-    projected on {t ≥ 0 where the mask is set, t ≤ 0 elsewhere}."""
-    for mu, eps, factor in _STAGES:
-        m1 = np.zeros_like(T)
-        m2 = np.zeros_like(T)
-        for k in range(1, iters + 1):
-            HT = T @ H  # (S, m, d); H symmetric
-            nrm = np.sqrt(np.einsum("smd,smd->sm", HT, T) + eps * eps)
-            act = T > 0
-            out = np.einsum("sm,smd->sd", sg, np.where(act, T, 0.0))
-            res = out - y
-            grad = HT / nrm[..., None] + mu * res[:, None, :] * sg[..., None] * act
-            m1 = 0.9 * m1 + 0.1 * grad
-            m2 = 0.999 * m2 + 0.001 * grad * grad
-            T = T - lr * factor * (m1 / (1 - 0.9 ** k)) / (np.sqrt(m2 / (1 - 0.999 ** k)) + 1e-12)
-            if orthant is not None:
-                T = np.where(orthant, np.maximum(T, 0.0), np.minimum(T, 0.0))
-    return T
-
-
-def min_norm_search(data, teacher=None, *, widths=None, starts: int = 40, seed: int = 0, dps: int = 30,
-                    iters: int = 300, convex: bool = True) -> NormSearch:
-    """Heuristic search for small ‖θ‖² among networks with zero loss (Theorem 8).
-
-    Coordinates t_ji = ⟨u_j, x_i⟩ with u_j = |a_j| w_j: a balanced network has
-    ‖θ‖² = 2Σ_j‖u_j‖ = 2Σ_j‖Σ_i t_ji χ_i‖, and interpolation is Σ_j s_j σ(t_ji) = y_i.
-
-    - Random starts: ``starts`` per width m in ``widths`` (default 2..d), signs s_j random
-      with s_1 = +1, a penalty method (Adam, μ ↑, smoothing ε ↓).
-    - With ``convex``: one neuron per activation pattern and sign (2(2^d − 1) of them),
-      each kept in its orthant — for n = d this is a convex program whose value is the
-      minimum over all widths (neurons of one pattern merge by the triangle inequality);
-      max(2, starts // 10) initialisations.  It is what finds the sub-2 interpolators of
-      the 𝓜 > 0 family; first-order and un-tuned, it converges poorly for d ≳ 8.
-    - Exact restoration: the pattern is frozen, inactive entries clamped to ≤ 0, the
-      active ones shifted so that Σ_j s_j σ(t_ji) = y_i holds in Fractions (starts that
-      cannot be restored are counted in ``failed``).
-
-    Every reported value is the norm of an exact interpolator: the search may miss the
-    minimum, never undercut it.  See :func:`dual_certificate` for a lower bound.
-
-    >>> from reluflow.datasets import example37_negative, example37_positive
-    >>> neg = min_norm_search(example37_negative(d=4).data, widths=(2,), starts=8)
-    >>> float(neg.best) >= 2 - 1e-20, round(float(neg.best), 6)
-    (True, 2.0)
-    >>> float(min_norm_search(example37_positive().data, widths=(2,), starts=4).convex_best) < 1.9876
-    True
-    """
-    ds = _dataset(data, teacher)
-    ctx = context(dps)
-    g = _Geometry(ds)
-    d = ds.d
-    widths = tuple(range(2, d + 1)) if widths is None else tuple(int(w) for w in widths)
-    if any(w < 1 for w in widths):
-        raise ProblemError("widths", f"must be positive integers, got {widths!r}")
-    if not widths and not convex:
-        raise ProblemError("widths", "is empty and convex=False: nothing to search")
-    rng = np.random.default_rng(int(seed))
-    y = np.array([float(v) for v in ds.y])
-    scale = float(np.max(np.abs(y))) or 1.0
-    # units: t in max|y_i|, cost in ‖v*‖ (the rank-one interpolator costs 1): both O(1)
-    Hs = g.Hf * scale * scale / float(g.rho2)
-    ys = y / scale
-    runs = []
-    for m in widths:
-        S = int(starts)
-        sg = rng.choice((-1.0, 1.0), size=(S, m))
-        sg[:, 0] = 1.0  # at least one positive neuron (the labels are ≥ 0)
-        T = rng.normal(0.0, 1.0, size=(S, m, d))
-        runs.append(("random", sg, _adam_penalty(Hs, ys, sg, T, iters=int(iters)) * scale))
-    if convex:
-        pats = [(D, sgn) for size in range(1, d + 1) for D in itertools.combinations(range(d), size) for sgn in (1.0, -1.0)]
-        S = max(2, int(starts) // 10)  # a few initialisations of the same convex program
-        mask = np.repeat(np.array([[i in D for i in range(d)] for D, _ in pats])[None], S, axis=0)
-        sg = np.repeat(np.array([[sgn for _, sgn in pats]]), S, axis=0)
-        T = np.where(mask, 1.0, -1.0) * rng.uniform(0.0, 0.1, size=mask.shape)
-        runs.append(("convex", sg, _adam_penalty(Hs, ys, sg, T, iters=int(iters), orthant=mask) * scale))
-    chi = g.chi
-    values, best = [], None
-    bests = {"random": None, "convex": None}
-    restored = failed = 0
-    for kind, sg, T in runs:
-        for s in range(T.shape[0]):
-            found = None
-            for thr in _THRESHOLDS:  # several clampings of near-zero entries; keep the best
-                tq = _restore(T[s], sg[s], ds.y, scale, thr)
-                if tq is None:
-                    continue
-                keep = [j for j in range(len(tq)) if any(tq[j])]
-                us = [tuple(sum((tq[j][i] * chi[i][c] for i in range(d)), _Q0) for c in range(d)) for j in keep]
-                th = 2 * ctx.fsum(ctx.sqrt(rational(ctx, _dot(u, u))) for u in us)
-                if found is None or th < found[0]:
-                    found = (th, us, keep)
-            if found is None:
-                failed += 1
-                continue
-            restored += 1
-            th, us, keep = found
-            values.append(th)
-            if bests[kind] is None or th < bests[kind]:
-                bests[kind] = th
-            if best is None or th < best[0]:
-                best = (th, tuple(us), tuple(int(sg[s][j]) for j in keep))
-    if best is None:
-        raise ProblemError("starts", "no start could be restored to an exact interpolator; raise starts or iters")
-    rho = ctx.sqrt(rational(ctx, g.rho2))
-    return NormSearch(best=best[0], theta_sq=tuple(values), random_best=bests["random"], convex_best=bests["convex"],
-                      best_u=best[1], best_s=best[2], widths=widths, starts=int(starts), restored=restored,
-                      failed=failed, reference=2 * rho, dps=int(dps))
-
-
-def _restore(T, sg, y, scale, thr):
-    """Exact t (Fractions) with Σ_j s_j σ(t_ji) = y_i, from the float t, or None: entries
-    ≤ thr·scale are clamped to ≤ 0 (inactive), and for each point the largest active entry of
-    a positive neuron absorbs the residual (it must stay > 0).  A neuron active on no point
-    is set to 0 (it only adds to the norm)."""
-    m, d = T.shape
-    tq = [[_rat(float(v), 10**12) for v in row] for row in T]
-    for i in range(d):
-        act = [j for j in range(m) if T[j][i] > thr * scale]
-        for j in range(m):
-            if j not in act and tq[j][i] > 0:
-                tq[j][i] = _Q0
-        pos = [j for j in act if sg[j] > 0]
-        if not pos:
-            if y[i] != 0 or act:
-                return None
-            continue
-        k = max(pos, key=lambda j: T[j][i])
-        rest = sum((int(sg[j]) * tq[j][i] for j in act if j != k), _Q0)
-        tq[k][i] = y[i] - rest
-        if tq[k][i] <= 0:
-            return None
-    for j in range(m):
-        if all(v <= 0 for v in tq[j]):
-            tq[j] = [_Q0] * d
-    if any(sum((int(sg[j]) * max(tq[j][i], _Q0) for j in range(m)), _Q0) != y[i] for i in range(d)):
-        return None
-    return tq
