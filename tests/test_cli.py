@@ -73,7 +73,10 @@ def test_sliding_run_exits_1_with_its_status(tmp_path):
     assert res.exit_code == 1 and "sliding" in res.output
 
 
-def test_reproduce_writes_report_and_figures(tmp_path):
+def test_reproduce_writes_report_and_figures(tmp_path, monkeypatch):
+    from reluflow.figures import interpolators as interp_figures
+
+    monkeypatch.setattr(interp_figures, "QUICK", {"ts": ("3", "4"), "lam": "1e-4"})  # two family points
     res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20", "--no-experiments"])
     assert res.exit_code == 0, res.output
     report = (tmp_path / "report.md").read_text()
@@ -81,6 +84,7 @@ def test_reproduce_writes_report_and_figures(tmp_path):
     assert "## Proof checks" in report and "| E37pos |" in report and "0 FAIL" in report
     assert "## Claims: Single neuron" in report and "| N24 |" in report and "sn_exact.png" in report
     assert "GD experiments" not in report
+    assert "## Minimum norm versus rank one" in report and "every check PASS" in report and "interp_family.png" in report
     for name in ("loss_curve.pdf", "loss_curve.png", "loss_curve.json"):
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -208,3 +212,30 @@ def test_check_on_a_spec_exits_1_when_a_claim_does_not_apply(tmp_path):
     assert res.exit_code == 1, res.output
     [row] = json.loads(out.read_text())
     assert row["verdict"] == "INCONCLUSIVE" and "A3" in row["detail"] and row["instance"] == "spec"
+
+
+def test_interpolate_writes_the_documented_json(tmp_path):
+    spec = tmp_path / "ex37.toml"
+    spec.write_text('[data]\nX = [[16, 0, 0], [16, -4, 1], [16, 4, 1]]\nteacher = ["0.8", 0, "0.6"]\n')
+    out = tmp_path / "interp.json"
+    res = runner.invoke(app, ["interpolate", str(spec), "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "min ‖θ‖²" in res.output and "check theorem8" in res.output
+    d = json.loads(out.read_text())
+    assert set(d) >= {"min_theta_sq", "rank_one_min_theta_sq", "minimiser", "rank", "certified"}
+    lo, hi = Decimal(d["min_theta_sq"]["lo"]), Decimal(d["min_theta_sq"]["hi"])
+    assert Decimal("1.98") < lo <= hi < 2 and hi - lo < Decimal("1e-9")
+    assert Decimal(d["rank_one_min_theta_sq"]["lo"]) <= 2 <= Decimal(d["rank_one_min_theta_sq"]["hi"])
+    assert d["certified"] is True and d["rank"] == 3 and d["M_sign"] == 1
+    assert len(d["minimiser"]["a"]) == len(d["minimiser"]["W"]) == 3 and len(d["minimiser"]["W"][0]) == 3
+    assert d["checks"] == {"theorem8": True, "below_counterexample": True}
+
+
+def test_interpolate_reads_only_data_and_names_bad_fields(tmp_path):
+    res = runner.invoke(app, ["interpolate", str(ROOT / "examples" / "e1.toml")])  # [init] present: ignored
+    assert res.exit_code == 0, res.output
+    assert "closed_form_in_minimum" in res.output
+    spec = tmp_path / "bad.toml"
+    spec.write_text('[data]\nX = [[1, 0], [2, 0]]\ny = [1, 1]\n')
+    res = runner.invoke(app, ["interpolate", str(spec)])
+    assert res.exit_code == 2 and "data.y" in res.output

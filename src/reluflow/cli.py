@@ -1,4 +1,5 @@
-"""Command line: ``reluflow solve``, ``predict``, ``check``, ``proofs``, ``experiment`` and ``reproduce``."""
+"""Command line: ``reluflow solve``, ``predict``, ``interpolate``, ``check``, ``proofs``, ``experiment`` and
+``reproduce``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rich.table import Table
 from .integrate import Trajectory
 from .integrate import solve as _solve
 from .problem import ProblemError
-from .specfile import load_spec
+from .specfile import load_data, load_spec
 from .summary import format_loss, plateaus
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Exact gradient flow of shallow ReLU networks.")
@@ -159,6 +160,52 @@ def predict(
         console.print(f"wrote {json_out}")
 
 
+@app.command()
+def interpolate(
+    spec: Path = typer.Argument(..., help="SPEC file; only [data] is read (labels y, or a teacher)"),
+    json_out: Path | None = typer.Option(None, "--json", help="write the result as JSON here"),
+    digits: int = typer.Option(20, "--digits", help="significant digits of the enclosures (rounded outwards)"),
+) -> None:
+    """Certified minimum of ‖θ‖² over all interpolators and over rank-one ones, with the
+    minimiser as an exact network.  Exits 1 unless both are certified and every check of
+    the theory that applies holds."""
+    from .theory.interpolators import interpolate as _interpolate
+
+    try:
+        res = _interpolate(load_data(spec))
+    except ProblemError as exc:
+        _fail(exc)
+    out = res.to_dict(digits)
+    table = Table(title=f"interpolators of {spec.name} (n = {out['n']}, d = {out['d']})", show_header=False)
+
+    def enc(e):
+        return "none (proven: no such interpolator)" if e is None else f"[{e['lo']}, {e['hi']}]"
+
+    table.add_row("min ‖θ‖²", enc(out["min_theta_sq"]))
+    table.add_row("rank-one min ‖θ‖²", enc(out["rank_one_min_theta_sq"]))
+    table.add_row("minimiser", f"{out['neurons']} neurons, rank {out['rank']}")
+    for a, w in zip(out["minimiser"]["a"], out["minimiser"]["W"]):
+        table.add_row("  neuron", f"a = {float(a):.6g}, w = [{', '.join(f'{float(c):.6g}' for c in w)}]")
+    table.add_row("strictly below rank one", str(out["strictly_below_rank_one"]))
+    for key in ("closed_form_theta_sq", "teacher_theta_sq"):
+        if out[key] is not None:
+            table.add_row(key, out[key]["mid"])
+    if out["M_sign"] is not None:
+        table.add_row("sign of 𝓜", f"{out['M_sign']:+d}")
+    if out["counterexample_theta_sq"] is not None:
+        table.add_row("§3.6 network ‖θ‖²", out["counterexample_theta_sq"])
+    for key, ok in out["checks"].items():
+        table.add_row(f"check {key}", {True: "[green]PASS[/]", False: "[red]FAIL[/]", None: "INCONCLUSIVE"}[ok])
+    table.add_row("certified", str(out["certified"]))
+    console.print(table)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+        console.print(f"wrote {json_out}")
+    if not out["certified"] or any(v is not True for v in out["checks"].values()):
+        raise typer.Exit(1)
+
+
 def print_claims(results) -> None:
     """The claims table: id, instance, predicted, observed, tolerance, verdict, time."""
     colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
@@ -283,7 +330,9 @@ def reproduce(
     )
     for path in [res.report, *res.figures, *res.tables]:
         console.print(f"wrote {path}")
-    if not ok or any(r.verdict.value != "PASS" for r in [*res.proofs, *res.claims]):
+    if not res.interpolation_ok:
+        console.print("[red]interpolators: a family point is not certified or a check of Theorem 8 failed[/]")
+    if not ok or not res.interpolation_ok or any(r.verdict.value != "PASS" for r in [*res.proofs, *res.claims]):
         raise typer.Exit(1)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from .problem import Dataset, Init, Problem, ProblemError
 
-__all__ = ["load_spec", "parse_spec_text", "problem_from_dict"]
+__all__ = ["dataset_from_dict", "load_data", "load_spec", "parse_spec_text", "problem_from_dict"]
 
 _DATA_KEYS = {"X", "y", "teacher"}
 _INIT_KEYS = {"lambda", "z", "s", "width", "seed"}
@@ -42,13 +42,23 @@ def parse_spec_text(text: str, fmt: str) -> dict:
         raise ProblemError("spec", f"is not valid {fmt.upper()}: {exc}") from None
 
 
-def load_spec(path: str | Path) -> Problem:
-    """Load a SPEC file; ``.json`` files are read as JSON, anything else as TOML."""
+def _read(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise ProblemError("spec", f"file {str(path)!r} does not exist")
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
-    return problem_from_dict(parse_spec_text(path.read_text(encoding="utf-8"), fmt))
+    return parse_spec_text(path.read_text(encoding="utf-8"), fmt)
+
+
+def load_spec(path: str | Path) -> Problem:
+    """Load a SPEC file; ``.json`` files are read as JSON, anything else as TOML."""
+    return problem_from_dict(_read(path))
+
+
+def load_data(path: str | Path) -> Dataset:
+    """Load only the ``[data]`` table of a SPEC file (``[init]`` may be absent); for the
+    commands that need no initialisation, such as ``reluflow interpolate``."""
+    return dataset_from_dict(_read(path))
 
 
 def _table(spec: dict, name: str, allowed: set[str]) -> dict:
@@ -61,21 +71,30 @@ def _table(spec: dict, name: str, allowed: set[str]) -> dict:
     return table
 
 
-def problem_from_dict(spec: Any) -> Problem:
-    """Build a Problem from the SPEC mapping (``[data]`` X and y, or X and ``teacher``
-    with y optional; ``[init]`` lambda and either z, s or width, seed)."""
+def _tables(spec: Any) -> None:
     if not isinstance(spec, dict):
         raise ProblemError("spec", "must be a table/object with [data] and [init]")
     unknown = sorted(set(spec) - {"data", "init"})
     if unknown:
         raise ProblemError(unknown[0], "unknown table; a SPEC has [data] and [init]")
+
+
+def dataset_from_dict(spec: Any) -> Dataset:
+    """The Dataset of a SPEC mapping's ``[data]`` table (X and y, or X and ``teacher``)."""
+    _tables(spec)
     data = _table(spec, "data", _DATA_KEYS)
-    init = _table(spec, "init", _INIT_KEYS)
     if "X" not in data:
         raise ProblemError("data.X", "is missing")
     if "y" not in data and "teacher" not in data:
         raise ProblemError("data.y", "is missing; give the labels y, or a teacher v* (labels σ(⟨v*, x⟩))")
-    dataset = Dataset(data["X"], data.get("y"), data.get("teacher"))
+    return Dataset(data["X"], data.get("y"), data.get("teacher"))
+
+
+def problem_from_dict(spec: Any) -> Problem:
+    """Build a Problem from the SPEC mapping (``[data]`` X and y, or X and ``teacher``
+    with y optional; ``[init]`` lambda and either z, s or width, seed)."""
+    dataset = dataset_from_dict(spec)
+    init = _table(spec, "init", _INIT_KEYS)
     if "lambda" not in init:
         raise ProblemError("init.lambda", "is missing (the initialisation scale λ > 0)")
     explicit = "z" in init or "s" in init
