@@ -211,7 +211,10 @@ class _Block:
     out: int  # output sign s of the neurons in this block
 
 
-def _check_data(data: Dataset) -> Dataset:
+def _check_data(data: Dataset, tol: float, rtol: float) -> Dataset:
+    for name, v in (("tol", tol), ("rtol", rtol)):
+        if not (isinstance(v, (int, float)) and 0 < v < 1):
+            raise ProblemError(name, f"must be a number in (0, 1), got {v!r}")
     if not isinstance(data, Dataset):
         raise ProblemError("data", f"must be a reluflow Dataset, got {type(data).__name__}")
     if data.n > MAX_POINTS:
@@ -462,7 +465,7 @@ def minimum_norm(data: Dataset, *, tol: float = 1e-12, rtol: float = 1e-6) -> Mi
     >>> r.certified, r.rank, r.theta_sq.to_dict(8)
     (True, 2, {'lo': '8.4721359', 'hi': '8.4721360'})
     """
-    data = _check_data(data)
+    data = _check_data(data, tol, rtol)
     n = data.n
     blocks = [_Block(signs, out) for signs in itertools.product((1, -1), repeat=n) if 1 in signs for out in (1, -1)]
     return _minimum([_solve_blocks(data, blocks, tol)], 1, len(blocks), rtol)
@@ -481,7 +484,7 @@ def rank_one_minimum(data: Dataset, *, tol: float = 1e-12, rtol: float = 1e-6) -
     >>> r.theta_sq.to_dict(8), r.rank
     ({'lo': '1.9999999', 'hi': '2'}, 1)
     """
-    data = _check_data(data)
+    data = _check_data(data, tol, rtol)
     n, y = data.n, data.y
     need = {1: [i for i in range(n) if y[i] > 0], -1: [i for i in range(n) if y[i] < 0]}
 
