@@ -3,9 +3,9 @@ the closed forms of both papers (R10 on orthogonal data, Theorem 8 and Example 3
 data), against exact interpolators built independently here (weak duality), and the exact
 bookkeeping of the results (exact fit, exact ‖θ‖², outward rounding, errors naming the field).
 
-Known defects are pinned as strict xfails: ``checks`` reports False where its enclosures do not
-decide (or where Theorem 8's hypotheses fail), and one empty rank-one set is not proven empty
-because the solver stalls on one of its programs."""
+Pinned regressions (first found by these tests): ``checks`` is None where its enclosures do not
+decide and absent outside Theorem 8's hypotheses, and an empty rank-one set whose solve stalls
+is still proven empty (a Farkas ray from its own LP)."""
 
 from __future__ import annotations
 
@@ -371,10 +371,6 @@ def test_a_stalled_program_never_claims_an_upper_bound():
     assert both.minimum.certified and both.strict_gap in (True, None)
 
 
-@pytest.mark.xfail(strict=True, reason="rank-one set of STALLED is empty but not proven so: Clarabel stops with "
-                                       "InsufficientProgress on P = [n], Q = (1,1,1,1,1,−1) and _solve_blocks only tries "
-                                       "the Farkas ray on '…Infeasible' statuses, so feasible stays True (hi None, "
-                                       "certified False); platform-dependent solver behaviour")
 def test_rank_one_set_with_x_and_minus_x_both_positive_is_proven_empty():
     assert rank_one_minimum(STALLED).feasible is False
 
@@ -485,7 +481,7 @@ def test_orthogonal_enclosures_are_tight(data, closed):
     assert r.checks == {"closed_form_in_minimum": True, "closed_form_in_rank_one": True}
 
 
-# ----------------------------------------------------------------------------- mis-reports of ``checks`` (pinned)
+# ----------------------------------------------------------------------------- ``checks`` when undecided (pinned)
 
 
 def _with_enclosure(data, enclosure):
@@ -495,8 +491,6 @@ def _with_enclosure(data, enclosure):
         return _interpolation(data, m, m)
 
 
-@pytest.mark.xfail(strict=True, reason="theorem8 (𝓜 > 0) reports False when the enclosure contains 2‖v*‖, or has "
-                                       "no upper end, instead of None (undecided)")
 @pytest.mark.parametrize("enclosure", [Enclosure(F(19, 10), None), Enclosure(F(199, 100), F(201, 100))])
 def test_theorem8_is_undecided_when_the_enclosure_contains_the_bound(enclosure):
     # public route to the first case: interpolate(example37_positive(3, "100/9").data, tol=1e-3) restores no
@@ -505,8 +499,6 @@ def test_theorem8_is_undecided_when_the_enclosure_contains_the_bound(enclosure):
     assert r.checks["theorem8"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="below_counterexample reports False when lo ≤ the §3.6 ‖θ‖² < hi "
-                                       "(undecided; min ≤ that ‖θ‖² always holds, the network being an interpolator)")
 def test_below_counterexample_is_undecided_when_the_enclosure_contains_it():
     data = example37_positive().data
     cex = ng.counterexample(data).exact_theta_sq  # ≈ 1.98391
@@ -515,8 +507,6 @@ def test_below_counterexample_is_undecided_when_the_enclosure_contains_it():
     assert r.checks["below_counterexample"] is not False
 
 
-@pytest.mark.xfail(strict=True, reason="theorem8 is checked (and fails) on teacher data outside the theorem's "
-                                       "hypotheses: some ⟨v*, x_i⟩ < 0 (zero labels)")
 @pytest.mark.parametrize("X,teacher", [
     ([[-1, 0], [0, -1]], [F(3, 5), F(4, 5)]),  # all labels 0: min 0, 𝓜 < 0 → theorem8 False
     ([[1, 2], [1, -1]], [F(3, 5), F(-4, 5)]),  # y = (0, 7/5): min ≈ 1.9799 < 2, 𝓜 < 0 → theorem8 False

@@ -298,6 +298,43 @@ def _lower(data: Dataset, blocks: Sequence[_Block], mu: np.ndarray, lam: np.ndar
     return 2 * gain / _sqrt_up(worst) if worst else _Q0
 
 
+def _farkas_lp(data: Dataset, blocks: Sequence[_Block]) -> tuple[np.ndarray, np.ndarray] | None:
+    """A float Farkas ray by solving its LP directly: μ free, λ ≥ 0, every c_b = 0 and
+    μᵀy = 1 (for a stalled solve whose dual is not a clean ray); None if not found."""
+    import clarabel
+    from scipy import sparse
+
+    n, d, B = data.n, data.d, len(blocks)
+    X = np.array([[float(c) for c in x] for x in data.X])
+    nv = n + B * n
+    rows, cols, vals = [], [], []
+    for b, blk in enumerate(blocks):
+        for k in range(d):
+            r = b * d + k
+            for i in range(n):
+                if blk.signs[i] > 0 and X[i, k]:
+                    rows.append(r); cols.append(i); vals.append(blk.out * X[i, k])
+                if X[i, k]:
+                    rows.append(r); cols.append(n + b * n + i); vals.append(blk.signs[i] * X[i, k])
+    r0 = B * d
+    for i in range(n):
+        rows.append(r0); cols.append(i); vals.append(float(data.y[i]))
+    for k in range(B * n):  # λ ≥ 0 as −λ + s = 0, s ≥ 0
+        rows.append(r0 + 1 + k); cols.append(n + k); vals.append(-1.0)
+    A = sparse.csc_matrix((vals, (rows, cols)), shape=(r0 + 1 + B * n, nv))
+    rhs = np.zeros(r0 + 1 + B * n)
+    rhs[r0] = 1.0
+    q = np.concatenate([np.zeros(n), np.ones(B * n)])  # the smallest multipliers
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    sol = clarabel.DefaultSolver(sparse.csc_matrix((nv, nv)), q, A, rhs,
+                                 [clarabel.ZeroConeT(r0 + 1), clarabel.NonnegativeConeT(B * n)], settings).solve()
+    if str(sol.status) not in ("Solved", "AlmostSolved"):
+        return None
+    x = np.array(sol.x)
+    return x[:n], np.maximum(x[n:].reshape(B, n), 0.0)
+
+
 def _farkas(data: Dataset, blocks: Sequence[_Block], mu: np.ndarray, lam: np.ndarray, tol: float) -> bool:
     """True if the solver's infeasibility ray can be made exact: rational μ, λ ≥ 0 with
     c_b = 0 for every block and μᵀy > 0 — then no network of these blocks interpolates
@@ -411,9 +448,11 @@ def _solve_blocks(data: Dataset, blocks: Sequence[_Block], tol: float) -> _Part:
     X = np.array([[float(c) for c in x] for x in data.X])
     y = np.array([float(v) for v in data.y])
     sol = _socp(X, y, blocks, tol)
-    if "Infeasible" in sol.status:
-        if _farkas(data, blocks, sol.mu, sol.lam, 1e-9):
+    if sol.status != "Solved":  # an infeasibility ray made exact: from the solver's dual, or from its own LP
+        ray = (sol.mu, sol.lam) if "Infeasible" in sol.status else _farkas_lp(data, blocks)
+        if ray is not None and _farkas(data, blocks, ray[0], ray[1], 1e-9):
             return _Part(None, None)
+    if "Infeasible" in sol.status:
         return _Part(_lower(data, blocks, sol.mu, sol.lam), None)
     lo = _lower(data, blocks, sol.mu, sol.lam)
     if all(v == 0 for v in data.y):
@@ -530,7 +569,9 @@ class Interpolation:
     applies to True/False when the enclosures decide it (None when they do not):
 
     - ``closed_form_in_minimum``, ``closed_form_in_rank_one`` (orthogonal data);
-    - ``theorem8`` (teacher, n = d): 𝓜 < 0 ⇒ the minimum is 2‖v*‖; 𝓜 > 0 ⇒ it is < 2‖v*‖;
+    - ``theorem8`` (teacher, n = d, X invertible, all labels positive — the theorem's
+      setting, angles below π/2 by Remark 38(iii)): 𝓜 < 0 ⇒ the minimum is 2‖v*‖;
+      𝓜 > 0 ⇒ it is < 2‖v*‖;
     - ``below_counterexample`` (𝓜 > 0): minimum ≤ the §3.6 network's ‖θ‖².
 
     >>> from reluflow.datasets import example37_positive
@@ -605,15 +646,22 @@ def _interpolation(data: Dataset, minimum: Minimum, rank_one: Minimum) -> Interp
             checks[key] = None if c is None else c == 0
     if data.teacher is not None:
         teacher = 2 * _arb(dot(data.teacher, data.teacher)).sqrt()
-        if data.n == data.d >= 2 and inverse(data.X) is not None:
+        # Theorem 8's setting: n = d, X invertible, every angle with v* below π/2 (Remark 38(iii))
+        if data.n == data.d >= 2 and inverse(data.X) is not None and all(v > 0 for v in data.y):
             sign = ng.dual_certificate(data).sign
-            c = None if minimum.theta_sq is None else minimum.theta_sq.locate_sqrt(4 * dot(data.teacher, data.teacher))
-            if sign < 0:
+            enc = minimum.theta_sq
+            c = None if enc is None else enc.locate_sqrt(4 * dot(data.teacher, data.teacher))
+            if c is not None and c == 0 and enc.hi is None:
+                c = None  # 2‖v*‖ above lo, and no upper end: undecided
+            if sign < 0:  # the minimum is 2‖v*‖
                 checks["theorem8"] = None if c is None else c == 0
-            elif sign > 0:
-                checks["theorem8"] = None if c is None else c == 1
-                cx = ng.counterexample(data)
-                cex = cx.exact_theta_sq
-                checks["below_counterexample"] = None if minimum.theta_sq is None or minimum.theta_sq.hi is None \
-                    else minimum.theta_sq.hi <= cex
+            elif sign > 0:  # the minimum is below 2‖v*‖
+                checks["theorem8"] = None if c in (None, 0) else c == 1
+                cex = ng.counterexample(data).exact_theta_sq
+                below = None
+                if enc is not None and enc.hi is not None and enc.hi <= cex:
+                    below = True
+                elif enc is not None and enc.lo > cex:
+                    below = False
+                checks["below_counterexample"] = below
     return Interpolation(data, minimum, rank_one, closed, teacher, sign, cex, checks)
