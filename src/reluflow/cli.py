@@ -90,21 +90,46 @@ def solve(
     loss_below: str | None = typer.Option(None, "--loss-below", help="stop once the loss falls below this"),
     json_out: Path | None = typer.Option(None, "--json", help="write the result as JSON here"),
     dense: bool = typer.Option(False, "--dense/--no-dense", help="include the exact jets in the JSON (lossless dense output)"),
+    certify: bool = typer.Option(False, "--certify", help="prove enclosures (Arb balls) of the event times, final "
+                                                          "state and loss; exit 1 if they cannot be proven"),
 ) -> None:
     """Integrate the exact gradient flow of SPEC and summarise it."""
     try:
         problem = load_spec(spec)
         with _Bar("solving") as bar:
-            tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar)
+            tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar,
+                        certify=certify)
     except ProblemError as exc:
         _fail(exc)
     print_summary(tr)
+    if certify:
+        print_certificate(tr.certificate)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(tr.to_json(dense=dense), encoding="utf-8")
         console.print(f"wrote {json_out}")
-    if not tr.status.ok:
+    if not tr.status.ok or (certify and not tr.certificate.ok):
         raise typer.Exit(1)
+
+
+def print_certificate(cert) -> None:
+    """Status, widths and the proven balls of a certificate."""
+    from .integrate.certify import ball_dict
+
+    table = Table(title="certified enclosures (Arb)", show_header=False)
+    colour = "green" if cert.ok else "red"
+    table.add_row("status", f"[bold {colour}]{cert.status.value}[/]: {cert.message}")
+    table.add_row("work", f"{cert.steps} steps validated in {cert.seconds:.3f} s at {cert.prec} bits")
+    if cert.ok:
+        lb = ball_dict(cert.loss_ball, 25)
+        table.add_row("final loss", f"{lb['mid']} ± {lb['rad']}")
+        table.add_row("widest event ball", f"{cert.max_event_width:.3g}")
+        table.add_row("largest relative state error", f"{cert.radius:.3g}")
+        for e in cert.events[:20]:
+            b = ball_dict(e.t, 25)
+            table.add_row(f"event {e.index}", f"t = {b['mid']} ± {b['rad']} (neuron {e.neuron}, point {e.point}, "
+                                              f"{e.direction})")
+    console.print(table)
 
 
 PAPERS = ("orthogonal", "single-neuron")
@@ -214,7 +239,7 @@ def print_claims(results) -> None:
         table.add_column(col, overflow="fold")
     for r in results:
         v = r.verdict.value
-        table.add_row(r.id, r.instance, r.lam, r.predicted, r.observed, r.tolerance, f"[{colour[v]}]{v}[/]",
+        table.add_row(r.id, r.instance, r.lam, r.predicted, r.observed, r.tolerance, f"[{colour[v]}]{r.label}[/]",
                       f"{r.seconds:.1f} s")
     console.print(table)
     for r in results:

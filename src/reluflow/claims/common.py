@@ -15,11 +15,30 @@ from ..problem import Problem, exact
 from ..verdict import Verdict
 from .core import Outcome, Session, fmt, lam_str, trend
 
-__all__ = ["DIGITS_CAP", "RATE_REL", "all_of", "floor", "frac", "judge_trend", "precision_checked",
+__all__ = ["DIGITS_CAP", "RATE_REL", "all_of", "ball_verdict", "floor", "frac", "judge_trend", "precision_checked",
            "resolving_digits", "samples", "trend_outcome"]
 
 RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
+
+
+def ball_verdict(ball, lo=None, hi=None) -> Verdict:
+    """A proven enclosure against the accepted range [lo, hi] (either end may be open):
+    PASS if the ball lies inside, FAIL if it lies outside, INCONCLUSIVE if it straddles.
+
+    >>> import flint
+    >>> ball_verdict(flint.arb(1, "0.1"), hi=2), ball_verdict(flint.arb(3, "0.1"), hi=2), ball_verdict(flint.arb(2, 1), hi=2)
+    (<Verdict.PASS: 'PASS'>, <Verdict.FAIL: 'FAIL'>, <Verdict.INCONCLUSIVE: 'INCONCLUSIVE'>)
+    """
+    import flint
+
+    lo = None if lo is None else flint.arb(str(lo))
+    hi = None if hi is None else flint.arb(str(hi))
+    if (lo is None or ball > lo) and (hi is None or ball < hi):
+        return Verdict.PASS
+    if (lo is not None and ball < lo) or (hi is not None and ball > hi):
+        return Verdict.FAIL
+    return Verdict.INCONCLUSIVE
 
 
 def samples(tr, count, lo=None, hi=None):

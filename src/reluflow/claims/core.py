@@ -103,6 +103,7 @@ class Outcome:
     lam: str
     dps: int
     detail: str = ""
+    certified: bool = False  # the verdict was decided by proven enclosures (Arb balls)
 
 
 @dataclass(frozen=True)
@@ -128,17 +129,23 @@ class ClaimResult:
     dps: int
     detail: str
     seconds: float
+    certified: bool = False
 
     @property
     def id(self) -> str:
         return self.claim.id
+
+    @property
+    def label(self) -> str:
+        """'certified PASS' when proven enclosures decided the verdict, else the verdict."""
+        return ("certified " if self.certified and self.verdict is not Verdict.INCONCLUSIVE else "") + self.verdict.value
 
     def to_dict(self) -> dict:
         return {
             "id": self.id, "verdict": self.verdict.value, "predicted": self.predicted, "observed": self.observed,
             "tolerance": self.tolerance, "lambda": self.lam, "dps": self.dps, "instance": self.instance,
             "statement": self.claim.statement, "source": self.claim.source, "detail": self.detail,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "certified": self.certified,
         }
 
 
@@ -166,6 +173,7 @@ class Session:
         self.profile = profile
         self._runs: dict = {}
         self._predictions: dict = {}
+        self._certs: dict = {}
 
     def solve(self, problem: Problem, *, digits: int | None = None, **options) -> Trajectory:
         digits = digits or self.profile.digits
@@ -173,6 +181,15 @@ class Session:
         if key not in self._runs:
             self._runs[key] = solve(problem, digits=digits, **options)
         return self._runs[key]
+
+    def certify(self, tr: Trajectory):
+        """The :mod:`~reluflow.integrate.certify` certificate of a run, cached."""
+        key = id(tr)
+        if key not in self._certs:
+            from ..integrate.certify import certify
+
+            self._certs[key] = (tr, certify(tr))  # keep tr alive so its id stays unique
+        return self._certs[key][1]
 
     def predict(self, problem: Problem, dps: int = 30, paper: str = "orthogonal"):
         """The theory's prediction for ``paper`` ("orthogonal" or "single-neuron"), cached."""
@@ -302,5 +319,5 @@ def run(
             out = Outcome(Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0,
                           f"error: {type(exc).__name__}: {exc}")
         results.append(ClaimResult(c, inst, out.verdict, out.predicted, out.observed, out.tolerance, out.lam,
-                                   out.dps, out.detail, time.perf_counter() - start))
+                                   out.dps, out.detail, time.perf_counter() - start, out.certified))
     return results

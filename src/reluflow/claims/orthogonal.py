@@ -23,6 +23,7 @@ from ..problem import Problem, ProblemError
 from ..summary import angle_gap
 from ..verdict import Verdict
 from .common import (
+    ball_verdict,
     all_of, floor, frac, judge_trend, precision_checked, resolving_digits, samples, trend_outcome,
 )
 from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
@@ -533,16 +534,26 @@ def o12(s: Session, p: Problem) -> Outcome:
 
 
 @claim("O13", paper=PAPER, source="R8", statement="L(θ(t)) → 0 (global convergence under A1–A3)",
-       notion="L < 1e-20 within the theory's horizon at this λ (escape t⁰_± plus the decay at 2μ_±, +25 %)",
+       notion="L < 1e-20 within the theory's horizon at this λ (escape t⁰_± plus the decay at 2μ_±, +25 %): the run "
+              "stops at L = 1e-21 and the certified (Arb) enclosure of its final loss decides, when the run certifies",
        instance="E1")
 def o13(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     _need_a3(pr)
-    tr = _fit(s, p)
+    tr = _fit(s, p, loss="1e-21")  # a decade below the tolerance, so that a proven ball can decide
     ok = tr.status.value == "loss_below"
-    return Outcome(Verdict.PASS if ok else Verdict.FAIL, "L → 0", f"L = {fmt(tr.final_loss, 4)} at t = {fmt(tr.t_end, 6)} "
-                   f"(T = {fmt(tr.t_end / pr.log_inv_lambda, 4)}); status {tr.status.value}", "< 1e-20", _lam(p), tr.dps,
-                   tr.message)
+    observed = (f"L = {fmt(tr.final_loss, 4)} at t = {fmt(tr.t_end, 6)} (T = {fmt(tr.t_end / pr.log_inv_lambda, 4)}); "
+                f"status {tr.status.value}")
+    cert = s.certify(tr) if ok else None
+    if cert is not None and cert.ok:
+        from ..integrate.certify import ball_dict
+
+        b = ball_dict(cert.loss_ball, 6)
+        return Outcome(ball_verdict(cert.loss_ball, hi="1e-20"), "L → 0", observed + f"; proven L ∈ {b['mid']} ± {b['rad']}",
+                       "< 1e-20", _lam(p), tr.dps, f"{tr.message}; certificate: {cert.message} in {cert.seconds:.2f} s",
+                       certified=True)
+    why = "" if cert is None else f"; not certified ({cert.message}), judged on the engine's value"
+    return Outcome(Verdict.PASS if ok else Verdict.FAIL, "L → 0", observed, "< 1e-20", _lam(p), tr.dps, tr.message + why)
 
 
 def _tail_lambda(pr, sign) -> Fraction | None:

@@ -72,6 +72,7 @@ class EventBall:
     neuron: int
     point: int
     direction: str
+    index: int  # position in the trajectory's event list
 
 
 @dataclass
@@ -93,6 +94,41 @@ class Certificate:
     radius: float = math.inf
     steps: int = 0
     seconds: float = 0.0
+    radii: list = field(default_factory=list, repr=False)  # per step, per neuron: absolute tube radius
+    trajectory: Trajectory | None = field(default=None, repr=False)
+
+    def state(self, t) -> tuple[list, list]:
+        """Balls (a, W) that contain the true flow's network at time ``t`` (0 ≤ t ≤ t_end):
+        the engine's dense output there, plus the step's proven tube radius.
+
+        >>> from reluflow import Problem, Dataset, Init, solve
+        >>> tr = solve(Problem(Dataset([[1]], [1]), Init("1e-10", [[1]], [1])), t_end=30, certify=True)
+        >>> a, W = tr.certificate.state("15")
+        >>> float(a[0].rad()) < 1e-30
+        True
+        """
+        from ..problem import ProblemError, exact
+
+        if not self.ok or self.trajectory is None:
+            raise ProblemError("certificate", f"is {self.status.value}: {self.message}; no proven state to give")
+        tr = self.trajectory
+        tq = exact(t, "t")
+        D = _Data(tr)
+        starts = [Fraction(int(seg.t0)) / 2**tr.F for seg in tr.segments]
+        if tq < 0 or tq > starts[-1] + Fraction(int(tr.segments[-1].s_end) * int(tr.segments[-1].H)) / 4**tr.F:
+            raise ProblemError("t", f"{t} is outside the certified interval [0, {float(tr.t_end):.6g}]")
+        i = max(k for k, s0 in enumerate(starts) if s0 <= tq)
+        with flint.ctx.workprec(self.prec):
+            st = D.step(tr.segments[i])
+            s = min((tq - st.t0) / st.H, st.S)
+            rad = [arb(r) for r in self.radii[i]]
+            late = tq - (st.t0 + s * st.H)  # t in the hair between the step's end and the next step
+            if late > 0:
+                f = _field(D, _box(D, st, s, s, [r * float(w) for r, w in zip(self.radii[i], st.weight)]), st.active)
+                rad = [r + _arb_q(late) * sum((abs(v) for v in f[j]), arb(0)) for j, r in enumerate(rad)]
+            A = [_range(st.a[j], s, s) + arb(0, rad[j]) for j in range(D.m)]
+            W = [[_range(st.w[j][c], s, s) + arb(0, rad[j]) for c in range(D.d)] for j in range(D.m)]
+        return A, W
 
     @property
     def ok(self) -> bool:
@@ -106,8 +142,8 @@ class Certificate:
         return {
             "status": self.status.value, "message": self.message, "prec_bits": self.prec, "radius": self.radius,
             "steps": self.steps, "seconds": round(self.seconds, 6),
-            "events": [{"t_ball": ball_dict(e.t), "neuron": e.neuron, "point": e.point, "direction": e.direction}
-                       for e in self.events],
+            "events": [{"t_ball": ball_dict(e.t), "neuron": e.neuron, "point": e.point, "direction": e.direction,
+                        "index": e.index} for e in self.events],
             "loss_ball": None if self.loss_ball is None else ball_dict(self.loss_ball),
             "a_balls": [ball_dict(v) for v in self.a_balls],
             "W_balls": [[ball_dict(v) for v in row] for row in self.W_balls],
@@ -562,21 +598,25 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
     steps = [D.step(seg) for seg in tr.segments]
     bounds = {nxt.t0: i for i, nxt in enumerate(steps[1:])}  # boundary time → the step it ends
     by_boundary: dict[int, list] = {}
-    for ev in tr.events:
+    ev_out: list[EventBall] = []
+    for index, ev in enumerate(tr.events):
         man, exp = ev.t.man_exp
         tq = Fraction(int(man)) * Fraction(2) ** int(exp)
         i = bounds.get(tq)
         if i is None:
-            if tq == 0 and ev.direction == "on":
-                continue  # a pair entering at t = 0 from u = 0 exactly: the start is exact
+            if tq == 0 and ev.direction == "on":  # a pair entering at t = 0 from u = 0 exactly
+                ev_out.append(EventBall(arb(0), ev.neuron, ev.point, ev.direction, index))
+                continue
             raise _Fail(f"event at t = {float(tq):.6g} is not at an interior step boundary")
-        by_boundary.setdefault(i, []).append(ev)
+        by_boundary.setdefault(i, []).append((index, ev))
     layers = [_singletons(_initial_error(D, steps[0]), steps[0].weight)]
-    ev_out: list[EventBall] = []
     growth = 0.0
+    radii = []  # per step: absolute error bounds per neuron (ρ_j/ω_j), for state balls
     for i, st in enumerate(steps):
-        ends, starts = by_boundary.get(i, []), by_boundary.get(i - 1, [])
+        ends = [ev for _, ev in by_boundary.get(i, [])]
+        starts = [ev for _, ev in by_boundary.get(i - 1, [])]
         rho, end, growth = _tube(D, st, i, layers, _defect(D, st), growth)
+        radii.append([r / float(w) for r, w in zip(rho, st.weight)])
         _check_signs(D, st, i, rho, ends, starts)
         if i + 1 == len(steps):
             layers = [end]
@@ -587,9 +627,9 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
         rho_next = [2 * (b + jp) + 1e-300 for b, jp in zip(base, jump)]  # for nxt's event windows
         for _ in range(BOOTSTRAP):
             extra, balls = [0.0] * D.m, []
-            for ev in ends:  # the event window: crossing time and pattern mismatch
+            for index, ev in by_boundary.get(i, []):  # the event window: crossing time and pattern mismatch
                 ball, mismatch = _event(D, st, nxt, ev, rho, rho_next)
-                balls.append(EventBall(ball, ev.neuron, ev.point, ev.direction))
+                balls.append(EventBall(ball, ev.neuron, ev.point, ev.direction, index))
                 # the part of the mismatch inside st still grows over the window: ≤ e^{growth·WINDOW}
                 extra = [x + y * math.exp(growth * float(WINDOW)) for x, y in zip(extra, mismatch)]
             gap = nxt.t0 - (st.t0 + st.S * st.H)  # the engine's step ends a hair before nxt.t0
@@ -608,8 +648,9 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
         ev_out += balls
     eps = _per_neuron(layers, steps[-1].weight)
     out = _final_balls(D, steps[-1], eps)
+    ev_out.sort(key=lambda e: e.index)
     return Certificate(CertStatus.CERTIFIED, f"{len(steps)} steps and {len(ev_out)} events proven", prec,
-                       ev_out, out[0], out[1], out[2], out[3], max(eps), len(steps))
+                       ev_out, out[0], out[1], out[2], out[3], max(eps), len(steps), radii=radii, trajectory=tr)
 
 
 def _u_margin(D: _Data, st: _Step, j: int, k: int, rho: float) -> arb:

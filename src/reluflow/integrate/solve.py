@@ -75,6 +75,7 @@ def solve(
     max_steps: int = 100_000,
     max_events: int = 10_000,
     progress: Callable[[float, float], None] | None = None,
+    certify: bool = False,
 ) -> Trajectory:
     """Integrate the gradient flow of ``problem`` from t = 0 to ``t_end``.
 
@@ -82,6 +83,9 @@ def solve(
     budget then picks the working precision.  Or give ``dps`` explicitly.  The run stops
     at ``t_end`` (default: past the theory's last escape time), when the loss falls
     below ``loss_below``, or at ``max_steps`` / ``max_events``; ``status`` says which.
+    With ``certify``, the run is then validated in Arb (:mod:`reluflow.integrate.certify`):
+    ``tr.certificate`` holds proven balls for the event times, the final state, loss and
+    invariants, or the reason certification failed.
 
     >>> from reluflow import Problem, Dataset, Init
     >>> p = Problem(Dataset([[1]], [1]), Init("1e-30", [[1]], [1]))
@@ -228,12 +232,17 @@ def solve(
         "guard_digits": bud.guard,
     }
     message = status.message + (f" ({detail})" if detail else "")
-    return Trajectory(
+    tr = Trajectory(
         problem=problem, F=F, dps=bud.dps, digits=bud.digits, order=p, status=status,
         message=message, t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F), events=events,
         segments=segments, final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy()),
         metadata=meta,
     )
+    if certify:
+        from .certify import certify as _certify
+
+        tr.certificate = _certify(tr)
+    return tr
 
 
 def _version() -> str:

@@ -128,6 +128,7 @@ class Trajectory:
     segments: list[Segment]
     final: tuple  # (t int, a, U, C, e, active) fixed point
     metadata: dict[str, Any] = field(default_factory=dict)
+    certificate: Any = None  # a certify.Certificate after solve(certify=True); not kept by from_json
 
     # ---- helpers -------------------------------------------------------------------
     @property
@@ -304,6 +305,17 @@ class Trajectory:
                 },
             },
         }
+        cert = self.certificate
+        if cert is not None:
+            out["certificate"] = cert.to_dict()
+            if cert.ok:
+                from .certify import ball_dict
+
+                balls = {e.index: e.t for e in cert.events}
+                for i, ev in enumerate(out["events"]):
+                    if i in balls:
+                        ev["t_ball"] = ball_dict(balls[i])
+                out["loss_ball"] = ball_dict(cert.loss_ball)
         if dense:
             t, a, U, C, e, active = self.final
             out["exact"] = {
