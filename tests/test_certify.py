@@ -168,12 +168,8 @@ def _cli_refuses(tmp_path):
     "safety",
     [
         1.0,  # e² ≈ 7.4× the Jorba–Zou step: refused cleanly
-        pytest.param(3.0, marks=pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-            "certify.py _tube: math.exp(expo[p]) overflows (expo ≈ 3.9e13 on step 1, t = 2.18…81.0) and "
-            "OverflowError escapes certify() instead of a FAILED certificate"))),
-        pytest.param(10.0, marks=pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-            "certify.py _tube: math.exp(expo[p]) overflows (expo ≈ 1.9e44) and OverflowError escapes "
-            "certify() instead of a FAILED certificate"))),
+        3.0,  # these two once crashed with an OverflowError (pinned)
+        10.0,
     ],
 )
 def test_too_large_step_is_refused(monkeypatch, tmp_path, safety):
@@ -254,9 +250,6 @@ def test_mildly_tampered_trajectory_certifies_only_what_is_true(runs, step):
     assert float(cert.loss_ball.rad()) > 1e-25 > float(tr.certificate.loss_ball.rad())
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "certify.py _tube: math.exp(expo[p]) overflows for sn1(1e-10) with a_j(0) of step 31 scaled by "
-    "1 + 1e-3; OverflowError escapes certify() instead of a FAILED certificate"))
 def test_grossly_tampered_trajectory_does_not_crash(runs):
     tr, _ = runs("sn1")
     _assert_refused(certify(_tamper(tr, 31, 0, 0, Fraction(1, 1000))))
@@ -323,20 +316,12 @@ def test_state_balls_contain_the_reference(runs, name):
     assert all(float(b.rad()) < 1e-40 for b in a0 + [v for row in W0 for v in row])
 
 
-@pytest.mark.xfail(strict=True, raises=ProblemError, reason=(
-    "Certificate.state: the upper limit is the last step's end t0 + s_end·H/4^F, which lies a hair "
-    "(~1e-40) below tr.t_end, so state(t_end) raises 'outside the certified interval [0, t_end]'"))
 @pytest.mark.parametrize("name", ["two_points", "sn1"])
 def test_state_at_t_end(runs, name):
     tr, ref = runs(name)
     _state_contains(tr.certificate, ref, tr.t_end)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Certificate.state on [t_lo, end of step i] of an event ending step i: it uses step i's polynomial "
-    "and tube radius only, without the pattern mismatch after the true switch. two_points, t = end of "
-    "step 0 (switch (0, 1) off; the true switch is 1.35e-37 earlier): W[0][1] ball ±6.1e-71 misses the "
-    "reference by 7.5e-68 (ũ_01 keeps decreasing past 0, the true u_01 is frozen at 0)"))
 def test_state_just_before_a_switch_boundary(runs):
     tr, ref = runs("two_points")
     starts, ends = _step_bounds(tr)
@@ -434,11 +419,6 @@ def _decimal_encloses(d: dict, ball) -> bool:
     return abs(_exact(ball.mid()) - Fraction(d["mid"])) + _exact(ball.rad()) <= Fraction(d["rad"])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "certify.ball_dict rounds the radius to the nearest 3 digits (arb(1, 4.4749) → rad '4.47'), not up "
-    "as documented, and does not add the 40-digit rounding of the midpoint: two_points' loss ball "
-    "(rad 4.467705e-40) is written as rad '4.47e-40' with its midpoint moved by 9.5e-42, so the JSON "
-    "ball does not contain the certified one"))
 def test_ball_dict_encloses_the_ball(runs):
     from reluflow.integrate.certify import ball_dict
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import enum
 import math
+from decimal import ROUND_CEILING, Context, Decimal
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -95,6 +96,7 @@ class Certificate:
     steps: int = 0
     seconds: float = 0.0
     radii: list = field(default_factory=list, repr=False)  # per step, per neuron: absolute tube radius
+    windows: dict = field(default_factory=dict, repr=False)  # step → [(t_lo, absolute mismatch per neuron)]
     trajectory: Trajectory | None = field(default=None, repr=False)
 
     def state(self, t) -> tuple[list, list]:
@@ -115,7 +117,7 @@ class Certificate:
         tq = exact(t, "t")
         D = _Data(tr)
         starts = [Fraction(int(seg.t0)) / 2**tr.F for seg in tr.segments]
-        if tq < 0 or tq > starts[-1] + Fraction(int(tr.segments[-1].s_end) * int(tr.segments[-1].H)) / 4**tr.F:
+        if tq < 0 or tq > Fraction(int(tr.final[0])) / 2**tr.F:
             raise ProblemError("t", f"{t} is outside the certified interval [0, {float(tr.t_end):.6g}]")
         i = max(k for k, s0 in enumerate(starts) if s0 <= tq)
         with flint.ctx.workprec(self.prec):
@@ -126,6 +128,9 @@ class Certificate:
             if late > 0:
                 f = _field(D, _box(D, st, s, s, [r * float(w) for r, w in zip(self.radii[i], st.weight)]), st.active)
                 rad = [r + _arb_q(late) * sum((abs(v) for v in f[j]), arb(0)) for j, r in enumerate(rad)]
+            for t_lo, errs in self.windows.get(i, ()):  # the true switch may precede the step's end
+                if tq >= t_lo:
+                    rad = [r + arb(e) for r, e in zip(rad, errs)]
             A = [_range(st.a[j], s, s) + arb(0, rad[j]) for j in range(D.m)]
             W = [[_range(st.w[j][c], s, s) + arb(0, rad[j]) for c in range(D.d)] for j in range(D.m)]
         return A, W
@@ -152,10 +157,20 @@ class Certificate:
 
 
 def ball_dict(x: arb, digits: int = 40) -> dict:
-    """{"mid", "rad"} as decimal strings; the radius is rounded up."""
+    """{"mid", "rad"} as decimal strings that still enclose the ball: the midpoint rounded to
+    ``digits`` digits, the radius grown by that rounding and rounded up to 3 digits.
+
+    >>> ball_dict(arb(1, "4.4749"))
+    {'mid': '1.000000000000000000000000000000000000000', 'rad': '4.48'}
+    """
     mid = x.mid().str(digits, radius=False)
-    rad = x.rad()
-    return {"mid": mid, "rad": "0" if rad == 0 else rad.str(3, radius=False)}
+    bits = int(x.mid().man_exp()[0]).bit_length() if x.mid() != 0 else 0  # the midpoint's own precision
+    with flint.ctx.workprec(max(flint.ctx.prec, int(digits * 3.33) + 64, bits + 64)):
+        rad = x.rad() + abs(arb(mid) - x.mid())  # arb(mid) encloses the decimal (a tiny radius at this precision)
+        up = _up(rad)
+    if up == 0:
+        return {"mid": mid, "rad": "0"}
+    return {"mid": mid, "rad": str(Context(prec=3, rounding=ROUND_CEILING).plus(Decimal(up)))}
 
 
 class _Fail(Exception):
@@ -285,13 +300,29 @@ def _defect(D: _Data, st: _Step) -> list[float]:
 # ----------------------------------------------------------------------------- Arb: ranges, Jacobian, signs
 
 
+def _lower_q(x: arb) -> Fraction:
+    """A rational ≤ every point of the ball."""
+    return Fraction(_down(x))
+
+
+def _exp(x: float) -> float:
+    """e^x, +inf instead of an OverflowError (an unbounded error fails the step honestly)."""
+    return math.exp(x) if x < 700 else math.inf
+
+
 def _arb_q(v: Fraction) -> arb:
     return arb(_q(v))
 
 
 def _up(x: arb) -> float:
-    """A float ≥ every point of the ball."""
-    return math.nextafter(float(x.upper()), math.inf)
+    """A float ≥ every point of the ball (+inf for a NaN ball: failing safe)."""
+    v = float(x.upper())
+    return math.inf if math.isnan(v) else math.nextafter(v, math.inf)
+
+
+def _sq(x: arb) -> arb:
+    """x² by multiplication (Arb's ``**`` goes through exp/log: NaN on a ball around 0)."""
+    return x * x
 
 
 def _norm_up(sq: arb) -> float:
@@ -300,8 +331,9 @@ def _norm_up(sq: arb) -> float:
 
 
 def _down(x: arb) -> float:
-    """A float ≤ every point of the ball."""
-    return math.nextafter(float(x.lower()), -math.inf)
+    """A float ≤ every point of the ball (−inf for a NaN ball: failing safe)."""
+    v = float(x.lower())
+    return -math.inf if math.isnan(v) else math.nextafter(v, -math.inf)
 
 
 def _interval(lo: Fraction, hi: Fraction) -> tuple[arb, arb | None, arb | None]:
@@ -567,7 +599,7 @@ def _tube(D: _Data, st: _Step, i: int, layers: list, delta: list[float],
     e_c = _regroup(layers, clusters, wts)
     d_c = _regroup([_singletons(delta, st.weight)], clusters, wts)
     cuts = [st.S * Fraction(q, PIECES) for q in range(PIECES + 1)]
-    rho = [2 * math.exp(guess) * (e + S * dl) + 1e-300 for e, dl in zip(e_c, d_c)]  # guess: the last growth
+    rho = [2 * _exp(guess) * (e + S * dl) + 1e-300 for e, dl in zip(e_c, d_c)]  # guess: the last growth
     nc = len(clusters)
     for _ in range(BOOTSTRAP):
         per_neuron = [0.0] * D.m
@@ -581,10 +613,10 @@ def _tube(D: _Data, st: _Step, i: int, layers: list, delta: list[float],
             for p in range(nc):
                 expo[p] += max(mu[p], 0.0) * w
                 drive[p] += w * sum(L[p][q] * rho[q] for q in range(nc) if q != p)
-        bound = [math.exp(expo[p]) * (e_c[p] + S * d_c[p] + drive[p]) * (1 + 1e-12) for p in range(nc)]
+        bound = [_exp(expo[p]) * (e_c[p] + S * d_c[p] + drive[p]) * (1 + 1e-12) for p in range(nc)]
+        if not all(math.isfinite(b) for b in bound) or not all(math.isfinite(r) for r in rho):
+            break
         if all(b <= r for b, r in zip(bound, rho)):
-            if not all(math.isfinite(b) for b in bound):
-                break
             return per_neuron, [(tuple(cl), wc, bd) for cl, wc, bd in zip(clusters, wts, bound)], max(expo)
         rho = [max(r, 4 * b) for r, b in zip(rho, bound)]
     raise _Fail(f"step {i} (t = {float(st.t0):.6g}): no tube validates (the step is too large for its Taylor "
@@ -612,6 +644,7 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
     layers = [_singletons(_initial_error(D, steps[0]), steps[0].weight)]
     growth = 0.0
     radii = []  # per step: absolute error bounds per neuron (ρ_j/ω_j), for state balls
+    windows: dict = {}  # per step ending in switches: their lower time ends and mismatch errors
     for i, st in enumerate(steps):
         ends = [ev for _, ev in by_boundary.get(i, [])]
         starts = [ev for _, ev in by_boundary.get(i - 1, [])]
@@ -630,13 +663,15 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
             for index, ev in by_boundary.get(i, []):  # the event window: crossing time and pattern mismatch
                 ball, mismatch = _event(D, st, nxt, ev, rho, rho_next)
                 balls.append(EventBall(ball, ev.neuron, ev.point, ev.direction, index))
+                windows.setdefault(i, []).append((_lower_q(ball),
+                                                  [m / float(w) * 2 for m, w in zip(mismatch, st.weight)]))
                 # the part of the mismatch inside st still grows over the window: ≤ e^{growth·WINDOW}
-                extra = [x + y * math.exp(growth * float(WINDOW)) for x, y in zip(extra, mismatch)]
+                extra = [x + y * _exp(growth * float(WINDOW)) for x, y in zip(extra, mismatch)]
             gap = nxt.t0 - (st.t0 + st.S * st.H)  # the engine's step ends a hair before nxt.t0
             if gap:
                 f = _field(D, _box(D, st, st.S, st.S, rho), st.active)
                 for j in range(D.m):
-                    speed = _norm_up(sum(((v * st.weight_arb[j]) ** 2 for v in f[j]), arb(0)))
+                    speed = _norm_up(sum((_sq(v * st.weight_arb[j]) for v in f[j]), arb(0)))
                     extra[j] += speed * _up(_arb_q(gap))
             layers = [end, _singletons(extra, st.weight), _singletons(jump, nxt.weight)]
             eps_next = _per_neuron(layers, nxt.weight)
@@ -650,7 +685,7 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
     out = _final_balls(D, steps[-1], eps)
     ev_out.sort(key=lambda e: e.index)
     return Certificate(CertStatus.CERTIFIED, f"{len(steps)} steps and {len(ev_out)} events proven", prec,
-                       ev_out, out[0], out[1], out[2], out[3], max(eps), len(steps), radii=radii, trajectory=tr)
+                       ev_out, out[0], out[1], out[2], out[3], max(eps), len(steps), radii=radii, windows=windows, trajectory=tr)
 
 
 def _u_margin(D: _Data, st: _Step, j: int, k: int, rho: float) -> arb:
@@ -740,7 +775,7 @@ def _event(D: _Data, st: _Step, nxt: _Step, ev, rho: list[float], rho_next: list
         f2 = _field(D, box, nxt.active)
         for jj in range(D.m):
             w = _arb_q(st.weight[jj])  # in st's weights: the mismatch joins st's error before reweighting
-            tot = sum((((a1 - a2) * w) ** 2 for a1, a2 in zip(f1[jj], f2[jj])), arb(0))
+            tot = sum((_sq((a1 - a2) * w) for a1, a2 in zip(f1[jj], f2[jj])), arb(0))
             worst[jj] = max(worst[jj], _norm_up(tot))
     return ball, [v * float(t_hi - t_lo) * (1 + 1e-9) for v in worst]
 
