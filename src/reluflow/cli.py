@@ -334,13 +334,19 @@ def proofs(
 def reproduce(
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for the report and figures"),
     digits: int = typer.Option(30, "--digits", help="correct digits wanted"),
+    quick: bool = typer.Option(False, "--quick",
+                               help="the default: quick claims, small figures, the quick GD protocol (minutes; what CI would run)"),
     full: bool = typer.Option(False, "--full", help="thorough claims, full-size figures, the paper-scale GD protocol"),
     experiments: bool = typer.Option(True, "--experiments/--no-experiments",
                                      help="the single-neuron paper's GD tables and figures (quick: a few minutes)"),
 ) -> None:
     """Run the built-in default (E1 at λ = 1e-30) with checked digits, the figures, the
-    proof checks, the claims of both papers and the GD experiments; write the Markdown
-    report.  Exits 1 unless all pass."""
+    proof checks, the claims of both papers and the GD experiments; write the full report,
+    report.md and the self-contained report.html (figures embedded).  --quick (the
+    default) or --full.  Exits 1 unless all pass, 2 on bad options."""
+    if quick and full:
+        err.print("[bold red]error[/]: --quick and --full are mutually exclusive")
+        raise typer.Exit(2)
     from .reproduce import reproduce as run
 
     with _Bar("reproduce") as bar:
@@ -353,7 +359,7 @@ def reproduce(
         f"digits checked against a rerun at {digits + 10} digits: {res.checked_digits:.1f} "
         f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/]"
     )
-    for path in [res.report, *res.figures, *res.tables]:
+    for path in [res.report, *([res.html] if res.html else []), *res.figures, *res.tables]:
         console.print(f"wrote {path}")
     if not res.interpolation_ok:
         console.print("[red]interpolators: a family point is not certified or a check of Theorem 8 failed[/]")

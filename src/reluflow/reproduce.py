@@ -1,5 +1,6 @@
 """The main job: solve the built-in default, check its digits, draw its figures, check the
-claims, write a report.
+claims, write the full report — ``report.md`` and the same as one self-contained HTML page,
+``report.html`` (figures embedded; :mod:`reluflow.report_html`).
 
 The default is the orthogonal-inputs fixture E1 at λ = 1e-30.  Every reported digit is
 checked by a rerun at ``digits + 10``; the report states how many digits agreed.  The
@@ -7,15 +8,24 @@ report also carries the proofs table (``proofs_checks``), the claims of both pap
 their verdicts (O1–O22 and N1–N24; profile ``quick``, or ``thorough`` with ``full``), the
 four orthogonal-inputs figures, the single-neuron exact-flow figure and, with
 ``experiments``, the single-neuron paper's GD experiments: Tables 1–12 as CSV and
-Figures 1–11 (quick protocol, or the paper's with ``full`` — meant for a GPU).
+Figures 1–11 (quick protocol, or the paper's with ``full`` — meant for a GPU).  It opens
+with a summary table (one verdict per part) and ends with the environment (date, Python,
+platform, CPU count, package versions) and the wall time of each section.
+
+Two modes: quick (the default; what CI would run, minutes) and full (``full=True``).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
+import os
+import platform
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import mpmath
@@ -26,7 +36,7 @@ from .integrate import Trajectory, solve
 from .precision import backend
 from .summary import agreement, format_loss, loss_agreement, plateaus
 
-__all__ = ["ReproduceResult", "reproduce"]
+__all__ = ["ReproduceResult", "environment", "reproduce"]
 
 DEFAULT_LAMBDA = "1e-30"
 STOP_LOSS = "1e-20"  # stop once fitted: r ~ 1e-10 keeps ~20 of 30 digits of the loss
@@ -42,6 +52,30 @@ class ReproduceResult:
     claims: list  # both papers
     tables: list[Path]
     interpolation_ok: bool = True  # every family point certified and every check of Theorem 8 true
+    html: Path | None = None  # the self-contained page beside the report (report_html)
+    timings: dict[str, float] = field(default_factory=dict)  # wall time of each section, seconds
+    mode: str = "quick"  # or "full"
+
+    @property
+    def ok(self) -> bool:
+        """Every digit check, proof, claim and interpolator certificate passes (the CLI's exit 0)."""
+        return (self.checked_digits >= self.trajectory.digits and self.interpolation_ok
+                and all(r.verdict.value == "PASS" for r in [*self.proofs, *self.claims]))
+
+
+class _Clock:
+    """Wall time per named section, in the order first seen."""
+
+    def __init__(self) -> None:
+        self.sections: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.sections[name] = self.sections.get(name, 0.0) + time.perf_counter() - t0
 
 
 def _fmt(x, digits: int = 12) -> str:
@@ -51,51 +85,177 @@ def _fmt(x, digits: int = 12) -> str:
 def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: bool = False, experiments: bool = True,
               progress=None) -> ReproduceResult:
     """Run the default example, verify it at higher precision, draw the figures, check the
-    claims of both papers, run the GD experiments (``experiments``) and write the report
-    (``full``: thorough claims, full-size figures, the paper's GD protocol)."""
+    claims of both papers, run the GD experiments (``experiments``) and write the report,
+    ``report.md`` and the self-contained ``report.html`` (``full``: thorough claims,
+    full-size figures, the paper's GD protocol; otherwise the quick mode)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    clock = _Clock()
+    started = datetime.now(UTC)
+    t_all = time.perf_counter()
+    mode = "full" if full else "quick"
     problem = e1(DEFAULT_LAMBDA)
-    t0 = time.perf_counter()
-    tr = solve(problem, digits=digits, loss_below=STOP_LOSS, progress=progress)
-    t_solve = time.perf_counter() - t0
-    ref = solve(problem, digits=digits + 10, t_end=tr.t_end)
-    checked = agreement(tr, ref)
-    loss_checked = loss_agreement(tr, ref)
-    data = loss_curve.compute([tr])
-    (out / "loss_curve.json").write_text(json.dumps(data))
-    figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
+    with clock("E1 solve"):
+        t0 = time.perf_counter()
+        tr = solve(problem, digits=digits, loss_below=STOP_LOSS, progress=progress)
+        t_solve = time.perf_counter() - t0
+    with clock(f"E1 check (rerun at {digits + 10} digits)"):
+        ref = solve(problem, digits=digits + 10, t_end=tr.t_end)
+        checked = agreement(tr, ref)
+        loss_checked = loss_agreement(tr, ref)
+    with clock("figure: E1 loss curve"):
+        data = loss_curve.compute([tr])
+        (out / "loss_curve.json").write_text(json.dumps(data))
+        figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
     import proofs_checks
 
     from .claims import run as run_claims
     from .claims.report import TITLES, summary, table, to_json
     from .figures import orthogonal as orth_figures
 
-    figs += orth_figures.figures_all(out, quick=not full)
+    with clock("figures: orthogonal inputs"):
+        figs += orth_figures.figures_all(out, quick=not full)
     from .figures import single_neuron as sn_figures
 
-    figs += sn_figures.make(out, quick=not full)
+    with clock("figure: single-neuron exact flow"):
+        figs += sn_figures.make(out, quick=not full)
     from .figures import interpolators as interp_figures
 
-    interp_paths, interp = interp_figures.make(out, quick=not full)
-    figs += interp_paths
-    interp_md, interp_ok = _interpolation_section(interp)
-    results = proofs_checks.run()
+    with clock("interpolators family (figure and table)"):
+        interp_paths, interp = interp_figures.make(out, quick=not full)
+        figs += interp_paths
+        interp_md, interp_ok = _interpolation_section(interp)
+    with clock("proof checks"):
+        results = proofs_checks.run()
     profile = "thorough" if full else "quick"
-    claims_md, claims = [], []
+    claims_md, claims, claim_rows = [], [], []
     for paper, ids in (("orthogonal", "O1–O22"), ("single-neuron", "N1–N24")):
-        part = run_claims(paper, profile=profile)
+        with clock(f"claims: {paper} ({profile})"):
+            part = run_claims(paper, profile=profile)
         stem = f"claims_{paper.replace('-', '_')}"
         (out / f"{stem}.json").write_text(to_json(part), encoding="utf-8")
-        claims_md += ["", f"## Claims: {TITLES[paper]} ({ids})", "", f"**{summary(part)}** (profile `{profile}`; "
-                      f"details: `reluflow check --paper {paper}`, `{stem}.json`).", "", table(part, details=False), ""]
+        claims_md += ["", f"## Claims: {TITLES[paper]} ({ids})", "", (f"**{summary(part)}** (profile `{profile}`; "
+                      f"details: `reluflow check --paper {paper}`, [`{stem}.json`]({stem}.json))."), "",
+                      table(part, details=False), ""]
         claims += part
-    tables, gd_figs, gd_md = _experiments(out, quick=not full) if experiments else ([], [], [])
+        n_cert = sum(1 for r in part if r.label.startswith("certified"))
+        claim_rows.append((f"claims {ids} ({paper})", summary(part) + (f"; {n_cert} certified" if n_cert else ""),
+                           _overall(r.verdict.value for r in part)))
+    tables, gd_figs, gd_md = [], [], []
+    if experiments:
+        with clock(f"GD experiments ({'paper protocol' if full else 'quick protocol'})"):
+            tables, gd_figs, gd_md = _experiments(out, quick=not full)
+    total = time.perf_counter() - t_all
+    ok_digits = checked >= tr.digits
+    rows = [("E1 digits", f"{checked:.1f} agreeing digits against a rerun at {tr.digits + 10} (need ≥ {tr.digits})",
+             "PASS" if ok_digits else "FAIL"),
+            ("proof checks", _proofs_summary(results), _overall(r.verdict.value for r in results)),
+            *claim_rows,
+            ("interpolators (Theorem 8 family)", f"{len(interp['points'])} points"
+             + (", all certified, every check PASS" if interp_ok else ", not all certified or a check failed"),
+             "PASS" if interp_ok else "FAIL"),
+            ("gradient descent (single-neuron paper)", f"{len(tables)} tables (CSV), {len(gd_figs) // 2} figures"
+             if experiments
+             else "not run (`--no-experiments`)", "—")]
     report = out / "report.md"
-    text = (_report(tr, checked, loss_checked, t_solve, figs) + _proofs_section(results)
-            + "\n".join(claims_md + interp_md + gd_md))
+    text = (_header(mode, experiments) + _summary(rows) + _report(tr, checked, loss_checked, t_solve, figs)
+            + _proofs_section(results) + "\n".join(claims_md + interp_md + gd_md)
+            + _environment(tr, mode, digits, experiments, started, clock.sections, total))
     report.write_text(text, encoding="utf-8")
-    return ReproduceResult(report, figs + gd_figs, tr, checked, results, claims, tables, interp_ok)
+    from .report_html import write_html
+
+    with clock("HTML page"):
+        page = write_html(report)
+    return ReproduceResult(report, figs + gd_figs, tr, checked, results, claims, tables, interp_ok, page,
+                           dict(clock.sections, total=time.perf_counter() - t_all), mode)
+
+
+def _overall(verdicts) -> str:
+    """FAIL if any fails, else INCONCLUSIVE if any is, else PASS."""
+    vs = set(verdicts)
+    return "FAIL" if "FAIL" in vs else "INCONCLUSIVE" if "INCONCLUSIVE" in vs else "PASS"
+
+
+def _proofs_summary(results) -> str:
+    from proofs_checks.report import summary
+
+    return summary(results)
+
+
+def _header(mode: str, experiments: bool) -> str:
+    what = ("**quick** (the default, `--quick`: quick claims profile, small figures, the quick GD protocol; "
+            "what CI would run, minutes)" if mode == "quick" else
+            "**full** (`--full`: thorough claims profile, full-size figures, the paper-scale GD protocol)")
+    return "\n".join([
+        "# reluflow reproduce — full report",
+        "",
+        "Orthogonal-inputs fixture **E1** (n = d = 4, m = 6; spec `orthogonal_inputs.md` §6.3) at "
+        f"λ = {DEFAULT_LAMBDA}, exact gradient flow with σ'(0) = 0, loss 1/(2n) Σ (h(x_k) − y_k)², "
+        f"run until the loss falls below {STOP_LOSS}; then the figures, the proof checks, the claims of both "
+        "papers, the minimum-norm interpolators"
+        + (" and the single-neuron paper's GD experiments" if experiments else "") + ".",
+        "",
+        f"Mode: {what}. Environment and the wall time of each section are at the end.",
+        "",
+        "",
+    ])
+
+
+def _summary(rows) -> str:
+    overall = _overall(v for *_, v in rows if v != "—")
+    lines = ["## Summary", "", f"Overall: **{overall}** (`reluflow reproduce` exits {0 if overall == 'PASS' else 1}).",
+             "", "| part | result | verdict |", "|---|---|---|"]
+    lines += [f"| {part} | {result} | {v if v == '—' else f'**{v}**'} |" for part, result, v in rows]
+    return "\n".join(lines + ["", ""])
+
+
+PACKAGES = ("reluflow", "mpmath", "gmpy2", "numpy", "scipy", "sympy", "python-flint", "matplotlib", "clarabel")
+
+
+def _version(dist: str) -> str:
+    if dist == "reluflow":
+        from . import __version__
+
+        return __version__
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def environment(mode: str = "quick", started: datetime | None = None) -> dict[str, str]:
+    """Where and with what the report was made: date, Python, platform, CPUs, package versions."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        usable = os.cpu_count()
+    env = {
+        "date (UTC)": (started or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "mode": mode,
+        "python": f"{platform.python_version()} ({platform.python_implementation()})",
+        "platform": platform.platform(),
+        "machine": platform.machine() or "?",
+        "CPU count": f"{os.cpu_count()} ({usable} usable by this process)",
+    }
+    env.update({dist: _version(dist) for dist in PACKAGES})
+    env["mpmath backend"] = backend()
+    return env
+
+
+def _environment(tr: Trajectory, mode: str, digits: int, experiments: bool, started: datetime,
+                 sections: dict[str, float], total: float) -> str:
+    env = environment(mode, started)
+    env["command"] = ("reluflow reproduce " + ("--full" if mode == "full" else "--quick")
+                      + ("" if digits == 30 else f" --digits {digits}") + ("" if experiments else " --no-experiments"))
+    for key in ("fixed_point_bits", "guard_digits"):
+        if key in tr.metadata:
+            env[f"E1 solve: {key.replace('_', ' ')}"] = str(tr.metadata[key])
+    lines = ["", "## Environment", "", "| key | value |", "|---|---|"]
+    lines += [f"| {k} | {str(v).replace('|', chr(92) + '|')} |" for k, v in env.items()]
+    lines += ["", "### Wall time", "", "| section | wall time |", "|---|---:|"]
+    lines += [f"| {name} | {sec:.1f} s |" for name, sec in sections.items()]
+    lines += [f"| **total** (before writing the report) | **{total:.1f} s** |", ""]
+    return "\n".join(lines)
 
 
 def _interpolation_section(data: dict) -> tuple[list[str], bool]:
@@ -149,16 +309,9 @@ def _proofs_section(results) -> str:
 
 
 def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float, figs: list[Path]) -> str:
-    p = tr.problem
-    scale = p.log_inv_lambda
+    scale = tr.problem.log_inv_lambda
     ok = checked >= tr.digits
     lines = [
-        "# reluflow reproduce — default example",
-        "",
-        "Orthogonal-inputs fixture **E1** (n = d = 4, m = 6; spec `orthogonal_inputs.md` §6.3) at "
-        f"λ = {DEFAULT_LAMBDA}, exact gradient flow with σ'(0) = 0, loss 1/(2n) Σ (h(x_k) − y_k)², "
-        f"run until the loss falls below {STOP_LOSS}.",
-        "",
         "## Run",
         "",
         "| quantity | value |",
@@ -166,13 +319,17 @@ def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float,
         f"| status | `{tr.status.value}`: {tr.message} |",
         f"| t_end (T = t/ln(1/λ)) | {_fmt(tr.t_end)} ({float(tr.t_end) / scale:.4f}) |",
         f"| final loss | {format_loss(tr, loss_checked)}, digits checked against the rerun |",
-        f"| max |a_j² − ‖w_j‖²| (conserved, 0 at start) | {_fmt(max(abs(v) for v in tr.invariants()), 3)} |",
+        f"| max \\|a_j² − ‖w_j‖²\\| (conserved, 0 at start) | {_fmt(max(abs(v) for v in tr.invariants()), 3)} |",
         f"| requested digits / working dps / Taylor order | {tr.digits} / {tr.dps} / {tr.order} |",
         f"| steps, events | {len(tr.segments)}, {len(tr.events)} |",
         f"| solve wall time | {t_solve:.3f} s |",
         f"| digits checked | {checked:.1f} agreeing digits against a rerun at {tr.digits + 10} digits: "
         f"**{'PASS' if ok else 'FAIL'}** (need ≥ {tr.digits}) |",
         "",
+    ]
+    if not math.isfinite(checked):
+        lines += ["(all compared digits agreed exactly)", ""]
+    lines += [
         "## Activation switches",
         "",
         "| t | T = t/ln(1/λ) | neuron | point | direction |",
@@ -183,15 +340,10 @@ def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float,
     lines += ["", "## Loss plateaus", "", "| from T | to T | level |", "|---|---|---|"]
     for pl in plateaus(tr):
         lines.append(f"| {pl.t_start / scale:.3f} | {pl.t_stop / scale:.3f} | {pl.level:.6g} |")
-    lines += ["", "## Figures", "", "Exact-flow figures in the spirit of Boursier et al. (2022) and Chistikov et al. "
-              "(2023) (each title says which); not the papers' parameters.", ""]
+    lines += ["", "## Figures", "", ("Exact-flow figures in the spirit of Boursier et al. (2022) and Chistikov et al. "
+              "(2023) (each title says which); not the papers' parameters; the last is the minimum-norm family of the "
+              "section below. The single-neuron paper's gradient-descent Figures 1–11, when run, are in their own "
+              "section."), ""]
     for pdf, png in zip(figs[::2], figs[1::2]):
         lines += [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))", ""]
-    lines += ["## Environment", "", "| key | value |", "|---|---|"]
-    meta = dict(tr.metadata, mpmath_backend=backend())
-    for key, value in meta.items():
-        lines.append(f"| {key} | {value} |")
-    lines.append("")
-    if not math.isfinite(checked):
-        lines.append("(all compared digits agreed exactly)")
     return "\n".join(lines)
