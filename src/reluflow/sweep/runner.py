@@ -1,0 +1,251 @@
+"""Running a sweep: one task per run over any :class:`concurrent.futures.Executor`.
+
+The default executor is a :class:`~concurrent.futures.ProcessPoolExecutor` with the "spawn"
+start method (no forked copies of threads or locks; mpmath is not thread-safe, so every run
+gets a process to itself).  A Dask cluster works the same way through
+``Client(...).get_executor()``; the store directory must then be one the workers can write
+(a shared filesystem), and each worker should have one thread (``--nthreads 1``): tasks take a
+per-process lock, so extra threads are safe but idle.
+
+>>> import tempfile
+>>> from concurrent.futures import ThreadPoolExecutor
+>>> from reluflow.sweep import expand
+>>> specs = expand({"data": {"X": [[1, 0], [0, 1]], "y": [1, "-0.5"]},
+...                 "init": {"width": 2, "seed": 0}, "solve": {"t_end": 4, "digits": 20}},
+...                {"lambda": ["1e-10", "1e-20"]})
+>>> store = tempfile.mkdtemp()
+>>> with ThreadPoolExecutor(1) as ex:
+...     res = run(specs, store, executor=ex, progress=False)
+>>> res.ok, res.computed, res.cached, [r.status for r in res.records]
+(True, 2, 0, ['t_end', 't_end'])
+>>> again = run(specs, store, progress=False)      # everything is in the store: nothing to do
+>>> again.computed, again.cached, [r.final_loss for r in again.records] == [r.final_loss for r in res.records]
+(0, 2, True)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import platform
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..problem import ProblemError
+from .spec import RunSpec
+from .store import Record, Store
+
+__all__ = ["SweepResult", "run"]
+
+_LOCK = threading.Lock()  # one solve at a time per process: mpmath is not thread-safe
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """"spawn", unless the main module cannot be re-imported by a spawned child (a script read
+    from stdin, ``python - < script.py``): then "fork", where the platform has it."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if (getattr(main, "__spec__", None) is None and path is not None and not os.path.isfile(path)
+            and "fork" in multiprocessing.get_all_start_methods()):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _utc() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def solve_into(spec_json: str, root: str) -> dict[str, Any]:
+    """The task: solve one spec (its canonical JSON) and store it under ``root``; returns
+    :meth:`Record.to_dict`.  A run that is already stored (another sweep got there first) is
+    not recomputed.  Runs in a worker process; importable, so any executor can pickle it."""
+    with _LOCK:
+        spec = RunSpec.from_json(spec_json)
+        store = Store(root)
+        rec = store.get(spec)
+        if rec is not None:
+            return rec.to_dict() | {"computed": False}
+        started, t0 = _utc(), time.perf_counter()
+        tr = spec.solve()
+        seconds = time.perf_counter() - t0
+        rec = store.put(spec, tr, meta={
+            "task_wall_time_s": round(seconds, 6), "host": socket.gethostname(), "pid": os.getpid(),
+            "platform": platform.platform(), "started_utc": started, "finished_utc": _utc(),
+        })
+        return rec.to_dict() | {"computed": True}
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The outcome of :func:`run`: ``records`` of the finished runs in spec order (computed now
+    or found in the store), ``failed`` as (spec, error) pairs (not stored: a rerun retries
+    them), and counts: ``computed``, ``cached`` (found valid), ``recomputed`` (found corrupt,
+    discarded and computed again), ``seconds`` (wall time of the sweep)."""
+
+    specs: tuple[RunSpec, ...]
+    records: tuple[Record, ...]
+    failed: tuple[tuple[RunSpec, str], ...]
+    computed: int
+    cached: int
+    recomputed: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every run finished with an ok status (``t_end`` or ``loss_below``)."""
+        return not self.failed and all(r.ok for r in self.records)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One JSON-able row per run, in spec order: :meth:`Record.row`, or for a failed run
+        ``status: "failed"``, ``final_loss: None`` and the error as ``message``."""
+        by_hash = {r.spec_hash: r.row() for r in self.records}
+        errors = {s.spec_hash: e for s, e in self.failed}
+        out = []
+        for s in self.specs:
+            if s.spec_hash in by_hash:
+                out.append(by_hash[s.spec_hash] | {"dataset": s.dataset})
+            else:
+                out.append({"spec_hash": s.spec_hash, "dataset": s.dataset, "data_hash": s.data_hash,
+                            "lambda": s.lam_text, "seed": s.seed, "width": s.width, "digits": s.digits,
+                            "dps": s.dps, "status": "failed", "ok": False, "final_loss": None, "t_end": None,
+                            "events": None, "steps": None, "message": errors.get(s.spec_hash, "not run")})
+        return out
+
+    def table(self, max_rows: int = 60) -> Table:
+        """A rich table: spec hash, dataset (when several), λ, seed, width, digits, status,
+        final loss; at most ``max_rows`` rows (the rest are counted in the caption)."""
+        rows = self.rows()
+        datasets = len({r["dataset"] for r in rows}) > 1
+        table = Table(title=f"sweep: {len(rows)} runs")
+        cols = ["spec hash", *(["dataset"] if datasets else []), "λ", "seed", "width", "digits", "status",
+                "final loss"]
+        for col in cols:
+            table.add_column(col, justify="right" if col in ("seed", "width", "digits", "final loss") else "left")
+        for r in rows[:max_rows]:
+            colour = "green" if r["ok"] else "red"
+            loss = "—" if r["final_loss"] is None else f"{Decimal(r['final_loss']):.6g}"
+            table.add_row(r["spec_hash"][:12], *([str(r["dataset"])] if datasets else []), r["lambda"],
+                          "—" if r["seed"] is None else str(r["seed"]), str(r["width"]), str(r["digits"]),
+                          f"[{colour}]{r['status']}[/]", loss)
+        more = f"; {len(rows) - max_rows} more rows not shown" if len(rows) > max_rows else ""
+        bad = sum(not r["ok"] for r in rows)
+        table.caption = (f"{self.computed} computed, {self.cached} from the store, {self.recomputed} corrupt and "
+                         f"recomputed, {len(self.failed)} failed, {bad} not ok; {self.seconds:.2f} s{more}")
+        return table
+
+
+def run(
+    specs: Iterable[RunSpec],
+    store: Store | str | Path,
+    executor: Executor | None = None,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+) -> SweepResult:
+    """Solve every spec not yet in ``store`` and store it; return the records of all.
+
+    Specs already stored (valid) are skipped, so a sweep killed midway, even by SIGKILL,
+    resumes where it stopped; stored files that are corrupt (truncated, tampered, from a
+    half-finished write) are discarded and recomputed.  Duplicate specs run once.  Tasks run
+    on ``executor`` (any :class:`concurrent.futures.Executor`, e.g. a Dask client's
+    ``get_executor()``), by default a "spawn" process pool of ``workers`` processes (default:
+    the CPU count, at most one per pending run).  A task that raises is reported in
+    ``failed`` and not stored.  ``progress`` shows a rich bar over runs with an ETA, on
+    ``console`` (default: stderr) and only when it is a terminal; the summary table is
+    :meth:`SweepResult.table`.  Ctrl-C cancels the pending runs; finished ones stay stored.
+    A script that calls ``run`` with the default pool needs the usual ``if __name__ ==
+    "__main__":`` guard (spawned workers import the main module).
+
+    >>> import tempfile
+    >>> from reluflow.sweep import expand
+    >>> specs = expand({"data": {"X": [[1]], "y": [1]}, "init": {"width": 1, "seed": 0},
+    ...                 "solve": {"t_end": 3, "digits": 20}}, {"lambda": ["1e-10", "1e-20"]})
+    >>> res = run([*specs, specs[0]], tempfile.mkdtemp(), workers=1, progress=False)
+    >>> len(res.specs), res.computed, res.ok          # the repeated spec runs once
+    (2, 2, True)
+    """
+    t0 = time.perf_counter()
+    store = store if isinstance(store, Store) else Store(store)
+    unique: dict[str, RunSpec] = {}
+    ordered: list[RunSpec] = []
+    for spec in specs:
+        if not isinstance(spec, RunSpec):
+            raise ProblemError("specs", f"expected RunSpec items, got {type(spec).__name__}")
+        if spec.spec_hash not in unique:
+            unique[spec.spec_hash] = spec
+            ordered.append(spec)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ProblemError("workers", f"must be a positive integer, got {workers!r}")
+    store.clean_tmp()
+
+    records: dict[str, Record] = {}
+    pending: list[RunSpec] = []
+    corrupt = 0
+    for h, spec in unique.items():
+        state, rec = store.lookup(spec)
+        if rec is not None:
+            records[h] = rec
+            continue
+        if state == "corrupt":
+            store.discard(h)
+            corrupt += 1
+        pending.append(spec)
+    cached = len(records)
+
+    console = console or Console(stderr=True)
+    bar = Progress(
+        TextColumn("[bold]sweep[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[note]}"),
+        console=console, transient=True, disable=not (progress and console.is_terminal),
+    )
+    failed: dict[str, str] = {}
+    computed = 0
+    own = executor is None and bool(pending)
+    if own:
+        n = min(workers or os.cpu_count() or 1, len(pending))
+        executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context())
+    futures: dict[Future, str] = {}
+    clean = False
+    try:
+        with bar:
+            task = bar.add_task("runs", total=len(unique), completed=cached,
+                                note=f"({cached} from the store)" if cached else "")
+            root = str(store.root)
+            futures = {executor.submit(solve_into, spec.canonical_json, root): spec.spec_hash for spec in pending}
+            for fut in as_completed(futures):
+                h = futures[fut]
+                try:
+                    out = fut.result()
+                except Exception as exc:  # noqa: BLE001  (reported per run, never stored)
+                    failed[h] = f"{type(exc).__name__}: {exc}"
+                else:
+                    records[h] = Record.of(unique[h], out["summary"])
+                    computed += bool(out.get("computed", True))
+                    cached += not out.get("computed", True)
+                bar.advance(task)
+        clean = True
+    finally:
+        if not clean:
+            for fut in futures:
+                fut.cancel()
+        if own:
+            executor.shutdown(wait=clean, cancel_futures=True)
+    return SweepResult(
+        specs=tuple(ordered),
+        records=tuple(records[s.spec_hash] for s in ordered if s.spec_hash in records),
+        failed=tuple((unique[h], failed[h]) for h in unique if h in failed),
+        computed=computed, cached=cached, recomputed=corrupt, seconds=time.perf_counter() - t0,
+    )
