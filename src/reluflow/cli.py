@@ -1,5 +1,5 @@
-"""Command line: ``reluflow solve``, ``predict``, ``interpolate``, ``check``, ``proofs``, ``experiment`` and
-``reproduce``."""
+"""Command line: ``reluflow solve``, ``predict``, ``interpolate``, ``check``, ``proofs``, ``experiment``,
+``sweep`` and ``reproduce``."""
 
 from __future__ import annotations
 
@@ -370,6 +370,10 @@ def reproduce(
 from .experiments.cli import register as _register_experiments  # noqa: E402  (the `experiment` command)
 
 _register_experiments(app)
+
+from .sweep.cli import register as _register_sweep  # noqa: E402  (the `sweep` command)
+
+_register_sweep(app)
 
 
 def main() -> None:  # pragma: no cover
