@@ -4,13 +4,14 @@ contains the true gradient flow's value, or an honest failure.
 The engine's dense output x̃(t) (exact rational Taylor polynomials, step by step) is
 *validated*, not re-integrated, so there is no wrapping effect: the error e = x − x̃ of the
 true flow obeys ė = f(x) − f(x̃) − δ with the defect δ = x̃' − f(x̃), and while x stays in
-a tube around x̃,
+a tube around x̃, cluster by cluster (neurons that share points, of similar size),
 
-    ‖e(t₀ + τ)‖_ω ≤ e^{μ⁺τ} (‖e(t₀)‖_ω + τ · sup ‖δ‖_ω),
+    ‖e_C(t₀ + τ)‖ ≤ e^{∫μ_C⁺} (‖e_C(t₀)‖ + τ sup ‖δ_C‖ + ∫ Σ_D L_CD ρ_D),
 
-where μ bounds the logarithmic norm of the Jacobian −∇²L over the tube (Gershgorin on its
-symmetric part, in Arb) and ‖·‖_ω weighs neuron j by 2^{−e_j} (its block exponent), so
-errors are relative per neuron like the engine's.  Per step:
+where μ_C bounds the largest eigenvalue of the cluster's block of the Jacobian −∇²L over
+the tube (proven by an interval LDLᵀ in Arb), L_CD the coupling to the other clusters, and
+errors are weighted by each neuron's block exponent 2^{−e_j}, so they are relative per
+neuron like the engine's.  Per step:
 
 - **Defect** — computed exactly: the step's polynomials are FLINT rationals, the field on
   the step's pattern is a polynomial in them, and sup_τ |δ| ≤ Σ_k |δ_k| S^k.
@@ -39,9 +40,9 @@ from __future__ import annotations
 
 import enum
 import math
-from decimal import ROUND_CEILING, Context, Decimal
 import time
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Context, Decimal
 from fractions import Fraction
 
 import flint
@@ -57,7 +58,7 @@ SUBDIVISIONS = 40  # bisection depth of a polynomial sign proof
 SIGN_BUDGET = 400  # polynomial range evaluations per sign proof
 WINDOW = Fraction(1, 2**20)  # event windows: this fraction of the step at each side of a switch
 BOOTSTRAP = 6  # tube-radius guesses per step
-PIECES = 2  # sub-intervals of a step with their own growth rates (B1: 2 → 4.2×, widths 1.4e-29)
+PIECES = 2  # sub-intervals of a step with their own growth rates (more: tighter, slower)
 
 
 class CertStatus(enum.Enum):
