@@ -134,7 +134,7 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: 
             part = run_claims(paper, profile=profile)
         stem = f"claims_{paper.replace('-', '_')}"
         (out / f"{stem}.json").write_text(to_json(part), encoding="utf-8")
-        claims_md += ["", f"## Claims: {TITLES[paper]} ({ids})", "", (f"**{summary(part)}** (profile `{profile}`; "
+        claims_md += ["", f"## Claims: {TITLES[paper]}", "", (f"**{summary(part)}** (profile `{profile}`; "
                       f"details: `reluflow check --paper {paper}`, [`{stem}.json`]({stem}.json))."), "",
                       table(part, details=False), ""]
         claims += part
