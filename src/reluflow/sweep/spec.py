@@ -111,6 +111,17 @@ def _prefixed(exc: ProblemError, prefix: str) -> ProblemError:
 
 
 # ---- one run -----------------------------------------------------------------------------------
+def _solve_table(solve, field: str) -> Mapping:
+    """The ``[solve]`` options of a run or of a grid's base, checked (errors name ``field``)."""
+    solve = solve or {}
+    if not isinstance(solve, Mapping):
+        raise ProblemError(field, "must be a table (digits, dps, t_end, loss_below)")
+    unknown = sorted(set(solve) - set(_SOLVE_KEYS))
+    if unknown:
+        raise ProblemError(f"{field}.{unknown[0]}", f"unknown key; allowed keys: {', '.join(_SOLVE_KEYS)}")
+    return solve
+
+
 @dataclass(frozen=True, eq=False)
 class RunSpec:
     """One run: a SPEC mapping (``data``: X and y or teacher; ``init``: lambda and either z, s
@@ -185,12 +196,7 @@ class RunSpec:
         unknown = sorted(set(mapping) - {"data", "init", "solve"})
         if unknown:
             raise ProblemError(unknown[0], "unknown table; a run has [data], [init] and optionally [solve]")
-        solve = mapping.get("solve") or {}
-        if not isinstance(solve, Mapping):
-            raise ProblemError("solve", "must be a table (digits, dps, t_end, loss_below)")
-        unknown = sorted(set(solve) - set(_SOLVE_KEYS))
-        if unknown:
-            raise ProblemError(f"solve.{unknown[0]}", f"unknown key; allowed keys: {', '.join(_SOLVE_KEYS)}")
+        solve = _solve_table(mapping.get("solve"), "solve")
         spec = {k: mapping[k] for k in ("data", "init") if k in mapping}
         try:
             return cls(spec, dataset=dataset, **{k: solve.get(k) for k in _SOLVE_KEYS})
@@ -440,12 +446,7 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
         for key in ("width", "seed"):
             if axes[key] is None and key not in init:
                 raise ProblemError(f"base.init.{key}", f"is missing (give it, or list values in grid.{key})")
-    solve = base.get("solve") or {}
-    if not isinstance(solve, Mapping):
-        raise ProblemError("base.solve", "must be a table (digits, dps, t_end, loss_below)")
-    unknown = sorted(set(solve) - set(_SOLVE_KEYS))
-    if unknown:
-        raise ProblemError(f"base.solve.{unknown[0]}", f"unknown key; allowed keys: {', '.join(_SOLVE_KEYS)}")
+    solve = _solve_table(base.get("solve"), "base.solve")
 
     lists = [axes[k] if axes[k] is not None else [None] for k in AXES]
     runs: list[RunSpec] = []
