@@ -116,12 +116,12 @@ class Certificate:
             raise ProblemError("certificate", f"is {self.status.value}: {self.message}; no proven state to give")
         tr = self.trajectory
         tq = exact(t, "t")
-        D = _Data(tr)
         starts = [Fraction(int(seg.t0)) / 2**tr.F for seg in tr.segments]
         if tq < 0 or tq > Fraction(int(tr.final[0])) / 2**tr.F:
             raise ProblemError("t", f"{t} is outside the certified interval [0, {float(tr.t_end):.6g}]")
         i = max(k for k, s0 in enumerate(starts) if s0 <= tq)
         with flint.ctx.workprec(self.prec):
+            D = _Data(tr)  # its Arb constants at the certificate's precision
             st = D.step(tr.segments[i])
             s = min((tq - st.t0) / st.H, st.S)
             rad = [arb(r) for r in self.radii[i]]
@@ -239,6 +239,13 @@ class _Data:
             self.base.append(zp)
         self.init = p.init
         self.xnorm = [arb(_q(self.G[k][k])).sqrt() for k in range(self.n)]
+        self.Xa = [[arb(_q(c)) for c in x] for x in self.X]  # the inputs as (exact) Arb numbers
+
+    def residuals(self, box, active: np.ndarray) -> list:
+        """r_k = y_k − Σ_{j active on k} a_j u_jk over a :func:`_box`."""
+        A, _, U = box
+        return [arb(_q(self.y[k])) - sum((A[j] * U[j][k] for j in range(self.m) if active[j, k]), arb(0))
+                for k in range(self.n)]
 
     def step(self, seg: Segment) -> _Step:
         F, n, d = self.F, self.n, self.d
@@ -379,8 +386,8 @@ def _hessian(D: _Data, active: np.ndarray, box) -> np.ndarray:
     A, W, U = box
     n, m, d = D.n, D.m, D.d
     N = m * (d + 1)
-    X = [[_arb_q(c) for c in x] for x in D.X]
-    r = [_arb_q(D.y[k]) - sum((A[j] * U[j][k] for j in range(m) if active[j, k]), arb(0)) for k in range(n)]
+    X = D.Xa
+    r = D.residuals(box, active)
     g = np.empty((n, N), dtype=object)  # ∇r_k
     g[...] = arb(0)
     for k in range(n):
@@ -492,8 +499,8 @@ def _field(D: _Data, box, active: np.ndarray) -> list:
     """The field −∇L on the box for a pattern, as Arb vectors per neuron [ȧ_j, ẇ_j...]."""
     A, W, U = box
     n = D.n
-    X = [[_arb_q(c) for c in x] for x in D.X]
-    r = [_arb_q(D.y[k]) - sum((A[j] * U[j][k] for j in range(D.m) if active[j, k]), arb(0)) for k in range(n)]
+    X = D.Xa
+    r = D.residuals(box, active)
     out = []
     for j in range(D.m):
         ks = [k for k in range(n) if active[j, k]]
@@ -505,7 +512,7 @@ def _field(D: _Data, box, active: np.ndarray) -> list:
 def _udot(D: _Data, box, active: np.ndarray, j: int, k: int) -> arb:
     """d/dt ⟨w_j, x_k⟩ = (a_j/n) Σ_{l active} r_l G_lk on the box."""
     A, W, U = box
-    r = [_arb_q(D.y[l]) - sum((A[i] * U[i][l] for i in range(D.m) if active[i, l]), arb(0)) for l in range(D.n)]
+    r = D.residuals(box, active)
     return A[j] * sum((r[l] * _arb_q(D.G[l][k]) for l in range(D.n) if active[j, l]), arb(0)) / D.n
 
 
@@ -789,7 +796,7 @@ def _final_balls(D: _Data, st: _Step, eps: list[float]):
         e = arb(0, arb(eps[j]) / _arb_q(st.weight[j]))
         A.append(_range(st.a[j], S, S) + e)
         W.append([_range(st.w[j][c], S, S) + e for c in range(D.d)])
-    X = [[_arb_q(c) for c in x] for x in D.X]
+    X = D.Xa
     loss = arb(0)
     for k in range(D.n):  # the pattern is proven over the last step: σ(u_jk) = u_jk on active pairs, else 0
         h = sum((A[j] * sum((W[j][c] * X[k][c] for c in range(D.d)), arb(0)) for j in range(D.m) if st.active[j, k]),
