@@ -298,6 +298,22 @@ def _lower(data: Dataset, blocks: Sequence[_Block], mu: np.ndarray, lam: np.ndar
     return 2 * gain / _sqrt_up(worst) if worst else _Q0
 
 
+def _ray_entries(data: Dataset, blocks: Sequence[_Block]) -> list[tuple[int, int, Fraction]]:
+    """The linear map (μ, λ) ↦ (c_b)_b of :func:`_block_vectors` as exact sparse entries
+    (row b·d + k, column i for μ_i or n + b·n + i for λ_bi, coefficient)."""
+    n, d = data.n, data.d
+    out = []
+    for b, blk in enumerate(blocks):
+        for k in range(d):
+            for i in range(n):
+                x = data.X[i][k]
+                if x:
+                    if blk.signs[i] > 0:
+                        out.append((b * d + k, i, blk.out * x))
+                    out.append((b * d + k, n + b * n + i, blk.signs[i] * x))
+    return out
+
+
 def _farkas_lp(data: Dataset, blocks: Sequence[_Block]) -> tuple[np.ndarray, np.ndarray] | None:
     """A float Farkas ray by solving its LP directly: μ free, λ ≥ 0, every c_b = 0 and
     μᵀy = 1 (for a stalled solve whose dual is not a clean ray); None if not found."""
@@ -305,17 +321,10 @@ def _farkas_lp(data: Dataset, blocks: Sequence[_Block]) -> tuple[np.ndarray, np.
     from scipy import sparse
 
     n, d, B = data.n, data.d, len(blocks)
-    X = np.array([[float(c) for c in x] for x in data.X])
     nv = n + B * n
-    rows, cols, vals = [], [], []
-    for b, blk in enumerate(blocks):
-        for k in range(d):
-            r = b * d + k
-            for i in range(n):
-                if blk.signs[i] > 0 and X[i, k]:
-                    rows.append(r); cols.append(i); vals.append(blk.out * X[i, k])
-                if X[i, k]:
-                    rows.append(r); cols.append(n + b * n + i); vals.append(blk.signs[i] * X[i, k])
+    entries = _ray_entries(data, blocks)
+    rows, cols = [r for r, _, _ in entries], [c for _, c, _ in entries]
+    vals = [float(v) for _, _, v in entries]
     r0 = B * d
     for i in range(n):
         rows.append(r0); cols.append(i); vals.append(float(data.y[i]))
@@ -342,21 +351,17 @@ def _farkas(data: Dataset, blocks: Sequence[_Block], mu: np.ndarray, lam: np.nda
     n, d, B = data.n, data.d, len(blocks)
     scale = max(float(np.abs(mu).max()), float(np.abs(lam).max()), 1e-300)
     support = [(b, i) for b in range(B) for i in range(n) if lam[b, i] > tol * scale]
-    nv = n + len(support)  # unknowns: μ, then λ on its support
-    A = []
-    for b, blk in enumerate(blocks):
-        for k in range(d):
-            row = [(blk.out * data.X[i][k] if blk.signs[i] > 0 else _Q0) for i in range(n)] + [_Q0] * len(support)
-            for col, (bb, i) in enumerate(support):
-                if bb == b:
-                    row[n + col] = blk.signs[i] * data.X[i][k]
-            A.append(row)
+    column = {i: i for i in range(n)} | {n + b * n + i: n + c for c, (b, i) in enumerate(support)}
+    A = [[_Q0] * (n + len(support)) for _ in range(B * d)]  # unknowns: μ, then λ on its support
+    for r, c, v in _ray_entries(data, blocks):
+        if c in column:
+            A[r][column[c]] = v
     z0 = [Fraction(float(v) / scale) for v in mu] + [Fraction(float(lam[b, i]) / scale) for b, i in support]
     delta = _least_norm(A, [-dot(row, z0) for row in A])
     if delta is None:
         return False
     z = [a + b for a, b in zip(z0, delta)]
-    return all(v >= 0 for v in z[n:]) and dot(z[:n], data.y) > 0 and len(z) == nv
+    return all(v >= 0 for v in z[n:]) and dot(z[:n], data.y) > 0
 
 
 @dataclass(frozen=True)
