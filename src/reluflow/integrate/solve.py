@@ -23,6 +23,7 @@ import numpy as np
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
 from .events import first_nonzero, first_switch, refine_root
+from .sliding import first_exit, leaving_now
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -136,10 +137,7 @@ def solve(
         events.append(Event(ctx.ldexp(ctx.mpf(int(ti)), -F), j, k, direction))
 
     entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
-
-    def enter(ti: int, j: int, k: int) -> None:
-        entered[(j, k)] = ti
-        event(ti, j, k, "on")
+    released: dict[tuple[int, int], int] = {}  # pair → the time it last left a sliding mode
 
     if thr is not None and _sum_r2(fx, st) <= thr:
         status, detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
@@ -172,15 +170,20 @@ def solve(
                 r0 = rho(J)
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H, float_below)
-            J, sliding = _settle_zero_pairs(fx, st, J, p, H, float_below, lambda j, k, t=t: enter(t, j, k))
+            n_before = len(events)
+            J, stuck = _settle_zero_pairs(fx, st, J, p, H, float_below, t,
+                                          lambda j, k, d, t=t: event(t, j, k, d), entered, released)
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break
-        if sliding is not None:
-            j, k = sliding
-            status = Status.SLIDING
-            detail = f"neuron {j}, point {k}, at t = {mpmath.nstr(ctx.ldexp(ctx.mpf(int(t)), -F), 15)}"
+        if stuck:
+            status, detail = Status.EVENT_STORM, f"{stuck}, at t = {mpmath.nstr(ctx.ldexp(ctx.mpf(int(t)), -F), 15)}"
             break
+        if len(events) > n_before:
+            instant += len(events) - n_before
+            if instant > storm_limit(problem.m, problem.n):
+                status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
+                break
         if len(events) >= max_events:
             status, detail = Status.MAX_EVENTS, f"{max_events} events"
             break
@@ -189,6 +192,10 @@ def solve(
         s_end = one if s_star >= 1 else max(int(s_star * one), 1)
         s_end = min(s_end, ((tend - t) << F) // H + 1)
         hit = first_switch(J.U, st.active, s_end, F)
+        if st.sliding.any():  # a multiplier of a sliding pair reaching 0 or 1 first?
+            ex = first_exit(fx, st, J, min(s_end, hit[0]) if hit is not None else s_end)
+            if ex is not None and (hit is None or ex[0] < hit[0]):
+                hit = ex
         s_take = s_end if hit is None else hit[0]
         crossing = None if thr is None else _loss_crossing(J, s_take, thr, F)
         up = crossing is not None  # round the stop time up: the loss really is below
@@ -198,18 +205,26 @@ def solve(
         t_next = min(_representable(t + ((s_take * H) >> F), ctx.prec, up), tend)
         s_take = min(((t_next - t) << F) // H, s_end)
         # commit the step
-        segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y))
+        segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y,
+                                st.sliding.copy() if st.sliding.any() else None))
         y = horner(J.Y, s_take, F)
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = t_next - t
         t = t_next
         if hit is not None:
-            _, j, k = hit
-            st.U[j, k] = 0  # exactly on the surface; settled at the next step
-            if st.active[j, k]:
-                st.active[j, k] = False
-                event(t, j, k, "off")
-            instant = instant + 1 if dt <= (H >> (F // 2)) else 0
+            j, k = hit[1], hit[2]
+            if len(hit) == 4:  # a sliding pair's multiplier reached its bound
+                _release(st, j, k, hit[3], t, entered, released)
+                event(t, j, k, f"slide-{hit[3]}")
+            else:
+                st.U[j, k] = 0  # exactly on the surface; settled at the next step
+                if st.active[j, k]:
+                    st.active[j, k] = False
+                    event(t, j, k, "off")
+        if dt > (H >> (F // 2)):  # time moved on: switches are no longer at one instant
+            instant = 0
+        elif hit is not None:
+            instant += 1
             if instant > storm_limit(problem.m, problem.n):
                 status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
         # next scale: the estimate, capped in growth (never the event-truncated length)
@@ -235,7 +250,8 @@ def solve(
     tr = Trajectory(
         problem=problem, F=F, dps=bud.dps, digits=bud.digits, order=p, status=status,
         message=message, t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F), events=events,
-        segments=segments, final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy()),
+        segments=segments,
+        final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy(), st.sliding.copy()),
         metadata=meta,
     )
     if certify:
@@ -277,27 +293,89 @@ def _loss_crossing(J, s_take: int, thr: int, F: int) -> int | None:
     return refine_root(f, 0, s_take, f0, f_end) if f0 > 0 else 0
 
 
-def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None, on_enter) -> tuple[Any, tuple[int, int] | None]:
-    """Decide every inactive pair with u_jk exactly 0, by the field (σ'(0) = 0 makes it
-    inactive): all jets zero → it stays frozen at 0; first non-zero coefficient negative →
-    it leaves the surface downwards; positive → it enters if the field *with* the pair
-    active also points up, and otherwise both sides push into the surface: sliding."""
-    changed = True
-    while changed:
-        changed = False
-        zero = np.argwhere((~st.active) & (st.U == 0))
-        for j, k in zero:
+def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log,
+                       entered: dict, released: dict) -> tuple[Any, str]:
+    """Decide every pair on its activation surface u_jk = 0, from the jets (exact signs).
+
+    - A sliding pair whose multiplier c_k leaves [0, 1] at once leaves its mode, to the
+      inactive side (c_k → 0) or the active side (c_k → 1) (:mod:`.sliding`).
+    - An inactive pair: all jets zero → it stays frozen at 0; first non-zero coefficient
+      negative → it leaves the surface downwards; positive → it enters if the field *with*
+      the pair active also points up; otherwise both sides push into the surface and it
+      slides (the minimum-norm Clarke selection).
+    - A surface that repels from both sides (inactive field down, active field up; reachable
+      only from the initial state or a tangency) has two classical continuations: the pair
+      takes the inactive side, as σ'(0) = 0 and gradient descent from that state do, and a
+      ``repel`` event records the choice.
+
+    Pairs that entered or left a sliding mode at this very instant keep their side: their
+    first-order coefficients are rounding noise of the located time.  Returns the jets of
+    the settled pattern and "" or, when no consistent pattern is found, the reason."""
+    checked: set = set()
+    for _ in range(4 * fx.m * fx.n + 16):
+        if st.sliding.any():
+            out = leaving_now(fx, st, J)
+            if out is not None:
+                j, k, side = out
+                _release(st, j, k, side, t, entered, released)
+                log(j, k, f"slide-{side}")
+                J = jets(fx, st, p, H, float_below)
+                continue
+        for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
+            j, k = int(j), int(k)
+            if released.get((j, k)) == t:
+                continue
             q = first_nonzero(J.U[1:, j, k])
-            if q is None or q[1] < 0:
+            if q is None:
+                continue
+            if q[1] < 0:
+                if (j, k) not in checked:
+                    checked.add((j, k))
+                    if _repels(fx, st, J, j, k, p, H, float_below):
+                        log(j, k, "repel")
                 continue
             st.active[j, k] = True
             J2 = jets(fx, st, p, H, float_below)
             q2 = first_nonzero(J2.U[1:, j, k])
-            if q2 is None or q2[1] < 0:
+            if q2 is not None and q2[1] > 0:
+                J = J2
+                entered[(j, k)] = t
+                log(j, k, "on")
+            else:
                 st.active[j, k] = False
-                return J, (int(j), int(k))
-            J = J2
-            on_enter(int(j), int(k))
-            changed = True
+                st.sliding[j, k] = True
+                J = jets(fx, st, p, H, float_below)
+                log(j, k, "slide")
             break
-    return J, None
+        else:
+            return J, ""
+    return J, "no consistent activation pattern found on the surface (settling did not converge)"
+
+
+def _release(st: State, j: int, k: int, side: str, t: int, entered: dict, released: dict) -> None:
+    """A sliding pair leaves its mode at time ``t`` to ``side`` ("on" or "off")."""
+    st.sliding[j, k] = False
+    st.U[j, k] = 0
+    if side == "on":
+        st.active[j, k] = True
+        entered[(j, k)] = t
+    released[(j, k)] = t
+
+
+def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int | None) -> bool:
+    """Whether the active field would move the inactive surface pair (j, k) up while the
+    inactive one moves it down.  First order when neuron j has no sliding pair:
+    u̇_active − u̇_inactive = (a_j/n) r_k ‖x_k‖², else the jets with the pair active."""
+    F = fx.F
+    r0 = J.R[0][k]
+    if st.a[j] * r0 <= 0:
+        return False  # the active field then pushes down at least as hard
+    if not st.sliding[j].any():
+        gain = ((st.a[j] * r0 * fx.G[k, k] * H) >> (3 * F)) // fx.n
+        return J.U[1, j, k] + gain > 0
+    st.active[j, k] = True
+    try:
+        q2 = first_nonzero(jets(fx, st, p, H, float_below).U[1:, j, k])
+    finally:
+        st.active[j, k] = False
+    return q2 is not None and q2[1] > 0

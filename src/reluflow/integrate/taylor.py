@@ -21,13 +21,14 @@ Variables per neuron j (σ'(0) = 0, loss 1/(2n) Σ r_k²)::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 from mpmath.libmp import MPZ
 
 from ..problem import Problem
+from .sliding import project
 
 __all__ = ["FixedPoint", "Jets", "State", "horner", "jets", "rho", "to_fixed"]
 
@@ -55,6 +56,8 @@ class FixedPoint:
     G: np.ndarray  # (n, n)  Gram matrix
     gdiag: np.ndarray | None  # (n,) when the inputs are exactly orthogonal
     X: np.ndarray  # (n, d)
+    gram: tuple = ()  # the exact Gram matrix (Fractions), for sliding projectors
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, problem: Problem, F: int) -> FixedPoint:
@@ -64,13 +67,14 @@ class FixedPoint:
         G = _objects([[to_fixed(v, F) for v in row] for row in gram], (data.n, data.n))
         X = _objects([[to_fixed(v, F) for v in row] for row in data.X], (data.n, data.d))
         gdiag = _objects([G[k, k] for k in range(data.n)]) if data.is_orthogonal else None
-        return cls(F, data.n, problem.m, data.d, y, G, gdiag, X)
+        return cls(F, data.n, problem.m, data.d, y, G, gdiag, X, gram)
 
 
 @dataclass
 class State:
     """Mutable fixed-point state: ``a`` (m,), ``U`` (m, n) and ``C`` (m, n), per-neuron
-    scaled by ``2**(e_j - F)``; ``active`` (m, n) bool is the activation pattern A_j.
+    scaled by ``2**(e_j - F)``; ``active`` (m, n) bool is the activation pattern A_j and
+    ``sliding`` (m, n) bool the pairs held on their surface u_jk = 0 (:mod:`.sliding`).
 
     The hidden weights are w_j = λ z_j + Σ_l C_jl x_l (ẇ_j lies in the span of the inputs),
     so the component of w_j orthogonal to the data stays exactly λ z_j^⊥."""
@@ -80,6 +84,7 @@ class State:
     C: np.ndarray
     e: np.ndarray  # (m,) python ints
     active: np.ndarray
+    sliding: np.ndarray
 
     @classmethod
     def initial(cls, problem: Problem, F: int) -> State:
@@ -101,7 +106,7 @@ class State:
         active = np.array([[u > 0 for u in row] for row in U], dtype=bool)
         C = np.zeros((m, n), dtype=object)
         C[...] = MPZ(0)
-        return cls(a, U, C, e, active)
+        return cls(a, U, C, e, active, np.zeros_like(active))
 
     def normalise(self, F: int) -> None:
         """Re-centre each neuron's block exponent so that |a_j| ≈ 2**F (keeps F bits)."""
@@ -187,7 +192,8 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     a0, u0 = st.a[aj], st.U[aj, ak]
     left[0, : 2 * na] = np.concatenate((a0, a0))
     right[0, :na], right[0, 2 * na :] = u0, u0
-    diag = fx.gdiag
+    slide = bool(st.sliding.any())
+    diag = None if slide else fx.gdiag
     if diag is not None:  # orthogonal inputs: only active pairs move, so stay in pair space
         g = diag[ak]
         Cp = np.zeros((p + 1, na), dtype=object)
@@ -218,8 +224,10 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
         else:
             full[aj, ak] = q
             Ck = (full * c) >> F2
-            C[k + 1] = Ck
-            U[k + 1] = Ck.dot(fx.G) >> F
+            Uk = Ck.dot(fx.G) >> F
+            if slide:
+                project(fx, st.sliding, Ck, Uk)
+            C[k + 1], U[k + 1] = Ck, Uk
             uk1 = U[k + 1][aj, ak]
         right[k, na : 2 * na] = rk
         left[k, 2 * na :] = rk

@@ -22,7 +22,7 @@ from ..precision import context, to_str
 from ..problem import Dataset, Init, Problem, ProblemError, exact
 from .taylor import horner, to_fixed
 
-__all__ = ["Event", "NetworkState", "Segment", "Status", "Trajectory"]
+__all__ = ["DIRECTIONS", "Event", "NetworkState", "Segment", "Status", "Trajectory"]
 
 SCHEMA = "reluflow.trajectory/1"
 
@@ -62,9 +62,21 @@ _MESSAGES = {
 }
 
 
+DIRECTIONS = {
+    "on": "the point enters the neuron's active set (u_jk rises above 0)",
+    "off": "the point leaves the active set (u_jk reaches 0 from above; it stays at 0 or goes below)",
+    "slide": "the pair starts sliding: both sides push into u_jk = 0 and it is held there",
+    "slide-on": "a sliding pair leaves its surface to the active side (its multiplier reached 1)",
+    "slide-off": "a sliding pair leaves its surface to the inactive side (its multiplier reached 0)",
+    "repel": "both sides lead away from u_jk = 0 (non-unique); the pair takes the inactive side",
+}
+
+
 @dataclass(frozen=True)
 class Event:
-    """Point ``point`` leaves (``"off"``) or enters (``"on"``) neuron ``neuron``'s active set."""
+    """A change of pair (``neuron``, ``point``)'s status at time ``t``; ``direction`` is
+    one of :data:`DIRECTIONS` (``"on"``, ``"off"``, ``"slide"``, ``"slide-on"``,
+    ``"slide-off"``, ``"repel"``)."""
 
     t: mpmath.mpf
     neuron: int
@@ -82,6 +94,7 @@ class Segment:
     e: tuple[int, ...]
     active: np.ndarray
     Y: np.ndarray  # (p+1, m, 1 + 2n): jets of [a | U | C]
+    sliding: np.ndarray | None = None  # (m, n) pairs held on their surface; None if none
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class NetworkState:
     W: list
     U: list
     active: tuple[tuple[bool, ...], ...]
+    sliding: tuple[tuple[bool, ...], ...] = ()  # pairs held on u_jk = 0 (empty: none)
 
 
 def _ints(arr) -> list:
@@ -168,7 +182,7 @@ class Trajectory:
     def _value(self, v, e) -> mpmath.mpf:
         return self.ctx.ldexp(self.ctx.mpf(int(v)), int(e) - self.F)
 
-    def _state(self, t: int, a, U, C, e, active) -> NetworkState:
+    def _state(self, t: int, a, U, C, e, active, sliding=None) -> NetworkState:
         m = len(a)
         Uv = [[self._value(v, e[j]) for v in U[j]] for j in range(m)]
         base, basis, orthogonal = self._anchor()
@@ -186,6 +200,8 @@ class Trajectory:
             W=W,
             U=Uv,
             active=tuple(tuple(bool(b) for b in row) for row in active),
+            sliding=() if sliding is None or not np.any(sliding)
+            else tuple(tuple(bool(b) for b in row) for row in sliding),
         )
 
     # ---- public API ----------------------------------------------------------------
@@ -211,7 +227,7 @@ class Trajectory:
         s = min(s, seg.s_end)
         y = horner(seg.Y, s, self.F)
         n = self.problem.n
-        return self._state(ti, y[:, 0], y[:, 1 : 1 + n], y[:, 1 + n :], seg.e, seg.active)
+        return self._state(ti, y[:, 0], y[:, 1 : 1 + n], y[:, 1 + n :], seg.e, seg.active, seg.sliding)
 
     def loss(self, t: Any | None = None) -> mpmath.mpf:
         """L(t) = 1/(2n) Σ_k (h(x_k) − y_k)², at the working precision (t_end by default)."""
@@ -233,8 +249,9 @@ class Trajectory:
         return self.ctx.fsum(a * a for a in st.a) + self.ctx.fsum(w * w for row in st.W for w in row)
 
     def grad_sq(self, st: NetworkState) -> mpmath.mpf:
-        """‖∇L‖² at a network state: ∂L/∂a_j = −(1/n)Σ_k r_k σ(u_jk) and
-        ∂L/∂w_j = −(a_j/n)Σ_k r_k 1[u_jk > 0] x_k (σ'(0) = 0); equals ‖θ̇‖² along the flow."""
+        """‖θ̇‖² at a network state: ȧ_j = (1/n)Σ_k r_k σ(u_jk) and ẇ_j = (a_j/n) P⊥_S Σ_{k∈A_j}
+        r_k x_k, the minimum-norm Clarke selection (σ'(0) = 0 off the surface; P⊥_S projects off
+        the inputs of neuron j's sliding pairs).  dL/dt = −‖θ̇‖² along the flow."""
         ctx, p = self.ctx, self.problem
         r = self.residuals(st)
         X = self._anchor_data()
@@ -242,8 +259,21 @@ class Trajectory:
         for j in range(p.m):
             act = [k for k in range(p.n) if st.active[j][k]]
             g2 += (ctx.fsum(r[k] * st.U[j][k] for k in act) / p.n) ** 2
-            g2 += ctx.fsum((st.a[j] * ctx.fsum(r[k] * X[k][i] for k in act) / p.n) ** 2 for i in range(p.d))
+            v = [ctx.fsum(r[k] * X[k][i] for k in act) for i in range(p.d)]
+            S = [k for k in range(p.n) if st.sliding and st.sliding[j][k]]
+            if S:
+                v = self._project_off(v, S)
+            g2 += ctx.fsum((st.a[j] * vi / p.n) ** 2 for vi in v)
         return g2
+
+    def _project_off(self, v: list, S: list[int]) -> list:
+        """P⊥_S v: v minus its least-squares fit by the inputs x_k, k ∈ S (dependent ones too)."""
+        ctx = self.ctx
+        X = self._anchor_data()
+        A = ctx.matrix([[X[k][i] for k in S] for i in range(self.problem.d)])
+        coef = ctx.qr_solve(A, ctx.matrix(v))[0]
+        fit = A * coef
+        return [v[i] - fit[i] for i in range(len(v))]
 
     def _anchor_data(self) -> list:
         cached = self.__dict__.get("_X")
@@ -317,19 +347,20 @@ class Trajectory:
                         ev["t_ball"] = ball_dict(balls[i])
                 out["loss_ball"] = ball_dict(cert.loss_ball)
         if dense:
-            t, a, U, C, e, active = self.final
+            t, a, U, C, e, active, sliding = self.final
+            # "sliding" is written only where a pair slides: runs without sliding keep their bytes
             out["exact"] = {
                 "F": self.F,
                 "final": {
                     "t": str(int(t)), "a": _ints(a), "U": _ints(U), "C": _ints(C),
                     "e": [int(v) for v in e], "active": np.asarray(active).tolist(),
-                },
+                } | ({"sliding": np.asarray(sliding).tolist()} if np.any(sliding) else {}),
                 "segments": [
                     {
                         "t0": str(int(seg.t0)), "H": str(int(seg.H)), "s_end": str(int(seg.s_end)),
                         "e": [int(v) for v in seg.e], "active": np.asarray(seg.active).tolist(),
                         "Y": _ints(seg.Y),
-                    }
+                    } | ({} if seg.sliding is None else {"sliding": np.asarray(seg.sliding).tolist()})
                     for seg in self.segments
                 ],
             }
@@ -363,6 +394,7 @@ class Trajectory:
             _mpz_array(fin["C"], (m, n)),
             np.array([int(v) for v in fin["e"]], dtype=object),
             np.array(fin["active"], dtype=bool).reshape(m, n),
+            np.array(fin.get("sliding", np.zeros((m, n), dtype=bool)), dtype=bool).reshape(m, n),
         )
         segs = []
         for s in ex["segments"]:
@@ -372,6 +404,7 @@ class Trajectory:
                     t0=MPZ(int(s["t0"])), H=MPZ(int(s["H"])), s_end=MPZ(int(s["s_end"])),
                     e=tuple(int(v) for v in s["e"]), active=np.array(s["active"], dtype=bool).reshape(m, n),
                     Y=_mpz_array(s["Y"], (p1, m, 1 + 2 * n)),
+                    sliding=np.array(s["sliding"], dtype=bool).reshape(m, n) if "sliding" in s else None,
                 )
             )
         ctx = context(int(d["dps"]))
