@@ -12,8 +12,13 @@ rational matrix, so the field stays a cubic polynomial and the Taylor jets carry
 Sliding pairs keep u_jk = 0 exactly; ȧ_j and the residuals do not see them (σ(0) = 0).
 The mode ends when a multiplier reaches a bound, a polynomial event in the residuals:
 
-    φ_off = μ_k r_k      (c_k reaches 0: the pair leaves to the inactive side, u < 0),
-    φ_on  = r_k (r_k − μ_k)   (c_k reaches 1: the pair leaves to the active side, u > 0).
+    σμ_k = 0         (c_k reaches 0: the pair leaves to the inactive side, u < 0),
+    σ(r_k − μ_k) = 0   (c_k reaches 1: the pair leaves to the active side, u > 0),
+    σr_k = 0         (the residual vanishes, μ_k with it: the surface turns repelling),
+
+with σ = sign r_k.  At an exit the exact flow has u̇_jk = 0 on the side it leaves by
+(both sides for a residual exit), so the engine pins that first-order coefficient to 0
+and decides the pair by its next order (``State.pinned``).
 
 Dependent inputs: the projector is built on a maximal independent subset B of S (exact
 rational rank test); a pair whose x_k lies in span{x_B} is held on its surface by the
@@ -33,7 +38,7 @@ from mpmath.libmp import MPZ
 from ..linalg import inverse
 from .events import first_nonzero, first_root
 
-__all__ = ["Projector", "exit_jets", "first_exit", "leaving_now", "project", "projector", "sliding_sets"]
+__all__ = ["Projector", "exit_jets", "first_exit", "leaving_now", "leaving_now_pair", "project", "projector", "sliding_sets"]
 
 
 @dataclass(frozen=True)
@@ -96,16 +101,33 @@ def project(fx, sliding: np.ndarray, Ck: np.ndarray, Uk: np.ndarray) -> None:
         Uk[j, list(S)] = 0
 
 
-def _cauchy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Truncated product of two jets (same length)."""
-    p = len(a)
-    return np.array([sum(a[i] * b[k - i] for i in range(k + 1)) for k in range(p)], dtype=object)
+def _scaled(jet: np.ndarray, sh: int) -> list:
+    return [MPZ(int(c) >> sh) if sh > 0 else MPZ(int(c) << -sh) for c in jet]
 
 
-def exit_jets(fx, st, J) -> list[tuple[int, int, str, list]]:
-    """For every sliding pair with an exit (in a basis B), the jets of φ_off and φ_on in the
-    scaled time, each normalised so that its largest coefficient has about F bits (they
-    are products of residuals, which may be small late in a run)."""
+def _near(p: int) -> int:
+    """What "reached 0" means for a p-coefficient jet, in its units (as in :mod:`.events`)."""
+    return 2 * (p + 1) ** 2 + 2
+
+
+def _lead(jet: list, tol: int) -> tuple[int, int] | None:
+    """(order, sign) of the first significant coefficient: order 0 counts only beyond the
+    noise level ``tol`` (a value within it is "at 0"), higher orders when non-zero."""
+    if abs(jet[0]) > tol:
+        return 0, (1 if jet[0] > 0 else -1)
+    q = first_nonzero(jet[1:])
+    return None if q is None else (q[0] + 1, q[1])
+
+
+def exit_jets(fx, st, J) -> list[tuple[int, int, dict, int]]:
+    """For every sliding pair with an exit (in a basis B): the jets, in the scaled time, of
+    the three quantities that stay positive while c_k = μ_k / r_k ∈ [0, 1], with σ the sign
+    of r_k — σμ_k ("off": c_k reaches 0), σ(r_k − μ_k) ("on": c_k reaches 1) and σr_k
+    ("residual": the point is fitted, μ_k vanishes with r_k, and the surface turns from
+    attracting to repelling) — and their noise level.  A quantity at its bound by a
+    located exit (``st.pinned``) has its value set to exactly 0.  Linear in the residual jets, so
+    their roots are simple; all three share one shift that gives the larger of r_k, μ_k
+    about F bits (they may be small late in a run)."""
     F = fx.F
     R = J.R  # (p, n), absolute F-bit
     out = []
@@ -116,45 +138,81 @@ def exit_jets(fx, st, J) -> list[tuple[int, int, str, list]]:
         A = [int(k) for k in np.nonzero(st.active[j])[0]]
         B = list(P.basis)
         if A:
-            gba = fx.G[np.ix_(B, A)]  # (|B|, |A|)
-            v = gba.dot(R[:, A].T) >> F  # (|B|, p): G_BA r_A
-            mu = -(P.ginv.dot(v) >> F)  # (|B|, p)
+            v = fx.G[np.ix_(B, A)].dot(R[:, A].T) >> F  # (|B|, p): G_BA r_A
+            mu = -(P.ginv.dot(v) >> F)
         else:
             mu = np.zeros((len(B), R.shape[0]), dtype=object)
             mu[...] = MPZ(0)
+        near = _near(R.shape[0])
         for i, k in enumerate(B):
             r = R[:, k]
-            rm = _cauchy(mu[i], r)
-            rr = _cauchy(r, r)
-            for side, phi in (("off", rm), ("on", rr - rm)):
-                top = max(int(abs(c)).bit_length() for c in phi)
-                sh = top - (F + 8)
-                phi = [MPZ(int(c) >> sh) if sh > 0 else MPZ(int(c) << -sh) for c in phi]
-                out.append((j, k, side, phi))
+            top = max(max(int(abs(c)).bit_length() for c in r), max(int(abs(c)).bit_length() for c in mu[i]))
+            sh = top - (F + 8)
+            tol = max(near, near << -sh if sh < 0 else near >> sh)  # rounding of r, μ and of the roots
+            pin = st.pinned.get((j, k))
+            rs = _scaled(r, sh)
+            if pin == "residual":
+                rs[0] = 0
+            q = _lead(rs, tol)
+            sigma = 1 if q is None else q[1]
+            phis = {"off": _scaled(sigma * mu[i], sh), "on": _scaled(sigma * (r - mu[i]), sh),
+                    "residual": [sigma * c for c in rs]}
+            for side in phis if pin == "residual" else (pin,) if pin else ():
+                phis[side][0] = 0  # at its bound by the located event, as u = 0 after a switch
+            out.append((j, k, phis, tol))
     return out
 
 
-def leaving_now(fx, st, J) -> tuple[int, int, str] | None:
-    """A sliding pair whose multiplier leaves [0, 1] at once (the first non-zero
-    coefficient of φ_off or φ_on negative), or None when every multiplier is admissible."""
-    for j, k, side, phi in exit_jets(fx, st, J):
-        q = first_nonzero(phi)
-        if q is not None and q[1] < 0:
-            return j, k, side
+def leaving_now(fx, st, J) -> tuple[int, int, str | None] | None:
+    """A sliding pair that leaves its mode at the start of the step, with the side whose
+    first-order field is to be pinned to 0, or None when every mode goes on.
+
+    It leaves when its multiplier is out of [0, 1] (σμ or σ(r − μ) leads negative): beyond
+    the noise level (the active set of its neuron changed, or a real excursion) nothing is
+    pinned; at the bound (a located exit, ``st.pinned``: the quantity is exactly 0 there, as
+    u is after a switch) the side it leaves by is, and a pair moving back inside (a touch)
+    goes on sliding.  A pair whose residual vanished at a located exit leaves with both
+    sides pinned: its surface turns repelling."""
+    for j, k, phis, tol in exit_jets(fx, st, J):
+        if st.pinned.get((j, k)) == "residual":
+            return j, k, "residual"
+        out = leaving_now_pair(phis, tol)
+        if out:
+            return j, k, out[1]
     return None
 
 
+def leaving_now_pair(phis: dict, tol: int) -> tuple[str] | tuple[str, str | None] | None:
+    """("leaves", side to pin or None) when this pair's multiplier is out of [0, 1] at the
+    start of the step (see :func:`leaving_now`), else None."""
+    for side in ("off", "on"):
+        q = _lead(phis[side], tol)
+        if q is not None and q[1] < 0:
+            return "leaves", (side if q[0] > 0 else None)
+    return None
+
+
+def _root(phi: list, tol: int, s_end: int, F: int) -> int | None:
+    q = _lead(phi, tol)
+    if q is None or q[1] < 0:
+        return None
+    return first_root(phi[q[0]:], s_end, F)  # at its bound but moving inward: φ / s^order
+
+
 def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, str] | None:
-    """The earliest multiplier exit (s, j, k, side) in (0, s_end], or None."""
+    """The earliest exit (s, j, k, side) of a sliding pair in (0, s_end], or None; side is
+    "off", "on" or "residual".  The three roots of a pair whose residual vanishes coincide
+    (μ = c r): within 2^(−F/2) of the step the residual one is taken."""
     F = fx.F
     hit = None
-    for j, k, side, phi in exit_jets(fx, st, J):
-        q = first_nonzero(phi)
-        if q is None or q[1] < 0:
+    for j, k, phis, tol in exit_jets(fx, st, J):
+        roots = {side: _root(phi, tol, s_end, F) for side, phi in phis.items()}
+        found = [(r, side) for side, r in roots.items() if r is not None]
+        if not found:
             continue
-        coeffs = phi[q[0]:]  # a multiplier exactly at its bound but moving inward
-        root = first_root(coeffs, s_end, F)
-        if root is not None and (hit is None or root < hit[0]):
-            hit = (root, j, k, side)
+        s, side = min(found)
+        if roots["residual"] is not None and roots["residual"] - s <= (s_end >> (F // 2)):
+            side = "residual"
+        if hit is None or s < hit[0]:
+            hit = (s, j, k, side)
     return hit
-

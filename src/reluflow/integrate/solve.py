@@ -9,6 +9,7 @@ and (v) advances to the earliest of them.  A pair that reaches u = 0 is set to e
 
 from __future__ import annotations
 
+import itertools
 import math
 import platform
 import sys
@@ -23,7 +24,7 @@ import numpy as np
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
 from .events import first_nonzero, first_switch, refine_root
-from .sliding import first_exit, leaving_now
+from .sliding import exit_jets, first_exit, leaving_now, leaving_now_pair
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -137,7 +138,7 @@ def solve(
         events.append(Event(ctx.ldexp(ctx.mpf(int(ti)), -F), j, k, direction))
 
     entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
-    released: dict[tuple[int, int], int] = {}  # pair → the time it last left a sliding mode
+    unslid: set[tuple[int, int]] = set()  # sliding pairs whose multiplier reached a bound, to settle
 
     if thr is not None and _sum_r2(fx, st) <= thr:
         status, detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
@@ -172,7 +173,7 @@ def solve(
                 J = jets(fx, st, p, H, float_below)
             n_before = len(events)
             J, stuck = _settle_zero_pairs(fx, st, J, p, H, float_below, t,
-                                          lambda j, k, d, t=t: event(t, j, k, d), entered, released)
+                                          lambda j, k, d, t=t: event(t, j, k, d), entered, unslid)
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break
@@ -211,11 +212,12 @@ def solve(
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = t_next - t
         t = t_next
+        if dt:
+            st.pinned.clear()  # pins hold for one instant only
         if hit is not None:
             j, k = hit[1], hit[2]
-            if len(hit) == 4:  # a sliding pair's multiplier reached its bound
-                _release(st, j, k, hit[3], t, entered, released)
-                event(t, j, k, f"slide-{hit[3]}")
+            if len(hit) == 4:  # a sliding pair reached an exit: settled at the next step
+                st.pinned[(j, k)] = hit[3]
             else:
                 st.U[j, k] = 0  # exactly on the surface; settled at the next step
                 if st.active[j, k]:
@@ -294,45 +296,45 @@ def _loss_crossing(J, s_take: int, thr: int, F: int) -> int | None:
 
 
 def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log,
-                       entered: dict, released: dict) -> tuple[Any, str]:
+                       entered: dict, unslid: set) -> tuple[Any, str]:
     """Decide every pair on its activation surface u_jk = 0, from the jets (exact signs).
 
-    - A sliding pair whose multiplier c_k leaves [0, 1] at once leaves its mode, to the
-      inactive side (c_k → 0) or the active side (c_k → 1) (:mod:`.sliding`).
-    - An inactive pair: all jets zero → it stays frozen at 0; first non-zero coefficient
-      negative → it leaves the surface downwards; positive → it enters if the field *with*
-      the pair active also points up; otherwise both sides push into the surface and it
-      slides (the minimum-norm Clarke selection).
+    - A sliding pair whose multiplier c_k is out of [0, 1] at once (the active set of its
+      neuron changed, or a multiplier event was located) stops being held, and is decided
+      like any surface pair below; ``unslid`` collects such pairs (the caller adds the
+      pair of a located multiplier event), so that the event says where it went.
+    - An inactive surface pair: all jets zero → it stays frozen at 0; first non-zero
+      coefficient negative → it leaves downwards (``slide-off`` if it was sliding);
+      positive → it enters (``on`` / ``slide-on``) if the field *with* the pair active also
+      points up; otherwise both sides push into the surface and it slides (``slide``).
+    - Several surface pairs of one neuron interact (a pair that enters or slides changes
+      the field of the others); when deciding them one at a time does not settle, every
+      assignment (inactive / sliding / active) of that neuron's surface pairs is tried, the
+      fewest active and then the fewest sliding first, and the first consistent one taken.
     - A surface that repels from both sides (inactive field down, active field up; reachable
-      only from the initial state or a tangency) has two classical continuations: the pair
-      takes the inactive side, as σ'(0) = 0 and gradient descent from that state do, and a
-      ``repel`` event records the choice.
+      only from the initial state, a tangency or a change of pattern at one instant) has two
+      classical continuations: the pair takes the inactive side, as σ'(0) = 0 and gradient
+      descent from that state do, and a ``repel`` event records the choice.
 
-    Pairs that entered or left a sliding mode at this very instant keep their side: their
-    first-order coefficients are rounding noise of the located time.  Returns the jets of
-    the settled pattern and "" or, when no consistent pattern is found, the reason."""
-    checked: set = set()
-    for _ in range(4 * fx.m * fx.n + 16):
+    Returns the jets of the settled pattern and "" or, when no consistent pattern is found,
+    the reason."""
+    was_active, was_sliding = st.active.copy(), st.sliding.copy()
+    for j, k in unslid:
+        was_sliding[j, k] = True
+    logs: list[tuple[int, int, str]] = []
+    surface = lambda: np.argwhere((~st.active) & (~st.sliding) & (st.U == 0))
+    for _ in range(2 * int(np.count_nonzero(st.U == 0)) + 4):
         if st.sliding.any():
             out = leaving_now(fx, st, J)
             if out is not None:
-                j, k, side = out
-                _release(st, j, k, side, t, entered, released)
-                log(j, k, f"slide-{side}")
+                _unslide(st, *out)
+                unslid.add(out[:2])
                 J = jets(fx, st, p, H, float_below)
                 continue
-        for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
+        for j, k in surface():
             j, k = int(j), int(k)
-            if released.get((j, k)) == t:
-                continue
             q = first_nonzero(J.U[1:, j, k])
-            if q is None:
-                continue
-            if q[1] < 0:
-                if (j, k) not in checked:
-                    checked.add((j, k))
-                    if _repels(fx, st, J, j, k, p, H, float_below):
-                        log(j, k, "repel")
+            if q is None or q[1] < 0:
                 continue
             st.active[j, k] = True
             J2 = jets(fx, st, p, H, float_below)
@@ -340,26 +342,96 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
             if q2 is not None and q2[1] > 0:
                 J = J2
                 entered[(j, k)] = t
-                log(j, k, "on")
+                logs.append((j, k, "slide-on" if (j, k) in unslid else "on"))
+                unslid.discard((j, k))
             else:
                 st.active[j, k] = False
                 st.sliding[j, k] = True
                 J = jets(fx, st, p, H, float_below)
-                log(j, k, "slide")
+                if (j, k) in unslid:
+                    unslid.discard((j, k))  # held again: it never left its surface
+                else:
+                    logs.append((j, k, "slide"))
             break
         else:
-            return J, ""
-    return J, "no consistent activation pattern found on the surface (settling did not converge)"
+            for j, k in sorted(unslid):  # what is left went down
+                logs.append((j, k, "slide-off"))
+            break
+    else:  # one at a time did not settle: assignments per neuron, from the state on entry
+        st.active[...], st.sliding[...] = was_active, was_sliding
+        J, logs = _assign(fx, st, p, H, float_below, t, entered, was_active, was_sliding)
+        if J is None:
+            return None, "no consistent activation pattern found on the surface"
+    unslid.clear()
+    for j, k, d in logs:
+        log(j, k, d)
+    for j, k in surface():
+        q = first_nonzero(J.U[1:, j, k])
+        if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
+            log(int(j), int(k), "repel")
+    return J, ""
 
 
-def _release(st: State, j: int, k: int, side: str, t: int, entered: dict, released: dict) -> None:
-    """A sliding pair leaves its mode at time ``t`` to ``side`` ("on" or "off")."""
+def _unslide(st: State, j: int, k: int, pin: str | None) -> None:
+    """Neuron j stops holding point k on its surface (pinning ``pin``'s side, if any)."""
     st.sliding[j, k] = False
-    st.U[j, k] = 0
-    if side == "on":
-        st.active[j, k] = True
-        entered[(j, k)] = t
-    released[(j, k)] = t
+    st.pinned.pop((j, k), None)
+    if pin is not None:
+        st.pinned[(j, k)] = pin
+
+
+def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
+    """Neuron j's surface pairs agree with its jets: inactive ones go down or stay, active
+    ones go up, sliding ones keep their multipliers in [0, 1] (not past a vanished residual)."""
+    for k in F:
+        if st.sliding[j, k]:
+            continue
+        q = first_nonzero(J.U[1:, j, k])
+        if (q is not None and q[1] > 0) != bool(st.active[j, k]):
+            return False
+    for jj, k, phis, tol in exit_jets(fx, st, J):
+        if jj == j and (st.pinned.get((j, k)) == "residual" or leaving_now_pair(phis, tol)):
+            return False
+    return True
+
+
+def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, was_active, was_sliding):
+    """Decide the surface pairs neuron by neuron by trying their assignments (see
+    :func:`_settle_zero_pairs`); returns the jets and the events, or (None, []) if some
+    neuron has no consistent assignment."""
+    J = jets(fx, st, p, H, float_below)
+    for _ in range(3):
+        changed = False
+        for j in range(fx.m):
+            F = [int(k) for k in np.nonzero(st.U[j] == 0)[0]
+                 if st.sliding[j, k] or not st.active[j, k] or entered.get((j, int(k))) == t]
+            if not F or _consistent(fx, st, J, j, F):
+                continue
+            changed = True
+            for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)),
+                                key=lambda c: (c.count(2), c.count(1), c)):
+                for k, v in zip(F, combo):
+                    st.active[j, k], st.sliding[j, k] = v == 2, v == 1
+                J = jets(fx, st, p, H, float_below)
+                if _consistent(fx, st, J, j, F):
+                    break
+            else:
+                return None, []
+        if not changed:
+            break
+    logs = []
+    for j, k in np.argwhere((st.active != was_active) | (st.sliding != was_sliding)):
+        j, k = int(j), int(k)
+        if st.active[j, k]:
+            entered[(j, k)] = t
+            logs.append((j, k, "slide-on" if was_sliding[j, k] else "on"))
+        elif st.sliding[j, k]:
+            logs.append((j, k, "off" if was_active[j, k] else "slide"))
+            if was_active[j, k]:
+                logs.append((j, k, "slide"))
+        else:
+            logs.append((j, k, "slide-off" if was_sliding[j, k] else "off"))
+    return J, logs
 
 
 def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int | None) -> bool:

@@ -85,6 +85,10 @@ class State:
     e: np.ndarray  # (m,) python ints
     active: np.ndarray
     sliding: np.ndarray
+    # pairs that left a sliding mode at this instant, at a located multiplier event, → side:
+    # there the exact flow has u̇_jk = 0 on that side, so its first-order jet (the rounding of
+    # the located time) is set to exactly 0 and the pair is decided by its next order
+    pinned: dict = field(default_factory=dict)
 
     @classmethod
     def initial(cls, problem: Problem, F: int) -> State:
@@ -193,7 +197,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     left[0, : 2 * na] = np.concatenate((a0, a0))
     right[0, :na], right[0, 2 * na :] = u0, u0
     slide = bool(st.sliding.any())
-    diag = None if slide else fx.gdiag
+    diag = None if slide or st.pinned else fx.gdiag
     if diag is not None:  # orthogonal inputs: only active pairs move, so stay in pair space
         g = diag[ak]
         Cp = np.zeros((p + 1, na), dtype=object)
@@ -227,6 +231,10 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
             Uk = Ck.dot(fx.G) >> F
             if slide:
                 project(fx, st.sliding, Ck, Uk)
+            if k == 0:
+                for (j, l), side in st.pinned.items():
+                    if side == "residual" or st.active[j, l] == (side == "on"):
+                        Uk[j, l] = 0
             C[k + 1], U[k + 1] = Ck, Uk
             uk1 = U[k + 1][aj, ak]
         right[k, na : 2 * na] = rk
