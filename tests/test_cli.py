@@ -66,11 +66,13 @@ def test_too_small_dps_is_refused(tmp_path):
     assert res.exit_code == 2 and "dps:" in res.output and "need dps ≥" in res.output
 
 
-def test_sliding_run_exits_1_with_its_status(tmp_path):
+def test_sliding_run_goes_on_and_lists_its_events(tmp_path):
     spec = tmp_path / "slide.toml"
     spec.write_text('[data]\nX = [[1, 0], [1, 1]]\ny = [1, -10]\n[init]\nlambda = "1e-3"\nz = [[1, 0.2]]\ns = [1]\n')
-    res = runner.invoke(app, ["solve", str(spec), "--t-end", "50", "--digits", "20"])
-    assert res.exit_code == 1 and "sliding" in res.output
+    res = runner.invoke(app, ["solve", str(spec), "--t-end", "50", "--digits", "20", "--json", str(tmp_path / "o.json")])
+    assert res.exit_code == 0 and "slide" in res.output and "sliding" in res.output
+    events = json.loads((tmp_path / "o.json").read_text())["events"]
+    assert [e["direction"] for e in events] == ["off", "slide"]
 
 
 def test_reproduce_writes_report_and_figures(tmp_path, monkeypatch):

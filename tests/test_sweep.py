@@ -480,7 +480,8 @@ def test_cli_sweep_summary_json_and_resume(tmp_path):
 
 
 def test_cli_exit_1_when_a_run_is_not_ok(tmp_path):
-    (tmp_path / "slides.toml").write_text("[data]\nX = [[1, 0], [1, 1]]\ny = [1, -10]\n")  # a Filippov sliding mode
+    # labels far beyond the working range: the engine stops with status "diverged"
+    (tmp_path / "slides.toml").write_text('[data]\nX = [[1, 0], [1, 1]]\ny = ["1e60", -10]\n')
     (tmp_path / "fits.toml").write_text("[data]\nX = [[1, 0], [0, 1]]\ny = [1, -10]\n")
     grid = tmp_path / "g.toml"
     grid.write_text('[base.init]\nlambda = "1e-3"\nz = [[1, "0.2"]]\ns = [1]\n[base.solve]\nt_end = 50\ndigits = 20\n'
@@ -490,9 +491,9 @@ def test_cli_exit_1_when_a_run_is_not_ok(tmp_path):
                              "--workers", "1"])
     assert res.exit_code == 1, res.output
     rows = json.loads(out.read_text())
-    assert [(r["dataset"], r["status"], r["ok"]) for r in rows] == [("slides.toml", "sliding", False),
+    assert [(r["dataset"], r["status"], r["ok"]) for r in rows] == [("slides.toml", "diverged", False),
                                                                       ("fits.toml", "t_end", True)]
-    assert "dataset" in res.output and "sliding" in res.output
+    assert "dataset" in res.output and "diverged" in res.output
 
 
 @pytest.mark.parametrize("args, field", [

@@ -22,6 +22,8 @@ neuron like the engine's.  Per step:
 - **Pattern** — every pair's pre-activation ⟨w_j, x_k⟩ is proven to keep its sign over the
   step (polynomial range by Arb with subdivision); a pair resting at 0 is accepted only
   where the structure freezes it (orthogonal inputs, or a neuron with no active point).
+- **Sliding modes** are not covered: a trajectory with a sliding step (or a slide /
+  repel event) fails with the steps named, never a certificate that ignores them.
 - **Events** — in a window around each switch the derivative of ⟨w_j, x_k⟩ is proven
   sign-definite in both patterns (one crossing, no other), and the crossing time is
   enclosed; the pattern mismatch inside that interval is added to the error.
@@ -635,6 +637,11 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
     D = _Data(tr)
     if not tr.segments:
         raise _Fail("the trajectory has no steps to certify")
+    slides = [i for i, seg in enumerate(tr.segments) if seg.sliding is not None]
+    if slides or any(ev.direction not in ("on", "off") for ev in tr.events):
+        where = f"steps {slides[0]}–{slides[-1]} ({len(slides)} of {len(tr.segments)})" if slides else "its events"
+        raise _Fail(f"the trajectory slides in {where}: sliding modes (the projected field and their "
+                    "exits) are not covered by the validator, so nothing is certified")
     steps = [D.step(seg) for seg in tr.segments]
     bounds = {nxt.t0: i for i, nxt in enumerate(steps[1:])}  # boundary time → the step it ends
     by_boundary: dict[int, list] = {}

@@ -24,7 +24,7 @@ import numpy as np
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
 from .events import first_nonzero, first_switch, refine_root
-from .sliding import exit_jets, first_exit, leaving_now, leaving_now_pair
+from .sliding import exit_jets, first_exit, leaving_now, leaving_now_pair, projector
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -333,6 +333,11 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
                 continue
         for j, k in surface():
             j, k = int(j), int(k)
+            if st.sliding[j].any() and _spanned(fx, st, j, k):
+                st.sliding[j, k] = True  # held on its surface by the projection itself
+                J = jets(fx, st, p, H, float_below)
+                logs.append((j, k, "slide"))
+                break
             q = first_nonzero(J.U[1:, j, k])
             if q is None or q[1] < 0:
                 continue
@@ -370,6 +375,12 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
         if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
             log(int(j), int(k), "repel")
     return J, ""
+
+
+def _spanned(fx, st: State, j: int, k: int) -> bool:
+    """Whether x_k lies in the span of the inputs neuron j slides on (exact rank test)."""
+    S = tuple(sorted({int(v) for v in np.nonzero(st.sliding[j])[0]} | {k}))
+    return k in projector(fx, S).held
 
 
 def _unslide(st: State, j: int, k: int, pin: str | None) -> None:

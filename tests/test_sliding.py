@@ -1,0 +1,163 @@
+"""Sliding modes (issue 15): the minimum-norm Clarke selection on generic data.
+
+The exact flow must continue through sliding, keep sliding pairs exactly on their surface,
+conserve the invariants, decrease the loss at the rate ‖θ̇‖², and agree with gradient
+descent (σ'(0) = 0, which chatters around the surface) as the step goes to 0."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from reluflow import Dataset, Init, Problem, solve
+from reluflow.integrate import Status, Trajectory
+from reluflow.strategies import general_problems
+
+
+def slider(lam="1e-3") -> Problem:
+    """x2 correlated with x1 and y2 ≪ 0: once point 2 leaves, the inactive field pushes u_12
+    up and the active field pushes it down, so the neuron slides along x2^⊥ and fits x1."""
+    return Problem(Dataset([[1, 0], [1, 1]], [1, -10]), Init(lam, [[1, "0.2"]], [1]))
+
+
+def generic(seed: int, n: int = 4, m: int = 5, lam="1e-3") -> Problem:
+    rng = np.random.default_rng(seed)
+    X, y = rng.standard_normal((n, n)).round(3), rng.standard_normal(n).round(3)
+    z, s = rng.standard_normal((m, n)).round(3), rng.choice((-1, 1), m)
+    return Problem(Dataset([[str(v) for v in r] for r in X], [str(v) for v in y]),
+                   Init(lam, [[str(v) for v in r] for r in z], [int(v) for v in s]))
+
+
+def gd_loss(p: Problem, eta: float, times: np.ndarray) -> np.ndarray:
+    """Float64 gradient descent with σ'(0) = 0 (step η on L, so iteration k is time ηk)."""
+    X = np.array(p.data.X, dtype=float)
+    y = np.array(p.data.y, dtype=float)
+    W = float(p.init.lam) * np.array(p.init.z, dtype=float)
+    a = np.array(p.init.s, dtype=float) * np.linalg.norm(W, axis=1)
+    n, k, out = len(y), 0, []
+    for target in np.rint(times / eta).astype(int):
+        while k < target:
+            U = W @ X.T
+            act = U > 0
+            r = y - (a[:, None] * np.where(act, U, 0)).sum(0)
+            a, W = a + eta * (np.where(act, U, 0) * r).sum(1) / n, W + eta * a[:, None] * ((act * r) @ X) / n
+            k += 1
+        r = y - (a[:, None] * np.maximum(W @ X.T, 0)).sum(0)
+        out.append(0.5 * np.mean(r**2))
+    return np.array(out)
+
+
+def directions(tr: Trajectory) -> list[tuple[int, int, str]]:
+    return [(e.neuron, e.point, e.direction) for e in tr.events]
+
+
+def test_a_single_pair_slides_to_the_projected_fit():
+    tr = solve(slider(), t_end=60, digits=20)
+    assert tr.status is Status.T_END
+    assert directions(tr) == [(0, 1, "off"), (0, 1, "slide")]
+    t_slide = tr.events[1].t
+    for t in (t_slide + 1, 20, 40, 60):
+        st = tr.evaluate(t)
+        assert st.U[0][1] == 0 and st.sliding == ((False, True),)
+        assert abs(st.W[0][0] + st.W[0][1]) < 1e-25  # w stays on x2^⊥ itself, not just its tracked u
+    a, (w,) = tr.a[0], tr.W
+    assert abs(a * w[0] - 1) < 1e-10  # x1 fitted: h(x1) = a ⟨w, x1⟩ → 1
+    assert abs(tr.final_loss - 25) < 1e-10  # x2 left at h = 0: L = (0 − (−10))²/4
+    assert max(abs(v) for v in tr.invariants(30)) < 1e-25
+    # dL/dt = −‖θ̇‖² with the projected field
+    h = Fraction(1, 10**6)  # exact times: a float 20 ± h would carry a rounding of 1e-15
+    dl = (tr.loss(20 + h) - tr.loss(20 - h)) / (2 * tr.ctx.mpf(h.numerator) / h.denominator)
+    assert abs(dl + tr.grad_sq(tr.evaluate(20))) < 1e-10 * abs(dl)
+
+
+def test_sliding_digits_are_checked_by_a_rerun():
+    lo, hi = solve(slider("1e-30"), t_end=200, digits=20), solve(slider("1e-30"), t_end=200, digits=35)
+    assert directions(lo) == directions(hi)
+    assert abs(lo.events[1].t - hi.events[1].t) < 1e-18
+    assert abs(lo.final_loss - hi.final_loss) < 1e-18
+
+
+def test_sliding_json_round_trip_keeps_the_pattern():
+    tr = solve(slider(), t_end=30, digits=20)
+    back = Trajectory.from_json(tr.to_json())
+    assert back.evaluate(10).sliding == tr.evaluate(10).sliding == ((False, True),)
+    assert back.loss(17) == tr.loss(17)
+    assert "sliding" in tr.to_dict()["exact"]["segments"][-1]
+
+
+def test_no_sliding_no_new_keys():
+    p = Problem(Dataset([[1, 0], [0, 1]], [1, -1]), Init("1e-5", [["0.6", "0.8"], ["0.3", "-0.9"]], [1, -1]))
+    d = solve(p, t_end=40, digits=15).to_dict()
+    assert all("sliding" not in seg for seg in d["exact"]["segments"]) and "sliding" not in d["exact"]["final"]
+
+
+def test_sliding_matches_gradient_descent_as_the_step_shrinks():
+    """Generic data at λ = 1e-3: GD's loss error is O(η) (ratio ≈ 2 when η halves) and its
+    Richardson extrapolation matches the exact flow to 2e-4 relative at every time checked."""
+    p = generic(5)
+    tr = solve(p, t_end=24, digits=20)
+    assert tr.status is Status.T_END
+    assert any(e.direction == "slide" for e in tr.events)
+    times = np.linspace(0.6, 24, 40)
+    exact = np.array([float(tr.loss(t)) for t in times])
+    coarse, fine = gd_loss(p, 2e-3, times), gd_loss(p, 1e-3, times)
+    e_coarse, e_fine = np.abs(coarse - exact) / exact, np.abs(fine - exact) / exact
+    assert 1.6 < e_coarse.max() / e_fine.max() < 2.5
+    assert np.max(np.abs(2 * fine - coarse - exact) / exact) < 2e-4
+
+
+def test_dependent_inputs_slide_together():
+    """x3 = 2 x2: the two pairs reach their surface together; the projector is built on an
+    independent basis and the dependent pair is held by it."""
+    p = Problem(Dataset([[1, 0], [1, 1], [2, 2]], [1, -10, -5]), Init("1e-3", [[1, "0.2"]], [1]))
+    tr = solve(p, t_end=120, digits=20)
+    assert tr.status is Status.T_END
+    st = tr.evaluate(40)
+    assert st.U[0][1] == 0 and st.U[0][2] == 0
+    assert max(abs(v) for v in tr.invariants()) < 1e-25
+    assert abs(tr.a[0] * tr.W[0][0] - 1) < 1e-9
+
+
+def test_certify_refuses_sliding_honestly():
+    tr = solve(slider(), t_end=20, digits=20, certify=True)
+    cert = tr.certificate
+    assert not cert.ok and "slides in steps" in cert.message and cert.loss_ball is None
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_generic_runs_end_normally(seed):
+    """The standing smoke test: generic 5×5 data, 8 neurons, λ = 1e-3 (all used to stop
+    with status 'sliding' before t = 1)."""
+    rng = np.random.default_rng(seed)
+    X = [[str(v) for v in row] for row in rng.standard_normal((5, 5)).round(2)]
+    y = [str(v) for v in rng.standard_normal(5).round(2)]
+    z = [[str(v) for v in row] for row in (rng.standard_normal((8, 5)) / 2).round(2)]
+    s = [int(v) for v in rng.choice([-1, 1], 8)]
+    tr = solve(Problem(Dataset(X, y), Init("1e-3", z, s)), digits=20, t_end=30)
+    assert tr.status.ok, tr.message
+    assert max(abs(v) for v in tr.invariants()) < 1e-20
+
+
+@settings(max_examples=12)
+@given(general_problems(max_n=4, max_d=3, max_width=4))
+def test_general_flow_properties(p):
+    """On generic data: a normal status, invariants conserved, the loss non-increasing, and
+    dL/dt = −‖θ̇‖² at sampled times."""
+    tr = solve(p, t_end=12, digits=25)
+    assert tr.status.ok, tr.message
+    ts = [float(tr.t_end) * i / 8 for i in range(9)]
+    losses = [tr.loss(t) for t in ts]
+    assert all(b <= a * (1 + 1e-12) + 1e-25 for a, b in zip(losses, losses[1:]))
+    assert max(abs(v) for v in tr.invariants()) < 1e-12 * (1 + max(abs(a) for a in tr.a) ** 2)
+    event_times = [float(e.t) for e in tr.events]
+    for t in ts[1:-1]:
+        if min((abs(t - te) for te in event_times), default=1.0) < 1e-3:
+            continue  # dL/dt jumps at a switch
+        t, h = Fraction(t), Fraction(1, 10**6)
+        dl = (tr.loss(t + h) - tr.loss(t - h)) / (2 * tr.ctx.mpf(h.numerator) / h.denominator)
+        g2 = tr.grad_sq(tr.evaluate(t))
+        floor = 10 ** -tr.digits * (1 + tr.loss(t)) / h  # the loss's resolution, differenced
+        assert abs(dl + g2) <= 1e-6 * abs(g2) + floor
