@@ -7,6 +7,7 @@ descent (σ'(0) = 0, which chatters around the surface) as the step goes to 0.""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -161,3 +162,16 @@ def test_general_flow_properties(p):
         g2 = tr.grad_sq(tr.evaluate(t))
         floor = 10 ** -tr.digits * (1 + tr.loss(t)) / h  # the loss's resolution, differenced
         assert abs(dl + g2) <= 1e-6 * abs(g2) + floor
+
+
+def test_readme_sliding_example_runs_as_printed(capsys):
+    """The README's "Sliding modes" code block, executed verbatim; its printed values."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text.split("## Sliding modes", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "t_end [(1, 'off'), (1, 'slide')]"
+    assert out[1] == "0.0 ((False, True),)"
+    fit, loss = (float(v) for v in out[2].split())
+    assert abs(fit - 1) < 1e-9 and abs(loss - 25) < 1e-9
