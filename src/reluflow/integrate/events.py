@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["candidates", "first_nonzero", "first_root", "first_switch", "poly_eval", "refine_root", "taylor_shift"]
+__all__ = ["candidates", "first_nonzero", "first_root", "first_switch", "motion", "near", "poly_eval", "refine_root",
+           "taylor_shift"]
 
 def first_nonzero(coeffs) -> tuple[int, int] | None:
     """(index, sign) of the first non-zero coefficient, or None if all are exactly zero."""
@@ -17,6 +18,22 @@ def first_nonzero(coeffs) -> tuple[int, int] | None:
         if c:
             return i, (1 if c > 0 else -1)
     return None
+
+
+def near(n: int) -> int:
+    """What "reached 0 to working precision" means for an n-coefficient polynomial, in
+    units of 2^-F: the rounding of its evaluation (and of a Taylor shift), plus the floor
+    roundings of the search's lower bounds."""
+    return 2 * (n + 1) ** 2 + 2
+
+
+def motion(coeffs) -> tuple[int, int] | None:
+    """(index, sign) of the first non-zero coefficient of a pair resting on its surface, or
+    None when it does not move at working precision (every coefficient within :func:`near`:
+    its direction would be rounding noise)."""
+    if max((abs(c) for c in coeffs), default=0) <= near(len(coeffs)):
+        return None
+    return first_nonzero(coeffs)
 
 
 def poly_eval(coeffs, s: int, F: int) -> int:
@@ -96,8 +113,8 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
     n = len(coeffs)
     d1 = [i * c for i, c in enumerate(coeffs)][1:]
     m2 = sum(i * (i - 1) * abs(c) for i, c in enumerate(coeffs))
-    level = 2 * (n + 1) ** 2  # covers the rounding of the evaluations and of the shift
-    near = level + 2  # "reached": also absorbs the floor roundings of the lower bounds
+    reached = near(n)  # "reached": the rounding of the evaluations and of the shift, and the
+    level = reached - 2  # floor roundings of the lower bounds
     v = lambda s: poly_eval(coeffs, s, F)
     dv = lambda s: poly_eval(d1, s, F) if d1 else 0
     fine = s_end >> 8  # below this width the Taylor-shift bound is worth its O(n²) cost
@@ -106,7 +123,7 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
         a, b, va = stack.pop()
         if b is None:  # a reached point whose left part held nothing earlier
             return a
-        if a > 0 and va <= near:
+        if a > 0 and va <= reached:
             return a  # reached 0 to working precision (all of (0, a) was excluded before)
         w = b - a
         slope = dv(a)
@@ -114,7 +131,7 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
             continue  # certified by the cheap bound
         vb = v(b)
         if w <= 1:
-            if vb <= near:
+            if vb <= reached:
                 return b
             continue
         if slope + ((m2 * w) >> F) < -level:  # v decreasing on [a, b]: its minimum is v(b)
@@ -131,7 +148,7 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
                 return refine_root(v, a, b, va, vb)
         mid = (a + b) // 2
         vm = v(mid)
-        stack.append((mid, b, vm) if vm > near else (mid, None, None))
+        stack.append((mid, b, vm) if vm > reached else (mid, None, None))
         stack.append((a, mid, va))
     return None
 
@@ -165,7 +182,7 @@ def first_root(coeffs: list, s_end: int, F: int) -> int | None:
         m2 = float(np.sum(np.abs(cf) * np.arange(n) * (np.arange(n) - 1)))
         dx = 1.0 / _CELLS
         # float rounding of the evaluations, plus the exact search's "reached" level (in units of 1/scale)
-        err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + (2 * (n + 1) ** 2 + 2) / scale
+        err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + near(n) / scale
         lower = vals[:-1] + np.minimum(der[:-1], 0.0) * dx - 0.5 * m2 * dx * dx - err
     # only a finite positive lower bound certifies a cell: a float overflow (inf, NaN) certifies nothing
     for i in np.nonzero(~(lower > 0))[0]:
@@ -181,10 +198,12 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
     """The earliest activation switch (s, j, k) in (0, s_end] of the step's pre-activation
     jets ``U`` (orders × m × n), or None.  A pair sitting exactly on the surface is divided
     by its leading power of s first, so its own start is not taken for a root; one that
-    moves away from the surface is skipped."""
+    moves away from the surface, or does not move at working precision, is skipped."""
     hit = None
     for j, k in candidates(U, active, F):
         coeffs = list(U[:, j, k])
+        if coeffs[0] == 0 and motion(coeffs[1:]) is None:
+            continue  # on its surface and not moving at working precision
         lead, _ = first_nonzero(coeffs)
         sign = 1 if active[j, k] else -1
         coeffs = [sign * c for c in coeffs[lead:]]

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
-from .events import first_nonzero, first_switch, refine_root
+from .events import first_switch, motion, refine_root
 from .sliding import exit_jets, first_exit, leaving_now, leaving_now_pair, projector
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
@@ -323,6 +323,7 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
         was_sliding[j, k] = True
     logs: list[tuple[int, int, str]] = []
     surface = lambda: np.argwhere((~st.active) & (~st.sliding) & (st.U == 0))
+    settled = False
     for _ in range(2 * int(np.count_nonzero(st.U == 0)) + 4):
         if st.sliding.any():
             out = leaving_now(fx, st, J)
@@ -338,12 +339,12 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
                 J = jets(fx, st, p, H, float_below)
                 logs.append((j, k, "slide"))
                 break
-            q = first_nonzero(J.U[1:, j, k])
+            q = motion(J.U[1:, j, k])
             if q is None or q[1] < 0:
                 continue
             st.active[j, k] = True
             J2 = jets(fx, st, p, H, float_below)
-            q2 = first_nonzero(J2.U[1:, j, k])
+            q2 = motion(J2.U[1:, j, k])
             if q2 is not None and q2[1] > 0:
                 J = J2
                 entered[(j, k)] = t
@@ -361,20 +362,43 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
         else:
             for j, k in sorted(unslid):  # what is left went down
                 logs.append((j, k, "slide-off"))
+            settled = True
             break
-    else:  # one at a time did not settle: assignments per neuron, from the state on entry
-        st.active[...], st.sliding[...] = was_active, was_sliding
-        J, logs = _assign(fx, st, p, H, float_below, t, entered, was_active, was_sliding)
-        if J is None:
-            return None, "no consistent activation pattern found on the surface"
+    # a pair decided early may no longer agree with the field the later decisions made
+    if settled and (not logs or all(_consistent(fx, st, J, j, F) for j, F in _surface_sets(st, entered, t))):
+        unslid.clear()
+        return _finish(fx, st, J, p, H, float_below, logs, log)
+    # one at a time did not settle: assignments per neuron, from the state on entry
+    for j, k in np.argwhere(st.active & ~was_active):
+        entered.pop((int(j), int(k)), None)
+    st.active[...], st.sliding[...] = was_active, was_sliding
+    J, logs = _assign(fx, st, p, H, float_below, t, entered, was_active, was_sliding)
     unslid.clear()
+    if J is None:
+        return None, "no consistent activation pattern found on the surface"
+    return _finish(fx, st, J, p, H, float_below, logs, log)
+
+
+def _finish(fx, st: State, J, p: int, H: int, float_below, logs: list, log) -> tuple[Any, str]:
+    """Log the settled events, then flag every surface pair that both sides repel."""
     for j, k, d in logs:
         log(j, k, d)
-    for j, k in surface():
-        q = first_nonzero(J.U[1:, j, k])
+    for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
+        q = motion(J.U[1:, j, k])
         if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
             log(int(j), int(k), "repel")
     return J, ""
+
+
+def _surface_sets(st: State, entered: dict, t: int) -> list[tuple[int, list[int]]]:
+    """Per neuron, its pairs on the surface at time t: sliding, inactive at 0, or entered now."""
+    out = []
+    for j in range(st.U.shape[0]):
+        F = [int(k) for k in np.nonzero(st.U[j] == 0)[0]
+             if st.sliding[j, k] or not st.active[j, k] or entered.get((j, int(k))) == t]
+        if F:
+            out.append((j, F))
+    return out
 
 
 def _spanned(fx, st: State, j: int, k: int) -> bool:
@@ -397,7 +421,7 @@ def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
     for k in F:
         if st.sliding[j, k]:
             continue
-        q = first_nonzero(J.U[1:, j, k])
+        q = motion(J.U[1:, j, k])
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             return False
     for jj, k, phis, tol in exit_jets(fx, st, J):
@@ -413,10 +437,8 @@ def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, w
     J = jets(fx, st, p, H, float_below)
     for _ in range(3):
         changed = False
-        for j in range(fx.m):
-            F = [int(k) for k in np.nonzero(st.U[j] == 0)[0]
-                 if st.sliding[j, k] or not st.active[j, k] or entered.get((j, int(k))) == t]
-            if not F or _consistent(fx, st, J, j, F):
+        for j, F in _surface_sets(st, entered, t):
+            if _consistent(fx, st, J, j, F):
                 continue
             changed = True
             for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)),
@@ -458,7 +480,7 @@ def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int |
         return J.U[1, j, k] + gain > 0
     st.active[j, k] = True
     try:
-        q2 = first_nonzero(jets(fx, st, p, H, float_below).U[1:, j, k])
+        q2 = motion(jets(fx, st, p, H, float_below).U[1:, j, k])
     finally:
         st.active[j, k] = False
     return q2 is not None and q2[1] > 0
