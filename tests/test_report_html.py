@@ -220,7 +220,7 @@ def _stub_heavy_parts(monkeypatch):
     (a few real checks and claims; a PNG per figure group)."""
     import proofs_checks
     from reluflow import claims as claims_pkg
-    from reluflow.figures import interpolators, orthogonal, single_neuron
+    from reluflow.figures import interpolators, orthogonal, single_neuron, sliding
 
     def figure(out, name):
         pdf = Path(out) / f"{name}.pdf"
@@ -232,6 +232,7 @@ def _stub_heavy_parts(monkeypatch):
              "checks": {"theorem8": True}, "certified": True, "flow": {"theta_sq": "2.0"}}
     monkeypatch.setattr(orthogonal, "figures_all", lambda out, quick=True: figure(out, "orth_loss"))
     monkeypatch.setattr(single_neuron, "make", lambda out, quick=True: figure(out, "sn_exact"))
+    monkeypatch.setattr(sliding, "make", lambda out, quick=True: (figure(out, "sliding"), {}))
     monkeypatch.setattr(interpolators, "make", lambda out, quick=True: (
         figure(out, "interp_family"), {"points": [point], "crossing": None, "lambda": "1e-8"}))
     real_proofs, real_claims = proofs_checks.run, claims_pkg.run
@@ -256,7 +257,7 @@ def test_reproduce_writes_the_html_report_with_environment_and_timings(tmp_path,
     assert "| not installed |" not in md.split("## Environment")[1].split("| mpmath backend")[0]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert_self_contained(page)
-    assert page.count("<img") == 4  # loss curve, orthogonal, single neuron, interpolators
+    assert page.count("<img") == 5  # loss curve, orthogonal, single neuron, interpolators, sliding
     for anchor in ("summary", "run", "proof-checks", "environment", "wall-time", "minimum-norm-versus-rank-one-theorem-8-family"):
         assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page, anchor
     assert '<strong class="verdict-pass">PASS</strong>' in page
@@ -305,7 +306,7 @@ def test_report_html_renders_in_headless_chromium(tmp_path, monkeypatch):
     for needle in ("<h1", "reluflow reproduce — full report", ">Summary</h2>", ">Environment</h2>", ">Wall time</h3>",
                    'class="toc"', "verdict-pass"):
         assert needle in dom.stdout, needle
-    assert dom.stdout.count("<img") == 4 and dom.stdout.count('src="data:image/png;base64,') == 4
+    assert dom.stdout.count("<img") == 5 and dom.stdout.count('src="data:image/png;base64,') == 5
     shot = tmp_path / "shot.png"
     res = subprocess.run([_chromium(), *flags, "--window-size=1200,3000", f"--screenshot={shot}", url],
                          capture_output=True, text=True, timeout=180, check=False)

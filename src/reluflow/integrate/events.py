@@ -202,8 +202,8 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
     hit = None
     for j, k in candidates(U, active, F):
         coeffs = list(U[:, j, k])
-        if coeffs[0] == 0 and motion(coeffs[1:]) is None:
-            continue  # on its surface and not moving at working precision
+        if abs(coeffs[0]) <= near(len(coeffs)) and motion(coeffs[1:]) is None:
+            continue  # on its surface, and not moving, at working precision
         lead, _ = first_nonzero(coeffs)
         sign = 1 if active[j, k] else -1
         coeffs = [sign * c for c in coeffs[lead:]]

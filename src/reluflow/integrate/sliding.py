@@ -119,13 +119,14 @@ def _lead(jet: list, tol: int) -> tuple[int, int] | None:
     return None if q is None else (q[0] + 1, q[1])
 
 
-def exit_jets(fx, st, J) -> list[tuple[int, int, dict, int]]:
+def exit_jets(fx, st, J) -> list[tuple[int, int, dict, int, bool]]:
     """For every sliding pair with an exit (in a basis B): the jets, in the scaled time, of
     the three quantities that stay positive while c_k = μ_k / r_k ∈ [0, 1], with σ the sign
     of r_k — σμ_k ("off": c_k reaches 0), σ(r_k − μ_k) ("on": c_k reaches 1) and σr_k
     ("residual": the point is fitted, μ_k vanishes with r_k, and the surface turns from
-    attracting to repelling) — and their noise level.  A quantity at its bound by a
-    located exit (``st.pinned``) has its value set to exactly 0.  Linear in the residual jets, so
+    attracting to repelling) — their noise level, and whether the surface attracts
+    (a_j r_k < 0; with c_k ∈ (0, 1) both sides then push into it).  A quantity at its bound
+    by a located exit (``st.pinned``) has its value set to exactly 0.  Linear in the residual jets, so
     their roots are simple; all three share one shift that gives the larger of r_k, μ_k
     about F bits (they may be small late in a run)."""
     F = fx.F
@@ -159,7 +160,8 @@ def exit_jets(fx, st, J) -> list[tuple[int, int, dict, int]]:
                     "residual": [sigma * c for c in rs]}
             for side in phis if pin == "residual" else (pin,) if pin else ():
                 phis[side][0] = 0  # at its bound by the located event, as u = 0 after a switch
-            out.append((j, k, phis, tol))
+            attracts = (1 if st.a[j] > 0 else -1) * sigma < 0  # a_j r_k < 0: both sides push in
+            out.append((j, k, phis, tol, attracts))
     return out
 
 
@@ -171,25 +173,27 @@ def leaving_now(fx, st, J) -> tuple[int, int, str | None] | None:
     the noise level (the active set of its neuron changed, or a real excursion) nothing is
     pinned; at the bound (a located exit, ``st.pinned``: the quantity is exactly 0 there, as
     u is after a switch) the side it leaves by is, and a pair moving back inside (a touch)
-    goes on sliding.  A pair whose residual vanished at a located exit leaves with both
-    sides pinned: its surface turns repelling."""
-    for j, k, phis, tol in exit_jets(fx, st, J):
-        if st.pinned.get((j, k)) == "residual":
-            return j, k, "residual"
-        out = leaving_now_pair(phis, tol)
-        if out:
-            return j, k, out[1]
+    goes on sliding.  It also leaves when its surface repels (a_j r_k > 0, after its
+    residual changed sign: a mode there would be the unstable minimum-norm one, and the
+    engine's rule for repelling surfaces applies); at a located residual exit both sides
+    are pinned.  A residual that only touches 0 keeps the mode."""
+    for j, k, phis, tol, attracts in exit_jets(fx, st, J):
+        leaves, pin = leaving_now_pair(phis, tol, attracts, st.pinned.get((j, k)))
+        if leaves:
+            return j, k, pin
     return None
 
 
-def leaving_now_pair(phis: dict, tol: int) -> tuple[str] | tuple[str, str | None] | None:
-    """("leaves", side to pin or None) when this pair's multiplier is out of [0, 1] at the
-    start of the step (see :func:`leaving_now`), else None."""
+def leaving_now_pair(phis: dict, tol: int, attracts: bool, pinned: str | None) -> tuple[bool, str | None]:
+    """(whether this pair leaves its mode at the start of the step, the side to pin); see
+    :func:`leaving_now`."""
+    if not attracts:
+        return True, ("residual" if pinned == "residual" else None)
     for side in ("off", "on"):
         q = _lead(phis[side], tol)
         if q is not None and q[1] < 0:
-            return "leaves", (side if q[0] > 0 else None)
-    return None
+            return True, (side if q[0] > 0 else None)
+    return False, None
 
 
 def _root(phi: list, tol: int, s_end: int, F: int) -> int | None:
@@ -205,7 +209,7 @@ def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, str] | None:
     (μ = c r): within 2^(−F/2) of the step the residual one is taken."""
     F = fx.F
     hit = None
-    for j, k, phis, tol in exit_jets(fx, st, J):
+    for j, k, phis, tol, _ in exit_jets(fx, st, J):
         roots = {side: _root(phi, tol, s_end, F) for side, phi in phis.items()}
         found = [(r, side) for side, r in roots.items() if r is not None]
         if not found:

@@ -120,6 +120,9 @@ def solve(
     float_below = int(53 + F - tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
     fx = FixedPoint.of(problem, F)
     st = State.initial(problem, F)
+    u0 = [[problem.init.lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) for x in problem.data.X]
+          for z in problem.init.z]  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
+    u0_cache: dict = {}
     one = 1 << F
     tend = _representable(to_fixed(t_end_q, F), ctx.prec)
     # threshold on Σ r_k² (absolute fixed point with 2F bits) ⇔ L ≤ loss_below
@@ -214,6 +217,9 @@ def solve(
         t = t_next
         if dt:
             st.pinned.clear()  # pins hold for one instant only
+        if _drift_bits(fx, st, u0, u0_cache) > F // DRIFT_BITS:
+            status = Status.INCONSISTENT
+            detail = f"at t ≈ {tf(t):.6g}"
         if hit is not None:
             j, k = hit[1], hit[2]
             if len(hit) == 4:  # a sliding pair reached an exit: settled at the next step
@@ -267,6 +273,27 @@ def _version() -> str:
     from .. import __version__
 
     return __version__
+
+
+DRIFT_BITS = 2  # a drift above 2^(F/DRIFT_BITS) units of a neuron's scale is no rounding
+
+
+def _drift_bits(fx: FixedPoint, st: State, u0: np.ndarray, cache: dict) -> int:
+    """Bits of the largest |u_jk − ⟨w_j, x_k⟩|, in units 2^(e_j − F) of neuron j: the tracked
+    pre-activations against those of the weights w_j = λ z_j + Σ_l C_jl x_l.  Equal in the
+    flow; here they differ by the rounding, a few units per step.  A pattern decided
+    inconsistently (a pair held, switched or entered against its field) shows up as drift
+    far above that.  ``u0`` holds λ⟨z_j, x_k⟩ exactly; ``cache`` its fixed-point forms."""
+    F = fx.F
+    CG = st.C.dot(fx.G) >> F
+    worst = 0
+    for j in range(fx.m):
+        key = (j, int(st.e[j]))
+        if key not in cache:
+            cache[key] = [to_fixed(q / Fraction(2) ** int(st.e[j]), F) for q in u0[j]]
+        base = cache[key]
+        worst = max(worst, max(abs(int(st.U[j, k]) - int(base[k]) - int(CG[j, k])).bit_length() for k in range(fx.n)))
+    return worst
 
 
 def _sum_r2(fx: FixedPoint, st: State) -> int:
@@ -417,15 +444,15 @@ def _unslide(st: State, j: int, k: int, pin: str | None) -> None:
 
 def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
     """Neuron j's surface pairs agree with its jets: inactive ones go down or stay, active
-    ones go up, sliding ones keep their multipliers in [0, 1] (not past a vanished residual)."""
+    ones go up, sliding ones keep their multipliers in [0, 1] on an attracting surface."""
     for k in F:
         if st.sliding[j, k]:
             continue
         q = motion(J.U[1:, j, k])
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             return False
-    for jj, k, phis, tol in exit_jets(fx, st, J):
-        if jj == j and (st.pinned.get((j, k)) == "residual" or leaving_now_pair(phis, tol)):
+    for jj, k, phis, tol, attracts in exit_jets(fx, st, J):
+        if jj == j and leaving_now_pair(phis, tol, attracts, st.pinned.get((j, k)))[0]:
             return False
     return True
 

@@ -84,11 +84,15 @@ class State:
     C: np.ndarray
     e: np.ndarray  # (m,) python ints
     active: np.ndarray
-    sliding: np.ndarray
+    sliding: np.ndarray | None = None  # None: no pair slides
     # pairs that left a sliding mode at this instant, at a located multiplier event, → side:
     # there the exact flow has u̇_jk = 0 on that side, so its first-order jet (the rounding of
     # the located time) is set to exactly 0 and the pair is decided by its next order
     pinned: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.sliding is None:
+            self.sliding = np.zeros_like(self.active, dtype=bool)
 
     @classmethod
     def initial(cls, problem: Problem, F: int) -> State:
@@ -110,7 +114,7 @@ class State:
         active = np.array([[u > 0 for u in row] for row in U], dtype=bool)
         C = np.zeros((m, n), dtype=object)
         C[...] = MPZ(0)
-        return cls(a, U, C, e, active, np.zeros_like(active))
+        return cls(a, U, C, e, active)
 
     def normalise(self, F: int) -> None:
         """Re-centre each neuron's block exponent so that |a_j| ≈ 2**F (keeps F bits)."""
@@ -231,9 +235,9 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
             Uk = Ck.dot(fx.G) >> F
             if slide:
                 project(fx, st.sliding, Ck, Uk)
-            if k == 0:
+            if k == 0:  # a pin removes rounding noise only, never a rate above 2^(F/2) units
                 for (j, l), side in st.pinned.items():
-                    if side == "residual" or st.active[j, l] == (side == "on"):
+                    if (side == "residual" or st.active[j, l] == (side == "on")) and abs(Uk[j, l]) >> (F // 2) == 0:
                         Uk[j, l] = 0
             C[k + 1], U[k + 1] = Ck, Uk
             uk1 = U[k + 1][aj, ak]

@@ -37,6 +37,7 @@ class Status(enum.Enum):
     MAX_STEPS = "max_steps"
     MAX_EVENTS = "max_events"
     DIVERGED = "diverged"
+    INCONSISTENT = "inconsistent"
 
     @property
     def message(self) -> str:
@@ -59,6 +60,11 @@ _MESSAGES = {
     Status.MAX_STEPS: "stopped at the limit on integration steps (raise max_steps)",
     Status.MAX_EVENTS: "stopped at the limit on activation events (raise max_events)",
     Status.DIVERGED: "a neuron grew beyond the representable range; the flow is diverging",
+    Status.INCONSISTENT: (
+        "stopped: the tracked pre-activations drifted from those of the weights, so an activation "
+        "pattern was decided against the field (an engine bug on this input; the run up to here is "
+        "kept; please report it with the SPEC)"
+    ),
 }
 
 
