@@ -10,19 +10,20 @@ pairs of neuron j held on their surfaces ("sliding"),
 with P⊥_S the projection off span{x_l : l ∈ S} and G the Gram matrix: a constant exact
 rational matrix, so the field stays a cubic polynomial and the Taylor jets carry over.
 Sliding pairs keep u_jk = 0 exactly; ȧ_j and the residuals do not see them (σ(0) = 0).
-The mode ends when a multiplier reaches a bound, a polynomial event in the residuals:
-
-    σμ_k = 0         (c_k reaches 0: the pair leaves to the inactive side, u < 0),
-    σ(r_k − μ_k) = 0   (c_k reaches 1: the pair leaves to the active side, u > 0),
-    σr_k = 0         (the residual vanishes, μ_k with it: the surface turns repelling),
-
-with σ = sign r_k.  At an exit the exact flow has u̇_jk = 0 on the side it leaves by
-(both sides for a residual exit), so the engine pins that first-order coefficient to 0
-and decides the pair by its next order (``State.pinned``).
+The mode ends at a polynomial event of the residual jets (see :func:`exit_jets`): a
+multiplier reaches 0 or 1 (the pair leaves to the inactive or the active side), or the
+residual vanishes and the surface turns from attracting to repelling.  At such an event
+the exact flow has u̇_jk = 0, so the engine sets that first-order coefficient, which is
+rounding noise of the located time, to exactly 0 and decides the pair by its next order
+(``State.pinned``; never a coefficient above 2^(F/2) units).
 
 Dependent inputs: the projector is built on a maximal independent subset B of S (exact
 rational rank test); a pair whose x_k lies in span{x_B} is held on its surface by the
-projection itself (u_jk = Σ β_l u_jl = 0), with multiplier 0, and has no exit of its own.
+projection itself (u_jk = Σ β_l u_jl = 0).  A held pair whose input is a multiple β x_b
+of one basis input (repeated or parallel points, the common case) shares that pair's
+multiplier range: the group's multipliers fit iff Σ min(0, β_i r_i) ≤ μ_b ≤ Σ max(0,
+β_i r_i).  Other held pairs keep multiplier 0 (conservative: the mode may end a little
+early, and the pairs are then decided afresh).
 
 Written here rather than taken from a QP library because everything is exact fixed point
 on the engine's own integers: the projector is an exact rational inverse rounded once.
@@ -31,6 +32,7 @@ on the engine's own integers: the projector is an exact rational inverse rounded
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from mpmath.libmp import MPZ
@@ -38,7 +40,7 @@ from mpmath.libmp import MPZ
 from ..linalg import inverse
 from .events import first_nonzero, first_root
 
-__all__ = ["Projector", "exit_jets", "first_exit", "leaving_now", "leaving_now_pair", "project", "projector", "sliding_sets"]
+__all__ = ["Exit", "Projector", "exit_jets", "first_exit", "leaving_now", "project", "projector", "sliding_sets"]
 
 
 @dataclass(frozen=True)
@@ -119,19 +121,60 @@ def _lead(jet: list, tol: int) -> tuple[int, int] | None:
     return None if q is None else (q[0] + 1, q[1])
 
 
-def exit_jets(fx, st, J) -> list[tuple[int, int, dict, int, bool]]:
-    """For every sliding pair with an exit (in a basis B): the jets, in the scaled time, of
-    the three quantities that stay positive while c_k = μ_k / r_k ∈ [0, 1], with σ the sign
-    of r_k — σμ_k ("off": c_k reaches 0), σ(r_k − μ_k) ("on": c_k reaches 1) and σr_k
-    ("residual": the point is fitted, μ_k vanishes with r_k, and the surface turns from
-    attracting to repelling) — their noise level, and whether the surface attracts
-    (a_j r_k < 0; with c_k ∈ (0, 1) both sides then push into it).  A quantity at its bound
-    by a located exit (``st.pinned``) has its value set to exactly 0.  Linear in the residual jets, so
-    their roots are simple; all three share one shift that gives the larger of r_k, μ_k
-    about F bits (they may be small late in a run)."""
+def _parallel(fx, b: int, h: int) -> Fraction | None:
+    """β with x_h = β x_b exactly, or None when x_h is not a multiple of x_b."""
+    g = fx.gram
+    if g[h][b] * g[h][b] != g[h][h] * g[b][b]:
+        return None
+    return g[h][b] / g[b][b]
+
+
+def _times(jet: np.ndarray, q: Fraction) -> np.ndarray:
+    return np.array([(int(c) * q.numerator) // q.denominator for c in jet], dtype=object)
+
+
+@dataclass(frozen=True)
+class Exit:
+    """The exit quantities of one sliding group of neuron ``neuron``: a basis pair and the
+    held pairs whose inputs are multiples β x_b of its input (``members``: (point, β), the
+    basis first with β = 1).  Each quantity is a jet in the scaled time that stays > 0
+    while the mode goes on; ``tol`` is their noise level."""
+
+    neuron: int
+    members: tuple[tuple[int, Fraction], ...]
+    quantities: dict
+    tol: int
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(self.neuron, k) for k, _ in self.members]
+
+    def leaves(self) -> bool:
+        """Whether the mode ends at the start of the step: a quantity leads negative."""
+        return any(q is not None and q[1] < 0 for q in (_lead(v, self.tol) for v in self.quantities.values()))
+
+
+def exit_jets(fx, st, J) -> list[Exit]:
+    """The exit quantities of every sliding group (see :class:`Exit`).
+
+    With r the residuals, μ_b the basis pair's multiplier term and σ_i = sign r_i, the
+    group's multipliers can match μ_b iff lo ≤ μ_b ≤ hi, lo = Σ min(0, β_i r_i), hi =
+    Σ max(0, β_i r_i) (for one pair: c = μ/r ∈ [0, 1]).  The quantities:
+
+    - ``low`` = μ_b − lo and ``high`` = hi − μ_b: a multiplier reaches a bound;
+    - ``attract`` = −sign(a_j) Σ|β_i| r_i: the surface attracts (the field above it minus the
+      field below it points down); at 0 the residual vanishes and it turns repelling;
+    - ``member<i>`` = σ_i r_i (groups of two or more): a member's residual changes sign,
+      which changes the formula of lo and hi (not the mode).
+
+    Linear in the residual jets, so their roots are simple; one shift per group gives its
+    largest jet about F bits (residuals may be small late in a run).  A quantity at its
+    bound by a located exit (``st.pinned``) has its value set to exactly 0.  Held pairs that
+    are not multiples of one basis input keep multiplier 0 and have no quantity."""
     F = fx.F
     R = J.R  # (p, n), absolute F-bit
     out = []
+    near = _near(R.shape[0])
     for j, S in sliding_sets(st.sliding):
         P = projector(fx, S)
         if not P.basis:
@@ -144,56 +187,51 @@ def exit_jets(fx, st, J) -> list[tuple[int, int, dict, int, bool]]:
         else:
             mu = np.zeros((len(B), R.shape[0]), dtype=object)
             mu[...] = MPZ(0)
-        near = _near(R.shape[0])
-        for i, k in enumerate(B):
-            r = R[:, k]
-            top = max(max(int(abs(c)).bit_length() for c in r), max(int(abs(c)).bit_length() for c in mu[i]))
+        sign_a = 1 if st.a[j] > 0 else -1
+        for i, b in enumerate(B):
+            members = [(b, Fraction(1))] + [(h, beta) for h in P.held if (beta := _parallel(fx, b, h)) is not None]
+            parts = [_times(R[:, k], beta) for k, beta in members]  # β_i r_i
+            top = max(max(int(abs(c)).bit_length() for c in jet) for jet in parts + [mu[i]])
             sh = top - (F + 8)
             tol = max(near, near << -sh if sh < 0 else near >> sh)  # rounding of r, μ and of the roots
-            pin = st.pinned.get((j, k))
-            rs = _scaled(r, sh)
-            if pin == "residual":
-                rs[0] = 0
-            q = _lead(rs, tol)
-            sigma = 1 if q is None else q[1]
-            phis = {"off": _scaled(sigma * mu[i], sh), "on": _scaled(sigma * (r - mu[i]), sh),
-                    "residual": [sigma * c for c in rs]}
-            for side in phis if pin == "residual" else (pin,) if pin else ():
-                phis[side][0] = 0  # at its bound by the located event, as u = 0 after a switch
-            attracts = (1 if st.a[j] > 0 else -1) * sigma < 0  # a_j r_k < 0: both sides push in
-            out.append((j, k, phis, tol, attracts))
+            pins = st.pinned.get((j, b), set())
+            lo = np.zeros(R.shape[0], dtype=object)
+            hi = np.zeros(R.shape[0], dtype=object)
+            q: dict = {}
+            for m, ((k, beta), part) in enumerate(zip(members, parts)):
+                rs = _scaled(part, sh)
+                if f"member{m}" in pins or "attract" in pins:
+                    rs[0] = 0
+                lead = _lead(rs, tol)
+                if lead is not None and lead[1] > 0:
+                    hi = hi + part
+                elif lead is not None:
+                    lo = lo + part
+                if len(members) > 1 and lead is not None:
+                    q[f"member{m}"] = [lead[1] * c for c in rs]
+            q["low"] = _scaled(mu[i] - lo, sh)
+            q["high"] = _scaled(hi - mu[i], sh)
+            q["attract"] = _scaled(-sign_a * sum((_times(R[:, k], abs(beta)) for k, beta in members),
+                                                 np.zeros(R.shape[0], dtype=object)), sh)
+            for name in pins:
+                if name in q:
+                    q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
+            out.append(Exit(j, tuple(members), q, tol))
     return out
 
 
-def leaving_now(fx, st, J) -> tuple[int, int, str | None] | None:
-    """A sliding pair that leaves its mode at the start of the step, with the side whose
-    first-order field is to be pinned to 0, or None when every mode goes on.
-
-    It leaves when its multiplier is out of [0, 1] (σμ or σ(r − μ) leads negative): beyond
-    the noise level (the active set of its neuron changed, or a real excursion) nothing is
-    pinned; at the bound (a located exit, ``st.pinned``: the quantity is exactly 0 there, as
-    u is after a switch) the side it leaves by is, and a pair moving back inside (a touch)
-    goes on sliding.  It also leaves when its surface repels (a_j r_k > 0, after its
+def leaving_now(fx, st, J) -> list[tuple[int, int]] | None:
+    """The pairs of a sliding group whose mode ends at the start of the step, or None when
+    every mode goes on.  A mode ends when a multiplier is out of its range (``low`` or
+    ``high`` leads negative: the active set of the neuron changed, a located exit, or a
+    real excursion) or when its surface repels (``attract`` leads negative, after the
     residual changed sign: a mode there would be the unstable minimum-norm one, and the
-    engine's rule for repelling surfaces applies); at a located residual exit both sides
-    are pinned.  A residual that only touches 0 keeps the mode."""
-    for j, k, phis, tol, attracts in exit_jets(fx, st, J):
-        leaves, pin = leaving_now_pair(phis, tol, attracts, st.pinned.get((j, k)))
-        if leaves:
-            return j, k, pin
+    engine's rule for repelling surfaces applies).  A quantity that only touches 0 (its
+    first non-zero order positive) keeps the mode."""
+    for ex in exit_jets(fx, st, J):
+        if ex.leaves():
+            return ex.pairs
     return None
-
-
-def leaving_now_pair(phis: dict, tol: int, attracts: bool, pinned: str | None) -> tuple[bool, str | None]:
-    """(whether this pair leaves its mode at the start of the step, the side to pin); see
-    :func:`leaving_now`."""
-    if not attracts:
-        return True, ("residual" if pinned == "residual" else None)
-    for side in ("off", "on"):
-        q = _lead(phis[side], tol)
-        if q is not None and q[1] < 0:
-            return True, (side if q[0] > 0 else None)
-    return False, None
 
 
 def _root(phi: list, tol: int, s_end: int, F: int) -> int | None:
@@ -203,20 +241,19 @@ def _root(phi: list, tol: int, s_end: int, F: int) -> int | None:
     return first_root(phi[q[0]:], s_end, F)  # at its bound but moving inward: φ / s^order
 
 
-def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, str] | None:
-    """The earliest exit (s, j, k, side) of a sliding pair in (0, s_end], or None; side is
-    "off", "on" or "residual".  The three roots of a pair whose residual vanishes coincide
-    (μ = c r): within 2^(−F/2) of the step the residual one is taken."""
+def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, frozenset] | None:
+    """The earliest event (s, j, b, names) of a sliding group in (0, s_end], or None:
+    ``names`` are the group's quantities that reach 0 there (within 2^(−F/2) of the step of
+    the first: when a residual vanishes, μ and the bounds vanish with it)."""
     F = fx.F
     hit = None
-    for j, k, phis, tol, _ in exit_jets(fx, st, J):
-        roots = {side: _root(phi, tol, s_end, F) for side, phi in phis.items()}
-        found = [(r, side) for side, r in roots.items() if r is not None]
+    for ex in exit_jets(fx, st, J):
+        roots = {name: _root(phi, ex.tol, s_end, F) for name, phi in ex.quantities.items()}
+        found = [r for r in roots.values() if r is not None]
         if not found:
             continue
-        s, side = min(found)
-        if roots["residual"] is not None and roots["residual"] - s <= (s_end >> (F // 2)):
-            side = "residual"
+        s = min(found)
         if hit is None or s < hit[0]:
-            hit = (s, j, k, side)
+            names = frozenset(n for n, r in roots.items() if r is not None and r - s <= (s_end >> (F // 2)))
+            hit = (s, ex.neuron, ex.members[0][0], names)
     return hit

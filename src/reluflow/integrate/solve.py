@@ -24,7 +24,7 @@ import numpy as np
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
 from .events import first_switch, motion, refine_root
-from .sliding import exit_jets, first_exit, leaving_now, leaving_now_pair, projector
+from .sliding import exit_jets, first_exit, leaving_now, projector
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -222,8 +222,8 @@ def solve(
             detail = f"at t ≈ {tf(t):.6g}"
         if hit is not None:
             j, k = hit[1], hit[2]
-            if len(hit) == 4:  # a sliding pair reached an exit: settled at the next step
-                st.pinned[(j, k)] = hit[3]
+            if len(hit) == 4:  # a sliding group reached an exit: settled at the next step
+                st.pinned[(j, k)] = set(hit[3])
             else:
                 st.U[j, k] = 0  # exactly on the surface; settled at the next step
                 if st.active[j, k]:
@@ -355,8 +355,10 @@ def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None
         if st.sliding.any():
             out = leaving_now(fx, st, J)
             if out is not None:
-                _unslide(st, *out)
-                unslid.add(out[:2])
+                for j, k in out:
+                    st.sliding[j, k] = False
+                    st.pinned.setdefault((j, k), set())  # its first-order rate may be noise
+                    unslid.add((j, k))
                 J = jets(fx, st, p, H, float_below)
                 continue
         for j, k in surface():
@@ -434,14 +436,6 @@ def _spanned(fx, st: State, j: int, k: int) -> bool:
     return k in projector(fx, S).held
 
 
-def _unslide(st: State, j: int, k: int, pin: str | None) -> None:
-    """Neuron j stops holding point k on its surface (pinning ``pin``'s side, if any)."""
-    st.sliding[j, k] = False
-    st.pinned.pop((j, k), None)
-    if pin is not None:
-        st.pinned[(j, k)] = pin
-
-
 def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
     """Neuron j's surface pairs agree with its jets: inactive ones go down or stay, active
     ones go up, sliding ones keep their multipliers in [0, 1] on an attracting surface."""
@@ -451,10 +445,7 @@ def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
         q = motion(J.U[1:, j, k])
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             return False
-    for jj, k, phis, tol, attracts in exit_jets(fx, st, J):
-        if jj == j and leaving_now_pair(phis, tol, attracts, st.pinned.get((j, k)))[0]:
-            return False
-    return True
+    return not any(ex.neuron == j and ex.leaves() for ex in exit_jets(fx, st, J))
 
 
 def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, was_active, was_sliding):

@@ -85,9 +85,10 @@ class State:
     e: np.ndarray  # (m,) python ints
     active: np.ndarray
     sliding: np.ndarray | None = None  # None: no pair slides
-    # pairs that left a sliding mode at this instant, at a located multiplier event, → side:
-    # there the exact flow has u̇_jk = 0 on that side, so its first-order jet (the rounding of
-    # the located time) is set to exactly 0 and the pair is decided by its next order
+    # pairs at a located sliding event at this instant → the names of the exit quantities at
+    # their bound there (:func:`.sliding.exit_jets`): the exact flow has u̇_jk = 0 there, so a
+    # first-order jet within rounding noise is set to exactly 0 and the pair is decided by
+    # its next order
     pinned: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -236,8 +237,8 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
             if slide:
                 project(fx, st.sliding, Ck, Uk)
             if k == 0:  # a pin removes rounding noise only, never a rate above 2^(F/2) units
-                for (j, l), side in st.pinned.items():
-                    if (side == "residual" or st.active[j, l] == (side == "on")) and abs(Uk[j, l]) >> (F // 2) == 0:
+                for j, l in st.pinned:
+                    if abs(Uk[j, l]) >> (F // 2) == 0:
                         Uk[j, l] = 0
             C[k + 1], U[k + 1] = Ck, Uk
             uk1 = U[k + 1][aj, ak]
