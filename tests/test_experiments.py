@@ -393,9 +393,11 @@ def test_single_run_figures_with_the_exact_flow(tmp_path):
         assert all(p.exists() and p.stat().st_size > 0 for p in paths)
 
 
-def test_make_caches_and_overrides(tmp_path):
+def test_make_caches_and_overrides(tmp_path, monkeypatch):
     from reluflow.figures import single_neuron_gd as F
 
+    real = F.parameters  # a small instance: the paper's (n = 32, m = 25) starts with ~400 switches
+    monkeypatch.setattr(F, "parameters", lambda key, quick=True: {**real(key, quick=quick), "d": 4, "m": 3})
     over = {"trials": 1, "max_iter": 60, "seed": 1, "backend": None}
     paths = F.make(11, tmp_path, overrides=over)
     cache = tmp_path / "sn_gd_two_run_quick.json"
@@ -405,3 +407,22 @@ def test_make_caches_and_overrides(tmp_path):
     assert cache.stat().st_mtime_ns == stamp
     with pytest.raises(ValueError, match="figure"):
         F.make(12, tmp_path)
+
+
+def test_two_teacher_figures_carry_the_exact_flow(tmp_path):
+    """Figs. 10–11 (two teachers: outside the single-neuron assumptions, the flow slides)
+    draw the exact gradient flow beside GD: the same state at k = 0, close after one step."""
+    from reluflow.figures import single_neuron_gd as F
+
+    run = F.compute_two_run(d=4, m=3, max_iter=400, exact_t_end=4.0, exact_points=300)
+    ex = run["exact"]
+    assert ex["status"] == "t_end" and ex["k"][:3] == [0, 1, 2] and len(ex["train"]) == len(ex["k"])
+    assert ex["train"][0] == run["train"][0]
+    assert math.isclose(ex["train"][1], run["train"][1], rel_tol=1e-3)
+    sweep = F.compute_two_sweep(d=4, m=3, rhos=(0.25, 4.0), trials=1, max_iter=300, exact_t_end=6.0,
+                                exact_d=3, exact_m=2, exact_max_rho=1.0)
+    rows = sweep["exact"]["runs"]
+    assert not sweep["exact"]["same_instance"] and [r["rho"] for r in rows] == [0.25]  # ρ = 4 above the cap
+    assert rows[0]["t_end"] == 6.0 and "gd_max_angle_plus" in rows[0]
+    for plot, data in ((F.plot_fig10, sweep), (F.plot_fig11, run)):
+        assert all(p.exists() and p.stat().st_size > 0 for p in plot(data, tmp_path / plot.__name__))
