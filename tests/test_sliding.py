@@ -200,6 +200,13 @@ def fuzz_instance(seed: int) -> Problem:
     (73, "the same, seven neurons"),
     (215, "parallel points x_5 = 2 x_0 sliding together: a pin zeroed a real rate"),
     (271, "parallel points: the group's multipliers must share one range"),
+    (335, "a mode left beyond its bound: pinning its first-order rate turned the pair the wrong way"),
+    (375, "the same, n = 3, d = 5"),
+    (417, "the same, n = 2, d = 5"),
+    (422, "the same, n = 3, d = 4"),
+    (456, "the same, n = 3, d = 3"),
+    (563, "1-D data, a neuron shrinking far below λ: w = λz + Σ C x cancels, not an inconsistency"),
+    (331, "1-D-like data: the drift check must allow that cancellation"),
 ])
 def test_fuzz_findings_stay_fixed(seed, what):
     p = fuzz_instance(seed)

@@ -151,7 +151,14 @@ class Exit:
 
     def leaves(self) -> bool:
         """Whether the mode ends at the start of the step: a quantity leads negative."""
-        return any(q is not None and q[1] < 0 for q in (_lead(v, self.tol) for v in self.quantities.values()))
+        return self.leading() is not None
+
+    def leading(self) -> int | None:
+        """The order of the first quantity that leads negative (0: beyond its noise level at
+        once, as after a change of the active set; ≥ 1: at its bound, as at a located exit),
+        or None when the mode goes on."""
+        orders = [q[0] for q in (_lead(v, self.tol) for v in self.quantities.values()) if q is not None and q[1] < 0]
+        return min(orders) if orders else None
 
 
 def exit_jets(fx, st, J) -> list[Exit]:
@@ -200,7 +207,7 @@ def exit_jets(fx, st, J) -> list[Exit]:
             q: dict = {}
             for m, ((k, beta), part) in enumerate(zip(members, parts)):
                 rs = _scaled(part, sh)
-                if f"member{m}" in pins or "attract" in pins:
+                if f"member{m}" in pins or ("attract" in pins and len(members) == 1):  # attract ∝ r then
                     rs[0] = 0
                 lead = _lead(rs, tol)
                 if lead is not None and lead[1] > 0:
@@ -220,17 +227,19 @@ def exit_jets(fx, st, J) -> list[Exit]:
     return out
 
 
-def leaving_now(fx, st, J) -> list[tuple[int, int]] | None:
-    """The pairs of a sliding group whose mode ends at the start of the step, or None when
-    every mode goes on.  A mode ends when a multiplier is out of its range (``low`` or
+def leaving_now(fx, st, J) -> tuple[list[tuple[int, int]], bool] | None:
+    """The pairs of a sliding group whose mode ends at the start of the step, and whether
+    it ends at a bound (its first-order rates are then rounding noise, to be pinned), or
+    None when every mode goes on.  A mode ends when a multiplier is out of its range (``low`` or
     ``high`` leads negative: the active set of the neuron changed, a located exit, or a
     real excursion) or when its surface repels (``attract`` leads negative, after the
     residual changed sign: a mode there would be the unstable minimum-norm one, and the
     engine's rule for repelling surfaces applies).  A quantity that only touches 0 (its
     first non-zero order positive) keeps the mode."""
     for ex in exit_jets(fx, st, J):
-        if ex.leaves():
-            return ex.pairs
+        order = ex.leading()
+        if order is not None:
+            return ex.pairs, order > 0
     return None
 
 
