@@ -61,6 +61,11 @@ def print_summary(tr: Trajectory, max_events: int = 40) -> None:
     head.add_row("final loss", format_loss(tr))
     head.add_row("precision", f"{tr.digits} digits requested, dps {tr.dps}, Taylor order {tr.order}")
     head.add_row("work", f"{len(tr.segments)} steps, {len(tr.events)} events, {tr.metadata.get('wall_time_s', 0):.3f} s")
+    slides = sum(e.direction == "slide" for e in tr.events)
+    if slides:
+        held = [f"({j}, {k})" for j, row in enumerate(tr.final_state.sliding) for k, v in enumerate(row) if v]
+        head.add_row("sliding", f"modes entered: {slides} (minimum-norm Clarke selection); "
+                                f"(neuron, point) held at t_end: {', '.join(held) or 'none'}")
     console.print(head)
     if tr.events:
         table = Table(title="activation switches")
