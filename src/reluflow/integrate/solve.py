@@ -1,15 +1,16 @@
 """``solve``: the exact gradient flow, step by step and switch by switch.
 
 Each step (i) settles pairs sitting exactly on an activation surface (frozen, leaving,
-entering, or sliding), (ii) computes the Taylor jets of the current pattern, (iii) picks the
-step from the Jorba–Zou radius estimate, relative per neuron, (iv) locates the first
-activation switch in the step as a root of the step's polynomial, and the loss threshold,
-and (v) advances to the earliest of them.  A pair that reaches u = 0 is set to exactly 0.
+entering, or sliding: :mod:`.settle`), (ii) computes the Taylor jets of the current
+pattern, (iii) picks the step from the Jorba–Zou radius estimate, relative per neuron,
+(iv) locates the first activation switch in the step as a root of the step's polynomial,
+the first end of a sliding mode (:mod:`.sliding`), and the loss threshold, (v) advances to
+the earliest of them, and (vi) checks that the tracked pre-activations still match the
+weights (``Status.INCONSISTENT`` otherwise).  A pair that reaches u = 0 is set to exactly 0.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import platform
 import sys
@@ -23,8 +24,9 @@ import numpy as np
 
 from ..precision import backend, budget, context
 from ..problem import Problem, ProblemError, exact
-from .events import first_switch, motion, refine_root
-from .sliding import exit_jets, first_exit, leaving_now, projector
+from .events import first_switch, refine_root
+from .settle import settle
+from .sliding import first_exit
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
@@ -175,7 +177,7 @@ def solve(
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H, float_below)
             n_before = len(events)
-            J, stuck = _settle_zero_pairs(fx, st, J, p, H, float_below, t,
+            J, stuck = settle(fx, st, J, p, H, float_below, t,
                                           lambda j, k, d, t=t: event(t, j, k, d), entered, unslid)
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
@@ -320,204 +322,3 @@ def _loss_crossing(J, s_take: int, thr: int, F: int) -> int | None:
         return None
     f0 = f(0)
     return refine_root(f, 0, s_take, f0, f_end) if f0 > 0 else 0
-
-
-def _settle_zero_pairs(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log,
-                       entered: dict, unslid: set) -> tuple[Any, str]:
-    """Decide every pair on its activation surface u_jk = 0, from the jets (exact signs).
-
-    - A sliding pair whose multiplier c_k is out of [0, 1] at once (the active set of its
-      neuron changed, or a multiplier event was located) stops being held, and is decided
-      like any surface pair below; ``unslid`` collects such pairs (the caller adds the
-      pair of a located multiplier event), so that the event says where it went.
-    - An inactive surface pair: all jets zero → it stays frozen at 0; first non-zero
-      coefficient negative → it leaves downwards (``slide-off`` if it was sliding);
-      positive → it enters (``on`` / ``slide-on``) if the field *with* the pair active also
-      points up; otherwise both sides push into the surface and it slides (``slide``).
-    - Several surface pairs of one neuron interact (a pair that enters or slides changes
-      the field of the others); when deciding them one at a time does not settle, every
-      assignment (inactive / sliding / active) of that neuron's surface pairs is tried, the
-      fewest active and then the fewest sliding first, and the first consistent one taken.
-    - A surface that repels from both sides (inactive field down, active field up; reachable
-      only from the initial state, a tangency or a change of pattern at one instant) has two
-      classical continuations: the pair takes the inactive side, as σ'(0) = 0 and gradient
-      descent from that state do, and a ``repel`` event records the choice.
-
-    Returns the jets of the settled pattern and "" or, when no consistent pattern is found,
-    the reason."""
-    was_active, was_sliding = st.active.copy(), st.sliding.copy()
-    for j, k in unslid:
-        was_sliding[j, k] = True
-    logs: list[tuple[int, int, str]] = []
-    surface = lambda: np.argwhere((~st.active) & (~st.sliding) & (st.U == 0))
-    settled = False
-    for _ in range(2 * int(np.count_nonzero(st.U == 0)) + 4):
-        if st.sliding.any():
-            out = leaving_now(fx, st, J)
-            if out is not None:
-                pairs, at_bound = out
-                for j, k in pairs:
-                    st.sliding[j, k] = False
-                    if at_bound:
-                        st.pinned.setdefault((j, k), set())  # its first-order rate is noise
-                    else:
-                        st.pinned.pop((j, k), None)
-                    unslid.add((j, k))
-                J = jets(fx, st, p, H, float_below)
-                continue
-        for j, k in surface():
-            j, k = int(j), int(k)
-            if st.sliding[j].any() and _spanned(fx, st, j, k):
-                st.sliding[j, k] = True  # held on its surface by the projection itself
-                J = jets(fx, st, p, H, float_below)
-                logs.append((j, k, "slide"))
-                break
-            q = motion(J.U[1:, j, k])
-            if q is None or q[1] < 0:
-                continue
-            # a point and its positive multiples on the surface have one sign: decided together
-            group = [(j, l) for l in _twins(fx, k) if st.U[j, l] == 0 and not st.active[j, l] and not st.sliding[j, l]]
-            for pair in group:
-                st.active[pair] = True
-            J2 = jets(fx, st, p, H, float_below)
-            q2 = motion(J2.U[1:, j, k])
-            if q2 is not None and q2[1] > 0:
-                J = J2
-                for pair in group:
-                    entered[pair] = t
-                    logs.append((*pair, "slide-on" if pair in unslid else "on"))
-                    unslid.discard(pair)
-            else:
-                for pair in group:
-                    st.active[pair], st.sliding[pair] = False, True
-                J = jets(fx, st, p, H, float_below)
-                for pair in group:
-                    if pair in unslid:
-                        unslid.discard(pair)  # held again: it never left its surface
-                    else:
-                        logs.append((*pair, "slide"))
-            break
-        else:
-            for j, k in sorted(unslid):  # what is left went down
-                logs.append((j, k, "slide-off"))
-            settled = True
-            break
-    # a pair decided early may no longer agree with the field the later decisions made
-    if settled and (not logs or all(_consistent(fx, st, J, j, F) for j, F in _surface_sets(st, entered, t))):
-        unslid.clear()
-        return _finish(fx, st, J, p, H, float_below, logs, log)
-    # one at a time did not settle: assignments per neuron, from the state on entry
-    for j, k in np.argwhere(st.active & ~was_active):
-        entered.pop((int(j), int(k)), None)
-    st.active[...], st.sliding[...] = was_active, was_sliding
-    J, logs = _assign(fx, st, p, H, float_below, t, entered, was_active, was_sliding)
-    unslid.clear()
-    if J is None:
-        return None, "no consistent activation pattern found on the surface"
-    return _finish(fx, st, J, p, H, float_below, logs, log)
-
-
-def _finish(fx, st: State, J, p: int, H: int, float_below, logs: list, log) -> tuple[Any, str]:
-    """Log the settled events, then flag every surface pair that both sides repel."""
-    for j, k, d in logs:
-        log(j, k, d)
-    for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
-        q = motion(J.U[1:, j, k])
-        if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
-            log(int(j), int(k), "repel")
-    return J, ""
-
-
-def _surface_sets(st: State, entered: dict, t: int) -> list[tuple[int, list[int]]]:
-    """Per neuron, its pairs on the surface at time t: sliding, inactive at 0, or entered now."""
-    out = []
-    for j in range(st.U.shape[0]):
-        F = [int(k) for k in np.nonzero(st.U[j] == 0)[0]
-             if st.sliding[j, k] or not st.active[j, k] or entered.get((j, int(k))) == t]
-        if F:
-            out.append((j, F))
-    return out
-
-
-def _twins(fx, k: int) -> tuple[int, ...]:
-    """Point k and the points whose inputs are positive multiples of x_k (exact), cached."""
-    key = ("twins", k)
-    if key not in fx.cache:
-        g = fx.gram
-        fx.cache[key] = tuple(l for l in range(fx.n)
-                              if g[k][l] > 0 and g[k][l] * g[k][l] == g[k][k] * g[l][l])
-    return fx.cache[key]
-
-
-def _spanned(fx, st: State, j: int, k: int) -> bool:
-    """Whether x_k lies in the span of the inputs neuron j slides on (exact rank test)."""
-    S = tuple(sorted({int(v) for v in np.nonzero(st.sliding[j])[0]} | {k}))
-    return k in projector(fx, S).held
-
-
-def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
-    """Neuron j's surface pairs agree with its jets: inactive ones go down or stay, active
-    ones go up, sliding ones keep their multipliers in [0, 1] on an attracting surface."""
-    for k in F:
-        if st.sliding[j, k]:
-            continue
-        q = motion(J.U[1:, j, k])
-        if (q is not None and q[1] > 0) != bool(st.active[j, k]):
-            return False
-    return not any(ex.neuron == j and ex.leaves() for ex in exit_jets(fx, st, J))
-
-
-def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, was_active, was_sliding):
-    """Decide the surface pairs neuron by neuron by trying their assignments (see
-    :func:`_settle_zero_pairs`); returns the jets and the events, or (None, []) if some
-    neuron has no consistent assignment."""
-    J = jets(fx, st, p, H, float_below)
-    for _ in range(3):
-        changed = False
-        for j, F in _surface_sets(st, entered, t):
-            if _consistent(fx, st, J, j, F):
-                continue
-            changed = True
-            for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)),
-                                key=lambda c: (c.count(2), c.count(1), c)):
-                for k, v in zip(F, combo):
-                    st.active[j, k], st.sliding[j, k] = v == 2, v == 1
-                J = jets(fx, st, p, H, float_below)
-                if _consistent(fx, st, J, j, F):
-                    break
-            else:
-                return None, []
-        if not changed:
-            break
-    logs = []
-    for j, k in np.argwhere((st.active != was_active) | (st.sliding != was_sliding)):
-        j, k = int(j), int(k)
-        if st.active[j, k]:
-            entered[(j, k)] = t
-            logs.append((j, k, "slide-on" if was_sliding[j, k] else "on"))
-        elif st.sliding[j, k]:
-            logs.append((j, k, "off" if was_active[j, k] else "slide"))
-            if was_active[j, k]:
-                logs.append((j, k, "slide"))
-        else:
-            logs.append((j, k, "slide-off" if was_sliding[j, k] else "off"))
-    return J, logs
-
-
-def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int | None) -> bool:
-    """Whether the active field would move the inactive surface pair (j, k) up while the
-    inactive one moves it down.  First order when neuron j has no sliding pair:
-    u̇_active − u̇_inactive = (a_j/n) r_k ‖x_k‖², else the jets with the pair active."""
-    F = fx.F
-    r0 = J.R[0][k]
-    if st.a[j] * r0 <= 0:
-        return False  # the active field then pushes down at least as hard
-    if not st.sliding[j].any():
-        gain = ((st.a[j] * r0 * fx.G[k, k] * H) >> (3 * F)) // fx.n
-        return J.U[1, j, k] + gain > 0
-    st.active[j, k] = True
-    try:
-        q2 = motion(jets(fx, st, p, H, float_below).U[1:, j, k])
-    finally:
-        st.active[j, k] = False
-    return q2 is not None and q2[1] > 0
