@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from reluflow import Dataset, Init, Problem, solve
 from reluflow.integrate import Status, Trajectory
@@ -144,6 +144,8 @@ def test_generic_runs_end_normally(seed):
 
 @settings(max_examples=12)
 @given(general_problems(max_n=4, max_d=3, max_width=4))
+@example(Problem(Dataset([[0, "1/4"], ["-1/4", "-1/4"], [0, "1/4"]], [0, 0, "-1/4"]),  # x_3 = x_1: ‖θ̇‖²
+                 Init("1/1000", [["-1/4", 0]], [1])))                                  # projected singularly
 def test_general_flow_properties(p):
     """On generic data: a normal status, invariants conserved, the loss non-increasing, and
     dL/dt = −‖θ̇‖² at sampled times."""

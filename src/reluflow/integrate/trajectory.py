@@ -18,6 +18,7 @@ import mpmath
 import numpy as np
 from mpmath.libmp import MPZ
 
+from ..linalg import inverse
 from ..precision import context, to_str
 from ..problem import Dataset, Init, Problem, ProblemError, exact
 from .taylor import horner, to_fixed
@@ -273,13 +274,21 @@ class Trajectory:
         return g2
 
     def _project_off(self, v: list, S: list[int]) -> list:
-        """P⊥_S v: v minus its least-squares fit by the inputs x_k, k ∈ S (dependent ones too)."""
+        """P⊥_S v: v minus its least-squares fit by the inputs x_k, k ∈ S, fitted on an
+        independent subset (exact rank test; dependent inputs add nothing to the span)."""
         ctx = self.ctx
         X = self._anchor_data()
-        A = ctx.matrix([[X[k][i] for k in S] for i in range(self.problem.d)])
-        coef = ctx.qr_solve(A, ctx.matrix(v))[0]
-        fit = A * coef
-        return [v[i] - fit[i] for i in range(len(v))]
+        gram = self.problem.data.gram
+        basis: list[int] = []
+        for k in S:
+            if inverse([[gram[a][b] for b in basis + [k]] for a in basis + [k]]) is not None:
+                basis.append(k)
+        if not basis:
+            return list(v)
+        q = lambda x: ctx.mpf(x.numerator) / x.denominator
+        G = ctx.matrix([[q(gram[a][b]) for b in basis] for a in basis])  # normal equations: full rank
+        coef = ctx.lu_solve(G, ctx.matrix([ctx.fsum(X[k][i] * v[i] for i in range(len(v))) for k in basis]))
+        return [v[i] - ctx.fsum(coef[c] * X[k][i] for c, k in enumerate(basis)) for i in range(len(v))]
 
     def _anchor_data(self) -> list:
         cached = self.__dict__.get("_X")
