@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-__all__ = ["dot", "inverse", "matmul"]
+__all__ = ["dot", "independent", "inverse", "matmul"]
 
 
 def dot(u: Sequence, v: Sequence) -> Fraction:
@@ -40,3 +40,24 @@ def inverse(A: Sequence[Sequence]) -> list[list[Fraction]] | None:
 def matmul(A: Sequence[Sequence], B: Sequence[Sequence]) -> list[list[Fraction]]:
     cols = list(zip(*B))
     return [[dot(row, col) for col in cols] for row in A]
+
+
+def independent(gram: Sequence[Sequence], indices: Sequence[int]) -> tuple[list[int], list[int], list[list[Fraction]] | None]:
+    """Split ``indices`` (in order) into a maximal subset whose vectors are linearly
+    independent, by an exact rank test on their Gram matrix ``gram``, and the rest; with
+    the inverse Gram matrix of the subset (None if it is empty).
+
+    >>> independent([[1, 2, 0], [2, 4, 0], [0, 0, 1]], [0, 1, 2])[:2]
+    ([0, 2], [1])
+    """
+    basis: list[int] = []
+    rest: list[int] = []
+    inv = None
+    for k in indices:
+        trial = basis + [k]
+        m = inverse([[gram[a][b] for b in trial] for a in trial])
+        if m is None:
+            rest.append(k)
+        else:
+            basis, inv = trial, m
+    return basis, rest, inv

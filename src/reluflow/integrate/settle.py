@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .events import motion
-from .sliding import exit_jets, leaving_now, projector
+from .sliding import exit_jets, leaving_now, parallel, projector
 from .taylor import State, jets
 
 __all__ = ["settle"]
@@ -142,9 +142,7 @@ def _twins(fx, k: int) -> tuple[int, ...]:
     """Point k and the points whose inputs are positive multiples of x_k (exact), cached."""
     key = ("twins", k)
     if key not in fx.cache:
-        g = fx.gram
-        fx.cache[key] = tuple(l for l in range(fx.n)
-                              if g[k][l] > 0 and g[k][l] * g[k][l] == g[k][k] * g[l][l])
+        fx.cache[key] = tuple(l for l in range(fx.n) if (beta := parallel(fx, k, l)) is not None and beta > 0)
     return fx.cache[key]
 
 

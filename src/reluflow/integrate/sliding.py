@@ -37,10 +37,11 @@ from fractions import Fraction
 import numpy as np
 from mpmath.libmp import MPZ
 
-from ..linalg import inverse
-from .events import first_nonzero, first_root
+from ..linalg import independent
+from .events import first_nonzero, first_root, near
 
-__all__ = ["Exit", "Projector", "exit_jets", "first_exit", "leaving_now", "project", "projector", "sliding_sets"]
+__all__ = ["Exit", "Projector", "exit_jets", "first_exit", "leaving_now", "parallel", "project", "projector",
+           "sliding_sets"]
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,7 @@ def projector(fx, S: tuple[int, ...]) -> Projector:
     key = ("proj", S)
     if key in cache:
         return cache[key]
-    gram = fx.gram
-    basis: list[int] = []
-    held: list[int] = []
-    inv = None
-    for k in S:
-        trial = basis + [k]
-        m = inverse([[gram[a][b] for b in trial] for a in trial])
-        if m is None:
-            held.append(k)
-        else:
-            basis, inv = trial, m
+    basis, held, inv = independent(fx.gram, S)
     F = fx.F
     nb = len(basis)
     ginv = np.empty((nb, nb), dtype=object)
@@ -107,11 +98,6 @@ def _scaled(jet: np.ndarray, sh: int) -> list:
     return [MPZ(int(c) >> sh) if sh > 0 else MPZ(int(c) << -sh) for c in jet]
 
 
-def _near(p: int) -> int:
-    """What "reached 0" means for a p-coefficient jet, in its units (as in :mod:`.events`)."""
-    return 2 * (p + 1) ** 2 + 2
-
-
 def _lead(jet: list, tol: int) -> tuple[int, int] | None:
     """(order, sign) of the first significant coefficient: order 0 counts only beyond the
     noise level ``tol`` (a value within it is "at 0"), higher orders when non-zero."""
@@ -121,7 +107,7 @@ def _lead(jet: list, tol: int) -> tuple[int, int] | None:
     return None if q is None else (q[0] + 1, q[1])
 
 
-def _parallel(fx, b: int, h: int) -> Fraction | None:
+def parallel(fx, b: int, h: int) -> Fraction | None:
     """β with x_h = β x_b exactly, or None when x_h is not a multiple of x_b."""
     g = fx.gram
     if g[h][b] * g[h][b] != g[h][h] * g[b][b]:
@@ -181,7 +167,7 @@ def exit_jets(fx, st, J) -> list[Exit]:
     F = fx.F
     R = J.R  # (p, n), absolute F-bit
     out = []
-    near = _near(R.shape[0])
+    reached = near(R.shape[0])
     for j, S in sliding_sets(st.sliding):
         P = projector(fx, S)
         if not P.basis:
@@ -196,11 +182,11 @@ def exit_jets(fx, st, J) -> list[Exit]:
             mu[...] = MPZ(0)
         sign_a = 1 if st.a[j] > 0 else -1
         for i, b in enumerate(B):
-            members = [(b, Fraction(1))] + [(h, beta) for h in P.held if (beta := _parallel(fx, b, h)) is not None]
+            members = [(b, Fraction(1))] + [(h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None]
             parts = [_times(R[:, k], beta) for k, beta in members]  # β_i r_i
             top = max(max(int(abs(c)).bit_length() for c in jet) for jet in parts + [mu[i]])
             sh = top - (F + 8)
-            tol = max(near, near << -sh if sh < 0 else near >> sh)  # rounding of r, μ and of the roots
+            tol = max(reached, reached << -sh if sh < 0 else reached >> sh)  # rounding of r, μ, the roots
             pins = st.pinned.get((j, b), set())
             lo = np.zeros(R.shape[0], dtype=object)
             hi = np.zeros(R.shape[0], dtype=object)

@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 from mpmath.libmp import MPZ
 
-from ..linalg import inverse
+from ..linalg import independent
 from ..precision import context, to_str
 from ..problem import Dataset, Init, Problem, ProblemError, exact
 from .taylor import horner, to_fixed
@@ -279,10 +279,7 @@ class Trajectory:
         ctx = self.ctx
         X = self._anchor_data()
         gram = self.problem.data.gram
-        basis: list[int] = []
-        for k in S:
-            if inverse([[gram[a][b] for b in basis + [k]] for a in basis + [k]]) is not None:
-                basis.append(k)
+        basis = independent(gram, S)[0]
         if not basis:
             return list(v)
         q = lambda x: ctx.mpf(x.numerator) / x.denominator
