@@ -22,19 +22,22 @@ __all__ = ["settle"]
 
 
 def settle(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log,
-                       entered: dict, unslid: set) -> tuple[Any, str]:
+           entered: dict, unslid: set) -> tuple[Any, str]:
     """Decide every pair on its activation surface u_jk = 0, from the jets (exact signs).
 
-    - A sliding pair whose multiplier c_k is out of [0, 1] at once (the active set of its
-      neuron changed, or a multiplier event was located) stops being held, and is decided
-      like any surface pair below; ``unslid`` collects such pairs (the caller adds the
-      pair of a located multiplier event), so that the event says where it went.
+    - A sliding group whose mode ends at once (:func:`.sliding.leaving_now`: the active
+      set of its neuron changed, or the caller located an exit and pinned it) stops being
+      held, and its pairs are decided like any surface pair below; ``unslid`` collects
+      them, so that the event says where each went (``slide-on`` / ``slide-off``).
     - An inactive surface pair: all jets zero → it stays frozen at 0; first non-zero
       coefficient negative → it leaves downwards (``slide-off`` if it was sliding);
       positive → it enters (``on`` / ``slide-on``) if the field *with* the pair active also
-      points up; otherwise both sides push into the surface and it slides (``slide``).
+      points up; otherwise both sides push into the surface and it slides (``slide``).  A
+      point and its positive multiples are decided together; a pair whose input lies in
+      the span of its neuron's sliding inputs is held with them.
     - Several surface pairs of one neuron interact (a pair that enters or slides changes
-      the field of the others); when deciding them one at a time does not settle, every
+      the field of the others): the decisions are re-checked together, and when deciding
+      them one at a time does not settle or does not agree, every
       assignment (inactive / sliding / active) of that neuron's surface pairs is tried, the
       fewest active and then the fewest sliding first, and the first consistent one taken.
     - A surface that repels from both sides (inactive field down, active field up; reachable
