@@ -77,3 +77,20 @@ def test_first_root_is_found_when_the_float_prepass_overflows():
     K = 1 << 1200  # v(s) = K (1 − 2 s): the root s = 1/2, coefficients of ~1320 bits
     got = first_root([K * ONE, -2 * K * ONE], ONE, F)
     assert got is not None and abs(got - ONE // 2) <= 4
+
+
+@given(st.lists(st.integers(-1000, 1000), min_size=2, max_size=8), st.integers(1, 2**20), st.booleans())
+def test_candidates_never_miss_a_zero_before_s_end(ints, cut, active):
+    """The s_end-aware screen is sound: a pair whose oriented v(s) = ±u(s) (v(0) ≥ 0)
+    reaches 0 on [0, s_end] (sampled exactly at 65 points) is always a candidate."""
+    import numpy as np
+
+    from reluflow.integrate.events import candidates
+
+    v = [abs(ints[0]) << (F - 10)] + [c << (F - 10) for c in ints[1:]]  # oriented: v(0) ≥ 0
+    s_end = (cut << F) // 2**20
+    U = np.empty((len(v), 1, 1), dtype=object)
+    U[:, 0, 0] = v if active else [-c for c in v]  # active pairs have u = v, inactive u = −v
+    reaches = min(poly_eval(v, (i * s_end) // 64, F) for i in range(65)) <= 0
+    if reaches and any(v[1:]):
+        assert candidates(U, np.array([[active]]), F, s_end) == [(0, 0)]

@@ -44,15 +44,24 @@ def poly_eval(coeffs, s: int, F: int) -> int:
     return acc
 
 
-def candidates(U: np.ndarray, active: np.ndarray, F: int) -> list[tuple[int, int]]:
-    """Pairs (j, k) whose u_jk may reach 0 in the step (s ∈ [0, 1]).
+def candidates(U: np.ndarray, active: np.ndarray, F: int, s_end: int | None = None) -> list[tuple[int, int]]:
+    """Pairs (j, k) whose u_jk may reach 0 in the step (s ∈ [0, s_end], s_end ≤ 1).
 
     With v = ±u oriented so that v(0) ≥ 0 (+ for active pairs, − for inactive ones),
-    v(s) ≥ v(0) + Σ_{i≥1} min(c_i, 0) for s ∈ [0, 1]; a pair is a candidate only when this
-    lower bound reaches 0 and its jet is not identically zero (a frozen pair)."""
+    v(s) ≥ v(0) + Σ_{i≥1} min(c_i, 0)·s_end^i for s ∈ [0, s_end] (each term rounded down);
+    a pair is a candidate only when this lower bound reaches 0 and its jet is not
+    identically zero (a frozen pair).  A step cut short by an event excludes far more
+    pairs than the whole unit step would."""
     sign = np.where(active, 1, -1).astype(object)
     V = U * sign
-    lower = V[0] + np.minimum(V[1:], 0).sum(axis=0)
+    neg = np.minimum(V[1:], 0)
+    if s_end is None or s_end >= (1 << F):
+        lower = V[0] + neg.sum(axis=0)
+    else:
+        lower, power = V[0].copy(), 1 << F
+        for row in neg:
+            power = -((-power * s_end) >> F)  # s_end^i rounded up, so the bound stays sound
+            lower = lower + ((row * power) >> F)  # floor: rounds a negative term down
     moving = (V[1:] != 0).any(axis=0)
     return [(int(j), int(k)) for j, k in np.argwhere((lower <= 0) & moving)]
 
@@ -200,7 +209,7 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
     by its leading power of s first, so its own start is not taken for a root; one that
     moves away from the surface, or does not move at working precision, is skipped."""
     hit = None
-    for j, k in candidates(U, active, F):
+    for j, k in candidates(U, active, F, s_end):
         coeffs = list(U[:, j, k])
         if abs(coeffs[0]) <= near(len(coeffs)) and motion(coeffs[1:]) is None:
             continue  # on its surface, and not moving, at working precision
