@@ -209,6 +209,7 @@ def fuzz_instance(seed: int) -> Problem:
     (456, "the same, n = 3, d = 3"),
     (563, "1-D data, a neuron shrinking far below λ: w = λz + Σ C x cancels, not an inconsistency"),
     (331, "1-D-like data: the drift check must allow that cancellation"),
+    (1245, "a settled pair whose first-order rate is noise was divided by it: zero-length steps"),
 ])
 def test_fuzz_findings_stay_fixed(seed, what):
     p = fuzz_instance(seed)

@@ -28,12 +28,14 @@ def near(n: int) -> int:
 
 
 def motion(coeffs) -> tuple[int, int] | None:
-    """(index, sign) of the first non-zero coefficient of a pair resting on its surface, or
-    None when it does not move at working precision (every coefficient within :func:`near`:
-    its direction would be rounding noise)."""
-    if max((abs(c) for c in coeffs), default=0) <= near(len(coeffs)):
-        return None
-    return first_nonzero(coeffs)
+    """(index, sign) of the first coefficient beyond rounding noise (:func:`near`) of a pair
+    resting on its surface, or None when it does not move at working precision.  A noise
+    coefficient before it says nothing about the direction, so it is passed over."""
+    level = near(len(coeffs))
+    for i, c in enumerate(coeffs):
+        if abs(c) > level:
+            return i, (1 if c > 0 else -1)
+    return None
 
 
 def poly_eval(coeffs, s: int, F: int) -> int:
@@ -211,9 +213,13 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
     hit = None
     for j, k in candidates(U, active, F, s_end):
         coeffs = list(U[:, j, k])
-        if abs(coeffs[0]) <= near(len(coeffs)) and motion(coeffs[1:]) is None:
-            continue  # on its surface, and not moving, at working precision
-        lead, _ = first_nonzero(coeffs)
+        lead = 0
+        if abs(coeffs[0]) <= near(len(coeffs)):  # on its surface at working precision
+            q = motion(coeffs[1:])
+            if q is None:
+                continue  # and not moving
+            if coeffs[0] == 0:  # settled there: noise before its first significant order says nothing
+                lead = q[0] + 1
         sign = 1 if active[j, k] else -1
         coeffs = [sign * c for c in coeffs[lead:]]
         if coeffs[0] < 0:
