@@ -16,6 +16,9 @@ Variables per neuron j (σ'(0) = 0, loss 1/(2n) Σ r_k²)::
     ȧ_j  = (1/n) Σ_{k ∈ A_j} r_k u_jk
     ẇ_j  = (1/n) Σ_{l ∈ A_j} a_j r_l x_l
     r_k  = y_k − Σ_{j : k ∈ A_j} a_j u_jk
+
+A neuron with sliding pairs S_j has its ẇ_j projected off span{x_k : k ∈ S_j} order by
+order (the minimum-norm Clarke selection, :mod:`.sliding`), and their u̇_jk set to 0.
 """
 
 from __future__ import annotations
