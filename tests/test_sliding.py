@@ -210,6 +210,7 @@ def fuzz_instance(seed: int) -> Problem:
     (563, "1-D data, a neuron shrinking far below λ: w = λz + Σ C x cancels, not an inconsistency"),
     (331, "1-D-like data: the drift check must allow that cancellation"),
     (1245, "a settled pair whose first-order rate is noise was divided by it: zero-length steps"),
+    (1571, "a first-order rate the second order overtakes before any resolvable time decided the side"),
 ])
 def test_fuzz_findings_stay_fixed(seed, what):
     p = fuzz_instance(seed)

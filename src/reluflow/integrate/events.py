@@ -27,15 +27,24 @@ def near(n: int) -> int:
     return 2 * (n + 1) ** 2 + 2
 
 
-def motion(coeffs) -> tuple[int, int] | None:
+def motion(coeffs, F: int | None = None) -> tuple[int, int] | None:
     """(index, sign) of the first coefficient beyond rounding noise (:func:`near`) of a pair
     resting on its surface, or None when it does not move at working precision.  A noise
-    coefficient before it says nothing about the direction, so it is passed over."""
+    coefficient before it says nothing about the direction, so it is passed over; with
+    ``F``, so is one that the next order overtakes before s = 2^(−F/2) (c_i < 2^(−F/2)
+    c_{i+1}): the dip or rise it makes lasts less than any resolvable time."""
     level = near(len(coeffs))
+    order = None
     for i, c in enumerate(coeffs):
         if abs(c) > level:
-            return i, (1 if c > 0 else -1)
-    return None
+            order = i
+            break
+    if order is None:
+        return None
+    while F is not None and order + 1 < len(coeffs) and abs(coeffs[order]) << (F // 2) < abs(coeffs[order + 1]):
+        order += 1
+    c = coeffs[order]
+    return order, (1 if c > 0 else -1)
 
 
 def poly_eval(coeffs, s: int, F: int) -> int:
@@ -215,7 +224,7 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
         coeffs = list(U[:, j, k])
         lead = 0
         if abs(coeffs[0]) <= near(len(coeffs)):  # on its surface at working precision
-            q = motion(coeffs[1:])
+            q = motion(coeffs[1:], F)
             if q is None:
                 continue  # and not moving
             if coeffs[0] == 0:  # settled there: noise before its first significant order says nothing

@@ -74,7 +74,7 @@ def settle(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, lo
                 J = jets(fx, st, p, H, float_below)
                 logs.append((j, k, "slide"))
                 break
-            q = motion(J.U[1:, j, k])
+            q = motion(J.U[1:, j, k], fx.F)
             if q is None or q[1] < 0:
                 continue
             # a point and its positive multiples on the surface have one sign: decided together
@@ -82,7 +82,7 @@ def settle(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, lo
             for pair in group:
                 st.active[pair] = True
             J2 = jets(fx, st, p, H, float_below)
-            q2 = motion(J2.U[1:, j, k])
+            q2 = motion(J2.U[1:, j, k], fx.F)
             if q2 is not None and q2[1] > 0:
                 J = J2
                 for pair in group:
@@ -124,7 +124,7 @@ def _finish(fx, st: State, J, p: int, H: int, float_below, logs: list, log) -> t
     for j, k, d in logs:
         log(j, k, d)
     for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
-        q = motion(J.U[1:, j, k])
+        q = motion(J.U[1:, j, k], fx.F)
         if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
             log(int(j), int(k), "repel")
     return J, ""
@@ -161,7 +161,7 @@ def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
     for k in F:
         if st.sliding[j, k]:
             continue
-        q = motion(J.U[1:, j, k])
+        q = motion(J.U[1:, j, k], fx.F)
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             return False
     return not any(ex.neuron == j and ex.leaves() for ex in exit_jets(fx, st, J))
@@ -217,7 +217,7 @@ def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int |
         return J.U[1, j, k] + gain > 0
     st.active[j, k] = True
     try:
-        q2 = motion(jets(fx, st, p, H, float_below).U[1:, j, k])
+        q2 = motion(jets(fx, st, p, H, float_below).U[1:, j, k], fx.F)
     finally:
         st.active[j, k] = False
     return q2 is not None and q2[1] > 0
