@@ -211,6 +211,7 @@ def fuzz_instance(seed: int) -> Problem:
     (331, "1-D-like data: the drift check must allow that cancellation"),
     (1245, "a settled pair whose first-order rate is noise was divided by it: zero-length steps"),
     (1571, "a first-order rate the second order overtakes before any resolvable time decided the side"),
+    (1518, "rates vanishing to fourth order: no assignment agreed at every order; the latest disagreement wins"),
 ])
 def test_fuzz_findings_stay_fixed(seed, what):
     p = fuzz_instance(seed)

@@ -155,22 +155,39 @@ def _spanned(fx, st: State, j: int, k: int) -> bool:
     return k in projector(fx, S).held
 
 
-def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
-    """Neuron j's surface pairs agree with its jets: inactive ones go down or stay, active
-    ones go up, sliding ones keep their multipliers in [0, 1] on an attracting surface."""
+WEAK_ORDER = 3  # a disagreement first showing at this order of the step or later is too weak to decide by
+
+
+def _violation(fx, st: State, J, j: int, F: list[int]) -> int | None:
+    """The lowest order (in the step's time) at which neuron j's surface pairs disagree with
+    its jets — an inactive one going up, an active one not going up, a sliding group whose
+    multipliers leave their range or whose surface repels — or None when all agree."""
+    worst = None
     for k in F:
         if st.sliding[j, k]:
             continue
         q = motion(J.U[1:, j, k], fx.F)
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
-            return False
-    return not any(ex.neuron == j and ex.leaves() for ex in exit_jets(fx, st, J))
+            order = 1 if q is None else q[0] + 1
+            worst = order if worst is None else min(worst, order)
+    for ex in exit_jets(fx, st, J):
+        order = ex.leading() if ex.neuron == j else None
+        if order is not None:
+            worst = order if worst is None else min(worst, order)
+    return worst
+
+
+def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
+    """Neuron j's surface pairs agree with its jets (:func:`_violation`)."""
+    return _violation(fx, st, J, j, F) is None
 
 
 def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, was_active, was_sliding):
     """Decide the surface pairs neuron by neuron by trying their assignments (see
-    :func:`settle`); returns the jets and the events, or (None, []) if some
-    neuron has no consistent assignment."""
+    :func:`settle`); returns the jets and the events, or (None, []) if some neuron has no
+    assignment that agrees with its field through order WEAK_ORDER − 1.  When none agrees
+    at every order (a nearly degenerate instant: rates that vanish to high order), the one
+    whose first disagreement comes latest is taken; the next steps then decide afresh."""
     J = jets(fx, st, p, H, float_below)
     for _ in range(3):
         changed = False
@@ -178,15 +195,21 @@ def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, w
             if _consistent(fx, st, J, j, F):
                 continue
             changed = True
+            best = None  # (latest first disagreement, combo)
             for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)),
                                 key=lambda c: (c.count(2), c.count(1), c)):
-                for k, v in zip(F, combo):
-                    st.active[j, k], st.sliding[j, k] = v == 2, v == 1
+                _apply(st, j, F, combo)
                 J = jets(fx, st, p, H, float_below)
-                if _consistent(fx, st, J, j, F):
+                order = _violation(fx, st, J, j, F)
+                if order is None:
                     break
+                if best is None or order > best[0]:
+                    best = (order, combo)
             else:
-                return None, []
+                if best[0] < WEAK_ORDER:
+                    return None, []
+                _apply(st, j, F, best[1])
+                J = jets(fx, st, p, H, float_below)
         if not changed:
             break
     logs = []
@@ -202,6 +225,12 @@ def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, w
         else:
             logs.append((j, k, "slide-off" if was_sliding[j, k] else "off"))
     return J, logs
+
+
+def _apply(st: State, j: int, F: list[int], combo) -> None:
+    """Set neuron j's surface pairs F to ``combo`` (0 inactive, 1 sliding, 2 active)."""
+    for k, v in zip(F, combo):
+        st.active[j, k], st.sliding[j, k] = v == 2, v == 1
 
 
 def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int | None) -> bool:
