@@ -135,10 +135,6 @@ class Exit:
     def pairs(self) -> list[tuple[int, int]]:
         return [(self.neuron, k) for k, _ in self.members]
 
-    def leaves(self) -> bool:
-        """Whether the mode ends at the start of the step: a quantity leads negative."""
-        return self.leading() is not None
-
     def leading(self) -> int | None:
         """The order of the first quantity that leads negative (0: beyond its noise level at
         once, as after a change of the active set; ≥ 1: at its bound, as at a located exit),

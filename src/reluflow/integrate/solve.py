@@ -27,7 +27,7 @@ from ..problem import Problem, ProblemError, exact
 from .events import first_switch, refine_root
 from .settle import settle
 from .sliding import first_exit
-from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, jets, rho, to_fixed
+from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, initial_preactivations, jets, rho, to_fixed
 from .trajectory import Event, Segment, Status, Trajectory
 
 __all__ = ["solve", "taylor_order"]
@@ -123,8 +123,7 @@ def solve(
     float_below = int(53 + F - tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
     fx = FixedPoint.of(problem, F)
     st = State.initial(problem, F)
-    u0 = [[problem.init.lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) for x in problem.data.X]
-          for z in problem.init.z]  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
+    u0 = initial_preactivations(problem)  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
     u0_cache: dict = {}
     events_seen, calm = 0, 0  # events at the last drift check; steps since the pattern changed
     one = 1 << F
@@ -179,8 +178,8 @@ def solve(
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H, float_below)
             n_before = len(events)
-            J, stuck = settle(fx, st, J, p, H, float_below, t,
-                                          lambda j, k, d, t=t: event(t, j, k, d), entered, unslid)
+            J, stuck = settle(fx, st, J, p, H, float_below, t, lambda j, k, d, t=t: event(t, j, k, d),
+                              entered, unslid)
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break

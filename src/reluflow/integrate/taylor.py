@@ -33,7 +33,7 @@ from mpmath.libmp import MPZ
 from ..problem import Problem
 from .sliding import project
 
-__all__ = ["FixedPoint", "Jets", "State", "horner", "jets", "rho", "to_fixed"]
+__all__ = ["FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets", "rho", "to_fixed"]
 
 
 def to_fixed(q: Fraction, F: int) -> int:
@@ -45,6 +45,13 @@ def _objects(values, shape=None) -> np.ndarray:
     arr = np.empty(len(values) if shape is None else shape, dtype=object)
     arr[...] = np.array(values, dtype=object).reshape(arr.shape) if shape is not None else values
     return arr
+
+
+def initial_preactivations(problem: Problem) -> list[list[Fraction]]:
+    """u_jk(0) = λ⟨z_j, x_k⟩, exactly."""
+    lam = problem.init.lam
+    return [[lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) for x in problem.data.X]
+            for z in problem.init.z]
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class State:
         """a_j = s_j ‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ (rounded once from exact values), C = 0."""
         lam = problem.init.lam
         m, n = problem.m, problem.n
+        u0 = initial_preactivations(problem)
         a = np.empty(m, dtype=object)
         U = np.empty((m, n), dtype=object)
         e = np.empty(m, dtype=object)
@@ -112,8 +120,8 @@ class State:
             scale = Fraction(2) ** (F - ej)
             t = sq * scale * scale
             a[j] = MPZ(s * math.isqrt(t.numerator // t.denominator))
-            for k, x in enumerate(problem.data.X):
-                U[j, k] = MPZ(round(lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) * scale))
+            for k in range(n):
+                U[j, k] = MPZ(round(u0[j][k] * scale))
             e[j] = ej
         active = np.array([[u > 0 for u in row] for row in U], dtype=bool)
         C = np.zeros((m, n), dtype=object)

@@ -19,7 +19,7 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from ..linalg import independent
-from ..precision import context, to_str
+from ..precision import context, rational, to_str
 from ..problem import Dataset, Init, Problem, ProblemError, exact
 from .taylor import horner, to_fixed
 
@@ -282,8 +282,7 @@ class Trajectory:
         basis = independent(gram, S)[0]
         if not basis:
             return list(v)
-        q = lambda x: ctx.mpf(x.numerator) / x.denominator
-        G = ctx.matrix([[q(gram[a][b]) for b in basis] for a in basis])  # normal equations: full rank
+        G = ctx.matrix([[rational(ctx, gram[a][b]) for b in basis] for a in basis])  # normal equations
         coef = ctx.lu_solve(G, ctx.matrix([ctx.fsum(X[k][i] * v[i] for i in range(len(v))) for k in basis]))
         return [v[i] - ctx.fsum(coef[c] * X[k][i] for c, k in enumerate(basis)) for i in range(len(v))]
 
