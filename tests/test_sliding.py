@@ -15,40 +15,13 @@ from hypothesis import example, given, settings
 
 from reluflow import Dataset, Init, Problem, solve
 from reluflow.integrate import Status, Trajectory
+from reluflow.figures.sliding import descend, generic, slider
 from reluflow.strategies import general_problems
-
-
-def slider(lam="1e-3") -> Problem:
-    """x2 correlated with x1 and y2 ≪ 0: once point 2 leaves, the inactive field pushes u_12
-    up and the active field pushes it down, so the neuron slides along x2^⊥ and fits x1."""
-    return Problem(Dataset([[1, 0], [1, 1]], [1, -10]), Init(lam, [[1, "0.2"]], [1]))
-
-
-def generic(seed: int, n: int = 4, m: int = 5, lam="1e-3") -> Problem:
-    rng = np.random.default_rng(seed)
-    X, y = rng.standard_normal((n, n)).round(3), rng.standard_normal(n).round(3)
-    z, s = rng.standard_normal((m, n)).round(3), rng.choice((-1, 1), m)
-    return Problem(Dataset([[str(v) for v in r] for r in X], [str(v) for v in y]),
-                   Init(lam, [[str(v) for v in r] for r in z], [int(v) for v in s]))
 
 
 def gd_loss(p: Problem, eta: float, times: np.ndarray) -> np.ndarray:
     """Float64 gradient descent with σ'(0) = 0 (step η on L, so iteration k is time ηk)."""
-    X = np.array(p.data.X, dtype=float)
-    y = np.array(p.data.y, dtype=float)
-    W = float(p.init.lam) * np.array(p.init.z, dtype=float)
-    a = np.array(p.init.s, dtype=float) * np.linalg.norm(W, axis=1)
-    n, k, out = len(y), 0, []
-    for target in np.rint(times / eta).astype(int):
-        while k < target:
-            U = W @ X.T
-            act = U > 0
-            r = y - (a[:, None] * np.where(act, U, 0)).sum(0)
-            a, W = a + eta * (np.where(act, U, 0) * r).sum(1) / n, W + eta * a[:, None] * ((act * r) @ X) / n
-            k += 1
-        r = y - (a[:, None] * np.maximum(W @ X.T, 0)).sum(0)
-        out.append(0.5 * np.mean(r**2))
-    return np.array(out)
+    return np.array(descend(p, eta, times)["loss"])
 
 
 def directions(tr: Trajectory) -> list[tuple[int, int, str]]:
