@@ -91,12 +91,21 @@ def test_wrong_plateau_fails(monkeypatch):
     assert r.verdict is Verdict.FAIL, r.detail
 
 
+def test_a_class_never_half_fitted_fails_o9_and_o21(monkeypatch):
+    """A theory horizon that ends before the escape: under A1–A3 a class that is never half
+    fitted is a FAIL (the theory is wrong), not "not applicable"."""
+    monkeypatch.setattr(theory.Prediction, "fit_horizon", lambda self, loss="1e-20": 5)
+    for r in run("orthogonal", ids=["O9", "O21"]):
+        assert r.verdict is Verdict.FAIL and "never half fitted" in r.detail, (r.id, r.detail)
+        assert "status t_end" in r.detail and r.predicted != "—"
+
+
 # ---- applicability and bad input -------------------------------------------------------------
 
 
 def test_claims_needing_a3_do_not_apply_to_e2():
-    res = {r.id: r for r in run("orthogonal", problem=e2("1e-30"), ids=["O9", "O13", "O16", "O20"])}
-    for cid in ("O9", "O13", "O16"):
+    res = {r.id: r for r in run("orthogonal", problem=e2("1e-30"), ids=["O9", "O13", "O16", "O20", "O21"])}
+    for cid in ("O9", "O13", "O16", "O21"):
         assert res[cid].verdict is Verdict.INCONCLUSIVE and "A3" in res[cid].detail
     assert res["O20"].verdict is Verdict.PASS
 

@@ -13,10 +13,10 @@ from fractions import Fraction
 
 from ..problem import Problem, exact
 from ..verdict import Verdict
-from .core import Outcome, Session, fmt, lam_str, trend
+from .core import NotObserved, Outcome, Session, fmt, lam_str, trend
 
-__all__ = ["DIGITS_CAP", "RATE_REL", "all_of", "ball_verdict", "floor", "frac", "judge_trend", "precision_checked",
-           "resolving_digits", "samples", "trend_outcome"]
+__all__ = ["DIGITS_CAP", "RATE_REL", "all_of", "ball_verdict", "floor", "frac", "judge_trend", "not_observed",
+           "precision_checked", "resolving_digits", "samples", "trend_outcome"]
 
 RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
@@ -85,6 +85,26 @@ def trend_outcome(lams, errs, rate, exact, floors, dps, *, what: str, predicted:
     tolerance = f"±{RATE_REL:.0%} of the rate" if exact else f"≥ {1 - RATE_REL:g} × rate"
     return Outcome(verdict, f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
                    f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}", tolerance, lam_str(lams), dps, note + detail)
+
+
+BUDGET_STOPS = ("max_steps", "max_events")  # the run hit a limit on work, not a property of the flow
+
+
+def not_observed(what: str, tr, unmet, *, predicted: str, tolerance: str) -> NotObserved:
+    """The run ``tr`` does not show ``what`` the theory predicts: FAIL where the theory's
+    hypotheses hold (``unmet``, the failing ones, is empty), INCONCLUSIVE with the reason
+    when one fails or the run stopped at a step or event budget.  Raise the result."""
+    ended = (f"the run ended at t = {fmt(tr.t_end, 6)} with L = {fmt(tr.final_loss, 3)} "
+             f"(status {tr.status.value}: {tr.message})")
+    if unmet:
+        verdict, why = Verdict.INCONCLUSIVE, (f"not applicable: {what}, but the theory's hypotheses fail ("
+                                              + "; ".join(unmet) + f"); {ended}")
+    elif tr.status.value in BUDGET_STOPS:
+        verdict, why = Verdict.INCONCLUSIVE, f"{what}: undecided, {ended}"
+    else:
+        verdict, why = Verdict.FAIL, f"{what} although the theory's hypotheses hold; {ended}"
+    return NotObserved(Outcome(verdict, predicted, f"{what} (t_end = {fmt(tr.t_end, 6)}, L = {fmt(tr.final_loss, 3)})",
+                               tolerance, lam_str(tr.problem.init.lam), tr.dps, why))
 
 
 def frac(text: str) -> Fraction:

@@ -28,6 +28,7 @@ __all__ = [
     "REGISTRY",
     "Claim",
     "ClaimResult",
+    "NotObserved",
     "Outcome",
     "Profile",
     "Session",
@@ -104,6 +105,15 @@ class Outcome:
     dps: int
     detail: str = ""
     certified: bool = False  # the verdict was decided by proven enclosures (Arb balls)
+
+
+class NotObserved(Exception):
+    """Raised inside a claim when the run does not show what the theory predicts; the
+    runner reports its ``outcome`` (FAIL where the hypotheses hold, else INCONCLUSIVE)."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.detail)
+        self.outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -313,6 +323,8 @@ def run(
         start = time.perf_counter()
         try:
             out = c.fn(session, p)
+        except NotObserved as exc:
+            out = exc.outcome
         except ProblemError as exc:  # the instance violates what the claim needs
             out = Outcome(Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0, f"not applicable: {exc}")
         except Exception as exc:  # a crashing check decides nothing; say so, never PASS

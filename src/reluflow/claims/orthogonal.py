@@ -24,7 +24,7 @@ from ..summary import angle_gap
 from ..verdict import Verdict
 from .common import (
     ball_verdict,
-    all_of, floor, frac, judge_trend, precision_checked, resolving_digits, samples, trend_outcome,
+    all_of, floor, frac, judge_trend, not_observed, precision_checked, resolving_digits, samples, trend_outcome,
 )
 from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
 
@@ -47,14 +47,17 @@ def _class_loss(tr, st, S):
     return tr.ctx.fsum(r[k] ** 2 for k in S) / (2 * tr.problem.n)
 
 
-def _half_fit(tr, S, L_init):
+def _half_fit(tr, S, L_init, sign):
     """First time at which the class loss falls to L_±(0)/4 (bisection on the dense output;
-    the loss is non-increasing along the flow, O3)."""
+    the loss is non-increasing along the flow, O3).  Callers check A1 and A3 first, so a
+    class not half fitted within the theory's horizon is a FAIL (R6–R8)."""
     ctx = tr.ctx
     lo, hi = ctx.zero, tr.t_end
     target = L_init / 4
     if _class_loss(tr, tr.evaluate(hi), S) > target:
-        raise ProblemError("t_end", "the class was not half fitted within the run")
+        raise not_observed(f"class {sign} never half fitted (L_{sign} > L_{sign}(0)/4 = {fmt(target, 4)})", tr, (),
+                           predicted=f"class {sign} half fitted within the theory's horizon",
+                           tolerance=f"L_{sign} ≤ L_{sign}(0)/4 by the end of the run")
     for _ in range(int(ctx.prec) + 10):
         mid = (lo + hi) / 2
         if _class_loss(tr, tr.evaluate(mid), S) > target:
@@ -415,7 +418,7 @@ def o9(s: Session, p: Problem) -> Outcome:
         rate, exact = _classrational(pr0, sign)
         for q, pr, tr in _ladder_runs(s, p, lams, rate):
             dps = max(dps, tr.dps)
-            t_obs = _half_fit(tr, pr.points(sign), pr.class_initial_loss(sign))
+            t_obs = _half_fit(tr, pr.points(sign), pr.class_initial_loss(sign), sign)
             t_pred = pr.half_time(sign)
             errs.append(abs(t_obs - t_pred))
             floors.append(floor(tr, t_pred))
@@ -875,9 +878,10 @@ def o20(s: Session, p: Problem) -> Outcome:
        notion="order of the observed half-fit times at this λ", instance="E1")
 def o21(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
+    _need_a3(pr)  # R6 needs A3 and A4
     _need_two_classes(pr)
     tr = _fit(s, p)
-    t = {c: _half_fit(tr, pr.points(c), pr.class_initial_loss(c)) for c in ("+", "-")}
+    t = {c: _half_fit(tr, pr.points(c), pr.class_initial_loss(c), c) for c in ("+", "-")}
     first = min(t, key=lambda c: t[c])
     return Outcome(Verdict.PASS if first == pr.fast else Verdict.FAIL, f"class {pr.fast} first (‖D_+‖ = "
                    f"{fmt(pr.norm_D_plus, 6)}, ‖D_−‖ = {fmt(pr.norm_D_minus, 6)})", f"class {first} first (T_half: + "
