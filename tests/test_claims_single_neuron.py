@@ -3,6 +3,9 @@ the claims fail when the theory is broken on purpose."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import pytest
 
 from reluflow.claims import REGISTRY, Verdict, run
@@ -49,3 +52,56 @@ def test_a_wrong_rate_fails_n16(monkeypatch):
     monkeypatch.setattr(theory.Prediction, "loss_rate", property(lambda self: 2 * self.mu * 1.05))
     [r] = run("single-neuron", ids=["N16"])
     assert r.verdict is Verdict.FAIL
+
+
+def _stop_at(monkeypatch, when):
+    """The runs that stand for t = ∞ (``limit_options``) stop at ``when(prediction)`` instead."""
+    real = theory.Prediction.limit_options
+    monkeypatch.setattr(theory.Prediction, "limit_options",
+                        lambda self, power: {**real(self, power), "t_end": math.ceil(float(when(self)))})
+
+
+def test_an_unconverged_run_fails_n17(monkeypatch):
+    """Stopped at T2 + 3 (L ≈ 4e-5, ‖v − v*‖ ≈ 0.02) N17 used to PASS; the run must converge."""
+    _stop_at(monkeypatch, lambda pr: pr.T2 + 3)
+    [r] = run("single-neuron", ids=["N17"])
+    assert r.verdict is Verdict.FAIL and "not converged" in r.detail and "status t_end" in r.detail, r.detail
+
+
+def test_no_escape_fails_n16_under_assumption_1_and_is_inconclusive_without(monkeypatch):
+    """A run that ends before ν_1 reaches ν*_1/2: FAIL on SN1 (Assumption 1 holds); with a part
+    of Assumption 1 marked failing, INCONCLUSIVE naming it."""
+    _stop_at(monkeypatch, lambda pr: pr.T1 + 1)
+    [r] = run("single-neuron", ids=["N16"])
+    assert r.verdict is Verdict.FAIL and "never reaches" in r.detail, r.detail
+    real = theory.predict
+
+    def broken(problem, dps=30, **kw):
+        pr = real(problem, dps=dps, **kw)
+        return dataclasses.replace(pr, assumption1={**pr.assumption1, "teacher_angles": False},
+                                   notes=pr.notes + ("data.X[0]: marked failing by the test",))
+
+    monkeypatch.setattr(theory, "predict", broken)
+    [r] = run("single-neuron", ids=["N16"])
+    assert r.verdict is Verdict.INCONCLUSIVE and "marked failing by the test" in r.detail, r.detail
+
+
+def test_a_late_t2_prediction_fails_n15(monkeypatch):
+    """T2_pred 10 too early: the ladder runs (to T2_pred + 5) end before the escape — FAIL."""
+    real = theory.Prediction.T2
+    monkeypatch.setattr(theory.Prediction, "T2", property(lambda self: real.fget(self) - 10))
+    [r] = run("single-neuron", ids=["N15"])
+    assert r.verdict is Verdict.FAIL and "never reaches" in r.detail, r.detail
+
+
+def test_lemma_32_ii_bounds_below_the_observed_t2_fail_n15(monkeypatch):
+    monkeypatch.setattr(theory.Prediction, "T2_bounds",
+                        property(lambda self: {"T2_minus_T1": (self.T2 - self.T1) * 0.99, "T2": self.T2 * 0.99}))
+    [r] = run("single-neuron", ids=["N15"])
+    assert r.verdict is Verdict.FAIL and "Lemma 32(ii)" in r.detail, r.detail
+
+
+def test_a_reduced_model_that_never_escapes_fails_n15(monkeypatch):
+    monkeypatch.setattr(theory._Reduced, "T2_offset", lambda self, u1, half: None)
+    [r] = run("single-neuron", ids=["N15"])
+    assert r.verdict is Verdict.FAIL and "reduced model gives no T2" in r.detail, r.detail

@@ -23,8 +23,8 @@ from ..problem import Problem, ProblemError
 from ..summary import angle_gap
 from ..theory.single_neuron_assumptions import gamma, sigma_matrix
 from ..verdict import Verdict
-from .common import all_of, floor, judge_trend, samples, trend_outcome
-from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
+from .common import all_of, floor, judge_trend, not_observed, samples, trend_outcome
+from .core import FIXTURES, NotObserved, Outcome, Session, claim, fmt, lam_str, trend
 
 PAPER = "single-neuron"
 FIXTURES.update({"SN1": sn1})
@@ -39,6 +39,12 @@ def _pr(s: Session, p: Problem, dps: int = 30):
     if not pr.J_plus:
         raise ProblemError("init", "no neuron in J_+: the single-neuron claims need one")
     return pr
+
+
+def _unmet(pr) -> list[str]:
+    """The failing parts of Assumption 1.  (Assumption 2's λ is out of reach: the phase and
+    limit claims run at λ ≤ 1e-30 and on ladders instead, as everywhere in this paper.)"""
+    return [] if all(pr.assumption1.values()) else list(pr.notes)
 
 
 def _digits(p: Problem, power: float, extra: int = 15) -> int:
@@ -556,23 +562,41 @@ def n14(s: Session, p: Problem) -> Outcome:
 
 
 def _T2(tr, pr):
-    """The first time ν_1 ≥ ν*_1/2 (bisection on the dense output after T1)."""
+    """The first time ν_1 ≥ ν*_1/2 after T1 (bisection on the dense output).  No escape
+    within the run, or ν_1 ≥ ν*_1/2 already at T1, is a FAIL under Assumption 1."""
     ctx = tr.ctx
     half = pr.nu_star[0] / 2
     nu1 = lambda t: pr.coords(_v(tr.evaluate(t), pr.J_plus))[0]
     lo, hi = pr.T1, tr.t_end
-    if nu1(hi) < half or nu1(lo) >= half:
-        raise ProblemError("t_end", "ν_1 did not cross ν*_1/2 after T1 within the run")
+    what = (f"ν_1 ≥ ν*_1/2 already at T1 = {fmt(lo, 5)}" if nu1(lo) >= half else
+            f"ν_1 never reaches ν*_1/2 = {fmt(half, 5)} after T1 (no escape)" if nu1(hi) < half else None)
+    if what:
+        raise not_observed(what, tr, _unmet(pr), predicted="T1 < T2 < ∞ (Lemma 32)", tolerance="ν_1 crosses ν*_1/2")
     for _ in range(int(ctx.prec) + 8):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if nu1(mid) < half else (lo, mid)
     return hi
 
 
+def _T2_pred(pr):
+    """The predicted T2 (D3 + D4); a reduced model that never escapes is a FAIL under Assumption 1."""
+    try:
+        return pr.T2
+    except ProblemError as exc:
+        unmet = _unmet(pr)
+        verdict = Verdict.INCONCLUSIVE if unmet else Verdict.FAIL
+        raise NotObserved(Outcome(verdict, "T2_pred finite (D3, D4)", f"no T2_pred: {exc}", "ν_1 crosses ν*_1/2",
+                                  _lam(pr.problem), pr.dps, f"the reduced model gives no T2 ({exc})" + (
+                                      "; not applicable, Assumption 1 fails: " + "; ".join(unmet) if unmet else
+                                      " although Assumption 1 holds"))) from exc
+
+
 @claim("N15", paper=PAPER, source="Lemma 32(i)–(iii), Thm 6; D3",
-       statement="‖v‖ < 1/2 on [T1, T2], ‖v‖ > ‖γ_[n]‖/(4η_1) after T2; T2 grows like ln(1/λ)/‖γ_[n]‖",
-       notion="bounds at step boundaries and samples; the slope of T2 in ln(1/λ) → 1/‖γ_[n]‖ (consecutive "
-              "slopes within 1e-3), and T2 − T2_D3+D4 → 0 along the ladder", instance="SN1")
+       statement="‖v‖ < 1/2 on [T1, T2], ‖v‖ > ‖γ_[n]‖/(4η_1) after T2; T2 − T1 < ln(1/λ)(4 + ε/2)dΔ²/δ⁶ and "
+                 "T2 < ln(1/λ)(4 + ε)dΔ²/δ⁶; T2 grows like ln(1/λ)/‖γ_[n]‖",
+       notion="bounds at step boundaries and samples; the Lemma 32(ii) bounds at every λ; the slope of T2 in "
+              "ln(1/λ) → 1/‖γ_[n]‖ (consecutive slopes within 1e-3), and T2 − T2_D3+D4 → 0 along the ladder",
+       instance="SN1")
 def n15(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -582,24 +606,37 @@ def n15(s: Session, p: Problem) -> Outcome:
     after = sum(1 for t in ts if t > T2 and _norm(ctx, _v(tr.evaluate(t), pr.J_plus)) <= low)
     lams = s.profile.sn_escape_lams
     T2s, gaps, logs = [], [], []
+    margins = []  # Lemma 32(ii): observed/bound for T2 − T1 and T2, at every λ
+
+    def bounds(prl, T2l):
+        b = prl.T2_bounds
+        margins.append((float((T2l - prl.T1) / b["T2_minus_T1"]), float(T2l / b["T2"])))
+
+    bounds(pr, T2)
     for ql in _ladder(p, lams):
         prl = _pr(s, ql)
-        trl = s.solve(ql, digits=30, t_end=math.ceil(float(prl.T2) + 5))
+        T2p = _T2_pred(prl)
+        trl = s.solve(ql, digits=30, t_end=math.ceil(float(max(T2p, prl.T1)) + 5))
         T2s.append(_T2(trl, prl))
-        gaps.append(abs(T2s[-1] - prl.T2))
+        bounds(prl, T2s[-1])
+        gaps.append(abs(T2s[-1] - T2p))
         logs.append(prl.log_inv_lambda)
     slopes = [(b - a) / (lb - la) for a, b, la, lb in zip(T2s, T2s[1:], logs, logs[1:])]
     target = 1 / pr.G
     slope_ok = abs(slopes[-1] - target) / target < ctx.mpf("1e-3")
+    worst = max(max(m) for m in margins)
     verdict, detail = all_of(
         (before == 0 and after == 0, f"‖v‖ ≥ 1/2 before T2 at {before} times; ‖v‖ ≤ ‖γ‖/(4η_1) after at {after}"),
+        (worst < 1, f"Lemma 32(ii) at λ = {_lam(q)}, {lam_str(list(lams))}: (T2 − T1)/bound, T2/bound = "
+                    + ", ".join(f"({a:.3g}, {b:.3g})" for a, b in margins)),
         (slope_ok, f"slopes of T2 in ln(1/λ): {fmt(slopes, 6)} → 1/‖γ_[n]‖ = {fmt(target, 6)}"),
         (max(gaps[len(gaps) // 2:]) < ctx.mpf("1e-6"),
          f"|T2 − T2_pred| along the ladder: {fmt(gaps, 3)} (T2_pred = t_escape (D3) + the reduced model's offset (D4))"),
     )
-    return Outcome(verdict, f"slope 1/‖γ‖ = {fmt(target, 6)}; T2_pred(λ={_lam(q)}) = {fmt(pr.T2, 8)}",
-                   f"T2 = {fmt(T2, 8)}; last slope {fmt(slopes[-1], 6)}", "1e-3 relative (slope)",
-                   lam_str(list(lams)), tr.dps, detail)
+    return Outcome(verdict, f"slope 1/‖γ‖ = {fmt(target, 6)}; T2_pred(λ={_lam(q)}) = {fmt(_T2_pred(pr), 8)}; "
+                   f"T2 < {fmt(pr.T2_bounds['T2'], 4)}",
+                   f"T2 = {fmt(T2, 8)}; last slope {fmt(slopes[-1], 6)}; max observed/bound {worst:.3g}",
+                   "1e-3 relative (slope); bounds strict", lam_str(list(lams)), tr.dps, detail)
 
 
 @claim("N16", paper=PAPER, source="Lemma 32(iv),(v), Thm 6; D4",
@@ -633,12 +670,18 @@ def n16(s: Session, p: Problem) -> Outcome:
 
 @claim("N17", paper=PAPER, source="Thm 7 (proof)",
        statement="L(θ^∞) = 0; Σ_{J_+} a_j w_j = v*; 1 ≤ Σ_{J_+}‖w_j‖² < 1/(1 − 4λ^ε)",
-       notion="residual → 0 at the run's resolution", instance="SN1")
+       notion="converged run (stopped by the loss threshold of limit_options, L ≤ λ²L(0)·1e-10, within the "
+              "theory's horizon); residual → 0 at the run's resolution", instance="SN1")
 def n17(s: Session, p: Problem) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
     tr = _converged(s, q, power=1)
     ctx = tr.ctx
+    thr = rational(ctx, pr.limit_options(1)["loss_below"])
+    res = ctx.mpf(10) ** -(tr.digits - 3) / ctx.sqrt(thr)  # relative resolution of L there (r to 10^-digits)
+    if tr.status.value != "loss_below" or tr.final_loss > thr * (1 + res):
+        raise not_observed(f"not converged: L = {fmt(tr.final_loss, 3)} > {fmt(thr, 3)}", tr, _unmet(pr),
+                           predicted="L → 0; v → v*", tolerance=f"L ≤ {fmt(thr, 3)}")
     st = tr.final_state
     v = _v(st, pr.J_plus)
     err = _norm(ctx, [a - b for a, b in zip(v, _teacher(ctx, q))])
@@ -652,7 +695,8 @@ def n17(s: Session, p: Problem) -> Outcome:
          f"Σ‖w_j‖² − 1 = {fmt(w2 - 1, 3)}, in [−‖v − v*‖, 1/(1 − 4λ^ε) − 1 = {fmt(upper - 1, 3)}) (at t = ∞: [0, …))"),
     )
     return Outcome(verdict, "L → 0; v → v*; 1 ≤ Σ‖w_j‖² < 1/(1 − 4λ^ε)", f"L = {fmt(tr.final_loss, 3)}; "
-                   f"‖v − v*‖ = {fmt(err, 3)}", "residual at resolution", _lam(q), tr.dps, detail)
+                   f"‖v − v*‖ = {fmt(err, 3)}", f"L ≤ {fmt(thr, 3)}; residual at resolution",
+                   _lam(q), tr.dps, f"converged ({tr.status.value} at t = {fmt(tr.t_end, 5)}); " + detail)
 
 
 # ----------------------------------------------------------------------------- N18, N19, N24: limits
