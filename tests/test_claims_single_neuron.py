@@ -24,8 +24,12 @@ def test_registry_has_n1_to_n24():
     assert sorted((c.id for c in REGISTRY if c.paper == "single-neuron"), key=lambda i: int(i[1:])) == IDS
 
 
+# findings: claims whose spec statement the exact flow contradicts (survives +20 digits), pinned
+FINDINGS = {"N14"}
+
+
 def test_every_claim_passes_on_its_fixture(quick):
-    bad = {r.id: (r.verdict.value, r.detail) for r in quick if r.verdict is not Verdict.PASS}
+    bad = {r.id: (r.verdict.value, r.detail) for r in quick if r.verdict is not Verdict.PASS and r.id not in FINDINGS}
     assert not bad, bad
     for r in quick:
         assert r.predicted and r.observed and r.tolerance and r.lam and r.dps >= 0
@@ -105,3 +109,21 @@ def test_a_reduced_model_that_never_escapes_fails_n15(monkeypatch):
     monkeypatch.setattr(theory._Reduced, "T2_offset", lambda self, u1, half: None)
     [r] = run("single-neuron", ids=["N15"])
     assert r.verdict is Verdict.FAIL and "reduced model gives no T2" in r.detail, r.detail
+
+
+def test_n14_finding_the_ratio_goes_like_the_angle_squared(quick):
+    """D5's heuristic "‖v̇ − f‖/‖f‖ ∝ bundle angle" fails: at T2 the ratio is 4.26e-4·angle²
+    at every λ (slope 2 against the angle), the second order of an exact identity; the
+    Lemma 28(vi) bound holds."""
+    [r] = [r for r in quick if r.id == "N14"]
+    assert r.verdict is Verdict.FAIL, r.detail
+    assert "bound holds at every λ: True" in r.detail and "log–log slope 2 (predicted 1)" in r.detail
+
+
+def test_n14_passes_a_ratio_proportional_to_the_angle(monkeypatch):
+    """The slope check has power both ways: a ratio equal to 1e-3·angle (D5 exactly) passes."""
+    from reluflow.claims import single_neuron as sn
+
+    monkeypatch.setattr(sn, "_vdot_ratio", lambda tr, pr, st: sn._max_angle(tr.ctx, st, pr.J_plus) / 1000)
+    [r] = run("single-neuron", ids=["N14"])
+    assert r.verdict is Verdict.PASS and "log–log slope 1 (predicted 1)" in r.detail, r.detail
