@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -98,6 +99,16 @@ def test_a_class_never_half_fitted_fails_o9_and_o21(monkeypatch):
     for r in run("orthogonal", ids=["O9", "O21"]):
         assert r.verdict is Verdict.FAIL and "never half fitted" in r.detail, (r.id, r.detail)
         assert "status t_end" in r.detail and r.predicted != "—"
+
+
+@pytest.mark.parametrize("factor", [Fraction(36, 25), Fraction(16, 25)])  # ‖β*_±‖ 20 % over, 20 % under
+def test_a_wrong_min_norm_bound_fails_o19(monkeypatch, factor):
+    """Overstated, the bound-attaining network violates it; understated, nothing attains it."""
+    real = theory.beta_star_sq
+    monkeypatch.setattr(theory, "beta_star_sq", lambda data: {s: q * factor for s, q in real(data).items()})
+    [r] = run("orthogonal", ids=["O19"])
+    assert r.verdict is Verdict.FAIL, r.detail
+    assert ("slack < 0" if factor > 1 else "slack > 0") in r.detail
 
 
 # ---- applicability and bad input -------------------------------------------------------------

@@ -35,7 +35,7 @@ from ..precision import context, rational, to_str
 from ..problem import Problem, ProblemError, exact
 from ..symbolic import formulas, to_mpmath
 
-__all__ = ["Deactivation", "Jump", "NeuronTheory", "Prediction", "check_assumptions", "predict"]
+__all__ = ["Deactivation", "Jump", "NeuronTheory", "Prediction", "beta_star_sq", "check_assumptions", "predict"]
 
 # ----------------------------------------------------------------------------- codegen
 
@@ -531,6 +531,18 @@ def _sq(x) -> Fraction:
     return sum((c * c for c in x), Fraction(0))
 
 
+def beta_star_sq(data) -> dict[int, Fraction]:
+    """‖β*_±‖² = Σ_{k∈S_±} y_k²/‖x_k‖² exactly (orthogonal inputs, R10), keyed by the sign ±1;
+    the R10 bound is ‖θ‖² ≥ 2(‖β*₊‖ + ‖β*₋‖).
+
+    >>> from reluflow.datasets import e2
+    >>> beta_star_sq(e2().data)
+    {1: Fraction(4, 1), -1: Fraction(0, 1)}
+    """
+    X, y = data.X, data.y
+    return {s: sum((y[k] ** 2 / _sq(X[k]) for k in range(len(y)) if s * y[k] > 0), Fraction(0)) for s in (1, -1)}
+
+
 def _early(ctx, fns, j: int, z, s: int, X, y, n: int) -> NeuronTheory:
     """Run the R3 segment map for neuron j: shed wrong-sign points, then grow along D_j."""
     d = len(z)
@@ -724,7 +736,7 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     nD = {s: ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in S[s])) if S[s] else None for s in S}
     beta = {s: tuple(rational(ctx, sum((abs(y[k]) / nx[k] * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d))
             for s in S}
-    nbeta = {s: ctx.sqrt(ctx.fsum(rational(ctx, y[k] ** 2 / nx[k]) for k in S[s])) for s in S}
+    nbeta = {s: ctx.sqrt(rational(ctx, q)) for s, q in beta_star_sq(problem.data).items()}
     neurons = tuple(_early(ctx, fns, j, z, sg, X, y, n) for j, (z, sg) in enumerate(zip(problem.init.z, problem.init.s)))
     F = {s: tuple(nb.index for nb in neurons if nb.sign == s and nb.full) for s in S}
 
