@@ -220,6 +220,48 @@ def test_per_member_data_and_snapshots():
             assert logs[last] <= res.iterations[b]
 
 
+def _sn1_gd(lams, lr=0.01):
+    """GD on the single-neuron fixture SN1 (d = n = 3, m = 6; μ ≈ 0.61: ~2000 steps) to 2L < 1e-20."""
+    from reluflow.datasets import sn1
+
+    p = sn1()
+    X = np.array([[float(c) for c in x] for x in p.data.X])
+    z = np.array([[float(c) for c in row] for row in p.init.z])
+    s = np.array([float(v) for v in p.init.s])
+    res = run_gd(X, np.array([float(v) for v in p.data.y]), lams, z, s,
+                 GDConfig(lr=lr, max_iter=100_000, loss_threshold=1e-20))
+    assert res.stop.tolist() == ["loss"] * len(lams)
+    return res, M.active_plus(X, z, s)
+
+
+def _slope(lams, vals):
+    return float(np.polyfit(np.log(lams), np.log(vals), 1)[0])
+
+
+def test_gd_final_bundle_angle_is_proportional_to_lambda():
+    """D5 / N24 on GD: the final maximum angle in J_+ is ∝ λ (log–log slope 1; here 5.98λ rad,
+    the exact flow's 5.81λ shifted by the step)."""
+    lams = [1e-3, 1e-4, 1e-5, 1e-6]
+    res, plus = _sn1_gd(lams)
+    angles = [M.max_chord_angle(res.W[b], plus, degrees=False) for b in range(len(lams))]
+    assert np.all(np.diff(angles) < 0)
+    assert abs(_slope(lams, angles) - 1) < 0.02
+    assert all(5 < a / lam < 7 for a, lam in zip(angles, lams))
+
+
+def test_gd_nuclear_norm_tends_to_one_up_to_the_step():
+    """‖W‖_* − 1 ≈ 3λ + c·lr: O(λ) (slope 1 where λ dominates), down to a floor that is GD's
+    own (the step breaks balancedness by O(lr): halving lr halves it), not the flow's."""
+    lams = [1e-2, 1e-3, 1e-4, 1e-8]
+    res, _ = _sn1_gd(lams)
+    excess = [M.nuclear_norm(res.W[b]) - 1 for b in range(len(lams))]
+    assert np.all(np.array(excess) > 0) and np.all(np.diff(excess) < 0)
+    assert abs(_slope(lams[:3], excess[:3]) - 1) < 0.1
+    assert excess[-1] < 2e-5 and abs(M.theta_sq(res.a[-1], res.W[-1]) - 2) < 1e-8
+    half, _ = _sn1_gd([1e-8], lr=0.005)
+    assert 0.4 < (M.nuclear_norm(half.W[0]) - 1) / excess[-1] < 0.6
+
+
 def test_log_iterations_are_geometric():
     logs = log_iterations(20_000_000)
     assert logs[0] == 0 and logs[-1] == 20_000_000 and len(logs) == 1001
