@@ -99,8 +99,10 @@ def test_a_late_t2_prediction_fails_n15(monkeypatch):
 
 
 def test_lemma_32_ii_bounds_below_the_observed_t2_fail_n15(monkeypatch):
+    """Bounds 1e11 times tighter than Lemma 32(ii) (the observed T2 uses 1.5e-10 of them): FAIL."""
+    real = theory.Prediction.T2_bounds
     monkeypatch.setattr(theory.Prediction, "T2_bounds",
-                        property(lambda self: {"T2_minus_T1": (self.T2 - self.T1) * 0.99, "T2": self.T2 * 0.99}))
+                        property(lambda self: {k: v * self.ctx.mpf("1e-11") for k, v in real.fget(self).items()}))
     [r] = run("single-neuron", ids=["N15"])
     assert r.verdict is Verdict.FAIL and "Lemma 32(ii)" in r.detail, r.detail
 
