@@ -10,23 +10,28 @@ from pathlib import Path
 import mpmath
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .integrate import Trajectory
 from .integrate import solve as _solve
+from .cli_guard import GuardedGroup, err, fail
+from .limits import MAX_DPS
+from .precision import integer_in
 from .problem import ProblemError
 from .specfile import load_data, load_spec
 from .summary import format_loss, plateaus
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Exact gradient flow of shallow ReLU networks.")
+app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="Exact gradient flow of shallow ReLU networks.  Exit codes: 0 ok, 1 a run or check "
+                       "ended not ok, 2 bad input, 70 an internal error (a bug: please report it).")
 console = Console()
-err = Console(stderr=True)
 
 
-def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error[/]: {exc}")
-    raise typer.Exit(2)
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="show the traceback of an internal error")) -> None:
+    """Exact gradient flow of shallow ReLU networks."""
 
 
 class _Bar:
@@ -55,9 +60,13 @@ class _Bar:
 def print_summary(tr: Trajectory, max_events: int = 40) -> None:
     """Readable summary: status, precision, events, plateaus, final loss."""
     scale = tr.problem.log_inv_lambda
+
+    def T(t) -> str:  # the papers' rescaled time; undefined for λ ≥ 1
+        return f"{float(t) / scale:.5f}" if scale > 0 else "—"
+
     head = Table(show_header=False, box=None)
-    head.add_row("status", f"[bold]{tr.status.value}[/]: {tr.message}")
-    head.add_row("t_end", f"{mpmath.nstr(tr.t_end, 15)}  (T = t/ln(1/λ) = {float(tr.t_end) / scale:.4f})")
+    head.add_row("status", f"[bold]{tr.status.value}[/]: {escape(tr.message)}")
+    head.add_row("t_end", f"{mpmath.nstr(tr.t_end, 15)}  (T = t/ln(1/λ) = {T(tr.t_end)})")
     head.add_row("final loss", format_loss(tr))
     head.add_row("precision", f"{tr.digits} digits requested, dps {tr.dps}, Taylor order {tr.order}")
     head.add_row("work", f"{len(tr.segments)} steps, {len(tr.events)} events, {tr.metadata.get('wall_time_s', 0):.3f} s")
@@ -72,7 +81,7 @@ def print_summary(tr: Trajectory, max_events: int = 40) -> None:
         for col in ("t", "T", "neuron", "point", "direction"):
             table.add_column(col)
         for e in tr.events[:max_events]:
-            table.add_row(mpmath.nstr(e.t, 20), f"{float(e.t) / scale:.5f}", str(e.neuron), str(e.point), e.direction)
+            table.add_row(mpmath.nstr(e.t, 20), T(e.t), str(e.neuron), str(e.point), e.direction)
         console.print(table)
         if len(tr.events) > max_events:
             console.print(f"… and {len(tr.events) - max_events} more events (see --json)")
@@ -82,7 +91,7 @@ def print_summary(tr: Trajectory, max_events: int = 40) -> None:
         for col in ("from T", "to T", "level"):
             table.add_column(col)
         for pl in pls:
-            table.add_row(f"{pl.t_start / scale:.4f}", f"{pl.t_stop / scale:.4f}", f"{pl.level:.6g}")
+            table.add_row(T(pl.t_start), T(pl.t_stop), f"{pl.level:.6g}")
         console.print(table)
 
 
@@ -105,7 +114,7 @@ def solve(
             tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar,
                         certify=certify)
     except ProblemError as exc:
-        _fail(exc)
+        fail(exc)
     print_summary(tr)
     if certify:
         print_certificate(tr.certificate)
@@ -142,8 +151,7 @@ PAPERS = ("orthogonal", "single-neuron")
 
 def _paper_module(paper: str):
     if paper not in PAPERS:
-        err.print(f"[bold red]error[/]: --paper: unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
-        raise typer.Exit(2)
+        fail(f"--paper: unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
     from .theory import orthogonal, single_neuron
 
     return orthogonal if paper == "orthogonal" else single_neuron
@@ -163,7 +171,7 @@ def predict(
     try:
         out = checked(module.predict, load_spec(spec), dps=dps)
     except ProblemError as exc:
-        _fail(exc)
+        fail(exc)
     table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
     for key in () if paper == "single-neuron" else ("assumptions", "S_plus", "S_minus", "norm_D_plus", "norm_D_minus", "T_plus", "T_minus", "fast",
                 "t_escape_plus", "t_escape_minus", "t_half_plus", "t_half_minus", "L0", "L_mid", "mu_plus", "mu_minus",
@@ -201,10 +209,11 @@ def interpolate(
     the theory that applies holds."""
     from .theory.interpolators import interpolate as _interpolate
 
+    integer_in(digits, "--digits", 1, MAX_DPS, "significant digits of the enclosures")
     try:
         res = _interpolate(load_data(spec))
     except ProblemError as exc:
-        _fail(exc)
+        fail(exc)
     out = res.to_dict(digits)
     table = Table(title=f"interpolators of {spec.name} (n = {out['n']}, d = {out['d']})", show_header=False)
 
@@ -275,7 +284,7 @@ def check(
             results = run(paper, profile=profile, problem=problem, ids=only,
                           progress=lambda c: (done.append(c), bar(len(done), total)))
     except ProblemError as exc:
-        _fail(exc)
+        fail(exc)
     print_claims(results)
     report = report or Path("paper_figures/out") / f"claims_{paper.replace('-', '_')}.md"
     json_out = json_out or report.with_suffix(".json")
@@ -325,8 +334,7 @@ def proofs(
         with _Bar("proofs") as bar:
             results = proofs_checks.run(ids, progress=tick)
     except KeyError as exc:
-        err.print(f"[bold red]error[/]: --only: {exc.args[0]}")
-        raise typer.Exit(2)
+        fail(f"--only: {exc.args[0]}")
     print_proofs(results)
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(proofs_checks.markdown(results), encoding="utf-8")
@@ -350,8 +358,7 @@ def reproduce(
     report.md and the self-contained report.html (figures embedded).  --quick (the
     default) or --full.  Exits 1 unless all pass, 2 on bad options."""
     if quick and full:
-        err.print("[bold red]error[/]: --quick and --full are mutually exclusive")
-        raise typer.Exit(2)
+        fail("--quick and --full are mutually exclusive")
     from .reproduce import reproduce as run
 
     with _Bar("reproduce") as bar:

@@ -12,14 +12,16 @@ True
 from __future__ import annotations
 
 import math
+from numbers import Integral
 from dataclasses import dataclass
 
 import mpmath
 from mpmath import libmp
 
+from .limits import MAX_DPS
 from .problem import ProblemError
 
-__all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "rational", "to_str"]
+__all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
 
 MIN_DPS = 15
 # Guard digits beyond the requested ones: rounding in the fixed-point kernel and the
@@ -71,6 +73,17 @@ def from_str(ctx: mpmath.ctx_mp.MPContext, s: str) -> mpmath.mpf:
     return ctx.mpf(s)
 
 
+def integer_in(value, field: str, lo: int, hi: int, what: str) -> int:
+    """``value`` as an int in [lo, hi], else a :class:`ProblemError` on ``field`` saying the range.
+
+    >>> integer_in(40, "dps", MIN_DPS, MAX_DPS, "working precision")
+    40
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral) or not lo <= value <= hi:
+        raise ProblemError(field, f"{what}: must be an integer in [{lo}, {hi}], got {str(value)[:40]}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Budget:
     """Working precision (``dps``) chosen for ``digits`` correct digits over a run."""
@@ -84,7 +97,7 @@ def guard_digits(log_inv_lambda: float, t_span: float, time_scale: float) -> int
     """Digits lost to accumulation: per-step truncation errors add up over about
     ``t_span / time_scale`` growth times; λ enters through the length of the early phase."""
     growth_times = max(t_span, 1.0) / max(time_scale, 1e-300)
-    return BASE_GUARD + int(math.ceil(math.log10(1.0 + growth_times + log_inv_lambda)))
+    return BASE_GUARD + int(math.ceil(math.log10(1.0 + growth_times + max(log_inv_lambda, 0.0))))
 
 
 def budget(
@@ -99,16 +112,12 @@ def budget(
     36
     """
     guard = guard_digits(log_inv_lambda, t_span, time_scale)
-    if digits is not None and (isinstance(digits, bool) or int(digits) != digits or digits < 1):
-        raise ProblemError("digits", f"must be a positive integer, got {digits!r}")
+    if digits is not None:
+        integer_in(digits, "digits", 1, MAX_DPS - guard, f"correct digits (the working precision is at most {MAX_DPS})")
     if dps is None:
         want = 30 if digits is None else int(digits)
         return Budget(want, max(want + guard, MIN_DPS), guard)
-    if isinstance(dps, bool) or int(dps) != dps:
-        raise ProblemError("dps", f"must be an integer, got {dps!r}")
-    dps = int(dps)
-    if dps < MIN_DPS:
-        raise ProblemError("dps", f"must be at least {MIN_DPS}, got {dps}")
+    dps = integer_in(dps, "dps", MIN_DPS, MAX_DPS, "working precision (a step costs about dps² … dps^2.5)")
     if digits is None:
         return Budget(max(dps - guard, 1), dps, guard)
     if dps < digits + guard:

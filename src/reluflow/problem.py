@@ -22,6 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from .limits import (
+    DATA_EXPONENT, MAX_ENTRIES, MAX_EXPONENT, MAX_LAMBDA_EXPONENT, MAX_PAIRS, MAX_SEED_BITS, MAX_SIGNIFICANT,
+    MAX_WIDTH, MIN_LAMBDA_EXPONENT,
+)
+
 __all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact"]
 
 
@@ -33,58 +38,118 @@ class ProblemError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+_MAX_BITS = int(MAX_EXPONENT * math.log2(10)) + 64  # numerator or denominator of 10^±MAX_EXPONENT
+
+
+def _too_large(field: str, what: str) -> ProblemError:
+    return ProblemError(
+        field, f"{what}; reluflow reads numbers with |decimal exponent| ≤ {MAX_EXPONENT} and at most "
+        f"{MAX_SIGNIFICANT} significant digits (an exact number beyond that takes minutes to build)")
+
+
+def _sized(q: Fraction, field: str) -> Fraction:
+    if max(q.numerator.bit_length(), q.denominator.bit_length()) > _MAX_BITS:
+        raise _too_large(field, "is too large or too small")
+    return q
+
+
+def _decimal(dec: Decimal, field: str, value: Any) -> Fraction:
+    if not dec.is_finite():
+        raise ProblemError(field, f"{value!r} is not finite; give a finite number")
+    if dec.is_zero():
+        return Fraction(0)
+    if len(dec.as_tuple().digits) > MAX_SIGNIFICANT:
+        raise _too_large(field, f"has {len(dec.as_tuple().digits)} digits")
+    if abs(dec.adjusted()) > MAX_EXPONENT:
+        raise _too_large(field, f"has decimal exponent {dec.adjusted()}")
+    return Fraction(dec)
+
+
 def exact(value: Any, field: str) -> Fraction:
     """Read one number exactly: int, Fraction, float (its binary value), Decimal, str.
+    Numbers beyond :data:`~reluflow.limits.MAX_EXPONENT` or with more than
+    :data:`~reluflow.limits.MAX_SIGNIFICANT` digits are refused before they are built.
 
     >>> exact("1e-3", "x"), exact(0.5, "x"), exact("2/3", "x")
     (Fraction(1, 1000), Fraction(1, 2), Fraction(2, 3))
+    >>> exact("1e1000000000", "init.lambda")
+    Traceback (most recent call last):
+    ...
+    reluflow.problem.ProblemError: init.lambda: has decimal exponent 1000000000; reluflow reads numbers with \
+|decimal exponent| ≤ 100000 and at most 1000 significant digits (an exact number beyond that takes minutes to build)
     """
     if isinstance(value, bool):
         raise ProblemError(field, f"expected a number, got the boolean {value!r}")
     if isinstance(value, (int, Rational)):
-        return Fraction(value)
+        if isinstance(value, int) and value.bit_length() > _MAX_BITS:
+            raise _too_large(field, f"is an integer of {value.bit_length()} bits")
+        return _sized(Fraction(value), field)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ProblemError(field, f"{value!r} is not finite; give a finite number")
         return Fraction(value)
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ProblemError(field, f"{value!r} is not finite; give a finite number")
-        return Fraction(value)
+        return _decimal(value, field, value)
     if hasattr(value, "_mpf_"):  # an mpmath mpf: its exact binary value, never re-rounded
         sign, man, exp, _ = value._mpf_
         if not man and exp:  # mpmath encodes inf and nan as a zero mantissa with exp != 0
             raise ProblemError(field, f"{value!r} is not finite; give a finite number")
+        if abs(int(exp)) > _MAX_BITS or int(man).bit_length() > _MAX_BITS:
+            raise _too_large(field, "is too large or too small")
         q = Fraction(int(man)) * (Fraction(2) ** int(exp))
         return -q if sign else q
     if isinstance(value, np.generic):
         return exact(value.item(), field)
     if isinstance(value, str):
         text = value.strip()
+        if "/" in text and len(text) > 2 * MAX_SIGNIFICANT + 3:
+            raise _too_large(field, f"is a fraction of {len(text)} characters")
         try:
             if "/" in text:
-                return Fraction(text)
+                return _sized(Fraction(text), field)
             dec = Decimal(text)
         except (InvalidOperation, ValueError, ZeroDivisionError):
             raise ProblemError(
-                field, f"cannot read {value!r} as a number; use e.g. 0.25, '1e-30' or '1/3'"
+                field, f"cannot read {value[:40]!r} as a number; use e.g. 0.25, '1e-30' or '1/3'"
             ) from None
-        if not dec.is_finite():
-            raise ProblemError(field, f"{value!r} is not finite; give a finite number")
-        return Fraction(dec)
+        return _decimal(dec, field, value[:40])
     raise ProblemError(field, f"expected a number or a decimal string, got {type(value).__name__}")
+
+
+_DATA_LO, _DATA_HI = Fraction(1, 10**DATA_EXPONENT), Fraction(10**DATA_EXPONENT)
+
+
+def _entry(value: Any, field: str) -> Fraction:
+    """One entry of the data, labels, teacher or directions: exact, and 0 or of magnitude in
+    [1e-100, 1e100] (time scales and budgets are estimated in floats; rescale data beyond)."""
+    q = exact(value, field)
+    if q and not _DATA_LO <= abs(q) <= _DATA_HI:
+        shown = f"{float(q):.3g}" if Fraction(1, 10**300) < abs(q) < 10**300 else "beyond 1e±300"
+        raise ProblemError(field, f"is {shown}: non-zero entries must "
+                                  f"have magnitude in [1e-{DATA_EXPONENT}, 1e{DATA_EXPONENT}]; rescale the data "
+                                  "(the flow of c·X, c·y is the flow of X, y on another clock)")
+    return q
 
 
 def _vector(values: Any, field: str) -> tuple[Fraction, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise ProblemError(field, f"expected a list of numbers, got {type(values).__name__}")
-    return tuple(exact(v, f"{field}[{i}]") for i, v in enumerate(values))
+    if len(values) > MAX_ENTRIES:
+        raise ProblemError(field, f"has {len(values)} entries; at most {MAX_ENTRIES} are read")
+    return tuple(_entry(v, f"{field}[{i}]") for i, v in enumerate(values))
 
 
 def _matrix(rows: Any, field: str, what: str) -> tuple[tuple[Fraction, ...], ...]:
     if isinstance(rows, (str, bytes)) or not isinstance(rows, (Sequence, np.ndarray)):
         raise ProblemError(field, f"expected a list of rows ({what}), got {type(rows).__name__}")
-    out = tuple(_vector(r, f"{field}[{i}]") for i, r in enumerate(rows))
+    if len(rows) > MAX_ENTRIES:
+        raise ProblemError(field, f"has {len(rows)} rows; at most {MAX_ENTRIES} entries are read")
+    out = []
+    for i, r in enumerate(rows):
+        out.append(_vector(r, f"{field}[{i}]"))
+        if len(out) * len(out[0]) > MAX_ENTRIES:
+            raise ProblemError(field, f"has more than {MAX_ENTRIES} entries; reluflow bounds a matrix at that size")
+    out = tuple(out)
     if not out:
         raise ProblemError(field, f"is empty; give at least one row ({what})")
     width = len(out[0])
@@ -197,6 +262,10 @@ class Init:
         lam = exact(self.lam, "init.lambda")
         if lam <= 0:
             raise ProblemError("init.lambda", f"must be > 0 (the initialisation scale), got {lam}")
+        if not Fraction(10) ** MIN_LAMBDA_EXPONENT <= lam <= Fraction(10) ** MAX_LAMBDA_EXPONENT:
+            raise ProblemError("init.lambda", f"must lie in [1e{MIN_LAMBDA_EXPONENT}, 1e{MAX_LAMBDA_EXPONENT}]: "
+                                              "the cost of a run grows with ln(1/λ) (about 4 minutes at 1e-100000), "
+                                              "and far above 1 the weights start outside any regime of the papers")
         z = _matrix(self.z, "init.z", "one row per neuron direction z_j")
         if isinstance(self.s, (str, bytes)) or not isinstance(self.s, (Sequence, np.ndarray)):
             raise ProblemError("init.s", "expected a list of signs, each +1 or -1")
@@ -219,10 +288,12 @@ class Init:
     def random(cls, *, width: int, seed: int, d: int, lam: Any = "1e-30") -> Init:
         """z_j ~ N(0, I_d/d), s_j uniform in {±1}, from ``numpy.random.default_rng(seed)``
         (z first, row by row, then s); floats are kept at their exact binary values."""
-        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-            raise ProblemError("init.width", f"must be a positive integer, got {width!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ProblemError("init.seed", f"must be a non-negative integer, got {seed!r}")
+        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_WIDTH:
+            raise ProblemError("init.width", f"must be an integer in [1, {MAX_WIDTH}], got {str(width)[:40]}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**MAX_SEED_BITS:
+            raise ProblemError("init.seed", f"must be an integer in [0, 2^{MAX_SEED_BITS}), got {str(seed)[:40]}")
+        if int(width) * d > MAX_ENTRIES:
+            raise ProblemError("init.width", f"{width} neurons × d = {d} exceed {MAX_ENTRIES} weights")
         rng = np.random.default_rng(int(seed))
         z = rng.normal(0.0, 1.0 / math.sqrt(d), size=(int(width), d))
         s = rng.choice((-1, 1), size=int(width))
@@ -241,6 +312,8 @@ class Problem:
             raise ProblemError("data", "expected a reluflow.Dataset")
         if not isinstance(self.init, Init):
             raise ProblemError("init", "expected a reluflow.Init")
+        if self.m * self.n > MAX_PAIRS:
+            raise ProblemError("init", f"{self.m} neurons × {self.n} points exceed {MAX_PAIRS} neuron–point pairs")
         if len(self.init.z[0]) != self.data.d:
             raise ProblemError(
                 "init.z",
@@ -270,10 +343,9 @@ class Problem:
         lam = self.init.lam
         return math.log(lam.denominator) - math.log(lam.numerator)
 
-    def time_scale(self) -> float:
-        """n / min‖D_±‖ with D_± = Σ_{±y_k>0} |y_k| x_k: the slowest growth time of the
-        small-initialisation theory, used only to pick default horizons and budgets."""
-        norms = []
+    def _growth_norms(self) -> list[float]:
+        """‖D_±‖ with D_± = Σ_{±y_k>0} |y_k| x_k, for the signs that have labels."""
+        norms = []  # entries lie in [1e-100, 1e100], so these floats neither overflow nor vanish
         for sign in (1, -1):
             dvec = [Fraction(0)] * self.d
             for x, y in zip(self.data.X, self.data.y):
@@ -282,9 +354,19 @@ class Problem:
             nrm = math.sqrt(float(_dot(dvec, dvec)))
             if nrm > 0:
                 norms.append(nrm)
-        if not norms:  # all labels zero: nothing to learn, any horizon will do
-            return float(self.n)
-        return self.n / min(norms)
+        return norms
+
+    def time_scale(self) -> float:
+        """n / min‖D_±‖: the slowest growth time of the small-initialisation theory, used
+        only to pick default horizons and budgets (n when all labels are zero)."""
+        norms = self._growth_norms()
+        return self.n / min(norms) if norms else float(self.n)
+
+    def fast_time_scale(self) -> float:
+        """n / max‖D_±‖: the fastest growth time; steps are about this long, so a horizon
+        of t_end is about t_end / fast_time_scale() steps (within a factor of a few)."""
+        norms = self._growth_norms()
+        return self.n / max(norms) if norms else float(self.n)
 
     def default_t_end(self) -> float:
         """A horizon past the last escape: 1.5 · time_scale · ln(1/λ) + 20 · time_scale."""

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .limits import MAX_SPEC_BYTES
 from .problem import Dataset, Init, Problem, ProblemError
 
 __all__ = ["dataset_from_dict", "load_data", "load_spec", "parse_spec_text", "problem_from_dict"]
@@ -33,13 +34,27 @@ _INIT_KEYS = {"lambda", "z", "s", "width", "seed"}
 def parse_spec_text(text: str, fmt: str) -> dict:
     """Parse TOML or JSON text; syntax errors become a :class:`ProblemError` on ``spec``.
 
-    Floats are read as :class:`~decimal.Decimal`, so ``0.3`` in a file means exactly 3/10."""
+    Floats are read as :class:`~decimal.Decimal`, so ``0.3`` in a file means exactly 3/10.
+    Integers too long for Python's ``int`` parser, nesting deeper than the parser's
+    recursion and files over :data:`~reluflow.limits.MAX_SPEC_BYTES` are refused here."""
+    if len(text) > MAX_SPEC_BYTES:
+        raise ProblemError("spec", f"has {len(text)} characters; at most {MAX_SPEC_BYTES} are read")
     try:
         if fmt == "toml":
             return tomllib.loads(text, parse_float=Decimal)
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal, parse_int=_json_int)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ProblemError("spec", f"is not valid {fmt.upper()}: {exc}") from None
+    except ValueError as exc:  # tomllib: an integer literal beyond int()'s 4300 digits
+        raise ProblemError("spec", f"holds a number {fmt.upper()} cannot read ({str(exc)[:80]}); "
+                                   "write large or small numbers with an exponent, e.g. \"1e-300\"") from None
+    except RecursionError:
+        raise ProblemError("spec", "nests lists or tables too deeply to read; a SPEC needs two levels (X)") from None
+
+
+def _json_int(text: str) -> int | Decimal:
+    """JSON integers: Python ints, or Decimals beyond int()'s 4300-digit limit (bounded later)."""
+    return int(text) if len(text) < 4000 else Decimal(text)
 
 
 def _read(path: str | Path) -> dict:
@@ -47,7 +62,15 @@ def _read(path: str | Path) -> dict:
     if not path.is_file():
         raise ProblemError("spec", f"file {str(path)!r} does not exist")
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
-    return parse_spec_text(path.read_text(encoding="utf-8"), fmt)
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        raise ProblemError("spec", f"file {str(path)!r} has {path.stat().st_size} bytes; at most {MAX_SPEC_BYTES} are read")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProblemError("spec", f"file {str(path)!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ProblemError("spec", f"cannot read {str(path)!r}: {exc.strerror}") from None
+    return parse_spec_text(text, fmt)
 
 
 def load_spec(path: str | Path) -> Problem:

@@ -7,6 +7,8 @@ on a float grid and then refined in exact integer arithmetic to one unit of 2**-
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["candidates", "first_nonzero", "first_root", "first_switch", "motion", "near", "poly_eval", "refine_root",
@@ -176,11 +178,11 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
 _CELLS = 256
 
 
-def _floats_of(values: list) -> np.ndarray:
-    """Big integers → float64 (each rounded to its own leading bits; no overflow)."""
-    top = max(abs(int(c)).bit_length() for c in values)
-    sh = max(top - 1000, 0)
-    return np.array([float(int(c) >> sh) for c in values]) * 2.0**sh if sh else np.array([float(c) for c in values])
+def _floats_of(values: list) -> tuple[np.ndarray, int]:
+    """Big integers as float64 mantissas times 2^sh: ``(f, sh)`` with c ≈ f · 2^sh and every
+    |f| < 2^1000, so no conversion overflows however long the integers are."""
+    sh = max(max(abs(int(c)).bit_length() for c in values) - 1000, 0)
+    return np.array([float(int(c) >> sh) for c in values]), sh
 
 
 def first_root(coeffs: list, s_end: int, F: int) -> int | None:
@@ -193,8 +195,9 @@ def first_root(coeffs: list, s_end: int, F: int) -> int | None:
     # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
     span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
     with np.errstate(over="ignore", invalid="ignore"):
-        cf = _floats_of(coeffs) * span ** np.arange(n)
-        scale = np.abs(cf).max()
+        mant, sh = _floats_of(coeffs)
+        cf = mant * span ** np.arange(n)
+        scale = np.abs(cf).max()  # in units of 2^sh
         cf = cf / scale
         x = np.linspace(0.0, 1.0, _CELLS + 1)
         vals = np.polyval(cf[::-1], x)
@@ -202,7 +205,7 @@ def first_root(coeffs: list, s_end: int, F: int) -> int | None:
         m2 = float(np.sum(np.abs(cf) * np.arange(n) * (np.arange(n) - 1)))
         dx = 1.0 / _CELLS
         # float rounding of the evaluations, plus the exact search's "reached" level (in units of 1/scale)
-        err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + near(n) / scale
+        err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + math.ldexp(near(n) / scale, -sh)
         lower = vals[:-1] + np.minimum(der[:-1], 0.0) * dx - 0.5 * m2 * dx * dx - err
     # only a finite positive lower bound certifies a cell: a float overflow (inf, NaN) certifies nothing
     for i in np.nonzero(~(lower > 0))[0]:

@@ -13,9 +13,11 @@ only the digits on which the two agree, so every reported digit is checked.
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
+
+from ..limits import MAX_DPS
+from ..precision import integer_in
 
 __all__ = ["checked"]
 
@@ -41,7 +43,7 @@ def _agreement(a: Any, b: Any, worst: list[float]) -> None:
         x, y = _number(a), _number(b)
         if x is not None and y is not None and x != y:
             scale = max(abs(y), Decimal("1e-300"))
-            worst.append(-math.log10(float(abs(x - y) / scale)))
+            worst.append(-float((abs(x - y) / scale).log10()))  # Decimal: no float underflow
 
 
 def _rounded(a: Any, b: Any, digits: int) -> Any:
@@ -60,6 +62,7 @@ def _rounded(a: Any, b: Any, digits: int) -> Any:
 def checked(predict: Callable, problem, *, dps: int = 30) -> dict:
     """``predict(problem, dps=…).to_dict()`` at ``dps`` and ``dps + 10``: numbers rounded to
     the digits on which both agree (``checked_digits``, capped at ``dps``)."""
+    dps = integer_in(dps, "dps", 5, MAX_DPS - 10, "working precision of the prediction")
     lo = predict(problem, dps=dps).to_dict()
     hi = predict(problem, dps=dps + 10).to_dict()
     worst: list[float] = []

@@ -1,0 +1,83 @@
+"""The command line's one error path and its exit codes.
+
+Every command runs inside :class:`GuardedGroup`, so whatever a command raises ends in one of
+four exit codes and never in a bare traceback:
+
+- ``0`` (:data:`OK`): the work ran and everything it checks holds;
+- ``1`` (:data:`NOT_OK`): the work ran but ended not ok (a run stopped early, a claim failed);
+- ``2`` (:data:`BAD_INPUT`): bad input — a :class:`~reluflow.problem.ProblemError` naming the
+  field and the fix, or a usage error from click;
+- ``70`` (:data:`BUG`, sysexits' ``EX_SOFTWARE``): an unexpected exception.  It prints a short
+  "this is a bug, please report" message; ``reluflow --debug …`` (or ``RELUFLOW_DEBUG=1``)
+  shows the traceback instead.
+
+Ctrl-C exits 130 with a one-line message.  Written by hand because click's own handling
+prints tracebacks for anything but its own exceptions.
+
+>>> import typer
+>>> from typer.testing import CliRunner
+>>> app = typer.Typer(cls=GuardedGroup)
+>>> @app.command()
+... def boom() -> None:
+...     raise ZeroDivisionError("x")
+>>> @app.command()
+... def other() -> None:
+...     pass
+>>> CliRunner().invoke(app, ["boom"]).exit_code
+70
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NoReturn
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from .problem import ProblemError
+
+__all__ = ["BAD_INPUT", "BUG", "NOT_OK", "OK", "GuardedGroup", "fail"]
+
+OK, NOT_OK, BAD_INPUT, BUG, INTERRUPTED = 0, 1, 2, 70, 130
+ISSUES = "https://github.com/reluflow/reluflow/issues"
+
+err = Console(stderr=True)
+
+
+def fail(exc: Exception | str) -> NoReturn:
+    """Print ``error: …`` (Rich markup in the message shown literally) and exit 2."""
+    err.print(f"[bold red]error[/]: {escape(str(exc))}")
+    raise typer.Exit(BAD_INPUT)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug")) or os.environ.get("RELUFLOW_DEBUG", "") not in ("", "0")
+
+
+class GuardedGroup(TyperGroup):
+    """A typer group whose commands end in the exit codes above, whatever they raise."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except ProblemError as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            err.print("[bold red]interrupted[/]: nothing further was written")
+            raise typer.Exit(INTERRUPTED) from None
+        except Exception as exc:  # the one place an unexpected exception is turned into a report
+            if _debug(ctx):
+                raise
+            what = "out of memory" if isinstance(exc, MemoryError) else f"{type(exc).__name__}: {exc}"
+            err.print(
+                f"[bold red]internal error[/]: {escape(what[:500])}\n"
+                f"This is a bug in reluflow, please report it at {ISSUES} with the command line and input. "
+                "Rerun with `reluflow --debug …` to see the traceback."
+            )
+            raise typer.Exit(BUG) from None
