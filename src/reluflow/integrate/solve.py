@@ -22,7 +22,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ..precision import backend, budget, context
+from ..limits import MAX_STEPS
+from ..precision import backend, budget, context, integer_in
 from ..problem import Problem, ProblemError, exact
 from .events import first_switch, refine_root
 from .settle import settle
@@ -35,6 +36,8 @@ __all__ = ["solve", "taylor_order"]
 GUARD_BITS = 20  # fixed-point bits beyond the working precision
 SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
 MAX_GROWTH = 3.0  # the step may grow at most this factor per step
+REST_STEPS = 3  # full steps without motion before a run is declared at rest (converged / stationary) …
+REST_AHEAD = 1000  # … when more than this many steps of the current length remain to t_end
 DRIFT_EVERY = 8  # the drift check: every step this close to a change of pattern, else this often
 FLOAT_MARGIN_BITS = 12  # float64 orders keep their rounding 2^-12 below the step tolerance
 
@@ -62,12 +65,6 @@ def _representable(t: int, prec: int, up: bool = False) -> int:
         return t
     q = (t + ((1 << drop) - 1 if up else 1 << (drop - 1))) >> drop
     return q << drop
-
-
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ProblemError(name, f"must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def solve(
@@ -105,11 +102,13 @@ def solve(
         t_end_q = Fraction(math.ceil(t_end_q))
     if t_end_q <= 0:
         raise ProblemError("t_end", f"must be > 0, got {t_end_q}")
+    if t_end is None:
+        _feasible_default(problem, t_end_q)
     thr_q = None if loss_below is None else exact(loss_below, "loss_below")
     if thr_q is not None and thr_q <= 0:
         raise ProblemError("loss_below", f"must be > 0 (a loss threshold), got {thr_q}")
-    max_steps = _positive_int(max_steps, "max_steps")
-    max_events = _positive_int(max_events, "max_events")
+    max_steps = integer_in(max_steps, "max_steps", 1, MAX_STEPS, "the limit on integration steps")
+    max_events = integer_in(max_events, "max_events", 1, MAX_STEPS, "the limit on activation events")
     bud = budget(
         digits=digits, dps=dps, log_inv_lambda=problem.log_inv_lambda,
         t_span=float(t_end_q), time_scale=problem.time_scale(),
@@ -122,6 +121,7 @@ def solve(
     tol_bits = (bud.digits + EXTRA_DIGITS) * math.log2(10)
     float_below = int(53 + F - tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
     fx = FixedPoint.of(problem, F)
+    fast = problem.fast_time_scale()
     st = State.initial(problem, F)
     u0 = initial_preactivations(problem)  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
     u0_cache: dict = {}
@@ -137,6 +137,7 @@ def solve(
     status: Status | None = None
     detail = ""
     instant = 0  # consecutive events at (numerically) the same time
+    rest = 0  # consecutive full steps in which nothing moved (_at_rest)
     start = time.perf_counter()
     tf = lambda ti: float(Fraction(int(ti), one))
 
@@ -246,6 +247,12 @@ def solve(
         # next scale: the estimate, capped in growth (never the event-truncated length)
         grow = min(s_star, MAX_GROWTH) if math.isfinite(s_star) else MAX_GROWTH
         H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
+        # at rest for REST_STEPS full steps with more than REST_AHEAD such steps still to go:
+        # stepping on to t_end would cost steps and change no reported digit
+        rest = rest + 1 if status is None and hit is None and s_take == s_end and tend - t > REST_AHEAD * H and \
+            _at_rest(fx, st, J, H, fast, tol_bits) else 0
+        if rest >= REST_STEPS:
+            status, detail = _at_rest(fx, st, J, H, fast, tol_bits), f"from t ≈ {tf(t):.6g}"
         if progress is not None:
             progress(tf(t), tf(tend))
 
@@ -304,14 +311,50 @@ def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:
     return False
 
 
-def _sum_r2(fx: FixedPoint, st: State) -> int:
-    """Σ_k r_k² at the state, absolute fixed point with 2F fractional bits."""
-    F = fx.F
+def _feasible_default(problem: Problem, t_end: Fraction) -> None:
+    """Refuse a default horizon that would take more than MAX_STEPS steps: it happens only
+    when the data's growth times differ by many orders (slowest ≫ fastest)."""
+    steps = float(t_end) / problem.fast_time_scale()
+    if steps > MAX_STEPS:
+        raise ProblemError(
+            "t_end", f"the default horizon t_end = {float(t_end):.3g} (past the slowest escape) is about "
+            f"{steps:.2g} steps of the data's fastest time scale {problem.fast_time_scale():.3g}, beyond "
+            f"{MAX_STEPS}: the growth times n/‖D_±‖ differ by a factor {problem.time_scale() / problem.fast_time_scale():.3g}. "
+            "Give a shorter t_end (or loss_below with a t_end), or rescale the data so its scales are closer")
+
+
+def _residuals(fx: FixedPoint, st: State) -> np.ndarray:
+    """r_k = y_k − Σ_j a_j σ(u_jk) at the state, absolute fixed point with F fractional bits."""
     h = np.zeros(fx.n, dtype=object)
     for j, k in zip(*np.nonzero(st.active)):
-        h[k] += (st.a[j] * st.U[j, k]) >> (F - 2 * st.e[j])
-    r = fx.y - h
-    return int(sum(v * v for v in r))
+        h[k] += (st.a[j] * st.U[j, k]) >> (fx.F - 2 * st.e[j])
+    return fx.y - h
+
+
+def _sum_r2(fx: FixedPoint, st: State) -> int:
+    """Σ_k r_k² at the state, absolute fixed point with 2F fractional bits."""
+    return int(sum(v * v for v in _residuals(fx, st)))
+
+
+def _at_rest(fx: FixedPoint, st: State, J, H: int, fast: float, tol_bits: float) -> Status | None:
+    """CONVERGED or STATIONARY when no weight moves by more than the step tolerance
+    2^-tol_bits (relative, per neuron) in the data's fastest time scale ``fast``; else None.
+
+    Near a stable equilibrium the Taylor step cannot grow past ~1/rate (the per-step
+    errors keep the state within the tolerance of it), so a long horizon would cost steps
+    without changing a reported digit.  CONVERGED when every point some neuron is active or
+    sliding on is also fitted to that tolerance (relative to max |y|): the loss cannot rise
+    along gradient flow and dead pairs stay dead (their weights do not move), so nothing
+    reported changes on the rest of the horizon.  STATIONARY otherwise: slower motion than
+    this may exist but is not resolved at this precision."""
+    c1 = max(abs(int(v)) if not isinstance(v, float) else int(abs(v)) for v in J.Y[1].ravel())
+    if c1 and math.log2(c1) - math.log2(H) + math.log2(fast) > 2 - tol_bits:
+        return None
+    live = st.active.any(axis=0) | st.sliding.any(axis=0)
+    r = _residuals(fx, st)
+    ymax = max((abs(int(v)) for v in fx.y), default=0) or (1 << fx.F)
+    fitted = all(math.log2(abs(int(r[k])) or 1) <= 2 - tol_bits + math.log2(ymax) for k in np.nonzero(live)[0])
+    return Status.CONVERGED if fitted else Status.STATIONARY
 
 
 def _sum_r2_jets(J, s: int, F: int) -> int:
