@@ -199,6 +199,8 @@ class Prediction:
     def T2_bounds(self) -> dict:
         """Upper bounds of Lemma 32(ii) and Theorem 6 on T2 − T1 and T2 (they assume the
         astronomically small λ of Assumption 2; reported to show their size)."""
+        if not self.delta > 0:
+            return None  # δ = 0: the bounds do not exist (see ``notes``)
         e = rational(self.ctx, self.eps)
         d = self.problem.d
         base = self.log_inv_lambda * d * self.Delta**2 / self.delta**6
@@ -209,6 +211,8 @@ class Prediction:
     def log10_lambda_max(self) -> Any:
         """log10 of the Assumption 2 bound λ ≤ (m n^{9nΔ²/δ³})^{−3/ε}."""
         ctx, p = self.ctx, self.problem
+        if not self.delta > 0:
+            return None  # δ = 0: no λ satisfies Assumption 2 (see ``notes``)
         ln = -3 / rational(ctx, self.eps) * (ctx.log(p.m) + 9 * p.n * self.Delta**2 / self.delta**3 * ctx.log(p.n))
         return ln / ctx.log(10)
 
@@ -301,7 +305,7 @@ class Prediction:
 
     @property
     def thm6_rate(self) -> Any:
-        """Theorem 6: 0.4 δ⁴/Δ²."""
+        """Theorem 6: 0.4 δ⁴/Δ² (0 when δ = 0: the theorem then gives no rate)."""
         return self.ctx.mpf(2) / 5 * self.delta**4 / self.Delta**2
 
     # ---- limit ---------------------------------------------------------------------------
@@ -402,7 +406,7 @@ class Prediction:
             "T1_over_eps_log": fmt(self.T1_over_eps_log),
             "t_escape": fmt(self.t_escape) if self.J_plus else None,
             "T2": fmt(self.T2) if self.J_plus else None,
-            "T2_bounds": {k: fmt(v) for k, v in self.T2_bounds.items()},
+            "T2_bounds": None if self.T2_bounds is None else {k: fmt(v) for k, v in self.T2_bounds.items()},
             "limit_w_sq": vec(self.limit_w_sq) if self.J_plus else None,
             "limit_theta_sq": fmt(self.limit_theta_sq) if self.J_plus else None,
             "limit_nuclear_norm": fmt(self.limit_nuclear) if self.J_plus else None,
@@ -478,6 +482,9 @@ def _yardstick(ctx, data: Dataset, X, j: int, z, s: int, G_all) -> Yardstick:
     while True:
         gam = _gamma(ctx, data, active)
         G = _norm(ctx, gam)
+        if not G:
+            raise ProblemError(f"init.z[{j}]", f"γ_I = 0 on the neuron's active set {sorted(active)} (every label "
+                                               "there is 0): its yardstick does not move and D1 is undefined")
         gbar = [c / G for c in gam]
         c0 = _dot(ctx, start, gbar)
         if not -1 < c0 < 1:
@@ -646,6 +653,10 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
     teacher = tuple(rational(ctx, c) for c in data.teacher)
     gamma = tuple(_gamma(ctx, data, range(n)))
     G = _norm(ctx, gamma)
+    if not any(data.y):
+        raise ProblemError("data.teacher", "σ(⟨v*, x_k⟩) = 0 on every input, so every label is 0: nothing is learned "
+                                           "and the theory (built on γ = Σ y_k x_k ≠ 0) does not apply; give a "
+                                           "teacher positive on some input")
     eta, u = _eig(ctx, data)
     nu_star = tuple(_dot(ctx, uk, teacher) for uk in u)
     z = [[rational(ctx, c) for c in zj] for zj in problem.init.z]
@@ -687,6 +698,10 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
         ts = [ctx.zero] + [c.tau for c in y.crossings]
         parts += [b - a for a, b in zip(ts, ts[1:])]
     delta = min(parts)
+    if not delta > 0:
+        notes.append(f"δ = {ctx.nstr(delta, 5)} ≤ 0 (a repeated or degenerate quantity in its definition, e.g. two "
+                     "crossings at one instant or a point on a yardstick's arc): the Assumption 2 bound λ_max and "
+                     "the Lemma 32(ii) bounds on T2 do not exist; Theorem 6 gives no rate")
     Delta = max([_norm(ctx, x) for x in X] + [_norm(ctx, zj) for zj in z] + [ctx.one])
     if not J_plus:
         notes.append("J_+ is empty: no neuron grows (Assumption 1(ii)); the limit and phase-2 quantities are undefined")
