@@ -21,6 +21,7 @@ import mpmath
 import numpy as np
 from mpmath.libmp import MPZ
 
+from ..limits import MAX_DPS, MAX_NESTING
 from ..linalg import independent
 from ..precision import MIN_DPS, context, rational, to_str
 from ..problem import Dataset, Init, Problem, ProblemError, exact
@@ -400,23 +401,18 @@ class Trajectory:
     @classmethod
     def from_dict(cls, d: Any) -> Trajectory:
         """Inverse of :meth:`to_dict` (dense form), validating everything: the schema, every
-        key and type, shapes against the problem's (m, n, d), ranges (dps ≤ :data:`MAX_DPS`,
-        integers ≤ :data:`MAX_INT_DIGITS` digits, block exponents ≤ :data:`MAX_EXPONENT`), the
-        step times (from 0, non-decreasing, each step reaching the next), events at step
-        boundaries naming existing pairs, and the redundant fields (t_end, loss, a, W,
-        invariants, steps) against the exact state.  Any violation raises
-        :class:`~reluflow.ProblemError` naming the path, e.g. ``exact.segments[3].H``."""
+        key and type, shapes against the problem's (m, n, d); ranges: dps within the solver's
+        bounds (:data:`~reluflow.limits.MAX_DPS`), integers of at most :data:`MAX_INT_DIGITS`
+        digits, block exponents within :data:`MAX_EXPONENT`; the step times (from 0, never
+        decreasing, each step reaching the next); events at step boundaries, on existing pairs,
+        recording every change of pattern; the start state against ``problem.init``; and the
+        redundant fields (t_end, loss, a, W, invariants, steps) against the exact state.  Any
+        violation raises :class:`~reluflow.ProblemError` naming the JSON path, e.g.
+        ``exact.segments[3].H``.  Not checkable without solving again: the jets themselves."""
         return _read(cls, d)
 
 
 # ---- reading untrusted files -----------------------------------------------------------------
-MAX_DPS = 4000
-"""Largest working precision a trajectory file may claim.  Its integers (the jets and the
-state, fixed point with about 3.32·dps + 20 bits) must stay within :data:`MAX_INT_DIGITS`
-digits, the most :meth:`Trajectory.to_json` can write; the bound also keeps the work of
-reading a hostile file small (``dps: 10**9`` used to hang).  The solver itself takes any dps
-≥ :data:`~reluflow.precision.MIN_DPS`."""
-
 MAX_INT_DIGITS = 4300
 """Longest integer (decimal digits) a trajectory file may hold: Python's default limit on
 int ↔ str conversion (``sys.get_int_max_str_digits``), under which ``to_json`` writes."""
@@ -424,9 +420,6 @@ int ↔ str conversion (``sys.get_int_max_str_digits``), under which ``to_json``
 MAX_EXPONENT = 10**9
 """Largest |e_j| (bits) of a neuron's block exponent in a file; a real run stays within
 a few times ln(1/λ)/ln 2 + F."""
-
-MAX_DEPTH = 64
-"""Deepest nesting accepted in the free-form parts (metadata, certificate)."""
 
 _TOP = ("schema", "status", "message", "t_end", "loss", "events", "a", "W", "invariants", "dps", "digits",
         "order", "steps", "metadata", "problem", "exact")
@@ -561,10 +554,10 @@ def _exponents(v: Any, path: str, m: int) -> list[int]:
 
 def _json_value(v: Any, path: str, depth: int = 0) -> None:
     """Free-form JSON (metadata, certificate): objects with string keys, arrays, strings, finite
-    numbers, booleans, null; at most :data:`MAX_DEPTH` deep (errors name the path down to 8
+    numbers, booleans, null; at most :data:`MAX_NESTING` deep (errors name the path down to 8
     levels)."""
-    if depth > MAX_DEPTH:
-        _fail(path, f"is nested more than {MAX_DEPTH} deep; {_REWRITE}")
+    if depth > MAX_NESTING:
+        _fail(path, f"is nested more than {MAX_NESTING} deep; {_REWRITE}")
     sub = (lambda p: p) if depth < 8 else (lambda p: path)
     if isinstance(v, dict):
         for k, x in v.items():
