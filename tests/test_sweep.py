@@ -3,6 +3,7 @@ resuming after SIGKILL, identical bytes for 1, 2 and Dask workers, collect, the 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -28,6 +29,7 @@ from reluflow.sweep import (
     COLUMNS,
     SCHEMA,
     VOLATILE_METADATA,
+    CorruptRun,
     RunSpec,
     Store,
     atomic_write,
@@ -311,6 +313,145 @@ def test_missing_record_with_a_leftover_trajectory_is_just_missing(tmp_path):
     assert store.check(specs[0]) == "missing"
     res = run(specs, store, executor=ThreadPoolExecutor(1), progress=False)
     assert (res.computed, res.recomputed) == (1, 0) and files(store) == good  # the stale .tmp is cleaned up
+
+
+# ---- records edited with their checksum recomputed ---------------------------------------------------
+def _reseal(store: Store, h: str, edit) -> None:
+    """Edit record ``h`` as a forger would: change it, then recompute its checksum (and, when the
+    trajectory file changed, its size and hash) so that every hash matches again."""
+    from reluflow.sweep import store as store_module
+
+    d = json.loads(store.record_path(h).read_text())
+    edit(d)
+    traj = store.trajectory_path(h).read_bytes()
+    if isinstance(d.get("trajectory"), dict):
+        d["trajectory"] |= {"sha256": hashlib.sha256(traj).hexdigest(), "bytes": len(traj)}
+    d["checksum"] = store_module._checksum(d)
+    store.record_path(h).write_text(json.dumps(d, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+
+
+@pytest.fixture(scope="module")
+def solved_store(tmp_path_factory) -> tuple[Store, tuple[RunSpec, ...], dict[str, bytes]]:
+    store = Store(tmp_path_factory.mktemp("solved"))
+    specs = tiny(lams=("1e-10",))
+    run(specs, store, executor=ThreadPoolExecutor(1), progress=False)
+    return store, specs, files(store)
+
+
+@pytest.fixture
+def store_copy(solved_store, tmp_path) -> tuple[Store, tuple[RunSpec, ...], dict[str, bytes]]:
+    _, specs, good = solved_store
+    (tmp_path / "runs").mkdir()
+    for name, data in good.items():
+        (tmp_path / "runs" / name).write_bytes(data)
+    return Store(tmp_path), specs, good
+
+
+SUMMARY_EDITS = {
+    "final_loss": "0.0", "status": "loss_below", "ok": False, "message": "reached the requested end time (edited)",
+    "t_end": "5.0", "events": 0, "steps": 1, "dps": 40, "digits": 30, "order": 9,
+}
+
+
+@pytest.mark.parametrize("key, value", list(SUMMARY_EDITS.items()), ids=list(SUMMARY_EDITS))
+def test_an_edited_summary_is_never_reported(store_copy, key, value):
+    store, specs, good = store_copy
+    h = specs[0].spec_hash
+    _reseal(store, h, lambda d: d["summary"].__setitem__(key, value))
+    field = f"runs/{h}.json summary.{key}"
+    state, rec, reason = store.inspect(specs[0])
+    assert (state, rec) == ("corrupt", None) and reason.startswith(f"{field}: is ")
+    assert "edited after its run" in reason
+    assert store.get(h) is None and h not in {r.spec_hash for r in store.records()} and specs[0] not in store
+    with pytest.raises(CorruptRun) as info:
+        store.load(h)
+    assert info.value.field == field and isinstance(info.value, KeyError) and isinstance(info.value, ProblemError)
+    res = run(specs, store, executor=ThreadPoolExecutor(1), progress=False)
+    assert res.recomputed == 1 and [(s.spec_hash, r) for s, r in res.discarded] == [(h, reason)]
+    assert files(store) == good  # recomputed to the very same bytes
+
+
+def test_summary_check_is_type_strict(store_copy):
+    store, specs, _ = store_copy
+    h = specs[0].spec_hash
+    events = json.loads(store.record_path(h).read_text())["summary"]["events"]
+    _reseal(store, h, lambda d: d["summary"].__setitem__("events", float(events)))  # 4.0 == 4, but not a count
+    assert store.inspect(h)[2].startswith(f"runs/{h}.json summary.events: ")
+    _reseal(store, h, lambda d: d["summary"].__setitem__("extra", 1))
+    assert store.inspect(h)[2].startswith(f"runs/{h}.json summary: ")
+
+
+def test_an_edited_trajectory_is_caught_by_its_own_checks(store_copy):
+    """Loss edited in both the record and the trajectory file, every hash recomputed: the
+    trajectory's loss no longer matches its exact final state."""
+    store, specs, _ = store_copy
+    h = specs[0].spec_hash
+    path = store.trajectory_path(h)
+    d = json.loads(path.read_text())
+    d["loss"] = "0.0"
+    path.write_text(json.dumps(d))
+    _reseal(store, h, lambda r: r["summary"].__setitem__("final_loss", "0.0"))
+    reason = store.inspect(h)[2]
+    assert reason.startswith(f"runs/{h}.traj.json loss: is '0.0' but the exact final state gives ")
+    with pytest.raises(CorruptRun, match=f"^runs/{h}.traj.json loss: "):
+        store.load(h)
+
+
+def test_swapped_trajectories_are_caught(tmp_path):
+    store = Store(tmp_path)
+    specs = tiny()[:2]
+    run(specs, store, executor=ThreadPoolExecutor(1), progress=False)
+    a, b = (s.spec_hash for s in specs)
+    ta, tb = store.trajectory_path(a).read_bytes(), store.trajectory_path(b).read_bytes()
+    store.trajectory_path(a).write_bytes(tb)
+    store.trajectory_path(b).write_bytes(ta)
+    for h, other in ((a, b), (b, a)):  # copy the other run's summary too: only the spec can tell
+        summary = json.loads(store.record_path(other).read_text())["summary"]
+        _reseal(store, h, lambda d, summary=summary: d.__setitem__("summary", summary))
+    assert store.inspect(a)[2].startswith(f"runs/{a}.json spec: is not the problem")
+    assert store.records() == []
+
+
+def test_collect_says_why_a_run_is_missing(store_copy):
+    pytest.importorskip("pandas")
+    store, specs, _ = store_copy
+    h = specs[0].spec_hash
+    _reseal(store, h, lambda d: d["summary"].__setitem__("final_loss", "0.0"))
+    df = collect(store, [specs[0], specs[0].vary(lam="1e-20")])
+    assert df.status.tolist() == ["missing", "missing"]
+    assert df.message.tolist()[0].startswith(f"runs/{h}.json summary.final_loss")
+    assert df.message.tolist()[1] == "not in the store"
+
+
+HOSTILE_RECORDS = {
+    "deep": lambda d: d.__setitem__("spec", "DEEP"),  # replaced by 5000 nested arrays in the file
+    "summary-list": lambda d: d.__setitem__("summary", [1, 2]),
+    "summary-missing": lambda d: d.pop("summary"),
+    "trajectory-null": lambda d: d.__setitem__("trajectory", None),
+    "spec-garbage": lambda d: d.__setitem__("spec", {"data": 5}),
+    "spec-huge-exponent": lambda d: d["spec"]["init"].__setitem__("lambda", "1e1000000000"),
+    "dataset-object": lambda d: d.__setitem__("dataset", {"a": 1}),
+    "version-edited": lambda d: d.__setitem__("reluflow", "0.0.1"),
+    "nan-loss": lambda d: d["summary"].__setitem__("final_loss", float("nan")),
+}
+
+
+@pytest.mark.parametrize("edit", list(HOSTILE_RECORDS.values()), ids=list(HOSTILE_RECORDS))
+def test_hostile_records_are_corrupt_not_tracebacks(store_copy, edit):
+    store, specs, _ = store_copy
+    h = specs[0].spec_hash
+    try:
+        _reseal(store, h, edit)
+    except (ValueError, RecursionError):  # not even checksummable: write it as it is
+        d = json.loads(store.record_path(h).read_text())
+        edit(d)
+        store.record_path(h).write_text(json.dumps(d))
+    path = store.record_path(h)
+    path.write_text(path.read_text().replace('"DEEP"', "[" * 5000 + "]" * 5000))
+    start = time.perf_counter()
+    state, rec, reason = store.inspect(h)
+    assert (state, rec) == ("corrupt", None) and reason.startswith(f"runs/{h}")
+    assert time.perf_counter() - start < 2
 
 
 # ---- running -------------------------------------------------------------------------------------

@@ -25,13 +25,14 @@ The command line: ``reluflow sweep GRID.toml --store DIR [--workers N] [--schedu
 from .collect import COLUMNS, collect
 from .runner import SweepResult, run
 from .spec import AXES, SCHEMA, RunSpec, expand, load_grid, num_text, parse_grid, spec_hash
-from .store import VOLATILE_METADATA, Record, Store, atomic_write
+from .store import VOLATILE_METADATA, CorruptRun, Record, Store, atomic_write
 
 __all__ = [
     "AXES",
     "COLUMNS",
     "SCHEMA",
     "VOLATILE_METADATA",
+    "CorruptRun",
     "Record",
     "RunSpec",
     "Store",

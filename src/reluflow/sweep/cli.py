@@ -72,6 +72,8 @@ def sweep(
     finally:
         if client is not None:
             client.close()
+    for spec, reason in result.discarded:
+        err.print(f"[yellow]discarded[/] {spec.spec_hash[:12]} (corrupt, recomputed): {reason}")
     console.print(result.table())
     for spec, error in result.failed:
         console.print(f"[bold red]failed[/] {spec.spec_hash[:12]} (λ = {spec.lam_text}): {error}")

@@ -42,7 +42,8 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
     ``log10_lambda``; ``seed`` (None for explicit z, s), ``width``; ``digits`` and ``dps`` the
     solve used; ``status`` and ``ok``; ``final_loss`` (float; 0.0 below 1e-308),
     ``final_loss_str`` (the full-precision decimal string) and ``log10_final_loss``; ``t_end``
-    (float) and ``t_end_str``; ``events``, ``steps``; ``message``.  Needs pandas.
+    (float) and ``t_end_str``; ``events``, ``steps``; ``message`` (for a missing run: not in the
+    store, or why its stored files are corrupt).  Needs pandas.
 
     >>> import tempfile
     >>> from reluflow.sweep import RunSpec, Store
@@ -63,15 +64,16 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
     if specs is None:
         items: Iterable[tuple[RunSpec | None, Any]] = ((None, rec) for rec in store.records())
     else:
-        items = ((s, store.get(s)) for s in specs)
-    for spec, rec in items:
+        items = ((s, store.inspect(s)) for s in specs)
+    for spec, found in items:
+        rec, reason = (found, None) if specs is None else (found[1], found[2])
         if rec is None:
             assert spec is not None
             row: dict[str, Any] = {
                 "spec_hash": spec.spec_hash, "dataset": spec.dataset, "data_hash": spec.data_hash,
                 "lambda": spec.lam_text, "seed": spec.seed, "width": spec.width, "digits": spec.digits,
                 "dps": spec.dps, "status": "missing", "ok": False, "final_loss_str": None, "t_end_str": None,
-                "events": None, "steps": None, "message": "not in the store (or corrupt)",
+                "events": None, "steps": None, "message": reason or "not in the store",
             }
             lam = spec.lam
         else:

@@ -92,7 +92,8 @@ class SweepResult:
     """The outcome of :func:`run`: ``records`` of the finished runs in spec order (computed now
     or found in the store), ``failed`` as (spec, error) pairs (not stored: a rerun retries
     them), and counts: ``computed``, ``cached`` (found valid), ``recomputed`` (found corrupt,
-    discarded and computed again), ``seconds`` (wall time of the sweep)."""
+    discarded and computed again; ``discarded`` says why, per run), ``seconds`` (wall time of
+    the sweep)."""
 
     specs: tuple[RunSpec, ...]
     records: tuple[Record, ...]
@@ -101,6 +102,7 @@ class SweepResult:
     cached: int
     recomputed: int
     seconds: float
+    discarded: tuple[tuple[RunSpec, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -159,7 +161,9 @@ def run(
 
     Specs already stored (valid) are skipped, so a sweep killed midway, even by SIGKILL,
     resumes where it stopped; stored files that are corrupt (truncated, tampered, from a
-    half-finished write) are discarded and recomputed.  Duplicate specs run once.  Tasks run
+    half-finished write, a record whose summary disagrees with its trajectory) are discarded
+    and recomputed, each with its reason in :attr:`SweepResult.discarded`.  Duplicate specs
+    run once.  Tasks run
     on ``executor`` (any :class:`concurrent.futures.Executor`, e.g. a Dask client's
     ``get_executor()``), by default a "spawn" process pool of ``workers`` processes (default:
     the CPU count, at most one per pending run).  A task that raises is reported in
@@ -193,15 +197,15 @@ def run(
 
     records: dict[str, Record] = {}
     pending: list[RunSpec] = []
-    corrupt = 0
+    discarded: list[tuple[RunSpec, str]] = []
     for h, spec in unique.items():
-        state, rec = store.lookup(spec)
+        state, rec, reason = store.inspect(spec)
         if rec is not None:
             records[h] = rec
             continue
         if state == "corrupt":
             store.discard(h)
-            corrupt += 1
+            discarded.append((spec, reason or "corrupt"))
         pending.append(spec)
     cached = len(records)
 
@@ -247,5 +251,6 @@ def run(
         specs=tuple(ordered),
         records=tuple(records[s.spec_hash] for s in ordered if s.spec_hash in records),
         failed=tuple((unique[h], failed[h]) for h in unique if h in failed),
-        computed=computed, cached=cached, recomputed=corrupt, seconds=time.perf_counter() - t0,
+        computed=computed, cached=cached, recomputed=len(discarded), seconds=time.perf_counter() - t0,
+        discarded=tuple(discarded),
     )

@@ -14,8 +14,12 @@ Layout of a store directory ``DIR`` (``H`` is a run's key, :func:`~reluflow.swee
 workers computed it); ``meta/`` is not.  Every file is written atomically (a temporary file in
 the same directory, fsync, :func:`os.replace`, fsync of the directory); the record is written
 last, so a run is present exactly when its record is.  A record that does not parse, whose
-checksum, key, spec or trajectory hash does not match, is *corrupt*: :meth:`Store.get`
-returns ``None`` for it and :func:`~reluflow.sweep.run` recomputes it.
+checksum, key, spec or trajectory hash does not match, whose trajectory does not pass
+:meth:`~reluflow.Trajectory.from_json`'s checks, or whose summary (status, final loss, t_end,
+events …) or spec disagrees with that trajectory (an edited record with its checksum
+recomputed), is *corrupt*: :meth:`Store.get` returns ``None`` for it, :meth:`Store.load`
+raises :class:`CorruptRun` naming the file and the field, :meth:`Store.inspect` says why,
+and :func:`~reluflow.sweep.run` recomputes it.
 
 >>> import tempfile
 >>> from reluflow.sweep import RunSpec
@@ -28,8 +32,8 @@ True
 >>> rec.status, rec.ok, store.check(spec), store.load(spec).status.value
 ('t_end', True, 'valid', 't_end')
 >>> _ = store.record_path(spec).write_text("{ truncated")
->>> store.check(spec), store.get(spec) is None
-('corrupt', True)
+>>> store.check(spec), store.get(spec) is None, store.inspect(spec)[2].startswith(f"runs/{spec.spec_hash}.json")
+('corrupt', True, True)
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from typing import Any, Literal
 from ..problem import ProblemError
 from .spec import SCHEMA, RunSpec, _canonical_json
 
-__all__ = ["VOLATILE_METADATA", "Record", "Store", "atomic_write"]
+__all__ = ["VOLATILE_METADATA", "CorruptRun", "Record", "Store", "atomic_write", "summary_of"]
 
 VOLATILE_METADATA = ("wall_time_s", "platform")
 """Keys of ``Trajectory.metadata`` that differ between identical runs; they go to ``meta/``."""
@@ -106,6 +110,28 @@ def _checksum(record: Mapping[str, Any]) -> str:
     return _sha256(_canonical_json(body).encode("utf-8"))
 
 
+class CorruptRun(ProblemError, KeyError):
+    """A stored run that is present but cannot be trusted; ``field`` names the file and what in
+    it is wrong (e.g. ``runs/H.json summary.final_loss``).  A ``KeyError`` too, as for a run
+    that is missing."""
+
+    def __str__(self) -> str:  # the message, not KeyError's repr of it
+        return ValueError.__str__(self)
+
+
+def summary_of(trajectory) -> dict[str, Any]:
+    """The summary a record keeps of a trajectory (the keys of :data:`_SUMMARY`): what a
+    record claims and what its stored trajectory gives are compared through this."""
+    from ..precision import to_str
+
+    return {
+        "status": trajectory.status.value, "ok": bool(trajectory.status.ok), "message": trajectory.message,
+        "final_loss": to_str(trajectory.final_loss), "t_end": to_str(trajectory.t_end),
+        "events": len(trajectory.events), "steps": len(trajectory.segments), "dps": trajectory.dps,
+        "digits": trajectory.digits, "order": trajectory.order,
+    }
+
+
 @dataclass(frozen=True)
 class Record:
     """The stored summary of one run (the trajectory itself: :meth:`Store.load`).
@@ -159,7 +185,33 @@ class Record:
 
 _SUMMARY = ("status", "ok", "message", "final_loss", "t_end", "events", "steps", "dps", "digits", "order")
 
+
+def _short(v: Any) -> str:
+    """A bounded description of a record value for a message (never huge, never raises)."""
+    if isinstance(v, list):
+        return f"an array of {len(v)} items"
+    if isinstance(v, dict):
+        return f"an object with {len(v)} keys"
+    text = repr(v) if not isinstance(v, int) or abs(v) < 10**40 else f"an integer of {v.bit_length()} bits"
+    return text if len(text) <= 60 else text[:57] + "…"
+
 Check = Literal["valid", "missing", "corrupt"]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One read of a run: its check, the record (valid only), the parsed trajectory (when read),
+    and for a corrupt run the file and field at fault and why."""
+
+    check: Check
+    record: Record | None = None
+    trajectory: Any = None
+    field: str | None = None
+    why: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        return None if self.field is None else f"{self.field}: {self.why}"
 
 
 class Store:
@@ -174,6 +226,7 @@ class Store:
             (self.root / "meta").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProblemError("store", f"cannot create the store directory {str(self.root)!r}: {exc}") from None
+        self._verified: dict[str, tuple[str, str, Record]] = {}  # key → (record sha, trajectory sha, record)
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
@@ -206,11 +259,7 @@ class Store:
         d = trajectory.to_dict(dense=True)
         volatile = {k: d["metadata"].pop(k) for k in VOLATILE_METADATA if k in d["metadata"]}
         traj = json.dumps(d).encode("utf-8")  # exactly Trajectory.to_json(dense=True), less the volatile keys
-        summary = {
-            "status": d["status"], "ok": bool(trajectory.status.ok), "message": d["message"], "final_loss": d["loss"],
-            "t_end": d["t_end"], "events": len(d["events"]), "steps": d["steps"], "dps": d["dps"],
-            "digits": d["digits"], "order": d["order"],
-        }
+        summary = summary_of(trajectory)
         from .. import __version__
 
         record: dict[str, Any] = {
@@ -244,40 +293,105 @@ class Store:
         return count
 
     # ---- reading -----------------------------------------------------------------------------
-    def _read(self, h: str, *, want_trajectory: bool = False) -> tuple[Check, Record | None, bytes | None]:
+    def _read(self, h: str, *, want_trajectory: bool = False) -> _Found:
+        """Read and verify run ``h``: the record's checksum, key and spec, the trajectory's size
+        and hash, the trajectory itself (:meth:`Trajectory.from_json`, every check), and the
+        record's summary and spec against it.  A verified run is remembered by the hashes of its
+        two files, so reading it again costs two hashes."""
+        from ..integrate import Trajectory
+
+        rec_name, traj_name = f"runs/{h}.json", f"runs/{h}.traj.json"
         path = self.record_path(h)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            return "missing", None, None
-        except OSError:
-            return "corrupt", None, None
+            return _Found("missing")
+        except OSError as exc:
+            return _Found("corrupt", field=rec_name, why=f"cannot be read ({exc})")
+        bad = lambda field, why: _Found("corrupt", field=field, why=why)
         try:
             d = json.loads(raw.decode("utf-8"))
-            if not isinstance(d, dict) or d.get("schema") != SCHEMA or d.get("spec_hash") != h:
-                return "corrupt", None, None
+        except (ValueError, RecursionError) as exc:
+            return bad(rec_name, f"is not a JSON record ({str(exc)[:120]}); discard it (a sweep recomputes it)")
+        if not isinstance(d, dict) or d.get("schema") != SCHEMA or d.get("spec_hash") != h:
+            return bad(rec_name, f"is not a record of this store (schema {SCHEMA!r}, key {h})")
+        try:
             if d.get("checksum") != _checksum(d):
-                return "corrupt", None, None
+                return bad(f"{rec_name} checksum", "does not match the record: it was edited or damaged")
+        except (TypeError, ValueError, RecursionError) as exc:
+            return bad(rec_name, f"cannot be checksummed ({str(exc)[:120]})")
+        try:
             traj = self.trajectory_path(h).read_bytes()
-            if len(traj) != d["trajectory"]["bytes"] or _sha256(traj) != d["trajectory"]["sha256"]:
-                return "corrupt", None, None
+        except OSError as exc:
+            return bad(traj_name, f"cannot be read ({exc.strerror or exc}); the run is incomplete")
+        info = d.get("trajectory")
+        if not isinstance(info, dict) or len(traj) != info.get("bytes") or _sha256(traj) != info.get("sha256"):
+            return bad(f"{rec_name} trajectory", f"the size or SHA-256 of {traj_name} does not match the record")
+        try:
+            if not isinstance(d.get("dataset"), (str, type(None))):
+                raise ProblemError("dataset", "expected a label (a string) or null")
+            summary = d["summary"]
+            if not isinstance(summary, dict) or set(summary) != set(_SUMMARY):
+                raise ProblemError("summary", f"expected an object with exactly the keys {', '.join(_SUMMARY)}")
             rec = Record.from_dict(d)
-        except (OSError, ValueError, KeyError, TypeError, ProblemError):
-            return "corrupt", None, None
+        except KeyError as exc:
+            return bad(f"{rec_name} {_short(exc.args[0]) if exc.args else 'entry'}", "is missing; discard the run")
+        except (TypeError, ValueError) as exc:
+            field = f"{rec_name} {exc.field}" if isinstance(exc, ProblemError) else rec_name
+            why = str(exc).removeprefix(f"{exc.field}: ") if isinstance(exc, ProblemError) else str(exc)
+            return bad(field, f"is not a valid record entry ({why[:160]}); discard the run")
         if rec.spec.spec_hash != h:  # stored under another version's key, or tampered
-            return "corrupt", None, None
-        return "valid", rec, (traj if want_trajectory else None)
+            return bad(f"{rec_name} spec", "does not hash to the record's key (another reluflow version, or edited)")
+        seal = (_sha256(raw), info["sha256"])
+        known = self._verified.get(h)
+        if known is not None and known[:2] == seal and not want_trajectory:
+            return _Found("valid", known[2])
+        try:
+            tr = Trajectory.from_json(traj)
+        except ProblemError as exc:
+            return bad(f"{traj_name} {exc.field}", str(exc).removeprefix(f"{exc.field}: "))
+        stored = summary_of(tr)
+        for key in _SUMMARY:
+            mine, theirs = summary[key], stored[key]
+            if type(mine) is not type(theirs) or mine != theirs:
+                return bad(f"{rec_name} summary.{key}", f"is {_short(mine)} but the stored trajectory gives "
+                                                        f"{_short(theirs)}: the record was edited after its run; "
+                                                        "discard it (a sweep recomputes it)")
+        if tr.problem != rec.spec.problem:
+            return bad(f"{rec_name} spec", f"is not the problem {traj_name} solved: the record or the "
+                                           "trajectory was swapped or edited; discard it")
+        for key in ("digits", "dps"):
+            asked = getattr(rec.spec, key)
+            if asked is not None and asked != getattr(tr, key):
+                return bad(f"{rec_name} spec.{key}", f"asks for {asked} but the stored trajectory ran with "
+                                                     f"{getattr(tr, key)}; discard it")
+        version = tr.metadata.get("reluflow")
+        if version is not None and version != d.get("reluflow"):
+            return bad(f"{rec_name} reluflow", f"is {_short(d.get('reluflow'))} but the trajectory was written by "
+                                               f"reluflow {_short(version)}; discard it")
+        self._verified[h] = (*seal, rec)
+        return _Found("valid", rec, tr if want_trajectory else None)
+
+    def inspect(self, spec: RunSpec | str) -> tuple[Check, Record | None, str | None]:
+        """``(check, record, reason)``: the record when valid; for a corrupt run the file and
+        field at fault and why, e.g. ``runs/H.json summary.final_loss: is '0.0' but the stored
+        trajectory gives '0.4999…'``."""
+        found = self._read(self.key(spec))
+        return found.check, self._labelled(found.record, spec), found.reason
+
+    def _labelled(self, rec: Record | None, spec: RunSpec | str) -> Record | None:
+        if rec is not None and isinstance(spec, RunSpec) and spec.dataset is not None:
+            rec = dataclasses.replace(rec, spec=rec.spec.labelled(spec.dataset))
+        return rec
 
     def lookup(self, spec: RunSpec | str) -> tuple[Check, Record | None]:
         """``(check, record)`` in one read: the record when valid, else ``None``."""
-        state, rec, _ = self._read(self.key(spec))
-        if rec is not None and isinstance(spec, RunSpec) and spec.dataset is not None:
-            rec = dataclasses.replace(rec, spec=rec.spec.labelled(spec.dataset))
+        state, rec, _ = self.inspect(spec)
         return state, rec
 
     def check(self, spec: RunSpec | str) -> Check:
         """``"valid"``, ``"missing"`` or ``"corrupt"`` (present but unreadable or inconsistent)."""
-        return self._read(self.key(spec))[0]
+        return self._read(self.key(spec)).check
 
     def get(self, spec: RunSpec | str) -> Record | None:
         """The record of a run, or ``None`` when it is missing or corrupt (never a bad one)."""
@@ -288,14 +402,16 @@ class Store:
 
     def load(self, spec: RunSpec | str):
         """The stored :class:`~reluflow.Trajectory` (dense output and all), parsed from the very
-        bytes whose hash was checked; ``KeyError`` when the run is missing or corrupt."""
-        from ..integrate import Trajectory
-
+        bytes whose hash was checked.  ``KeyError`` when the run is missing; :class:`CorruptRun`
+        (a ``KeyError`` and a :class:`~reluflow.ProblemError`) naming the file and field when it is
+        corrupt."""
         h = self.key(spec)
-        _, rec, traj = self._read(h, want_trajectory=True)
-        if rec is None:
-            raise KeyError(f"run {h} is not in {self!r} (or is corrupt)")
-        return Trajectory.from_json(traj.decode("utf-8"))
+        found = self._read(h, want_trajectory=True)
+        if found.check == "missing":
+            raise KeyError(f"run {h} is not in {self!r}")
+        if found.check == "corrupt":
+            raise CorruptRun(found.field, f"{found.why} (store {self.root})")
+        return found.trajectory
 
     def meta(self, spec: RunSpec | str) -> dict[str, Any] | None:
         """The non-keyed metadata of a run (wall time, host …), or ``None``."""
