@@ -3,6 +3,7 @@ resuming after SIGKILL, identical bytes for 1, 2 and Dask workers, collect, the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -598,6 +599,109 @@ def test_sweep_killed_midway_resumes_and_loses_nothing(tmp_path):
     fresh = Store(tmp_path / "fresh")
     run(specs, fresh, workers=2, progress=False)
     assert files(fresh) == {k: v for k, v in files(store).items()}
+
+
+# ---- pool workers end with the sweep ------------------------------------------------------------------
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie waits for whoever adopted it to reap it)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _kill_parent_and_wait(proc: subprocess.Popen, pids: list[int], seconds: float) -> list[int]:
+    """SIGKILL ``proc`` alone; return those of ``pids`` still running after ``seconds``."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + seconds
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [p for p in pids if _running(p)]
+
+
+SWEEP_SCRIPT = """
+import sys
+from reluflow.sweep import RunSpec, run
+
+if __name__ == "__main__":
+    X = [["0.3", "-1.2", "0.5"], ["1.1", "0.4", "-0.7"], ["-0.2", "0.9", "1.3"], ["0.8", "0.1", "0.6"]]
+    busy = RunSpec({"data": {"X": X, "y": ["1", "-0.5", "0.7", "0.2"]},
+                    "init": {"lambda": "1e-6", "width": 6, "seed": 0}}, digits=200, t_end=300)  # minutes
+    quick = RunSpec({"data": {"X": [[1]], "y": [1]}, "init": {"lambda": "1e-3", "z": [[1]], "s": [1]}},
+                    digits=5, t_end=1)
+    run([busy, quick], sys.argv[1], workers=2, progress=False)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through Linux /proc")
+def test_killing_a_sweep_ends_its_pool_workers(tmp_path):
+    """SIGKILL of the sweep process: its workers, one busy with a long solve and one idle after a
+    quick one, used to run on forever; now they end within seconds."""
+    script = tmp_path / "sweep.py"
+    script.write_text(SWEEP_SCRIPT)
+    store = Store(tmp_path / "store")
+    proc = subprocess.Popen([sys.executable, str(script), str(store.root)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(store.keys()):  # the quick run is stored: both workers are up, one is idle
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the quick run never landed"
+            time.sleep(0.02)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2  # two workers (and the resource tracker)
+        left = _kill_parent_and_wait(proc, workers, 5)
+        assert not left, f"workers {left} outlived the sweep"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the session this test started
+        proc.wait()
+
+
+WATCH_SCRIPT = """
+import multiprocessing, os, sys, time
+from reluflow.sweep.runner import watch_parent
+
+def child(parent):
+    watch_parent(parent, interval=0.1)  # the portable watchdog alone: no prctl
+    time.sleep(600)
+
+if __name__ == "__main__":
+    p = multiprocessing.get_context(sys.argv[1]).Process(target=child, args=(os.getpid(),))
+    p.start()
+    print(p.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="watches the processes through Linux /proc")
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_watchdog_alone_ends_an_orphaned_worker(tmp_path, method):
+    script = tmp_path / "watch.py"
+    script.write_text(WATCH_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), method], start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        child = int(proc.stdout.readline())
+        time.sleep(1.0 if method == "spawn" else 0.2)  # let the child start its watchdog
+        assert _running(child)
+        assert not _kill_parent_and_wait(proc, [child], 3), "the orphan outlived its parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 # ---- command line --------------------------------------------------------------------------------------

@@ -25,9 +25,12 @@ per-process lock, so extra threads are safe but idle.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import multiprocessing.connection
 import os
 import platform
+import signal
 import socket
 import sys
 import threading
@@ -47,9 +50,56 @@ from ..problem import ProblemError
 from .spec import RunSpec
 from .store import Record, Store
 
-__all__ = ["SweepResult", "run"]
+__all__ = ["SweepResult", "run", "watch_parent"]
 
 _LOCK = threading.Lock()  # one solve at a time per process: mpmath is not thread-safe
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a Linux process gets when its parent dies
+WATCH_INTERVAL_S = 0.5
+"""How often a pool worker's watchdog looks for its parent (seconds)."""
+
+
+def watch_parent(parent: int, interval: float = WATCH_INTERVAL_S) -> threading.Thread:
+    """Exit this process (``os._exit``) once its parent ``parent`` is gone, from a daemon thread:
+    the portable half of :func:`_die_with_parent`.  The parent is gone when this process's
+    parent pid changes (POSIX re-parents orphans) or, for a multiprocessing child, when its
+    parent sentinel fires (also on Windows); checked every ``interval`` seconds."""
+    proc = multiprocessing.parent_process()
+    sentinel = None if proc is None or proc.pid != parent else proc.sentinel
+
+    def gone() -> bool:
+        if os.name == "posix" and os.getppid() != parent:
+            return True
+        return sentinel is not None and bool(multiprocessing.connection.wait([sentinel], timeout=0))
+
+    def watch() -> None:
+        while True:
+            if gone():
+                os._exit(1)
+            if sentinel is not None:
+                multiprocessing.connection.wait([sentinel], timeout=interval)
+            else:
+                time.sleep(interval)
+
+    thread = threading.Thread(target=watch, name="reluflow-watch-parent", daemon=True)
+    thread.start()
+    return thread
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool worker initializer: the worker ends when the sweep process ``parent`` dies, even by
+    SIGKILL (a killed sweep used to leave its workers running forever).  On Linux the kernel
+    sends SIGKILL at once (``prctl(PR_SET_PDEATHSIG)``); everywhere, :func:`watch_parent`.  The
+    store stays consistent: every file is written atomically."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl here: the watchdog alone
+            pass
+    watch_parent(parent)
+    if os.name == "posix" and os.getppid() != parent:  # died before the prctl took effect
+        os._exit(1)
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -166,7 +216,8 @@ def run(
     run once.  Tasks run
     on ``executor`` (any :class:`concurrent.futures.Executor`, e.g. a Dask client's
     ``get_executor()``), by default a "spawn" process pool of ``workers`` processes (default:
-    the CPU count, at most one per pending run).  A task that raises is reported in
+    the CPU count, at most one per pending run) whose workers end when the sweep process dies,
+    even by SIGKILL (:func:`watch_parent`).  A task that raises is reported in
     ``failed`` and not stored.  ``progress`` shows a rich bar over runs with an ETA, on
     ``console`` (default: stderr) and only when it is a terminal; the summary table is
     :meth:`SweepResult.table`.  Ctrl-C cancels the pending runs; finished ones stay stored.
@@ -220,7 +271,8 @@ def run(
     own = executor is None and bool(pending)
     if own:
         n = min(workers or os.cpu_count() or 1, len(pending))
-        executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context())
+        executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_die_with_parent,
+                                       initargs=(os.getpid(),))
     futures: dict[Future, str] = {}
     clean = False
     try:
