@@ -115,12 +115,13 @@ def solve(
                         certify=certify)
     except ProblemError as exc:
         fail(exc)
+    if json_out is not None:  # first: finished work is never lost to a failing terminal (| head)
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(tr.to_json(dense=dense), encoding="utf-8")
     print_summary(tr)
     if certify:
         print_certificate(tr.certificate)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(tr.to_json(dense=dense), encoding="utf-8")
         console.print(f"wrote {json_out}")
     if not tr.status.ok or (certify and not tr.certificate.ok):
         raise typer.Exit(1)

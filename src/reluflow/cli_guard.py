@@ -64,7 +64,8 @@ class GuardedGroup(TyperGroup):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException, click.exceptions.Exit, click.ClickException,
+                click.exceptions.Abort):  # typer vendors its own click: both families pass through
             raise
         except ProblemError as exc:
             fail(exc)

@@ -19,7 +19,7 @@ import mpmath
 from mpmath import libmp
 
 from .limits import MAX_DPS
-from .problem import ProblemError
+from .problem import ProblemError, shown
 
 __all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
 
@@ -80,7 +80,7 @@ def integer_in(value, field: str, lo: int, hi: int, what: str) -> int:
     40
     """
     if isinstance(value, bool) or not isinstance(value, Integral) or not lo <= value <= hi:
-        raise ProblemError(field, f"{what}: must be an integer in [{lo}, {hi}], got {str(value)[:40]}")
+        raise ProblemError(field, f"{what}: must be an integer in [{lo}, {hi}], got {shown(value)}")
     return int(value)
 
 

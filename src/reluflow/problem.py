@@ -27,7 +27,7 @@ from .limits import (
     MAX_WIDTH, MIN_LAMBDA_EXPONENT,
 )
 
-__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact"]
+__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "shown"]
 
 
 class ProblemError(ValueError):
@@ -36,6 +36,20 @@ class ProblemError(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+def shown(value: Any) -> str:
+    """A short, always-printable form of a number for an error message (Python refuses to
+    print integers over 4,300 digits).
+
+    >>> shown(Fraction(1, 3)), shown(10**5000), shown(-2)
+    ('1/3', 'a number of about 5001 digits', '-2')
+    """
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        q = Fraction(value)
+        big = max(q.numerator.bit_length(), q.denominator.bit_length())
+        return str(q) if big < 200 else f"a number of about {int(big * 0.30103) + 1} digits"
+    return repr(value)[:40]
 
 
 _MAX_BITS = int(MAX_EXPONENT * math.log2(10)) + 64  # numerator or denominator of 10^±MAX_EXPONENT
@@ -142,14 +156,11 @@ def _vector(values: Any, field: str) -> tuple[Fraction, ...]:
 def _matrix(rows: Any, field: str, what: str) -> tuple[tuple[Fraction, ...], ...]:
     if isinstance(rows, (str, bytes)) or not isinstance(rows, (Sequence, np.ndarray)):
         raise ProblemError(field, f"expected a list of rows ({what}), got {type(rows).__name__}")
-    if len(rows) > MAX_ENTRIES:
-        raise ProblemError(field, f"has {len(rows)} rows; at most {MAX_ENTRIES} entries are read")
-    out = []
-    for i, r in enumerate(rows):
-        out.append(_vector(r, f"{field}[{i}]"))
-        if len(out) * len(out[0]) > MAX_ENTRIES:
-            raise ProblemError(field, f"has more than {MAX_ENTRIES} entries; reluflow bounds a matrix at that size")
-    out = tuple(out)
+    total = len(rows) if len(rows) > MAX_ENTRIES else sum(len(r) if isinstance(r, Sequence) else 1 for r in rows)
+    if total > MAX_ENTRIES:
+        raise ProblemError(field, f"has {total} entries; at most {MAX_ENTRIES} are read (the exact flow of so much "
+                                  "data would take days)")
+    out = tuple(_vector(r, f"{field}[{i}]") for i, r in enumerate(rows))
     if not out:
         raise ProblemError(field, f"is empty; give at least one row ({what})")
     width = len(out[0])
@@ -261,19 +272,23 @@ class Init:
     def __post_init__(self) -> None:
         lam = exact(self.lam, "init.lambda")
         if lam <= 0:
-            raise ProblemError("init.lambda", f"must be > 0 (the initialisation scale), got {lam}")
+            raise ProblemError("init.lambda", f"must be > 0 (the initialisation scale), got {shown(lam)}")
         if not Fraction(10) ** MIN_LAMBDA_EXPONENT <= lam <= Fraction(10) ** MAX_LAMBDA_EXPONENT:
-            raise ProblemError("init.lambda", f"must lie in [1e{MIN_LAMBDA_EXPONENT}, 1e{MAX_LAMBDA_EXPONENT}]: "
-                                              "the cost of a run grows with ln(1/λ) (about 4 minutes at 1e-100000), "
-                                              "and far above 1 the weights start outside any regime of the papers")
+            raise ProblemError("init.lambda", f"must lie in [1e{MIN_LAMBDA_EXPONENT}, 1], got {shown(lam)}: the "
+                                              "cost of a run grows with ln(1/λ) (minutes at 1e-100000), and above 1 "
+                                              "the steps shrink with the weights (the papers' regime is λ → 0)")
         z = _matrix(self.z, "init.z", "one row per neuron direction z_j")
         if isinstance(self.s, (str, bytes)) or not isinstance(self.s, (Sequence, np.ndarray)):
             raise ProblemError("init.s", "expected a list of signs, each +1 or -1")
+        if len(self.s) != len(z):
+            raise ProblemError(
+                "init.s", f"has {len(self.s)} signs but init.z has {len(z)} rows; give one sign per neuron"
+            )
         s = []
         for j, v in enumerate(self.s):
             val = exact(v, f"init.s[{j}]")
             if val not in (1, -1):
-                raise ProblemError(f"init.s[{j}]", f"must be +1 or -1 (the sign of a_j), got {val}")
+                raise ProblemError(f"init.s[{j}]", f"must be +1 or -1 (the sign of a_j), got {shown(val)}")
             s.append(int(val))
         if len(s) != len(z):
             raise ProblemError(
@@ -289,9 +304,9 @@ class Init:
         """z_j ~ N(0, I_d/d), s_j uniform in {±1}, from ``numpy.random.default_rng(seed)``
         (z first, row by row, then s); floats are kept at their exact binary values."""
         if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= MAX_WIDTH:
-            raise ProblemError("init.width", f"must be an integer in [1, {MAX_WIDTH}], got {str(width)[:40]}")
+            raise ProblemError("init.width", f"must be an integer in [1, {MAX_WIDTH}], got {shown(width)}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**MAX_SEED_BITS:
-            raise ProblemError("init.seed", f"must be an integer in [0, 2^{MAX_SEED_BITS}), got {str(seed)[:40]}")
+            raise ProblemError("init.seed", f"must be an integer in [0, 2^{MAX_SEED_BITS}), got {shown(seed)}")
         if int(width) * d > MAX_ENTRIES:
             raise ProblemError("init.width", f"{width} neurons × d = {d} exceed {MAX_ENTRIES} weights")
         rng = np.random.default_rng(int(seed))

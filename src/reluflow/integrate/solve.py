@@ -24,7 +24,7 @@ import numpy as np
 
 from ..limits import MAX_STEPS
 from ..precision import backend, budget, context, integer_in
-from ..problem import Problem, ProblemError, exact
+from ..problem import Problem, ProblemError, exact, shown
 from .events import first_switch, refine_root
 from .settle import settle
 from .sliding import first_exit
@@ -101,12 +101,11 @@ def solve(
     if t_end is None:
         t_end_q = Fraction(math.ceil(t_end_q))
     if t_end_q <= 0:
-        raise ProblemError("t_end", f"must be > 0, got {t_end_q}")
-    if t_end is None:
-        _feasible_default(problem, t_end_q)
+        raise ProblemError("t_end", f"must be > 0, got {shown(t_end_q)}")
+    _feasible(problem, t_end_q, default=t_end is None)
     thr_q = None if loss_below is None else exact(loss_below, "loss_below")
     if thr_q is not None and thr_q <= 0:
-        raise ProblemError("loss_below", f"must be > 0 (a loss threshold), got {thr_q}")
+        raise ProblemError("loss_below", f"must be > 0 (a loss threshold), got {shown(thr_q)}")
     max_steps = integer_in(max_steps, "max_steps", 1, MAX_STEPS, "the limit on integration steps")
     max_events = integer_in(max_events, "max_events", 1, MAX_STEPS, "the limit on activation events")
     bud = budget(
@@ -311,16 +310,21 @@ def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:
     return False
 
 
-def _feasible_default(problem: Problem, t_end: Fraction) -> None:
-    """Refuse a default horizon that would take more than MAX_STEPS steps: it happens only
-    when the data's growth times differ by many orders (slowest ≫ fastest)."""
-    steps = float(t_end) / problem.fast_time_scale()
+def _feasible(problem: Problem, t_end: Fraction, default: bool) -> None:
+    """Refuse a horizon of more than MAX_STEPS fast time scales on badly scaled data (whose
+    own default horizon is that long: growth times many orders apart).  On well scaled data
+    any horizon is taken: a run that comes to rest stops early (CONVERGED / STATIONARY)."""
+    fast = problem.fast_time_scale()
+    if problem.default_t_end() / fast <= MAX_STEPS:
+        return
+    steps = float(t_end) / fast
     if steps > MAX_STEPS:
+        what = "the default horizon (past the slowest escape)" if default else "the horizon"
         raise ProblemError(
-            "t_end", f"the default horizon t_end = {float(t_end):.3g} (past the slowest escape) is about "
-            f"{steps:.2g} steps of the data's fastest time scale {problem.fast_time_scale():.3g}, beyond "
-            f"{MAX_STEPS}: the growth times n/‖D_±‖ differ by a factor {problem.time_scale() / problem.fast_time_scale():.3g}. "
-            "Give a shorter t_end (or loss_below with a t_end), or rescale the data so its scales are closer")
+            "t_end", f"{what} t_end = {float(t_end):.3g} is about {steps:.2g} steps of the data's fastest time "
+            f"scale {fast:.3g}, beyond {MAX_STEPS}: the growth times n/‖D_±‖ differ by a factor "
+            f"{problem.time_scale() / fast:.3g}. Give t_end ≤ {MAX_STEPS * fast:.3g}, or rescale the data so "
+            "its scales are closer")
 
 
 def _residuals(fx: FixedPoint, st: State) -> np.ndarray:
