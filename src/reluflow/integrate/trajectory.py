@@ -139,7 +139,18 @@ def _ints(arr) -> list:
 
 
 def _frac_str(q: Fraction) -> str:
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+    """"p" or "p/q"; a denominator of over 1000 bits that divides a power of ten (λ = 1e-5000)
+    as "pe-k", which stays short and within Python's 4300-digit limit on printing integers."""
+    d = q.denominator
+    if d.bit_length() > 1000:
+        a = (d & -d).bit_length() - 1
+        b = round(math.log(d >> a) / math.log(5)) if d >> a > 1 else 0
+        if 5**b == d >> a:
+            k = max(a, b)
+            p = q.numerator * 10**k // d
+            if p.bit_length() < 2900:  # at most ~870 digits: exact() reads it back
+                return f"{p}e-{k}"
+    return str(q.numerator) if d == 1 else f"{q.numerator}/{d}"
 
 
 @dataclass
@@ -430,7 +441,7 @@ _EVENT = ("t", "neuron", "point", "direction")
 _REWRITE = "the file is damaged or was edited; write it again with Trajectory.to_json()"
 _INT_TEXT = re.compile(r"0|-?[1-9][0-9]*", re.ASCII)
 _INT_LIST = re.compile(r"(?:0|-?[1-9][0-9]*)(?:,(?:0|-?[1-9][0-9]*))*", re.ASCII)
-_NUMBER_TEXT = re.compile(r"(0|-?[1-9][0-9]*)(/[1-9][0-9]*)?", re.ASCII)
+_NUMBER_TEXT = re.compile(r"(0|-?[1-9][0-9]*)(/[1-9][0-9]*|e-[1-9][0-9]{0,5})?", re.ASCII)
 _INT_LIMIT = 10**MAX_INT_DIGITS
 
 
