@@ -24,9 +24,9 @@ BAD = ("slow rejection", "accepted wrongly", "traceback", "hang")
 
 
 def _init() -> None:  # the children fork from here with the package already imported
-    import reluflow.cli  # noqa: F401
-    import reluflow.theory.interpolators  # noqa: F401
-    import reluflow.theory.orthogonal  # noqa: F401
+    import reluflow.cli
+    import reluflow.theory.interpolators
+    import reluflow.theory.orthogonal
     import reluflow.theory.single_neuron  # noqa: F401
 
 

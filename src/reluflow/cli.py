@@ -11,15 +11,15 @@ import mpmath
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .integrate import Trajectory
 from .integrate import solve as _solve
 from .cli_guard import GuardedGroup, err, fail
-from .limits import MAX_DPS
+from .limits import MAX_DPS, WARN_DPS
 from .precision import integer_in
-from .problem import ProblemError
+from .problem import ProblemError, exact
 from .specfile import load_data, load_spec
 from .summary import format_loss, plateaus
 
@@ -40,7 +40,8 @@ class _Bar:
     def __init__(self, label: str):
         self.progress = Progress(
             TextColumn(label), BarColumn(), TextColumn("t = {task.completed:.4g} / {task.total:.4g}"),
-            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err, transient=True,
+            disable=not err.is_terminal,
         )
         self.task = None
 
@@ -110,6 +111,7 @@ def solve(
     """Integrate the exact gradient flow of SPEC and summarise it."""
     try:
         problem = load_spec(spec)
+        _cost_note(problem, t_end, max(digits or 0, dps or 0))
         with _Bar("solving") as bar:
             tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar,
                         certify=certify)
@@ -125,6 +127,16 @@ def solve(
         console.print(f"wrote {json_out}")
     if not tr.status.ok or (certify and not tr.certificate.ok):
         raise typer.Exit(1)
+
+
+def _cost_note(problem, t_end: str | None, digits: int) -> None:
+    """Say the expected cost before a long run: steps (horizon / fastest time scale) and digits."""
+    horizon = problem.default_t_end() if t_end is None else float(exact(t_end, "t_end"))
+    steps = horizon / problem.fast_time_scale()
+    if steps > 2e4 or digits > WARN_DPS:
+        per = f", each at {digits} digits (about {(digits / 30) ** 2.3:.0f}× a 30-digit step)" if digits > WARN_DPS else ""
+        err.print(f"note: about {steps:.2g} steps expected (t_end / the data's fastest time scale, within a factor of a "
+                  f"few; a run that comes to rest stops earlier){per}")
 
 
 def print_certificate(cert) -> None:

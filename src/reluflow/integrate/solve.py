@@ -196,7 +196,7 @@ def solve(
             break
         r = rho(J)
         s_star = r * SAFETY if math.isfinite(r) else math.inf
-        s_end = one if s_star >= 1 else max(int(s_star * one), 1)
+        s_end = one if s_star >= 1 else max(int(Fraction(s_star) * one), 1)  # exact: one may exceed floats
         s_end = min(s_end, ((tend - t) << F) // H + 1)
         hit = first_switch(J.U, st.active, s_end, F)
         if st.sliding.any():  # a multiplier of a sliding pair reaching 0 or 1 first?
@@ -341,7 +341,7 @@ def _sum_r2(fx: FixedPoint, st: State) -> int:
 
 
 def _at_rest(fx: FixedPoint, st: State, J, H: int, fast: float, tol_bits: float) -> Status | None:
-    """CONVERGED or STATIONARY when no weight moves by more than the step tolerance
+    """CONVERGED or STATIONARY when no a_j or u_jk moves by more than the step tolerance
     2^-tol_bits (relative, per neuron) in the data's fastest time scale ``fast``; else None.
 
     Near a stable equilibrium the Taylor step cannot grow past ~1/rate (the per-step
@@ -351,7 +351,8 @@ def _at_rest(fx: FixedPoint, st: State, J, H: int, fast: float, tol_bits: float)
     along gradient flow and dead pairs stay dead (their weights do not move), so nothing
     reported changes on the rest of the horizon.  STATIONARY otherwise: slower motion than
     this may exist but is not resolved at this precision."""
-    c1 = max(abs(int(v)) if not isinstance(v, float) else int(abs(v)) for v in J.Y[1].ravel())
+    # a and u = ⟨w, x_k⟩ only: C may drift along the null space of dependent inputs while w rests
+    c1 = max(abs(int(v)) for v in J.Y[1, :, : 1 + fx.n].ravel())
     if c1 and math.log2(c1) - math.log2(H) + math.log2(fast) > 2 - tol_bits:
         return None
     live = st.active.any(axis=0) | st.sliding.any(axis=0)
