@@ -204,3 +204,14 @@ def test_the_categories_can_fail():
     assert fuzzing._category(reject, 70, 0.1, "internal error") == "traceback"
     assert fuzzing._category(reject, 2, 0.1, "Traceback (most recent call last)") == "traceback"
     assert fuzzing._category(reject, 2, 1.5, "error: spec") == "slow rejection"
+
+
+def test_problem_errors_cross_process_boundaries():
+    """A ProblemError raised in a sweep worker broke the whole pool (it did not unpickle)."""
+    import pickle
+
+    from reluflow.sweep.store import CorruptRun
+
+    for exc in (ProblemError("t_end", "too long"), CorruptRun("runs/H.json status", "edited")):
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is type(exc) and back.field == exc.field and str(back) == str(exc)

@@ -725,7 +725,7 @@ def test_cli_sweep_summary_json_and_resume(tmp_path):
 
 
 def test_cli_exit_1_when_a_run_is_not_ok(tmp_path):
-    # labels far beyond the working range: the engine stops with status "diverged"
+    # labels 1e60 beside 10: growth times 1e59 apart, so the horizon is refused (status "failed", naming t_end)
     (tmp_path / "slides.toml").write_text('[data]\nX = [[1, 0], [1, 1]]\ny = ["1e60", -10]\n')
     (tmp_path / "fits.toml").write_text("[data]\nX = [[1, 0], [0, 1]]\ny = [1, -10]\n")
     grid = tmp_path / "g.toml"
@@ -736,9 +736,9 @@ def test_cli_exit_1_when_a_run_is_not_ok(tmp_path):
                              "--workers", "1"])
     assert res.exit_code == 1, res.output
     rows = json.loads(out.read_text())
-    assert [(r["dataset"], r["status"], r["ok"]) for r in rows] == [("slides.toml", "diverged", False),
+    assert [(r["dataset"], r["status"], r["ok"]) for r in rows] == [("slides.toml", "failed", False),
                                                                       ("fits.toml", "t_end", True)]
-    assert "dataset" in res.output and "diverged" in res.output
+    assert "dataset" in res.output and "failed" in res.output and "t_end" in json.dumps(rows[0])
 
 
 @pytest.mark.parametrize("args, field", [

@@ -34,8 +34,11 @@ class ProblemError(ValueError):
     """Invalid input; ``field`` names the offending field (e.g. ``"data.X[1]"``)."""
 
     def __init__(self, field: str, message: str):
-        self.field = field
+        self.field, self.message = field, message
         super().__init__(f"{field}: {message}")
+
+    def __reduce__(self):  # picklable across processes (sweep workers): rebuilt from both arguments
+        return type(self), (self.field, self.message)
 
 
 def shown(value: Any) -> str:
