@@ -56,6 +56,11 @@ def with_(table: str, **values) -> dict:
     (with_("data", X=[[1, 0], ["1e100", 1]]), ("solve", "{spec}", "--t-end", "30"), "t_end"),
     ({"data": {"X": [[1, 1]], "teacher": [-1, -1]}, "init": BASE["init"]}, ("predict", "{spec}", "--paper",
                                                                            "single-neuron"), "data.teacher"),
+    # found by bench/fuzz.py: taught labels beyond floats; labels 1e30 beside 1 (pulls 1e30 apart)
+    ({"data": {"X": [[1, 0], ["1e100", 1]], "teacher": ["1e100", 1]}, "init": BASE["init"]}, ("solve", "{spec}"),
+     "data.teacher"),
+    ({"data": {"X": [[1, 0, 0], ["0.6", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", "1e30"]},
+      "init": BASE["init"]}, ("solve", "{spec}", "--t-end", "30"), "t_end"),
 ])
 def test_bad_input_is_refused_quickly_naming_the_field(tmp_path, spec, args, field):
     start = time.perf_counter()
@@ -102,6 +107,19 @@ def test_single_neuron_delta_zero_reports_absent_quantities(tmp_path):
     d = json.loads(out.read_text())
     assert d["log10_lambda_max_assumption2"] is None and d["T2_bounds"] is None
     assert any("δ" in note and "do not exist" in note for note in d["notes"])
+
+
+@pytest.mark.slow
+def test_a_costly_reduced_model_leaves_T2_absent_with_the_reason(tmp_path):
+    """Found by bench/fuzz.py: an input entry 1e3 made predict's reduced-model run take a
+    million steps; it is now capped and T2 reported absent with the reason (≈ 8 s)."""
+    spec = {"data": {"X": [[1, 0, 0], ["1e3", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
+            "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]}}
+    out = tmp_path / "p.json"
+    res = cli(tmp_path, spec, "predict", "{spec}", "--paper", "single-neuron", "--json", str(out))
+    assert res.exit_code == 0, res.output
+    d = json.loads(out.read_text())
+    assert d["T2"] is None and any(n.startswith("T2 is not available") for n in d["notes"])
 
 
 def test_high_precision_runs_and_says_its_cost(tmp_path):

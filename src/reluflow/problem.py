@@ -27,7 +27,7 @@ from .limits import (
     MAX_WIDTH, MIN_LAMBDA_EXPONENT,
 )
 
-__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "shown"]
+__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "shown"]
 
 
 class ProblemError(ValueError):
@@ -148,6 +148,26 @@ def _entry(value: Any, field: str) -> Fraction:
     return q
 
 
+def exact_text(q: Fraction) -> str:
+    """An exact number as text that :func:`exact` reads back: "p" or "p/q"; a denominator of
+    over 1000 bits that divides a power of ten (λ = 1e-5000) as "pe-k", which stays short and
+    within Python's 4300-digit limit on printing integers.
+
+    >>> exact_text(Fraction(-3, 4)), exact_text(Fraction(1, 10**5000)), exact(exact_text(Fraction(1, 10**5000)), "x") == Fraction(1, 10**5000)
+    ('-3/4', '1e-5000', True)
+    """
+    d = q.denominator
+    if d.bit_length() > 1000:
+        a = (d & -d).bit_length() - 1
+        b = round(math.log(d >> a) / math.log(5)) if d >> a > 1 else 0
+        if 5**b == d >> a:
+            k = max(a, b)
+            p = q.numerator * 10**k // d
+            if p.bit_length() < 2900:  # at most ~870 digits: exact() reads it back
+                return f"{p}e-{k}"
+    return str(q.numerator) if d == 1 else f"{q.numerator}/{d}"
+
+
 def _vector(values: Any, field: str) -> tuple[Fraction, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise ProblemError(field, f"expected a list of numbers, got {type(values).__name__}")
@@ -218,6 +238,10 @@ class Dataset:
                 raise ProblemError("data.teacher", "is the zero vector; give a teacher v* ≠ 0 (the theory takes ‖v*‖ = 1)")
             object.__setattr__(self, "teacher", teacher)
             taught = tuple(max(_dot(teacher, x), Fraction(0)) for x in X)
+            for k, v in enumerate(taught):
+                if v > _DATA_HI:
+                    raise ProblemError("data.teacher", f"gives the label σ(⟨v*, x_{k}⟩) = {float(v):.3g}, beyond "
+                                                       f"1e{DATA_EXPONENT}; rescale the teacher or the inputs")
         if self.y is None:
             if teacher is None:
                 raise ProblemError("data.y", "is missing; give one label per input, or a teacher v*")
@@ -363,15 +387,15 @@ class Problem:
 
     def _growth_norms(self) -> list[float]:
         """‖D_±‖ with D_± = Σ_{±y_k>0} |y_k| x_k, for the signs that have labels."""
-        norms = []  # entries lie in [1e-100, 1e100], so these floats neither overflow nor vanish
+        norms = []
         for sign in (1, -1):
             dvec = [Fraction(0)] * self.d
             for x, y in zip(self.data.X, self.data.y):
                 if sign * y > 0:
                     dvec = [a + abs(y) * b for a, b in zip(dvec, x)]
-            nrm = math.sqrt(float(_dot(dvec, dvec)))
-            if nrm > 0:
-                norms.append(nrm)
+            sq = _dot(dvec, dvec)
+            if sq > 0:  # √ through logs: the square may exceed floats (entries up to 1e100)
+                norms.append(math.exp((math.log(sq.numerator) - math.log(sq.denominator)) / 2))
         return norms
 
     def time_scale(self) -> float:

@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 from ..integrate import Trajectory
+from ..problem import exact_text
 from ..plotting import STYLE, plt, save
 from ..summary import loss_curve
 
@@ -24,7 +25,7 @@ def compute(trajectories: list[Trajectory], samples: int = 600) -> dict:
         ts, ls = loss_curve(tr, samples)
         runs.append(
             {
-                "lambda": str(tr.problem.init.lam),
+                "lambda": exact_text(tr.problem.init.lam),
                 "log10_inv_lambda": scale / math.log(10),
                 "T": [t / scale for t in ts],
                 "loss": [max(float(v), 1e-300) for v in ls],

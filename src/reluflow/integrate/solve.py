@@ -37,6 +37,7 @@ GUARD_BITS = 20  # fixed-point bits beyond the working precision
 SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
 MAX_GROWTH = 3.0  # the step may grow at most this factor per step
 REST_STEPS = 3  # full steps without motion before a run is declared at rest (converged / stationary) …
+MAX_SPREAD = 1e8  # points pulling with strengths further apart than this make badly scaled data
 REST_AHEAD = 1000  # … when more than this many steps of the current length remain to t_end
 DRIFT_EVERY = 8  # the drift check: every step this close to a change of pattern, else this often
 FLOAT_MARGIN_BITS = 12  # float64 orders keep their rounding 2^-12 below the step tolerance
@@ -312,19 +313,27 @@ def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:
 
 def _feasible(problem: Problem, t_end: Fraction, default: bool) -> None:
     """Refuse a horizon of more than MAX_STEPS fast time scales on badly scaled data (whose
-    own default horizon is that long: growth times many orders apart).  On well scaled data
-    any horizon is taken: a run that comes to rest stops early (CONVERGED / STATIONARY)."""
+    own default horizon is that long, or whose points pull with strengths |y_k|‖x_k‖ more
+    than MAX_SPREAD apart: time scales many orders apart).  On well scaled data any horizon
+    is taken: a run that comes to rest stops early (CONVERGED / STATIONARY)."""
     fast = problem.fast_time_scale()
-    if problem.default_t_end() / fast <= MAX_STEPS:
+    if problem.default_t_end() / fast <= MAX_STEPS and _label_spread(problem) <= MAX_SPREAD:
         return
     steps = float(t_end) / fast
     if steps > MAX_STEPS:
         what = "the default horizon (past the slowest escape)" if default else "the horizon"
         raise ProblemError(
             "t_end", f"{what} t_end = {float(t_end):.3g} is about {steps:.2g} steps of the data's fastest time "
-            f"scale {fast:.3g}, beyond {MAX_STEPS}: the growth times n/‖D_±‖ differ by a factor "
-            f"{problem.time_scale() / fast:.3g}. Give t_end ≤ {MAX_STEPS * fast:.3g}, or rescale the data so "
-            "its scales are closer")
+            f"scale {fast:.3g}, beyond {MAX_STEPS}: the data are badly scaled (growth times n/‖D_±‖ "
+            f"{problem.time_scale() / fast:.3g} apart, the points' pulls |y_k|‖x_k‖ {_label_spread(problem):.3g} "
+            f"apart). Give t_end ≤ {MAX_STEPS * fast:.3g}, or rescale the data so its scales are closer")
+
+
+def _label_spread(problem: Problem) -> float:
+    """max/min over the labelled points of |y_k|‖x_k‖ (1 when fewer than two are labelled)."""
+    logs = [math.log(abs(y.numerator)) - math.log(y.denominator) + (math.log(q.numerator) - math.log(q.denominator)) / 2
+            for x, y in zip(problem.data.X, problem.data.y) if y for q in [sum((c * c for c in x), Fraction(0))]]
+    return math.exp(min(max(logs) - min(logs), 700.0)) if logs else 1.0
 
 
 def _residuals(fx: FixedPoint, st: State) -> np.ndarray:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import enum
 import json
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -22,7 +21,7 @@ import numpy as np
 from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
 from ..precision import context, rational, to_str
-from ..problem import Problem, ProblemError, exact
+from ..problem import Problem, ProblemError, exact, exact_text
 from .taylor import horner, to_fixed
 
 __all__ = ["DIRECTIONS", "MAX_DPS", "MAX_INT_DIGITS", "Event", "NetworkState", "Segment", "Status",
@@ -138,21 +137,6 @@ class NetworkState:
 
 def _ints(arr) -> list:
     return np.vectorize(lambda v: str(int(v)), otypes=[object])(arr).tolist() if np.size(arr) else []
-
-
-def _frac_str(q: Fraction) -> str:
-    """"p" or "p/q"; a denominator of over 1000 bits that divides a power of ten (λ = 1e-5000)
-    as "pe-k", which stays short and within Python's 4300-digit limit on printing integers."""
-    d = q.denominator
-    if d.bit_length() > 1000:
-        a = (d & -d).bit_length() - 1
-        b = round(math.log(d >> a) / math.log(5)) if d >> a > 1 else 0
-        if 5**b == d >> a:
-            k = max(a, b)
-            p = q.numerator * 10**k // d
-            if p.bit_length() < 2900:  # at most ~870 digits: exact() reads it back
-                return f"{p}e-{k}"
-    return str(q.numerator) if d == 1 else f"{q.numerator}/{d}"
 
 
 @dataclass
@@ -360,11 +344,11 @@ class Trajectory:
             "steps": len(self.segments),
             "metadata": self.metadata,
             "problem": {
-                "data": {"X": [[_frac_str(v) for v in r] for r in p.data.X], "y": [_frac_str(v) for v in p.data.y]}
-                | ({} if p.data.teacher is None else {"teacher": [_frac_str(v) for v in p.data.teacher]}),
+                "data": {"X": [[exact_text(v) for v in r] for r in p.data.X], "y": [exact_text(v) for v in p.data.y]}
+                | ({} if p.data.teacher is None else {"teacher": [exact_text(v) for v in p.data.teacher]}),
                 "init": {
-                    "lambda": _frac_str(p.init.lam),
-                    "z": [[_frac_str(v) for v in r] for r in p.init.z],
+                    "lambda": exact_text(p.init.lam),
+                    "z": [[exact_text(v) for v in r] for r in p.init.z],
                     "s": list(p.init.s),
                 },
             },

@@ -32,7 +32,7 @@ from typing import Any
 import sympy as sp
 
 from ..precision import context, rational, to_str
-from ..problem import Problem, ProblemError, exact
+from ..problem import Problem, ProblemError, exact, exact_text
 from ..symbolic import formulas, to_mpmath
 
 __all__ = ["Deactivation", "Jump", "NeuronTheory", "Prediction", "beta_star_sq", "check_assumptions", "predict"]
@@ -399,7 +399,7 @@ class Prediction:
         vec = lambda v: [fmt(c) for c in v]
         out = {
             "schema": "reluflow.prediction.orthogonal/1",
-            "lambda": str(self.problem.init.lam),
+            "lambda": exact_text(self.problem.init.lam),
             "dps": self.dps,
             "assumptions": dict(self.assumptions),
             "notes": list(self.notes),

@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..precision import context, rational, to_str
-from ..problem import Dataset, Init, Problem, ProblemError
+from ..problem import Dataset, Init, Problem, ProblemError, exact_text
 from .single_neuron_assumptions import data_conditions, gamma, init_conditions, sigma_matrix
 
 __all__ = ["Crossing", "Prediction", "Stage", "Yardstick", "predict"]
@@ -180,6 +180,15 @@ class Prediction:
     def t_escape(self) -> Any:
         """D3: (ln(1/λ) − ln 𝒦)/‖γ_[n]‖, the time at which λ²𝒦²e^{2‖γ‖t} reaches 1."""
         return (self.log_inv_lambda - self.ctx.log(self.kappa_sq) / 2) / self.G
+
+    def _T2_or_reason(self) -> tuple[Any, str | None]:
+        """(T2, None), or (None, the reason) when there is no J_+ or the reduced model cannot give it."""
+        if not self.J_plus:
+            return None, None
+        try:
+            return self.T2, None
+        except ProblemError as exc:
+            return None, f"T2 is not available: {exc}"
 
     @property
     def T2(self) -> Any:
@@ -374,13 +383,14 @@ class Prediction:
             lambda v: None if v is None else ctx.nstr(v, digits, strip_zeros=False, min_fixed=-5, max_fixed=5))
         vec = lambda v: [fmt(c) for c in v]
         p = self.problem
+        T2, T2_note = self._T2_or_reason()
         out = {
             "schema": "reluflow.prediction.single_neuron/1",
-            "lambda": str(p.init.lam),
+            "lambda": exact_text(p.init.lam),
             "dps": self.dps,
             "eps": str(self.eps),
             "assumption1": dict(self.assumption1),
-            "notes": list(self.notes),
+            "notes": list(self.notes) + ([T2_note] if T2_note else []),
             "teacher": vec(self.teacher),
             "gamma": vec(self.gamma),
             "gamma_norm": fmt(self.G),
@@ -405,7 +415,7 @@ class Prediction:
             "T1": fmt(self.T1),
             "T1_over_eps_log": fmt(self.T1_over_eps_log),
             "t_escape": fmt(self.t_escape) if self.J_plus else None,
-            "T2": fmt(self.T2) if self.J_plus else None,
+            "T2": fmt(T2) if T2 is not None else None,
             "T2_bounds": None if self.T2_bounds is None else {k: fmt(v) for k, v in self.T2_bounds.items()},
             "limit_w_sq": vec(self.limit_w_sq) if self.J_plus else None,
             "limit_theta_sq": fmt(self.limit_theta_sq) if self.J_plus else None,
@@ -593,6 +603,9 @@ class _Reduced:
         return hi - self.shift
 
 
+REDUCED_MAX_STEPS = 2_000  # SN1's reference run takes 71 steps; badly scaled data would take hours
+
+
 @functools.lru_cache(maxsize=32)
 def _reduced_model(data: Dataset, dps: int, horizon: int) -> _Reduced:
     """The reference run to orbit time τ = ``horizon`` (an integer, for the cache)."""
@@ -607,7 +620,7 @@ def _reduced_model(data: Dataset, dps: int, horizon: int) -> _Reduced:
     shift = (ctx.log(eps.denominator) - ctx.log(G)) / G
     L0 = sum((v * v for v in data.y), Fraction(0)) / (2 * n)
     tr = solve(sub, digits=dps, t_end=math.ceil(float(shift)) + horizon, loss_below=L0 / Fraction(10) ** (2 * dps),
-               max_steps=1_000_000)
+               max_steps=REDUCED_MAX_STEPS)
     if not tr.status.ok:
         raise ProblemError("data", f"the reduced-model reference run ended early ({tr.status.value}): {tr.message}")
     return _Reduced(tr, shift, horizon)
