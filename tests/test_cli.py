@@ -80,7 +80,11 @@ def test_reproduce_writes_report_and_figures(tmp_path, monkeypatch):
 
     monkeypatch.setattr(interp_figures, "QUICK", {"ts": ("3", "4"), "lam": "1e-4"})  # two family points
     res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20", "--no-experiments"])
-    assert res.exit_code == 0, res.output
+    # exit 1 for one reason only: the N14 finding (the spec's "ratio ∝ angle" measures slope 2)
+    assert res.exit_code == 1, res.output
+    claims = json.loads((tmp_path / "claims_single_neuron.json").read_text())
+    assert [c["id"] for c in claims if c["verdict"] != "PASS"] == ["N14"]
+    assert not [c["id"] for c in json.loads((tmp_path / "claims_orthogonal.json").read_text()) if c["verdict"] != "PASS"]
     report = (tmp_path / "report.md").read_text()
     assert "PASS" in report and "Activation switches" in report and "loss_curve.png" in report
     assert "## Proof checks" in report and "| E37pos |" in report and "0 FAIL" in report

@@ -19,7 +19,7 @@ from .integrate import solve as _solve
 from .cli_guard import GuardedGroup, err, fail
 from .limits import MAX_DPS, WARN_DPS
 from .precision import integer_in
-from .problem import ProblemError, exact
+from .problem import exact
 from .specfile import load_data, load_spec
 from .summary import format_loss, plateaus
 
@@ -109,14 +109,11 @@ def solve(
                                                           "state and loss; exit 1 if they cannot be proven"),
 ) -> None:
     """Integrate the exact gradient flow of SPEC and summarise it."""
-    try:
-        problem = load_spec(spec)
-        _cost_note(problem, t_end, max(digits or 0, dps or 0))
-        with _Bar("solving") as bar:
-            tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar,
-                        certify=certify)
-    except ProblemError as exc:
-        fail(exc)
+    problem = load_spec(spec)
+    _cost_note(problem, t_end, max(digits or 0, dps or 0))
+    with _Bar("solving") as bar:
+        tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar,
+                    certify=certify)
     if json_out is not None:  # first: finished work is never lost to a failing terminal (| head)
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(tr.to_json(dense=dense), encoding="utf-8")
@@ -181,10 +178,7 @@ def predict(
     from .theory import checked
 
     module = _paper_module(paper)
-    try:
-        out = checked(module.predict, load_spec(spec), dps=dps)
-    except ProblemError as exc:
-        fail(exc)
+    out = checked(module.predict, load_spec(spec), dps=dps)
     table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
     for key in () if paper == "single-neuron" else ("assumptions", "S_plus", "S_minus", "norm_D_plus", "norm_D_minus", "T_plus", "T_minus", "fast",
                 "t_escape_plus", "t_escape_minus", "t_half_plus", "t_half_minus", "L0", "L_mid", "mu_plus", "mu_minus",
@@ -223,10 +217,7 @@ def interpolate(
     from .theory.interpolators import interpolate as _interpolate
 
     integer_in(digits, "--digits", 1, MAX_DPS, "significant digits of the enclosures")
-    try:
-        res = _interpolate(load_data(spec))
-    except ProblemError as exc:
-        fail(exc)
+    res = _interpolate(load_data(spec))
     out = res.to_dict(digits)
     table = Table(title=f"interpolators of {spec.name} (n = {out['n']}, d = {out['d']})", show_header=False)
 
@@ -271,7 +262,7 @@ def print_claims(results) -> None:
     console.print(table)
     for r in results:
         if r.verdict.value != "PASS":
-            console.print(f"[bold]{r.id}[/] {r.verdict.value}: {r.detail}")
+            console.print(f"[bold]{r.id}[/] {r.verdict.value}: {escape(r.detail)}")
 
 
 @app.command()
@@ -289,15 +280,12 @@ def check(
     from .claims.report import markdown, summary, to_json
 
     _paper_module(paper)
-    try:
-        problem = load_spec(spec) if spec is not None else None
-        total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
-        done: list = []
-        with _Bar("claims") as bar:
-            results = run(paper, profile=profile, problem=problem, ids=only,
-                          progress=lambda c: (done.append(c), bar(len(done), total)))
-    except ProblemError as exc:
-        fail(exc)
+    problem = load_spec(spec) if spec is not None else None
+    total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
+    done: list = []
+    with _Bar("claims") as bar:
+        results = run(paper, profile=profile, problem=problem, ids=only,
+                      progress=lambda c: (done.append(c), bar(len(done), total)))
     print_claims(results)
     report = report or Path("paper_figures/out") / f"claims_{paper.replace('-', '_')}.md"
     json_out = json_out or report.with_suffix(".json")
@@ -323,7 +311,7 @@ def print_proofs(results) -> None:
     console.print(table)
     for r in results:
         if r.verdict.value != "PASS":
-            console.print(f"[bold]{r.check.id}[/] {r.verdict.value}: {r.detail}")
+            console.print(f"[bold]{r.check.id}[/] {r.verdict.value}: {escape(r.detail)}")
 
 
 @app.command()

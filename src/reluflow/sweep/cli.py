@@ -15,17 +15,13 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from ..cli_guard import fail
 from ..problem import ProblemError
 
 __all__ = ["main", "register", "sweep"]
 
 console = Console()
 err = Console(stderr=True)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error[/]: {exc}")
-    raise typer.Exit(2)
 
 
 def sweep(
@@ -55,17 +51,17 @@ def sweep(
                                             "not both")
         the_store = Store(store)
     except ProblemError as exc:
-        _fail(exc)
+        fail(exc)
     client = None
     if scheduler is not None:
         try:
             from dask.distributed import Client
         except ImportError:
-            _fail(ProblemError("--scheduler", "needs Dask: pip install 'dask[distributed]'"))
+            fail(ProblemError("--scheduler", "needs Dask: pip install 'dask[distributed]'"))
         try:
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError, ValueError) as exc:
-            _fail(ProblemError("--scheduler", f"cannot connect to {scheduler!r}: {exc}"))
+            fail(ProblemError("--scheduler", f"cannot connect to {scheduler!r}: {exc}"))
     try:
         executor = client.get_executor() if client is not None else None
         result = run(specs, the_store, executor=executor, workers=workers, progress=True, console=err)
