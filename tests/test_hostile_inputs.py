@@ -233,3 +233,20 @@ def test_problem_errors_cross_process_boundaries():
     for exc in (ProblemError("t_end", "too long"), CorruptRun("runs/H.json status", "edited")):
         back = pickle.loads(pickle.dumps(exc))
         assert type(back) is type(exc) and back.field == exc.field and str(back) == str(exc)
+
+
+def test_a_long_run_says_its_cost_before_it_starts(capsys):
+    """λ = 1e-100000 runs for minutes (steps grow with ln(1/λ)); the CLI says so first."""
+    from reluflow.cli import _cost_note
+
+    p = Problem(Dataset([[1, 0], [0, 1]], [1, "-0.5"]), Init("1e-100000", [[1, "0.5"], ["0.3", -1]], [1, -1]))
+    _cost_note(p, None, 0)
+    assert "about 6.9e+05 steps expected" in capsys.readouterr().err.replace("\n", " ")
+    _cost_note(p.with_lambda("1e-20"), "50", 0)  # a short run says nothing
+    assert capsys.readouterr().err == ""
+
+
+def test_experiment_options_are_bounded():
+    for args in (["--trials", "100000000"], ["--max-iter", str(10**12)], ["--seed", str(2**40)]):
+        res = runner.invoke(app, ["experiment", "table1", *args])
+        assert res.exit_code == 2 and "Invalid value" in res.output, res.output

@@ -16,6 +16,9 @@ from rich.table import Table
 
 __all__ = ["NAMES", "experiment", "register"]
 
+MAX_TRIALS = 10_000  # trials per cell (the paper's protocol: 5; Fig. 10: 15)
+MAX_ITER = 10**9  # GD iterations (the paper's cap: 2e7)
+
 NAMES = tuple([f"table{k}" for k in range(1, 13)] + [f"fig{k}" for k in range(1, 12)])
 
 console = Console()
@@ -56,12 +59,13 @@ def experiment(
     from .backend import BACKENDS
 
     kind, number = _parse_name(name)
-    if trials is not None and trials < 1:
-        raise typer.BadParameter(f"must be a positive integer, got {trials}", param_hint="--trials")
-    if max_iter is not None and max_iter < 1:
-        raise typer.BadParameter(f"must be a positive integer, got {max_iter}", param_hint="--max-iter")
-    if seed < 0:
-        raise typer.BadParameter(f"must be a non-negative integer, got {seed}", param_hint="--seed")
+    if trials is not None and not 1 <= trials <= MAX_TRIALS:
+        raise typer.BadParameter(f"must be an integer in [1, {MAX_TRIALS}], got {trials}", param_hint="--trials")
+    if max_iter is not None and not 1 <= max_iter <= MAX_ITER:
+        raise typer.BadParameter(f"must be an integer in [1, {MAX_ITER:.0e}] (the paper's cap is 2e7), got {max_iter}",
+                                 param_hint="--max-iter")
+    if not 0 <= seed < 2**32:
+        raise typer.BadParameter(f"must be an integer in [0, 2^32), got {seed}", param_hint="--seed")
     if backend not in BACKENDS:
         raise typer.BadParameter(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}",
                                  param_hint="--backend")
