@@ -2,6 +2,7 @@
 within a bounded time; the CLI exits 0 / 1 / 2, or 70 with a bug report (issue 16)."""
 
 import copy
+from fractions import Fraction
 import json
 import time
 from pathlib import Path
@@ -250,3 +251,15 @@ def test_experiment_options_are_bounded():
     for args in (["--trials", "100000000"], ["--max-iter", str(10**12)], ["--seed", str(2**40)]):
         res = runner.invoke(app, ["experiment", "table1", *args])
         assert res.exit_code == 2 and "Invalid value" in res.output, res.output
+
+
+def test_numpy_scalars_read_exactly():
+    """NumPy ints register as numbers.Rational; Fraction kept them inside (found by CI)."""
+    import numpy as np
+
+    from reluflow.problem import exact
+
+    assert exact(np.int64(-1), "s") == -1 and type(exact(np.int64(3), "s").numerator) is int
+    assert exact(np.float64(0.5), "x") == Fraction(1, 2)
+    with pytest.raises(ProblemError, match="boolean"):
+        exact(np.bool_(True), "x")

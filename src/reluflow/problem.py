@@ -95,8 +95,10 @@ def exact(value: Any, field: str) -> Fraction:
     reluflow.problem.ProblemError: init.lambda: has decimal exponent 1000000000; reluflow reads numbers with \
 |decimal exponent| ≤ 100000 and at most 1000 significant digits (an exact number beyond that takes minutes to build)
     """
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ProblemError(field, f"expected a number, got the boolean {value!r}")
+    if isinstance(value, np.generic):  # NumPy scalars register as Rational but keep NumPy ints inside a Fraction
+        return exact(value.item(), field)
     if isinstance(value, (int, Rational)):
         if isinstance(value, int) and value.bit_length() > _MAX_BITS:
             raise _too_large(field, f"is an integer of {value.bit_length()} bits")
@@ -115,8 +117,6 @@ def exact(value: Any, field: str) -> Fraction:
             raise _too_large(field, "is too large or too small")
         q = Fraction(int(man)) * (Fraction(2) ** int(exp))
         return -q if sign else q
-    if isinstance(value, np.generic):
-        return exact(value.item(), field)
     if isinstance(value, str):
         text = value.strip()
         if "/" in text and len(text) > 2 * MAX_SIGNIFICANT + 3:
