@@ -2,9 +2,9 @@
 within a bounded time; the CLI exits 0 / 1 / 2, or 70 with a bug report (issue 16)."""
 
 import copy
-from fractions import Fraction
 import json
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import pytest

@@ -23,8 +23,15 @@ from typing import Any
 import numpy as np
 
 from .limits import (
-    DATA_EXPONENT, MAX_ENTRIES, MAX_EXPONENT, MAX_LAMBDA_EXPONENT, MAX_PAIRS, MAX_SEED_BITS, MAX_SIGNIFICANT,
-    MAX_WIDTH, MIN_LAMBDA_EXPONENT,
+    DATA_EXPONENT,
+    MAX_ENTRIES,
+    MAX_EXPONENT,
+    MAX_LAMBDA_EXPONENT,
+    MAX_PAIRS,
+    MAX_SEED_BITS,
+    MAX_SIGNIFICANT,
+    MAX_WIDTH,
+    MIN_LAMBDA_EXPONENT,
 )
 
 __all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "shown"]
