@@ -37,8 +37,8 @@ GUARD_BITS = 20  # fixed-point bits beyond the working precision
 SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
 MAX_GROWTH = 3.0  # the step may grow at most this factor per step
 REST_STEPS = 3  # full steps without motion before a run is declared at rest (converged / stationary) …
-MAX_SPREAD = 1e8  # points pulling with strengths further apart than this make badly scaled data
 REST_AHEAD = 1000  # … when more than this many steps of the current length remain to t_end
+MAX_SPREAD = 1e8  # points pulling with strengths further apart than this make badly scaled data
 DRIFT_EVERY = 8  # the drift check: every step this close to a change of pattern, else this often
 FLOAT_MARGIN_BITS = 12  # float64 orders keep their rounding 2^-12 below the step tolerance
 
@@ -249,10 +249,11 @@ def solve(
         H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
         # at rest for REST_STEPS full steps with more than REST_AHEAD such steps still to go:
         # stepping on to t_end would cost steps and change no reported digit
-        rest = rest + 1 if status is None and hit is None and s_take == s_end and tend - t > REST_AHEAD * H and \
-            _at_rest(fx, st, J, H, fast, tol_bits) else 0
+        full = status is None and hit is None and s_take == s_end and tend - t > REST_AHEAD * H
+        at_rest = _at_rest(fx, st, J, H, fast, tol_bits) if full else None
+        rest = rest + 1 if at_rest else 0
         if rest >= REST_STEPS:
-            status, detail = _at_rest(fx, st, J, H, fast, tol_bits), f"from t ≈ {tf(t):.6g}"
+            status, detail = at_rest, f"from t ≈ {tf(t):.6g}"
         if progress is not None:
             progress(tf(t), tf(tend))
 
@@ -331,8 +332,9 @@ def _feasible(problem: Problem, t_end: Fraction, default: bool) -> None:
 
 def _label_spread(problem: Problem) -> float:
     """max/min over the labelled points of |y_k|‖x_k‖ (1 when fewer than two are labelled)."""
-    logs = [math.log(abs(y.numerator)) - math.log(y.denominator) + (math.log(q.numerator) - math.log(q.denominator)) / 2
-            for x, y in zip(problem.data.X, problem.data.y) if y for q in [sum((c * c for c in x), Fraction(0))]]
+    ln = lambda q: math.log(q.numerator) - math.log(q.denominator)  # exact rationals of any size
+    logs = [ln(abs(y)) + ln(sum((c * c for c in x), Fraction(0))) / 2
+            for x, y in zip(problem.data.X, problem.data.y) if y]
     return math.exp(min(max(logs) - min(logs), 700.0)) if logs else 1.0
 
 
