@@ -346,18 +346,23 @@ def _applicable(node, op: str) -> bool:
             "retype": bool(numeric) or isinstance(node, bool)}.get(op, True)
 
 
+def _apply(d, path, op: str, arg) -> None:
+    """One edit of :func:`mutated` in place: delete the item at ``path`` or edit its value."""
+    parent = d
+    for k in path[:-1]:
+        parent = parent[k]
+    if op == "delete":
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = _edit(parent[path[-1]], op, arg)
+
+
 def mutated(name: str, edits: tuple, cut: tuple | None) -> str:
     """The JSON text of base run ``name`` after ``edits`` ((path, op, arg) in turn) and ``cut``
     (``("truncate", length)`` or ``("literal", start, end, text)``)."""
     d = doc(name)
     for path, op, arg in edits:
-        parent = d
-        for k in path[:-1]:
-            parent = parent[k]
-        if op == "delete":
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = _edit(parent[path[-1]], op, arg)
+        _apply(d, path, op, arg)
     text = json.dumps(d)
     if cut is None:
         return text
@@ -388,13 +393,7 @@ def mutations(draw) -> tuple[str, tuple, tuple | None]:
         arg = {"set": lambda: draw(st.sampled_from(ODD)), "scale": lambda: draw(st.sampled_from(sorted(SCALE))),
                "nudge": lambda: draw(st.sampled_from(sorted(NUDGE)))}.get(op, lambda: None)()
         edits.append((tuple(path), op, arg))
-        parent = d
-        for k in path[:-1]:
-            parent = parent[k]
-        if op == "delete":
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = _edit(node, op, arg)
+        _apply(d, path, op, arg)
     text = json.dumps(d)
     cut = None
     kind = draw(st.sampled_from(["", "", "", "", "truncate", "literal"]))
