@@ -60,7 +60,8 @@ def _json_int(text: str) -> int | Decimal:
 def _read(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
-        raise ProblemError("spec", f"file {str(path)!r} does not exist")
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise ProblemError("spec", f"{str(path)!r} {what}; give the path of a SPEC file (.toml or .json)")
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
     if path.stat().st_size > MAX_SPEC_BYTES:
         raise ProblemError("spec", f"file {str(path)!r} has {path.stat().st_size} bytes; at most {MAX_SPEC_BYTES} are read")
