@@ -123,6 +123,18 @@ def test_a_costly_reduced_model_leaves_T2_absent_with_the_reason(tmp_path):
     assert d["T2"] is None and any(n.startswith("T2 is not available") for n in d["notes"])
 
 
+def test_degenerate_theory_inputs_end_in_a_result_or_a_named_field(tmp_path):
+    """Found by bench/fuzz.py (seed 1): Σ with an eigenvalue rounding below 0 (an input entry
+    1e-20) made √η complex; all-negative labels made a neuron antiparallel to D_j, dividing by 0."""
+    spec = {"data": {"X": [[1, 0, 0], ["0.6", "1e-20", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
+            "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]}}
+    res = cli(tmp_path, spec, "predict", "{spec}", "--paper", "single-neuron")
+    assert res.exit_code == 0, res.output
+    res = cli(tmp_path, with_("data", y=[-1, "-0.5"]), "predict", "{spec}")
+    assert res.exit_code == 2 and "error: init.z[1]: the neuron's direction becomes antiparallel" in \
+        res.output.replace("\n", " "), res.output
+
+
 def test_high_precision_runs_and_says_its_cost(tmp_path):
     """--digits 300 (F > 1024 bits) overflowed a float in the step size."""
     res = cli(tmp_path, BASE, "solve", "{spec}", "--digits", "300", "--t-end", "10")

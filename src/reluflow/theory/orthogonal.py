@@ -563,6 +563,10 @@ def _early(ctx, fns, j: int, z, s: int, X, y, n: int) -> NeuronTheory:
         if not wrong or all(c == 0 for c in Dq):
             break
         nD, nw, B = ctx.sqrt(rational(ctx, _sq(Dq))), ctx.sqrt(_dot(w, w)), _dot(w, Dm)
+        if nD * nw + B <= 16 * ctx.eps * nD * nw:  # ŵ_j antiparallel to D_j: it shrinks to 0 along the line
+            raise ProblemError(f"init.z[{j}]", "the neuron's direction becomes antiparallel to D_j while wrong-sign "
+                                               f"points {sorted(active)} are active: it decays to 0 without shedding "
+                                               "them, and the R3 segment map has no finite switch time; perturb z_j")
         # ς_k = û_jk/(|y_k| ‖x_k‖²): the wrong-sign pair with the smallest ς leaves first
         vs = {k: _dot(w, Xm[k]) / (abs(rational(ctx, y[k])) * rational(ctx, nx[k])) for k in wrong}
         k_out = min(wrong, key=lambda k: vs[k])

@@ -640,7 +640,7 @@ def _eig(ctx, data: Dataset) -> tuple[list, list]:
         vec = [Q[i, k] for i in range(d)]
         if _dot(ctx, vec, vs) < 0:
             vec = [-c for c in vec]
-        eta.append(E[k])
+        eta.append(max(E[k], ctx.zero))  # Σ is PSD: a negative eigenvalue is the rounding of 0
         u.append(vec)
     return eta, u
 
