@@ -34,7 +34,7 @@ from .limits import (
     MIN_LAMBDA_EXPONENT,
 )
 
-__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "shown"]
+__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "ln_exact", "shown"]
 
 
 class ProblemError(ValueError):
@@ -62,6 +62,15 @@ def shown(value: Any) -> str:
     return repr(value)[:40]
 
 
+def ln_exact(q: Fraction) -> float:
+    """ln q of a positive exact rational of any size, as a float (``float(q)`` may overflow).
+
+    >>> round(ln_exact(Fraction(1, 10**400)), 6) == round(-400 * math.log(10), 6)
+    True
+    """
+    return math.log(q.numerator) - math.log(q.denominator)
+
+
 _MAX_BITS = int(MAX_EXPONENT * math.log2(10)) + 64  # numerator or denominator of 10^±MAX_EXPONENT
 
 
@@ -82,8 +91,9 @@ def _decimal(dec: Decimal, field: str, value: Any) -> Fraction:
         raise ProblemError(field, f"{value!r} is not finite; give a finite number")
     if dec.is_zero():
         return Fraction(0)
-    if len(dec.as_tuple().digits) > MAX_SIGNIFICANT:
-        raise _too_large(field, f"has {len(dec.as_tuple().digits)} digits")
+    digits = len(dec.as_tuple().digits)
+    if digits > MAX_SIGNIFICANT:
+        raise _too_large(field, f"has {digits} digits")
     if abs(dec.adjusted()) > MAX_EXPONENT:
         raise _too_large(field, f"has decimal exponent {dec.adjusted()}")
     return Fraction(dec)
@@ -148,8 +158,8 @@ def _entry(value: Any, field: str) -> Fraction:
     [1e-100, 1e100] (time scales and budgets are estimated in floats; rescale data beyond)."""
     q = exact(value, field)
     if q and not _DATA_LO <= abs(q) <= _DATA_HI:
-        shown = f"{float(q):.3g}" if Fraction(1, 10**300) < abs(q) < 10**300 else "beyond 1e±300"
-        raise ProblemError(field, f"is {shown}: non-zero entries must "
+        size = f"{float(q):.3g}" if Fraction(1, 10**300) < abs(q) < 10**300 else "beyond 1e±300"
+        raise ProblemError(field, f"is {size}: non-zero entries must "
                                   f"have magnitude in [1e-{DATA_EXPONENT}, 1e{DATA_EXPONENT}]; rescale the data "
                                   "(the flow of c·X, c·y is the flow of X, y on another clock)")
     return q
@@ -389,8 +399,7 @@ class Problem:
     @property
     def log_inv_lambda(self) -> float:
         """ln(1/λ) as a float, exact enough for budgets even when λ underflows floats."""
-        lam = self.init.lam
-        return math.log(lam.denominator) - math.log(lam.numerator)
+        return -ln_exact(self.init.lam)
 
     def _growth_norms(self) -> list[float]:
         """‖D_±‖ with D_± = Σ_{±y_k>0} |y_k| x_k, for the signs that have labels."""
@@ -402,7 +411,7 @@ class Problem:
                     dvec = [a + abs(y) * b for a, b in zip(dvec, x)]
             sq = _dot(dvec, dvec)
             if sq > 0:  # √ through logs: the square may exceed floats (entries up to 1e100)
-                norms.append(math.exp((math.log(sq.numerator) - math.log(sq.denominator)) / 2))
+                norms.append(math.exp(ln_exact(sq) / 2))
         return norms
 
     def time_scale(self) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..limits import MAX_STEPS
 from ..precision import backend, budget, context, integer_in
-from ..problem import Problem, ProblemError, exact, shown
+from ..problem import Problem, ProblemError, exact, ln_exact, shown
 from .events import first_switch, refine_root
 from .settle import settle
 from .sliding import first_exit
@@ -332,8 +332,7 @@ def _feasible(problem: Problem, t_end: Fraction, default: bool) -> None:
 
 def _label_spread(problem: Problem) -> float:
     """max/min over the labelled points of |y_k|‖x_k‖ (1 when fewer than two are labelled)."""
-    ln = lambda q: math.log(q.numerator) - math.log(q.denominator)  # exact rationals of any size
-    logs = [ln(abs(y)) + ln(sum((c * c for c in x), Fraction(0))) / 2
+    logs = [ln_exact(abs(y)) + ln_exact(sum((c * c for c in x), Fraction(0))) / 2
             for x, y in zip(problem.data.X, problem.data.y) if y]
     return math.exp(min(max(logs) - min(logs), 700.0)) if logs else 1.0
 
