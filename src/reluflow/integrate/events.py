@@ -185,33 +185,59 @@ def _floats_of(values: list) -> tuple[np.ndarray, int]:
     return np.array([float(int(c) >> sh) for c in values]), sh
 
 
+def _screen(polys: list[list], s_end: int, F: int) -> list[np.ndarray]:
+    """Per polynomial, the indices of the cells of [0, s_end] (256 equal cells) that a float
+    bound cannot certify root-free, in order.  On each cell [x_i, x_i + Δ] (x = s / s_end),
+    v(x_i) + min(0, v'(x_i))·Δ − ½·M2·Δ² minus a bound on the float rounding and on the
+    exact search's "reached" level is > 0 ⇒ no root there.  All polynomials are evaluated
+    in one batched Horner pass; only a finite positive bound certifies (a float overflow,
+    inf or NaN, certifies nothing), so the answer never rests on float arithmetic."""
+    if not polys:
+        return []
+    width = max(len(c) for c in polys)
+    # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
+    s_end = int(s_end)  # a gmpy2 mpz would make the powers below mpfr objects
+    span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
+    cf = np.zeros((len(polys), width))
+    shifts = np.zeros(len(polys))
+    for i, coeffs in enumerate(polys):
+        mant, sh = _floats_of(coeffs)
+        cf[i, : len(coeffs)] = mant
+        shifts[i] = sh
+    counts = np.array([len(c) for c in polys], dtype=float)
+    powers = np.arange(width)
+    x = np.linspace(0.0, 1.0, _CELLS + 1)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        cf = cf * span ** powers
+        scale = np.abs(cf).max(axis=1, keepdims=True)  # in units of 2^sh
+        cf = cf / scale
+        vals = np.zeros((len(polys), x.size))
+        der = np.zeros((len(polys), x.size))
+        for c in cf.T[::-1]:
+            vals = vals * x + c[:, None]
+        for k in range(width - 1, 0, -1):
+            der = der * x + (k * cf[:, k])[:, None]
+        m2 = np.sum(np.abs(cf) * powers * (powers - 1), axis=1)
+        reached = np.array([near(len(c)) for c in polys], dtype=float)
+        err = 8 * counts * 2.0**-52 * np.abs(cf).sum(axis=1) + np.ldexp(reached / scale[:, 0], -shifts.astype(np.int32))
+        dx = 1.0 / _CELLS
+        lower = vals[:, :-1] + np.minimum(der[:, :-1], 0.0) * dx - (0.5 * m2 * dx * dx + err)[:, None]
+    return [np.flatnonzero(~(row > 0)) for row in lower]
+
+
+def _cell(i: int, s_end: int) -> tuple[int, int]:
+    lo = (i * s_end) // _CELLS
+    hi = s_end if i == _CELLS - 1 else ((i + 1) * s_end + _CELLS - 1) // _CELLS
+    return lo, hi
+
+
 def first_root(coeffs: list, s_end: int, F: int) -> int | None:
     """First s ∈ (0, s_end] where v(s) = Σ c_i s^i (c_0 > 0) reaches 0 to working precision,
-    or None.  A vectorised float pre-pass certifies most of the step: on each of 256 cells,
-    v(x_i) + min(0, v'(x_i))·Δ − ½·M2·Δ² minus a bound on the float rounding is > 0 ⇒ no
-    root there.  Cells it cannot certify are searched, in order, by the exact integer
-    search (:func:`_exact_first_root`), so the answer never rests on float arithmetic."""
-    n = len(coeffs)
-    # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
-    span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
-    with np.errstate(over="ignore", invalid="ignore"):
-        mant, sh = _floats_of(coeffs)
-        cf = mant * span ** np.arange(n)
-        scale = np.abs(cf).max()  # in units of 2^sh
-        cf = cf / scale
-        x = np.linspace(0.0, 1.0, _CELLS + 1)
-        vals = np.polyval(cf[::-1], x)
-        der = np.polyval((cf[1:] * np.arange(1, n))[::-1], x) if n > 1 else np.zeros_like(x)
-        m2 = float(np.sum(np.abs(cf) * np.arange(n) * (np.arange(n) - 1)))
-        dx = 1.0 / _CELLS
-        # float rounding of the evaluations, plus the exact search's "reached" level (in units of 1/scale)
-        err = 8 * n * 2.0**-52 * float(np.abs(cf).sum()) + math.ldexp(near(n) / scale, -sh)
-        lower = vals[:-1] + np.minimum(der[:-1], 0.0) * dx - 0.5 * m2 * dx * dx - err
-    # only a finite positive lower bound certifies a cell: a float overflow (inf, NaN) certifies nothing
-    for i in np.nonzero(~(lower > 0))[0]:
-        lo = (int(i) * s_end) // _CELLS
-        hi = s_end if i == _CELLS - 1 else ((int(i) + 1) * s_end + _CELLS - 1) // _CELLS
-        root = _exact_first_root(coeffs, lo, hi, F, s_end)
+    or None.  The float screen (:func:`_screen`) certifies most of the step; the cells it
+    cannot certify are searched, in order, by the exact integer search
+    (:func:`_exact_first_root`)."""
+    for i in _screen([coeffs], s_end, F)[0]:
+        root = _exact_first_root(coeffs, *_cell(int(i), s_end), F, s_end)
         if root is not None:
             return root
     return None
@@ -221,8 +247,13 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
     """The earliest activation switch (s, j, k) in (0, s_end] of the step's pre-activation
     jets ``U`` (orders × m × n), or None.  A pair sitting exactly on the surface is divided
     by its leading power of s first, so its own start is not taken for a root; one that
-    moves away from the surface, or does not move at working precision, is skipped."""
-    hit = None
+    moves away from the surface, or does not move at working precision, is skipped.
+
+    The same answer as :func:`first_root` on every candidate (ties to the first pair in
+    row-major order), found cheaply: all candidates are screened in one batch, then
+    searched earliest uncertified cell first, and a cell starting after the best root so
+    far is never searched (in event-dense steps most pairs would cross later)."""
+    pairs, polys = [], []
     for j, k in candidates(U, active, F, s_end):
         coeffs = list(U[:, j, k])
         lead = 0
@@ -236,7 +267,21 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
         coeffs = [sign * c for c in coeffs[lead:]]
         if coeffs[0] < 0:
             continue
-        root = first_root(coeffs, s_end, F)
-        if root is not None and (hit is None or root < hit[0]):
-            hit = (root, j, k)
-    return hit
+        pairs.append((j, k))
+        polys.append(coeffs)
+    cells = _screen(polys, s_end, F)
+    best = None  # (s, candidate index)
+    for i in sorted((i for i in range(len(polys)) if cells[i].size), key=lambda i: (cells[i][0], i)):
+        for c in cells[i]:
+            lo, hi = _cell(int(c), s_end)
+            if best is not None and (lo, i) > best:
+                break  # a root here is at s ≥ lo: never earlier than the best (ties: lower index)
+            root = _exact_first_root(polys[i], lo, hi, F, s_end)
+            if root is not None:
+                if best is None or (root, i) < best:
+                    best = (root, i)
+                break
+    if best is None:
+        return None
+    j, k = pairs[best[1]]
+    return best[0], j, k

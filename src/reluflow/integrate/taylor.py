@@ -173,6 +173,25 @@ class Jets:
         return self.Y[:, :, 1 + n :]
 
 
+class _Groups:
+    """Sums of per-pair values per group (point or neuron): exact integer sums by
+    ``np.add.reduceat`` over the pairs sorted by group (a 0/1 incidence matrix product
+    costs a multiplication per pair and group); groups without pairs get 0."""
+
+    def __init__(self, index: np.ndarray, size: int) -> None:
+        self.order = np.argsort(index, kind="stable")
+        keys = index[self.order]
+        self.starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        self.present = keys[self.starts]
+        self.size = size
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        out = np.empty(self.size, dtype=values.dtype)
+        out[...] = MPZ(0) if values.dtype == object else 0
+        out[self.present] = np.add.reduceat(values[self.order], self.starts)
+        return out
+
+
 def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = None) -> Jets:
     """Taylor coefficients up to order ``p`` at the state ``st`` on its pattern ``st.active``,
     of the time-scaled series y(s·H), s ∈ [0, 1] (``H`` fixed point).
@@ -201,11 +220,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     if min(hshift) < 0:
         raise OverflowError("a neuron grew beyond 2**(F/2); the flow is diverging")
     F2 = 2 * F
-    # 0/1 incidence matrices: pair → point (sums h_k) and pair → neuron (sums ȧ_j)
-    to_point = np.zeros((na, n), dtype=object)
-    to_point[np.arange(na), ak] = 1
-    to_neuron = np.zeros((na, m), dtype=object)
-    to_neuron[np.arange(na), aj] = 1
+    to_point, to_neuron = _Groups(ak, n), _Groups(aj, m)  # pair → point (h_k), pair → neuron (ȧ_j)
     # columns: [a_j | a_j | r_k] against [u_jk | r_k | u_jk], one column per active pair
     left = np.zeros((p + 1, 3 * na), dtype=object)
     right = np.zeros((p + 1, 3 * na), dtype=object)
@@ -227,13 +242,13 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
                 _float_tail(fx, st, H, k, p, aj, ak, g, left, right, A, Cp, Up, R)
                 break
         acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
-        r = -(acc[:na] >> hshift).dot(to_point)  # −(a u)_k summed per point, absolute
+        r = -to_point.sum(acc[:na] >> hshift)  # −(a u)_k summed per point, absolute
         if k == 0:
             r = r + fx.y
         R[k] = r
         rk = r[ak]
         c = MPZ(H) // (n * (k + 1))  # H/(n(k+1)), fixed point
-        ak1 = ((acc[2 * na :] + rk * u0).dot(to_neuron) * c) >> F2  # from (r u)_k
+        ak1 = (to_neuron.sum(acc[2 * na :] + rk * u0) * c) >> F2  # from (r u)_k
         A[k + 1] = ak1
         q = acc[na : 2 * na] + a0 * rk  # (a r)_k, 2F fractional bits
         if diag is not None:
