@@ -162,7 +162,7 @@ def read(cls: type[Trajectory], d: Any) -> Trajectory:
             s_end=_big_int(s["s_end"], f"{path}.s_end", 0, "the end of the step"),
             e=tuple(_exponents(s["e"], f"{path}.e", m)),
             active=_bool_grid(s["active"], f"{path}.active", m, n),
-            Y=_int_grid(s["Y"], f"{path}.Y", (order + 1, m, 1 + 2 * n), jet_axes),
+            jets=_int_grid(s["Y"], f"{path}.Y", (order + 1, m, 1 + 2 * n), jet_axes),
             sliding=_bool_grid(s["sliding"], f"{path}.sliding", m, n) if "sliding" in s else None,
         ))
         if segments[-1].s_end > 1 << F:

@@ -25,11 +25,12 @@ import numpy as np
 from ..limits import MAX_STEPS
 from ..precision import backend, budget, context, integer_in
 from ..problem import Problem, ProblemError, exact, ln_exact, shown
+from . import kernel
 from .events import first_switch, refine_root
 from .settle import settle
 from .sliding import first_exit
 from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, initial_preactivations, jets, rho, to_fixed
-from .trajectory import Event, Segment, Status, Trajectory
+from .trajectory import Event, Recompute, Segment, Status, Trajectory
 
 __all__ = ["solve", "taylor_order"]
 
@@ -41,6 +42,7 @@ REST_AHEAD = 1000  # … when more than this many steps of the current length re
 MAX_SPREAD = 1e8  # points pulling with strengths further apart than this make badly scaled data
 DRIFT_EVERY = 8  # the drift check: every step this close to a change of pattern, else this often
 FLOAT_MARGIN_BITS = 12  # float64 orders keep their rounding 2^-12 below the step tolerance
+KEEP_JETS_MAX = 50_000  # by default, steps whose jets hold more integers keep only their start
 
 
 EXTRA_DIGITS = 2  # per-step tolerance 10^-(digits + 2): the Jorba–Zou estimate is conservative
@@ -79,6 +81,7 @@ def solve(
     max_events: int = 10_000,
     progress: Callable[[float, float], None] | None = None,
     certify: bool = False,
+    keep_jets: bool | None = None,
 ) -> Trajectory:
     """Integrate the gradient flow of ``problem`` from t = 0 to ``t_end``.
 
@@ -86,6 +89,10 @@ def solve(
     budget then picks the working precision.  Or give ``dps`` explicitly.  The run stops
     at ``t_end`` (default: past the theory's last escape time), when the loss falls
     below ``loss_below``, or at ``max_steps`` / ``max_events``; ``status`` says which.
+    ``keep_jets`` keeps every step's Taylor jets for dense output (``evaluate(t)``); with
+    False only each step's start is kept and its jets are recomputed when asked for (the
+    same integers, a fraction of the memory); None (default) keeps them when a step's
+    jets hold at most ``KEEP_JETS_MAX`` integers.
     With ``certify``, the run is then validated in Arb (:mod:`reluflow.integrate.certify`):
     ``tr.certificate`` holds proven balls for the event times, the final state, loss and
     invariants, or the reason certification failed.
@@ -121,6 +128,8 @@ def solve(
     tol_bits = (bud.digits + EXTRA_DIGITS) * math.log2(10)
     float_below = int(53 + F - tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
     fx = FixedPoint.of(problem, F)
+    keep = keep_jets if keep_jets is not None else (p + 1) * problem.m * (1 + 2 * problem.n) <= KEEP_JETS_MAX
+    recompute = Recompute(fx, p, float_below)
     fast = problem.fast_time_scale()
     st = State.initial(problem, F)
     u0 = initial_preactivations(problem)  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
@@ -213,8 +222,13 @@ def solve(
         t_next = min(_representable(t + ((s_take * H) >> F), ctx.prec, up), tend)
         s_take = min(((t_next - t) << F) // H, s_end)
         # commit the step
-        segments.append(Segment(t, H, s_take, tuple(int(v) for v in st.e), st.active.copy(), J.Y,
-                                st.sliding.copy() if st.sliding.any() else None))
+        sliding = st.sliding.copy() if st.sliding.any() else None
+        e = tuple(int(v) for v in st.e)
+        if keep:
+            segments.append(Segment(t, H, s_take, e, st.active.copy(), J.Y, sliding))
+        else:  # lean: the start state only, the jets are recomputed on demand (the same integers)
+            segments.append(Segment(t, H, s_take, e, st.active.copy(), None, sliding, J.Y[0].copy(),
+                                    tuple(sorted(st.pinned)), recompute))
         y = horner(J.Y, s_take, F)
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = t_next - t
@@ -269,6 +283,7 @@ def solve(
         "wall_time_s": round(elapsed, 6),
         "fixed_point_bits": F,
         "guard_digits": bud.guard,
+        "kernel": kernel.name(),
     }
     message = status.message + (f" ({detail})" if detail else "")
     tr = Trajectory(
@@ -300,7 +315,7 @@ def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:
     order of u itself.  Allowed: 2^(F/2) units, or 2^(-F/2) of λ⟨z_j, x_k⟩ if larger.
     ``u0`` holds λ⟨z_j, x_k⟩ exactly; ``cache`` its fixed-point forms per block exponent."""
     F = fx.F
-    CG = st.C.dot(fx.G) >> F
+    CG = kernel.gram_times(fx, st.C)
     for j in range(fx.m):
         key = (j, int(st.e[j]))
         if key not in cache:

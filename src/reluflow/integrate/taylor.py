@@ -31,6 +31,7 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from ..problem import Problem
+from . import kernel
 from .sliding import project
 
 __all__ = ["FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets", "rho", "to_fixed"]
@@ -222,11 +223,12 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     F2 = 2 * F
     to_point, to_neuron = _Groups(ak, n), _Groups(aj, m)  # pair → point (h_k), pair → neuron (ȧ_j)
     # columns: [a_j | a_j | r_k] against [u_jk | r_k | u_jk], one column per active pair
-    left = np.zeros((p + 1, 3 * na), dtype=object)
-    right = np.zeros((p + 1, 3 * na), dtype=object)
+    prod = kernel.products(p + 1, 3 * na)
+    left, right = prod.left, prod.right
     a0, u0 = st.a[aj], st.U[aj, ak]
-    left[0, : 2 * na] = np.concatenate((a0, a0))
-    right[0, :na], right[0, 2 * na :] = u0, u0
+    prod.put(0, 0, 0, np.concatenate((a0, a0)))
+    prod.put(1, 0, 0, u0)
+    prod.put(1, 0, 2 * na, u0)
     slide = bool(st.sliding.any())
     diag = None if slide or st.pinned else fx.gdiag
     if diag is not None:  # orthogonal inputs: only active pairs move, so stay in pair space
@@ -241,7 +243,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
             if int(top).bit_length() <= float_below:
                 _float_tail(fx, st, H, k, p, aj, ak, g, left, right, A, Cp, Up, R)
                 break
-        acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
+        acc = prod.order(k)
         r = -to_point.sum(acc[:na] >> hshift)  # −(a u)_k summed per point, absolute
         if k == 0:
             r = r + fx.y
@@ -259,7 +261,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
         else:
             full[aj, ak] = q
             Ck = (full * c) >> F2
-            Uk = Ck.dot(fx.G) >> F
+            Uk = kernel.gram_times(fx, Ck)
             if slide:
                 project(fx, st.sliding, Ck, Uk)
             if k == 0:  # a pin removes rounding noise only, never a rate above 2^(F/2) units
@@ -268,13 +270,12 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
                         Uk[j, l] = 0
             C[k + 1], U[k + 1] = Ck, Uk
             uk1 = U[k + 1][aj, ak]
-        right[k, na : 2 * na] = rk
-        left[k, 2 * na :] = rk
+        prod.put(1, k, na, rk)
+        prod.put(0, k, 2 * na, rk)
         a1 = ak1[aj]
-        left[k + 1, :na] = a1
-        left[k + 1, na : 2 * na] = a1
-        right[k + 1, :na] = uk1
-        right[k + 1, 2 * na :] = uk1
+        prod.put(0, k + 1, 0, np.concatenate((a1, a1)))
+        prod.put(1, k + 1, 0, uk1)
+        prod.put(1, k + 1, 2 * na, uk1)
     if diag is not None:
         C[1:, aj, ak] = Cp[1:]
         U[1:, aj, ak] = Up[1:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import enum
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -22,7 +23,7 @@ from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
 from ..precision import context, rational, to_str
 from ..problem import Problem, ProblemError, exact, exact_text
-from .taylor import horner, to_fixed
+from .taylor import FixedPoint, State, horner, jets, to_fixed
 
 __all__ = ["DIRECTIONS", "MAX_DPS", "MAX_INT_DIGITS", "Event", "NetworkState", "Segment", "Status",
            "Trajectory"]
@@ -109,17 +110,59 @@ class Event:
     direction: str
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class Recompute:
+    """What recomputes a step's jets exactly from its start (:func:`.taylor.jets` is a pure
+    function of these and the step): the problem's fixed-point constants, the order, the
+    float64-tail threshold, the pairs pinned at the step's start; plus a small cache of
+    recomputed steps, shared by a trajectory's steps."""
+
+    fx: FixedPoint
+    order: int
+    float_below: int | None
+    cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+
+    CACHED = 4  # steps kept recomputed (evaluate(t) at nearby times reuses them)
+
+    def jets(self, seg: Segment) -> np.ndarray:
+        Y = self.cache.get(id(seg))
+        if Y is not None:
+            self.cache.move_to_end(id(seg))
+            return Y
+        n = self.fx.n
+        start = seg.start
+        st = State(start[:, 0].copy(), start[:, 1 : 1 + n].copy(), start[:, 1 + n :].copy(),
+                   np.array(seg.e, dtype=object), seg.active.copy(),
+                   None if seg.sliding is None else seg.sliding.copy(), dict.fromkeys(seg.pinned))
+        Y = jets(self.fx, st, self.order, seg.H, self.float_below).Y
+        self.cache[id(seg)] = Y
+        while len(self.cache) > self.CACHED:
+            self.cache.popitem(last=False)
+        return Y
+
+
+@dataclass(eq=False)
 class Segment:
-    """One Taylor step: t ∈ [t0, t0 + s_end·H], exact jets in the scaled time s."""
+    """One Taylor step: t ∈ [t0, t0 + s_end·H], exact jets ``Y`` in the scaled time s.
+
+    The jets are either kept (``jets``) or, for lean storage, recomputed on demand from
+    the step's start state ``start`` (= ``Y[0]``) by ``recompute``: the same integers."""
 
     t0: int
     H: int
     s_end: int
     e: tuple[int, ...]
     active: np.ndarray
-    Y: np.ndarray  # (p+1, m, 1 + 2n): jets of [a | U | C]
+    jets: np.ndarray | None  # (p+1, m, 1 + 2n): jets of [a | U | C]; None: recomputed
     sliding: np.ndarray | None = None  # (m, n) pairs held on their surface; None if none
+    start: np.ndarray | None = None  # (m, 1 + 2n): [a | U | C] at t0, when the jets are not kept
+    pinned: tuple[tuple[int, int], ...] = ()  # pairs pinned at t0 (only with ``start``)
+    recompute: Recompute | None = None
+
+    @property
+    def Y(self) -> np.ndarray:
+        """The step's jets (orders × m × (1 + 2n)), kept or recomputed."""
+        return self.jets if self.jets is not None else self.recompute.jets(self)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""The compiled kernel (GMP) and lean storage change no integer: byte-identical trajectories.
+
+Each solve runs twice, on the compiled kernel and on the pure-Python reference, and with
+kept and with recomputed jets; the JSON (dense, every jet included) must match byte for
+byte apart from the metadata that names the kernel and the wall time.  Without a built
+kernel (no compiler or no GMP headers at install time) the compiled half is skipped and
+the reference must still run; the fallback is also checked in a child process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+from reluflow import Dataset, Init, Problem, solve
+from reluflow.datasets import b1, e1, e1_rotated, sn1
+from reluflow.figures.sliding import generic, slider
+from reluflow.integrate import kernel
+from reluflow.strategies import general_problems, orthogonal_problems
+
+compiled = pytest.mark.skipif(not kernel.available(), reason=kernel.UNAVAILABLE or "kernel built")
+
+
+def _bytes(tr) -> str:
+    d = tr.to_dict(dense=True)
+    for key in ("wall_time_s", "kernel"):
+        d["metadata"].pop(key, None)
+    return json.dumps(d, sort_keys=True)
+
+
+def _runs(p: Problem, **kw) -> dict[str, str]:
+    out = {}
+    for which in ("python", "gmp") if kernel.available() else ("python",):
+        with kernel.use(which):
+            for keep in (True, False):
+                out[f"{which}/{'kept' if keep else 'lean'}"] = _bytes(solve(p, keep_jets=keep, **kw))
+    return out
+
+
+def _assert_identical(runs: dict[str, str]) -> None:
+    first, *rest = runs
+    for name in rest:
+        assert runs[name] == runs[first], f"{name} differs from {first}"
+
+
+FIXTURES = {
+    "e1 (orthogonal, float64 tail)": (e1(), dict(digits=30)),
+    "sn1 (correlated inputs)": (sn1(), dict(digits=30)),
+    "b1 at 50 digits": (b1(), dict(digits=50, t_end=290)),
+    "e1 rotated (general Gram path)": (e1_rotated(), dict(digits=25)),
+    "slider (sliding mode)": (slider(), dict(digits=20, t_end=30)),
+    "generic (sliding, events)": (generic(), dict(digits=20, t_end=30)),
+}
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_fixtures_are_byte_identical_across_kernels_and_storage(name):
+    p, kw = FIXTURES[name]
+    _assert_identical(_runs(p, **kw))
+
+
+@settings(max_examples=6)
+@given(hs.one_of(general_problems(max_n=4, max_d=3, max_width=4), orthogonal_problems(max_n=4, max_width=4)))
+def test_random_problems_are_byte_identical(p):
+    _assert_identical(_runs(p, digits=20, t_end=8))
+
+
+@compiled
+@settings(max_examples=30)
+@given(hs.integers(1, 6), hs.integers(1, 5), hs.data())
+def test_cauchy_products_equal_einsum(rows, cols, data):
+    big = hs.integers(-(1 << 700), 1 << 700) | hs.integers(-5, 5)
+    L = np.array(data.draw(hs.lists(hs.lists(big, min_size=cols, max_size=cols), min_size=rows, max_size=rows)),
+                 dtype=object)
+    R = np.array(data.draw(hs.lists(hs.lists(big, min_size=cols, max_size=cols), min_size=rows, max_size=rows)),
+                 dtype=object)
+    with kernel.use("gmp"):
+        prod = kernel.products(rows, cols)
+    for i in range(rows):
+        prod.put(0, i, 0, L[i])
+        prod.put(1, i, 0, R[i])
+    for k in range(rows):
+        assert list(prod.order(k)) == list(np.einsum("ij,ij->j", L[: k + 1], R[k::-1]))
+
+
+@compiled
+def test_gram_product_floors_like_python():
+    class Fx:  # the fields gram_times reads
+        n, F, cache = 3, 7, {}
+        G = np.array([[1 << 9, -3, 5], [-(1 << 300), 7, 0], [2, 0, -1]], dtype=object)
+
+    M = np.array([[1, -2, 3], [0, 0, 0], [-(1 << 200), 5, -7]], dtype=object)
+    with kernel.use("gmp"):
+        got = kernel.gram_times(Fx, M)
+    assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
+
+
+def test_lean_storage_evaluates_like_kept_jets():
+    p = e1()
+    kept, lean = solve(p, digits=25, keep_jets=True), solve(p, digits=25, keep_jets=False)
+    assert all(seg.jets is None and seg.start is not None for seg in lean.segments)
+    for t in ("0.5", "30", "71.25", "100"):
+        a, b = kept.evaluate(t), lean.evaluate(t)
+        assert (a.a, a.W, a.U, a.active) == (b.a, b.W, b.U, b.active)
+
+
+def test_default_keeps_small_jets_and_recomputes_large_ones():
+    assert all(seg.jets is not None for seg in solve(e1(), digits=20).segments)
+    rng = np.random.default_rng(0)
+    X = np.eye(8, dtype=int).tolist()
+    z = [[str(v) for v in row] for row in rng.standard_normal((100, 8)).round(2)]
+    big = Problem(Dataset(X, [1] * 8), Init("1e-10", z, [1] * 100))
+    tr = solve(big, digits=30, t_end=1, max_steps=3)
+    assert all(seg.jets is None for seg in tr.segments)
+
+
+def test_unknown_kernel_is_refused():
+    with pytest.raises(ValueError, match="kernel"):
+        with kernel.use("fortran"):
+            pass
+
+
+@pytest.mark.parametrize("how", ["env", "missing"])
+def test_pure_python_fallback_runs_and_says_so(how):
+    """RELUFLOW_KERNEL=python, or an extension that failed to build (import blocked)."""
+    code = ("import sys\n"
+            + ("sys.modules['reluflow.integrate._kernel'] = None\n" if how == "missing" else "")
+            + "from reluflow.integrate import kernel\n"
+              "from reluflow import solve\nfrom reluflow.datasets import e1\n"
+              "tr = solve(e1(), digits=20)\n"
+              "print(kernel.name(), tr.metadata['kernel'], tr.status.value)\n"
+              "print(kernel.notice())\n")
+    env = dict(os.environ, RELUFLOW_KERNEL="python" if how == "env" else "")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    first, notice = out.stdout.splitlines()[:2]
+    assert first == "python python t_end"
+    assert notice.startswith("reluflow: using the pure-Python engine") and "same" in notice
