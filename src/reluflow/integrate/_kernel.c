@@ -16,6 +16,7 @@
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 /* ---- conversions between Python integers and mpz_t -------------------------------- */
@@ -272,8 +273,343 @@ static PyTypeObject GramType = {
     .tp_methods = Gram_methods,
 };
 
+/* ---- the whole recurrence of one step (taylor.jets) ----------------------------------
+ *
+ * The same integers as the reference loop in taylor.jets, statement by statement (the
+ * comments name its variables); orders below 2**float_below units on orthogonal inputs
+ * are handed back to the shared float64 tail (as correctly rounded doubles, like NumPy's
+ * int -> float conversion).
+ */
+
+typedef struct { Py_ssize_t size; mpz_t *z; } Block;
+
+static int block_new(Block *b, Py_ssize_t size) {
+    b->size = size;
+    b->z = new_block(size);
+    if (b->z == NULL) { b->size = 0; PyErr_NoMemory(); return -1; }
+    return 0;
+}
+
+static void block_free(Block *b) { free_block(b->z, b->size); b->z = NULL; b->size = 0; }
+
+static int read_list(PyObject *values, Block *b, Py_ssize_t len) {
+    if (block_new(b, len) < 0) return -1;
+    return read_into(values, b->z, len);
+}
+
+static int read_indices(PyObject *values, Py_ssize_t **out, Py_ssize_t *len) {
+    PyObject *seq = PySequence_Fast(values, "expected a sequence of indices");
+    if (seq == NULL) return -1;
+    *len = PySequence_Fast_GET_SIZE(seq);
+    *out = (Py_ssize_t *)PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(*len ? *len : 1));
+    if (*out == NULL) { Py_DECREF(seq); PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < *len; i++) {
+        (*out)[i] = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i), PyExc_OverflowError);
+        if ((*out)[i] == -1 && PyErr_Occurred()) { Py_DECREF(seq); return -1; }
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* float(x) of Python (round to nearest, ties to even), then ldexp(., -F) */
+static double fixed_to_double(const mpz_t x, long F) {
+    int sign = mpz_sgn(x);
+    if (sign == 0) return 0.0;
+    size_t nb = mpz_sizeinbase(x, 2);
+    double d;
+    if (nb <= 53) {
+        d = mpz_get_d(x); /* exact */
+    } else {
+        mpz_t q;
+        mpz_init(q);
+        mpz_abs(q, x);
+        mpz_tdiv_q_2exp(q, q, nb - 54);
+        unsigned long top = mpz_get_ui(q); /* 54 bits */
+        mpz_clear(q);
+        int sticky = mpz_scan1(x, 0) < nb - 54;
+        unsigned long mant = top >> 1;
+        if ((top & 1) && (sticky || (mant & 1))) mant++;
+        d = ldexp((double)mant, (int)(nb - 53));
+        if (sign < 0) d = -d;
+    }
+    return ldexp(d, (int)-F);
+}
+
+static int bit_length(const mpz_t x) { return mpz_sgn(x) ? (int)mpz_sizeinbase(x, 2) : 0; }
+
+static PyObject *list_of(mpz_t *z, Py_ssize_t len) { return to_list(z, len); }
+
+/* The sliding projection of one order (sliding.project), for the parsed projectors. */
+typedef struct { Py_ssize_t j, nS, nB, *S, *B; Block ginv, gb, delta; } Proj;
+
+static void projs_free(Proj *P, Py_ssize_t count) {
+    if (P == NULL) return;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyMem_Free(P[i].S); PyMem_Free(P[i].B);
+        block_free(&P[i].ginv); block_free(&P[i].gb); block_free(&P[i].delta);
+    }
+    PyMem_Free(P);
+}
+
+/* projectors: [(j, S, B, ginv (|B|*|B|), gb (|B|*n)), ...] */
+static int projs_read(PyObject *obj, Py_ssize_t n, Proj **out, Py_ssize_t *count) {
+    PyObject *seq = PySequence_Fast(obj, "projectors: expected a sequence");
+    if (seq == NULL) return -1;
+    *count = PySequence_Fast_GET_SIZE(seq);
+    *out = (Proj *)PyMem_Calloc((size_t)(*count ? *count : 1), sizeof(Proj));
+    if (*out == NULL) { Py_DECREF(seq); PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < *count; i++) {
+        Proj *P = *out + i;
+        PyObject *jo, *So, *Bo, *go, *bo;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "OOOOO", &jo, &So, &Bo, &go, &bo)) goto fail;
+        P->j = PyNumber_AsSsize_t(jo, PyExc_OverflowError);
+        if (P->j == -1 && PyErr_Occurred()) goto fail;
+        if (read_indices(So, &P->S, &P->nS) < 0 || read_indices(Bo, &P->B, &P->nB) < 0) goto fail;
+        if (read_list(go, &P->ginv, P->nB * P->nB) < 0 || read_list(bo, &P->gb, P->nB * n) < 0) goto fail;
+        if (block_new(&P->delta, P->nB) < 0) goto fail;
+    }
+    Py_DECREF(seq);
+    return 0;
+fail:
+    Py_DECREF(seq);
+    return -1;
+}
+
+static void project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py_ssize_t n, Py_ssize_t F, mpz_ptr t) {
+    for (Py_ssize_t p = 0; p < count; p++) {
+        Proj *P = projs + p;
+        mpz_t *Cj = Ck + P->j * n, *Uj = Uk + P->j * n;
+        if (P->nB) {
+            for (Py_ssize_t a = 0; a < P->nB; a++) { /* delta = -(ginv @ U_jB >> F) */
+                mpz_set_ui(t, 0);
+                for (Py_ssize_t b = 0; b < P->nB; b++) mpz_addmul(t, P->ginv.z[a * P->nB + b], Uj[P->B[b]]);
+                mpz_fdiv_q_2exp(t, t, (mp_bitcnt_t)F);
+                mpz_neg(P->delta.z[a], t);
+            }
+            for (Py_ssize_t a = 0; a < P->nB; a++) mpz_add(Cj[P->B[a]], Cj[P->B[a]], P->delta.z[a]);
+            for (Py_ssize_t l = 0; l < n; l++) { /* U_j += (delta @ gb) >> F */
+                mpz_set_ui(t, 0);
+                for (Py_ssize_t a = 0; a < P->nB; a++) mpz_addmul(t, P->delta.z[a], P->gb.z[a * n + l]);
+                mpz_fdiv_q_2exp(t, t, (mp_bitcnt_t)F);
+                mpz_add(Uj[l], Uj[l], t);
+            }
+        }
+        for (Py_ssize_t x = 0; x < P->nS; x++) mpz_set_ui(Uj[P->S[x]], 0);
+    }
+}
+
+static PyObject *recurrence(PyObject *module, PyObject *args) {
+    Py_ssize_t F, p, m, n, float_from, float_below;
+    PyObject *H_obj, *aj_obj, *ak_obj, *hshift_obj, *y_obj, *g_obj, *gram_obj, *a_obj, *U_obj, *C_obj, *proj_obj,
+        *pins_obj;
+    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOO", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
+                          &g_obj, &gram_obj, &a_obj, &U_obj, &C_obj, &float_from, &float_below, &proj_obj, &pins_obj))
+        return NULL;
+    int ortho = g_obj != Py_None;
+    if (!ortho && !PyObject_TypeCheck(gram_obj, &GramType)) {
+        PyErr_SetString(PyExc_TypeError, "general inputs need the Gram kernel");
+        return NULL;
+    }
+    Gram *gram = ortho ? NULL : (Gram *)gram_obj;
+    PyObject *result = NULL;
+    Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, *pins = NULL, npins = 0;
+    Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, L = {0}, Rt = {0}, A = {0}, Cs = {0},
+          Us = {0}, R = {0}, acc = {0}, rk = {0}, q = {0}, full = {0}, tmp = {0}, sums = {0};
+    double *lf = NULL, *rf = NULL;
+    Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0;
+    Proj *projs = NULL;
+
+    if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto done;
+    if (na != na2 || na == 0) { PyErr_SetString(PyExc_ValueError, "aj, ak: one non-empty list of pairs"); goto done; }
+    for (Py_ssize_t i = 0; i < na; i++)
+        if (aj[i] < 0 || aj[i] >= m || ak[i] < 0 || ak[i] >= n) { PyErr_SetString(PyExc_IndexError, "pair"); goto done; }
+    PyObject *H_seq = PyTuple_Pack(1, H_obj);
+    if (H_seq == NULL) goto done;
+    int H_rc = read_list(H_seq, &H, 1);
+    Py_DECREF(H_seq);
+    if (H_rc < 0) goto done;
+    if (read_list(hshift_obj, &hshift, na) < 0 || read_list(y_obj, &y, n) < 0 || read_list(a_obj, &a0s, m) < 0 ||
+        read_list(U_obj, &U0, m * n) < 0 || read_list(C_obj, &C0, m * n) < 0)
+        goto done;
+    if (ortho && read_list(g_obj, &g, na) < 0) goto done;
+    if (read_indices(pins_obj, &pins, &npins) < 0) goto done;
+    if (projs_read(proj_obj, n, &projs, &nprojs) < 0) goto done;
+    for (Py_ssize_t i = 0; i < nprojs; i++) {
+        int bad = projs[i].j < 0 || projs[i].j >= m;
+        for (Py_ssize_t x = 0; x < projs[i].nS; x++) bad |= projs[i].S[x] < 0 || projs[i].S[x] >= n;
+        for (Py_ssize_t x = 0; x < projs[i].nB; x++) bad |= projs[i].B[x] < 0 || projs[i].B[x] >= n;
+        if (bad) { PyErr_SetString(PyExc_IndexError, "projector index"); goto done; }
+    }
+    for (Py_ssize_t i = 0; i + 1 < npins; i += 2)
+        if (pins[i] < 0 || pins[i] >= m || pins[i + 1] < 0 || pins[i + 1] >= n) {
+            PyErr_SetString(PyExc_IndexError, "pin"); goto done;
+        }
+    Py_ssize_t cols = 3 * na, mv = ortho ? na : m * n; /* moving entries of C and U per order */
+    if (block_new(&L, (p + 1) * cols) < 0 || block_new(&Rt, (p + 1) * cols) < 0 || block_new(&A, (p + 1) * m) < 0 ||
+        block_new(&Cs, (p + 1) * mv) < 0 || block_new(&Us, (p + 1) * mv) < 0 || block_new(&R, p * n) < 0 ||
+        block_new(&acc, cols) < 0 || block_new(&rk, na) < 0 || block_new(&q, na) < 0 ||
+        block_new(&full, ortho ? 1 : m * n) < 0 || block_new(&tmp, 4) < 0 || block_new(&sums, n > m ? n : m) < 0)
+        goto done;
+    mpz_ptr t0 = tmp.z[0], t1 = tmp.z[1], c = tmp.z[2];
+    /* order 0: left = [a_j | a_j | 0], right = [u_jk | 0 | u_jk] */
+    for (Py_ssize_t i = 0; i < na; i++) {
+        mpz_set(L.z[i], a0s.z[aj[i]]);
+        mpz_set(L.z[na + i], a0s.z[aj[i]]);
+        mpz_set(Rt.z[i], U0.z[aj[i] * n + ak[i]]);
+        mpz_set(Rt.z[2 * na + i], U0.z[aj[i] * n + ak[i]]);
+    }
+    for (Py_ssize_t j = 0; j < m; j++) mpz_set(A.z[j], a0s.z[j]);
+    if (!ortho)
+        for (Py_ssize_t x = 0; x < m * n; x++) { mpz_set(Cs.z[x], C0.z[x]); mpz_set(Us.z[x], U0.z[x]); }
+    for (Py_ssize_t k = 0; k < p; k++) {
+        mpz_t *Lk = L.z + k * cols, *Rk = Rt.z + k * cols;
+        if (ortho && float_from >= 0 && k >= float_from) { /* top of a, u of the order and r of the last */
+            int top = 0;
+            for (Py_ssize_t i = 0; i < na; i++) {
+                int b1 = bit_length(Lk[i]), b2 = bit_length(Rk[i]);
+                if (b1 > top) top = b1;
+                if (b2 > top) top = b2;
+            }
+            for (Py_ssize_t l = 0; l < n; l++) { int b = bit_length(R.z[(k - 1) * n + l]); if (b > top) top = b; }
+            if (top <= float_below) { k0 = k; break; }
+        }
+        /* acc = Cauchy products of order k */
+        for (Py_ssize_t col = 0; col < cols; col++) {
+            mpz_set_ui(acc.z[col], 0);
+            for (Py_ssize_t i = 0; i <= k; i++) {
+                mpz_srcptr u = L.z[i * cols + col], v = Rt.z[(k - i) * cols + col];
+                if (mpz_sgn(u) && mpz_sgn(v)) mpz_addmul(acc.z[col], u, v);
+            }
+        }
+        /* r = -(sum per point of acc[:na] >> hshift) (+ y at k = 0) */
+        for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(sums.z[l], 0);
+        for (Py_ssize_t i = 0; i < na; i++) {
+            mpz_fdiv_q_2exp(t0, acc.z[i], mpz_get_ui(hshift.z[i]));
+            mpz_add(sums.z[ak[i]], sums.z[ak[i]], t0);
+        }
+        for (Py_ssize_t l = 0; l < n; l++) {
+            mpz_ptr r = R.z[k * n + l];
+            mpz_neg(r, sums.z[l]);
+            if (k == 0) mpz_add(r, r, y.z[l]);
+        }
+        for (Py_ssize_t i = 0; i < na; i++) mpz_set(rk.z[i], R.z[k * n + ak[i]]);
+        mpz_fdiv_q_ui(c, H.z[0], (unsigned long)(n * (k + 1)));
+        /* ak1 = (sum per neuron of acc[2na:] + rk * u0) * c >> 2F */
+        for (Py_ssize_t j = 0; j < m; j++) mpz_set_ui(sums.z[j], 0);
+        for (Py_ssize_t i = 0; i < na; i++) {
+            mpz_mul(t0, rk.z[i], Rt.z[i]); /* right[0, :na] = u0 */
+            mpz_add(t0, t0, acc.z[2 * na + i]);
+            mpz_add(sums.z[aj[i]], sums.z[aj[i]], t0);
+        }
+        for (Py_ssize_t j = 0; j < m; j++) {
+            mpz_mul(t0, sums.z[j], c);
+            mpz_fdiv_q_2exp(A.z[(k + 1) * m + j], t0, 2 * F);
+        }
+        /* q = acc[na:2na] + a0 * rk */
+        for (Py_ssize_t i = 0; i < na; i++) {
+            mpz_mul(q.z[i], L.z[i], rk.z[i]); /* left[0, :na] = a0 */
+            mpz_add(q.z[i], q.z[i], acc.z[na + i]);
+        }
+        mpz_t *Cn = Cs.z + (k + 1) * mv, *Un = Us.z + (k + 1) * mv;
+        if (ortho) {
+            for (Py_ssize_t i = 0; i < na; i++) {
+                mpz_mul(t0, q.z[i], c);
+                mpz_fdiv_q_2exp(Cn[i], t0, 2 * F);
+                mpz_mul(t0, Cn[i], g.z[i]);
+                mpz_fdiv_q_2exp(Un[i], t0, F);
+            }
+        } else {
+            for (Py_ssize_t i = 0; i < na; i++) mpz_set(full.z[aj[i] * n + ak[i]], q.z[i]);
+            for (Py_ssize_t x = 0; x < m * n; x++) {
+                mpz_mul(t0, full.z[x], c);
+                mpz_fdiv_q_2exp(Cn[x], t0, 2 * F);
+            }
+            for (Py_ssize_t j = 0; j < m; j++) /* Uk = (Ck @ G) >> F */
+                for (Py_ssize_t l = 0; l < n; l++) {
+                    mpz_set_ui(t0, 0);
+                    for (Py_ssize_t x = 0; x < n; x++)
+                        if (mpz_sgn(Cn[j * n + x])) mpz_addmul(t0, Cn[j * n + x], gram->G[x * n + l]);
+                    mpz_fdiv_q_2exp(Un[j * n + l], t0, F);
+                }
+            project_order(projs, nprojs, Cn, Un, n, F, tmp.z[3]);
+            if (k == 0)
+                for (Py_ssize_t i = 0; i + 1 < npins; i += 2) {
+                    mpz_ptr v = Un[pins[i] * n + pins[i + 1]];
+                    mpz_abs(t0, v);
+                    mpz_fdiv_q_2exp(t0, t0, (mp_bitcnt_t)(F / 2));
+                    if (mpz_sgn(t0) == 0) mpz_set_ui(v, 0);
+                }
+        }
+        /* right[k, na:2na] = left[k, 2na:] = rk; left[k+1] = [a1 | a1 | .]; right[k+1] = [uk1 | . | uk1] */
+        for (Py_ssize_t i = 0; i < na; i++) {
+            mpz_set(Rk[na + i], rk.z[i]);
+            mpz_set(Lk[2 * na + i], rk.z[i]);
+            mpz_t *Ln = L.z + (k + 1) * cols, *Rn = Rt.z + (k + 1) * cols;
+            mpz_set(Ln[i], A.z[(k + 1) * m + aj[i]]);
+            mpz_set(Ln[na + i], A.z[(k + 1) * m + aj[i]]);
+            mpz_srcptr u1 = ortho ? Un[i] : Un[aj[i] * n + ak[i]];
+            mpz_set(Rn[i], u1);
+            mpz_set(Rn[2 * na + i], u1);
+        }
+    }
+    /* results: Y (orders x m x [a | U | C]) with zeros past k0, R, and the float prefixes */
+    Py_ssize_t last = k0 < 0 ? p : k0; /* orders 0..last are exact */
+    PyObject *Y = PyList_New((p + 1) * m * w), *Rl = NULL;
+    if (Y == NULL) goto done;
+    for (Py_ssize_t x = 0; x < (p + 1) * m * w; x++) { PyObject *z = PyLong_FromLong(0); PyList_SET_ITEM(Y, x, z); }
+#define SETY(idx, val) do { PyObject *v_ = from_mpz(val); \
+        if (v_ == NULL || PyList_SetItem(Y, idx, v_) < 0) { Py_DECREF(Y); goto done; } } while (0)
+    for (Py_ssize_t j = 0; j < m; j++) {
+        SETY(j * w, a0s.z[j]);
+        for (Py_ssize_t l = 0; l < n; l++) { SETY(j * w + 1 + l, U0.z[j * n + l]); SETY(j * w + 1 + n + l, C0.z[j * n + l]); }
+    }
+    for (Py_ssize_t k = 1; k <= last; k++) {
+        for (Py_ssize_t j = 0; j < m; j++) SETY((k * m + j) * w, A.z[k * m + j]);
+        if (ortho) {
+            for (Py_ssize_t i = 0; i < na; i++) {
+                if (mpz_sgn(Us.z[k * mv + i])) SETY((k * m + aj[i]) * w + 1 + ak[i], Us.z[k * mv + i]);
+                if (mpz_sgn(Cs.z[k * mv + i])) SETY((k * m + aj[i]) * w + 1 + n + ak[i], Cs.z[k * mv + i]);
+            }
+        } else {
+            for (Py_ssize_t j = 0; j < m; j++)
+                for (Py_ssize_t l = 0; l < n; l++) {
+                    if (mpz_sgn(Us.z[k * mv + j * n + l])) SETY((k * m + j) * w + 1 + l, Us.z[k * mv + j * n + l]);
+                    if (mpz_sgn(Cs.z[k * mv + j * n + l])) SETY((k * m + j) * w + 1 + n + l, Cs.z[k * mv + j * n + l]);
+                }
+        }
+    }
+#undef SETY
+    Rl = list_of(R.z, last * n);
+    if (Rl == NULL) { Py_DECREF(Y); goto done; }
+    if (k0 < 0) {
+        result = Py_BuildValue("(NNnOO)", Y, Rl, k0, Py_None, Py_None);
+        goto done;
+    }
+    lf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
+    rf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
+    if (lf == NULL || rf == NULL) { Py_DECREF(Y); Py_DECREF(Rl); PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t x = 0; x < (k0 + 1) * cols; x++) {
+        lf[x] = fixed_to_double(L.z[x], (long)F);
+        rf[x] = fixed_to_double(Rt.z[x], (long)F);
+    }
+    result = Py_BuildValue("(NNny#y#)", Y, Rl, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
+                           (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
+done:
+    PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
+    projs_free(projs, nprojs);
+    Block *blocks[] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &L, &Rt, &A, &Cs, &Us, &R, &acc, &rk, &q, &full, &tmp,
+                       &sums};
+    for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) block_free(blocks[i]);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"recurrence", recurrence, METH_VARARGS, "the Taylor recurrence of one step (see taylor.jets)"},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef kernel_module = {
-    PyModuleDef_HEAD_INIT, "_kernel", "GMP kernels for reluflow's Taylor recurrence", -1, NULL,
+    PyModuleDef_HEAD_INIT, "_kernel", "GMP kernels for reluflow's Taylor recurrence", -1, module_methods,
 };
 
 PyMODINIT_FUNC PyInit__kernel(void) {

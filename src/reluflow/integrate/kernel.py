@@ -113,13 +113,23 @@ def products(rows: int, cols: int) -> Products:
     return _CompiledProducts(rows, cols) if name() == "gmp" else Products(rows, cols)
 
 
+def gram_of(fx):
+    """The compiled copy of the Gram matrix of ``fx`` (a ``FixedPoint``), made once."""
+    gram = fx.cache.get("kernel.gram")
+    if gram is None:
+        gram = fx.cache["kernel.gram"] = _kernel.Gram(fx.n, fx.F, fx.G.ravel().tolist())
+    return gram
+
+
 def gram_times(fx, M: np.ndarray) -> np.ndarray:
     """(M @ G) >> F for the fixed-point Gram matrix G of ``fx`` (a ``FixedPoint``)."""
     if name() != "gmp":
         return M.dot(fx.G) >> fx.F
-    gram = fx.cache.get("kernel.gram")
-    if gram is None:
-        gram = fx.cache["kernel.gram"] = _kernel.Gram(fx.n, fx.F, fx.G.ravel().tolist())
     out = np.empty(M.shape, dtype=object)
-    out.reshape(-1)[:] = gram.times(M.ravel().tolist())
+    out.reshape(-1)[:] = gram_of(fx).times(M.ravel().tolist())
     return out
+
+
+def recurrence(*args):
+    """The compiled recurrence of one step (``_kernel.recurrence``; see ``taylor.jets``)."""
+    return _kernel.recurrence(*args)

@@ -32,7 +32,7 @@ from mpmath.libmp import MPZ
 
 from ..problem import Problem
 from . import kernel
-from .sliding import project
+from .sliding import project, projector, sliding_sets
 
 __all__ = ["FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets", "rho", "to_fixed"]
 
@@ -220,6 +220,10 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     hshift = np.array([F - 2 * st.e[j] for j in aj], dtype=object)  # a·u → absolute scale
     if min(hshift) < 0:
         raise OverflowError("a neuron grew beyond 2**(F/2); the flow is diverging")
+    slide = bool(st.sliding.any())
+    diag = None if slide or st.pinned else fx.gdiag
+    if kernel.name() == "gmp":
+        return _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, diag is not None, slide)
     F2 = 2 * F
     to_point, to_neuron = _Groups(ak, n), _Groups(aj, m)  # pair → point (h_k), pair → neuron (ȧ_j)
     # columns: [a_j | a_j | r_k] against [u_jk | r_k | u_jk], one column per active pair
@@ -229,8 +233,6 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     prod.put(0, 0, 0, np.concatenate((a0, a0)))
     prod.put(1, 0, 0, u0)
     prod.put(1, 0, 2 * na, u0)
-    slide = bool(st.sliding.any())
-    diag = None if slide or st.pinned else fx.gdiag
     if diag is not None:  # orthogonal inputs: only active pairs move, so stay in pair space
         g = diag[ak]
         Cp = np.zeros((p + 1, na), dtype=object)
@@ -241,7 +243,8 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
         if diag is not None and float_below is not None and k >= max(2, p // 3):
             top = np.abs(np.concatenate((left[k, :na], right[k, :na], R[k - 1]))).max()
             if int(top).bit_length() <= float_below:
-                _float_tail(fx, st, H, k, p, aj, ak, g, left, right, A, Cp, Up, R)
+                A[k + 1 :], Cp[k + 1 :], Up[k + 1 :], R[k:] = _float_tail(
+                    fx, st, H, k, p, aj, ak, _to_floats(left[: k + 1], F), _to_floats(right[: k + 1], F))
                 break
         acc = prod.order(k)
         r = -to_point.sum(acc[:na] >> hshift)  # −(a u)_k summed per point, absolute
@@ -282,6 +285,37 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     return Jets(Y, R)
 
 
+def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> Jets:
+    """:func:`jets` by the compiled recurrence (:mod:`.kernel`): the same integers."""
+    F, m, n = fx.F, fx.m, fx.n
+    projs = []
+    if slide:
+        for j, S in sliding_sets(st.sliding):
+            P = projector(fx, S)
+            projs.append((j, S, P.basis, P.ginv.ravel().tolist(), P.gb.ravel().tolist()))
+    pins = [v for pair in st.pinned for v in pair]
+    float_from = max(2, p // 3) if ortho and float_below is not None else -1
+    Yl, Rl, k0, lf0, rf0 = kernel.recurrence(
+        F, p, int(H), m, n, aj.tolist(), ak.tolist(), hshift.tolist(), fx.y.tolist(),
+        fx.gdiag[ak].tolist() if ortho else None, None if ortho else kernel.gram_of(fx),
+        st.a.tolist(), st.U.ravel().tolist(), st.C.ravel().tolist(), float_from,
+        float_below if float_below is not None else 0, projs, pins)
+    Y = np.empty((p + 1, m, 1 + 2 * n), dtype=object)
+    Y.reshape(-1)[:] = Yl
+    R = np.zeros((p, n), dtype=object)
+    last = p if k0 < 0 else k0
+    if last:
+        R[:last] = np.array(Rl, dtype=object).reshape(last, n)
+    if k0 >= 0:
+        shape = (k0 + 1, 3 * aj.size)
+        A_t, C_t, U_t, R[k0:] = _float_tail(fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape),
+                                             np.frombuffer(rf0).reshape(shape))
+        Y[k0 + 1 :, :, 0] = A_t
+        Y[k0 + 1 :, aj, 1 + ak] = U_t
+        Y[k0 + 1 :, aj, 1 + n + ak] = C_t
+    return Jets(Y, R)
+
+
 FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
 
 
@@ -297,22 +331,23 @@ def _to_ints(values: np.ndarray, F: int) -> np.ndarray:
     return np.array([int(v) for v in flat], dtype=object).reshape(values.shape)
 
 
-def _float_tail(fx, st, H, k0, p, aj, ak, g, left, right, A, Cp, Up, R) -> None:
-    """Orders k0..p-1 of the orthogonal pair-space recurrence in float64 (values ·2^-F);
-    the results are written back as fixed-point integers."""
+def _float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0) -> tuple[np.ndarray, ...]:
+    """Orders k0..p-1 of the orthogonal pair-space recurrence in float64 (values ·2^-F),
+    from the float values ``lf0``, ``rf0`` of the series' rows 0..k0; returns them as
+    fixed-point integers: (A, C per pair, U per pair) of orders k0+1..p and R of k0..p-1."""
     F, m, n = fx.F, fx.m, fx.n
     na = aj.size
     lf = np.zeros((p + 1, 3 * na))
     rf = np.zeros((p + 1, 3 * na))
-    lf[: k0 + 1] = _to_floats(left[: k0 + 1], F)
-    rf[: k0 + 1] = _to_floats(right[: k0 + 1], F)
+    lf[: k0 + 1] = lf0
+    rf[: k0 + 1] = rf0
     a0, u0 = lf[0, :na], rf[0, :na]
     pscale = np.array([2.0 ** (2 * int(st.e[j])) for j in aj])  # (a u) → absolute scale
     to_point = np.zeros((na, n))
     to_point[np.arange(na), ak] = 1.0
     to_neuron = np.zeros((na, m))
     to_neuron[np.arange(na), aj] = 1.0
-    gf = _to_floats(g, F)
+    gf = _to_floats(fx.gdiag[ak], F)
     Hf = math.ldexp(float(H), -F)
     Af = np.zeros((p + 1, m))
     Cf = np.zeros((p + 1, na))
@@ -333,10 +368,7 @@ def _float_tail(fx, st, H, k0, p, aj, ak, g, left, right, A, Cp, Up, R) -> None:
         lf[k + 1, :na] = lf[k + 1, na : 2 * na] = a1
         rf[k + 1, :na] = rf[k + 1, 2 * na :] = Uf[k + 1]
     tail = _to_ints(np.concatenate((Af[k0 + 1 :], Cf[k0 + 1 :], Uf[k0 + 1 :], Rf[k0:]), axis=1), F)
-    A[k0 + 1 :] = tail[:, :m]
-    Cp[k0 + 1 :] = tail[:, m : m + na]
-    Up[k0 + 1 :] = tail[:, m + na : m + 2 * na]
-    R[k0:] = tail[:, m + 2 * na :]
+    return tail[:, :m], tail[:, m : m + na], tail[:, m + na : m + 2 * na], tail[:, m + 2 * na :]
 
 
 def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
