@@ -1,34 +1,42 @@
-"""Benchmark the reluflow engine on B1 against general-purpose ODE integrators.
+"""Benchmark the reluflow engine on B1 against general-purpose ODE integrators, and at scale.
 
 What it measures (one run prints everything side by side):
 
-1. a reference run of reluflow at 110 working digits;
-2. reluflow at ``digits=30`` and ``digits=50``: wall time (best of ``--repeat``), the
-   largest relative error per neuron ‖(a_j, w_j) − ref_j‖ / ‖ref_j‖ against the reference,
-   and the largest absolute error of the activation-event times;
+1. a reference run of reluflow at max(110, max digits + 60) working digits;
+2. reluflow at ``digits`` 30, 50, 100 and 200, on the compiled kernel and on the
+   pure-Python reference (``reluflow-py``; the same trajectory, byte for byte): wall time
+   (best of ``--repeat``; once above 50 digits), the largest relative error per neuron
+   ‖(a_j, w_j) − ref_j‖ / ‖ref_j‖ against the reference, and the largest absolute error
+   of the activation-event times;
 3. peers, each restarted at the activation events (the pair that reaches u_jk = 0 is set
    to exactly 0 and masked out of the field afterwards, as the flow with σ'(0) = 0 does):
 
-   * ``mpmath.odefun`` at 30 (and 50) digits, restarted at the reference's event times
-     (only the integration cost is measured, not event location);
+   * ``mpmath.odefun`` at 30 digits (restarted at the reference's event times; only the
+     integration cost is measured, not event location; once: it takes minutes);
    * SciPy ``solve_ivp(DOP853, rtol=1e-13, atol=1e-300)`` in float64, locating the events
      itself (terminal events on the active pre-activations, direction −1);
    * heyoka in double precision (``tol=1e-15``) and, when available, in multiprecision
-     (``fp_type=hy.real``) at 30 and 50 digits, with terminal events and a new integrator
-     per activation pattern, and again ("1c") with one integrator whose pairs are gated
-     by runtime parameters; LLVM compile time is reported apart from integration time;
+     (``fp_type=hy.real``, ``tol = 10^-digits·λ``: the relative accuracy reluflow gives
+     the tiny neurons) at the same digits as reluflow, with terminal events and a new
+     integrator per activation pattern, and again ("1c") with one integrator whose pairs
+     are gated by runtime parameters; LLVM compile time is reported apart from
+     integration time;
 
    with wall time, ratio to reluflow at the same digits (float64 peers: to reluflow at
    30 digits), error per neuron, event-time error and number of events found;
-4. λ scaling: reluflow at 30 digits on B1 for λ = 1e-10, 1e-30, 1e-100, 1e-300 with
+4. λ scaling: reluflow at 30 digits on B1 for λ = 1e-10 … 1e-1000 with
    T = 290 · log10(1/λ) / 30 — steps, time, time per unit of log10(1/λ), and digits of
-   agreement with a 45-digit run (cost should grow linearly in log10(1/λ)).
+   agreement with a 45-digit run (cost should grow linearly in log10(1/λ));
+5. research scale (``engine_scale.py``): orthogonal and generic data with n = d = 20 and
+   m = 100, and one order-61 step, each in a fresh process, with CPU time and peak
+   resident memory, on both kernels.
 
 Run from the repository root::
 
-    python bench/engine.py                         # everything (odefun takes ~6 min)
-    python bench/engine.py --skip-odefun           # about a minute
-    python bench/engine.py --odefun-digits 30 --json bench/engine.json
+    python bench/engine.py                                  # everything (about half an hour)
+    python bench/engine.py --skip-odefun --skip-scale       # a few minutes
+    python bench/engine.py --digits 30 50 --skip-python --skip-scale --skip-odefun
+    python bench/engine.py --json bench/engine.json
 """
 
 from __future__ import annotations
@@ -48,17 +56,20 @@ from typing import Any
 import mpmath
 import numpy as np
 
+import engine_scale
 import reluflow
 from reluflow import Problem, Trajectory, solve
 from reluflow.datasets import b1
+from reluflow.integrate import kernel
 from reluflow.summary import agreement
 
 T_B1 = Fraction(290)
 LAMBDA_B1 = "1e-30"
 REF_DPS = 110
-DIGITS = (30, 50)
-TARGET_S = {30: 0.25, 50: 0.7}
-LAMBDAS = ("1e-10", "1e-30", "1e-100", "1e-300")
+DIGITS = (30, 50, 100, 200)
+TARGET_S = {30: 0.11, 50: 0.23}  # 5× ahead of heyoka hy.real (issue 17: 0.55 s, 1.13 s here)
+LAMBDAS = ("1e-10", "1e-30", "1e-100", "1e-300", "1e-1000")
+REPEAT_ABOVE = 50  # digits above which every run is timed once (slow peers)
 SCIPY_RTOL, SCIPY_ATOL = 1e-13, 1e-300
 HEYOKA_TOL = 1e-15
 ERR_PREC = 512  # bits for the error arithmetic
@@ -258,10 +269,12 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     return best, out
 
 
-def reluflow_run(problem: Problem, t_end: Any, digits: int, repeat: int) -> tuple[Run, Trajectory]:
-    dt, tr = best_of(repeat, lambda: solve(problem, t_end=t_end, digits=digits))
+def reluflow_run(problem: Problem, t_end: Any, digits: int, repeat: int, which: str = "gmp") -> tuple[Run, Trajectory]:
+    """reluflow on the compiled kernel (``gmp``) or the pure-Python reference (``python``)."""
+    with kernel.use(which):
+        dt, tr = best_of(repeat, lambda: solve(problem, t_end=t_end, digits=digits))
     run = Run(
-        method="reluflow", digits=digits, time_s=dt, a=tr.a, W=tr.W,
+        method="reluflow" if which == "gmp" else "reluflow-py", digits=digits, time_s=dt, a=tr.a, W=tr.W,
         events=[(e.t, e.neuron, e.point) for e in tr.events], steps=len(tr.segments),
         note=f"dps={tr.dps}, order={tr.order}, status={tr.status.value}",
         target_s=TARGET_S.get(digits),
@@ -418,7 +431,10 @@ def heyoka_once(hy: Any, model: Model, t_end: Fraction, digits: int | None, one_
     else:
         prec = math.ceil(digits * math.log2(10)) + 8
         num = lambda q: hy.real(q.numerator, prec) / hy.real(q.denominator, prec)
-        kw = {"fp_type": hy.real, "prec": prec}  # tol: the default, 2^-prec
+        # tol = 10^-digits · λ: the relative accuracy reluflow gives every neuron, tiny ones
+        # included (heyoka's error control is absolute; its default 2^-prec loses them)
+        tol = Fraction(1, 10**digits) * model.problem.init.lam
+        kw = {"fp_type": hy.real, "prec": prec, "tol": num(tol)}
         sqrt = np.sqrt  # heyoka's real supports NumPy's ufuncs, exactly rounded
     a, W = model.initial(num, sqrt)
     act = model.pattern(W)
@@ -473,7 +489,7 @@ def heyoka_once(hy: Any, model: Model, t_end: Fraction, digits: int | None, one_
             y[model.u_index(j, k)] = num(Fraction(0))
     a, W = unflat(list(ta.state), m, d)
     name = ("heyoka double" if digits is None else "heyoka real") + (" 1c" if one_compile else "")
-    note = f"tol={HEYOKA_TOL:g}" if digits is None else f"prec={prec} bits, tol=2^-{prec}"
+    note = f"tol={HEYOKA_TOL:g}" if digits is None else f"prec={prec} bits, tol=1e-{digits}·λ"
     how = "1 integrator (compact mode), mask as runtime parameters" if one_compile else f"{builds} integrators (one per pattern)"
     return Run(method=name, digits=digits, time_s=compile_s + integrate_s, a=a, W=W, events=events,
                steps=steps, compile_s=compile_s, integrate_s=integrate_s, note=f"{note}, {how}")
@@ -612,9 +628,12 @@ def linear_fit(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--skip-odefun", action="store_true", help="skip mpmath.odefun (the slow peer)")
-    ap.add_argument("--odefun-digits", type=int, nargs="+", default=list(DIGITS), help="digits for odefun")
+    ap.add_argument("--odefun-digits", type=int, nargs="+", default=[30], help="digits for odefun (slow: once)")
     ap.add_argument("--skip-heyoka", action="store_true", help="skip heyoka")
     ap.add_argument("--skip-scaling", action="store_true", help="skip the λ-scaling table")
+    ap.add_argument("--skip-python", action="store_true", help="skip the pure-Python reference kernel rows")
+    ap.add_argument("--skip-scale", action="store_true", help="skip the research-scale problems (minutes)")
+    ap.add_argument("--digits", type=int, nargs="+", default=list(DIGITS), help="digits for reluflow and heyoka")
     ap.add_argument("--json", metavar="OUT", help="write the results as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="best of this many timed runs")
     return ap.parse_args(argv)
@@ -624,6 +643,7 @@ def environment() -> dict[str, str]:
     import scipy
 
     env = {"python": sys.version.split()[0], "platform": platform.platform(), "reluflow": reluflow.__version__,
+           "kernel": kernel.name() + ("" if kernel.available() else f" ({kernel.UNAVAILABLE})"),
            "reluflow_path": reluflow.__file__,
            "mpmath": mpmath.__version__, "mpmath_backend": mpmath.libmp.BACKEND, "numpy": np.__version__,
            "scipy": scipy.__version__}
@@ -639,15 +659,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = Model.of(problem)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)
 
+    global REF_DPS
+    REF_DPS = max(REF_DPS, max(args.digits) + 60)
     log(f"reference: reluflow dps={REF_DPS} ...")
     ref_s, ref = best_of(1, lambda: solve(problem, t_end=T_B1, dps=REF_DPS))
     runs: list[Run] = []
     base: dict[int, float] = {}
-    for dg in DIGITS:
-        log(f"reluflow digits={dg} ...")
-        run, _ = reluflow_run(problem, T_B1, dg, args.repeat)
-        base[dg] = run.time_s
-        runs.append(run)
+    kernels = ["gmp"] if kernel.available() else []
+    if not args.skip_python or not kernels:
+        kernels.append("python")
+    for dg in args.digits:
+        for which in kernels:
+            log(f"reluflow digits={dg} ({which} kernel) ...")
+            run, _ = reluflow_run(problem, T_B1, dg, args.repeat if dg <= REPEAT_ABOVE else 1, which)
+            base.setdefault(dg, run.time_s)
+            runs.append(run)
     if not args.skip_odefun:
         for dg in args.odefun_digits:
             log(f"mpmath.odefun dps={dg} (slow) ...")
@@ -667,10 +693,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if mp_why:
                 skipped.append(f"heyoka multiprecision (hy.real) unavailable: {mp_why}")
             else:
-                for dg in DIGITS:
+                for dg in args.digits:
                     for one in (False, True):
                         log(f"heyoka real {dg} digits{' (one compile)' if one else ''} ...")
-                        runs.append(heyoka_run(hy, model, T_B1, dg, args.repeat, one))
+                        runs.append(heyoka_run(hy, model, T_B1, dg, args.repeat if dg <= REPEAT_ABOVE else 1, one))
     for r in runs:
         score(r, ref)
         r.ratio = r.time_s / base.get(r.digits or DIGITS[0], math.nan)
@@ -680,6 +706,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_scaling:
         log("λ scaling ...")
         rows = scaling(args.repeat)
+    scale_rows: list[dict[str, Any]] = []
+    if not args.skip_scale:
+        scale_rows = engine_scale.rows(list(engine_scale.GOALS), kernels, timeout=3600)
 
     print(f"reluflow {reluflow.__version__} from {reluflow.__file__}; mpmath backend {mpmath.libmp.BACKEND}")
     print_table(runs, ref, ref_s)
@@ -688,12 +717,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: {s}")
     if rows:
         print_scaling(rows)
+    if scale_rows:
+        engine_scale.print_rows(scale_rows, engine_scale.baseline_rss())
     if args.json:
         out = {
             "benchmark": "B1", "lambda": LAMBDA_B1, "t_end": float(T_B1), "reference_dps": REF_DPS,
             "reference_time_s": ref_s, "reference_steps": len(ref.segments),
             "reference_events": [[mpmath.nstr(e.t, 30), e.neuron, e.point, e.direction] for e in ref.events],
             "runs": [r.row() for r in runs], "skipped": skipped, "lambda_scaling": [asdict(r) for r in rows],
+            "scale": scale_rows, "kernel": kernel.name(),
             "targets": {"time_s": TARGET_S, "rel_err": "10^-digits"}, "environment": environment(),
         }
         with open(args.json, "w", encoding="utf-8") as fh:

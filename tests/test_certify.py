@@ -213,7 +213,7 @@ def _tamper(tr, i: int, order: int, col: int, rel: Fraction):
         v = int(Y[order, j, col])
         Y[order, j, col] = MPZ(v + int(v * rel))
     segments = list(tr.segments)
-    segments[i] = dataclasses.replace(seg, Y=Y)
+    segments[i] = dataclasses.replace(seg, jets=Y)
     return dataclasses.replace(tr, segments=segments, certificate=None)
 
 

@@ -35,6 +35,8 @@ def motion(coeffs, F: int | None = None) -> tuple[int, int] | None:
     coefficient before it says nothing about the direction, so it is passed over; with
     ``F``, so is one that the next order overtakes before s = 2^(−F/2) (c_i < 2^(−F/2)
     c_{i+1}): the dip or rise it makes lasts less than any resolvable time."""
+    if not np.count_nonzero(coeffs):  # a frozen pair (the common case): nothing moves
+        return None
     level = near(len(coeffs))
     order = None
     for i, c in enumerate(coeffs):

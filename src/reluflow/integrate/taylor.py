@@ -381,11 +381,9 @@ def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
 
 def _log_norms(J: Jets, k: int) -> list[float]:
     """ln max(|a_j|, |u_j·|) of order k, per neuron (−inf for zero)."""
-    out = []
-    for j in range(J.A.shape[1]):
-        v = max(abs(J.A[k, j]), max(abs(x) for x in J.U[k, j]))
-        out.append(math.log(int(v)) if v else -math.inf)  # int: math.log of a huge mpz overflows
-    return out
+    n = (J.Y.shape[2] - 1) // 2
+    return [math.log(int(v)) if v else -math.inf  # int: math.log of a huge mpz overflows
+            for v in np.abs(J.Y[k, :, : 1 + n]).max(axis=1)]
 
 
 def rho(J: Jets) -> float:

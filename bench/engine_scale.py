@@ -1,0 +1,172 @@
+"""Research-scale rows of ``bench/engine.py``: wall and CPU time, steps and peak memory.
+
+Each problem runs in a child process (so its peak resident memory is its own), on the
+compiled kernel and, with ``--python``, on the pure-Python reference:
+
+* ``orthogonal``: x_k = e_k in R^20, Gaussian labels, m = 100, λ = 1e-30, 50 digits, to
+  loss 1e-20 (or the default horizon past the last escape);
+* ``generic``: Gaussian X (20 × 20), labels and directions, m = 100, λ = 1e-30, 30 digits,
+  to loss 1e-20 or t = 3000 (sliding modes and many switches);
+* ``one step``: the Taylor jets of one order-61 step (50 digits) on the generic data at
+  its initial state (no float64 tail on this path).
+
+Run alone: ``python bench/engine_scale.py [--python] [--only orthogonal]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+GOALS = {"orthogonal": "< 40 s CPU, < 500 MB", "generic": "< 60 s", "one step": ""}
+
+
+def orthogonal(seed: int = 0, n: int = 20, m: int = 100, lam: str = "1e-30"):
+    from reluflow import Dataset, Init, Problem
+
+    rng = np.random.default_rng(seed)
+    X = np.eye(n, dtype=int).tolist()
+    y = [str(v) for v in rng.standard_normal(n).round(3)]
+    z = [[str(v) for v in row] for row in (rng.standard_normal((m, n)) / 2).round(3)]
+    return Problem(Dataset(X, y), Init(lam, z, [int(v) for v in rng.choice([-1, 1], m)]))
+
+
+def generic(seed: int = 0, n: int = 20, d: int = 20, m: int = 100, lam: str = "1e-30"):
+    from reluflow import Dataset, Init, Problem
+
+    rng = np.random.default_rng(seed)
+    X = [[str(v) for v in row] for row in rng.standard_normal((n, d)).round(3)]
+    y = [str(v) for v in rng.standard_normal(n).round(3)]
+    z = [[str(v) for v in row] for row in (rng.standard_normal((m, d)) / 2).round(3)]
+    return Problem(Dataset(X, y), Init(lam, z, [int(v) for v in rng.choice([-1, 1], m)]))
+
+
+def _solve(name: str) -> dict[str, Any]:
+    from reluflow import solve
+
+    if name == "orthogonal":
+        tr = solve(orthogonal(), digits=50, loss_below="1e-20")
+    else:
+        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000)
+    return {"steps": len(tr.segments), "events": len(tr.events), "status": tr.status.value,
+            "t": float(tr.t_end), "loss": float(tr.final_loss)}
+
+
+def _one_step(name: str) -> dict[str, Any]:
+    """The first step of a 50-digit solve of ``generic()``, sized as solve sizes it; only the
+    second jets call (at the chosen step) is timed."""
+    from fractions import Fraction
+
+    from reluflow.integrate.solve import GUARD_BITS, SAFETY, taylor_order
+    from reluflow.integrate.taylor import FixedPoint, State, jets, rho
+    from reluflow.precision import context
+
+    problem = generic()
+    F, p = context(56).prec + GUARD_BITS, taylor_order(50)
+    fx, st = FixedPoint.of(problem, F), State.initial(problem, F)
+    H = max(1, int((1 << F) * Fraction(min(rho(jets(fx, st, p, 1 << F)) * SAFETY, 1e6))))
+    wall, cpu = time.perf_counter(), time.process_time()
+    jets(fx, st, p, H)
+    return {"order": p, "pairs": int(st.active.sum()), "F": F,
+            "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
+
+
+def _child(name: str, kernel_name: str, queue: mp.Queue) -> None:
+    from reluflow.integrate import kernel
+
+    try:
+        with kernel.use(kernel_name):
+            wall, cpu = time.perf_counter(), time.process_time()
+            out = (_one_step if name == "one step" else _solve)(name)
+            out = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu} | out
+        out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        queue.put(out)
+    except Exception as exc:  # a bench reports, it does not crash
+        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _baseline(queue: mp.Queue) -> None:
+    import reluflow.integrate.solve  # noqa: F401  (the imports a solve needs)
+
+    queue.put({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def run(name: str, kernel_name: str, timeout: float) -> dict[str, Any]:
+    """One problem in a fresh (spawned) child: its peak resident memory is the solve's own
+    plus the imports (``baseline_rss``)."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(name, kernel_name, queue))
+    proc.start()
+    try:
+        out = queue.get(timeout=timeout)
+    except Exception:
+        out = {"error": f"no result within {timeout:.0f} s"}
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+    return {"problem": name, "kernel": kernel_name} | out
+
+
+def baseline_rss() -> float:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_baseline, args=(queue,))
+    proc.start()
+    out = queue.get(timeout=120)
+    proc.join()
+    return out["peak_rss_mb"]
+
+
+def rows(names: Sequence[str], kernels: Sequence[str], timeout: float) -> list[dict[str, Any]]:
+    out = []
+    for name in names:
+        for k in kernels:
+            print(f"scale: {name} on the {k} kernel ...", file=sys.stderr, flush=True)
+            out.append(run(name, k, timeout))
+    return out
+
+
+def print_rows(table: list[dict[str, Any]], base_mb: float) -> None:
+    print()
+    print(f"research scale (each in a fresh process; resident memory after imports alone: {base_mb:.0f} MB)")
+    head = (f"{'problem':<12}{'kernel':>8}{'wall s':>9}{'CPU s':>9}{'ratio':>7}{'steps':>7}{'events':>8}"
+            f"{'status':>12}{'t':>10}{'loss':>10}{'peak MB':>9}  goal")
+    print(head)
+    print("-" * len(head))
+    ref = {r["problem"]: r.get("cpu_s") for r in table if r["kernel"] == "gmp"}
+    for r in table:
+        if "error" in r:
+            print(f"{r['problem']:<12}{r['kernel']:>8}  {r['error']}")
+            continue
+        ratio = r["cpu_s"] / ref[r["problem"]] if ref.get(r["problem"]) else float("nan")
+        print(f"{r['problem']:<12}{r['kernel']:>8}{r['wall_s']:>9.2f}{r['cpu_s']:>9.2f}{ratio:>7.2f}"
+              f"{r.get('steps', '-'):>7}{r.get('events', '-'):>8}{r.get('status', '-'):>12}"
+              f"{r.get('t', float('nan')):>10.4g}{r.get('loss', float('nan')):>10.2e}{r['peak_rss_mb']:>9.0f}  "
+              f"{GOALS[r['problem']]}")
+    print("ratio = CPU time / CPU time of the compiled kernel on the same problem")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", nargs="+", choices=list(GOALS), default=list(GOALS))
+    ap.add_argument("--python", action="store_true", help="also run the pure-Python reference (slow)")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per problem")
+    args = ap.parse_args(argv)
+    from reluflow.integrate import kernel
+
+    kernels = (["gmp"] if kernel.available() else []) + (["python"] if args.python or not kernel.available() else [])
+    table = rows(args.only, kernels, args.timeout)
+    print_rows(table, baseline_rss())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
