@@ -6,6 +6,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from reluflow.integrate.events import first_root, first_switch, poly_eval
+from reluflow.integrate.taylor import Jets
 
 F = 120
 ONE = 1 << F
@@ -64,11 +65,12 @@ def test_first_switch_picks_the_earliest_pair_and_skips_frozen_ones():
     # pair (1, 0): inactive, u = −0.2 + s → reaches 0 at s = 0.2 ... but only if s_end ≥ 0.2
     U[0, 1, 0], U[1, 1, 0] = -ONE // 5, ONE
     active = np.array([[True, False], [False, True]])
-    s, j, k = first_switch(U, active, ONE, F)
+    J = Jets(np.concatenate((np.zeros((3, 2, 1), dtype=object), U, np.zeros((3, 2, 2), dtype=object)), axis=2))
+    s, j, k = first_switch(J, active, ONE, F)
     assert (j, k) == (1, 0) and abs(Fraction(s, ONE) - Fraction(1, 5)) < Fraction(1, 2**100)
-    s, j, k = first_switch(U, active, ONE // 8 * 2, F)  # step ends at 0.25: (1, 0) still first
+    s, j, k = first_switch(J, active, ONE // 8 * 2, F)  # step ends at 0.25: (1, 0) still first
     assert (j, k) == (1, 0)
-    assert first_switch(U, active, ONE // 10, F) is None
+    assert first_switch(J, active, ONE // 10, F) is None
 
 
 def test_first_root_is_found_when_the_float_prepass_overflows():

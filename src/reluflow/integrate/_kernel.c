@@ -326,14 +326,6 @@ static PyTypeObject GramType = {
     .tp_methods = Gram_methods,
 };
 
-/* ---- the whole recurrence of one step (taylor.jets) ----------------------------------
- *
- * The same integers as the reference loop in taylor.jets, statement by statement (the
- * comments name its variables); orders below 2**float_below units on orthogonal inputs
- * are handed back to the shared float64 tail (as correctly rounded doubles, like NumPy's
- * int -> float conversion).
- */
-
 typedef struct { Py_ssize_t size; mpz_t *z; } Block;
 
 static int block_new(Block *b, Py_ssize_t size) {
@@ -364,6 +356,262 @@ static int read_indices(PyObject *values, Py_ssize_t **out, Py_ssize_t *len) {
     return 0;
 }
 
+/* ---- Series: one step's jets, kept in GMP memory -------------------------------------
+ * Y (orders x m x [a | U | C]) and R (orders x n) of a step.  The solver's hot path reads
+ * them here (Horner evaluation, the switch candidates, single columns, norms); Python
+ * objects are made only for what it reads, and the whole arrays only on request. */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t p, m, n, w;
+    mp_bitcnt_t F;
+    mpz_t *Y, *R;
+} Series;
+
+static void Series_dealloc(Series *self) {
+    free_block(self->Y, (self->p + 1) * self->m * self->w);
+    free_block(self->R, self->p * self->n);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject SeriesType;
+
+static Series *series_new(Py_ssize_t p, Py_ssize_t m, Py_ssize_t n, Py_ssize_t F) {
+    Series *self = PyObject_New(Series, &SeriesType);
+    if (self == NULL) return NULL;
+    self->p = p; self->m = m; self->n = n; self->w = 1 + 2 * n; self->F = (mp_bitcnt_t)F;
+    self->Y = new_block((p + 1) * m * self->w);
+    self->R = new_block(p * n);
+    if (self->Y == NULL || self->R == NULL) {
+        free_block(self->Y, self->Y ? (p + 1) * m * self->w : 0);
+        free_block(self->R, self->R ? p * n : 0);
+        self->Y = self->R = NULL; self->p = self->m = self->n = self->w = 0;
+        Py_DECREF(self);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return self;
+}
+
+/* tolist() -> (Y flat list, R flat list) */
+static PyObject *Series_tolist(Series *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *Y = to_list(self->Y, (self->p + 1) * self->m * self->w);
+    if (Y == NULL) return NULL;
+    PyObject *R = to_list(self->R, self->p * self->n);
+    if (R == NULL) { Py_DECREF(Y); return NULL; }
+    return Py_BuildValue("(NN)", Y, R);
+}
+
+/* horner(which, s): which 0 = Y (-> m*w values), 1 = R (-> n values); acc = ((acc*s) >> F) + c_k */
+static PyObject *Series_horner(Series *self, PyObject *args) {
+    int which;
+    PyObject *s_obj;
+    if (!PyArg_ParseTuple(args, "iO", &which, &s_obj)) return NULL;
+    Py_ssize_t rows = which ? self->p : self->p + 1, cols = which ? self->n : self->m * self->w;
+    mpz_t *base = which ? self->R : self->Y;
+    if (rows == 0) return PyList_New(0);
+    mpz_t s, acc;
+    mpz_init(s);
+    if (to_mpz(s_obj, s) < 0) { mpz_clear(s); return NULL; }
+    mpz_init(acc);
+    PyObject *out = PyList_New(cols);
+    for (Py_ssize_t c = 0; out != NULL && c < cols; c++) {
+        mpz_set(acc, base[(rows - 1) * cols + c]);
+        for (Py_ssize_t k = rows - 2; k >= 0; k--) {
+            if (mpz_sgn(acc)) {
+                mpz_mul(acc, acc, s);
+                mpz_fdiv_q_2exp(acc, acc, self->F);
+            }
+            mpz_add(acc, acc, base[k * cols + c]);
+        }
+        PyObject *v = from_mpz(acc);
+        if (v == NULL) { Py_CLEAR(out); break; }
+        PyList_SET_ITEM(out, c, v);
+    }
+    mpz_clear(s);
+    mpz_clear(acc);
+    return out;
+}
+
+/* column(j, c) -> [Y[k, j, c] for k in 0..p] */
+static PyObject *Series_column(Series *self, PyObject *args) {
+    Py_ssize_t j, c;
+    if (!PyArg_ParseTuple(args, "nn", &j, &c)) return NULL;
+    if (j < 0 || j >= self->m || c < 0 || c >= self->w) { PyErr_SetString(PyExc_IndexError, "column"); return NULL; }
+    PyObject *out = PyList_New(self->p + 1);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t k = 0; k <= self->p; k++) {
+        PyObject *v = from_mpz(self->Y[(k * self->m + j) * self->w + c]);
+        if (v == NULL) { Py_DECREF(out); return NULL; }
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+}
+
+/* top(k, cols) -> [max_{c < cols} |Y[k, j, c]| for j in range(m)] */
+static PyObject *Series_top(Series *self, PyObject *args) {
+    Py_ssize_t k, cols;
+    if (!PyArg_ParseTuple(args, "nn", &k, &cols)) return NULL;
+    if (k < 0 || k > self->p || cols < 1 || cols > self->w) { PyErr_SetString(PyExc_IndexError, "top"); return NULL; }
+    PyObject *out = PyList_New(self->m);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t j = 0; j < self->m; j++) {
+        mpz_t *row = self->Y + (k * self->m + j) * self->w;
+        Py_ssize_t best = 0;
+        for (Py_ssize_t c = 1; c < cols; c++)
+            if (mpz_cmpabs(row[c], row[best]) > 0) best = c;
+        mpz_t a;
+        mpz_init(a);
+        mpz_abs(a, row[best]);
+        PyObject *v = from_mpz(a);
+        mpz_clear(a);
+        if (v == NULL) { Py_DECREF(out); return NULL; }
+        PyList_SET_ITEM(out, j, v);
+    }
+    return out;
+}
+
+/* candidates(active, s_end): events.candidates on the U block, the same pairs in the same order */
+static PyObject *Series_candidates(Series *self, PyObject *args) {
+    Py_buffer act;
+    PyObject *s_obj;
+    if (!PyArg_ParseTuple(args, "y*O", &act, &s_obj)) return NULL;
+    Py_ssize_t p = self->p, m = self->m, n = self->n, w = self->w;
+    PyObject *out = NULL;
+    mpz_t s_end, one, *power = NULL, lower, v, t;
+    mpz_inits(s_end, one, lower, v, t, NULL);
+    if (act.len != m * n) { PyErr_SetString(PyExc_ValueError, "active: m*n bytes"); goto end; }
+    if (to_mpz(s_obj, s_end) < 0) goto end;
+    mpz_set_ui(one, 1);
+    mpz_mul_2exp(one, one, self->F);
+    int full = mpz_cmp(s_end, one) >= 0;
+    power = new_block(p + 1);
+    if (power == NULL) { PyErr_NoMemory(); goto end; }
+    if (!full) { /* s_end^i rounded up: power = -((-power * s_end) >> F) */
+        mpz_set(power[0], one);
+        for (Py_ssize_t i = 1; i <= p; i++) {
+            mpz_mul(t, power[i - 1], s_end);
+            mpz_neg(t, t);
+            mpz_fdiv_q_2exp(t, t, self->F);
+            mpz_neg(power[i], t);
+        }
+    }
+    const char *a = (const char *)act.buf;
+    out = PyList_New(0);
+    if (out == NULL) goto end;
+    for (Py_ssize_t j = 0; j < m; j++)
+        for (Py_ssize_t l = 0; l < n; l++) {
+            int sign = a[j * n + l] ? 1 : -1, moving = 0;
+            mpz_set(lower, self->Y[j * w + 1 + l]);
+            if (sign < 0) mpz_neg(lower, lower);
+            for (Py_ssize_t i = 1; i <= p; i++) {
+                mpz_srcptr c = self->Y[(i * m + j) * w + 1 + l];
+                int sg = mpz_sgn(c) * sign;
+                if (sg == 0) continue;
+                moving = 1;
+                if (sg > 0) continue; /* min(V_i, 0) = 0 */
+                if (sign < 0) mpz_neg(v, c); else mpz_set(v, c);
+                if (full) {
+                    mpz_add(lower, lower, v);
+                } else {
+                    mpz_mul(t, v, power[i]);
+                    mpz_fdiv_q_2exp(t, t, self->F);
+                    mpz_add(lower, lower, t);
+                }
+            }
+            if (moving && mpz_sgn(lower) <= 0) {
+                PyObject *pair = Py_BuildValue("(nn)", j, l);
+                if (pair == NULL || PyList_Append(out, pair) < 0) { Py_XDECREF(pair); Py_CLEAR(out); goto end; }
+                Py_DECREF(pair);
+            }
+        }
+end:
+    free_block(power, power ? p + 1 : 0);
+    mpz_clears(s_end, one, lower, v, t, NULL);
+    PyBuffer_Release(&act);
+    return out;
+}
+
+/* set_tail(k0, A, U, C, R, aj, ak): orders k0+1..p of a (m each), of u and w per pair, R of k0..p-1 */
+static PyObject *Series_set_tail(Series *self, PyObject *args) {
+    Py_ssize_t k0;
+    PyObject *A, *U, *C, *R, *aj_obj, *ak_obj;
+    if (!PyArg_ParseTuple(args, "nOOOOOO", &k0, &A, &U, &C, &R, &aj_obj, &ak_obj)) return NULL;
+    Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, m = self->m, n = self->n, w = self->w, rows = self->p - k0;
+    PyObject *result = NULL;
+    Block a = {0}, u = {0}, c = {0}, r = {0};
+    if (k0 < 0 || k0 >= self->p) { PyErr_SetString(PyExc_IndexError, "k0"); return NULL; }
+    if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto end;
+    if (na != na2) { PyErr_SetString(PyExc_ValueError, "aj, ak"); goto end; }
+    for (Py_ssize_t i = 0; i < na; i++)
+        if (aj[i] < 0 || aj[i] >= m || ak[i] < 0 || ak[i] >= n) { PyErr_SetString(PyExc_IndexError, "pair"); goto end; }
+    if (read_list(A, &a, rows * m) < 0 || read_list(U, &u, rows * na) < 0 || read_list(C, &c, rows * na) < 0 ||
+        read_list(R, &r, rows * n) < 0)
+        goto end;
+    for (Py_ssize_t x = 0; x < rows; x++) {
+        Py_ssize_t k = k0 + 1 + x;
+        for (Py_ssize_t j = 0; j < m; j++) mpz_swap(self->Y[(k * m + j) * w], a.z[x * m + j]);
+        for (Py_ssize_t i = 0; i < na; i++) {
+            mpz_swap(self->Y[(k * m + aj[i]) * w + 1 + ak[i]], u.z[x * na + i]);
+            mpz_swap(self->Y[(k * m + aj[i]) * w + 1 + n + ak[i]], c.z[x * na + i]);
+        }
+        for (Py_ssize_t l = 0; l < n; l++) mpz_swap(self->R[(k0 + x) * n + l], r.z[x * n + l]);
+    }
+    result = Py_None;
+    Py_INCREF(result);
+end:
+    PyMem_Free(aj); PyMem_Free(ak);
+    block_free(&a); block_free(&u); block_free(&c); block_free(&r);
+    return result;
+}
+
+/* row(k) -> Y[k] flat (m*w values) */
+static PyObject *Series_row(Series *self, PyObject *args) {
+    Py_ssize_t k;
+    if (!PyArg_ParseTuple(args, "n", &k)) return NULL;
+    if (k < 0 || k > self->p) { PyErr_SetString(PyExc_IndexError, "row"); return NULL; }
+    return to_list(self->Y + k * self->m * self->w, self->m * self->w);
+}
+
+static PyObject *Series_shape(Series *self, void *Py_UNUSED(closure)) {
+    return Py_BuildValue("(nnn)", self->p, self->m, self->n);
+}
+
+static PyMethodDef Series_methods[] = {
+    {"tolist", (PyCFunction)Series_tolist, METH_NOARGS, "(Y, R) as flat lists"},
+    {"horner", (PyCFunction)Series_horner, METH_VARARGS, "horner(which, s): Y (0) or R (1) at the scaled time s"},
+    {"column", (PyCFunction)Series_column, METH_VARARGS, "column(j, c): Y[:, j, c]"},
+    {"row", (PyCFunction)Series_row, METH_VARARGS, "row(k): Y[k], flat"},
+    {"top", (PyCFunction)Series_top, METH_VARARGS, "top(k, cols): per neuron max |Y[k, j, :cols]|"},
+    {"candidates", (PyCFunction)Series_candidates, METH_VARARGS, "candidates(active, s_end): events.candidates"},
+    {"set_tail", (PyCFunction)Series_set_tail, METH_VARARGS, "set_tail(k0, A, U, C, R, aj, ak): the float64 tail"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Series_getset[] = {
+    {"shape", (getter)Series_shape, NULL, "(order p, m, n)", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject SeriesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "reluflow.integrate._kernel.Series",
+    .tp_doc = "one step's Taylor jets in GMP memory (made by recurrence)",
+    .tp_basicsize = sizeof(Series),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)Series_dealloc,
+    .tp_methods = Series_methods,
+    .tp_getset = Series_getset,
+};
+
+/* ---- the whole recurrence of one step (taylor.jets) ----------------------------------
+ *
+ * The same integers as the reference loop in taylor.jets, statement by statement (the
+ * comments name its variables); orders below 2**float_below units on orthogonal inputs
+ * are handed back to the shared float64 tail (as correctly rounded doubles, like NumPy's
+ * int -> float conversion).
+ */
+
 /* float(x) of Python (round to nearest, ties to even), then ldexp(., -F) */
 static double fixed_to_double(const mpz_t x, long F) {
     int sign = mpz_sgn(x);
@@ -389,8 +637,6 @@ static double fixed_to_double(const mpz_t x, long F) {
 }
 
 static int bit_length(const mpz_t x) { return mpz_sgn(x) ? (int)mpz_sizeinbase(x, 2) : 0; }
-
-static PyObject *list_of(mpz_t *z, Py_ssize_t len) { return to_list(z, len); }
 
 /* The sliding projection of one order (sliding.project), for the parsed projectors. */
 typedef struct { Py_ssize_t j, nS, nB, *S, *B; Block ginv, gb, delta; } Proj;
@@ -601,47 +847,45 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             mpz_set(Rn[2 * na + i], u1);
         }
     }
-    /* results: Y (orders x m x [a | U | C]) with zeros past k0, R, and the float prefixes */
+    /* results: the step's Series (zeros past k0, filled by set_tail) and the float prefixes */
     Py_ssize_t last = k0 < 0 ? p : k0; /* orders 0..last are exact */
-    PyObject *Y = PyList_New((p + 1) * m * w), *Rl = NULL;
-    if (Y == NULL) goto done;
-    for (Py_ssize_t x = 0; x < (p + 1) * m * w; x++) { PyObject *z = PyLong_FromLong(0); PyList_SET_ITEM(Y, x, z); }
-#define SETY(idx, val) do { PyObject *v_ = from_mpz(val); \
-        if (v_ == NULL || PyList_SetItem(Y, idx, v_) < 0) { Py_DECREF(Y); goto done; } } while (0)
+    Series *S = series_new(p, m, n, F);
+    if (S == NULL) goto done;
     for (Py_ssize_t j = 0; j < m; j++) {
-        SETY(j * w, a0s.z[j]);
-        for (Py_ssize_t l = 0; l < n; l++) { SETY(j * w + 1 + l, U0.z[j * n + l]); SETY(j * w + 1 + n + l, C0.z[j * n + l]); }
+        mpz_set(S->Y[j * w], a0s.z[j]);
+        for (Py_ssize_t l = 0; l < n; l++) {
+            mpz_set(S->Y[j * w + 1 + l], U0.z[j * n + l]);
+            mpz_set(S->Y[j * w + 1 + n + l], C0.z[j * n + l]);
+        }
     }
     for (Py_ssize_t k = 1; k <= last; k++) {
-        for (Py_ssize_t j = 0; j < m; j++) SETY((k * m + j) * w, A.z[k * m + j]);
+        for (Py_ssize_t j = 0; j < m; j++) mpz_swap(S->Y[(k * m + j) * w], A.z[k * m + j]);
         if (ortho) {
             for (Py_ssize_t i = 0; i < na; i++) {
-                if (mpz_sgn(Us.z[k * mv + i])) SETY((k * m + aj[i]) * w + 1 + ak[i], Us.z[k * mv + i]);
-                if (mpz_sgn(Cs.z[k * mv + i])) SETY((k * m + aj[i]) * w + 1 + n + ak[i], Cs.z[k * mv + i]);
+                mpz_swap(S->Y[(k * m + aj[i]) * w + 1 + ak[i]], Us.z[k * mv + i]);
+                mpz_swap(S->Y[(k * m + aj[i]) * w + 1 + n + ak[i]], Cs.z[k * mv + i]);
             }
         } else {
             for (Py_ssize_t j = 0; j < m; j++)
                 for (Py_ssize_t l = 0; l < n; l++) {
-                    if (mpz_sgn(Us.z[k * mv + j * n + l])) SETY((k * m + j) * w + 1 + l, Us.z[k * mv + j * n + l]);
-                    if (mpz_sgn(Cs.z[k * mv + j * n + l])) SETY((k * m + j) * w + 1 + n + l, Cs.z[k * mv + j * n + l]);
+                    mpz_swap(S->Y[(k * m + j) * w + 1 + l], Us.z[k * mv + j * n + l]);
+                    mpz_swap(S->Y[(k * m + j) * w + 1 + n + l], Cs.z[k * mv + j * n + l]);
                 }
         }
     }
-#undef SETY
-    Rl = list_of(R.z, last * n);
-    if (Rl == NULL) { Py_DECREF(Y); goto done; }
+    for (Py_ssize_t x = 0; x < last * n; x++) mpz_swap(S->R[x], R.z[x]);
     if (k0 < 0) {
-        result = Py_BuildValue("(NNnOO)", Y, Rl, k0, Py_None, Py_None);
+        result = Py_BuildValue("(NnOO)", (PyObject *)S, k0, Py_None, Py_None);
         goto done;
     }
     lf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
     rf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
-    if (lf == NULL || rf == NULL) { Py_DECREF(Y); Py_DECREF(Rl); PyErr_NoMemory(); goto done; }
+    if (lf == NULL || rf == NULL) { Py_DECREF(S); PyErr_NoMemory(); goto done; }
     for (Py_ssize_t x = 0; x < (k0 + 1) * cols; x++) {
         lf[x] = fixed_to_double(L.z[x], (long)F);
         rf[x] = fixed_to_double(Rt.z[x], (long)F);
     }
-    result = Py_BuildValue("(NNny#y#)", Y, Rl, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
+    result = Py_BuildValue("(Nny#y#)", (PyObject *)S, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
                            (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
 done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
@@ -663,7 +907,7 @@ static struct PyModuleDef kernel_module = {
 };
 
 PyMODINIT_FUNC PyInit__kernel(void) {
-    if (PyType_Ready(&CauchyType) < 0 || PyType_Ready(&GramType) < 0) return NULL;
+    if (PyType_Ready(&CauchyType) < 0 || PyType_Ready(&GramType) < 0 || PyType_Ready(&SeriesType) < 0) return NULL;
     PyObject *m = PyModule_Create(&kernel_module);
     if (m == NULL) return NULL;
     Py_INCREF(&CauchyType);

@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["candidates", "first_nonzero", "first_root", "first_switch", "motion", "near", "poly_eval", "refine_root",
-           "taylor_shift"]
+__all__ = ["candidates", "earliest_root", "first_nonzero", "first_root", "first_switch", "motion", "near", "poly_eval",
+           "refine_root", "taylor_shift"]
 
 def first_nonzero(coeffs) -> tuple[int, int] | None:
     """(index, sign) of the first non-zero coefficient, or None if all are exactly zero."""
@@ -187,44 +187,80 @@ def _floats_of(values: list) -> tuple[np.ndarray, int]:
     return np.array([float(int(c) >> sh) for c in values]), sh
 
 
-def _screen(polys: list[list], s_end: int, F: int) -> list[np.ndarray]:
-    """Per polynomial, the indices of the cells of [0, s_end] (256 equal cells) that a float
-    bound cannot certify root-free, in order.  On each cell [x_i, x_i + Δ] (x = s / s_end),
-    v(x_i) + min(0, v'(x_i))·Δ − ½·M2·Δ² minus a bound on the float rounding and on the
-    exact search's "reached" level is > 0 ⇒ no root there.  All polynomials are evaluated
-    in one batched Horner pass; only a finite positive bound certifies (a float overflow,
-    inf or NaN, certifies nothing), so the answer never rests on float arithmetic."""
-    if not polys:
-        return []
-    width = max(len(c) for c in polys)
-    # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
-    s_end = int(s_end)  # a gmpy2 mpz would make the powers below mpfr objects
-    span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
-    cf = np.zeros((len(polys), width))
-    shifts = np.zeros(len(polys))
+def _mantissas(polys: list[list], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of float64 mantissas (padded with 0) and their shifts: c ≈ f · 2^sh, as
+    :func:`_floats_of` gives them.  Fast path: the full-length rows whose coefficients are
+    all below 2^1000 (then sh = 0) convert in one ``astype``."""
+    cf, shifts = np.zeros((len(polys), width)), np.zeros(len(polys), dtype=np.int32)
+    full = [i for i, c in enumerate(polys) if len(c) == width]
+    done = set()
+    if full:
+        try:
+            block = np.array([polys[i] for i in full], dtype=object).astype(np.float64)
+        except OverflowError:
+            block = None
+        if block is not None:
+            ok = np.abs(block).max(axis=1) < 2.0**1000  # then every bit length is ≤ 1000: sh = 0
+            rows = np.array(full)[ok]
+            cf[rows] = block[ok]
+            done = set(rows.tolist())
     for i, coeffs in enumerate(polys):
-        mant, sh = _floats_of(coeffs)
-        cf[i, : len(coeffs)] = mant
-        shifts[i] = sh
-    counts = np.array([len(c) for c in polys], dtype=float)
-    powers = np.arange(width)
-    x = np.linspace(0.0, 1.0, _CELLS + 1)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        cf = cf * span ** powers
-        scale = np.abs(cf).max(axis=1, keepdims=True)  # in units of 2^sh
-        cf = cf / scale
-        vals = np.zeros((len(polys), x.size))
-        der = np.zeros((len(polys), x.size))
-        for c in cf.T[::-1]:
-            vals = vals * x + c[:, None]
-        for k in range(width - 1, 0, -1):
-            der = der * x + (k * cf[:, k])[:, None]
-        m2 = np.sum(np.abs(cf) * powers * (powers - 1), axis=1)
-        reached = np.array([near(len(c)) for c in polys], dtype=float)
-        err = 8 * counts * 2.0**-52 * np.abs(cf).sum(axis=1) + np.ldexp(reached / scale[:, 0], -shifts.astype(np.int32))
+        if i not in done:
+            mant, sh = _floats_of(coeffs)
+            cf[i, : len(coeffs)] = mant
+            shifts[i] = sh
+    return cf, shifts
+
+
+def _horner_rows(cf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """v and v' of every row of ``cf`` at the points ``x``."""
+    vals, der = np.zeros((cf.shape[0], x.size)), np.zeros((cf.shape[0], x.size))
+    X = x
+    width = cf.shape[1]
+    for k in range(width - 1, -1, -1):
+        vals = vals * X + cf[:, k : k + 1]
+        if k:
+            der = der * X + k * cf[:, k : k + 1]
+    return vals, der
+
+
+_CHUNK = 16  # fine cells screened at a time: the search stops at the chunk of the earliest root
+
+
+class _Screen:
+    """The float screen of a batch of polynomials v_i(s) (c_0 > 0) on the 256 equal cells
+    of [0, s_end]: on a cell [x, x + Δ] (x = s / s_end), v(x) + min(0, v'(x))·Δ − ½·M2·Δ²
+    minus a bound on the float rounding and on the exact search's "reached" level is > 0
+    ⇒ no root there.  Only a finite positive bound certifies (a float overflow, inf or NaN,
+    certifies nothing), so no answer rests on float arithmetic: which cells are searched
+    exactly changes the work, never the root found."""
+
+    def __init__(self, polys: list[list], s_end: int, F: int) -> None:
+        width = max(len(c) for c in polys)
+        # v in the variable x = s / s_end ∈ [0, 1], as floats relative to max |coefficient|
+        s_end = int(s_end)  # a gmpy2 mpz would make the powers below mpfr objects
+        span = s_end / float(1 << F) if F < 1000 else float(s_end >> (F - 60)) / 2.0**60
+        cf, shifts = _mantissas(polys, width)
+        counts = np.array([len(c) for c in polys], dtype=float)
+        powers = np.arange(width)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            cf = cf * span ** powers
+            scale = np.abs(cf).max(axis=1, keepdims=True)  # in units of 2^sh
+            self.cf = cf / scale
+            self.m2 = np.sum(np.abs(self.cf) * powers * (powers - 1), axis=1)
+            reached = np.array([near(len(c)) for c in polys], dtype=float)
+            self.err = (8 * counts * 2.0**-52 * np.abs(self.cf).sum(axis=1)
+                        + np.ldexp(reached / scale[:, 0], -shifts))
+        self.x = np.linspace(0.0, 1.0, _CELLS + 1)
+
+    def uncertified(self, rows: np.ndarray, first: int, last: int) -> np.ndarray:
+        """(len(rows), last − first) mask of the cells first..last−1 the bound cannot certify."""
         dx = 1.0 / _CELLS
-        lower = vals[:, :-1] + np.minimum(der[:, :-1], 0.0) * dx - (0.5 * m2 * dx * dx + err)[:, None]
-    return [np.flatnonzero(~(row > 0)) for row in lower]
+        with np.errstate(over="ignore", invalid="ignore"):
+            vals, der = _horner_rows(self.cf[rows], self.x[first : last + 1])
+            lower = (vals[:, :-1] + np.minimum(der[:, :-1], 0.0) * dx
+                     - (0.5 * self.m2[rows] * dx * dx + self.err[rows])[:, None])
+        return ~(lower > 0)
 
 
 def _cell(i: int, s_end: int) -> tuple[int, int]:
@@ -233,31 +269,62 @@ def _cell(i: int, s_end: int) -> tuple[int, int]:
     return lo, hi
 
 
+def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | None:
+    """(s, i): the earliest first root in (0, s_end] over the polynomials (ties: the lowest
+    i), or None.  A polynomial's first root is what the exact search
+    (:func:`_exact_first_root`) finds in the first of its cells, in order, that holds one;
+    the float screen (:class:`_Screen`) skips the cells it certifies root-free.
+
+    Cheap in event-dense steps, where most candidates cross late: the screen runs chunk by
+    chunk (16 cells) and stops at the chunk of the earliest root; within a chunk the
+    candidates are searched earliest uncertified cell first, and a cell starting after the
+    best root so far is never searched."""
+    if not polys:
+        return None
+    screen = _Screen(polys, s_end, F)
+    alive = np.arange(len(polys))
+    best = None  # (s, index)
+    for first in range(0, _CELLS, _CHUNK):
+        if best is not None and best[0] < _cell(first, s_end)[0] or not alive.size:
+            break
+        mask = screen.uncertified(alive, first, first + _CHUNK)
+        hit = mask.any(axis=1)
+        order = sorted((int(np.argmax(mask[r])), int(alive[r]), r) for r in np.flatnonzero(hit))
+        done = set()
+        for _, i, r in order:
+            for c in np.flatnonzero(mask[r]):
+                lo, hi = _cell(first + int(c), s_end)
+                if best is not None and (lo, i) > best:
+                    done.add(i)  # a root here is at s ≥ lo: never earlier than the best (ties: lower index)
+                    break
+                root = _exact_first_root(polys[i], lo, hi, F, s_end)
+                if root is not None:
+                    if best is None or (root, i) < best:
+                        best = (root, i)
+                    done.add(i)
+                    break
+        alive = np.array([i for i in alive.tolist() if i not in done], dtype=int)
+    return best
+
+
 def first_root(coeffs: list, s_end: int, F: int) -> int | None:
     """First s ∈ (0, s_end] where v(s) = Σ c_i s^i (c_0 > 0) reaches 0 to working precision,
-    or None.  The float screen (:func:`_screen`) certifies most of the step; the cells it
-    cannot certify are searched, in order, by the exact integer search
-    (:func:`_exact_first_root`)."""
-    for i in _screen([coeffs], s_end, F)[0]:
-        root = _exact_first_root(coeffs, *_cell(int(i), s_end), F, s_end)
-        if root is not None:
-            return root
-    return None
+    or None (:func:`earliest_root` of one polynomial)."""
+    found = earliest_root([coeffs], s_end, F)
+    return None if found is None else found[0]
 
 
-def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple[int, int, int] | None:
-    """The earliest activation switch (s, j, k) in (0, s_end] of the step's pre-activation
-    jets ``U`` (orders × m × n), or None.  A pair sitting exactly on the surface is divided
+def first_switch(J, active: np.ndarray, s_end: int, F: int) -> tuple[int, int, int] | None:
+    """The earliest activation switch (s, j, k) in (0, s_end] of the step's jets ``J`` (a
+    :class:`.taylor.Jets`: its pre-activations u_jk), or None.  A pair sitting exactly on the surface is divided
     by its leading power of s first, so its own start is not taken for a root; one that
     moves away from the surface, or does not move at working precision, is skipped.
 
-    The same answer as :func:`first_root` on every candidate (ties to the first pair in
-    row-major order), found cheaply: all candidates are screened in one batch, then
-    searched earliest uncertified cell first, and a cell starting after the best root so
-    far is never searched (in event-dense steps most pairs would cross later)."""
+    The earliest of :func:`first_root` over the candidates (ties to the first pair in
+    row-major order), found by :func:`earliest_root`."""
     pairs, polys = [], []
-    for j, k in candidates(U, active, F, s_end):
-        coeffs = list(U[:, j, k])
+    for j, k in J.candidates(active, F, s_end):
+        coeffs = J.column(j, 1 + k)
         lead = 0
         if abs(coeffs[0]) <= near(len(coeffs)):  # on its surface at working precision
             q = motion(coeffs[1:], F)
@@ -271,18 +338,7 @@ def first_switch(U: np.ndarray, active: np.ndarray, s_end: int, F: int) -> tuple
             continue
         pairs.append((j, k))
         polys.append(coeffs)
-    cells = _screen(polys, s_end, F)
-    best = None  # (s, candidate index)
-    for i in sorted((i for i in range(len(polys)) if cells[i].size), key=lambda i: (cells[i][0], i)):
-        for c in cells[i]:
-            lo, hi = _cell(int(c), s_end)
-            if best is not None and (lo, i) > best:
-                break  # a root here is at s ≥ lo: never earlier than the best (ties: lower index)
-            root = _exact_first_root(polys[i], lo, hi, F, s_end)
-            if root is not None:
-                if best is None or (root, i) < best:
-                    best = (root, i)
-                break
+    best = earliest_root(polys, s_end, F)
     if best is None:
         return None
     j, k = pairs[best[1]]

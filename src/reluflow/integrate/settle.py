@@ -74,7 +74,7 @@ def settle(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, lo
                 J = jets(fx, st, p, H, float_below)
                 logs.append((j, k, "slide"))
                 break
-            q = motion(J.U[1:, j, k], fx.F)
+            q = motion(J.column(j, 1 + k)[1:], fx.F)
             if q is None or q[1] < 0:
                 continue
             # a point and its positive multiples on the surface have one sign: decided together
@@ -82,7 +82,7 @@ def settle(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, lo
             for pair in group:
                 st.active[pair] = True
             J2 = jets(fx, st, p, H, float_below)
-            q2 = motion(J2.U[1:, j, k], fx.F)
+            q2 = motion(J2.column(j, 1 + k)[1:], fx.F)
             if q2 is not None and q2[1] > 0:
                 J = J2
                 for pair in group:
@@ -124,7 +124,7 @@ def _finish(fx, st: State, J, p: int, H: int, float_below, logs: list, log) -> t
     for j, k, d in logs:
         log(j, k, d)
     for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
-        q = motion(J.U[1:, j, k], fx.F)
+        q = motion(J.column(j, 1 + k)[1:], fx.F)
         if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
             log(int(j), int(k), "repel")
     return J, ""
@@ -166,7 +166,7 @@ def _violation(fx, st: State, J, j: int, F: list[int]) -> int | None:
     for k in F:
         if st.sliding[j, k]:
             continue
-        q = motion(J.U[1:, j, k], fx.F)
+        q = motion(J.column(j, 1 + k)[1:], fx.F)
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             order = 1 if q is None else q[0] + 1
             worst = order if worst is None else min(worst, order)
@@ -243,7 +243,7 @@ def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int |
         return False  # the active field then pushes down at least as hard
     if not st.sliding[j].any():
         gain = ((st.a[j] * r0 * fx.G[k, k] * H) >> (3 * F)) // fx.n
-        return J.U[1, j, k] + gain > 0
+        return J.column(j, 1 + k)[1] + gain > 0
     st.active[j, k] = True
     try:
         q2 = motion(jets(fx, st, p, H, float_below).U[1:, j, k], fx.F)

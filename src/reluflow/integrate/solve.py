@@ -29,7 +29,7 @@ from . import kernel
 from .events import first_switch, refine_root
 from .settle import settle
 from .sliding import first_exit
-from .taylor import FLOAT_MAX_BITS, FixedPoint, State, horner, initial_preactivations, jets, rho, to_fixed
+from .taylor import FLOAT_MAX_BITS, FixedPoint, State, initial_preactivations, jets, rho, to_fixed
 from .trajectory import Event, Recompute, Segment, Status, Trajectory
 
 __all__ = ["solve", "taylor_order"]
@@ -208,7 +208,7 @@ def solve(
         s_star = r * SAFETY if math.isfinite(r) else math.inf
         s_end = one if s_star >= 1 else max(int(Fraction(s_star) * one), 1)  # exact: one may exceed floats
         s_end = min(s_end, ((tend - t) << F) // H + 1)
-        hit = first_switch(J.U, st.active, s_end, F)
+        hit = first_switch(J, st.active, s_end, F)
         if st.sliding.any():  # a multiplier of a sliding pair reaching 0 or 1 first?
             ex = first_exit(fx, st, J, min(s_end, hit[0]) if hit is not None else s_end)
             if ex is not None and (hit is None or ex[0] < hit[0]):
@@ -227,9 +227,9 @@ def solve(
         if keep:
             segments.append(Segment(t, H, s_take, e, st.active.copy(), J.Y, sliding))
         else:  # lean: the start state only, the jets are recomputed on demand (the same integers)
-            segments.append(Segment(t, H, s_take, e, st.active.copy(), None, sliding, J.Y[0].copy(),
+            segments.append(Segment(t, H, s_take, e, st.active.copy(), None, sliding, J.start(),
                                     tuple(sorted(st.pinned)), recompute))
-        y = horner(J.Y, s_take, F)
+        y = J.at(s_take, F)
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = t_next - t
         t = t_next
@@ -377,7 +377,7 @@ def _at_rest(fx: FixedPoint, st: State, J, H: int, fast: float, tol_bits: float)
     reported changes on the rest of the horizon.  STATIONARY otherwise: slower motion than
     this may exist but is not resolved at this precision."""
     # a and u = ⟨w, x_k⟩ only: C may drift along the null space of dependent inputs while w rests
-    c1 = max(abs(int(v)) for v in J.Y[1, :, : 1 + fx.n].ravel())
+    c1 = int(max(J.top(1, 1 + fx.n)))
     if c1 and math.log2(c1) - math.log2(H) + math.log2(fast) > 2 - tol_bits:
         return None
     live = st.active.any(axis=0) | st.sliding.any(axis=0)
@@ -389,7 +389,7 @@ def _at_rest(fx: FixedPoint, st: State, J, H: int, fast: float, tol_bits: float)
 
 def _sum_r2_jets(J, s: int, F: int) -> int:
     """Σ_k r_k(s)² from the residual jets (2F fractional bits)."""
-    r = horner(J.R, s, F)
+    r = J.residuals_at(s, F)
     return int(sum(v * v for v in r))
 
 

@@ -32,6 +32,7 @@ from mpmath.libmp import MPZ
 
 from ..problem import Problem
 from . import kernel
+from .events import candidates
 from .sliding import project, projector, sliding_sets
 
 __all__ = ["FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets", "rho", "to_fixed"]
@@ -146,18 +147,41 @@ class State:
             self.e[j] += shift
 
 
-@dataclass
 class Jets:
     """Taylor coefficients (orders 0..p, scaled time s ∈ [0, 1]) of a, U and C, where
     w_j(s) = λ z_j + Σ_l C_jl(s) x_l, stored side by side in ``Y`` = [a | U | C] so one
-    Horner pass evaluates them all; plus the residual jets R (absolute, orders < p)."""
+    Horner pass evaluates them all; plus the residual jets R (absolute, orders < p).
 
-    Y: np.ndarray  # (p+1, m, 1 + 2n)
-    R: np.ndarray  # (p, n)
+    From the compiled kernel the coefficients stay in GMP memory (``series``): the solver's
+    hot path reads them through :meth:`at`, :meth:`column`, :meth:`top` and
+    :meth:`candidates`, and ``Y`` / ``R`` become object arrays only when asked for."""
+
+    def __init__(self, Y: np.ndarray | None = None, R: np.ndarray | None = None, series=None) -> None:
+        self._Y, self._R, self.series = Y, R, series
+
+    def _materialise(self) -> None:
+        p, m, n = self.series.shape
+        Yl, Rl = self.series.tolist()
+        self._Y = np.empty((p + 1, m, 1 + 2 * n), dtype=object)
+        self._Y.reshape(-1)[:] = Yl
+        self._R = np.empty((p, n), dtype=object)
+        self._R.reshape(-1)[:] = Rl
+
+    @property
+    def Y(self) -> np.ndarray:  # (p+1, m, 1 + 2n)
+        if self._Y is None:
+            self._materialise()
+        return self._Y
+
+    @property
+    def R(self) -> np.ndarray:  # (p, n)
+        if self._R is None:
+            self._materialise()
+        return self._R
 
     @property
     def order(self) -> int:
-        return self.Y.shape[0] - 1
+        return self.series.shape[0] if self.series is not None else self.Y.shape[0] - 1
 
     @property
     def A(self) -> np.ndarray:
@@ -172,6 +196,48 @@ class Jets:
     def C(self) -> np.ndarray:
         n = (self.Y.shape[2] - 1) // 2
         return self.Y[:, :, 1 + n :]
+
+    def at(self, s: int, F: int) -> np.ndarray:
+        """[a | U | C] at the scaled time s (Horner; exact up to one unit per order)."""
+        if self._Y is not None or self.series is None:
+            return horner(self.Y, s, F)
+        p, m, n = self.series.shape
+        out = np.empty((m, 1 + 2 * n), dtype=object)
+        out.reshape(-1)[:] = self.series.horner(0, s)
+        return out
+
+    def residuals_at(self, s: int, F: int) -> np.ndarray:
+        """r_k at the scaled time s (absolute fixed point)."""
+        if self._R is not None or self.series is None:
+            return horner(self.R, s, F)
+        return np.array(self.series.horner(1, s), dtype=object)
+
+    def start(self) -> np.ndarray:
+        """Y[0]: [a | U | C] at the step's start."""
+        if self._Y is not None or self.series is None:
+            return self.Y[0].copy()
+        p, m, n = self.series.shape
+        out = np.empty((m, 1 + 2 * n), dtype=object)
+        out.reshape(-1)[:] = self.series.row(0)
+        return out
+
+    def column(self, j: int, c: int) -> list:
+        """Y[:, j, c] (c = 0: a_j; 1 + k: u_jk; 1 + n + k: C_jk)."""
+        if self._Y is not None or self.series is None:
+            return list(self.Y[:, j, c])
+        return self.series.column(j, c)
+
+    def top(self, k: int, cols: int) -> list:
+        """Per neuron, max |Y[k, j, :cols]|."""
+        if self._Y is not None or self.series is None:
+            return list(np.abs(self.Y[k, :, :cols]).max(axis=1))
+        return self.series.top(k, cols)
+
+    def candidates(self, active: np.ndarray, F: int, s_end: int) -> list[tuple[int, int]]:
+        """The pairs whose u_jk may reach 0 in the step (:func:`.events.candidates`)."""
+        if self._Y is not None or self.series is None:
+            return candidates(self.U, active, F, s_end)
+        return self.series.candidates(np.ascontiguousarray(active, dtype=np.uint8).tobytes(), int(s_end))
 
 
 class _Groups:
@@ -295,25 +361,18 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
             projs.append((j, S, P.basis, P.ginv.ravel().tolist(), P.gb.ravel().tolist()))
     pins = [v for pair in st.pinned for v in pair]
     float_from = max(2, p // 3) if ortho and float_below is not None else -1
-    Yl, Rl, k0, lf0, rf0 = kernel.recurrence(
+    series, k0, lf0, rf0 = kernel.recurrence(
         F, p, int(H), m, n, aj.tolist(), ak.tolist(), hshift.tolist(), fx.y.tolist(),
         fx.gdiag[ak].tolist() if ortho else None, None if ortho else kernel.gram_of(fx),
         st.a.tolist(), st.U.ravel().tolist(), st.C.ravel().tolist(), float_from,
         float_below if float_below is not None else 0, projs, pins)
-    Y = np.empty((p + 1, m, 1 + 2 * n), dtype=object)
-    Y.reshape(-1)[:] = Yl
-    R = np.zeros((p, n), dtype=object)
-    last = p if k0 < 0 else k0
-    if last:
-        R[:last] = np.array(Rl, dtype=object).reshape(last, n)
     if k0 >= 0:
         shape = (k0 + 1, 3 * aj.size)
-        A_t, C_t, U_t, R[k0:] = _float_tail(fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape),
-                                             np.frombuffer(rf0).reshape(shape))
-        Y[k0 + 1 :, :, 0] = A_t
-        Y[k0 + 1 :, aj, 1 + ak] = U_t
-        Y[k0 + 1 :, aj, 1 + n + ak] = C_t
-    return Jets(Y, R)
+        A_t, C_t, U_t, R_t = _float_tail(fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape),
+                                         np.frombuffer(rf0).reshape(shape))
+        series.set_tail(k0, A_t.ravel().tolist(), U_t.ravel().tolist(), C_t.ravel().tolist(), R_t.ravel().tolist(),
+                        aj.tolist(), ak.tolist())
+    return Jets(series=series)
 
 
 FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
@@ -381,9 +440,9 @@ def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
 
 def _log_norms(J: Jets, k: int) -> list[float]:
     """ln max(|a_j|, |u_j·|) of order k, per neuron (−inf for zero)."""
-    n = (J.Y.shape[2] - 1) // 2
+    n = (J.series.shape[2] if J.series is not None else (J.Y.shape[2] - 1) // 2)
     return [math.log(int(v)) if v else -math.inf  # int: math.log of a huge mpz overflows
-            for v in np.abs(J.Y[k, :, : 1 + n]).max(axis=1)]
+            for v in J.top(k, 1 + n)]
 
 
 def rho(J: Jets) -> float:
