@@ -73,6 +73,16 @@ def test_random_problems_are_byte_identical(p):
 
 
 @compiled
+@pytest.mark.parametrize("name", ["b1 at 50 digits", "e1 rotated (general Gram path)", "generic (sliding, events)"])
+def test_packed_products_equal_products_of_gmp_entries(name, monkeypatch):
+    p, kw = FIXTURES[name]
+    with kernel.use("gmp"):
+        packed = _bytes(solve(p, **kw))
+        monkeypatch.setattr(kernel, "PACKING", False)
+        assert _bytes(solve(p, **kw)) == packed
+
+
+@compiled
 @settings(max_examples=30)
 @given(hs.integers(1, 6), hs.integers(1, 5), hs.data())
 def test_cauchy_products_equal_einsum(rows, cols, data):

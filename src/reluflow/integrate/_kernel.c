@@ -133,6 +133,33 @@ static int scratch_fit(Scratch *sc, mp_size_t need) {
 
 static void scratch_free(Scratch *sc) { PyMem_Free(sc->pos); PyMem_Free(sc->neg); PyMem_Free(sc->tmp); }
 
+/* target += a * b (unsigned limbs; target has room for the carries) */
+static inline void mac(mp_limb_t *target, mp_size_t width, const mp_limb_t *ad, mp_size_t an, const mp_limb_t *bd,
+                       mp_size_t bn, mp_limb_t *tmp) {
+#if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
+    if (an <= 8 && bn <= 8) { /* small operands: schoolbook straight into the accumulator */
+        for (mp_size_t x = 0; x < an; x++) {
+            unsigned __int128 carry = 0;
+            mp_limb_t ax = ad[x];
+            for (mp_size_t y = 0; y < bn; y++) {
+                carry += (unsigned __int128)ax * bd[y] + target[x + y];
+                target[x + y] = (mp_limb_t)carry;
+                carry >>= 64;
+            }
+            for (mp_size_t z = x + bn; carry; z++) {
+                carry += target[z];
+                target[z] = (mp_limb_t)carry;
+                carry >>= 64;
+            }
+        }
+        return;
+    }
+#endif
+    if (an >= bn) mpn_mul(tmp, ad, an, bd, bn);
+    else mpn_mul(tmp, bd, bn, ad, an);
+    mpn_add(target, target, width, tmp, an + bn);
+}
+
 static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
     mp_size_t width = 0;
     for (Py_ssize_t i = 0; i <= k; i++) {
@@ -150,13 +177,59 @@ static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ss
         mp_size_t an = (mp_size_t)mpz_size(a), bn = (mp_size_t)mpz_size(b);
         if (!an || !bn) continue;
         const mp_limb_t *ad = mpz_limbs_read(a), *bd = mpz_limbs_read(b);
-        if (an >= bn) mpn_mul(sc->tmp, ad, an, bd, bn);
-        else mpn_mul(sc->tmp, bd, bn, ad, an);
         int negative = (mpz_sgn(a) < 0) != (mpz_sgn(b) < 0);
         mp_limb_t *target = negative ? sc->neg : sc->pos;
         any_neg |= negative;
-        mpn_add(target, target, width, sc->tmp, an + bn);
+        mac(target, width, ad, an, bd, bn, sc->tmp);
     }
+    mpz_t P, N;
+    mpz_roinit_n(P, sc->pos, width);
+    if (!any_neg) { mpz_set(out, P); return 0; }
+    mpz_roinit_n(N, sc->neg, width);
+    mpz_sub(out, P, N);
+    return 0;
+}
+
+/* The series of the recurrence also packed column by column (order after order, each
+ * entry its signed limb count and W limbs): the products of one column then read
+ * contiguous memory instead of GMP's scattered limb arrays.  An entry wider than W limbs
+ * turns packing off for the step (the mpz path takes over: the same integers). */
+typedef struct { Py_ssize_t W, rows, cols; mp_limb_t *data; int ok; } Packed;
+
+static int packed_new(Packed *P, Py_ssize_t W, Py_ssize_t rows, Py_ssize_t cols) {
+    P->W = W; P->rows = rows; P->cols = cols; P->ok = 1;
+    P->data = (mp_limb_t *)PyMem_Calloc((size_t)(rows * cols * (W + 1)) + 1, sizeof(mp_limb_t));
+    if (P->data == NULL) { PyErr_NoMemory(); return -1; }
+    return 0;
+}
+
+static inline void packed_set(Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
+    if (!P->ok) return;
+    mp_size_t size = (mp_size_t)mpz_size(z);
+    if (size > P->W) { P->ok = 0; return; }
+    mp_limb_t *slot = P->data + (col * P->rows + row) * (P->W + 1);
+    slot[0] = (mp_limb_t)(mpz_sgn(z) < 0 ? -(long)size : (long)size);
+    if (size) mpn_copyi(slot + 1, mpz_limbs_read(z), size);
+}
+
+static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
+    Py_ssize_t stride = PL->W + 1;
+    const mp_limb_t *lc = PL->data + col * PL->rows * stride, *rc = PR->data + col * PR->rows * stride;
+    mp_size_t width = 2 * PL->W + 2;
+    if (scratch_fit(sc, width) < 0) return -1;
+    mpn_zero(sc->pos, width);
+    mpn_zero(sc->neg, width);
+    int any = 0, any_neg = 0;
+    for (Py_ssize_t i = 0; i <= k; i++) {
+        const mp_limb_t *a = lc + i * stride, *b = rc + (k - i) * stride;
+        long sa = (long)a[0], sb = (long)b[0];
+        if (!sa || !sb) continue;
+        int negative = (sa < 0) != (sb < 0);
+        any = 1;
+        any_neg |= negative;
+        mac(negative ? sc->neg : sc->pos, width, a + 1, sa < 0 ? -sa : sa, b + 1, sb < 0 ? -sb : sb, sc->tmp);
+    }
+    if (!any) { mpz_set_ui(out, 0); return 0; }
     mpz_t P, N;
     mpz_roinit_n(P, sc->pos, width);
     if (!any_neg) { mpz_set(out, P); return 0; }
@@ -699,10 +772,12 @@ static void project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, P
 
 static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t F, p, m, n, float_from, float_below;
+    int packing = 1; /* 0: products from the mpz entries only (the packed path's reference) */
     PyObject *H_obj, *aj_obj, *ak_obj, *hshift_obj, *y_obj, *g_obj, *gram_obj, *a_obj, *U_obj, *C_obj, *proj_obj,
         *pins_obj;
-    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOO", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
-                          &g_obj, &gram_obj, &a_obj, &U_obj, &C_obj, &float_from, &float_below, &proj_obj, &pins_obj))
+    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOO|p", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
+                          &g_obj, &gram_obj, &a_obj, &U_obj, &C_obj, &float_from, &float_below, &proj_obj, &pins_obj,
+                          &packing))
         return NULL;
     int ortho = g_obj != Py_None;
     if (!ortho && !PyObject_TypeCheck(gram_obj, &GramType)) {
@@ -718,6 +793,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0;
     Proj *projs = NULL;
     Scratch sc = {0};
+    Packed PL = {0}, PR = {0};
 
     if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto done;
     if (na != na2 || na == 0) { PyErr_SetString(PyExc_ValueError, "aj, ak: one non-empty list of pairs"); goto done; }
@@ -751,12 +827,22 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         block_new(&full, ortho ? 1 : m * n) < 0 || block_new(&tmp, 4) < 0 || block_new(&sums, n > m ? n : m) < 0)
         goto done;
     mpz_ptr t0 = tmp.z[0], c = tmp.z[2];
+    /* packing width: the widest state entry or label, plus one limb of headroom */
+    size_t widest = 1;
+    for (Py_ssize_t j = 0; j < m; j++) if (mpz_size(a0s.z[j]) > widest) widest = mpz_size(a0s.z[j]);
+    for (Py_ssize_t x = 0; x < m * n; x++) if (mpz_size(U0.z[x]) > widest) widest = mpz_size(U0.z[x]);
+    for (Py_ssize_t l = 0; l < n; l++) if (mpz_size(y.z[l]) > widest) widest = mpz_size(y.z[l]);
+    if (packed_new(&PL, (Py_ssize_t)widest + 1, p + 1, cols) < 0 || packed_new(&PR, (Py_ssize_t)widest + 1, p + 1, cols) < 0)
+        goto done;
+    PL.ok = PR.ok = packing;
+#define SETL(row, col, val) do { mpz_set(L.z[(row) * cols + (col)], val); packed_set(&PL, row, col, val); } while (0)
+#define SETR(row, col, val) do { mpz_set(Rt.z[(row) * cols + (col)], val); packed_set(&PR, row, col, val); } while (0)
     /* order 0: left = [a_j | a_j | 0], right = [u_jk | 0 | u_jk] */
     for (Py_ssize_t i = 0; i < na; i++) {
-        mpz_set(L.z[i], a0s.z[aj[i]]);
-        mpz_set(L.z[na + i], a0s.z[aj[i]]);
-        mpz_set(Rt.z[i], U0.z[aj[i] * n + ak[i]]);
-        mpz_set(Rt.z[2 * na + i], U0.z[aj[i] * n + ak[i]]);
+        SETL(0, i, a0s.z[aj[i]]);
+        SETL(0, na + i, a0s.z[aj[i]]);
+        SETR(0, i, U0.z[aj[i] * n + ak[i]]);
+        SETR(0, 2 * na + i, U0.z[aj[i] * n + ak[i]]);
     }
     for (Py_ssize_t j = 0; j < m; j++) mpz_set(A.z[j], a0s.z[j]);
     if (!ortho)
@@ -774,8 +860,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             if (top <= float_below) { k0 = k; break; }
         }
         /* acc = Cauchy products of order k */
+        int packed = PL.ok && PR.ok;
         for (Py_ssize_t col = 0; col < cols; col++)
-            if (cauchy_sum(L.z, Rt.z, cols, col, k, acc.z[col], &sc) < 0) goto done;
+            if ((packed ? cauchy_packed(&PL, &PR, col, k, acc.z[col], &sc)
+                        : cauchy_sum(L.z, Rt.z, cols, col, k, acc.z[col], &sc)) < 0)
+                goto done;
         /* r = -(sum per point of acc[:na] >> hshift) (+ y at k = 0) */
         for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(sums.z[l], 0);
         for (Py_ssize_t i = 0; i < na; i++) {
@@ -837,15 +926,16 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         }
         /* right[k, na:2na] = left[k, 2na:] = rk; left[k+1] = [a1 | a1 | .]; right[k+1] = [uk1 | . | uk1] */
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_set(Rk[na + i], rk.z[i]);
-            mpz_set(Lk[2 * na + i], rk.z[i]);
-            mpz_t *Ln = L.z + (k + 1) * cols, *Rn = Rt.z + (k + 1) * cols;
-            mpz_set(Ln[i], A.z[(k + 1) * m + aj[i]]);
-            mpz_set(Ln[na + i], A.z[(k + 1) * m + aj[i]]);
+            SETR(k, na + i, rk.z[i]);
+            SETL(k, 2 * na + i, rk.z[i]);
+            SETL(k + 1, i, A.z[(k + 1) * m + aj[i]]);
+            SETL(k + 1, na + i, A.z[(k + 1) * m + aj[i]]);
             mpz_srcptr u1 = ortho ? Un[i] : Un[aj[i] * n + ak[i]];
-            mpz_set(Rn[i], u1);
-            mpz_set(Rn[2 * na + i], u1);
+            SETR(k + 1, i, u1);
+            SETR(k + 1, 2 * na + i, u1);
         }
+#undef SETL
+#undef SETR
     }
     /* results: the step's Series (zeros past k0, filled by set_tail) and the float prefixes */
     Py_ssize_t last = k0 < 0 ? p : k0; /* orders 0..last are exact */
@@ -891,6 +981,8 @@ done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
     projs_free(projs, nprojs);
     scratch_free(&sc);
+    PyMem_Free(PL.data);
+    PyMem_Free(PR.data);
     Block *blocks[] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &L, &Rt, &A, &Cs, &Us, &R, &acc, &rk, &q, &full, &tmp,
                        &sums};
     for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) block_free(blocks[i]);

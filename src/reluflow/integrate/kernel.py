@@ -130,6 +130,9 @@ def gram_times(fx, M: np.ndarray) -> np.ndarray:
     return out
 
 
+PACKING = True  # products from packed copies of the series (False: from GMP's own entries; for tests)
+
+
 def recurrence(*args):
     """The compiled recurrence of one step (``_kernel.recurrence``; see ``taylor.jets``)."""
-    return _kernel.recurrence(*args)
+    return _kernel.recurrence(*args, PACKING)
