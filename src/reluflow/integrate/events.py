@@ -224,7 +224,7 @@ def _horner_rows(cf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return vals, der
 
 
-_CHUNK = 16  # fine cells screened at a time: the search stops at the chunk of the earliest root
+_CHUNK = 16  # fine cells screened first; the chunks double after it (16, 32, 64, 144 cells)
 
 
 class _Screen:
@@ -276,7 +276,7 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
     the float screen (:class:`_Screen`) skips the cells it certifies root-free.
 
     Cheap in event-dense steps, where most candidates cross late: the screen runs chunk by
-    chunk (16 cells) and stops at the chunk of the earliest root; within a chunk the
+    chunk (16 cells, then doubling) and stops at the chunk of the earliest root; within a chunk the
     candidates are searched earliest uncertified cell first, and a cell starting after the
     best root so far is never searched."""
     if not polys:
@@ -284,10 +284,12 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
     screen = _Screen(polys, s_end, F)
     alive = np.arange(len(polys))
     best = None  # (s, index)
-    for first in range(0, _CELLS, _CHUNK):
+    first, size = 0, _CHUNK
+    while first < _CELLS:
         if best is not None and best[0] < _cell(first, s_end)[0] or not alive.size:
             break
-        mask = screen.uncertified(alive, first, first + _CHUNK)
+        last = min(first + size, _CELLS)
+        mask = screen.uncertified(alive, first, last)
         hit = mask.any(axis=1)
         order = sorted((int(np.argmax(mask[r])), int(alive[r]), r) for r in np.flatnonzero(hit))
         done = set()
@@ -304,6 +306,7 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
                     done.add(i)
                     break
         alive = np.array([i for i in alive.tolist() if i not in done], dtype=int)
+        first, size = last, 2 * size
     return best
 
 

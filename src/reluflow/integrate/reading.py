@@ -151,18 +151,20 @@ def read(cls: type[Trajectory], d: Any) -> Trajectory:
     steps = _small_int(d["steps"], "steps", 0, None, "the number of steps")
     if steps != len(raw):
         _fail("steps", f"is {steps} but exact.segments holds {len(raw)} steps; {_REWRITE}")
-    jet_axes = (f"order + 1 = {order + 1} Taylor coefficients", neurons, f"1 + 2n = {1 + 2 * n}: a, U, C")
     segments = []
     for i, s in enumerate(raw):
         path = f"exact.segments[{i}]"
-        s = _object(s, path, _SEGMENT, ("sliding",))
+        s = _object(s, path, _SEGMENT, ("sliding", "order"))
+        q = _small_int(s["order"], f"{path}.order", 1, order, f"a step's Taylor order (at most {order})") \
+            if "order" in s else order
+        jet_axes = (f"order + 1 = {q + 1} Taylor coefficients", neurons, f"1 + 2n = {1 + 2 * n}: a, U, C")
         segments.append(Segment(
             t0=_big_int(s["t0"], f"{path}.t0", 0, "a time"),
             H=_big_int(s["H"], f"{path}.H", 1, "a step length"),
             s_end=_big_int(s["s_end"], f"{path}.s_end", 0, "the end of the step"),
             e=tuple(_exponents(s["e"], f"{path}.e", m)),
             active=_bool_grid(s["active"], f"{path}.active", m, n),
-            jets=_int_grid(s["Y"], f"{path}.Y", (order + 1, m, 1 + 2 * n), jet_axes),
+            jets=_int_grid(s["Y"], f"{path}.Y", (q + 1, m, 1 + 2 * n), jet_axes),
             sliding=_bool_grid(s["sliding"], f"{path}.sliding", m, n) if "sliding" in s else None,
         ))
         if segments[-1].s_end > 1 << F:

@@ -37,6 +37,9 @@ __all__ = ["solve", "taylor_order"]
 GUARD_BITS = 20  # fixed-point bits beyond the working precision
 SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
 MAX_GROWTH = 3.0  # the step may grow at most this factor per step
+MIN_ORDER = 6  # the lowest order a step cut short by an event lowers the next step to (_next_order) …
+ORDER_REACH = 16  # … sized to reach this many times the distance to that event
+ORDER_STEP_UP = 2  # after a step that ran its full length, the order may grow by this factor
 REST_STEPS = 3  # full steps without motion before a run is declared at rest (converged / stationary) …
 REST_AHEAD = 1000  # … when more than this many steps of the current length remain to t_end
 MAX_SPREAD = 1e8  # points pulling with strengths further apart than this make badly scaled data
@@ -160,6 +163,7 @@ def solve(
         status, detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
 
     first = True
+    q = p  # the order of the next step (lower after steps that an event cut short: _next_order)
     while status is None:
         if t >= tend:
             status = Status.T_END
@@ -168,6 +172,7 @@ def solve(
             status, detail = Status.MAX_STEPS, f"{max_steps} steps"
             break
         st.normalise(F)
+        n_before = len(events)  # switches at this instant: rounding crossings and settled pairs
         # pairs that rounding carried just across the surface (simultaneous switches):
         # put them exactly on it; the settling below decides what happens next.  A pair that
         # entered at this very instant (a zero-length step since) sits at 0 by construction
@@ -181,14 +186,13 @@ def solve(
         for j, k in np.argwhere(~st.active & (st.U > 0)):
             st.U[j, k] = 0
         try:
-            J = jets(fx, st, p, H, float_below)
+            J = jets(fx, st, q, H, float_below)
             if first:  # size the very first step from its own radius estimate
                 first = False
                 r0 = rho(J)
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H, float_below)
-            n_before = len(events)
-            J, stuck = settle(fx, st, J, p, H, float_below, t, lambda j, k, d, t=t: event(t, j, k, d),
+            J, stuck = settle(fx, st, J, q, H, float_below, t, lambda j, k, d, t=t: event(t, j, k, d),
                               entered, unslid)
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
@@ -205,7 +209,7 @@ def solve(
             status, detail = Status.MAX_EVENTS, f"{max_events} events"
             break
         r = rho(J)
-        s_star = r * SAFETY if math.isfinite(r) else math.inf
+        s_star = r * SAFETY ** (p / q) if math.isfinite(r) else math.inf  # (h/ρ)^q = e^(-2p): the tolerance at order q
         s_end = one if s_star >= 1 else max(int(Fraction(s_star) * one), 1)  # exact: one may exceed floats
         s_end = min(s_end, ((tend - t) << F) // H + 1)
         hit = first_switch(J, st.active, s_end, F)
@@ -228,7 +232,7 @@ def solve(
             segments.append(Segment(t, H, s_take, e, st.active.copy(), J.Y, sliding))
         else:  # lean: the start state only, the jets are recomputed on demand (the same integers)
             segments.append(Segment(t, H, s_take, e, st.active.copy(), None, sliding, J.start(),
-                                    tuple(sorted(st.pinned)), recompute))
+                                    tuple(sorted(st.pinned)), recompute, q))
         y = J.at(s_take, F)
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = t_next - t
@@ -258,6 +262,7 @@ def solve(
             instant += 1
             if instant > storm_limit(problem.m, problem.n):
                 status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
+        q = _next_order(p, q, r, s_take, s_end if hit is not None else None, one)
         # next scale: the estimate, capped in growth (never the event-truncated length)
         grow = min(s_star, MAX_GROWTH) if math.isfinite(s_star) else MAX_GROWTH
         H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
@@ -304,6 +309,27 @@ def _version() -> str:
     from .. import __version__
 
     return __version__
+
+
+def _next_order(p: int, q: int, r: float, s_take: int, cut: int | None, one: int) -> int:
+    """The Taylor order of the next step (this one had order q ≤ p, radius estimate r).
+
+    When an event cut this step short (``cut``: its planned end, beyond ``s_take``), the
+    next event is likely about as close: a step h = ρ·tol^(1/q) reaching ORDER_REACH times
+    the distance δ to it needs only q = 2p / ln(ρ / (ORDER_REACH·δ)) orders for the same
+    per-step tolerance tol = e^(-2p) (Jorba–Zou: the step bound is ρ·SAFETY^(p/q)), and a
+    step's products cost ∝ q².  In event-dense phases most steps end at an event after a
+    small fraction of the full-order step (median 0.08 % on orthogonal data with m = 100,
+    n = 20).  At least MIN_ORDER; after a step that ran its full length, the order grows
+    back by ORDER_STEP_UP per step (the step scale grows by MAX_GROWTH at most anyway)."""
+    if cut is None or not math.isfinite(r) or s_take >= cut:
+        return min(p, ORDER_STEP_UP * q)
+    if s_take == 0:
+        return q  # an event at this very instant says nothing about the next one
+    log_ratio = math.log(r) + math.log(one) - math.log(ORDER_REACH * s_take)  # ln(ρ/(reach·δ)), in units of H
+    if log_ratio <= 2:
+        return p
+    return min(p, max(MIN_ORDER, math.ceil(2 * p / log_ratio)))
 
 
 def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:

@@ -134,7 +134,7 @@ class Recompute:
         st = State(start[:, 0].copy(), start[:, 1 : 1 + n].copy(), start[:, 1 + n :].copy(),
                    np.array(seg.e, dtype=object), seg.active.copy(),
                    None if seg.sliding is None else seg.sliding.copy(), dict.fromkeys(seg.pinned))
-        Y = jets(self.fx, st, self.order, seg.H, self.float_below).Y
+        Y = jets(self.fx, st, seg.order or self.order, seg.H, self.float_below).Y
         self.cache[id(seg)] = Y
         while len(self.cache) > self.CACHED:
             self.cache.popitem(last=False)
@@ -158,6 +158,7 @@ class Segment:
     start: np.ndarray | None = None  # (m, 1 + 2n): [a | U | C] at t0, when the jets are not kept
     pinned: tuple[tuple[int, int], ...] = ()  # pairs pinned at t0 (only with ``start``)
     recompute: Recompute | None = None
+    order: int | None = None  # the step's Taylor order, when its jets are recomputed
 
     @property
     def Y(self) -> np.ndarray:
@@ -422,6 +423,7 @@ class Trajectory:
                         "e": [int(v) for v in seg.e], "active": np.asarray(seg.active).tolist(),
                         "Y": _ints(seg.Y),
                     } | ({} if seg.sliding is None else {"sliding": np.asarray(seg.sliding).tolist()})
+                    | ({} if seg.Y.shape[0] == self.order + 1 else {"order": seg.Y.shape[0] - 1})
                     for seg in self.segments
                 ],
             }
