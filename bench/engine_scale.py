@@ -6,7 +6,8 @@ compiled kernel and, with ``--python``, on the pure-Python reference:
 * ``orthogonal``: x_k = e_k in R^20, Gaussian labels, m = 100, λ = 1e-30, 50 digits, to
   loss 1e-20 (or the default horizon past the last escape);
 * ``generic``: Gaussian X (20 × 20), labels and directions, m = 100, λ = 1e-30, 30 digits,
-  to loss 1e-20 or t = 3000 (sliding modes and many switches);
+  to loss 1e-20 or t = 3000 (sliding modes and many switches), at most GENERIC_STEPS steps:
+  the row says how far in t they reach;
 * ``one step``: the Taylor jets of one order-61 step (50 digits) on the generic data at
   its initial state (no float64 tail on this path).
 
@@ -25,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-GOALS = {"orthogonal": "< 40 s CPU, < 500 MB", "generic": "< 60 s", "one step": ""}
+GOALS = {"orthogonal": "< 40 s CPU, < 500 MB", "generic": "< 60 s to t = 3000", "one step": ""}
+GENERIC_STEPS = 2000  # the generic run stops here (status max_steps) and reports the time t it reached
 
 
 def orthogonal(seed: int = 0, n: int = 20, m: int = 100, lam: str = "1e-30"):
@@ -53,8 +55,8 @@ def _solve(name: str) -> dict[str, Any]:
 
     if name == "orthogonal":
         tr = solve(orthogonal(), digits=50, loss_below="1e-20")
-    else:
-        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000)
+    else:  # bounded: this many steps cover only the start of the alignment phase (see README)
+        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000, max_steps=GENERIC_STEPS)
     return {"steps": len(tr.segments), "events": len(tr.events), "status": tr.status.value,
             "t": float(tr.t_end), "loss": float(tr.final_loss)}
 

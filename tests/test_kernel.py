@@ -153,3 +153,60 @@ def test_pure_python_fallback_runs_and_says_so(how):
     first, notice = out.stdout.splitlines()[:2]
     assert first == "python python t_end"
     assert notice.startswith("reluflow: using the pure-Python engine") and "same" in notice
+
+
+def test_event_dense_steps_lower_the_order_and_round_trip():
+    """After a step an event cut short, the next steps run at a lower Taylor order (the
+    order policy, solve._next_order); each step's order is kept in the JSON where it
+    differs from the run's, read back, and recomputed lean jets use it."""
+    from reluflow import Trajectory
+
+    p, kw = FIXTURES["generic (sliding, events)"]
+    tr = solve(p, **kw)
+    orders = {seg.Y.shape[0] - 1 for seg in tr.segments}
+    assert min(orders) < tr.order == max(orders)
+    d = tr.to_dict()
+    assert any("order" in seg for seg in d["exact"]["segments"])
+    back = Trajectory.from_json(json.dumps(d))
+    assert [seg.Y.shape for seg in back.segments] == [seg.Y.shape for seg in tr.segments]
+    assert back.evaluate(7).a == tr.evaluate(7).a
+    lean = solve(p, keep_jets=False, **kw)
+    assert [seg.Y.shape for seg in lean.segments] == [seg.Y.shape for seg in tr.segments]
+
+
+def test_a_step_order_beyond_the_run_order_is_refused():
+    from reluflow import ProblemError, Trajectory
+
+    p, kw = FIXTURES["generic (sliding, events)"]
+    d = solve(p, **kw).to_dict()
+    seg = next(s for s in d["exact"]["segments"] if "order" in s)
+    seg["order"] = d["order"] + 1
+    with pytest.raises(ProblemError, match=r"exact\.segments\[\d+\]\.order"):
+        Trajectory.from_json(json.dumps(d))
+
+
+def test_next_order_rule():
+    from reluflow.integrate.solve import MIN_ORDER, _next_order
+
+    one = 1 << 400
+    assert _next_order(40, 40, 1.0, one // 2, None, one) == 40  # no event: full order
+    assert _next_order(40, 10, 1.0, one // 2, None, one) == 20  # back up by 2× per full step
+    assert _next_order(40, 40, 1.0, one // 10**6, one // 8, one) < 20  # an event at 1e-6 of ρ: far fewer orders
+    assert _next_order(40, 40, 1.0, one // 10**60, one // 8, one) == MIN_ORDER
+    assert _next_order(40, 17, 1.0, 0, one // 8, one) == 17  # an event at this instant: unchanged
+    assert _next_order(4, 4, 1.0, one // 10**60, one // 8, one) == 4  # never above the run's order
+
+
+def test_cli_says_once_that_the_pure_python_engine_runs(tmp_path):
+    spec = tmp_path / "e1.toml"
+    spec.write_text('[data]\nX = [[1, 0], [0, 1]]\ny = [1, -1]\n[init]\nlambda = "1e-10"\nz = [[1, 0.5], [0.5, -1]]\n'
+                    's = [1, -1]\n', encoding="utf-8")
+    env = dict(os.environ, RELUFLOW_KERNEL="python")
+    out = subprocess.run([sys.executable, "-m", "reluflow", "solve", str(spec), "--digits", "15"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("using the pure-Python engine") == 1
+    env["RELUFLOW_KERNEL"] = ""
+    out = subprocess.run([sys.executable, "-m", "reluflow", "solve", str(spec), "--digits", "15"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert ("pure-Python" in out.stderr) == (not kernel.available())

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .integrate import Trajectory
+from .integrate import Trajectory, kernel
 from .integrate import solve as _solve
 from .cli_guard import GuardedGroup, err, fail
 from .limits import MAX_DPS, WARN_DPS
@@ -127,13 +127,21 @@ def solve(
 
 
 def _cost_note(problem, t_end: str | None, digits: int) -> None:
-    """Say the expected cost before a long run: steps (horizon / fastest time scale) and digits."""
+    """Say the expected cost before a long run: steps (horizon / fastest time scale) and
+    digits; and, once, that the pure-Python engine runs when the compiled kernel is missing."""
+    _kernel_notice()
     horizon = problem.default_t_end() if t_end is None else float(exact(t_end, "t_end"))
     steps = horizon / problem.fast_time_scale()
     if steps > 2e4 or digits > WARN_DPS:
         per = f", each at {digits} digits (about {(digits / 30) ** 2.3:.0f}× a 30-digit step)" if digits > WARN_DPS else ""
         err.print(f"note: about {steps:.2g} steps expected (t_end / the data's fastest time scale, within a factor of a "
                   f"few; a run that comes to rest stops earlier){per}")
+
+
+def _kernel_notice() -> None:
+    note = kernel.notice()
+    if note:
+        err.print(escape(note), highlight=False)
 
 
 def print_certificate(cert) -> None:
@@ -362,6 +370,7 @@ def reproduce(
         fail("--quick and --full are mutually exclusive")
     from .reproduce import reproduce as run
 
+    _kernel_notice()
     with _Bar("reproduce") as bar:
         res = run(out, digits=digits, full=full, experiments=experiments, progress=bar)
     print_summary(res.trajectory)

@@ -252,7 +252,7 @@ def _environment(tr: Trajectory, mode: str, digits: int, experiments: bool, star
     env = environment(mode, started)
     env["command"] = ("reluflow reproduce " + ("--full" if mode == "full" else "--quick")
                       + ("" if digits == 30 else f" --digits {digits}") + ("" if experiments else " --no-experiments"))
-    for key in ("fixed_point_bits", "guard_digits"):
+    for key in ("fixed_point_bits", "guard_digits", "kernel"):
         if key in tr.metadata:
             env[f"E1 solve: {key.replace('_', ' ')}"] = str(tr.metadata[key])
     lines = ["", "## Environment", "", "| key | value |", "|---|---|"]

@@ -56,8 +56,9 @@ from .spec import SCHEMA, RunSpec, _canonical_json
 
 __all__ = ["VOLATILE_METADATA", "CorruptRun", "Record", "Store", "atomic_write", "summary_of"]
 
-VOLATILE_METADATA = ("wall_time_s", "platform")
-"""Keys of ``Trajectory.metadata`` that differ between identical runs; they go to ``meta/``."""
+VOLATILE_METADATA = ("wall_time_s", "platform", "kernel")
+"""Keys of ``Trajectory.metadata`` that differ between identical runs (the kernel too: the
+compiled and the pure-Python engine give the same trajectory); they go to ``meta/``."""
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 
