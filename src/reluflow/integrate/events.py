@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["candidates", "earliest_root", "first_nonzero", "first_root", "first_switch", "motion", "near", "poly_eval",
-           "refine_root", "taylor_shift"]
+__all__ = ["candidates", "earliest_root", "first_nonzero", "first_root", "first_roots", "first_switch", "motion", "near",
+           "poly_eval", "refine_root", "taylor_shift"]
 
 def first_nonzero(coeffs) -> tuple[int, int] | None:
     """(index, sign) of the first non-zero coefficient, or None if all are exactly zero."""
@@ -308,6 +308,30 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
         alive = np.array([i for i in alive.tolist() if i not in done], dtype=int)
         first, size = last, 2 * size
     return best
+
+
+def first_roots(polys: list[list], s_end: int, F: int) -> list[int | None]:
+    """:func:`first_root` of every polynomial, screened in one batch (chunk by chunk, as in
+    :func:`earliest_root`, until each has its root or the step ends)."""
+    roots: list[int | None] = [None] * len(polys)
+    if not polys:
+        return roots
+    screen = _Screen(polys, s_end, F)
+    alive = np.arange(len(polys))
+    first, size = 0, _CHUNK
+    while first < _CELLS and alive.size:
+        last = min(first + size, _CELLS)
+        mask = screen.uncertified(alive, first, last)
+        for r in np.flatnonzero(mask.any(axis=1)):
+            i = int(alive[r])
+            for c in np.flatnonzero(mask[r]):
+                root = _exact_first_root(polys[i], *_cell(first + int(c), s_end), F, s_end)
+                if root is not None:
+                    roots[i] = root
+                    break
+        alive = np.array([i for i in alive.tolist() if roots[i] is None], dtype=int)
+        first, size = last, 2 * size
+    return roots
 
 
 def first_root(coeffs: list, s_end: int, F: int) -> int | None:

@@ -38,7 +38,7 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from ..linalg import independent
-from .events import first_nonzero, first_root, near
+from .events import first_nonzero, first_roots, near
 
 __all__ = ["Exit", "Projector", "exit_jets", "first_exit", "leaving_now", "parallel", "project", "projector",
            "sliding_sets"]
@@ -95,7 +95,8 @@ def project(fx, sliding: np.ndarray, Ck: np.ndarray, Uk: np.ndarray) -> None:
 
 
 def _scaled(jet: np.ndarray, sh: int) -> list:
-    return [MPZ(int(c) >> sh) if sh > 0 else MPZ(int(c) << -sh) for c in jet]
+    jet = np.asarray(jet, dtype=object)
+    return list(jet >> sh if sh > 0 else jet << -sh)
 
 
 def _lead(jet: list, tol: int) -> tuple[int, int] | None:
@@ -116,7 +117,7 @@ def parallel(fx, b: int, h: int) -> Fraction | None:
 
 
 def _times(jet: np.ndarray, q: Fraction) -> np.ndarray:
-    return np.array([(int(c) * q.numerator) // q.denominator for c in jet], dtype=object)
+    return (np.asarray(jet, dtype=object) * q.numerator) // q.denominator
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def exit_jets(fx, st, J) -> list[Exit]:
         for i, b in enumerate(B):
             members = [(b, Fraction(1))] + [(h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None]
             parts = [_times(R[:, k], beta) for k, beta in members]  # β_i r_i
-            top = max(max(int(abs(c)).bit_length() for c in jet) for jet in parts + [mu[i]])
+            top = max(int(np.abs(np.asarray(jet, dtype=object)).max()).bit_length() for jet in parts + [mu[i]])
             sh = top - (F + 8)
             tol = max(reached, reached << -sh if sh < 0 else reached >> sh)  # rounding of r, μ, the roots
             pins = st.pinned.get((j, b), set())
@@ -225,21 +226,24 @@ def leaving_now(fx, st, J) -> tuple[list[tuple[int, int]], bool] | None:
     return None
 
 
-def _root(phi: list, tol: int, s_end: int, F: int) -> int | None:
-    q = _lead(phi, tol)
-    if q is None or q[1] < 0:
-        return None
-    return first_root(phi[q[0]:], s_end, F)  # at its bound but moving inward: φ / s^order
-
-
 def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, frozenset] | None:
     """The earliest event (s, j, b, names) of a sliding group in (0, s_end], or None:
     ``names`` are the group's quantities that reach 0 there (within 2^(−F/2) of the step of
     the first: when a residual vanishes, μ and the bounds vanish with it)."""
     F = fx.F
     hit = None
-    for ex in exit_jets(fx, st, J):
-        roots = {name: _root(phi, ex.tol, s_end, F) for name, phi in ex.quantities.items()}
+    exits = exit_jets(fx, st, J)
+    moving = []  # (exit, name, φ / s^order): quantities at their bound but moving inward
+    for x, ex in enumerate(exits):
+        for name, phi in ex.quantities.items():
+            q = _lead(phi, ex.tol)
+            if q is not None and q[1] > 0:
+                moving.append((x, name, phi[q[0]:]))
+    found_all = first_roots([phi for _, _, phi in moving], s_end, F)  # one batched screen
+    for x, ex in enumerate(exits):
+        roots = {name: found_all[i] for i, (y, name, _) in enumerate(moving) if y == x}
+        roots |= {name: None for name in ex.quantities if name not in roots}
+        roots = {name: roots[name] for name in ex.quantities}
         found = [r for r in roots.values() if r is not None]
         if not found:
             continue
