@@ -83,24 +83,6 @@ def test_packed_products_equal_products_of_gmp_entries(name, monkeypatch):
 
 
 @compiled
-@settings(max_examples=30)
-@given(hs.integers(1, 6), hs.integers(1, 5), hs.data())
-def test_cauchy_products_equal_einsum(rows, cols, data):
-    big = hs.integers(-(1 << 700), 1 << 700) | hs.integers(-5, 5)
-    L = np.array(data.draw(hs.lists(hs.lists(big, min_size=cols, max_size=cols), min_size=rows, max_size=rows)),
-                 dtype=object)
-    R = np.array(data.draw(hs.lists(hs.lists(big, min_size=cols, max_size=cols), min_size=rows, max_size=rows)),
-                 dtype=object)
-    with kernel.use("gmp"):
-        prod = kernel.products(rows, cols)
-    for i in range(rows):
-        prod.put(0, i, 0, L[i])
-        prod.put(1, i, 0, R[i])
-    for k in range(rows):
-        assert list(prod.order(k)) == list(np.einsum("ij,ij->j", L[: k + 1], R[k::-1]))
-
-
-@compiled
 def test_gram_product_floors_like_python():
     class Fx:  # the fields gram_times reads
         n, F, cache = 3, 7, {}

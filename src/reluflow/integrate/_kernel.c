@@ -1,18 +1,18 @@
 /* Compiled big-integer arithmetic for the Taylor recurrence (reluflow.integrate.taylor).
  *
- * The recurrence itself stays in Python (one code path, readable, shared with the pure
- * reference); this module only replaces its two big-integer hot spots, with GMP:
- *
- *   Cauchy   the Cauchy products of one order, acc_j = sum_{i<=k} L[i][j] * R[k-i][j],
- *            over rows kept in GMP memory between orders (NumPy object arrays pay a
- *            Python call per product);
- *   Gram     (C @ G) >> F for the fixed Gram matrix G.
+ *   recurrence  the Taylor recurrence of one step, statement by statement as the reference
+ *             loop in taylor.jets runs it on NumPy object arrays (a Python call per
+ *             product there), on GMP integers here;
+ *   Series    the step's jets, kept in GMP memory: Horner evaluation, switch candidates,
+ *             columns and norms are read there, Python objects made only on request;
+ *   Gram      (C @ G) >> F for the fixed Gram matrix G (the drift check).
  *
  * Integer arithmetic is exact and >> is a floor shift in both Python and GMP
  * (mpz_fdiv_q_2exp), so the results are the same integers as the pure path's: the
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
+#define KERNEL_API 1 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -237,83 +237,6 @@ static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_
     mpz_sub(out, P, N);
     return 0;
 }
-
-/* ---- Cauchy: rows of two series, products of one order ----------------------------- */
-
-typedef struct {
-    PyObject_HEAD
-    Py_ssize_t rows, cols;
-    mpz_t *L, *R, *acc;
-} Cauchy;
-
-static void Cauchy_dealloc(Cauchy *self) {
-    free_block(self->L, self->rows * self->cols);
-    free_block(self->R, self->rows * self->cols);
-    free_block(self->acc, self->cols);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static int Cauchy_init(Cauchy *self, PyObject *args, PyObject *kwds) {
-    Py_ssize_t rows, cols;
-    if (self->L) { PyErr_SetString(PyExc_TypeError, "Cauchy is initialised once"); return -1; }
-    if (!PyArg_ParseTuple(args, "nn", &rows, &cols)) return -1;
-    if (rows < 1 || cols < 0) { PyErr_SetString(PyExc_ValueError, "rows >= 1, cols >= 0"); return -1; }
-    self->rows = rows;
-    self->cols = cols;
-    self->L = new_block(rows * cols);
-    self->R = new_block(rows * cols);
-    self->acc = new_block(cols);
-    if (!self->L || !self->R || !self->acc) { PyErr_NoMemory(); return -1; }
-    return 0;
-}
-
-/* put(side, row, start, values): side 0 = left, 1 = right; values go to [start, start+len) */
-static PyObject *Cauchy_put(Cauchy *self, PyObject *args) {
-    int side;
-    Py_ssize_t row, start;
-    PyObject *values;
-    if (!PyArg_ParseTuple(args, "innO", &side, &row, &start, &values)) return NULL;
-    Py_ssize_t len = PySequence_Size(values);
-    if (len < 0) return NULL;
-    if (row < 0 || row >= self->rows || start < 0 || start + len > self->cols) {
-        PyErr_SetString(PyExc_IndexError, "put outside the series");
-        return NULL;
-    }
-    mpz_t *base = (side ? self->R : self->L) + row * self->cols + start;
-    if (read_into(values, base, len) < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-/* order(k): [sum_{i<=k} L[i][j] R[k-i][j] for j in range(cols)] */
-static PyObject *Cauchy_order(Cauchy *self, PyObject *args) {
-    Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "n", &k)) return NULL;
-    if (k < 0 || k >= self->rows) { PyErr_SetString(PyExc_IndexError, "order outside the series"); return NULL; }
-    Py_ssize_t c = self->cols;
-    Scratch sc = {0};
-    for (Py_ssize_t j = 0; j < c; j++)
-        if (cauchy_sum(self->L, self->R, c, j, k, self->acc[j], &sc) < 0) { scratch_free(&sc); return NULL; }
-    scratch_free(&sc);
-    return to_list(self->acc, c);
-}
-
-static PyMethodDef Cauchy_methods[] = {
-    {"put", (PyCFunction)Cauchy_put, METH_VARARGS, "put(side, row, start, values): set entries of one row"},
-    {"order", (PyCFunction)Cauchy_order, METH_VARARGS, "order(k): the Cauchy products of order k, per column"},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyTypeObject CauchyType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "reluflow.integrate._kernel.Cauchy",
-    .tp_doc = "Cauchy(rows, cols): two series of integer rows and their order-k products",
-    .tp_basicsize = sizeof(Cauchy),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_new = PyType_GenericNew,
-    .tp_init = (initproc)Cauchy_init,
-    .tp_dealloc = (destructor)Cauchy_dealloc,
-    .tp_methods = Cauchy_methods,
-};
 
 /* ---- Gram: (C @ G) >> F for a fixed integer matrix G -------------------------------- */
 
@@ -999,14 +922,13 @@ static struct PyModuleDef kernel_module = {
 };
 
 PyMODINIT_FUNC PyInit__kernel(void) {
-    if (PyType_Ready(&CauchyType) < 0 || PyType_Ready(&GramType) < 0 || PyType_Ready(&SeriesType) < 0) return NULL;
+    if (PyType_Ready(&GramType) < 0 || PyType_Ready(&SeriesType) < 0) return NULL;
     PyObject *m = PyModule_Create(&kernel_module);
     if (m == NULL) return NULL;
-    Py_INCREF(&CauchyType);
     Py_INCREF(&GramType);
-    if (PyModule_AddObject(m, "Cauchy", (PyObject *)&CauchyType) < 0 ||
-        PyModule_AddObject(m, "Gram", (PyObject *)&GramType) < 0 ||
-        PyModule_AddStringConstant(m, "GMP_VERSION", gmp_version) < 0) {
+    if (PyModule_AddObject(m, "Gram", (PyObject *)&GramType) < 0 ||
+        PyModule_AddStringConstant(m, "GMP_VERSION", gmp_version) < 0 ||
+        PyModule_AddIntConstant(m, "API", KERNEL_API) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1,13 +1,13 @@
 """The big-integer kernel of the Taylor recurrence: compiled (GMP) or pure Python.
 
-Two hot spots of :func:`reluflow.integrate.taylor.jets` are exact integer linear algebra:
-the Cauchy products of each order (:class:`Products`) and the product with the fixed
-Gram matrix (:func:`gram_times`).  The reference implementation uses NumPy object
-arrays of big integers (a Python call per product); the compiled one
-(``_kernel.c``, built by ``pip install .`` where a C compiler and GMP's headers exist)
-keeps the series in GMP memory.  Integer arithmetic is exact and ``>>`` is a floor shift
-in both, so both give the same integers: byte-identical trajectories
-(``tests/test_kernel.py``).  The recurrence itself is written once, in Python.
+The Taylor recurrence of a step (:func:`reluflow.integrate.taylor.jets`) is exact integer
+arithmetic.  The reference implementation runs it on NumPy object arrays of big integers
+(a Python call per product); the compiled one (``_kernel.c``, built by ``pip install .``
+where a C compiler and GMP's headers exist) runs the same statements on GMP integers and
+keeps the step's jets in GMP memory (:func:`recurrence`, ``Series``), with the Gram
+product of the drift check (:func:`gram_times`).  Integer arithmetic is exact and ``>>``
+is a floor shift in both, so both give the same integers: byte-identical trajectories
+(``tests/test_kernel.py``).
 
 ``RELUFLOW_KERNEL=python`` forces the reference; :func:`use` switches within a process.
 
@@ -26,6 +26,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+API = 1  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+
 try:
     from . import _kernel
 except ImportError as exc:  # no compiler or no GMP headers at install time
@@ -33,8 +35,11 @@ except ImportError as exc:  # no compiler or no GMP headers at install time
     UNAVAILABLE = f"the compiled kernel was not built ({exc})"
 else:
     UNAVAILABLE = ""
+    if getattr(_kernel, "API", None) != API:  # a build left over from another version of this file
+        _kernel = None
+        UNAVAILABLE = "the compiled kernel is from another version of reluflow (reinstall: pip install .)"
 
-__all__ = ["NOTICE", "Products", "available", "gram_times", "name", "products", "use"]
+__all__ = ["NOTICE", "available", "gram_of", "gram_times", "name", "notice", "recurrence", "use"]
 
 NOTICE = ("reluflow: using the pure-Python engine ({why}); results are the same, runs are slower. "
           "Install a C compiler and GMP's headers (e.g. apt install libgmp-dev) and reinstall for the compiled kernel")
@@ -73,44 +78,6 @@ def use(which: str) -> Iterator[None]:
         yield
     finally:
         _choice["name"] = before
-
-
-class Products:
-    """Two series ``left``, ``right`` (rows = orders, columns = terms; object arrays) and
-    their Cauchy products acc_j = Σ_{i≤k} left[i, j]·right[k−i, j] (reference: ``einsum``)."""
-
-    def __init__(self, rows: int, cols: int) -> None:
-        self.left = np.zeros((rows, cols), dtype=object)
-        self.right = np.zeros((rows, cols), dtype=object)
-
-    def put(self, side: int, row: int, start: int, values: np.ndarray) -> None:
-        """Set ``(left, right)[side][row, start : start + len(values)]``."""
-        (self.right if side else self.left)[row, start : start + len(values)] = values
-
-    def order(self, k: int) -> np.ndarray:
-        return np.einsum("ij,ij->j", self.left[: k + 1], self.right[k::-1])
-
-
-class _CompiledProducts(Products):
-    """The same, with a GMP copy of the series whose products run in C."""
-
-    def __init__(self, rows: int, cols: int) -> None:
-        super().__init__(rows, cols)
-        self._c = _kernel.Cauchy(rows, cols)
-
-    def put(self, side: int, row: int, start: int, values: np.ndarray) -> None:
-        super().put(side, row, start, values)
-        self._c.put(side, row, start, values)
-
-    def order(self, k: int) -> np.ndarray:
-        out = np.empty(self.left.shape[1], dtype=object)
-        out[:] = self._c.order(k)
-        return out
-
-
-def products(rows: int, cols: int) -> Products:
-    """Cauchy products on the kernel in use."""
-    return _CompiledProducts(rows, cols) if name() == "gmp" else Products(rows, cols)
 
 
 def gram_of(fx):

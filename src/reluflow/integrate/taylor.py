@@ -293,12 +293,11 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     F2 = 2 * F
     to_point, to_neuron = _Groups(ak, n), _Groups(aj, m)  # pair → point (h_k), pair → neuron (ȧ_j)
     # columns: [a_j | a_j | r_k] against [u_jk | r_k | u_jk], one column per active pair
-    prod = kernel.products(p + 1, 3 * na)
-    left, right = prod.left, prod.right
+    left = np.zeros((p + 1, 3 * na), dtype=object)
+    right = np.zeros((p + 1, 3 * na), dtype=object)
     a0, u0 = st.a[aj], st.U[aj, ak]
-    prod.put(0, 0, 0, np.concatenate((a0, a0)))
-    prod.put(1, 0, 0, u0)
-    prod.put(1, 0, 2 * na, u0)
+    left[0, : 2 * na] = np.concatenate((a0, a0))
+    right[0, :na], right[0, 2 * na :] = u0, u0
     if diag is not None:  # orthogonal inputs: only active pairs move, so stay in pair space
         g = diag[ak]
         Cp = np.zeros((p + 1, na), dtype=object)
@@ -312,7 +311,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
                 A[k + 1 :], Cp[k + 1 :], Up[k + 1 :], R[k:] = _float_tail(
                     fx, st, H, k, p, aj, ak, _to_floats(left[: k + 1], F), _to_floats(right[: k + 1], F))
                 break
-        acc = prod.order(k)
+        acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
         r = -to_point.sum(acc[:na] >> hshift)  # −(a u)_k summed per point, absolute
         if k == 0:
             r = r + fx.y
@@ -339,12 +338,13 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
                         Uk[j, l] = 0
             C[k + 1], U[k + 1] = Ck, Uk
             uk1 = U[k + 1][aj, ak]
-        prod.put(1, k, na, rk)
-        prod.put(0, k, 2 * na, rk)
+        right[k, na : 2 * na] = rk
+        left[k, 2 * na :] = rk
         a1 = ak1[aj]
-        prod.put(0, k + 1, 0, np.concatenate((a1, a1)))
-        prod.put(1, k + 1, 0, uk1)
-        prod.put(1, k + 1, 2 * na, uk1)
+        left[k + 1, :na] = a1
+        left[k + 1, na : 2 * na] = a1
+        right[k + 1, :na] = uk1
+        right[k + 1, 2 * na :] = uk1
     if diag is not None:
         C[1:, aj, ak] = Cp[1:]
         U[1:, aj, ak] = Up[1:]
