@@ -661,6 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     global REF_DPS
     REF_DPS = max(REF_DPS, max(args.digits) + 60)
+    HP.prec = max(ERR_PREC, math.ceil(REF_DPS * math.log2(10)) + 64)  # errors far below 10^-digits stay visible
     log(f"reference: reluflow dps={REF_DPS} ...")
     ref_s, ref = best_of(1, lambda: solve(problem, t_end=T_B1, dps=REF_DPS))
     runs: list[Run] = []

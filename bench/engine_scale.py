@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 GOALS = {"orthogonal": "< 40 s CPU, < 500 MB", "generic": "< 60 s to t = 3000", "one step": ""}
-GENERIC_STEPS = 2000  # the generic run stops here (status max_steps) and reports the time t it reached
+GENERIC_STEPS = 500  # the generic run stops here (status max_steps) and reports the time t it reached
 
 
 def orthogonal(seed: int = 0, n: int = 20, m: int = 100, lam: str = "1e-30"):

@@ -199,7 +199,7 @@ class Jets:
 
     def at(self, s: int, F: int) -> np.ndarray:
         """[a | U | C] at the scaled time s (Horner; exact up to one unit per order)."""
-        if self._Y is not None or self.series is None:
+        if self.series is None:
             return horner(self.Y, s, F)
         p, m, n = self.series.shape
         out = np.empty((m, 1 + 2 * n), dtype=object)
@@ -208,13 +208,13 @@ class Jets:
 
     def residuals_at(self, s: int, F: int) -> np.ndarray:
         """r_k at the scaled time s (absolute fixed point)."""
-        if self._R is not None or self.series is None:
+        if self.series is None:
             return horner(self.R, s, F)
         return np.array(self.series.horner(1, s), dtype=object)
 
     def start(self) -> np.ndarray:
         """Y[0]: [a | U | C] at the step's start."""
-        if self._Y is not None or self.series is None:
+        if self.series is None:
             return self.Y[0].copy()
         p, m, n = self.series.shape
         out = np.empty((m, 1 + 2 * n), dtype=object)
@@ -223,19 +223,19 @@ class Jets:
 
     def column(self, j: int, c: int) -> list:
         """Y[:, j, c] (c = 0: a_j; 1 + k: u_jk; 1 + n + k: C_jk)."""
-        if self._Y is not None or self.series is None:
+        if self.series is None:
             return list(self.Y[:, j, c])
         return self.series.column(j, c)
 
     def top(self, k: int, cols: int) -> list:
         """Per neuron, max |Y[k, j, :cols]|."""
-        if self._Y is not None or self.series is None:
+        if self.series is None:
             return list(np.abs(self.Y[k, :, :cols]).max(axis=1))
         return self.series.top(k, cols)
 
     def candidates(self, active: np.ndarray, F: int, s_end: int) -> list[tuple[int, int]]:
         """The pairs whose u_jk may reach 0 in the step (:func:`.events.candidates`)."""
-        if self._Y is not None or self.series is None:
+        if self.series is None:
             return candidates(self.U, active, F, s_end)
         return self.series.candidates(np.ascontiguousarray(active, dtype=np.uint8).tobytes(), int(s_end))
 
