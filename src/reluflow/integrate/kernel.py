@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator
 
@@ -30,9 +31,12 @@ API = 1  # the interface version this module expects of ``_kernel`` (KERNEL_API 
 
 try:
     from . import _kernel
-except ImportError as exc:  # no compiler or no GMP headers at install time
+except ImportError as exc:
     _kernel = None
-    UNAVAILABLE = f"the compiled kernel was not built ({exc})"
+    if importlib.util.find_spec(f"{__package__}._kernel") is None:  # no compiler or no GMP headers at install time
+        UNAVAILABLE = "the compiled kernel was not built when reluflow was installed"
+    else:  # built, but it does not load (e.g. libgmp missing at run time)
+        UNAVAILABLE = f"the compiled kernel does not load ({exc})"
 else:
     UNAVAILABLE = ""
     if getattr(_kernel, "API", None) != API:  # a build left over from another version of this file
