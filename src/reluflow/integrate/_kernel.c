@@ -160,6 +160,23 @@ static inline void mac(mp_limb_t *target, mp_size_t width, const mp_limb_t *ad, 
     mpn_add(target, target, width, tmp, an + bn);
 }
 
+/* Zeroed accumulators of ``width`` limbs for the positive and the negative terms. */
+static int accumulators(Scratch *sc, mp_size_t width) {
+    if (scratch_fit(sc, width) < 0) return -1;
+    mpn_zero(sc->pos, width);
+    mpn_zero(sc->neg, width);
+    return 0;
+}
+
+/* out = positive terms − negative terms */
+static void difference(mpz_ptr out, Scratch *sc, mp_size_t width, int any_neg) {
+    mpz_t P, N;
+    mpz_roinit_n(P, sc->pos, width);
+    if (!any_neg) { mpz_set(out, P); return; }
+    mpz_roinit_n(N, sc->neg, width);
+    mpz_sub(out, P, N);
+}
+
 static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
     mp_size_t width = 0;
     for (Py_ssize_t i = 0; i <= k; i++) {
@@ -168,9 +185,7 @@ static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ss
     }
     if (width == 0) { mpz_set_ui(out, 0); return 0; }
     width += 1; /* room for the carries of at most 2^64 terms */
-    if (scratch_fit(sc, width) < 0) return -1;
-    mpn_zero(sc->pos, width);
-    mpn_zero(sc->neg, width);
+    if (accumulators(sc, width) < 0) return -1;
     int any_neg = 0;
     for (Py_ssize_t i = 0; i <= k; i++) {
         mpz_srcptr a = L[i * cols + col], b = R[(k - i) * cols + col];
@@ -182,11 +197,7 @@ static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ss
         any_neg |= negative;
         mac(target, width, ad, an, bd, bn, sc->tmp);
     }
-    mpz_t P, N;
-    mpz_roinit_n(P, sc->pos, width);
-    if (!any_neg) { mpz_set(out, P); return 0; }
-    mpz_roinit_n(N, sc->neg, width);
-    mpz_sub(out, P, N);
+    difference(out, sc, width, any_neg);
     return 0;
 }
 
@@ -216,9 +227,7 @@ static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_
     Py_ssize_t stride = PL->W + 1;
     const mp_limb_t *lc = PL->data + col * PL->rows * stride, *rc = PR->data + col * PR->rows * stride;
     mp_size_t width = 2 * PL->W + 2;
-    if (scratch_fit(sc, width) < 0) return -1;
-    mpn_zero(sc->pos, width);
-    mpn_zero(sc->neg, width);
+    if (accumulators(sc, width) < 0) return -1;
     int any = 0, any_neg = 0;
     for (Py_ssize_t i = 0; i <= k; i++) {
         const mp_limb_t *a = lc + i * stride, *b = rc + (k - i) * stride;
@@ -230,11 +239,7 @@ static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_
         mac(negative ? sc->neg : sc->pos, width, a + 1, sa < 0 ? -sa : sa, b + 1, sb < 0 ? -sb : sb, sc->tmp);
     }
     if (!any) { mpz_set_ui(out, 0); return 0; }
-    mpz_t P, N;
-    mpz_roinit_n(P, sc->pos, width);
-    if (!any_neg) { mpz_set(out, P); return 0; }
-    mpz_roinit_n(N, sc->neg, width);
-    mpz_sub(out, P, N);
+    difference(out, sc, width, any_neg);
     return 0;
 }
 
