@@ -245,3 +245,18 @@ def test_interpolate_reads_only_data_and_names_bad_fields(tmp_path):
     spec.write_text('[data]\nX = [[1, 0], [2, 0]]\ny = [1, 1]\n')
     res = runner.invoke(app, ["interpolate", str(spec)])
     assert res.exit_code == 2 and "data.y" in res.output
+
+
+def test_cli_runs_without_a_separate_click(tmp_path):
+    """Recent typer vendors click and does not install it: `pip install .` then has no click
+    (the test extra brings one with dask).  The CLI must not need it: help, a bad input
+    (exit 2) and a solve (exit 0)."""
+    import subprocess
+    import sys
+
+    spec = tmp_path / "p.toml"
+    spec.write_text('[data]\nX = [[1]]\ny = [1]\n[init]\nlambda = "1e-6"\nz = [[1]]\ns = [1]\n', encoding="utf-8")
+    code = "import sys; sys.modules['click'] = None; from reluflow.cli import app; sys.exit(app())"
+    for args, rc in ((["--help"], 0), (["solve", str(tmp_path / "missing.toml")], 2), (["solve", str(spec)], 0)):
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+        assert out.returncode == rc, (args, out.stdout, out.stderr)

@@ -32,13 +32,29 @@ from __future__ import annotations
 import os
 from typing import NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
 from .problem import ProblemError
+
+# what a command may raise to end with its own exit code: typer's exceptions, the click
+# exceptions of the click typer vendors (typer._click, recent typer: click is then not
+# installed at all), and those of a separate click (older typer, or installed beside it)
+_PASS_THROUGH: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, typer.TyperException)
+try:
+    from typer._click import ClickException as _VendoredClickException
+except ImportError:
+    pass
+else:
+    _PASS_THROUGH += (_VendoredClickException,)
+try:
+    import click
+except ImportError:
+    pass
+else:
+    _PASS_THROUGH += (click.exceptions.Exit, click.ClickException, click.exceptions.Abort)
 
 __all__ = ["BAD_INPUT", "BUG", "NOT_OK", "OK", "GuardedGroup", "fail"]
 
@@ -54,18 +70,17 @@ def fail(exc: Exception | str) -> NoReturn:
     raise typer.Exit(BAD_INPUT)
 
 
-def _debug(ctx: click.Context) -> bool:
+def _debug(ctx: typer.Context) -> bool:
     return bool(ctx.params.get("debug")) or os.environ.get("RELUFLOW_DEBUG", "") not in ("", "0")
 
 
 class GuardedGroup(TyperGroup):
     """A typer group whose commands end in the exit codes above, whatever they raise."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException, click.exceptions.Exit, click.ClickException,
-                click.exceptions.Abort):  # typer vendors its own click: both families pass through
+        except _PASS_THROUGH:
             raise
         except ProblemError as exc:
             fail(exc)
