@@ -263,6 +263,15 @@ class _Screen:
         return ~(lower > 0)
 
 
+def _chunks():
+    """(first, last) cell ranges the screen works through: 16 cells, then doubling."""
+    first, size = 0, _CHUNK
+    while first < _CELLS:
+        last = min(first + size, _CELLS)
+        yield first, last
+        first, size = last, 2 * size
+
+
 def _cell(i: int, s_end: int) -> tuple[int, int]:
     lo = (i * s_end) // _CELLS
     hi = s_end if i == _CELLS - 1 else ((i + 1) * s_end + _CELLS - 1) // _CELLS
@@ -284,11 +293,9 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
     screen = _Screen(polys, s_end, F)
     alive = np.arange(len(polys))
     best = None  # (s, index)
-    first, size = 0, _CHUNK
-    while first < _CELLS:
+    for first, last in _chunks():
         if best is not None and best[0] < _cell(first, s_end)[0] or not alive.size:
             break
-        last = min(first + size, _CELLS)
         mask = screen.uncertified(alive, first, last)
         hit = mask.any(axis=1)
         order = sorted((int(np.argmax(mask[r])), int(alive[r]), r) for r in np.flatnonzero(hit))
@@ -306,7 +313,6 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
                     done.add(i)
                     break
         alive = np.array([i for i in alive.tolist() if i not in done], dtype=int)
-        first, size = last, 2 * size
     return best
 
 
@@ -318,9 +324,9 @@ def first_roots(polys: list[list], s_end: int, F: int) -> list[int | None]:
         return roots
     screen = _Screen(polys, s_end, F)
     alive = np.arange(len(polys))
-    first, size = 0, _CHUNK
-    while first < _CELLS and alive.size:
-        last = min(first + size, _CELLS)
+    for first, last in _chunks():
+        if not alive.size:
+            break
         mask = screen.uncertified(alive, first, last)
         for r in np.flatnonzero(mask.any(axis=1)):
             i = int(alive[r])
@@ -330,7 +336,6 @@ def first_roots(polys: list[list], s_end: int, F: int) -> list[int | None]:
                     roots[i] = root
                     break
         alive = np.array([i for i in alive.tolist() if roots[i] is None], dtype=int)
-        first, size = last, 2 * size
     return roots
 
 

@@ -240,10 +240,9 @@ def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, frozenset] | None:
             if q is not None and q[1] > 0:
                 moving.append((x, name, phi[q[0]:]))
     found_all = first_roots([phi for _, _, phi in moving], s_end, F)  # one batched screen
+    root_of = {(x, name): r for (x, name, _), r in zip(moving, found_all)}
     for x, ex in enumerate(exits):
-        roots = {name: found_all[i] for i, (y, name, _) in enumerate(moving) if y == x}
-        roots |= {name: None for name in ex.quantities if name not in roots}
-        roots = {name: roots[name] for name in ex.quantities}
+        roots = {name: root_of.get((x, name)) for name in ex.quantities}
         found = [r for r in roots.values() if r is not None]
         if not found:
             continue

@@ -162,10 +162,7 @@ class Jets:
     def _materialise(self) -> None:
         p, m, n = self.series.shape
         Yl, Rl = self.series.tolist()
-        self._Y = np.empty((p + 1, m, 1 + 2 * n), dtype=object)
-        self._Y.reshape(-1)[:] = Yl
-        self._R = np.empty((p, n), dtype=object)
-        self._R.reshape(-1)[:] = Rl
+        self._Y, self._R = _grid(Yl, (p + 1, m, 1 + 2 * n)), _grid(Rl, (p, n))
 
     @property
     def Y(self) -> np.ndarray:  # (p+1, m, 1 + 2n)
@@ -202,9 +199,7 @@ class Jets:
         if self.series is None:
             return horner(self.Y, s, F)
         p, m, n = self.series.shape
-        out = np.empty((m, 1 + 2 * n), dtype=object)
-        out.reshape(-1)[:] = self.series.horner(0, s)
-        return out
+        return _grid(self.series.horner(0, s), (m, 1 + 2 * n))
 
     def residuals_at(self, s: int, F: int) -> np.ndarray:
         """r_k at the scaled time s (absolute fixed point)."""
@@ -217,9 +212,7 @@ class Jets:
         if self.series is None:
             return self.Y[0].copy()
         p, m, n = self.series.shape
-        out = np.empty((m, 1 + 2 * n), dtype=object)
-        out.reshape(-1)[:] = self.series.row(0)
-        return out
+        return _grid(self.series.row(0), (m, 1 + 2 * n))
 
     def column(self, j: int, c: int) -> list:
         """Y[:, j, c] (c = 0: a_j; 1 + k: u_jk; 1 + n + k: C_jk)."""
@@ -238,6 +231,18 @@ class Jets:
         if self.series is None:
             return candidates(self.U, active, F, s_end)
         return self.series.candidates(np.ascontiguousarray(active, dtype=np.uint8).tobytes(), int(s_end))
+
+
+def _grid(values: list, shape: tuple[int, ...]) -> np.ndarray:
+    """A flat list of integers (from the compiled kernel) as an object array of ``shape``."""
+    out = np.empty(shape, dtype=object)
+    out.reshape(-1)[:] = values
+    return out
+
+
+def _float_from(p: int) -> int:
+    """The first order that may go to the float64 tail (both kernels: the same integers)."""
+    return max(2, p // 3)
 
 
 class _Groups:
@@ -305,7 +310,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     else:
         full = np.zeros((m, n), dtype=object)  # inactive entries stay 0
     for k in range(p):
-        if diag is not None and float_below is not None and k >= max(2, p // 3):
+        if diag is not None and float_below is not None and k >= _float_from(p):
             top = np.abs(np.concatenate((left[k, :na], right[k, :na], R[k - 1]))).max()
             if int(top).bit_length() <= float_below:
                 A[k + 1 :], Cp[k + 1 :], Up[k + 1 :], R[k:] = _float_tail(
@@ -360,7 +365,7 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
             P = projector(fx, S)
             projs.append((j, S, P.basis, P.ginv.ravel().tolist(), P.gb.ravel().tolist()))
     pins = [v for pair in st.pinned for v in pair]
-    float_from = max(2, p // 3) if ortho and float_below is not None else -1
+    float_from = _float_from(p) if ortho and float_below is not None else -1
     series, k0, lf0, rf0 = kernel.recurrence(
         F, p, int(H), m, n, aj.tolist(), ak.tolist(), hshift.tolist(), fx.y.tolist(),
         fx.gdiag[ak].tolist() if ortho else None, None if ortho else kernel.gram_of(fx),
