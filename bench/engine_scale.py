@@ -66,7 +66,7 @@ def _one_step(name: str) -> dict[str, Any]:
     second jets call (at the chosen step) is timed."""
     from fractions import Fraction
 
-    from reluflow.integrate.solve import GUARD_BITS, SAFETY, taylor_order
+    from reluflow.integrate.engine import GUARD_BITS, SAFETY, taylor_order
     from reluflow.integrate.taylor import FixedPoint, State, jets, rho
     from reluflow.precision import context
 
@@ -108,7 +108,7 @@ def _child(name: str, kernel_name: str, queue: mp.Queue) -> None:
 
 
 def _baseline(queue: mp.Queue) -> None:
-    import reluflow.integrate.solve  # noqa: F401  (the imports a solve needs)
+    import reluflow.integrate.engine  # noqa: F401  (the imports a solve needs)
 
     queue.put({"peak_rss_mb": peak_rss_mb()})
 

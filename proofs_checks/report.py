@@ -6,6 +6,10 @@ from __future__ import annotations
 import platform
 from collections import Counter
 
+import sympy
+
+from reluflow._version import __version__
+
 from .core import Result, Verdict
 
 PAPERS = {
@@ -38,10 +42,6 @@ def summary(results: list[Result]) -> str:
 
 def markdown(results: list[Result]) -> str:
     """The full report: summary, then one table per source."""
-    import sympy
-
-    import reluflow
-
     parts = [
         "# Proof checks",
         "",
@@ -51,7 +51,7 @@ def markdown(results: list[Result]) -> str:
         "found), inequalities by polynomial positivity or by Arb enclosures (python-flint). "
         "The README explains what each check proves and how.",
         "",
-        f"**{summary(results)}** — reluflow {reluflow.__version__}, SymPy {sympy.__version__}, "
+        f"**{summary(results)}** — reluflow {__version__}, SymPy {sympy.__version__}, "
         f"Python {platform.python_version()}.",
     ]
     for paper, title in PAPERS.items():

@@ -272,7 +272,7 @@ def test_event_storm_ends_with_its_status(monkeypatch):
     """More simultaneous switches than the storm limit allows end the run with EVENT_STORM."""
     import importlib
 
-    solve_module = importlib.import_module("reluflow.integrate.solve")
+    solve_module = importlib.import_module("reluflow.integrate.engine")
     monkeypatch.setattr(solve_module, "storm_limit", lambda m, n: 1)
     tr = solve(_duplicated_e1(3), digits=25, t_end=150)
     assert tr.status is Status.EVENT_STORM
@@ -297,6 +297,6 @@ def test_float64_tail_of_high_orders_matches_all_integer_jets(monkeypatch, lam, 
 
     p = e1(lam)
     mixed = solve(p, digits=digits, loss_below="1e-15")
-    monkeypatch.setattr(importlib.import_module("reluflow.integrate.solve"), "FLOAT_MAX_BITS", 0)
+    monkeypatch.setattr(importlib.import_module("reluflow.integrate.engine"), "FLOAT_MAX_BITS", 0)
     exact_ints = solve(p, digits=digits, t_end=mixed.t_end)
     assert agreement(mixed, exact_ints) >= digits

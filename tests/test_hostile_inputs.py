@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from reluflow import Dataset, Init, Problem, ProblemError, fuzzing, solve
 from reluflow.cli import app
 from reluflow.integrate.events import first_root
-from reluflow.integrate.trajectory import Status
+from reluflow.integrate import Status
 from reluflow.specfile import parse_spec_text, problem_from_dict
 
 runner = CliRunner()

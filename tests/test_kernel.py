@@ -168,7 +168,7 @@ def test_a_step_order_beyond_the_run_order_is_refused():
 
 
 def test_next_order_rule():
-    from reluflow.integrate.solve import MIN_ORDER, _next_order
+    from reluflow.integrate.engine import MIN_ORDER, _next_order
 
     one = 1 << 400
     assert _next_order(40, 40, 1.0, one // 2, None, one) == 40  # no event: full order

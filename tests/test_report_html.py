@@ -218,7 +218,7 @@ def test_write_html_on_a_synthetic_report(tmp_path):
 def _stub_heavy_parts(monkeypatch):
     """Replace the figures, proofs, claims and the interpolator family by quick stand-ins
     (a few real checks and claims; a PNG per figure group)."""
-    import proofs_checks
+    from reluflow import proofs as proofs_checks
     from reluflow import claims as claims_pkg
     from reluflow.figures import interpolators, orthogonal, single_neuron, sliding
 

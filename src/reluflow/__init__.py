@@ -7,8 +7,7 @@ initialisation, at arbitrary precision, checked against small-initialisation the
 <Status.T_END: 't_end'>
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .integrate import Event, NetworkState, Status, Trajectory, solve
 from .problem import Dataset, Init, Problem, ProblemError
 

@@ -329,7 +329,7 @@ def proofs(
 ) -> None:
     """Run the proof checks of both papers; print the table and write REPORT.md.
     Exits 1 unless every check passes."""
-    import proofs_checks
+    from . import proofs as proofs_checks
 
     ids = list(only) if only else None
     total = len(ids) if ids else len(proofs_checks.REGISTRY)

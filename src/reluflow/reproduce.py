@@ -30,6 +30,7 @@ from pathlib import Path
 
 import mpmath
 
+from ._version import __version__
 from .datasets import e1
 from .figures import loss_curve
 from .integrate import Trajectory, solve
@@ -107,7 +108,7 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: 
         data = loss_curve.compute([tr])
         (out / "loss_curve.json").write_text(json.dumps(data))
         figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
-    import proofs_checks
+    from . import proofs as proofs_checks
 
     from .claims import run as run_claims
     from .claims.report import TITLES, summary, table, to_json
@@ -182,7 +183,7 @@ def _overall(verdicts) -> str:
 
 
 def _proofs_summary(results) -> str:
-    from proofs_checks.report import summary
+    from .proofs.report import summary
 
     return summary(results)
 
@@ -219,8 +220,6 @@ PACKAGES = ("reluflow", "mpmath", "gmpy2", "numpy", "scipy", "sympy", "python-fl
 
 def _version(dist: str) -> str:
     if dist == "reluflow":
-        from . import __version__
-
         return __version__
     try:
         return importlib.metadata.version(dist)
@@ -307,7 +306,7 @@ def _experiments(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], lis
 
 
 def _proofs_section(results) -> str:
-    from proofs_checks.report import summary, table
+    from .proofs.report import summary, table
 
     return "\n".join(["", "## Proof checks", "", f"**{summary(results)}** (details: `reluflow proofs`, "
                       "`proofs_checks/REPORT.md`).", "", table(results, details=False), ""])

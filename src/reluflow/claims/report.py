@@ -6,6 +6,7 @@ import json
 import platform
 from collections import Counter
 
+from .._version import __version__
 from ..verdict import Verdict
 from .core import ClaimResult
 
@@ -41,8 +42,6 @@ def table(results: list[ClaimResult], *, details: bool = True) -> str:
 
 
 def markdown(results: list[ClaimResult], *, profile: str) -> str:
-    import reluflow
-
     papers = sorted({r.claim.paper for r in results}, key=list(TITLES).index)
     parts = [
         "# Claims",
@@ -52,7 +51,7 @@ def markdown(results: list[ClaimResult], *, profile: str) -> str:
         "notion; limits are checked as trends along λ ladders at the theory's predicted rates. "
         "INCONCLUSIVE means the evidence does not decide (or the claim does not apply to the instance).",
         "",
-        f"**{summary(results)}** — reluflow {reluflow.__version__}, Python {platform.python_version()}.",
+        f"**{summary(results)}** — reluflow {__version__}, Python {platform.python_version()}.",
     ]
     for paper in papers:
         rs = [r for r in results if r.claim.paper == paper]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import mpmath
 
+from .._version import __version__
 from ..integrate import solve
 from ..plotting import STYLE, cached, plt, save
 from ..problem import Dataset, Init, Problem
@@ -135,8 +136,6 @@ FULL = {"ts": ("1", "2", "5/2", "3", "3.1", "3.2", "13/4", "3.3", "7/2", "15/4",
 
 def make(out_dir: str | Path = "paper_figures/out", *, quick: bool = False, recompute: bool = False) -> tuple[list[Path], dict]:
     """Compute (cached in ``interp_family.json``) and plot; quick: fewer b and λ = 1e-8."""
-    from .. import __version__
-
     kw = QUICK if quick else FULL
     out = Path(out_dir)
     data = cached(out / "interp_family.json", {"version": __version__, **kw}, lambda: compute(**kw), recompute=recompute)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..datasets import e1, e2
 from ..integrate import solve
 from ..plotting import STYLE, cached, plt, save

@@ -35,22 +35,22 @@ import argparse
 import math
 import time
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..experiments import metrics as M
 from ..experiments.data import RHO, balanced_init, gaussian_inputs, two_teachers
 from ..experiments.gd import GDConfig, Snapshots, log_iterations, run_gd
+from ..experiments.exact import exact_flow
 from ..experiments.protocol import QUICK_EXPONENTS, FULL_EXPONENTS, SweepConfig, make_trial, run_sweep, trial_rng
 from ..plotting import STYLE, cached, plt, save
 
 __all__ = [
     "COMPUTE", "FIGURES", "STEMS", "compute_curves", "compute_single", "compute_sweeps", "compute_two_run",
-    "compute_two_sweep", "exact_flow", "make", "parameters", "script_main",
+    "compute_two_sweep", "make", "parameters", "script_main",
 ]
 
 SPIRIT = "in the spirit of Chistikov et al. (2023)"
@@ -78,43 +78,6 @@ def _f(v: Any) -> Any:
 
 def _arr(v: list) -> np.ndarray:
     return np.array([np.nan if x is None else x for x in v], dtype=float)
-
-
-# ----------------------------------------------------------------------------- exact flow
-
-
-def exact_flow(X: np.ndarray, y: np.ndarray, lam: float, z: np.ndarray, s: np.ndarray, *, t_end: float,
-               digits: int = 10, times: np.ndarray | None = None) -> dict:
-    """The exact gradient flow of a float64 GD instance (:func:`reluflow.solve`), stopped
-    at ``t_end`` or when L < 5e-10 (2L < 1e-9, the GD threshold), with (a, W) as float64
-    at the flow ``times`` that lie inside the run, and W where the run ended.
-
-    >>> X = np.array([[1.0, 0.2], [0.3, 1.0]]); y = np.maximum(X @ [0.8, 0.6], 0)
-    >>> out = exact_flow(X, y, 0.25, np.array([[0.3, 0.1]]), np.array([1.0]), t_end=5, times=np.array([0.0, 5.0]))
-    >>> out["status"], len(out["a"]), out["W"][0] == [[0.25 * 0.3, 0.25 * 0.1]]   # λz exactly at t = 0
-    ('t_end', 2, True)
-    """
-    from .. import Dataset, Init, Problem, solve
-
-    p = Problem(Dataset(X.tolist(), y.tolist()), Init(float(lam), z.tolist(), [int(v) for v in s]))
-    t0 = time.perf_counter()
-    tr = solve(p, digits=digits, t_end=Fraction(t_end).limit_denominator(10**6), loss_below="5e-10",
-               max_steps=10**6)
-    solved = time.perf_counter() - t0
-    te = float(tr.t_end)
-    times = np.asarray([] if times is None else times, dtype=float)
-    inside = [float(t) for t in times if t <= te]
-    a_out, W_out = [], []
-    for t in inside:
-        st = tr.evaluate(min(tr.ctx.mpf(t), tr.t_end))
-        a_out.append([float(v) for v in st.a])
-        W_out.append([[float(v) for v in row] for row in st.W])
-    return {
-        "status": tr.status.value, "t_end": te, "steps": len(tr.segments), "events": len(tr.events),
-        "final_loss_2L": 2 * float(tr.final_loss), "solve_seconds": solved,
-        "eval_seconds": time.perf_counter() - t0 - solved, "digits": digits,
-        "t": inside, "a": a_out, "W": W_out, "W_end": [[float(v) for v in row] for row in tr.W],
-    }
 
 
 def _sample(iters: np.ndarray, upto: int, count: int) -> np.ndarray:

@@ -51,7 +51,8 @@ import flint
 import numpy as np
 from flint import arb, arb_poly, fmpq, fmpq_poly
 
-from .trajectory import Segment, Trajectory
+from .records import Segment
+from .trajectory import Trajectory
 
 __all__ = ["CertStatus", "Certificate", "EventBall", "certify", "ball_dict"]
 

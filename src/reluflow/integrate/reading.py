@@ -13,7 +13,7 @@ import itertools
 import json
 import math
 import re
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import mpmath
 import numpy as np
@@ -22,9 +22,8 @@ from mpmath.libmp import MPZ
 from ..limits import MAX_DPS, MAX_NESTING
 from ..precision import MIN_DPS, context, to_str
 from ..problem import Dataset, Init, Problem, ProblemError
-from .solve import GUARD_BITS, taylor_order
-from .taylor import State
-from .trajectory import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, Segment, Status, Trajectory
+from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, Segment, Status
+from .taylor import GUARD_BITS, State, taylor_order
 
 __all__ = ["MAX_BLOCK_EXPONENT", "load_json", "read"]
 
@@ -38,6 +37,7 @@ _TOP_OPTIONAL = ("certificate", "loss_ball")  # written for certified runs; not 
 _SEGMENT = ("t0", "H", "s_end", "e", "active", "Y")
 _FINAL = ("t", "a", "U", "C", "e", "active")
 _EVENT = ("t", "neuron", "point", "direction")
+T = TypeVar("T")  # the Trajectory class (the model module imports this one)
 _REWRITE = "the file is damaged or was edited; write it again with Trajectory.to_json()"
 _INT_TEXT = re.compile(r"0|-?[1-9][0-9]*", re.ASCII)
 _INT_LIST = re.compile(r"(?:0|-?[1-9][0-9]*)(?:,(?:0|-?[1-9][0-9]*))*", re.ASCII)
@@ -88,7 +88,7 @@ def load_json(text: Any) -> Any:
         _fail("json", f"is not valid JSON ({str(exc)[:200]}); {_REWRITE}")
 
 
-def read(cls: type[Trajectory], d: Any) -> Trajectory:
+def read(cls: type[T], d: Any) -> T:
     """:meth:`Trajectory.from_dict`: validate ``d``, build a ``cls``, cross-check it."""
     if not isinstance(d, dict):
         _fail("json", f"expected a JSON object (a trajectory file), got {_show(d)}")

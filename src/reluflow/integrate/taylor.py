@@ -35,7 +35,21 @@ from . import kernel
 from .events import candidates
 from .sliding import project, projector, sliding_sets
 
-__all__ = ["FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets", "rho", "to_fixed"]
+__all__ = ["EXTRA_DIGITS", "GUARD_BITS", "FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets",
+           "rho", "taylor_order", "to_fixed"]
+
+GUARD_BITS = 20  # fixed-point bits beyond the working precision
+EXTRA_DIGITS = 2  # per-step tolerance 10^-(digits + 2): the Jorba–Zou estimate is conservative
+
+
+def taylor_order(digits: int) -> int:
+    """Jorba–Zou order for a per-step relative error of 10^-(digits + 2):
+    p = ⌈ln(10^(digits+2))/2⌉ + 1.
+
+    >>> taylor_order(30)
+    38
+    """
+    return math.ceil((digits + EXTRA_DIGITS) * math.log(10) / 2) + 1
 
 
 def to_fixed(q: Fraction, F: int) -> int:

@@ -23,161 +23,12 @@ from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
 from ..precision import context, rational, to_str
 from ..problem import Problem, ProblemError, exact, exact_text
-from .taylor import FixedPoint, State, horner, jets, to_fixed
+from .reading import load_json, read
+from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, NetworkState, Recompute, Segment, Status
+from .taylor import FixedPoint, State, horner, to_fixed
 
 __all__ = ["DIRECTIONS", "MAX_DPS", "MAX_INT_DIGITS", "Event", "NetworkState", "Segment", "Status",
            "Trajectory"]
-
-SCHEMA = "reluflow.trajectory/1"
-
-MAX_INT_DIGITS = 4300
-"""Longest integer (decimal digits) a trajectory file may hold: Python's default limit on
-int ↔ str conversion (``sys.get_int_max_str_digits``), under which ``to_json`` writes."""
-
-
-class Status(enum.Enum):
-    """How a solve ended; ``.value`` is the stable code written to JSON."""
-
-    T_END = "t_end"
-    LOSS_BELOW = "loss_below"
-    SLIDING = "sliding"
-    EVENT_STORM = "event_storm"
-    MAX_STEPS = "max_steps"
-    MAX_EVENTS = "max_events"
-    DIVERGED = "diverged"
-    INCONSISTENT = "inconsistent"
-    CONVERGED = "converged"
-    STATIONARY = "stationary"
-
-    @property
-    def message(self) -> str:
-        return _MESSAGES[self]
-
-    @property
-    def ok(self) -> bool:
-        """True when the run stopped where it was asked to (time or loss)."""
-        return self in (Status.T_END, Status.LOSS_BELOW, Status.CONVERGED)
-
-
-_MESSAGES = {
-    Status.T_END: "reached the requested end time",
-    Status.LOSS_BELOW: "the loss fell below the requested threshold",
-    Status.SLIDING: (
-        "sliding: both sides of an activation surface ⟨w_j,x_k⟩ = 0 push into it, so the flow "
-        "with σ'(0) = 0 has no classical continuation (a Filippov sliding mode)"
-    ),
-    Status.EVENT_STORM: "event storm: activation switches kept firing without time advancing",
-    Status.MAX_STEPS: "stopped at the limit on integration steps (raise max_steps)",
-    Status.MAX_EVENTS: "stopped at the limit on activation events (raise max_events)",
-    Status.DIVERGED: "a neuron grew beyond the representable range; the flow is diverging",
-    Status.INCONSISTENT: (
-        "stopped: the tracked pre-activations drifted from those of the weights, so an activation "
-        "pattern was decided against the field (an engine bug on this input; the run up to here is "
-        "kept; please report it with the SPEC)"
-    ),
-    Status.CONVERGED: (
-        "came to rest: no weight moves beyond the step tolerance and every point some neuron is active "
-        "on is fitted to it; gradient flow never raises the loss, so the rest of [t, t_end] holds this "
-        "state to the reported digits (the run stops here instead of stepping to t_end)"
-    ),
-    Status.STATIONARY: (
-        "stationary to working precision: no weight moves beyond the step tolerance, yet a point some "
-        "neuron is active on is not fitted; slower motion cannot be resolved at this precision (raise "
-        "digits to follow it, or give a shorter t_end)"
-    ),
-}
-
-
-DIRECTIONS = {
-    "on": "the point enters the neuron's active set (u_jk rises above 0)",
-    "off": "the point leaves the active set (u_jk reaches 0 from above; it stays at 0 or goes below)",
-    "slide": "the pair starts sliding: both sides push into u_jk = 0 and it is held there",
-    "slide-on": "a sliding pair leaves its surface to the active side (its multiplier reached 1)",
-    "slide-off": "a sliding pair leaves its surface to the inactive side (its multiplier reached 0)",
-    "repel": "both sides lead away from u_jk = 0 (non-unique); the pair takes the inactive side",
-}
-
-
-@dataclass(frozen=True)
-class Event:
-    """A change of pair (``neuron``, ``point``)'s status at time ``t``; ``direction`` is
-    one of :data:`DIRECTIONS` (``"on"``, ``"off"``, ``"slide"``, ``"slide-on"``,
-    ``"slide-off"``, ``"repel"``)."""
-
-    t: mpmath.mpf
-    neuron: int
-    point: int
-    direction: str
-
-
-@dataclass(frozen=True, eq=False)
-class Recompute:
-    """What recomputes a step's jets exactly from its start (:func:`.taylor.jets` is a pure
-    function of these and the step): the problem's fixed-point constants, the order, the
-    float64-tail threshold, the pairs pinned at the step's start; plus a small cache of
-    recomputed steps, shared by a trajectory's steps."""
-
-    fx: FixedPoint
-    order: int
-    float_below: int | None
-    cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
-
-    CACHED = 4  # steps kept recomputed (evaluate(t) at nearby times reuses them)
-
-    def jets(self, seg: Segment) -> np.ndarray:
-        Y = self.cache.get(id(seg))
-        if Y is not None:
-            self.cache.move_to_end(id(seg))
-            return Y
-        n = self.fx.n
-        start = seg.start
-        st = State(start[:, 0].copy(), start[:, 1 : 1 + n].copy(), start[:, 1 + n :].copy(),
-                   np.array(seg.e, dtype=object), seg.active.copy(),
-                   None if seg.sliding is None else seg.sliding.copy(), dict.fromkeys(seg.pinned))
-        Y = jets(self.fx, st, seg.order or self.order, seg.H, self.float_below).Y
-        self.cache[id(seg)] = Y
-        while len(self.cache) > self.CACHED:
-            self.cache.popitem(last=False)
-        return Y
-
-
-@dataclass(eq=False)
-class Segment:
-    """One Taylor step: t ∈ [t0, t0 + s_end·H], exact jets ``Y`` in the scaled time s.
-
-    The jets are either kept (``jets``) or, for lean storage, recomputed on demand from
-    the step's start state ``start`` (= ``Y[0]``) by ``recompute``: the same integers."""
-
-    t0: int
-    H: int
-    s_end: int
-    e: tuple[int, ...]
-    active: np.ndarray
-    jets: np.ndarray | None  # (p+1, m, 1 + 2n): jets of [a | U | C]; None: recomputed
-    sliding: np.ndarray | None = None  # (m, n) pairs held on their surface; None if none
-    start: np.ndarray | None = None  # (m, 1 + 2n): [a | U | C] at t0, when the jets are not kept
-    pinned: tuple[tuple[int, int], ...] = ()  # pairs pinned at t0 (only with ``start``)
-    recompute: Recompute | None = None
-    order: int | None = None  # the step's Taylor order, when its jets are recomputed
-
-    @property
-    def Y(self) -> np.ndarray:
-        """The step's jets (orders × m × (1 + 2n)), kept or recomputed."""
-        return self.jets if self.jets is not None else self.recompute.jets(self)
-
-
-@dataclass(frozen=True)
-class NetworkState:
-    """Network at time ``t``: output weights ``a``, hidden weights ``W`` (rows w_j) and
-    pre-activations ``U`` (u_jk = ⟨w_j, x_k⟩), plus the activation pattern."""
-
-    t: mpmath.mpf
-    a: list
-    W: list
-    U: list
-    active: tuple[tuple[bool, ...], ...]
-    sliding: tuple[tuple[bool, ...], ...] = ()  # pairs held on u_jk = 0 (empty: none)
-
 
 def _ints(arr) -> list:
     return np.vectorize(lambda v: str(int(v)), otypes=[object])(arr).tolist() if np.size(arr) else []
@@ -399,15 +250,13 @@ class Trajectory:
         }
         cert = self.certificate
         if cert is not None:
-            out["certificate"] = cert.to_dict()
-            if cert.ok:
-                from .certify import ball_dict
-
-                balls = {e.index: e.t for e in cert.events}
+            out["certificate"] = c = cert.to_dict()
+            if cert.ok:  # the proven balls also beside the values they enclose
+                balls = {e["index"]: e["t_ball"] for e in c["events"]}
                 for i, ev in enumerate(out["events"]):
                     if i in balls:
-                        ev["t_ball"] = ball_dict(balls[i])
-                out["loss_ball"] = ball_dict(cert.loss_ball)
+                        ev["t_ball"] = balls[i]
+                out["loss_ball"] = c["loss_ball"]
         if dense:
             t, a, U, C, e, active, sliding = self.final
             # "sliding" is written only where a pair slides: runs without sliding keep their bytes
@@ -438,9 +287,6 @@ class Trajectory:
         """Inverse of :meth:`to_json` (needs the dense form).  The text is untrusted: anything
         but a consistent trajectory file raises :class:`~reluflow.ProblemError` naming the JSON
         path (see :meth:`from_dict`)."""
-        # function-level: reading imports this module (the model it builds)
-        from .reading import load_json
-
         return cls.from_dict(load_json(text))
 
     @classmethod
@@ -455,7 +301,4 @@ class Trajectory:
         the exact state.  Any violation raises :class:`~reluflow.ProblemError` naming the JSON
         path, e.g. ``exact.segments[3].H``.  Not checkable without solving again: the jets
         themselves."""
-        # function-level: reading imports this module (the model it builds)
-        from .reading import read
-
         return read(cls, d)

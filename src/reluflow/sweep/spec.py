@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .._version import __version__
 from ..precision import budget
 from ..problem import Problem, ProblemError, exact
 from ..specfile import dataset_from_dict, parse_spec_text, problem_from_dict
@@ -315,7 +316,7 @@ def spec_hash(spec: RunSpec, *, version: str | None = None, schema: str = SCHEMA
     (64, False, False)
     """
     if version is None:
-        from .. import __version__ as version
+        version = __version__
     text = _canonical_json({"schema": schema, "reluflow": version, "spec": spec.canonical()})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

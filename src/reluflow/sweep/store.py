@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .._version import __version__
 from ..problem import ProblemError
 from .spec import SCHEMA, RunSpec, _canonical_json
 
@@ -261,8 +262,6 @@ class Store:
         volatile = {k: d["metadata"].pop(k) for k in VOLATILE_METADATA if k in d["metadata"]}
         traj = json.dumps(d).encode("utf-8")  # exactly Trajectory.to_json(dense=True), less the volatile keys
         summary = summary_of(trajectory)
-        from .. import __version__
-
         record: dict[str, Any] = {
             "schema": SCHEMA, "spec_hash": h, "reluflow": __version__, "spec": spec.canonical(), "summary": summary,
             "trajectory": {"file": self.trajectory_path(h).name, "sha256": _sha256(traj), "bytes": len(traj)},

@@ -3,8 +3,8 @@
 import pytest
 import sympy as sp
 
-from proofs_checks import REGISTRY, Verdict, run
-from proofs_checks.core import zero
+from reluflow.proofs import REGISTRY, Verdict, run
+from reluflow.proofs.core import zero
 from reluflow.symbolic import formulas
 
 
