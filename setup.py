@@ -10,6 +10,7 @@ from setuptools import Extension, find_packages, setup
 setup(
     packages=[*find_packages("src", include=["reluflow*"]), "reluflow.proofs"],
     package_dir={"": "src", "reluflow.proofs": "proofs_checks"},
-    ext_modules=[Extension("reluflow.integrate._kernel", ["src/reluflow/integrate/_kernel.c"],
-                           libraries=["gmp"], optional=True)],
+    ext_modules=[
+        Extension("reluflow.integrate._kernel", ["src/reluflow/integrate/_kernel.c"], libraries=["gmp"], optional=True)
+    ],
 )

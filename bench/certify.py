@@ -44,9 +44,17 @@ def run(lam: str, *, repeat: int, reference: bool) -> dict:
     t_end = Fraction(290) * Fraction(round(-math.log10(float(Fraction(lam))))) / 30
     tr, t_solve = _best(lambda: solve(p, t_end=t_end, digits=30), repeat)
     cert, t_cert = _best(lambda: certify(tr), repeat)
-    row = {"lambda": lam, "t_end": float(t_end), "steps": len(tr.segments), "events": len(tr.events),
-           "solve_s": t_solve, "certify_s": t_cert, "ratio": t_cert / t_solve, "status": cert.status.value,
-           "message": cert.message}
+    row = {
+        "lambda": lam,
+        "t_end": float(t_end),
+        "steps": len(tr.segments),
+        "events": len(tr.events),
+        "solve_s": t_solve,
+        "certify_s": t_cert,
+        "ratio": t_cert / t_solve,
+        "status": cert.status.value,
+        "message": cert.message,
+    }
     if not cert.ok:
         return row
     row["event_widths"] = [2 * float(e.t.rad()) for e in cert.events]
@@ -55,7 +63,7 @@ def run(lam: str, *, repeat: int, reference: bool) -> dict:
     if reference:
         ref = solve(p, t_end=t_end, dps=110)
         with flint.ctx.workprec(400):
-            ball = lambda x: flint.arb(mpmath.nstr(x, 105))  # noqa: E731
+            ball = lambda x: flint.arb(mpmath.nstr(x, 105))
             inside = [e.t.contains(ball(r.t)) for e, r in zip(cert.events, ref.events)]
             inside.append(cert.loss_ball.contains(ball(ref.final_loss)))
             inside += [b.contains(ball(v)) for b, v in zip(cert.a_balls, ref.a)]
@@ -71,15 +79,19 @@ def main(argv=None) -> list[dict]:
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     rows = []
-    print(f"{'λ':>7} {'steps':>5} {'ev':>3} {'solve s':>8} {'certify s':>9} {'ratio':>6} {'max event width':>15} "
-          f"{'loss width':>10} {'rel. error':>10} {'contains ref':>12}  status")
+    print(
+        f"{'λ':>7} {'steps':>5} {'ev':>3} {'solve s':>8} {'certify s':>9} {'ratio':>6} {'max event width':>15} "
+        f"{'loss width':>10} {'rel. error':>10} {'contains ref':>12}  status"
+    )
     for lam in args.lambdas:
         r = run(lam, repeat=args.repeat, reference=not args.no_reference)
         rows.append(r)
         ew = max(r.get("event_widths", [math.nan]), default=math.nan)
-        print(f"{lam:>7} {r['steps']:>5} {r['events']:>3} {r['solve_s']:8.3f} {r['certify_s']:9.3f} {r['ratio']:6.2f} "
-              f"{ew:15.3g} {r.get('loss_width', math.nan):10.3g} {r.get('relative_state_error', math.nan):10.3g} "
-              f"{str(r.get('reference_contained', '—')):>12}  {r['status']}: {r['message']}")
+        print(
+            f"{lam:>7} {r['steps']:>5} {r['events']:>3} {r['solve_s']:8.3f} {r['certify_s']:9.3f} {r['ratio']:6.2f} "
+            f"{ew:15.3g} {r.get('loss_width', math.nan):10.3g} {r.get('relative_state_error', math.nan):10.3g} "
+            f"{r.get('reference_contained', '—')!s:>12}  {r['status']}: {r['message']}"
+        )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=1)

@@ -53,10 +53,10 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import engine_scale
 import mpmath
 import numpy as np
 
-import engine_scale
 import reluflow
 from reluflow import Problem, Trajectory, solve
 from reluflow.datasets import b1
@@ -274,8 +274,13 @@ def reluflow_run(problem: Problem, t_end: Any, digits: int, repeat: int, which: 
     with kernel.use(which):
         dt, tr = best_of(repeat, lambda: solve(problem, t_end=t_end, digits=digits))
     run = Run(
-        method="reluflow" if which == "gmp" else "reluflow-py", digits=digits, time_s=dt, a=tr.a, W=tr.W,
-        events=[(e.t, e.neuron, e.point) for e in tr.events], steps=len(tr.segments),
+        method="reluflow" if which == "gmp" else "reluflow-py",
+        digits=digits,
+        time_s=dt,
+        a=tr.a,
+        W=tr.W,
+        events=[(e.t, e.neuron, e.point) for e in tr.events],
+        steps=len(tr.segments),
         note=f"dps={tr.dps}, order={tr.order}, status={tr.status.value}",
         target_s=TARGET_S.get(digits),
     )
@@ -310,7 +315,12 @@ def odefun_run(model: Model, t_end: Fraction, ref: Trajectory, digits: int) -> R
     dt = time.perf_counter() - t0
     a, W = unflat(y, model.m, model.d)
     return Run(
-        method="mpmath.odefun", digits=digits, time_s=dt, a=a, W=W, events=events,
+        method="mpmath.odefun",
+        digits=digits,
+        time_s=dt,
+        a=a,
+        W=W,
+        events=events,
         note=f"single run, tol=2^-{ctx.prec + 10} absolute (default), restarts at the reference event times",
     )
 
@@ -372,8 +382,16 @@ def scipy_once(model: Model, t_end: float) -> Run:
         act[j, k] = False
         events.append((t, j, k))
     a, W = unflat(list(y), m, d)
-    return Run(method="scipy DOP853", digits=None, time_s=0.0, a=a, W=W, events=events, steps=steps,
-               note=f"float64, rtol={SCIPY_RTOL:g}, atol={SCIPY_ATOL:g}")
+    return Run(
+        method="scipy DOP853",
+        digits=None,
+        time_s=0.0,
+        a=a,
+        W=W,
+        events=events,
+        steps=steps,
+        note=f"float64, rtol={SCIPY_RTOL:g}, atol={SCIPY_ATOL:g}",
+    )
 
 
 def _scipy_event(idx: int) -> Callable:
@@ -409,7 +427,7 @@ def heyoka_mp_available(hy: Any) -> str:
         x = hy.make_vars("x")
         ta = hy.taylor_adaptive([(x, -x)], [hy.real(1, 64)], fp_type=hy.real, prec=64)
         ta.propagate_until(hy.real(1, 64))
-    except Exception as exc:  # noqa: BLE001 - a probe: any failure means "unavailable"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return ""
 
@@ -490,9 +508,23 @@ def heyoka_once(hy: Any, model: Model, t_end: Fraction, digits: int | None, one_
     a, W = unflat(list(ta.state), m, d)
     name = ("heyoka double" if digits is None else "heyoka real") + (" 1c" if one_compile else "")
     note = f"tol={HEYOKA_TOL:g}" if digits is None else f"prec={prec} bits, tol=1e-{digits}·λ"
-    how = "1 integrator (compact mode), mask as runtime parameters" if one_compile else f"{builds} integrators (one per pattern)"
-    return Run(method=name, digits=digits, time_s=compile_s + integrate_s, a=a, W=W, events=events,
-               steps=steps, compile_s=compile_s, integrate_s=integrate_s, note=f"{note}, {how}")
+    how = (
+        "1 integrator (compact mode), mask as runtime parameters"
+        if one_compile
+        else f"{builds} integrators (one per pattern)"
+    )
+    return Run(
+        method=name,
+        digits=digits,
+        time_s=compile_s + integrate_s,
+        a=a,
+        W=W,
+        events=events,
+        steps=steps,
+        compile_s=compile_s,
+        integrate_s=integrate_s,
+        note=f"{note}, {how}",
+    )
 
 
 def _event_index(outcome: Any, n_events: int) -> int | None:
@@ -568,23 +600,31 @@ def fmt(x: float | None, spec: str = ".2e") -> str:
 
 def print_table(runs: list[Run], ref: Trajectory, ref_s: float) -> None:
     print()
-    print(f"B1 (λ = {LAMBDA_B1}, T = {T_B1}, m = 6, n = d = 4), reference: reluflow dps={REF_DPS}, "
-          f"{len(ref.segments)} steps, {ref_s:.2f} s, {len(ref.events)} events")
-    head = (f"{'method':<16}{'digits':>7}{'time s':>10}{'target':>8}{'ratio':>9}{'compile s':>11}"
-            f"{'integr s':>10}{'ratio':>7}{'steps':>7}{'events':>8}{'rel err/neuron':>16}{'worst j':>8}{'err target':>12}"
-            f"{'event t err':>13}  note")
+    print(
+        f"B1 (λ = {LAMBDA_B1}, T = {T_B1}, m = 6, n = d = 4), reference: reluflow dps={REF_DPS}, "
+        f"{len(ref.segments)} steps, {ref_s:.2f} s, {len(ref.events)} events"
+    )
+    head = (
+        f"{'method':<16}{'digits':>7}{'time s':>10}{'target':>8}{'ratio':>9}{'compile s':>11}"
+        f"{'integr s':>10}{'ratio':>7}{'steps':>7}{'events':>8}{'rel err/neuron':>16}{'worst j':>8}{'err target':>12}"
+        f"{'event t err':>13}  note"
+    )
     print(head)
     print("-" * len(head))
     for r in runs:
         ev = f"{len(r.events)}{'' if r.events_match else '*'}"
         worst = int(np.argmax(r.rel_err_per_neuron)) if r.rel_err_per_neuron else "-"
-        target_err = fmt(10.0 ** -r.digits, ".0e") if r.method == "reluflow" and r.digits else ""
-        print(f"{r.method:<16}{(r.digits or 'f64'):>7}{r.time_s:>10.3f}{fmt(r.target_s, '.2f') if r.target_s else '':>8}"
-              f"{fmt(r.ratio, '.1f'):>9}{fmt(r.compile_s, '.3f'):>11}{fmt(r.integrate_s, '.3f'):>10}{fmt(r.ratio_integrate, '.2f'):>7}"
-              f"{(r.steps if r.steps is not None else '-'):>7}{ev:>8}{fmt(r.rel_err):>16}{worst:>8}{target_err:>12}"
-              f"{fmt(r.event_err):>13}  {r.note}")
-    print("ratio = time / reluflow time at the same digits (float64 peers: / reluflow at 30 digits); second "
-          "ratio: integration only; * = event pairs differ from the reference; 1c = one compile")
+        target_err = fmt(10.0**-r.digits, ".0e") if r.method == "reluflow" and r.digits else ""
+        print(
+            f"{r.method:<16}{(r.digits or 'f64'):>7}{r.time_s:>10.3f}{fmt(r.target_s, '.2f') if r.target_s else '':>8}"
+            f"{fmt(r.ratio, '.1f'):>9}{fmt(r.compile_s, '.3f'):>11}{fmt(r.integrate_s, '.3f'):>10}{fmt(r.ratio_integrate, '.2f'):>7}"
+            f"{(r.steps if r.steps is not None else '-'):>7}{ev:>8}{fmt(r.rel_err):>16}{worst:>8}{target_err:>12}"
+            f"{fmt(r.event_err):>13}  {r.note}"
+        )
+    print(
+        "ratio = time / reluflow time at the same digits (float64 peers: / reluflow at 30 digits); second "
+        "ratio: integration only; * = event pairs differ from the reference; 1c = one compile"
+    )
 
 
 def print_per_neuron(runs: list[Run], ref: Trajectory) -> None:
@@ -608,12 +648,16 @@ def print_scaling(rows: list[ScalingRow]) -> None:
     print("-" * len(head))
     for r in rows:
         dec = float(_log10_inv(r.lam))
-        print(f"{r.lam:>8}{r.t_end:>10.2f}{r.steps:>8}{r.time_s:>10.3f}{r.per_decade_s:>14.4f}"
-              f"{r.steps / dec:>14.2f}{r.agreement_digits:>14.1f}")
+        print(
+            f"{r.lam:>8}{r.t_end:>10.2f}{r.steps:>8}{r.time_s:>10.3f}{r.per_decade_s:>14.4f}"
+            f"{r.steps / dec:>14.2f}{r.agreement_digits:>14.1f}"
+        )
     if len(rows) >= 2:
         dec = [float(_log10_inv(r.lam)) for r in rows]
         (s0, s1), (t0, t1) = linear_fit(dec, [r.steps for r in rows]), linear_fit(dec, [r.time_s for r in rows])
-        print(f"least-squares fit over D = log10(1/λ): steps ≈ {s0:.1f} + {s1:.3f}·D,  time ≈ {t0:.3f} s + {t1 * 1e3:.2f} ms·D")
+        print(
+            f"least-squares fit over D = log10(1/λ): steps ≈ {s0:.1f} + {s1:.3f}·D,  time ≈ {t0:.3f} s + {t1 * 1e3:.2f} ms·D"
+        )
 
 
 def linear_fit(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
@@ -642,11 +686,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def environment() -> dict[str, str]:
     import scipy
 
-    env = {"python": sys.version.split()[0], "platform": platform.platform(), "reluflow": reluflow.__version__,
-           "kernel": kernel.name() + ("" if kernel.available() else f" ({kernel.UNAVAILABLE})"),
-           "reluflow_path": reluflow.__file__,
-           "mpmath": mpmath.__version__, "mpmath_backend": mpmath.libmp.BACKEND, "numpy": np.__version__,
-           "scipy": scipy.__version__}
+    env = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "reluflow": reluflow.__version__,
+        "kernel": kernel.name() + ("" if kernel.available() else f" ({kernel.UNAVAILABLE})"),
+        "reluflow_path": reluflow.__file__,
+        "mpmath": mpmath.__version__,
+        "mpmath_backend": mpmath.libmp.BACKEND,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
     hy, _ = heyoka_available()
     if hy is not None:
         env["heyoka"] = hy.__version__
@@ -722,12 +772,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine_scale.print_rows(scale_rows, engine_scale.baseline_rss())
     if args.json:
         out = {
-            "benchmark": "B1", "lambda": LAMBDA_B1, "t_end": float(T_B1), "reference_dps": REF_DPS,
-            "reference_time_s": ref_s, "reference_steps": len(ref.segments),
+            "benchmark": "B1",
+            "lambda": LAMBDA_B1,
+            "t_end": float(T_B1),
+            "reference_dps": REF_DPS,
+            "reference_time_s": ref_s,
+            "reference_steps": len(ref.segments),
             "reference_events": [[mpmath.nstr(e.t, 30), e.neuron, e.point, e.direction] for e in ref.events],
-            "runs": [r.row() for r in runs], "skipped": skipped, "lambda_scaling": [asdict(r) for r in rows],
-            "scale": scale_rows, "kernel": kernel.name(),
-            "targets": {"time_s": TARGET_S, "rel_err": "10^-digits"}, "environment": environment(),
+            "runs": [r.row() for r in runs],
+            "skipped": skipped,
+            "lambda_scaling": [asdict(r) for r in rows],
+            "scale": scale_rows,
+            "kernel": kernel.name(),
+            "targets": {"time_s": TARGET_S, "rel_err": "10^-digits"},
+            "environment": environment(),
         }
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(out, fh, indent=2, default=str)

@@ -57,8 +57,13 @@ def _solve(name: str) -> dict[str, Any]:
         tr = solve(orthogonal(), digits=50, loss_below="1e-20")
     else:  # bounded: this many steps cover only the start of the alignment phase (see README)
         tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000, max_steps=GENERIC_STEPS)
-    return {"steps": len(tr.segments), "events": len(tr.events), "status": tr.status.value,
-            "t": float(tr.t_end), "loss": float(tr.final_loss)}
+    return {
+        "steps": len(tr.segments),
+        "events": len(tr.events),
+        "status": tr.status.value,
+        "t": float(tr.t_end),
+        "loss": float(tr.final_loss),
+    }
 
 
 def _one_step(name: str) -> dict[str, Any]:
@@ -76,8 +81,13 @@ def _one_step(name: str) -> dict[str, Any]:
     H = max(1, int((1 << F) * Fraction(min(rho(jets(fx, st, p, 1 << F)) * SAFETY, 1e6))))
     wall, cpu = time.perf_counter(), time.process_time()
     jets(fx, st, p, H)
-    return {"order": p, "pairs": int(st.active.sum()), "F": F,
-            "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
+    return {
+        "order": p,
+        "pairs": int(st.active.sum()),
+        "F": F,
+        "wall_s": time.perf_counter() - wall,
+        "cpu_s": time.process_time() - cpu,
+    }
 
 
 def peak_rss_mb() -> float:
@@ -152,8 +162,10 @@ def rows(names: Sequence[str], kernels: Sequence[str], timeout: float) -> list[d
 def print_rows(table: list[dict[str, Any]], base_mb: float) -> None:
     print()
     print(f"research scale (each in a fresh process; resident memory after imports alone: {base_mb:.0f} MB)")
-    head = (f"{'problem':<12}{'kernel':>8}{'wall s':>9}{'CPU s':>9}{'ratio':>7}{'steps':>7}{'events':>8}"
-            f"{'status':>12}{'t':>10}{'loss':>10}{'peak MB':>9}  goal")
+    head = (
+        f"{'problem':<12}{'kernel':>8}{'wall s':>9}{'CPU s':>9}{'ratio':>7}{'steps':>7}{'events':>8}"
+        f"{'status':>12}{'t':>10}{'loss':>10}{'peak MB':>9}  goal"
+    )
     print(head)
     print("-" * len(head))
     ref = {r["problem"]: r.get("cpu_s") for r in table if r["kernel"] == "gmp"}
@@ -162,10 +174,12 @@ def print_rows(table: list[dict[str, Any]], base_mb: float) -> None:
             print(f"{r['problem']:<12}{r['kernel']:>8}  {r['error']}")
             continue
         ratio = r["cpu_s"] / ref[r["problem"]] if ref.get(r["problem"]) else float("nan")
-        print(f"{r['problem']:<12}{r['kernel']:>8}{r['wall_s']:>9.2f}{r['cpu_s']:>9.2f}{ratio:>7.2f}"
-              f"{r.get('steps', '-'):>7}{r.get('events', '-'):>8}{r.get('status', '-'):>12}"
-              f"{r.get('t', float('nan')):>10.4g}{r.get('loss', float('nan')):>10.2e}{r['peak_rss_mb']:>9.0f}  "
-              f"{GOALS[r['problem']]}")
+        print(
+            f"{r['problem']:<12}{r['kernel']:>8}{r['wall_s']:>9.2f}{r['cpu_s']:>9.2f}{ratio:>7.2f}"
+            f"{r.get('steps', '-'):>7}{r.get('events', '-'):>8}{r.get('status', '-'):>12}"
+            f"{r.get('t', float('nan')):>10.4g}{r.get('loss', float('nan')):>10.2e}{r['peak_rss_mb']:>9.0f}  "
+            f"{GOALS[r['problem']]}"
+        )
     print("ratio = CPU time / CPU time of the compiled kernel on the same problem")
 
 

@@ -61,8 +61,10 @@ def main(argv=None) -> int:
     rejections = sorted(r.seconds for r in results if r.category == "clear error")
     if rejections:
         print(f"rejections: median {rejections[len(rejections) // 2]:.3f} s, slowest {rejections[-1]:.3f} s")
-    print(f"{len(results)} cases (seed {args.seed}) in {wall:.0f} s on {args.workers} workers; "
-          f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"{len(results)} cases (seed {args.seed}) in {wall:.0f} s on {args.workers} workers; "
+        f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
     for bad in BAD:
         for r in [r for r in results if r.category == bad][: args.show]:
             print(f"\n[{bad}] {r.case.kind}: reluflow {' '.join(r.case.args)} (exit {r.code}, {r.seconds:.2f} s)")

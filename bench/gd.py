@@ -93,7 +93,7 @@ class Cell:
 def make_cell(d: int, m: int, B: int, iters: int) -> Cell:
     t = make_trial("centred", d, m, 0, seed=0)
     exps = [B1_EXPONENT] if B == 1 else list(FULL_EXPONENTS[:B])
-    return Cell(d, m, B, iters, t.data.X, t.data.y, t.z, t.s, np.array([4.0 ** k for k in exps]))
+    return Cell(d, m, B, iters, t.data.X, t.data.y, t.z, t.s, np.array([4.0**k for k in exps]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -105,7 +105,9 @@ def reluflow_method(backend: str, device: str | None) -> Callable[[Cell, int], t
         cfg = GDConfig(lr=LR, max_iter=iters, loss_threshold=1e-300, n_log=2, backend=backend, device=device)
         res = run_gd(cell.X, cell.y, cell.lams, cell.z, cell.s, cfg)
         if not (np.all(res.stop == "cap") and np.all(res.iterations == iters)):
-            raise RuntimeError(f"reluflow {backend}: a member stopped early: {res.stop.tolist()} {res.iterations.tolist()}")
+            raise RuntimeError(
+                f"reluflow {backend}: a member stopped early: {res.stop.tolist()} {res.iterations.tolist()}"
+            )
         return res.a, res.W
 
     return run
@@ -121,11 +123,11 @@ def numpy_loop(cell: Cell, iters: int) -> tuple[np.ndarray, np.ndarray]:
     for b in range(cell.B):
         a, W = a0[b].copy(), W0[b].copy()
         for _ in range(iters):
-            U = W @ Xt                           # (m, n) pre-activations
+            U = W @ Xt  # (m, n) pre-activations
             H = np.maximum(U, 0.0)
-            c = (a @ H - y) * (2.0 / n)          # d MSE / d h(x_i)
+            c = (a @ H - y) * (2.0 / n)  # d MSE / d h(x_i)
             grad_a = H @ c
-            grad_W = ((U > 0) * c * a[:, None]) @ X   # σ'(0) = 0
+            grad_W = ((U > 0) * c * a[:, None]) @ X  # σ'(0) = 0
             a = a - LR * grad_a
             W = W - LR * grad_W
         out_a[b], out_W[b] = a, W
@@ -211,8 +213,9 @@ def label(name: str, device: str) -> str:
     return f"{name} ({device})"
 
 
-def measure_cell(ms: list[Method], cell: Cell, repeat: int, sync: Callable[[], None],
-                 log: Callable[[str], None]) -> list[Result]:
+def measure_cell(
+    ms: list[Method], cell: Cell, repeat: int, sync: Callable[[], None], log: Callable[[str], None]
+) -> list[Result]:
     """Every method on ``cell``: an untimed warm-up each, then up to ``repeat`` rounds
     that run the methods one after another (interleaved, so that a burst of load elsewhere
     hits them alike), a method dropping out of later rounds once a run took ≥ CHEAP_S;
@@ -234,8 +237,21 @@ def measure_cell(ms: list[Method], cell: Cell, repeat: int, sync: Callable[[], N
             sync()
             best[i] = min(best[i], time.perf_counter() - t0)
             runs[i] += 1
-    return [Result(meth.name, meth.device, cell.d, cell.m, cell.B, cell.iters, best[i], runs[i],
-                   cell.B * cell.iters / best[i], rel_diff(outs[i], outs[0])) for i, meth in enumerate(ms)]
+    return [
+        Result(
+            meth.name,
+            meth.device,
+            cell.d,
+            cell.m,
+            cell.B,
+            cell.iters,
+            best[i],
+            runs[i],
+            cell.B * cell.iters / best[i],
+            rel_diff(outs[i], outs[0]),
+        )
+        for i, meth in enumerate(ms)
+    ]
 
 
 def rel_diff(out: tuple, ref: tuple) -> float:
@@ -288,8 +304,10 @@ def print_tables(results: list[Result], ms: list[Method]) -> None:
         print(row)
 
     print()
-    print(f"agreement after N iterations: max over the batch of ‖(a, W) − ref‖ / ‖ref‖, "
-          f"ref = reluflow numpy (* above {REL_TARGET:g})")
+    print(
+        f"agreement after N iterations: max over the batch of ‖(a, W) − ref‖ / ‖ref‖, "
+        f"ref = reluflow numpy (* above {REL_TARGET:g})"
+    )
     others = [c for c in cols if c != label("reluflow numpy", "cpu")]
     head = f"{'d':>5}{'m':>5}{'B':>4}{'N':>6}" + "".join(f"{c:>{w}}" for c in others)
     print(head)
@@ -320,16 +338,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer iterations, best of 2 (about 20 s)")
     ap.add_argument("--repeat", type=int, default=3, help="best of this many timed runs, for runs under 3 s")
-    ap.add_argument("--torch-threads", type=int, metavar="K",
-                    help="torch.set_num_threads(K) (default: torch's own choice, one per core)")
+    ap.add_argument(
+        "--torch-threads",
+        type=int,
+        metavar="K",
+        help="torch.set_num_threads(K) (default: torch's own choice, one per core)",
+    )
     ap.add_argument("--json", metavar="OUT", help="write the results as JSON")
     return ap.parse_args(argv)
 
 
 def environment(have_torch: bool, cuda: bool) -> dict[str, Any]:
-    env: dict[str, Any] = {"python": sys.version.split()[0], "platform": platform.platform(),
-                           "cpus": os.cpu_count(), "reluflow": reluflow.__version__, "reluflow_path": reluflow.__file__,
-                           "numpy": np.__version__}
+    env: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "reluflow": reluflow.__version__,
+        "reluflow_path": reluflow.__file__,
+        "numpy": np.__version__,
+    }
     if have_torch:
         import torch
 
@@ -363,11 +390,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             cell = make_cell(d, m, B, N)
             results += measure_cell(ms, cell, repeat, sync, log)
 
-    print(f"reluflow {reluflow.__version__} from {reluflow.__file__}; numpy {np.__version__}"
-          + (f", torch {env['torch']} ({env['torch_threads']} threads)" if have_torch else ", torch not installed")
-          + f"; {os.cpu_count()} CPUs" + (f"; CUDA: {env['cuda_device']}" if cuda else "; no CUDA"))
-    print(f"protocol step: full-batch GD on the MSE-mean, lr {LR}, σ'(0) = 0, balanced init, float64; "
-          f"centred data, n = d; B = 1: λ = 4^{B1_EXPONENT}, B = 16: λ = 4^2 … 4^-13")
+    print(
+        f"reluflow {reluflow.__version__} from {reluflow.__file__}; numpy {np.__version__}"
+        + (f", torch {env['torch']} ({env['torch_threads']} threads)" if have_torch else ", torch not installed")
+        + f"; {os.cpu_count()} CPUs"
+        + (f"; CUDA: {env['cuda_device']}" if cuda else "; no CUDA")
+    )
+    print(
+        f"protocol step: full-batch GD on the MSE-mean, lr {LR}, σ'(0) = 0, balanced init, float64; "
+        f"centred data, n = d; B = 1: λ = 4^{B1_EXPONENT}, B = 16: λ = 4^2 … 4^-13"
+    )
     print_tables(results, ms)
     skipped = []
     if not have_torch:
@@ -378,8 +410,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: {s}")
     print(f"total {time.perf_counter() - t_start:.0f} s")
     if args.json:
-        out = {"benchmark": "gd", "lr": LR, "sizes": SIZES, "iterations": {f"{d},{m}": v for (d, m), v in iters.items()},
-               "results": [asdict(r) for r in results], "skipped": skipped, "environment": env}
+        out = {
+            "benchmark": "gd",
+            "lr": LR,
+            "sizes": SIZES,
+            "iterations": {f"{d},{m}": v for (d, m), v in iters.items()},
+            "results": [asdict(r) for r in results],
+            "skipped": skipped,
+            "environment": env,
+        }
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(out, fh, indent=2)
         print(f"JSON written to {args.json}")

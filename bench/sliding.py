@@ -40,8 +40,10 @@ def main(argv=None) -> None:
     ap.add_argument("--seeds", type=int, default=1)
     args = ap.parse_args(argv)
     d = args.d or args.n
-    print(f"generic data n={args.n} d={d} m={args.m} λ={args.lam} digits={args.digits} "
-          f"to loss {args.loss_below} or t = {args.t_end:g} (max {args.max_steps} steps)")
+    print(
+        f"generic data n={args.n} d={d} m={args.m} λ={args.lam} digits={args.digits} "
+        f"to loss {args.loss_below} or t = {args.t_end:g} (max {args.max_steps} steps)"
+    )
     for seed in range(args.seeds):
         p = problem(args.n, d, args.m, seed, args.lam)
         t0 = time.perf_counter()
@@ -49,9 +51,11 @@ def main(argv=None) -> None:
         wall = time.perf_counter() - t0
         kinds = dict(collections.Counter(e.direction for e in tr.events))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"seed {seed}: {tr.status.value} at t = {float(tr.t_end):.5g}, loss {float(tr.final_loss):.3e}, "
-              f"{len(tr.segments)} steps ({wall / max(len(tr.segments), 1) * 1e3:.1f} ms/step), "
-              f"{len(tr.events)} events {kinds}, {wall:.1f} s, peak RSS {rss:.0f} MB")
+        print(
+            f"seed {seed}: {tr.status.value} at t = {float(tr.t_end):.5g}, loss {float(tr.final_loss):.3e}, "
+            f"{len(tr.segments)} steps ({wall / max(len(tr.segments), 1) * 1e3:.1f} ms/step), "
+            f"{len(tr.events)} events {kinds}, {wall:.1f} s, peak RSS {rss:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

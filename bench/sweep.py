@@ -33,8 +33,7 @@ from pathlib import Path
 
 from reluflow.sweep import Store, expand, run, spec_hash
 
-BASE = {"data": {"X": [[1, 0, 0, 0], [0, 1, 0, 0]], "y": [1, "-0.5"]}, "init": {"width": 4},
-        "solve": {"digits": 30}}
+BASE = {"data": {"X": [[1, 0, 0, 0], [0, 1, 0, 0]], "y": [1, "-0.5"]}, "init": {"width": 4}, "solve": {"digits": 30}}
 GRID = {"lambda": ["1e-20", "1e-30", "1e-40", "1e-50"], "seed": [1, 2, 3, 4]}
 
 
@@ -70,25 +69,29 @@ def main() -> None:
         serial = time.perf_counter() - t0
         steps = [len(tr.segments) for _, tr, _ in solves]
         out["serial_solve_s"] = serial
-        print(f"{len(specs)} runs, {min(steps)}–{max(steps)} steps each; serial solves in this process: "
-              f"{serial:.2f} s ({len(specs) / serial:.2f} runs/s)")
+        print(
+            f"{len(specs)} runs, {min(steps)}–{max(steps)} steps each; serial solves in this process: "
+            f"{serial:.2f} s ({len(specs) / serial:.2f} runs/s)"
+        )
 
         # sweeps: fresh store, 1 and N processes (pool start-up included)
         sweeps = {}
         for n in sorted({1, args.workers}):
-            trivial = expand(BASE | {"solve": {"digits": 30, "t_end": "1e-3"}}, {"lambda": ["1e-20"],
-                                                                                 "seed": list(range(n))})
+            trivial = expand(
+                BASE | {"solve": {"digits": 30, "t_end": "1e-3"}}, {"lambda": ["1e-20"], "seed": list(range(n))}
+            )
             res = run(trivial, Store(tmp / f"startup{n}"), workers=n, progress=False)
             out[f"startup_{n}_s"] = res.seconds
-            print(f"pool start-up, {n} worker{'s' if n > 1 else ' '}: {res.seconds:.2f} s "
-                  f"({n} trivial runs)")
+            print(f"pool start-up, {n} worker{'s' if n > 1 else ' '}: {res.seconds:.2f} s ({n} trivial runs)")
             store = Store(tmp / f"w{n}")
             res = run(specs, store, workers=n, progress=False)
             assert res.ok and res.computed == len(specs), res.failed
             sweeps[n] = (store, res.seconds)
             out[f"sweep_{n}_s"] = res.seconds
-            print(f"sweep, {n} worker{'s' if n > 1 else ' '}: {res.seconds:6.2f} s  {len(specs) / res.seconds:5.2f} "
-                  f"runs/s  ({res.seconds / serial:.2f}× the serial solves)")
+            print(
+                f"sweep, {n} worker{'s' if n > 1 else ' '}: {res.seconds:6.2f} s  {len(specs) / res.seconds:5.2f} "
+                f"runs/s  ({res.seconds / serial:.2f}× the serial solves)"
+            )
         one, n_s = sweeps[1][1], sweeps[args.workers][1]
         out["speedup"] = one / n_s
         same = _files(sweeps[1][0]) == _files(sweeps[args.workers][0])
@@ -108,24 +111,41 @@ def main() -> None:
             _, t_get = _best(lambda s=s: store.get(s), args.repeat)
             _, t_load = _best(lambda s=s: store.load(s), args.repeat)
             size = store.trajectory_path(s).stat().st_size
-            rows.append({"lambda": s.lam_text, "seed": s.seed, "steps": len(tr.segments), "solve_s": t_solve,
-                         "key_s": t_key, "put_s": t_put, "get_s": t_get, "load_s": t_load, "bytes": size})
+            rows.append(
+                {
+                    "lambda": s.lam_text,
+                    "seed": s.seed,
+                    "steps": len(tr.segments),
+                    "solve_s": t_solve,
+                    "key_s": t_key,
+                    "put_s": t_put,
+                    "get_s": t_get,
+                    "load_s": t_load,
+                    "bytes": size,
+                }
+            )
         out["per_run"] = rows
         tot = {k: sum(r[k] for r in rows) for k in ("solve_s", "key_s", "put_s", "get_s", "load_s")}
         ratio = (tot["key_s"] + tot["put_s"] + tot["get_s"]) / tot["solve_s"]
         out["store_overhead_ratio"] = ratio
         out["load_ratio"] = tot["load_s"] / tot["solve_s"]
         med = statistics.median
-        print(f"per run (median): solve {1e3 * med(r['solve_s'] for r in rows):.1f} ms, key "
-              f"{1e3 * med(r['key_s'] for r in rows):.2f} ms, put {1e3 * med(r['put_s'] for r in rows):.1f} ms, "
-              f"get {1e3 * med(r['get_s'] for r in rows):.2f} ms, load {1e3 * med(r['load_s'] for r in rows):.1f} ms, "
-              f"trajectory {med(r['bytes'] for r in rows) / 1e3:.0f} kB")
-        print(f"store overhead (key + put + get) / solve, summed over runs: {ratio:.3f}; "
-              f"load / solve: {tot['load_s'] / tot['solve_s']:.3f}")
+        print(
+            f"per run (median): solve {1e3 * med(r['solve_s'] for r in rows):.1f} ms, key "
+            f"{1e3 * med(r['key_s'] for r in rows):.2f} ms, put {1e3 * med(r['put_s'] for r in rows):.1f} ms, "
+            f"get {1e3 * med(r['get_s'] for r in rows):.2f} ms, load {1e3 * med(r['load_s'] for r in rows):.1f} ms, "
+            f"trajectory {med(r['bytes'] for r in rows) / 1e3:.0f} kB"
+        )
+        print(
+            f"store overhead (key + put + get) / solve, summed over runs: {ratio:.3f}; "
+            f"load / solve: {tot['load_s'] / tot['solve_s']:.3f}"
+        )
         print(f"{'λ':>6} {'seed':>4} {'steps':>5} {'solve ms':>9} {'put/solve':>9} {'get/solve':>9} {'load/solve':>10}")
         for r in rows:
-            print(f"{r['lambda']:>6} {r['seed']:>4} {r['steps']:>5} {1e3 * r['solve_s']:9.1f} "
-                  f"{r['put_s'] / r['solve_s']:9.3f} {r['get_s'] / r['solve_s']:9.3f} {r['load_s'] / r['solve_s']:10.3f}")
+            print(
+                f"{r['lambda']:>6} {r['seed']:>4} {r['steps']:>5} {1e3 * r['solve_s']:9.1f} "
+                f"{r['put_s'] / r['solve_s']:9.3f} {r['get_s'] / r['solve_s']:9.3f} {r['load_s'] / r['solve_s']:10.3f}"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if args.json is not None:

@@ -22,9 +22,12 @@ def main(argv=None) -> list[Path]:
     ap.add_argument("--out", default=OUT, help="output folder (default: paper_figures/out)")
     args = ap.parse_args(argv)
     paths, data = sliding.make(args.out, quick=args.quick)
-    print(f"pair {tuple(data['pair'])} slides from t = {data['slide_t']:.6g}; GD max relative loss error "
-          + ", ".join(f"{e:.2e} (η = {r['eta']:g})" for e, r in zip(data["errors"], data["gd"]))
-          + "; Richardson " + ", ".join(f"{v:.2e}" for v in data["richardson"]))
+    print(
+        f"pair {tuple(data['pair'])} slides from t = {data['slide_t']:.6g}; GD max relative loss error "
+        + ", ".join(f"{e:.2e} (η = {r['eta']:g})" for e, r in zip(data["errors"], data["gd"]))
+        + "; Richardson "
+        + ", ".join(f"{v:.2e}" for v in data["richardson"])
+    )
     for path in paths:
         print("wrote", path)
     return paths

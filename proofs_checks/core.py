@@ -35,8 +35,6 @@ __all__ = [
 ]
 
 
-
-
 @dataclass(frozen=True)
 class Outcome:
     verdict: Verdict
@@ -83,8 +81,14 @@ def _sample_value(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
     return v if rng.random() < 0.5 else -v
 
 
-def zero(expr: sp.Expr, what: str, *, domain: Callable[[random.Random], dict] | None = None,
-         samples: int = 12, simplify: Callable[[sp.Expr], sp.Expr] | None = None) -> Outcome:
+def zero(
+    expr: sp.Expr,
+    what: str,
+    *,
+    domain: Callable[[random.Random], dict] | None = None,
+    samples: int = 12,
+    simplify: Callable[[sp.Expr], sp.Expr] | None = None,
+) -> Outcome:
     """Prove ``expr`` ≡ 0 by simplification; if that fails, look for a counterexample at
     random rational points (``domain`` draws a substitution dict in the statement's domain;
     default: every free symbol a random rational, positive where the symbol is)."""
@@ -142,7 +146,13 @@ def arb_positive(expr: sp.Expr, what: str, prec: int = 200) -> Outcome:
 def all_of(*outcomes: Outcome) -> Outcome:
     """PASS iff every part passes; FAIL if any fails; else INCONCLUSIVE.  Details joined."""
     verdicts = {o.verdict for o in outcomes}
-    v = Verdict.FAIL if Verdict.FAIL in verdicts else Verdict.INCONCLUSIVE if Verdict.INCONCLUSIVE in verdicts else Verdict.PASS
+    v = (
+        Verdict.FAIL
+        if Verdict.FAIL in verdicts
+        else Verdict.INCONCLUSIVE
+        if Verdict.INCONCLUSIVE in verdicts
+        else Verdict.PASS
+    )
     if v is Verdict.PASS:
         shown = [o.detail for o in outcomes if o.detail]
         more = f"; … ({len(shown) - 3} more)" if len(shown) > 3 else ""

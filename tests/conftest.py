@@ -7,7 +7,11 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile(
-    "ci", parent=settings.get_profile("ci"), max_examples=25, derandomize=True, deadline=None,
+    "ci",
+    parent=settings.get_profile("ci"),
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("thorough", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,9 +3,8 @@ reference solve; too-large steps, truncated Taylor orders and tampered trajector
 refused; ``state(t)``; widths reported; the CLI's ``--certify``."""
 
 import dataclasses
-import json
 import importlib
-import sys
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -153,7 +152,9 @@ def _assert_refused(cert):
 
 def _cli_refuses(tmp_path):
     out = tmp_path / "run.json"
-    res = runner.invoke(app, ["solve", str(EXAMPLE), "--t-end", "120", "--digits", "30", "--certify", "--json", str(out)])
+    res = runner.invoke(
+        app, ["solve", str(EXAMPLE), "--t-end", "120", "--digits", "30", "--certify", "--json", str(out)]
+    )
     # exit 1 by typer.Exit (a SystemExit), not by an exception escaping the command
     assert res.exit_code == 1, res.output
     assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)

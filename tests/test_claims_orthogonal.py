@@ -67,7 +67,9 @@ def test_wrong_limit_exponent_fails(monkeypatch):
 
 def test_wrong_early_flow_fails(monkeypatch):
     real = theory.Prediction.early_direction
-    monkeypatch.setattr(theory.Prediction, "early_direction", lambda self, j, t: [v * (1 + 1e-9) for v in real(self, j, t)])
+    monkeypatch.setattr(
+        theory.Prediction, "early_direction", lambda self, j, t: [v * (1 + 1e-9) for v in real(self, j, t)]
+    )
     [r] = run("orthogonal", ids=["O4"])
     assert r.verdict is Verdict.FAIL, r.detail
 

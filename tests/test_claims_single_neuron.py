@@ -61,8 +61,11 @@ def test_a_wrong_rate_fails_n16(monkeypatch):
 def _stop_at(monkeypatch, when):
     """The runs that stand for t = ∞ (``limit_options``) stop at ``when(prediction)`` instead."""
     real = theory.Prediction.limit_options
-    monkeypatch.setattr(theory.Prediction, "limit_options",
-                        lambda self, power: {**real(self, power), "t_end": math.ceil(float(when(self)))})
+    monkeypatch.setattr(
+        theory.Prediction,
+        "limit_options",
+        lambda self, power: {**real(self, power), "t_end": math.ceil(float(when(self)))},
+    )
 
 
 def test_an_unconverged_run_fails_n17(monkeypatch):
@@ -82,8 +85,11 @@ def test_no_escape_fails_n16_under_assumption_1_and_is_inconclusive_without(monk
 
     def broken(problem, dps=30, **kw):
         pr = real(problem, dps=dps, **kw)
-        return dataclasses.replace(pr, assumption1={**pr.assumption1, "teacher_angles": False},
-                                   notes=pr.notes + ("data.X[0]: marked failing by the test",))
+        return dataclasses.replace(
+            pr,
+            assumption1={**pr.assumption1, "teacher_angles": False},
+            notes=pr.notes + ("data.X[0]: marked failing by the test",),
+        )
 
     monkeypatch.setattr(theory, "predict", broken)
     [r] = run("single-neuron", ids=["N16"])
@@ -101,8 +107,11 @@ def test_a_late_t2_prediction_fails_n15(monkeypatch):
 def test_lemma_32_ii_bounds_below_the_observed_t2_fail_n15(monkeypatch):
     """Bounds 1e11 times tighter than Lemma 32(ii) (the observed T2 uses 1.5e-10 of them): FAIL."""
     real = theory.Prediction.T2_bounds
-    monkeypatch.setattr(theory.Prediction, "T2_bounds",
-                        property(lambda self: {k: v * self.ctx.mpf("1e-11") for k, v in real.fget(self).items()}))
+    monkeypatch.setattr(
+        theory.Prediction,
+        "T2_bounds",
+        property(lambda self: {k: v * self.ctx.mpf("1e-11") for k, v in real.fget(self).items()}),
+    )
     [r] = run("single-neuron", ids=["N15"])
     assert r.verdict is Verdict.FAIL and "Lemma 32(ii)" in r.detail, r.detail
 

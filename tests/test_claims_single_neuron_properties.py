@@ -68,11 +68,19 @@ def test_the_bundle_grows_together_with_the_yardstick_norm_split(p):
 _Q = Fraction
 _TWO_POINTS = Dataset([[_Q(33, 65), _Q(347, 780)], [_Q(34, 195), _Q(56, 65)]], teacher=[_Q(33, 65), _Q(56, 65)])
 # two identical J_+ neurons take in point 1 at one instant (the engine logged a spurious off/on pair)
-IDENTICAL = Problem(_TWO_POINTS, Init("1e-30", [[_Q(1, 8), _Q(7, 8)], [_Q(1, 8), _Q(7, 8)], [_Q(3, 4), _Q(-5, 8)],
-                                                  [_Q(3, 4), _Q(-5, 8)]], [1, -1, 1, 1]))
+IDENTICAL = Problem(
+    _TWO_POINTS,
+    Init(
+        "1e-30",
+        [[_Q(1, 8), _Q(7, 8)], [_Q(1, 8), _Q(7, 8)], [_Q(3, 4), _Q(-5, 8)], [_Q(3, 4), _Q(-5, 8)]],
+        [1, -1, 1, 1],
+    ),
+)
 # at the top of the ladder (λ = 1e-5) T1 < T0: Lemma 5's bounds are not yet in force there
-LATE_PHASES = Problem(_TWO_POINTS, Init("1e-30", [[_Q(5, 8), _Q(-1, 8)], [_Q(1, 8), _Q(7, 8)], [_Q(3, 4), _Q(-5, 8)],
-                                                    [1, _Q(3, 8)]], [1, -1, 1, 1]))
+LATE_PHASES = Problem(
+    _TWO_POINTS,
+    Init("1e-30", [[_Q(5, 8), _Q(-1, 8)], [_Q(1, 8), _Q(7, 8)], [_Q(3, 4), _Q(-5, 8)], [1, _Q(3, 8)]], [1, -1, 1, 1]),
+)
 
 
 @settings(SLOW, max_examples=max(4, settings.default.max_examples // 4))

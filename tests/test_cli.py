@@ -31,10 +31,14 @@ def test_solve_writes_the_documented_json(tmp_path):
 
 def test_solve_json_spec_with_seeded_init_and_dense_round_trip(tmp_path):
     spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({
-        "data": {"X": [[1, 0, 0], [0, 2, 0]], "y": [1, "-0.5"]},
-        "init": {"lambda": "1e-20", "width": 3, "seed": 4},
-    }))
+    spec.write_text(
+        json.dumps(
+            {
+                "data": {"X": [[1, 0, 0], [0, 2, 0]], "y": [1, "-0.5"]},
+                "init": {"lambda": "1e-20", "width": 3, "seed": 4},
+            }
+        )
+    )
     out = tmp_path / "run.json"
     res = runner.invoke(app, ["solve", str(spec), "--dps", "30", "--loss-below", "1e-6", "--json", str(out), "--dense"])
     assert res.exit_code == 0, res.output
@@ -69,7 +73,9 @@ def test_too_small_dps_is_refused(tmp_path):
 def test_sliding_run_goes_on_and_lists_its_events(tmp_path):
     spec = tmp_path / "slide.toml"
     spec.write_text('[data]\nX = [[1, 0], [1, 1]]\ny = [1, -10]\n[init]\nlambda = "1e-3"\nz = [[1, 0.2]]\ns = [1]\n')
-    res = runner.invoke(app, ["solve", str(spec), "--t-end", "50", "--digits", "20", "--json", str(tmp_path / "o.json")])
+    res = runner.invoke(
+        app, ["solve", str(spec), "--t-end", "50", "--digits", "20", "--json", str(tmp_path / "o.json")]
+    )
     assert res.exit_code == 0 and "slide" in res.output and "sliding" in res.output
     events = json.loads((tmp_path / "o.json").read_text())["events"]
     assert [e["direction"] for e in events] == ["off", "slide"]
@@ -84,13 +90,17 @@ def test_reproduce_writes_report_and_figures(tmp_path, monkeypatch):
     assert res.exit_code == 1, res.output
     claims = json.loads((tmp_path / "claims_single_neuron.json").read_text())
     assert [c["id"] for c in claims if c["verdict"] != "PASS"] == ["N14"]
-    assert not [c["id"] for c in json.loads((tmp_path / "claims_orthogonal.json").read_text()) if c["verdict"] != "PASS"]
+    assert not [
+        c["id"] for c in json.loads((tmp_path / "claims_orthogonal.json").read_text()) if c["verdict"] != "PASS"
+    ]
     report = (tmp_path / "report.md").read_text()
     assert "PASS" in report and "Activation switches" in report and "loss_curve.png" in report
     assert "## Proof checks" in report and "| E37pos |" in report and "0 FAIL" in report
     assert "## Claims: Single neuron" in report and "| N24 |" in report and "sn_exact.png" in report
     assert "GD experiments" not in report
-    assert "## Minimum norm versus rank one" in report and "every check PASS" in report and "interp_family.png" in report
+    assert (
+        "## Minimum norm versus rank one" in report and "every check PASS" in report and "interp_family.png" in report
+    )
     for name in ("loss_curve.pdf", "loss_curve.png", "loss_curve.json"):
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -104,13 +114,27 @@ def test_reproduce_experiments_section(tmp_path, monkeypatch):
     from reluflow.figures import single_neuron_gd
 
     real_config, real_params = protocol.table_config, single_neuron_gd.parameters
-    monkeypatch.setattr(protocol, "table_config", lambda k, **o: real_config(k, **o, ds=(3,), ms=(8,), trials=1, max_iter=300))
+    monkeypatch.setattr(
+        protocol, "table_config", lambda k, **o: real_config(k, **o, ds=(3,), ms=(8,), trials=1, max_iter=300)
+    )
 
     def tiny(key, *, quick=True):
         params = real_params(key, quick=quick)
-        small = (("max_iter", 300), ("trials", 1), ("d", 4), ("m", 8), ("ds", [3]), ("ms", [8]), ("lambda_exponents", [-1, -3]),
-                 ("exact_t_end", 3.0), ("exact_d", 3), ("exact_m", 3), ("exact_exponents", [-2]), ("exact_points", 10),
-                 ("rhos", [1.0, 4.0]))
+        small = (
+            ("max_iter", 300),
+            ("trials", 1),
+            ("d", 4),
+            ("m", 8),
+            ("ds", [3]),
+            ("ms", [8]),
+            ("lambda_exponents", [-1, -3]),
+            ("exact_t_end", 3.0),
+            ("exact_d", 3),
+            ("exact_m", 3),
+            ("exact_exponents", [-2]),
+            ("exact_points", 10),
+            ("rhos", [1.0, 4.0]),
+        )
         for name, value in small:
             if name in params:
                 params[name] = value
@@ -150,14 +174,33 @@ def test_example_specs_are_the_fixtures():
 
 def test_predict_writes_the_documented_json(tmp_path):
     out = tmp_path / "pred.json"
-    res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "orthogonal", "--json", str(out)])
+    res = runner.invoke(
+        app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "orthogonal", "--json", str(out)]
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(out.read_text())
-    for key in ("D_plus", "D_minus", "T_plus", "T_minus", "L0", "L_mid", "min_theta_sq", "min_variation_norm", "K",
-                "deactivation_times", "limit_w_sq", "checked_digits"):
+    for key in (
+        "D_plus",
+        "D_minus",
+        "T_plus",
+        "T_minus",
+        "L0",
+        "L_mid",
+        "min_theta_sq",
+        "min_variation_norm",
+        "K",
+        "deactivation_times",
+        "limit_w_sq",
+        "checked_digits",
+    ):
         assert key in d, key
     assert d["L0"] == "0.9375" and d["L_mid"] == "0.3125"
-    assert [Decimal(v) for v in d["D_plus"]] == [1, 3, 0, 0] and [Decimal(v) for v in d["D_minus"]] == [0, 0, Decimal("1.2"), Decimal("0.6")]
+    assert [Decimal(v) for v in d["D_plus"]] == [1, 3, 0, 0] and [Decimal(v) for v in d["D_minus"]] == [
+        0,
+        0,
+        Decimal("1.2"),
+        Decimal("0.6"),
+    ]
     assert d["K"][4] is None and d["K"][5] is None and all(isinstance(v, str) for v in d["K"][:4])
     assert {(e["neuron"], e["point"]) for e in d["deactivation_times"]} == {(0, 3), (1, 2), (2, 1), (3, 0)}
     assert d["T_plus"].startswith("1.26491106406735") and d["checked_digits"] >= 28
@@ -182,14 +225,23 @@ def test_single_neuron_predict_writes_the_documented_json(tmp_path):
 
     assert load_spec(ROOT / "examples" / "sn1.toml") == sn1("1e-30")
     out = tmp_path / "pred.json"
-    res = runner.invoke(app, ["predict", str(ROOT / "examples" / "sn1.toml"), "--paper", "single-neuron",
-                              "--json", str(out)])
+    res = runner.invoke(
+        app, ["predict", str(ROOT / "examples" / "sn1.toml"), "--paper", "single-neuron", "--json", str(out)]
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(out.read_text())
     for key in ("gamma", "eta", "assumption1", "J_plus", "J_minus", "crossings", "T1_over_eps_log", "limit_w_sq", "M"):
         assert key in d, key
     assert all(d["assumption1"].values()) and d["J_plus"] == [0, 1, 2] and d["J_minus"] == [3, 4]
-    assert [(c["neuron"], c["point"]) for c in d["crossings"]] == [(0, 2), (1, 1), (1, 0), (2, 1), (3, 1), (3, 2), (4, 1)]
+    assert [(c["neuron"], c["point"]) for c in d["crossings"]] == [
+        (0, 2),
+        (1, 1),
+        (1, 0),
+        (2, 1),
+        (3, 1),
+        (3, 2),
+        (4, 1),
+    ]
     assert Decimal(d["T1_over_eps_log"]) * Decimal(d["gamma_norm"]) == pytest.approx(1, rel=1e-25)
     assert d["M_sign"] == -1 and d["checked_digits"] >= 25
     assert sum(Decimal(v) for v in d["limit_w_sq"]) == pytest.approx(1, rel=1e-25)
@@ -202,8 +254,22 @@ def test_single_neuron_predict_needs_a_teacher():
 
 def test_check_writes_markdown_and_the_documented_json(tmp_path):
     report = tmp_path / "claims.md"
-    res = runner.invoke(app, ["check", "--paper", "orthogonal", "--profile", "quick", "--only", "O5", "--only", "O21",
-                              "--report", str(report)])
+    res = runner.invoke(
+        app,
+        [
+            "check",
+            "--paper",
+            "orthogonal",
+            "--profile",
+            "quick",
+            "--only",
+            "O5",
+            "--only",
+            "O21",
+            "--report",
+            str(report),
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(report.with_suffix(".json").read_text())
     assert [r["id"] for r in rows] == ["O5", "O21"] and all(r["verdict"] == "PASS" for r in rows)
@@ -213,8 +279,20 @@ def test_check_writes_markdown_and_the_documented_json(tmp_path):
 
 def test_check_on_a_spec_exits_1_when_a_claim_does_not_apply(tmp_path):
     out = tmp_path / "c.json"
-    res = runner.invoke(app, ["check", "--spec", str(ROOT / "examples" / "e2.toml"), "--only", "O13", "--json", str(out),
-                              "--report", str(tmp_path / "c.md")])
+    res = runner.invoke(
+        app,
+        [
+            "check",
+            "--spec",
+            str(ROOT / "examples" / "e2.toml"),
+            "--only",
+            "O13",
+            "--json",
+            str(out),
+            "--report",
+            str(tmp_path / "c.md"),
+        ],
+    )
     assert res.exit_code == 1, res.output
     [row] = json.loads(out.read_text())
     assert row["verdict"] == "INCONCLUSIVE" and "A3" in row["detail"] and row["instance"] == "spec"
@@ -242,7 +320,7 @@ def test_interpolate_reads_only_data_and_names_bad_fields(tmp_path):
     assert res.exit_code == 0, res.output
     assert "closed_form_in_minimum" in res.output
     spec = tmp_path / "bad.toml"
-    spec.write_text('[data]\nX = [[1, 0], [2, 0]]\ny = [1, 1]\n')
+    spec.write_text("[data]\nX = [[1, 0], [2, 0]]\ny = [1, 1]\n")
     res = runner.invoke(app, ["interpolate", str(spec)])
     assert res.exit_code == 2 and "data.y" in res.output
 

@@ -200,7 +200,7 @@ def test_rotated_orthogonal_inputs_match_axis_inputs():
 
 def test_dense_output_is_continuous_across_steps(e1_run):
     tr = e1_run
-    for seg_prev, seg in zip(tr.segments[:-1], tr.segments[1:]):
+    for _seg_prev, seg in zip(tr.segments[:-1], tr.segments[1:]):
         t = tr.ctx.ldexp(tr.ctx.mpf(int(seg.t0)), -tr.F)
         left = tr.evaluate(t - mpmath.mpf(10) ** -30)
         right = tr.evaluate(t)
@@ -233,9 +233,9 @@ def test_library_never_touches_global_mpmath_context():
         high = solve(p, digits=20, t_end=50)
     finally:
         mpmath.mp.prec = before[0]
-    assert low.to_json(dense=False).replace(str(low.metadata["wall_time_s"]), "") == high.to_json(
-        dense=False
-    ).replace(str(high.metadata["wall_time_s"]), "")
+    assert low.to_json(dense=False).replace(str(low.metadata["wall_time_s"]), "") == high.to_json(dense=False).replace(
+        str(high.metadata["wall_time_s"]), ""
+    )
 
 
 def _duplicated_e1(copies: int) -> Problem:
@@ -264,8 +264,12 @@ def test_identical_neurons_entering_together_log_one_event_each():
     data = Dataset([[q(33, 65), q(347, 780)], [q(34, 195), q(56, 65)]], teacher=[q(33, 65), q(56, 65)])
     z = [[q(1, 8), q(7, 8)], [q(1, 8), q(7, 8)], [q(3, 4), q(-5, 8)], [q(3, 4), q(-5, 8)]]
     tr = solve(Problem(data, Init("1e-30", z, [1, -1, 1, 1])), digits=30, t_end=6)
-    assert [(e.neuron, e.point, e.direction) for e in tr.events] == [(2, 1, "on"), (3, 1, "on"), (1, 0, "off"),
-                                                                      (1, 1, "off")]
+    assert [(e.neuron, e.point, e.direction) for e in tr.events] == [
+        (2, 1, "on"),
+        (3, 1, "on"),
+        (1, 0, "off"),
+        (1, 1, "off"),
+    ]
 
 
 def test_event_storm_ends_with_its_status(monkeypatch):

@@ -16,10 +16,14 @@ def _poly(roots: list[Fraction], extra: list[Fraction], scale: Fraction) -> list
     """Fixed-point coefficients of scale · Π(s − r) · (1 + Σ e_i s^i)."""
     coeffs = [Fraction(1)]
     for r in roots:
-        coeffs = [(coeffs[i - 1] if i else 0) - r * (coeffs[i] if i < len(coeffs) else 0) for i in range(len(coeffs) + 1)]
+        coeffs = [
+            (coeffs[i - 1] if i else 0) - r * (coeffs[i] if i < len(coeffs) else 0) for i in range(len(coeffs) + 1)
+        ]
     factor = [Fraction(1)] + extra
-    prod = [sum((coeffs[i] * factor[k - i] for i in range(len(coeffs)) if 0 <= k - i < len(factor)), Fraction(0))
-            for k in range(len(coeffs) + len(factor) - 1)]
+    prod = [
+        sum((coeffs[i] * factor[k - i] for i in range(len(coeffs)) if 0 <= k - i < len(factor)), Fraction(0))
+        for k in range(len(coeffs) + len(factor) - 1)
+    ]
     return [round(scale * c * ONE) for c in prod]
 
 
@@ -31,8 +35,12 @@ fractions = st.fractions(min_value=Fraction(1, 1000), max_value=Fraction(3, 2), 
     extra=st.lists(st.fractions("-1/10", "1/10", max_denominator=100), max_size=3),
 )
 @example(roots=[Fraction(1, 2), Fraction(1, 2) + Fraction(1, 10**9)], extra=[])  # near-double root
-@example(roots=[Fraction(3439, 221000), Fraction(10345, 662099)], extra=[])  # found by Hypothesis: dip between grid points
-@example(roots=[Fraction(1, 1000), Fraction(1, 1000)], extra=[Fraction(1, 32), Fraction(1, 10), Fraction(-1, 10)])  # found: exact tangency
+@example(
+    roots=[Fraction(3439, 221000), Fraction(10345, 662099)], extra=[]
+)  # found by Hypothesis: dip between grid points
+@example(
+    roots=[Fraction(1, 1000), Fraction(1, 1000)], extra=[Fraction(1, 32), Fraction(1, 10), Fraction(-1, 10)]
+)  # found: exact tangency
 @example(roots=[Fraction(13, 8000)] * 4, extra=[])  # found: quadruple root (flat at rounding level)
 def test_first_root_is_the_smallest_root_in_the_step(roots, extra):
     coeffs = _poly(roots, extra, Fraction((-1) ** len(roots)))  # v(0) = Π r_i > 0

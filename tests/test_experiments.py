@@ -15,7 +15,14 @@ from reluflow.experiments.cli import register
 from reluflow.experiments.data import RHO, balanced_init, centred, make_data, two_teachers, uncentred
 from reluflow.experiments.gd import GDConfig, Snapshots, init_params, log_iterations, run_gd
 from reluflow.experiments.protocol import (
-    TABLE_COLUMNS, TABLES, make_trial, run_sweep, run_table, table_config, table_rows, write_csv,
+    TABLE_COLUMNS,
+    TABLES,
+    make_trial,
+    run_sweep,
+    run_table,
+    table_config,
+    table_rows,
+    write_csv,
 )
 
 # ----------------------------------------------------------------------------- data
@@ -196,8 +203,8 @@ def test_stall_cap_and_nonfinite_stop_reasons():
 def test_frozen_members_do_not_disturb_the_others():
     D, z, s = _tiny(seed=2, d=3, m=5)
     cfg = GDConfig(max_iter=3000, check_every=7)
-    both = run_gd(D.X, D.y, [2.0, 4.0 ** -4], z, s, cfg)
-    alone = run_gd(D.X, D.y, [4.0 ** -4], z, s, cfg)
+    both = run_gd(D.X, D.y, [2.0, 4.0**-4], z, s, cfg)
+    alone = run_gd(D.X, D.y, [4.0**-4], z, s, cfg)
     assert both.iterations[1] == alone.iterations[0]
     assert np.allclose(both.W[1], alone.W[0], rtol=1e-12, atol=0)
 
@@ -207,8 +214,15 @@ def test_per_member_data_and_snapshots():
     D2, _, _ = _tiny(seed=5, d=3, m=4)
     logs = log_iterations(500, 20)
     snaps = Snapshots(2, logs)
-    res = run_gd(np.stack([D1.X, D2.X]), np.stack([D1.y, D2.y]), [0.5, 0.5], z, s, GDConfig(max_iter=500, n_log=20),
-                 observe=snaps)
+    res = run_gd(
+        np.stack([D1.X, D2.X]),
+        np.stack([D1.y, D2.y]),
+        [0.5, 0.5],
+        z,
+        s,
+        GDConfig(max_iter=500, n_log=20),
+        observe=snaps,
+    )
     single = run_gd(D2.X, D2.y, [0.5], z, s, GDConfig(max_iter=500, n_log=20))
     assert np.allclose(res.W[1], single.W[0], rtol=1e-12)
     assert snaps.W.shape == (len(logs), 2, 4, 3) and np.allclose(snaps.W[0, 0], 0.5 * z)
@@ -228,8 +242,9 @@ def _sn1_gd(lams, lr=0.01):
     X = np.array([[float(c) for c in x] for x in p.data.X])
     z = np.array([[float(c) for c in row] for row in p.init.z])
     s = np.array([float(v) for v in p.init.s])
-    res = run_gd(X, np.array([float(v) for v in p.data.y]), lams, z, s,
-                 GDConfig(lr=lr, max_iter=100_000, loss_threshold=1e-20))
+    res = run_gd(
+        X, np.array([float(v) for v in p.data.y]), lams, z, s, GDConfig(lr=lr, max_iter=100_000, loss_threshold=1e-20)
+    )
     assert res.stop.tolist() == ["loss"] * len(lams)
     return res, M.active_plus(X, z, s)
 
@@ -290,7 +305,7 @@ def test_numpy_and_torch_agree_to_float64_rounding():
     D = make_data("uncentred", 8, np.random.default_rng(3))
     z, s = balanced_init(10, 8, np.random.default_rng(4))
     cfg = GDConfig(max_iter=400, n_log=50, check_every=100)
-    lams = [1.0, 4.0 ** -3, 4.0 ** -6]
+    lams = [1.0, 4.0**-3, 4.0**-6]
     r_np = run_gd(D.X, D.y, lams, z, s, cfg)
     r_t = run_gd(D.X, D.y, lams, z, s, cfg, backend=get_backend("torch", "cpu"))
     assert r_t.backend == "torch" and r_t.stop.tolist() == r_np.stop.tolist()
@@ -352,8 +367,9 @@ def test_quick_table_csv_columns(tmp_path):
     assert {r["metric"] for r in got} == {"average_angle"} and {r["max_iter"] for r in got} == {"300"}
     for r in got:
         assert int(r["trials"]) == 2
-        assert int(r["stopped_loss"]) + int(r["stopped_cap"]) + int(r["stopped_stall"]) \
-            + int(r["stopped_nonfinite"]) == 2
+        assert (
+            int(r["stopped_loss"]) + int(r["stopped_cap"]) + int(r["stopped_stall"]) + int(r["stopped_nonfinite"]) == 2
+        )
 
 
 def test_table_cells_are_medians_of_the_records():
@@ -392,8 +408,9 @@ def cli():
 
 def test_cli_writes_a_quick_table(cli, tmp_path):
     out = tmp_path / "t2.csv"
-    res = CliRunner().invoke(cli, ["experiment", "table2", "--trials", "1", "--max-iter", "50", "--csv", str(out),
-                                   "--seed", "4"])
+    res = CliRunner().invoke(
+        cli, ["experiment", "table2", "--trials", "1", "--max-iter", "50", "--csv", str(out), "--seed", "4"]
+    )
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 8 and {r["seed"] for r in rows} == {"4"} and {r["scheme"] for r in rows} == {"uncentred"}
@@ -406,11 +423,19 @@ def test_cli_writes_a_figure(cli, tmp_path):
     assert (tmp_path / "sn_fig10_two_teachers.png").exists() and (tmp_path / "sn_fig10_two_teachers.pdf").exists()
 
 
-@pytest.mark.parametrize("args, option", [
-    (["table13"], "NAME"), (["fig0"], "NAME"), (["tabel1"], "NAME"), (["table1", "--trials", "0"], "--trials"),
-    (["table1", "--max-iter", "0"], "--max-iter"), (["table1", "--backend", "jax"], "--backend"),
-    (["fig2", "--csv", "x.csv"], "--csv"), (["table1", "--seed", "-1"], "--seed"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["table13"], "NAME"),
+        (["fig0"], "NAME"),
+        (["tabel1"], "NAME"),
+        (["table1", "--trials", "0"], "--trials"),
+        (["table1", "--max-iter", "0"], "--max-iter"),
+        (["table1", "--backend", "jax"], "--backend"),
+        (["fig2", "--csv", "x.csv"], "--csv"),
+        (["table1", "--seed", "-1"], "--seed"),
+    ],
+)
 def test_cli_bad_input_names_the_option(cli, args, option):
     res = CliRunner().invoke(cli, ["experiment", *args])
     assert res.exit_code == 2
@@ -461,8 +486,9 @@ def test_two_teacher_figures_carry_the_exact_flow(tmp_path):
     assert ex["status"] == "t_end" and ex["k"][:3] == [0, 1, 2] and len(ex["train"]) == len(ex["k"])
     assert ex["train"][0] == run["train"][0]
     assert math.isclose(ex["train"][1], run["train"][1], rel_tol=1e-3)
-    sweep = F.compute_two_sweep(d=4, m=3, rhos=(0.25, 4.0), trials=1, max_iter=300, exact_t_end=6.0,
-                                exact_d=3, exact_m=2, exact_max_rho=1.0)
+    sweep = F.compute_two_sweep(
+        d=4, m=3, rhos=(0.25, 4.0), trials=1, max_iter=300, exact_t_end=6.0, exact_d=3, exact_m=2, exact_max_rho=1.0
+    )
     rows = sweep["exact"]["runs"]
     assert not sweep["exact"]["same_instance"] and [r["rho"] for r in rows] == [0.25]  # ρ = 4 above the cap
     assert rows[0]["t_end"] == 6.0 and "gd_max_angle_plus" in rows[0]

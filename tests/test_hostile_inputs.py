@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from reluflow import Dataset, Init, Problem, ProblemError, fuzzing, solve
 from reluflow.cli import app
-from reluflow.integrate.events import first_root
 from reluflow.integrate import Status
+from reluflow.integrate.events import first_root
 from reluflow.specfile import parse_spec_text, problem_from_dict
 
 runner = CliRunner()
@@ -36,33 +36,49 @@ def with_(table: str, **values) -> dict:
 
 # ----------------------------------------------------------------------------- each finding, pinned
 
-@pytest.mark.parametrize("spec, args, field", [
-    (with_("data", y=[1, "1e400"]), ("solve", "{spec}"), "data.y[1]"),
-    (with_("data", X=[[1, 0], [0, "1e-400"]]), ("solve", "{spec}"), "data.X[1][1]"),
-    (with_("init", **{"lambda": "1e20"}), ("solve", "{spec}"), "init.lambda"),
-    (with_("init", **{"lambda": "1e1000000000"}), ("solve", "{spec}"), "init.lambda"),
-    (with_("init", **{"lambda": "1e-1000000"}), ("predict", "{spec}"), "init.lambda"),
-    (with_("init", **{"lambda": "1" * 2000}), ("solve", "{spec}"), "init.lambda"),
-    (with_("init", width=10**9), ("solve", "{spec}"), "init.width"),
-    (with_("init", seed=2**200), ("solve", "{spec}"), "init.seed"),
-    (BASE, ("solve", "{spec}", "--t-end", "1e1000000000"), "t_end"),
-    (BASE, ("solve", "{spec}", "--loss-below", "1e-1000000"), "loss_below"),
-    (BASE, ("solve", "{spec}", "--digits", "1000000"), "digits"),
-    (BASE, ("solve", "{spec}", "--dps", "1000000"), "dps"),
-    (BASE, ("predict", "{spec}", "--dps", "0"), "dps"),
-    (BASE, ("predict", "{spec}", "--dps", "10000"), "dps"),
-    (BASE, ("interpolate", "{spec}", "--digits", "0"), "--digits"),
-    (BASE, ("interpolate", "{spec}", "--digits", "-5"), "--digits"),
-    (with_("data", X=[[1, 0], [0, "1e-20"]]), ("solve", "{spec}"), "t_end"),  # badly scaled: default horizon
-    (with_("data", X=[[1, 0], ["1e100", 1]]), ("solve", "{spec}", "--t-end", "30"), "t_end"),
-    ({"data": {"X": [[1, 1]], "teacher": [-1, -1]}, "init": BASE["init"]}, ("predict", "{spec}", "--paper",
-                                                                           "single-neuron"), "data.teacher"),
-    # found by bench/fuzz.py: taught labels beyond floats; labels 1e30 beside 1 (pulls 1e30 apart)
-    ({"data": {"X": [[1, 0], ["1e100", 1]], "teacher": ["1e100", 1]}, "init": BASE["init"]}, ("solve", "{spec}"),
-     "data.teacher"),
-    ({"data": {"X": [[1, 0, 0], ["0.6", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", "1e30"]},
-      "init": BASE["init"]}, ("solve", "{spec}", "--t-end", "30"), "t_end"),
-])
+
+@pytest.mark.parametrize(
+    "spec, args, field",
+    [
+        (with_("data", y=[1, "1e400"]), ("solve", "{spec}"), "data.y[1]"),
+        (with_("data", X=[[1, 0], [0, "1e-400"]]), ("solve", "{spec}"), "data.X[1][1]"),
+        (with_("init", **{"lambda": "1e20"}), ("solve", "{spec}"), "init.lambda"),
+        (with_("init", **{"lambda": "1e1000000000"}), ("solve", "{spec}"), "init.lambda"),
+        (with_("init", **{"lambda": "1e-1000000"}), ("predict", "{spec}"), "init.lambda"),
+        (with_("init", **{"lambda": "1" * 2000}), ("solve", "{spec}"), "init.lambda"),
+        (with_("init", width=10**9), ("solve", "{spec}"), "init.width"),
+        (with_("init", seed=2**200), ("solve", "{spec}"), "init.seed"),
+        (BASE, ("solve", "{spec}", "--t-end", "1e1000000000"), "t_end"),
+        (BASE, ("solve", "{spec}", "--loss-below", "1e-1000000"), "loss_below"),
+        (BASE, ("solve", "{spec}", "--digits", "1000000"), "digits"),
+        (BASE, ("solve", "{spec}", "--dps", "1000000"), "dps"),
+        (BASE, ("predict", "{spec}", "--dps", "0"), "dps"),
+        (BASE, ("predict", "{spec}", "--dps", "10000"), "dps"),
+        (BASE, ("interpolate", "{spec}", "--digits", "0"), "--digits"),
+        (BASE, ("interpolate", "{spec}", "--digits", "-5"), "--digits"),
+        (with_("data", X=[[1, 0], [0, "1e-20"]]), ("solve", "{spec}"), "t_end"),  # badly scaled: default horizon
+        (with_("data", X=[[1, 0], ["1e100", 1]]), ("solve", "{spec}", "--t-end", "30"), "t_end"),
+        (
+            {"data": {"X": [[1, 1]], "teacher": [-1, -1]}, "init": BASE["init"]},
+            ("predict", "{spec}", "--paper", "single-neuron"),
+            "data.teacher",
+        ),
+        # found by bench/fuzz.py: taught labels beyond floats; labels 1e30 beside 1 (pulls 1e30 apart)
+        (
+            {"data": {"X": [[1, 0], ["1e100", 1]], "teacher": ["1e100", 1]}, "init": BASE["init"]},
+            ("solve", "{spec}"),
+            "data.teacher",
+        ),
+        (
+            {
+                "data": {"X": [[1, 0, 0], ["0.6", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", "1e30"]},
+                "init": BASE["init"],
+            },
+            ("solve", "{spec}", "--t-end", "30"),
+            "t_end",
+        ),
+    ],
+)
 def test_bad_input_is_refused_quickly_naming_the_field(tmp_path, spec, args, field):
     start = time.perf_counter()
     res = cli(tmp_path, spec, *args)
@@ -71,14 +87,18 @@ def test_bad_input_is_refused_quickly_naming_the_field(tmp_path, spec, args, fie
     assert time.perf_counter() - start < 2.0  # < 1 s on an idle machine (bench/fuzz.py)
 
 
-@pytest.mark.parametrize("content, suffix", [
-    (b"[data]\nX = [[1, 0]]\xff\xfe\n", ".toml"),  # invalid UTF-8
-    (b'{"data": {"X": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}", ".json"),  # nesting 100k deep
-    (b"[data]\nX = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", ".toml"),
-    (b'{"data": {"X": [[' + b"9" * 5000 + b']], "y": [1]}, "init": {"lambda": 1, "width": 1, "seed": 0}}', ".json"),
-    (b"[data]\nX = [[" + b"9" * 5000 + b"]]\n", ".toml"),  # over int()'s 4300 digits
-    (b"", ".toml"), (b"\x00" * 10, ".json"),
-])
+@pytest.mark.parametrize(
+    "content, suffix",
+    [
+        (b"[data]\nX = [[1, 0]]\xff\xfe\n", ".toml"),  # invalid UTF-8
+        (b'{"data": {"X": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}", ".json"),  # nesting 100k deep
+        (b"[data]\nX = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", ".toml"),
+        (b'{"data": {"X": [[' + b"9" * 5000 + b']], "y": [1]}, "init": {"lambda": 1, "width": 1, "seed": 0}}', ".json"),
+        (b"[data]\nX = [[" + b"9" * 5000 + b"]]\n", ".toml"),  # over int()'s 4300 digits
+        (b"", ".toml"),
+        (b"\x00" * 10, ".json"),
+    ],
+)
 def test_broken_files_are_refused(tmp_path, content, suffix):
     res = cli(tmp_path, content, "solve", "{spec}", name=f"spec{suffix}")
     assert res.exit_code == 2, res.output
@@ -114,8 +134,10 @@ def test_single_neuron_delta_zero_reports_absent_quantities(tmp_path):
 def test_a_costly_reduced_model_leaves_T2_absent_with_the_reason(tmp_path):
     """Found by bench/fuzz.py: an input entry 1e3 made predict's reduced-model run take a
     million steps; it is now capped and T2 reported absent with the reason (≈ 8 s)."""
-    spec = {"data": {"X": [[1, 0, 0], ["1e3", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
-            "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]}}
+    spec = {
+        "data": {"X": [[1, 0, 0], ["1e3", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
+        "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]},
+    }
     out = tmp_path / "p.json"
     res = cli(tmp_path, spec, "predict", "{spec}", "--paper", "single-neuron", "--json", str(out))
     assert res.exit_code == 0, res.output
@@ -126,13 +148,16 @@ def test_a_costly_reduced_model_leaves_T2_absent_with_the_reason(tmp_path):
 def test_degenerate_theory_inputs_end_in_a_result_or_a_named_field(tmp_path):
     """Found by bench/fuzz.py (seed 1): Σ with an eigenvalue rounding below 0 (an input entry
     1e-20) made √η complex; all-negative labels made a neuron antiparallel to D_j, dividing by 0."""
-    spec = {"data": {"X": [[1, 0, 0], ["0.6", "1e-20", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
-            "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]}}
+    spec = {
+        "data": {"X": [[1, 0, 0], ["0.6", "1e-20", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
+        "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]},
+    }
     res = cli(tmp_path, spec, "predict", "{spec}", "--paper", "single-neuron")
     assert res.exit_code == 0, res.output
     res = cli(tmp_path, with_("data", y=[-1, "-0.5"]), "predict", "{spec}")
-    assert res.exit_code == 2 and "error: init.z[1]: the neuron's direction becomes antiparallel" in \
-        res.output.replace("\n", " "), res.output
+    assert res.exit_code == 2 and "error: init.z[1]: the neuron's direction becomes antiparallel" in res.output.replace(
+        "\n", " "
+    ), res.output
 
 
 def test_high_precision_runs_and_says_its_cost(tmp_path):
@@ -158,6 +183,7 @@ def test_unexpected_exception_is_a_bug_report_and_debug_shows_it(tmp_path, monke
 
 # ----------------------------------------------------------------------------- long horizons
 
+
 def test_a_long_horizon_ends_when_the_flow_comes_to_rest():
     p = Problem(Dataset([[1, 0], [0, 1]], [1, "-0.5"]), Init("1e-20", [[1, "0.5"], ["0.3", -1]], [1, -1]))
     start = time.perf_counter()
@@ -180,15 +206,46 @@ def test_a_stationary_unfitted_flow_is_not_called_converged():
 # ----------------------------------------------------------------------------- properties
 
 _WILD = st.one_of(
-    st.sampled_from(["nan", "inf", "", "1e1000000000", "1e-1000000", "1/0", "0x1", "1e400", "3/7", "-0", "1e-30",
-                     "1" * 1500, "9" * 5000 + "/1"]),
-    st.integers(-(10**40), 10**40), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
-    st.none(), st.booleans(),
+    st.sampled_from(
+        [
+            "nan",
+            "inf",
+            "",
+            "1e1000000000",
+            "1e-1000000",
+            "1/0",
+            "0x1",
+            "1e400",
+            "3/7",
+            "-0",
+            "1e-30",
+            "1" * 1500,
+            "9" * 5000 + "/1",
+        ]
+    ),
+    st.integers(-(10**40), 10**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.none(),
+    st.booleans(),
 )
-_JSONISH = st.recursive(_WILD, lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=4), c, max_size=3),
-                        max_leaves=12)
-_PATHS = [("data", "X"), ("data", "y"), ("data", "teacher"), ("init", "lambda"), ("init", "width"), ("init", "seed"),
-          ("init", "z"), ("init", "s"), ("data", "X", 0), ("data", "X", 1, 0), ("data", "y", 0), ("extra",)]
+_JSONISH = st.recursive(
+    _WILD, lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=4), c, max_size=3), max_leaves=12
+)
+_PATHS = [
+    ("data", "X"),
+    ("data", "y"),
+    ("data", "teacher"),
+    ("init", "lambda"),
+    ("init", "width"),
+    ("init", "seed"),
+    ("init", "z"),
+    ("init", "s"),
+    ("data", "X", 0),
+    ("data", "X", 1, 0),
+    ("data", "y", 0),
+    ("extra",),
+]
 
 
 @given(path=st.sampled_from(_PATHS), value=_JSONISH)
@@ -222,8 +279,11 @@ def test_any_text_parses_or_is_refused(text, fmt):
 def test_a_sample_of_generated_hostile_cases_ends_well():
     """80 cases of ``reluflow.fuzzing`` through the real CLI in forked children (bench/fuzz.py
     runs thousands): no traceback, hang, slow rejection or wrongly accepted input."""
-    bad = [o for o in (fuzzing.run(c, timeout=30) for c in fuzzing.cases(80, seed=16))
-           if o.category not in ("clear error", "ok") and not (o.category == "slow rejection" and o.seconds < 3)]
+    bad = [
+        o
+        for o in (fuzzing.run(c, timeout=30) for c in fuzzing.cases(80, seed=16))
+        if o.category not in ("clear error", "ok") and not (o.category == "slow rejection" and o.seconds < 3)
+    ]
     assert not bad, [(o.category, o.case.kind, o.case.args, o.tail[-300:]) for o in bad]
 
 

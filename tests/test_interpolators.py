@@ -393,14 +393,17 @@ def _many_points():
 
 
 @pytest.mark.parametrize("fn", [minimum_norm, rank_one_minimum, interpolate])
-@pytest.mark.parametrize("make,field", [
-    (_many_points, "data.X"),
-    (lambda: Dataset([[1, 1], [2, 2]], [1, 3]), "data.y"),
-    (lambda: Dataset([[1, 0, 2], [1, 1, 1], [F(1, 2), 0, 1]], [2, 1, 2]), "data.y"),  # x₃ = x₁/2, y₃ ≠ y₁/2
-    (lambda: [[1, 0], [0, 1]], "data"),
-    (lambda: None, "data"),
-    (lambda: example37_positive(), "data"),  # a Problem, not a Dataset
-])
+@pytest.mark.parametrize(
+    "make,field",
+    [
+        (_many_points, "data.X"),
+        (lambda: Dataset([[1, 1], [2, 2]], [1, 3]), "data.y"),
+        (lambda: Dataset([[1, 0, 2], [1, 1, 1], [F(1, 2), 0, 1]], [2, 1, 2]), "data.y"),  # x₃ = x₁/2, y₃ ≠ y₁/2
+        (lambda: [[1, 0], [0, 1]], "data"),
+        (lambda: None, "data"),
+        (lambda: example37_positive(), "data"),  # a Problem, not a Dataset
+    ],
+)
 def test_errors_name_the_field(fn, make, field):
     with pytest.raises(ProblemError) as exc:
         fn(make())
@@ -466,12 +469,14 @@ def test_locate_and_locate_sqrt():
 # ----------------------------------------------------------------------------- 7. tightness
 
 
-@pytest.mark.parametrize("data,closed", [
-    (AXES, 2 * (math.sqrt(5) + 2)),
-    (Dataset([[2, 0, 0], [0, 3, 0], [0, 0, 1]], [1, -2, 3]), 2 * (math.sqrt(F(1, 4) + 9) + F(2, 3))),
-    (Dataset([[F(3, 5), F(4, 5), 0], [F(-4, 5), F(3, 5), 0], [0, 0, 2]], [1, 1, 1]),
-     2 * math.sqrt(2 + F(1, 4))),
-])
+@pytest.mark.parametrize(
+    "data,closed",
+    [
+        (AXES, 2 * (math.sqrt(5) + 2)),
+        (Dataset([[2, 0, 0], [0, 3, 0], [0, 0, 1]], [1, -2, 3]), 2 * (math.sqrt(F(1, 4) + 9) + F(2, 3))),
+        (Dataset([[F(3, 5), F(4, 5), 0], [F(-4, 5), F(3, 5), 0], [0, 0, 2]], [1, 1, 1]), 2 * math.sqrt(2 + F(1, 4))),
+    ],
+)
 def test_orthogonal_enclosures_are_tight(data, closed):
     r = interpolate(data)
     for res in (r.minimum, r.rank_one):
@@ -507,10 +512,13 @@ def test_below_counterexample_is_undecided_when_the_enclosure_contains_it():
     assert r.checks["below_counterexample"] is not False
 
 
-@pytest.mark.parametrize("X,teacher", [
-    ([[-1, 0], [0, -1]], [F(3, 5), F(4, 5)]),  # all labels 0: min 0, 𝓜 < 0 → theorem8 False
-    ([[1, 2], [1, -1]], [F(3, 5), F(-4, 5)]),  # y = (0, 7/5): min ≈ 1.9799 < 2, 𝓜 < 0 → theorem8 False
-])
+@pytest.mark.parametrize(
+    "X,teacher",
+    [
+        ([[-1, 0], [0, -1]], [F(3, 5), F(4, 5)]),  # all labels 0: min 0, 𝓜 < 0 → theorem8 False
+        ([[1, 2], [1, -1]], [F(3, 5), F(-4, 5)]),  # y = (0, 7/5): min ≈ 1.9799 < 2, 𝓜 < 0 → theorem8 False
+    ],
+)
 def test_theorem8_is_not_checked_outside_its_hypotheses(X, teacher):
     r = interpolate(Dataset(X, teacher=teacher))
     assert r.checks.get("theorem8") is not False

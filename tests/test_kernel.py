@@ -51,12 +51,12 @@ def _assert_identical(runs: dict[str, str]) -> None:
 
 
 FIXTURES = {
-    "e1 (orthogonal, float64 tail)": (e1(), dict(digits=30)),
-    "sn1 (correlated inputs)": (sn1(), dict(digits=30)),
-    "b1 at 50 digits": (b1(), dict(digits=50, t_end=290)),
-    "e1 rotated (general Gram path)": (e1_rotated(), dict(digits=25)),
-    "slider (sliding mode)": (slider(), dict(digits=20, t_end=30)),
-    "generic (sliding, events)": (generic(), dict(digits=20, t_end=30)),
+    "e1 (orthogonal, float64 tail)": (e1(), {"digits": 30}),
+    "sn1 (correlated inputs)": (sn1(), {"digits": 30}),
+    "b1 at 50 digits": (b1(), {"digits": 50, "t_end": 290}),
+    "e1 rotated (general Gram path)": (e1_rotated(), {"digits": 25}),
+    "slider (sliding mode)": (slider(), {"digits": 20, "t_end": 30}),
+    "generic (sliding, events)": (generic(), {"digits": 20, "t_end": 30}),
 }
 
 
@@ -114,21 +114,22 @@ def test_default_keeps_small_jets_and_recomputes_large_ones():
 
 
 def test_unknown_kernel_is_refused():
-    with pytest.raises(ValueError, match="kernel"):
-        with kernel.use("fortran"):
-            pass
+    with pytest.raises(ValueError, match="kernel"), kernel.use("fortran"):
+        pass
 
 
 @pytest.mark.parametrize("how", ["env", "missing"])
 def test_pure_python_fallback_runs_and_says_so(how):
     """RELUFLOW_KERNEL=python, or an extension that failed to build (import blocked)."""
-    code = ("import sys\n"
-            + ("sys.modules['reluflow.integrate._kernel'] = None\n" if how == "missing" else "")
-            + "from reluflow.integrate import kernel\n"
-              "from reluflow import solve\nfrom reluflow.datasets import e1\n"
-              "tr = solve(e1(), digits=20)\n"
-              "print(kernel.name(), tr.metadata['kernel'], tr.status.value)\n"
-              "print(kernel.notice())\n")
+    code = (
+        "import sys\n"
+        + ("sys.modules['reluflow.integrate._kernel'] = None\n" if how == "missing" else "")
+        + "from reluflow.integrate import kernel\n"
+        "from reluflow import solve\nfrom reluflow.datasets import e1\n"
+        "tr = solve(e1(), digits=20)\n"
+        "print(kernel.name(), tr.metadata['kernel'], tr.status.value)\n"
+        "print(kernel.notice())\n"
+    )
     env = dict(os.environ, RELUFLOW_KERNEL="python" if how == "env" else "")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -181,14 +182,26 @@ def test_next_order_rule():
 
 def test_cli_says_once_that_the_pure_python_engine_runs(tmp_path):
     spec = tmp_path / "e1.toml"
-    spec.write_text('[data]\nX = [[1, 0], [0, 1]]\ny = [1, -1]\n[init]\nlambda = "1e-10"\nz = [[1, 0.5], [0.5, -1]]\n'
-                    's = [1, -1]\n', encoding="utf-8")
+    spec.write_text(
+        '[data]\nX = [[1, 0], [0, 1]]\ny = [1, -1]\n[init]\nlambda = "1e-10"\nz = [[1, 0.5], [0.5, -1]]\ns = [1, -1]\n',
+        encoding="utf-8",
+    )
     env = dict(os.environ, RELUFLOW_KERNEL="python")
-    out = subprocess.run([sys.executable, "-m", "reluflow", "solve", str(spec), "--digits", "15"], capture_output=True,
-                         text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "reluflow", "solve", str(spec), "--digits", "15"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stderr.count("using the pure-Python engine") == 1
     env["RELUFLOW_KERNEL"] = ""
-    out = subprocess.run([sys.executable, "-m", "reluflow", "solve", str(spec), "--digits", "15"], capture_output=True,
-                         text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "reluflow", "solve", str(spec), "--digits", "15"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert ("pure-Python" in out.stderr) == (not kernel.available())

@@ -40,14 +40,17 @@ def closed_gap(b: float) -> float:
 # ----------------------------------------------------------------------------- dual basis
 
 
-@pytest.mark.parametrize("problem", [example37_positive(), example37_positive(d=5, b=25), example37_negative(),
-                                     example37_negative(d=9, xi="1/5")])
+@pytest.mark.parametrize(
+    "problem",
+    [example37_positive(), example37_positive(d=5, b=25), example37_negative(), example37_negative(d=9, xi="1/5")],
+)
 def test_dual_basis_is_exactly_dual(problem):
     X = problem.data.X
     chi = ng.dual_basis(problem.data)
     assert all(isinstance(c, Fraction) for row in chi for c in row)
-    assert [[dot(chi[k], x) for x in X] for k in range(len(X))] == [[int(k == i) for i in range(len(X))]
-                                                                     for k in range(len(X))]
+    assert [[dot(chi[k], x) for x in X] for k in range(len(X))] == [
+        [int(k == i) for i in range(len(X))] for k in range(len(X))
+    ]
     mp = ng.dual_basis(X, context(40))  # rows given directly, rounded into the context
     assert all(abs(a - float(b)) < 1e-12 for ra, rb in zip(mp, chi) for a, b in zip(ra, rb))
 
@@ -88,8 +91,9 @@ def test_exact_sign_at_d9():
     assert dual.sign == -1 and dual.kappa_all_sq == dual.rho_sq == dual.mu_y == 1
 
 
-@pytest.mark.parametrize("make,sign", [(example37_positive, 1), (example37_negative, -1),
-                                       (lambda: example37_positive(d=4), 1)])
+@pytest.mark.parametrize(
+    "make,sign", [(example37_positive, 1), (example37_negative, -1), (lambda: example37_positive(d=4), 1)]
+)
 def test_M_sign_survives_a_small_perturbation(make, sign):
     base = make()
     for seed in (0, 1):
@@ -104,8 +108,10 @@ def test_M_sign_survives_a_small_perturbation(make, sign):
 def random_data(rng, d, spread=0.6, denom=1000):
     v = rng.normal(size=d)
     v /= np.linalg.norm(v)
-    X = [[F(float(c)).limit_denominator(denom) for c in v * rng.uniform(0.5, 2) + rng.uniform(-spread, spread, d)]
-         for _ in range(d)]
+    X = [
+        [F(float(c)).limit_denominator(denom) for c in v * rng.uniform(0.5, 2) + rng.uniform(-spread, spread, d)]
+        for _ in range(d)
+    ]
     return Dataset(X, teacher=[F(float(c)).limit_denominator(denom) for c in v])
 
 
@@ -143,7 +149,7 @@ def test_orthogonal_data_and_d2_give_negative_M():
 
 def check_network(data, ce):
     assert ce.certified and ce.exact_residual == 0
-    assert ce.exact_theta_sq ** 2 < 4 * dot(data.teacher, data.teacher)  # ‖θ‖² < 2‖v*‖, exactly
+    assert ce.exact_theta_sq**2 < 4 * dot(data.teacher, data.teacher)  # ‖θ‖² < 2‖v*‖, exactly
     outs = [sum((a * max(dot(w, x), F(0)) for a, w in zip(ce.exact_a, ce.exact_W)), F(0)) for x in data.X]
     assert outs == list(data.y)
     assert float(ce.residual) < 1e-27 and ce.theta_sq <= ce.bound + 1e-25 and ce.bound < ce.reference
@@ -183,7 +189,7 @@ def test_remark38_bound():
     data = example37_positive().data
     B = ng.remark38_bound(data)
     assert float(B) == pytest.approx(2 * max(float(y) / math.sqrt(float(dot(x, x))) for x, y in zip(data.X, data.y)))
-    assert B > mpmath.sqrt(2)
+    assert mpmath.sqrt(2) < B
     assert ng.counterexample(data).theta_sq >= B  # the bound is below every interpolator found
     assert float(ng.remark38_bound(example37_negative().data)) > math.sqrt(2)
 
@@ -203,19 +209,22 @@ def test_example37_builders_are_exact_and_valid():
         assert all(c.holds for c in init_conditions(p).values())  # Assumption 1(ii) for the default seed
 
 
-@pytest.mark.parametrize("call,field", [
-    (lambda: example37_negative(d=5), "d"),
-    (lambda: example37_negative(d=1), "d"),
-    (lambda: example37_negative(d=4, xi="0.6"), "xi"),
-    (lambda: example37_negative(d=16, xi="1/4"), "xi"),
-    (lambda: example37_negative(xi=1), "xi"),
-    (lambda: example37_positive(b=9), "b"),
-    (lambda: example37_positive(b=17), "b"),
-    (lambda: example37_positive(d=2), "d"),
-    (lambda: perturbed(e1(), "1e-3"), "data.teacher"),
-    (lambda: perturbed(example37_negative(), 0), "eps"),
-    (lambda: perturbed(example37_negative(), 1), "eps"),
-])
+@pytest.mark.parametrize(
+    "call,field",
+    [
+        (lambda: example37_negative(d=5), "d"),
+        (lambda: example37_negative(d=1), "d"),
+        (lambda: example37_negative(d=4, xi="0.6"), "xi"),
+        (lambda: example37_negative(d=16, xi="1/4"), "xi"),
+        (lambda: example37_negative(xi=1), "xi"),
+        (lambda: example37_positive(b=9), "b"),
+        (lambda: example37_positive(b=17), "b"),
+        (lambda: example37_positive(d=2), "d"),
+        (lambda: perturbed(e1(), "1e-3"), "data.teacher"),
+        (lambda: perturbed(example37_negative(), 0), "eps"),
+        (lambda: perturbed(example37_negative(), 1), "eps"),
+    ],
+)
 def test_dataset_errors_name_the_field(call, field):
     with pytest.raises(ProblemError) as err:
         call()

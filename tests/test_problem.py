@@ -38,7 +38,7 @@ def test_exact_numbers_never_pass_through_float():
 
 
 def test_toml_decimals_are_exact():
-    text = '[data]\nX = [[1, 0]]\ny = [0.3]\n[init]\nlambda = 1e-300\nz = [[0.1, 0.2]]\ns = [1]\n'
+    text = "[data]\nX = [[1, 0]]\ny = [0.3]\n[init]\nlambda = 1e-300\nz = [[0.1, 0.2]]\ns = [1]\n"
     p = problem_from_dict(parse_spec_text(text, "toml"))
     assert p.data.y[0] == Fraction(3, 10)
     assert p.init.lam == Fraction(1, 10**300)
@@ -101,14 +101,27 @@ def test_precision_too_small_is_a_clear_error():
 
 
 _junk = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=6), st.just("1e-30"), st.just([]), st.just([[]]), st.just([[1, 0]]), st.just([1, -1]),
-    st.lists(st.integers(-2, 2), max_size=3), st.lists(st.lists(st.integers(-2, 2), max_size=3), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.just("1e-30"),
+    st.just([]),
+    st.just([[]]),
+    st.just([[1, 0]]),
+    st.just([1, -1]),
+    st.lists(st.integers(-2, 2), max_size=3),
+    st.lists(st.lists(st.integers(-2, 2), max_size=3), max_size=3),
 )
 
 
 @given(
-    X=_junk, y=_junk, lam=_junk, z=_junk, s=_junk,
+    X=_junk,
+    y=_junk,
+    lam=_junk,
+    z=_junk,
+    s=_junk,
     drop=st.sets(st.sampled_from(["X", "y", "lambda", "z", "s"])),
 )
 @example(X=[[1, 0]], y=[1], lam="1e-30", z=[[0, 0]], s=[1], drop=set())

@@ -2,9 +2,9 @@
 
 import pytest
 import sympy as sp
-
 from reluflow.proofs import REGISTRY, Verdict, run
 from reluflow.proofs.core import zero
+
 from reluflow.symbolic import formulas
 
 
@@ -28,7 +28,9 @@ def test_a_broken_segment_map_fails(monkeypatch):
 
 
 def test_a_broken_example37_margin_fails(monkeypatch):
-    monkeypatch.setattr(formulas, "example37_margin", lambda b: (b - 1) / (b + 1) - sp.sqrt(1 - sp.Rational(9, 25) * b / (b + 2)))
+    monkeypatch.setattr(
+        formulas, "example37_margin", lambda b: (b - 1) / (b + 1) - sp.sqrt(1 - sp.Rational(9, 25) * b / (b + 2))
+    )
     (result,) = run(["E37pos"])
     assert result.verdict is Verdict.FAIL
 

@@ -44,8 +44,7 @@ def valid2() -> Dataset:
 
 
 def valid3() -> Dataset:
-    return Dataset(shifted(V3, [(F(1, 4), 0, 0), (0, F(1, 3), 0), (0, 0, F(1, 2)), (F(-1, 5), F(1, 7), 0)]),
-                   teacher=V3)
+    return Dataset(shifted(V3, [(F(1, 4), 0, 0), (0, F(1, 3), 0), (0, 0, F(1, 2)), (F(-1, 5), F(1, 7), 0)]), teacher=V3)
 
 
 def failing(conds) -> list[str]:
@@ -118,12 +117,15 @@ def test_non_unit_teacher():
     assert conds["i_unit_teacher"].message.startswith("data.teacher: ‖v*‖² = 25")
 
 
-@pytest.mark.parametrize("x, why", [
-    ([1, 0], "(cos²∠ = 9/25 ≤ 1/2)"),      # ∠ ≈ 53°
-    ([-1, 1], "(cos²∠ = 1/50 ≤ 1/2)"),     # ⟨v*, x⟩ = 1/5 > 0, ∠ ≈ 82°
-    ([4, -3], "(⟨v*, x_1⟩ = 0 ≤ 0)"),      # orthogonal to v*: label 0
-    ([-1, -1], "(⟨v*, x_1⟩ = -7/5 ≤ 0)"),  # behind the teacher: label 0
-])
+@pytest.mark.parametrize(
+    "x, why",
+    [
+        ([1, 0], "(cos²∠ = 9/25 ≤ 1/2)"),  # ∠ ≈ 53°
+        ([-1, 1], "(cos²∠ = 1/50 ≤ 1/2)"),  # ⟨v*, x⟩ = 1/5 > 0, ∠ ≈ 82°
+        ([4, -3], "(⟨v*, x_1⟩ = 0 ≤ 0)"),  # orthogonal to v*: label 0
+        ([-1, -1], "(⟨v*, x_1⟩ = -7/5 ≤ 0)"),  # behind the teacher: label 0
+    ],
+)
 def test_teacher_angle_at_least_pi_over_4(x, why):
     conds = data_conditions(Dataset([[1, 1], x], teacher=V2))
     assert "teacher_angles" in failing(conds)
@@ -251,7 +253,7 @@ def test_gamma_sigma_and_J_sets():
     with pytest.raises(ProblemError):
         gamma(data, [n])
     S = sigma_matrix(data)
-    assert S == tuple(tuple(sum(x[a] * x[b] for x in data.X) / n for b in range(3)) for a in range(3))
+    assert tuple(tuple(sum(x[a] * x[b] for x in data.X) / n for b in range(3)) for a in range(3)) == S
     assert all(S[a][b] == S[b][a] for a in range(3) for b in range(3))
     z = [[1, 0, 0], [-1, -1, -1], [0, 1, 0], [-1, -1, 3]]
     p = Problem(data, Init("1e-9", z, [1, 1, -1, -1]))
@@ -263,11 +265,15 @@ def test_gamma_sigma_and_J_sets():
 _entries = st.integers(-3, 3).map(lambda k: F(k, 2))
 
 
-@given(st.integers(2, 4).flatmap(lambda d: st.tuples(
-    st.just(d),
-    st.lists(st.lists(_entries, min_size=d, max_size=d).filter(any), min_size=d, max_size=d + 1),
-    st.lists(_entries, min_size=d, max_size=d).filter(any),
-)))
+@given(
+    st.integers(2, 4).flatmap(
+        lambda d: st.tuples(
+            st.just(d),
+            st.lists(st.lists(_entries, min_size=d, max_size=d).filter(any), min_size=d, max_size=d + 1),
+            st.lists(_entries, min_size=d, max_size=d).filter(any),
+        )
+    )
+)
 def test_eigen_conditions_agree_with_sympy(case):
     d, X, v = case
     conds = data_conditions(Dataset(X, teacher=v))
@@ -281,11 +287,15 @@ def test_eigen_conditions_agree_with_sympy(case):
     assert conds["i_span"].holds == (sp.Matrix(X).rank() == d)
 
 
-@given(st.integers(2, 4).flatmap(lambda d: st.tuples(
-    st.lists(st.integers(-4, 4), min_size=d * (d - 1) // 2, max_size=d * (d - 1) // 2),
-    st.permutations([F(k) for k in range(1, d + 1)]),
-    st.lists(st.sampled_from([0, 1, -2, F(1, 3)]), min_size=d, max_size=d).filter(any),
-)))
+@given(
+    st.integers(2, 4).flatmap(
+        lambda d: st.tuples(
+            st.lists(st.integers(-4, 4), min_size=d * (d - 1) // 2, max_size=d * (d - 1) // 2),
+            st.permutations([F(k) for k in range(1, d + 1)]),
+            st.lists(st.sampled_from([0, 1, -2, F(1, 3)]), min_size=d, max_size=d).filter(any),
+        )
+    )
+)
 def test_teacher_generic_counts_the_eigen_components(case):
     # rows c_k q_k of a rational rotation: Σ = (1/d) Σ c_k² q_k q_kᵀ, eigenvectors q_k with
     # distinct eigenvalues c_k²/d; v* = Σ a_k q_k lies in the span of #{a_k ≠ 0} of them

@@ -6,6 +6,7 @@ descent (σ'(0) = 0, which chatters around the surface) as the step goes to 0.""
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import pytest
 from hypothesis import example, given, settings
 
 from reluflow import Dataset, Init, Problem, solve
-from reluflow.integrate import Status, Trajectory
 from reluflow.figures.sliding import descend, generic, slider
+from reluflow.integrate import Status, Trajectory
 from reluflow.strategies import general_problems
 
 
@@ -117,8 +118,12 @@ def test_generic_runs_end_normally(seed):
 
 @settings(max_examples=12)
 @given(general_problems(max_n=4, max_d=3, max_width=4))
-@example(Problem(Dataset([[0, "1/4"], ["-1/4", "-1/4"], [0, "1/4"]], [0, 0, "-1/4"]),  # x_3 = x_1: ‖θ̇‖²
-                 Init("1/1000", [["-1/4", 0]], [1])))                                  # projected singularly
+@example(
+    Problem(
+        Dataset([[0, "1/4"], ["-1/4", "-1/4"], [0, "1/4"]], [0, 0, "-1/4"]),  # x_3 = x_1: ‖θ̇‖²
+        Init("1/1000", [["-1/4", 0]], [1]),
+    )
+)  # projected singularly
 def test_general_flow_properties(p):
     """On generic data: a normal status, invariants conserved, the loss non-increasing, and
     dL/dt = −‖θ̇‖² at sampled times."""
@@ -126,7 +131,7 @@ def test_general_flow_properties(p):
     assert tr.status.ok, tr.message
     ts = [float(tr.t_end) * i / 8 for i in range(9)]
     losses = [tr.loss(t) for t in ts]
-    assert all(b <= a * (1 + 1e-12) + 1e-25 for a, b in zip(losses, losses[1:]))
+    assert all(b <= a * (1 + 1e-12) + 1e-25 for a, b in itertools.pairwise(losses))
     assert max(abs(v) for v in tr.invariants()) < 1e-12 * (1 + max(abs(a) for a in tr.a) ** 2)
     event_times = [float(e.t) for e in tr.events]
     for t in ts[1:-1]:
@@ -135,7 +140,7 @@ def test_general_flow_properties(p):
         t, h = Fraction(t), Fraction(1, 10**6)
         dl = (tr.loss(t + h) - tr.loss(t - h)) / (2 * tr.ctx.mpf(h.numerator) / h.denominator)
         g2 = tr.grad_sq(tr.evaluate(t))
-        floor = 10 ** -tr.digits * (1 + tr.loss(t)) / h  # the loss's resolution, differenced
+        floor = 10**-tr.digits * (1 + tr.loss(t)) / h  # the loss's resolution, differenced
         assert abs(dl + g2) <= 1e-6 * abs(g2) + floor
 
 
@@ -170,22 +175,25 @@ def fuzz_instance(seed: int) -> Problem:
     return Problem(Dataset(X.tolist(), y.tolist()), Init(str(lam), z.tolist(), s.tolist()))
 
 
-@pytest.mark.parametrize("seed, what", [
-    (43, "an entered pair disagreed with the field later decisions made: invariants broke"),
-    (73, "the same, seven neurons"),
-    (215, "parallel points x_5 = 2 x_0 sliding together: a pin zeroed a real rate"),
-    (271, "parallel points: the group's multipliers must share one range"),
-    (335, "a mode left beyond its bound: pinning its first-order rate turned the pair the wrong way"),
-    (375, "the same, n = 3, d = 5"),
-    (417, "the same, n = 2, d = 5"),
-    (422, "the same, n = 3, d = 4"),
-    (456, "the same, n = 3, d = 3"),
-    (563, "1-D data, a neuron shrinking far below λ: w = λz + Σ C x cancels, not an inconsistency"),
-    (331, "1-D-like data: the drift check must allow that cancellation"),
-    (1245, "a settled pair whose first-order rate is noise was divided by it: zero-length steps"),
-    (1571, "a first-order rate the second order overtakes before any resolvable time decided the side"),
-    (1518, "rates vanishing to fourth order: no assignment agreed at every order; the latest disagreement wins"),
-])
+@pytest.mark.parametrize(
+    "seed, what",
+    [
+        (43, "an entered pair disagreed with the field later decisions made: invariants broke"),
+        (73, "the same, seven neurons"),
+        (215, "parallel points x_5 = 2 x_0 sliding together: a pin zeroed a real rate"),
+        (271, "parallel points: the group's multipliers must share one range"),
+        (335, "a mode left beyond its bound: pinning its first-order rate turned the pair the wrong way"),
+        (375, "the same, n = 3, d = 5"),
+        (417, "the same, n = 2, d = 5"),
+        (422, "the same, n = 3, d = 4"),
+        (456, "the same, n = 3, d = 3"),
+        (563, "1-D data, a neuron shrinking far below λ: w = λz + Σ C x cancels, not an inconsistency"),
+        (331, "1-D-like data: the drift check must allow that cancellation"),
+        (1245, "a settled pair whose first-order rate is noise was divided by it: zero-length steps"),
+        (1571, "a first-order rate the second order overtakes before any resolvable time decided the side"),
+        (1518, "rates vanishing to fourth order: no assignment agreed at every order; the latest disagreement wins"),
+    ],
+)
 def test_fuzz_findings_stay_fixed(seed, what):
     p = fuzz_instance(seed)
     tr = solve(p, t_end=60, digits=15, loss_below="1e-18")

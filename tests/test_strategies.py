@@ -103,8 +103,10 @@ def test_coverage_true_satisfies_A3(problem):
     for s in (1, -1):
         pts = class_points(problem.data, s)
         if pts:
-            assert any(sj == s and all(dot(z, problem.data.X[k]) > 0 for k in pts)
-                       for z, sj in zip(problem.init.z, problem.init.s))
+            assert any(
+                sj == s and all(dot(z, problem.data.X[k]) > 0 for k in pts)
+                for z, sj in zip(problem.init.z, problem.init.s)
+            )
 
 
 @given(orthogonal_problems(coverage=False, max_n=5, max_width=5))
@@ -116,9 +118,15 @@ def test_coverage_false_breaks_A3_but_keeps_every_point(problem):
     assert pr.assumptions["covered"]
     for k in range(problem.n):  # independently: some correct-sign neuron is active on x_k
         assert any(sj * y[k] > 0 and dot(z, X[k]) > 0 for z, sj in zip(problem.init.z, problem.init.s))
-    failing = [s for s in (1, -1) if class_points(problem.data, s) and not any(
-        sj == s and all(dot(z, X[k]) > 0 for k in class_points(problem.data, s))
-        for z, sj in zip(problem.init.z, problem.init.s))]
+    failing = [
+        s
+        for s in (1, -1)
+        if class_points(problem.data, s)
+        and not any(
+            sj == s and all(dot(z, X[k]) > 0 for k in class_points(problem.data, s))
+            for z, sj in zip(problem.init.z, problem.init.s)
+        )
+    ]
     assert failing and all(len(class_points(problem.data, s)) >= 2 for s in failing)
 
 

@@ -131,24 +131,27 @@ def test_inits_for_a_fixed_dataset(data):
 # ----------------------------------------------------------------------------- option validation
 
 
-@pytest.mark.parametrize("build, fragment", [
-    (lambda: teacher_vectors(d=1), "d=1 must be an integer ≥ 2"),
-    (lambda: teacher_vectors(d="3"), "d='3' must be an integer"),
-    (lambda: single_neuron_datasets(d=1), "d=1 must be an integer ≥ 2"),
-    (lambda: single_neuron_datasets(d=(4, 3)), "the high end 3 is below the low end 4"),
-    (lambda: single_neuron_datasets(d=(2, 3, 4)), "must be an integer or a pair"),
-    (lambda: single_neuron_datasets(d=(2, 4), n=3), "n=3 is below d=(2, 4)"),
-    (lambda: single_neuron_datasets(max_radius="0.75"), "max_radius='0.75' must be in (0, 1/√2)"),
-    (lambda: single_neuron_datasets(max_radius=0), "max_radius=0 must be in (0, 1/√2)"),
-    (lambda: single_neuron_datasets(max_radius="big"), "max_radius='big' is not a number"),
-    (lambda: single_neuron_problems(width=0), "width=0 must be an integer ≥ 1"),
-    (lambda: single_neuron_problems(lam=0), "lam=0 must be > 0"),
-    (lambda: single_neuron_problems(j_minus=1), "j_minus=1 must be True or False"),
-    (lambda: single_neuron_problems(idle="yes"), "idle='yes' must be True or False"),
-    (lambda: single_neuron_problems(margin=1), "margin=1 must be in [0, 1)"),
-    (lambda: single_neuron_inits([[1, 0]]), "must be a reluflow.Dataset"),
-    (lambda: single_neuron_inits(Dataset([[1, 0], [0, 1]], [1, 1])), "data has no teacher v*"),
-])
+@pytest.mark.parametrize(
+    "build, fragment",
+    [
+        (lambda: teacher_vectors(d=1), "d=1 must be an integer ≥ 2"),
+        (lambda: teacher_vectors(d="3"), "d='3' must be an integer"),
+        (lambda: single_neuron_datasets(d=1), "d=1 must be an integer ≥ 2"),
+        (lambda: single_neuron_datasets(d=(4, 3)), "the high end 3 is below the low end 4"),
+        (lambda: single_neuron_datasets(d=(2, 3, 4)), "must be an integer or a pair"),
+        (lambda: single_neuron_datasets(d=(2, 4), n=3), "n=3 is below d=(2, 4)"),
+        (lambda: single_neuron_datasets(max_radius="0.75"), "max_radius='0.75' must be in (0, 1/√2)"),
+        (lambda: single_neuron_datasets(max_radius=0), "max_radius=0 must be in (0, 1/√2)"),
+        (lambda: single_neuron_datasets(max_radius="big"), "max_radius='big' is not a number"),
+        (lambda: single_neuron_problems(width=0), "width=0 must be an integer ≥ 1"),
+        (lambda: single_neuron_problems(lam=0), "lam=0 must be > 0"),
+        (lambda: single_neuron_problems(j_minus=1), "j_minus=1 must be True or False"),
+        (lambda: single_neuron_problems(idle="yes"), "idle='yes' must be True or False"),
+        (lambda: single_neuron_problems(margin=1), "margin=1 must be in [0, 1)"),
+        (lambda: single_neuron_inits([[1, 0]]), "must be a reluflow.Dataset"),
+        (lambda: single_neuron_inits(Dataset([[1, 0], [0, 1]], [1, 1])), "data has no teacher v*"),
+    ],
+)
 def test_options_are_validated(build, fragment):
     with pytest.raises(InvalidArgument) as exc:
         build()
@@ -201,25 +204,31 @@ def assert_problem_valid_any_radius(p):
         assert all(c.holds for c in conds.values()), {k: c.message for k, c in conds.items() if not c.holds}
 
 
-@pytest.mark.parametrize("build, fragment", [
-    (lambda: example37_problems(family="zero"), "family='zero' must be 'negative'"),
-    (lambda: example37_problems(family="negative", d=5), "d=5 is invalid for family='negative'"),
-    (lambda: example37_problems(family="positive", d=2), "d=2 is invalid for family='positive'"),
-    (lambda: example37_problems(family="negative", xi="0.9"), "xi='0.9' is invalid for family='negative'"),
-    (lambda: example37_problems(family="positive", b=10), "b=10 is invalid for family='positive'"),
-    (lambda: example37_problems(family="positive", b=20), "b=20 is invalid for family='positive'"),
-    (lambda: example37_problems(family="positive", xi="1/4"), "xi='1/4' does not apply to family='positive'"),
-    (lambda: example37_problems(eps=0), "eps=0 must be > 0"),
-    (lambda: example37_problems(width=0), "width=0 must be an integer ≥ 1"),
-])
+@pytest.mark.parametrize(
+    "build, fragment",
+    [
+        (lambda: example37_problems(family="zero"), "family='zero' must be 'negative'"),
+        (lambda: example37_problems(family="negative", d=5), "d=5 is invalid for family='negative'"),
+        (lambda: example37_problems(family="positive", d=2), "d=2 is invalid for family='positive'"),
+        (lambda: example37_problems(family="negative", xi="0.9"), "xi='0.9' is invalid for family='negative'"),
+        (lambda: example37_problems(family="positive", b=10), "b=10 is invalid for family='positive'"),
+        (lambda: example37_problems(family="positive", b=20), "b=20 is invalid for family='positive'"),
+        (lambda: example37_problems(family="positive", xi="1/4"), "xi='1/4' does not apply to family='positive'"),
+        (lambda: example37_problems(eps=0), "eps=0 must be > 0"),
+        (lambda: example37_problems(width=0), "width=0 must be an integer ≥ 1"),
+    ],
+)
 def test_example37_options_are_validated(build, fragment):
     with pytest.raises(InvalidArgument) as exc:
         build()
     assert fragment in str(exc.value)
 
 
-@given(st.sampled_from(["negative", "positive"]).flatmap(
-    lambda f: example37_problems(family=f, width=2).map(lambda p: (f, p))))
+@given(
+    st.sampled_from(["negative", "positive"]).flatmap(
+        lambda f: example37_problems(family=f, width=2).map(lambda p: (f, p))
+    )
+)
 def test_example37_sign_of_M_agrees_with_norm_geometry(case):
     from reluflow.theory.norm_geometry import compute_M
 

@@ -78,8 +78,12 @@ cli = CliRunner()
 
 # ---- grids -------------------------------------------------------------------------------------------
 def test_grid_is_the_cartesian_product_in_a_fixed_order():
-    runs = parse_grid({"base": {"data": DATA, "init": {}, "solve": {"t_end": 5}},
-                       "grid": {"digits": [20, 25], "width": [1, 3], "seed": [4, 5], "lambda": ["1e-10", "1e-30"]}})
+    runs = parse_grid(
+        {
+            "base": {"data": DATA, "init": {}, "solve": {"t_end": 5}},
+            "grid": {"digits": [20, 25], "width": [1, 3], "seed": [4, 5], "lambda": ["1e-10", "1e-30"]},
+        }
+    )
     assert len(runs) == 16
     keys = [(r.lam_text, r.seed, r.width, r.digits) for r in runs]
     assert keys == sorted(keys, key=lambda k: (["1e-10", "1e-30"].index(k[0]), k[1], k[2], k[3]))
@@ -94,59 +98,90 @@ def test_example_grid_file_and_a_base_without_grid(tmp_path):
     assert len(runs) == 24 and runs[0].lam_text == "1e-10" and (runs[0].seed, runs[0].width) == (0, 2)
     assert [r.lam_text for r in runs[::6]] == ["1e-10", "1e-20", "1e-30", "1e-50"]
     spec = tmp_path / "one.toml"
-    spec.write_text((ROOT / "examples" / "two_points.toml").read_text().replace("[data]", "[base.data]")
-                    .replace("[init]", "[base.init]"))
+    spec.write_text(
+        (ROOT / "examples" / "two_points.toml")
+        .read_text()
+        .replace("[data]", "[base.data]")
+        .replace("[init]", "[base.init]")
+    )
     (one,) = load_grid(spec)
     assert one.canonical()["init"]["z"] == [["3/5", "4/5", "-3/10", "1/5"]] and one.seed is None and one.width == 1
 
 
 def test_dataset_axis_reads_data_files_relative_to_the_grid(tmp_path):
     (tmp_path / "d").mkdir()
-    (tmp_path / "d" / "a.toml").write_text('[data]\nX = [[1, 0], [0, 1]]\ny = [1, -0.5]\n')
-    (tmp_path / "d" / "b.json").write_text(json.dumps({"data": {"X": [[1, 0], [1, 1]], "teacher": [1, 0]},
-                                                       "init": {"lambda": 1, "z": [[1, 0]], "s": [1]}}))
+    (tmp_path / "d" / "a.toml").write_text("[data]\nX = [[1, 0], [0, 1]]\ny = [1, -0.5]\n")
+    (tmp_path / "d" / "b.json").write_text(
+        json.dumps({"data": {"X": [[1, 0], [1, 1]], "teacher": [1, 0]}, "init": {"lambda": 1, "z": [[1, 0]], "s": [1]}})
+    )
     grid = tmp_path / "g.toml"
-    grid.write_text('[base.init]\nlambda = "1e-5"\nwidth = 2\nseed = 0\n[base.solve]\nt_end = 3\n'
-                    '[grid]\ndataset = ["d/a.toml", "d/b.json"]\nseed = [0, 1]\n')
+    grid.write_text(
+        '[base.init]\nlambda = "1e-5"\nwidth = 2\nseed = 0\n[base.solve]\nt_end = 3\n'
+        '[grid]\ndataset = ["d/a.toml", "d/b.json"]\nseed = [0, 1]\n'
+    )
     runs = load_grid(grid)
     assert [(r.dataset, r.seed) for r in runs] == [("d/a.toml", 0), ("d/a.toml", 1), ("d/b.json", 0), ("d/b.json", 1)]
     assert runs[2].canonical()["data"] == {"X": [["1", "0"], ["1", "1"]], "y": ["1", "1"], "teacher": ["1", "0"]}
     assert runs[0].data_hash != runs[2].data_hash and runs[0].data_hash == runs[1].data_hash
 
 
-@pytest.mark.parametrize("grid, field", [
-    ({"grid": {"lambda": "1e-10"}}, "grid.lambda"),
-    ({"grid": {"lambda": []}}, "grid.lambda"),
-    ({"grid": {"lambda": ["1e-10", -1]}}, "grid.lambda[1]"),
-    ({"grid": {"lambda": ["1e-10", "x"]}}, "grid.lambda[1]"),
-    ({"grid": {"lambda": ["1e-10", "1E-10"]}}, "grid.lambda[1]"),  # the same number twice
-    ({"grid": {"seed": [0, -1]}}, "grid.seed[1]"),
-    ({"grid": {"seed": [True]}}, "grid.seed[0]"),
-    ({"grid": {"width": [0]}}, "grid.width[0]"),
-    ({"grid": {"width": [1.5]}}, "grid.width[0]"),
-    ({"grid": {"digits": ["30"]}}, "grid.digits[0]"),
-    ({"grid": {"lambdas": [1]}}, "grid.lambdas"),
-    ({"grid": {"dataset": ["nope.toml"]}}, "grid.dataset[0]"),
-    ({"grid": [1]}, "grid"),
-    ({"extra": {}}, "extra"),
-    ({"base": None}, "base"),
-    ({"base": {"init": {"lambda": 1, "width": 1, "seed": 0}}}, "base.data"),
-    ({"base": {"data": DATA, "init": {"width": 1, "seed": 0}}}, "base.init.lambda"),
-    ({"base": {"data": DATA, "init": {"lambda": 1, "width": 1}}}, "base.init.seed"),
-    ({"base": {"data": DATA, "init": {"lambda": 1, "z": [[1, 0, 0, 0]], "s": [1]}}, "grid": {"seed": [1]}},
-     "grid.seed"),
-    ({"base": {"data": {"X": [[1, 0], [1]], "y": [1, 1]}, "init": {"lambda": 1, "width": 1, "seed": 0}}},
-     "base.data.X[1]"),
-    ({"base": {"data": DATA, "init": {"lambda": 1, "width": 1, "seed": 0, "m": 3}}}, "base.init.m"),
-    ({"base": {"data": DATA, "init": {"lambda": 1, "width": 1, "seed": 0}, "solve": {"tend": 1}}},
-     "base.solve.tend"),
-    ({"base": {"data": DATA, "init": {"lambda": 1, "width": 1, "seed": 0}, "solve": {"t_end": 0}}},
-     "base.solve.t_end"),
-    ({"base": {"data": DATA, "init": {"lambda": "1e-30", "width": 1, "seed": 0}, "solve": {"dps": 20}},
-      "grid": {"digits": [10, 30]}}, "grid.digits[1]"),  # dps 20 is too small for 30 digits
-    ({"base": {"data": DATA, "init": {"lambda": "1e-30", "width": 1, "seed": 0}, "solve": {"dps": 16, "digits": 15}}},
-     "base.solve.dps"),
-])
+@pytest.mark.parametrize(
+    "grid, field",
+    [
+        ({"grid": {"lambda": "1e-10"}}, "grid.lambda"),
+        ({"grid": {"lambda": []}}, "grid.lambda"),
+        ({"grid": {"lambda": ["1e-10", -1]}}, "grid.lambda[1]"),
+        ({"grid": {"lambda": ["1e-10", "x"]}}, "grid.lambda[1]"),
+        ({"grid": {"lambda": ["1e-10", "1E-10"]}}, "grid.lambda[1]"),  # the same number twice
+        ({"grid": {"seed": [0, -1]}}, "grid.seed[1]"),
+        ({"grid": {"seed": [True]}}, "grid.seed[0]"),
+        ({"grid": {"width": [0]}}, "grid.width[0]"),
+        ({"grid": {"width": [1.5]}}, "grid.width[0]"),
+        ({"grid": {"digits": ["30"]}}, "grid.digits[0]"),
+        ({"grid": {"lambdas": [1]}}, "grid.lambdas"),
+        ({"grid": {"dataset": ["nope.toml"]}}, "grid.dataset[0]"),
+        ({"grid": [1]}, "grid"),
+        ({"extra": {}}, "extra"),
+        ({"base": None}, "base"),
+        ({"base": {"init": {"lambda": 1, "width": 1, "seed": 0}}}, "base.data"),
+        ({"base": {"data": DATA, "init": {"width": 1, "seed": 0}}}, "base.init.lambda"),
+        ({"base": {"data": DATA, "init": {"lambda": 1, "width": 1}}}, "base.init.seed"),
+        (
+            {"base": {"data": DATA, "init": {"lambda": 1, "z": [[1, 0, 0, 0]], "s": [1]}}, "grid": {"seed": [1]}},
+            "grid.seed",
+        ),
+        (
+            {"base": {"data": {"X": [[1, 0], [1]], "y": [1, 1]}, "init": {"lambda": 1, "width": 1, "seed": 0}}},
+            "base.data.X[1]",
+        ),
+        ({"base": {"data": DATA, "init": {"lambda": 1, "width": 1, "seed": 0, "m": 3}}}, "base.init.m"),
+        (
+            {"base": {"data": DATA, "init": {"lambda": 1, "width": 1, "seed": 0}, "solve": {"tend": 1}}},
+            "base.solve.tend",
+        ),
+        (
+            {"base": {"data": DATA, "init": {"lambda": 1, "width": 1, "seed": 0}, "solve": {"t_end": 0}}},
+            "base.solve.t_end",
+        ),
+        (
+            {
+                "base": {"data": DATA, "init": {"lambda": "1e-30", "width": 1, "seed": 0}, "solve": {"dps": 20}},
+                "grid": {"digits": [10, 30]},
+            },
+            "grid.digits[1]",
+        ),  # dps 20 is too small for 30 digits
+        (
+            {
+                "base": {
+                    "data": DATA,
+                    "init": {"lambda": "1e-30", "width": 1, "seed": 0},
+                    "solve": {"dps": 16, "digits": 15},
+                }
+            },
+            "base.solve.dps",
+        ),
+    ],
+)
 def test_bad_grids_name_the_field(grid, field):
     mapping = {"base": {"data": DATA, "init": {"lambda": "1e-10", "width": 1, "seed": 0}}} | grid
     with pytest.raises(ProblemError) as info:
@@ -172,27 +207,51 @@ def _reversed(obj):
 
 
 def test_same_spec_same_hash_whatever_the_key_order_or_spelling():
-    a = RunSpec({"data": {"X": [[1, 0], [0, 1]], "y": [1, "-0.5"]}, "init": {"lambda": "1e-10", "width": 2, "seed": 3}},
-                t_end=5, digits=20)
-    b = RunSpec(_reversed({"data": {"X": [["1", 0.0], [0, Decimal(1)]], "y": [Fraction(1), "-1/2"]},
-                           "init": {"lambda": Fraction(1, 10**10), "width": 2, "seed": 3}}), t_end="5.000", digits=20)
+    a = RunSpec(
+        {"data": {"X": [[1, 0], [0, 1]], "y": [1, "-0.5"]}, "init": {"lambda": "1e-10", "width": 2, "seed": 3}},
+        t_end=5,
+        digits=20,
+    )
+    b = RunSpec(
+        _reversed(
+            {
+                "data": {"X": [["1", 0.0], [0, Decimal(1)]], "y": [Fraction(1), "-1/2"]},
+                "init": {"lambda": Fraction(1, 10**10), "width": 2, "seed": 3},
+            }
+        ),
+        t_end="5.000",
+        digits=20,
+    )
     assert a == b and hash(a) == hash(b) and a.spec_hash == b.spec_hash and a.canonical_json == b.canonical_json
     assert len({a, b}) == 1
     assert list(json.loads(a.canonical_json)) == sorted(json.loads(a.canonical_json))  # sorted keys
     # teacher labels written out or derived: one problem, one key
-    t1 = RunSpec({"data": {"X": [[1, 1], [-1, 0]], "teacher": ["0.6", "0.8"]}, "init": {"lambda": 1, "width": 1, "seed": 0}})
-    t2 = RunSpec({"data": {"X": [[1, 1], [-1, 0]], "teacher": ["0.6", "0.8"], "y": ["1.4", 0]},
-                  "init": {"lambda": 1, "width": 1, "seed": 0}})
+    t1 = RunSpec(
+        {"data": {"X": [[1, 1], [-1, 0]], "teacher": ["0.6", "0.8"]}, "init": {"lambda": 1, "width": 1, "seed": 0}}
+    )
+    t2 = RunSpec(
+        {
+            "data": {"X": [[1, 1], [-1, 0]], "teacher": ["0.6", "0.8"], "y": ["1.4", 0]},
+            "init": {"lambda": 1, "width": 1, "seed": 0},
+        }
+    )
     assert t1.spec_hash == t2.spec_hash
 
 
 def test_anything_that_changes_the_run_changes_the_hash():
     base = RunSpec({"data": DATA, "init": {"lambda": "1e-10", "width": 2, "seed": 0}}, t_end=5, digits=20)
-    variants = [base.vary(lam="1e-20"), base.vary(lam="1.0000000001e-10"), base.vary(seed=1), base.vary(width=3),
-                base.vary(digits=21), RunSpec(base.spec, t_end=6, digits=20), RunSpec(base.spec, t_end=5, digits=20,
-                                                                                      loss_below="1e-9"),
-                RunSpec(base.spec, t_end=5, digits=20, dps=40), RunSpec(base.spec, t_end=5),
-                base.vary(data={"X": DATA["X"], "y": [1, "-0.50001"]})]
+    variants = [
+        base.vary(lam="1e-20"),
+        base.vary(lam="1.0000000001e-10"),
+        base.vary(seed=1),
+        base.vary(width=3),
+        base.vary(digits=21),
+        RunSpec(base.spec, t_end=6, digits=20),
+        RunSpec(base.spec, t_end=5, digits=20, loss_below="1e-9"),
+        RunSpec(base.spec, t_end=5, digits=20, dps=40),
+        RunSpec(base.spec, t_end=5),
+        base.vary(data={"X": DATA["X"], "y": [1, "-0.50001"]}),
+    ]
     hashes = {v.spec_hash for v in variants} | {base.spec_hash}
     assert len(hashes) == len(variants) + 1
     assert base.vary(dataset="label").spec_hash == base.spec_hash  # a label is not part of the spec
@@ -276,16 +335,27 @@ def _tamper_summary(p: Path) -> None:
     p.write_text(json.dumps(d))
 
 
-@pytest.mark.parametrize("damage", [
-    lambda s, h: _truncate(s.record_path(h)),
-    lambda s, h: _truncate(s.trajectory_path(h)),
-    lambda s, h: _flip(s.trajectory_path(h)),
-    lambda s, h: _tamper_summary(s.record_path(h)),
-    lambda s, h: s.trajectory_path(h).unlink(),
-    lambda s, h: s.record_path(h).write_bytes(b"\xff\xfe\x00garbage"),
-    lambda s, h: s.record_path(h).write_text("[]"),
-], ids=["truncated-record", "truncated-trajectory", "flipped-digit", "tampered-summary", "missing-trajectory",
-        "not-utf8", "not-a-record"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s, h: _truncate(s.record_path(h)),
+        lambda s, h: _truncate(s.trajectory_path(h)),
+        lambda s, h: _flip(s.trajectory_path(h)),
+        lambda s, h: _tamper_summary(s.record_path(h)),
+        lambda s, h: s.trajectory_path(h).unlink(),
+        lambda s, h: s.record_path(h).write_bytes(b"\xff\xfe\x00garbage"),
+        lambda s, h: s.record_path(h).write_text("[]"),
+    ],
+    ids=[
+        "truncated-record",
+        "truncated-trajectory",
+        "flipped-digit",
+        "tampered-summary",
+        "missing-trajectory",
+        "not-utf8",
+        "not-a-record",
+    ],
+)
 def test_corrupt_files_are_detected_and_recomputed(tmp_path, damage):
     specs = tiny()
     store = Store(tmp_path)
@@ -349,8 +419,16 @@ def store_copy(solved_store, tmp_path) -> tuple[Store, tuple[RunSpec, ...], dict
 
 
 SUMMARY_EDITS = {
-    "final_loss": "0.0", "status": "loss_below", "ok": False, "message": "reached the requested end time (edited)",
-    "t_end": "5.0", "events": 0, "steps": 1, "dps": 40, "digits": 30, "order": 9,
+    "final_loss": "0.0",
+    "status": "loss_below",
+    "ok": False,
+    "message": "reached the requested end time (edited)",
+    "t_end": "5.0",
+    "events": 0,
+    "steps": 1,
+    "dps": 40,
+    "digits": 30,
+    "order": 9,
 }
 
 
@@ -483,16 +561,17 @@ def test_dask_local_cluster_gives_identical_bytes(tmp_path):
     ref = Store(tmp_path / "ref")
     run(specs, ref, executor=ThreadPoolExecutor(1), progress=False)
     store = Store(tmp_path / "dask")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             res = run(specs, store, executor=client.get_executor(), progress=False)
         workers = {json.loads(p.read_text())["pid"] for p in (store.root / "meta").iterdir()}
         # and through the command line, as `reluflow sweep GRID --scheduler tcp://…`
-        grid = _grid_file(tmp_path, ["1e-10", "1e-20", "1e-30"], [0, 1], width=2, digits=20,
-                          extra="t_end = 6\n")
-        out = cli.invoke(app(), ["sweep", str(grid), "--store", str(tmp_path / "cli"), "--scheduler",
-                                 cluster.scheduler_address])
+        grid = _grid_file(tmp_path, ["1e-10", "1e-20", "1e-30"], [0, 1], width=2, digits=20, extra="t_end = 6\n")
+        out = cli.invoke(
+            app(), ["sweep", str(grid), "--store", str(tmp_path / "cli"), "--scheduler", cluster.scheduler_address]
+        )
     assert res.ok and res.computed == 6
     assert files(store) == files(ref)
     assert os.getpid() not in workers and len(workers) >= 1
@@ -504,8 +583,9 @@ def test_run_dedupes_skips_and_reports_failures(tmp_path, monkeypatch):
     specs = tiny()
     store = Store(tmp_path)
     res = run([*specs, specs[0]], store, executor=ThreadPoolExecutor(2), progress=False)
-    assert len(res.specs) == 4 and res.computed == 4 and [r.spec_hash for r in res.records] == [
-        s.spec_hash for s in specs]
+    assert (
+        len(res.specs) == 4 and res.computed == 4 and [r.spec_hash for r in res.records] == [s.spec_hash for s in specs]
+    )
     more = tiny(lams=("1e-10", "1e-20", "1e-40"))
 
     def boom(spec_json, root):
@@ -559,9 +639,11 @@ def test_collect_gives_one_row_per_run(tmp_path):
 # ---- resuming after SIGKILL ---------------------------------------------------------------------------
 def _grid_file(tmp_path: Path, lams, seeds, width=3, digits=30, extra="") -> Path:
     grid = tmp_path / "grid.toml"
-    grid.write_text(f'[base.data]\nX = [[1, 0, 0, 0], [0, 1, 0, 0]]\ny = [1, -0.5]\n[base.init]\nwidth = {width}\n'
-                    f'[base.solve]\ndigits = {digits}\n{extra}[grid]\nlambda = {json.dumps(list(lams))}\n'
-                    f'seed = {json.dumps(list(seeds))}\n')
+    grid.write_text(
+        f"[base.data]\nX = [[1, 0, 0, 0], [0, 1, 0, 0]]\ny = [1, -0.5]\n[base.init]\nwidth = {width}\n"
+        f"[base.solve]\ndigits = {digits}\n{extra}[grid]\nlambda = {json.dumps(list(lams))}\n"
+        f"seed = {json.dumps(list(seeds))}\n"
+    )
     return grid
 
 
@@ -569,9 +651,12 @@ def test_sweep_killed_midway_resumes_and_loses_nothing(tmp_path):
     grid = _grid_file(tmp_path, ["1e-30", "1e-40", "1e-50"], [0, 1, 2])  # 9 runs, default t_end
     specs = load_grid(grid)
     store = Store(tmp_path / "store")
-    proc = subprocess.Popen([sys.executable, "-m", "reluflow.sweep.cli", str(grid), "--store", str(store.root),
-                             "--workers", "1"], start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reluflow.sweep.cli", str(grid), "--store", str(store.root), "--workers", "1"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     try:
         while len(list(store.keys())) < 2:
@@ -583,8 +668,11 @@ def test_sweep_killed_midway_resumes_and_loses_nothing(tmp_path):
         proc.wait()
     before = {h: store.check(h) for h in store}
     assert 2 <= len(before) < len(specs), "the sweep finished before it could be killed"
-    kept = {h: (store.record_path(h).read_bytes(), store.trajectory_path(h).read_bytes())
-            for h, state in before.items() if state == "valid"}
+    kept = {
+        h: (store.record_path(h).read_bytes(), store.trajectory_path(h).read_bytes())
+        for h, state in before.items()
+        if state == "valid"
+    }
     assert len(kept) >= 2
 
     res = run(specs, store, workers=2, progress=False)
@@ -598,7 +686,7 @@ def test_sweep_killed_midway_resumes_and_loses_nothing(tmp_path):
     # a fresh, uninterrupted sweep gives the same bytes
     fresh = Store(tmp_path / "fresh")
     run(specs, fresh, workers=2, progress=False)
-    assert files(fresh) == {k: v for k, v in files(store).items()}
+    assert files(fresh) == dict(files(store).items())
 
 
 # ---- pool workers end with the sweep ------------------------------------------------------------------
@@ -652,8 +740,12 @@ def test_killing_a_sweep_ends_its_pool_workers(tmp_path):
     script = tmp_path / "sweep.py"
     script.write_text(SWEEP_SCRIPT)
     store = Store(tmp_path / "store")
-    proc = subprocess.Popen([sys.executable, str(script), str(store.root)], start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(store.root)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while not list(store.keys()):  # the quick run is stored: both workers are up, one is idle
@@ -691,8 +783,13 @@ if __name__ == "__main__":
 def test_watchdog_alone_ends_an_orphaned_worker(tmp_path, method):
     script = tmp_path / "watch.py"
     script.write_text(WATCH_SCRIPT)
-    proc = subprocess.Popen([sys.executable, str(script), method], start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), method],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         child = int(proc.stdout.readline())
         time.sleep(1.0 if method == "spawn" else 0.2)  # let the child start its watchdog
@@ -708,8 +805,9 @@ def test_watchdog_alone_ends_an_orphaned_worker(tmp_path, method):
 def test_cli_sweep_summary_json_and_resume(tmp_path):
     grid = _grid_file(tmp_path, ["1e-10", "1e-20"], [0, 1], width=2, extra="t_end = 6\n")
     out = tmp_path / "out" / "summary.json"
-    res = cli.invoke(app(), ["sweep", str(grid), "--store", str(tmp_path / "s"), "--workers", "2",
-                             "--summary-json", str(out)])
+    res = cli.invoke(
+        app(), ["sweep", str(grid), "--store", str(tmp_path / "s"), "--workers", "2", "--summary-json", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert "sweep: 4 runs" in res.output and "4 computed" in res.output
     rows = json.loads(out.read_text())
@@ -718,8 +816,12 @@ def test_cli_sweep_summary_json_and_resume(tmp_path):
         assert {"spec_hash", "status", "final_loss", "lambda", "seed", "width"} <= set(row)
         assert row["status"] == "t_end" and isinstance(row["final_loss"], str) and len(row["spec_hash"]) == 64
         Decimal(row["final_loss"])
-    assert [(r["lambda"], r["seed"], r["width"]) for r in rows] == [("1e-10", 0, 2), ("1e-10", 1, 2),
-                                                                    ("1e-20", 0, 2), ("1e-20", 1, 2)]
+    assert [(r["lambda"], r["seed"], r["width"]) for r in rows] == [
+        ("1e-10", 0, 2),
+        ("1e-10", 1, 2),
+        ("1e-20", 0, 2),
+        ("1e-20", 1, 2),
+    ]
     again = cli.invoke(app(), ["sweep", str(grid), "--store", str(tmp_path / "s")])
     assert again.exit_code == 0 and "0 computed, 4 from the store" in again.output
 
@@ -729,22 +831,30 @@ def test_cli_exit_1_when_a_run_is_not_ok(tmp_path):
     (tmp_path / "slides.toml").write_text('[data]\nX = [[1, 0], [1, 1]]\ny = ["1e60", -10]\n')
     (tmp_path / "fits.toml").write_text("[data]\nX = [[1, 0], [0, 1]]\ny = [1, -10]\n")
     grid = tmp_path / "g.toml"
-    grid.write_text('[base.init]\nlambda = "1e-3"\nz = [[1, "0.2"]]\ns = [1]\n[base.solve]\nt_end = 50\ndigits = 20\n'
-                    '[grid]\ndataset = ["slides.toml", "fits.toml"]\n')
+    grid.write_text(
+        '[base.init]\nlambda = "1e-3"\nz = [[1, "0.2"]]\ns = [1]\n[base.solve]\nt_end = 50\ndigits = 20\n'
+        '[grid]\ndataset = ["slides.toml", "fits.toml"]\n'
+    )
     out = tmp_path / "summary.json"
-    res = cli.invoke(app(), ["sweep", str(grid), "--store", str(tmp_path / "s"), "--summary-json", str(out),
-                             "--workers", "1"])
+    res = cli.invoke(
+        app(), ["sweep", str(grid), "--store", str(tmp_path / "s"), "--summary-json", str(out), "--workers", "1"]
+    )
     assert res.exit_code == 1, res.output
     rows = json.loads(out.read_text())
-    assert [(r["dataset"], r["status"], r["ok"]) for r in rows] == [("slides.toml", "failed", False),
-                                                                      ("fits.toml", "t_end", True)]
+    assert [(r["dataset"], r["status"], r["ok"]) for r in rows] == [
+        ("slides.toml", "failed", False),
+        ("fits.toml", "t_end", True),
+    ]
     assert "dataset" in res.output and "failed" in res.output and "t_end" in json.dumps(rows[0])
 
 
-@pytest.mark.parametrize("args, field", [
-    (["--workers", "0"], "--workers"),
-    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["--workers", "0"], "--workers"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers"),
+    ],
+)
 def test_cli_bad_options_exit_2(tmp_path, args, field):
     grid = _grid_file(tmp_path, ["1e-10"], [0], extra="t_end = 2\n")
     res = cli.invoke(app(), ["sweep", str(grid), "--store", str(tmp_path / "s"), *args])

@@ -76,7 +76,15 @@ def engine_jets(X, y, a, W, P, order):
 @given(instances())
 # found by Hypothesis: two equal inputs give two pairs with the same pre-activation, which
 # an expression-keyed pattern substitution in the derivation merged (fixed: one symbol per pair)
-@example(([[Fraction(1, 4)], [Fraction(1, 4)]], [Fraction(0), Fraction(1, 4)], [Fraction(1, 4)], [[Fraction(0)]], [[False, True]]))
+@example(
+    (
+        [[Fraction(1, 4)], [Fraction(1, 4)]],
+        [Fraction(0), Fraction(1, 4)],
+        [Fraction(1, 4)],
+        [[Fraction(0)]],
+        [[False, True]],
+    )
+)
 def test_engine_jets_equal_sympy_taylor_coefficients(inst):
     X, y, a, W, P = inst
     m, n, d = len(a), len(X), len(X[0])
@@ -100,7 +108,9 @@ def test_engine_jets_equal_sympy_taylor_coefficients(inst):
     # residual jets: r_k = y_k − h(x_k) along the same series
     h = lambda k, q: sum(
         ref[flow.a[j]][i] * sum(ref[flow.W[j, l]][q - i] * X[k][l] for l in range(d))
-        for j in range(m) if P[j][k] for i in range(q + 1)
+        for j in range(m)
+        if P[j][k]
+        for i in range(q + 1)
     )
     for q in range(ORDER):
         for k in range(n):

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from reluflow import Dataset, Init, Problem, ProblemError, Trajectory, solve
 from reluflow.figures.sliding import slider
-from reluflow.integrate.taylor import State
 from reluflow.integrate.records import MAX_INT_DIGITS
+from reluflow.integrate.taylor import State
 from reluflow.limits import MAX_DPS
 
 FAST = 1.0  # seconds: every rejection of a small file is quicker than this
@@ -54,9 +54,11 @@ def changes(tr: Trajectory) -> set:
     states += [(seg.active, none if seg.sliding is None else seg.sliding, int(seg.t0)) for seg in tr.segments]
     states.append((tr.final[5], tr.final[6], int(tr.final[0])))
     last = {(int(tr.ctx.ldexp(e.t, tr.F)), e.neuron, e.point): e.direction for e in tr.events}
-    return {(t, int(j), int(k), last[(t, int(j), int(k))])
-            for (a0, s0, _), (a1, s1, t) in itertools.pairwise(states)
-            for j, k in zip(*np.nonzero((a0 != a1) | (s0 != s1)))}
+    return {
+        (t, int(j), int(k), last[(t, int(j), int(k))])
+        for (a0, s0, _), (a1, s1, t) in itertools.pairwise(states)
+        for j, k in zip(*np.nonzero((a0 != a1) | (s0 != s1)))
+    }
 
 
 def checkable(tr: Trajectory) -> dict:
@@ -108,6 +110,7 @@ def _set(path: tuple, value) -> Callable[[dict], None]:
         for k in path[:-1]:
             d = d[k]
         d[path[-1]] = value
+
     return edit
 
 
@@ -116,6 +119,7 @@ def _delete(path: tuple) -> Callable[[dict], None]:
         for k in path[:-1]:
             d = d[k]
         del d[path[-1]]
+
     return edit
 
 
@@ -146,8 +150,10 @@ EDITS = {
     "zero-H": (_set(("exact", "segments", 2, "H"), "0"), "exact.segments[2].H"),
     "negative-step-length": (_set(("exact", "segments", 2, "s_end"), "-1"), "exact.segments[2].s_end"),
     "step-beyond-s=1": (_set(("exact", "segments", 2, "s_end"), str(2**80)), "exact.segments[2].s_end"),
-    "H-edited": (lambda d: _set(("exact", "segments", 2, "H"), str(2 * int(d["exact"]["segments"][2]["H"])))(d),
-                 "exact.segments[2]"),
+    "H-edited": (
+        lambda d: _set(("exact", "segments", 2, "H"), str(2 * int(d["exact"]["segments"][2]["H"])))(d),
+        "exact.segments[2]",
+    ),
     "steps-swapped": (_swap_steps, "exact.segments[1]"),
     "first-step-not-at-0": (_set(("exact", "segments", 0, "t0"), "1"), "exact.segments[0].t0"),
     "time-goes-back": (_set(("exact", "segments", 3, "t0"), "0"), "exact.segments[3].t0"),
@@ -170,8 +176,10 @@ EDITS = {
     "order-huge": (_set(("order",), 10**9), "order"),
     "F-huge": (_set(("exact", "F"), 10**9), "exact.F"),
     "exponent-huge": (_set(("exact", "final", "e"), [10**12]), "exact.final.e[0]"),
-    "integer-too-long": (_set(("exact", "segments", 0, "Y", 0, 0, 0), "9" * (MAX_INT_DIGITS + 1)),
-                         "exact.segments[0].Y[0][0][0]"),
+    "integer-too-long": (
+        _set(("exact", "segments", 0, "Y", 0, 0, 0), "9" * (MAX_INT_DIGITS + 1)),
+        "exact.segments[0].Y[0][0][0]",
+    ),
     # types
     "dps-as-string": (_set(("dps",), "15"), "dps"),
     "dps-as-float": (_set(("dps",), 15.0), "dps"),
@@ -184,8 +192,10 @@ EDITS = {
     "active-as-int": (_set(("exact", "final", "active", 0, 0), 1), "exact.final.active[0][0]"),
     "events-not-a-list": (_set(("events",), {"t": "0"}), "events"),
     "metadata-not-an-object": (_set(("metadata",), [1]), "metadata"),
-    "metadata-too-deep": (_set(("metadata", "x"), json.loads("[" * 100 + "]" * 100)),
-                          "metadata.x[0][0][0][0][0][0][0]"),
+    "metadata-too-deep": (
+        _set(("metadata", "x"), json.loads("[" * 100 + "]" * 100)),
+        "metadata.x[0][0][0][0][0][0][0]",
+    ),
     "t_end-as-number": (_set(("t_end",), 8), "t_end"),
     # status and message
     "unknown-status": (_set(("status",), "finished"), "status"),
@@ -214,8 +224,10 @@ EDITS = {
     "a-edited": (_set(("a", 0), "1"), "a[0]"),
     "W-edited": (_set(("W", 0, 1), "0"), "W[0][1]"),
     "invariant-edited": (_set(("invariants", 0), "0"), "invariants[0]"),
-    "final-state-edited": (lambda d: _set(("exact", "final", "a", 0), str(int(d["exact"]["final"]["a"][0]) // 2))(d),
-                           "loss"),
+    "final-state-edited": (
+        lambda d: _set(("exact", "final", "a", 0), str(int(d["exact"]["final"]["a"][0]) // 2))(d),
+        "loss",
+    ),
 }
 
 
@@ -278,12 +290,20 @@ def test_bad_json_text(old, new, field):
     rejected(text[: len(text) // 2] if old is None else text.replace(old, new, 1), field)
 
 
-@pytest.mark.parametrize("text", [
-    "[" * 100_000 + "]" * 100_000,  # RecursionError in json
-    b"\xff\xfe\x00{",  # not UTF-8
-    "", "null", "[]", "42", '"reluflow.trajectory/1"',
-    '{"schema": "reluflow.trajectory/1", "exact": {}}',
-], ids=["nested-100k", "not-utf8", "empty", "null", "array", "number", "string", "bare"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,  # RecursionError in json
+        b"\xff\xfe\x00{",  # not UTF-8
+        "",
+        "null",
+        "[]",
+        "42",
+        '"reluflow.trajectory/1"',
+        '{"schema": "reluflow.trajectory/1", "exact": {}}',
+    ],
+    ids=["nested-100k", "not-utf8", "empty", "null", "array", "number", "string", "bare"],
+)
 def test_not_a_trajectory_at_all(text):
     start = time.perf_counter()
     with pytest.raises(ProblemError):
@@ -306,8 +326,38 @@ def test_from_dict_refuses_python_objects_json_cannot_hold():
 
 
 # ---- the property: any mutation is accepted unchanged or refused, quickly ---------------------------
-ODD = [None, True, False, 0, -1, 1, 2, 99, -5, 10**9, 10**30, -(10**30), 1.5, -0.0, "", "abc", "0", "-5", "99",
-       "1e1000000000", "1e-1000000", "1/0", "NaN", "t_end", [], {}, [[[]]], {"t": "0"}, ["1"], [True]]
+ODD = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    2,
+    99,
+    -5,
+    10**9,
+    10**30,
+    -(10**30),
+    1.5,
+    -0.0,
+    "",
+    "abc",
+    "0",
+    "-5",
+    "99",
+    "1e1000000000",
+    "1e-1000000",
+    "1/0",
+    "NaN",
+    "t_end",
+    [],
+    {},
+    [[[]]],
+    {"t": "0"},
+    ["1"],
+    [True],
+]
 
 
 def _children(node) -> list:
@@ -319,10 +369,20 @@ def _children(node) -> list:
 
 
 _INT = re.compile(r"-?[0-9]{1,400}")
-SCALE = {"double": lambda v: v * 2, "half": lambda v: v[: len(v) // 2], "tail": lambda v: v[1:],
-         "plus1": lambda v: v + v[:1]}
-NUDGE = {"+1": lambda v: v + 1, "-1": lambda v: v - 1, "neg": lambda v: -v, "x2": lambda v: 2 * v,
-         "huge": lambda v: v * 10**40, "half": lambda v: v // 2}
+SCALE = {
+    "double": lambda v: v * 2,
+    "half": lambda v: v[: len(v) // 2],
+    "tail": lambda v: v[1:],
+    "plus1": lambda v: v + v[:1],
+}
+NUDGE = {
+    "+1": lambda v: v + 1,
+    "-1": lambda v: v - 1,
+    "neg": lambda v: -v,
+    "x2": lambda v: 2 * v,
+    "huge": lambda v: v * 10**40,
+    "half": lambda v: v // 2,
+}
 
 
 def _edit(node, op: str, arg):
@@ -342,9 +402,12 @@ def _edit(node, op: str, arg):
 
 
 def _applicable(node, op: str) -> bool:
-    numeric = isinstance(node, int) and not isinstance(node, bool) or isinstance(node, str) and _INT.fullmatch(node)
-    return {"scale": isinstance(node, list), "nudge": bool(numeric),
-            "retype": bool(numeric) or isinstance(node, bool)}.get(op, True)
+    numeric = (isinstance(node, int) and not isinstance(node, bool)) or (isinstance(node, str) and _INT.fullmatch(node))
+    return {
+        "scale": isinstance(node, list),
+        "nudge": bool(numeric),
+        "retype": bool(numeric) or isinstance(node, bool),
+    }.get(op, True)
 
 
 def _apply(d, path, op: str, arg) -> None:
@@ -391,8 +454,11 @@ def mutations(draw) -> tuple[str, tuple, tuple | None]:
         op = draw(st.sampled_from(["delete", "set", "scale", "nest", "nudge", "retype"]))
         if not _applicable(node, op):
             continue
-        arg = {"set": lambda: draw(st.sampled_from(ODD)), "scale": lambda: draw(st.sampled_from(sorted(SCALE))),
-               "nudge": lambda: draw(st.sampled_from(sorted(NUDGE)))}.get(op, lambda: None)()
+        arg = {
+            "set": lambda: draw(st.sampled_from(ODD)),
+            "scale": lambda: draw(st.sampled_from(sorted(SCALE))),
+            "nudge": lambda: draw(st.sampled_from(sorted(NUDGE))),
+        }.get(op, lambda: None)()
         edits.append((tuple(path), op, arg))
         _apply(d, path, op, arg)
     text = json.dumps(d)

@@ -14,18 +14,23 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .cli_guard import GuardedGroup, err, fail
 from .integrate import Trajectory, kernel
 from .integrate import solve as _solve
-from .cli_guard import GuardedGroup, err, fail
 from .limits import MAX_DPS, WARN_DPS
 from .precision import integer_in
 from .problem import exact
 from .specfile import load_data, load_spec
 from .summary import format_loss, plateaus
 
-app = typer.Typer(cls=GuardedGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  help="Exact gradient flow of shallow ReLU networks.  Exit codes: 0 ok, 1 a run or check "
-                       "ended not ok, 2 bad input, 70 an internal error (a bug: please report it).")
+app = typer.Typer(
+    cls=GuardedGroup,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Exact gradient flow of shallow ReLU networks.  Exit codes: 0 ok, 1 a run or check "
+    "ended not ok, 2 bad input, 70 an internal error (a bug: please report it).",
+)
 console = Console()
 
 
@@ -39,8 +44,14 @@ class _Bar:
 
     def __init__(self, label: str):
         self.progress = Progress(
-            TextColumn(label), BarColumn(), TextColumn("t = {task.completed:.4g} / {task.total:.4g}"),
-            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err, transient=True,
+            TextColumn(label),
+            BarColumn(),
+            TextColumn("t = {task.completed:.4g} / {task.total:.4g}"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
             disable=not err.is_terminal,
         )
         self.task = None
@@ -70,12 +81,17 @@ def print_summary(tr: Trajectory, max_events: int = 40) -> None:
     head.add_row("t_end", f"{mpmath.nstr(tr.t_end, 15)}  (T = t/ln(1/λ) = {T(tr.t_end)})")
     head.add_row("final loss", format_loss(tr))
     head.add_row("precision", f"{tr.digits} digits requested, dps {tr.dps}, Taylor order {tr.order}")
-    head.add_row("work", f"{len(tr.segments)} steps, {len(tr.events)} events, {tr.metadata.get('wall_time_s', 0):.3f} s")
+    head.add_row(
+        "work", f"{len(tr.segments)} steps, {len(tr.events)} events, {tr.metadata.get('wall_time_s', 0):.3f} s"
+    )
     slides = sum(e.direction == "slide" for e in tr.events)
     if slides:
         held = [f"({j}, {k})" for j, row in enumerate(tr.final_state.sliding) for k, v in enumerate(row) if v]
-        head.add_row("sliding", f"modes entered: {slides} (minimum-norm Clarke selection); "
-                                f"(neuron, point) held at t_end: {', '.join(held) or 'none'}")
+        head.add_row(
+            "sliding",
+            f"modes entered: {slides} (minimum-norm Clarke selection); "
+            f"(neuron, point) held at t_end: {', '.join(held) or 'none'}",
+        )
     console.print(head)
     if tr.events:
         table = Table(title="activation switches")
@@ -104,16 +120,20 @@ def solve(
     t_end: str | None = typer.Option(None, "--t-end", help="end time (exact decimal); default: past the last escape"),
     loss_below: str | None = typer.Option(None, "--loss-below", help="stop once the loss falls below this"),
     json_out: Path | None = typer.Option(None, "--json", help="write the result as JSON here"),
-    dense: bool = typer.Option(False, "--dense/--no-dense", help="include the exact jets in the JSON (lossless dense output)"),
-    certify: bool = typer.Option(False, "--certify", help="prove enclosures (Arb balls) of the event times, final "
-                                                          "state and loss; exit 1 if they cannot be proven"),
+    dense: bool = typer.Option(
+        False, "--dense/--no-dense", help="include the exact jets in the JSON (lossless dense output)"
+    ),
+    certify: bool = typer.Option(
+        False,
+        "--certify",
+        help="prove enclosures (Arb balls) of the event times, final state and loss; exit 1 if they cannot be proven",
+    ),
 ) -> None:
     """Integrate the exact gradient flow of SPEC and summarise it."""
     problem = load_spec(spec)
     _cost_note(problem, t_end, max(digits or 0, dps or 0))
     with _Bar("solving") as bar:
-        tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar,
-                    certify=certify)
+        tr = _solve(problem, dps=dps, digits=digits, t_end=t_end, loss_below=loss_below, progress=bar, certify=certify)
     if json_out is not None:  # first: finished work is never lost to a failing terminal (| head)
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(tr.to_json(dense=dense), encoding="utf-8")
@@ -133,9 +153,15 @@ def _cost_note(problem, t_end: str | None, digits: int) -> None:
     horizon = problem.default_t_end() if t_end is None else float(exact(t_end, "t_end"))
     steps = horizon / problem.fast_time_scale()
     if steps > 2e4 or digits > WARN_DPS:
-        per = f", each at {digits} digits (about {(digits / 30) ** 2.3:.0f}× a 30-digit step)" if digits > WARN_DPS else ""
-        err.print(f"note: about {steps:.2g} steps expected (t_end / the data's fastest time scale, within a factor of a "
-                  f"few; a run that comes to rest stops earlier){per}")
+        per = (
+            f", each at {digits} digits (about {(digits / 30) ** 2.3:.0f}× a 30-digit step)"
+            if digits > WARN_DPS
+            else ""
+        )
+        err.print(
+            f"note: about {steps:.2g} steps expected (t_end / the data's fastest time scale, within a factor of a "
+            f"few; a run that comes to rest stops earlier){per}"
+        )
 
 
 def _kernel_notice() -> None:
@@ -159,8 +185,9 @@ def print_certificate(cert) -> None:
         table.add_row("largest relative state error", f"{cert.radius:.3g}")
         for e in cert.events[:20]:
             b = ball_dict(e.t, 25)
-            table.add_row(f"event {e.index}", f"t = {b['mid']} ± {b['rad']} (neuron {e.neuron}, point {e.point}, "
-                                              f"{e.direction})")
+            table.add_row(
+                f"event {e.index}", f"t = {b['mid']} ± {b['rad']} (neuron {e.neuron}, point {e.point}, {e.direction})"
+            )
     console.print(table)
 
 
@@ -188,14 +215,59 @@ def predict(
     module = _paper_module(paper)
     out = checked(module.predict, load_spec(spec), dps=dps)
     table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
-    for key in () if paper == "single-neuron" else ("assumptions", "S_plus", "S_minus", "norm_D_plus", "norm_D_minus", "T_plus", "T_minus", "fast",
-                "t_escape_plus", "t_escape_minus", "t_half_plus", "t_half_minus", "L0", "L_mid", "mu_plus", "mu_minus",
-                "min_theta_sq", "min_variation_norm", "limit_theta_sq", "limit_exponent", "K", "limit_w_sq"):
+    for key in (
+        ()
+        if paper == "single-neuron"
+        else (
+            "assumptions",
+            "S_plus",
+            "S_minus",
+            "norm_D_plus",
+            "norm_D_minus",
+            "T_plus",
+            "T_minus",
+            "fast",
+            "t_escape_plus",
+            "t_escape_minus",
+            "t_half_plus",
+            "t_half_minus",
+            "L0",
+            "L_mid",
+            "mu_plus",
+            "mu_minus",
+            "min_theta_sq",
+            "min_variation_norm",
+            "limit_theta_sq",
+            "limit_exponent",
+            "K",
+            "limit_w_sq",
+        )
+    ):
         if key in out:
             table.add_row(key, str(out[key]))
-    for key in ("assumption1", "gamma", "gamma_norm", "eta", "nu_star", "delta", "Delta",
-                "log10_lambda_max_assumption2", "J_plus", "J_minus", "T0", "T1", "t_escape", "T2", "mu", "loss_rate",
-                "limit_theta_sq", "limit_nuclear_norm", "M", "M_sign", "M_certified"):
+    for key in (
+        "assumption1",
+        "gamma",
+        "gamma_norm",
+        "eta",
+        "nu_star",
+        "delta",
+        "Delta",
+        "log10_lambda_max_assumption2",
+        "J_plus",
+        "J_minus",
+        "T0",
+        "T1",
+        "t_escape",
+        "T2",
+        "mu",
+        "loss_rate",
+        "limit_theta_sq",
+        "limit_nuclear_norm",
+        "M",
+        "M_sign",
+        "M_certified",
+    ):
         if key in out and paper == "single-neuron":
             table.add_row(key, str(out[key]))
     for c in out.get("crossings", []):
@@ -265,8 +337,16 @@ def print_claims(results) -> None:
         table.add_column(col, overflow="fold")
     for r in results:
         v = r.verdict.value
-        table.add_row(r.id, r.instance, r.lam, r.predicted, r.observed, r.tolerance, f"[{colour[v]}]{r.label}[/]",
-                      f"{r.seconds:.1f} s")
+        table.add_row(
+            r.id,
+            r.instance,
+            r.lam,
+            r.predicted,
+            r.observed,
+            r.tolerance,
+            f"[{colour[v]}]{r.label}[/]",
+            f"{r.seconds:.1f} s",
+        )
     console.print(table)
     for r in results:
         if r.verdict.value != "PASS":
@@ -279,7 +359,9 @@ def check(
     profile: str = typer.Option("quick", "--profile", help="quick (CI, about a minute) | thorough (by hand)"),
     spec: Path | None = typer.Option(None, "--spec", help="run every claim on this SPEC instead of the fixtures"),
     only: list[str] | None = typer.Option(None, "--only", help="run only these claim ids (repeatable)"),
-    report: Path | None = typer.Option(None, "--report", help="Markdown report (default paper_figures/out/claims_PAPER.md)"),
+    report: Path | None = typer.Option(
+        None, "--report", help="Markdown report (default paper_figures/out/claims_PAPER.md)"
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="JSON list of results (default: beside the report)"),
 ) -> None:
     """Check a paper's claims against the exact flow; print the table, write Markdown and
@@ -292,8 +374,13 @@ def check(
     total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
     done: list = []
     with _Bar("claims") as bar:
-        results = run(paper, profile=profile, problem=problem, ids=only,
-                      progress=lambda c: (done.append(c), bar(len(done), total)))
+        results = run(
+            paper,
+            profile=profile,
+            problem=problem,
+            ids=only,
+            progress=lambda c: (done.append(c), bar(len(done), total)),
+        )
     print_claims(results)
     report = report or Path("paper_figures/out") / f"claims_{paper.replace('-', '_')}.md"
     json_out = json_out or report.with_suffix(".json")
@@ -314,8 +401,13 @@ def print_proofs(results) -> None:
         table.add_column(col, overflow="fold")
     for r in results:
         v = r.verdict.value
-        table.add_row(r.check.id, f"{r.check.statement} [dim]({r.check.refs})[/]", r.check.method,
-                      f"[{colour[v]}]{v}[/]", f"{r.seconds:.2f} s")
+        table.add_row(
+            r.check.id,
+            f"{r.check.statement} [dim]({r.check.refs})[/]",
+            r.check.method,
+            f"[{colour[v]}]{v}[/]",
+            f"{r.seconds:.2f} s",
+        )
     console.print(table)
     for r in results:
         if r.verdict.value != "PASS":
@@ -356,11 +448,17 @@ def proofs(
 def reproduce(
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for the report and figures"),
     digits: int = typer.Option(30, "--digits", help="correct digits wanted"),
-    quick: bool = typer.Option(False, "--quick",
-                               help="the default: quick claims, small figures, the quick GD protocol (minutes; what CI would run)"),
+    quick: bool = typer.Option(
+        False,
+        "--quick",
+        help="the default: quick claims, small figures, the quick GD protocol (minutes; what CI would run)",
+    ),
     full: bool = typer.Option(False, "--full", help="thorough claims, full-size figures, the paper-scale GD protocol"),
-    experiments: bool = typer.Option(True, "--experiments/--no-experiments",
-                                     help="the single-neuron paper's GD tables and figures (quick: a few minutes)"),
+    experiments: bool = typer.Option(
+        True,
+        "--experiments/--no-experiments",
+        help="the single-neuron paper's GD tables and figures (quick: a few minutes)",
+    ),
 ) -> None:
     """Run the built-in default (E1 at λ = 1e-30) with checked digits, the figures, the
     proof checks, the claims of both papers and the GD experiments; write the full report,

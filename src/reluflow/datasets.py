@@ -44,8 +44,14 @@ def sn1(lam: Any = "1e-30") -> Problem:
     enter), 3–4 in J_− (points exit, then they freeze) and neuron 5 never moves.  Every
     condition of Assumption 1 holds (checked exactly); μ ≈ 0.61, so runs converge quickly."""
     X = [["5/2", "4/3", "1/6"], [1, "1/2", "5/3"], ["1/2", "7/3", "1/6"]]
-    z = [["1/5", "-3/10", "3/5"], ["-9/10", "3/5", "1/5"], ["-1/10", "9/10", "-9/10"],
-         ["-3/5", "7/10", "1/2"], ["1/10", "-4/5", "3/5"], [-4, "-25/6", -2]]
+    z = [
+        ["1/5", "-3/10", "3/5"],
+        ["-9/10", "3/5", "1/5"],
+        ["-1/10", "9/10", "-9/10"],
+        ["-3/5", "7/10", "1/2"],
+        ["1/10", "-4/5", "3/5"],
+        [-4, "-25/6", -2],
+    ]
     return Problem(Dataset(X, teacher=["2/3", "2/3", "1/3"]), Init(lam, z, [1, 1, 1, -1, -1, 1]))
 
 
@@ -136,8 +142,11 @@ def example37_negative(d: int = 4, xi: Any = "1/4", lam: Any = "1e-30", width: i
         import math
 
         cap = math.sqrt(2 * (math.sqrt(2) - 1) / (d - 1))
-        raise ProblemError("xi", f"= {x} exceeds √(2(√2 − 1)/(d − 1)) ≈ {cap:.6g} for d = {d}: some angle "
-                                 "∠(v*, x_i) could reach π/4 (Assumption 1); take a smaller ξ")
+        raise ProblemError(
+            "xi",
+            f"= {x} exceeds √(2(√2 − 1)/(d − 1)) ≈ {cap:.6g} for d = {d}: some angle "
+            "∠(v*, x_i) could reach π/4 (Assumption 1); take a smaller ξ",
+        )
     off = (1 - x) / d
     X = [[off + (x if i == k else 0) for i in range(d)] for k in range(d)]
     teacher = [1 / root] * d
@@ -213,5 +222,7 @@ def perturbed(problem: Problem, eps: Any = "1e-3", seed: int = 0) -> Problem:
     r2 = dot(teacher, teacher)
     acute = lambda rows: all(dot(teacher, x) > 0 and 2 * dot(teacher, x) ** 2 > r2 * dot(x, x) for x in rows)
     if acute(problem.data.X) and not acute(X):
-        raise ProblemError("eps", f"= {e} is too large: a perturbed input makes an angle ≥ π/4 with v*; take a smaller ε")
+        raise ProblemError(
+            "eps", f"= {e} is too large: a perturbed input makes an angle ≥ π/4 with v*; take a smaller ε"
+        )
     return Problem(Dataset(X, teacher=teacher), problem.init)

@@ -34,24 +34,78 @@ CATEGORIES = ("clear error", "ok", "slow rejection", "accepted wrongly", "traceb
 REJECT_SECONDS = 1.0  # a rejection must come within this
 
 _BASE = {"data": {"X": [[1, 0], [0, 1]], "y": [1, "-0.5"]}, "init": {"lambda": "1e-20", "width": 3, "seed": 0}}
-_TAUGHT = {"data": {"X": [[1, 0, 0], ["0.6", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
-           "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]}}
+_TAUGHT = {
+    "data": {"X": [[1, 0, 0], ["0.6", "0.8", 0], [0, "0.6", "0.8"]], "teacher": ["0.6", "0.8", 0]},
+    "init": {"lambda": "1e-20", "z": [[1, "0.5", 0], ["-0.3", 1, "0.2"]], "s": [1, -1]},
+}
 
 # a value no numeric field accepts; RAW(...) is written into the file verbatim
-_BAD = ["nan", "inf", "-inf", "", " ", "abc", "1/0", "0/0", "1//2", "0x10", "1e1000000000", "1e-1000000",
-        "-1e1000000000", "1e400000", "1" * 1200, "1/" + "7" * 5000, None, True, [], {}, [[1]], {"a": 1},
-        ("RAW", "1e1000000000"), ("RAW", "9" * 5000), ("RAW", "-" + "9" * 5000), ("RAW", "1e99999"), "1e99999"]
+_BAD = [
+    "nan",
+    "inf",
+    "-inf",
+    "",
+    " ",
+    "abc",
+    "1/0",
+    "0/0",
+    "1//2",
+    "0x10",
+    "1e1000000000",
+    "1e-1000000",
+    "-1e1000000000",
+    "1e400000",
+    "1" * 1200,
+    "1/" + "7" * 5000,
+    None,
+    True,
+    [],
+    {},
+    [[1]],
+    {"a": 1},
+    ("RAW", "1e1000000000"),
+    ("RAW", "9" * 5000),
+    ("RAW", "-" + "9" * 5000),
+    ("RAW", "1e99999"),
+    "1e99999",
+]
 # numbers that some fields accept and others refuse
-_EITHER = ["1e-20", "1e-400", "1e-100000", "-0", 0, -1, 2, 1.5, "3/7", "1e-30", 10**30, "1e101", "1e-101",
-           "1e100", "1e-100", "0.1", "  2  ", "1_000", "-1e-5", "1e3", "1", 1]
+_EITHER = [
+    "1e-20",
+    "1e-400",
+    "1e-100000",
+    "-0",
+    0,
+    -1,
+    2,
+    1.5,
+    "3/7",
+    "1e-30",
+    10**30,
+    "1e101",
+    "1e-101",
+    "1e100",
+    "1e-100",
+    "0.1",
+    "  2  ",
+    "1_000",
+    "-1e-5",
+    "1e3",
+    "1",
+    1,
+]
 _OPTIONS_BAD = {
     "--dps": ["0", "-5", "14", "10000", "1000000", "abc", "1e3"],
     "--digits": ["0", "-5", "5000", "1000000", "x"],
     "--t-end": ["1e1000000000", "-1", "0", "nan", "abc", "1e-1000000", "inf", "1/0"],
     "--loss-below": ["0", "-1", "abc", "1e1000000000", "1e-1000000", "nan"],
 }
-_OPTIONS_EITHER = {"--t-end": ["1e9", "1e-30", "1e5", "2.5"], "--loss-below": ["1e-100", "1e-3", "10"],
-                   "--digits": ["15", "60", "300"], "--dps": ["15", "40"]}
+_OPTIONS_EITHER = {
+    "--t-end": ["1e9", "1e-30", "1e5", "2.5"],
+    "--loss-below": ["1e-100", "1e-3", "10"],
+    "--digits": ["15", "60", "300"],
+    "--dps": ["15", "40"],
+}
 
 
 @dataclass(frozen=True)
@@ -113,8 +167,10 @@ def _toml_value(v) -> str:
 def _toml(spec) -> str:
     if not isinstance(spec, dict) or not all(isinstance(t, dict) for t in spec.values()):
         return _json(spec)  # not representable as TOML tables: the parser must refuse it
-    return "\n".join(f"[{name}]\n" + "".join(f"{json.dumps(k)} = {_toml_value(v)}\n" for k, v in table.items())
-                     for name, table in spec.items())
+    return "\n".join(
+        f"[{name}]\n" + "".join(f"{json.dumps(k)} = {_toml_value(v)}\n" for k, v in table.items())
+        for name, table in spec.items()
+    )
 
 
 def _copy(spec):
@@ -153,15 +209,22 @@ def _structure(rng: random.Random, spec: dict) -> tuple[str, object]:
     """A broken structure (always refused)."""
     data, init = spec["data"], spec["init"]
     moves = [
-        ("drop data", lambda: spec.pop("data")), ("drop init", lambda: spec.pop("init")),
-        ("drop X", lambda: data.pop("X")), ("drop lambda", lambda: init.pop("lambda")),
-        ("unknown table", lambda: spec.update(extra={"a": 1})), ("unknown key", lambda: data.update(Z=[1])),
-        ("data not a table", lambda: spec.update(data=[1, 2])), ("X a string", lambda: data.update(X="[[1]]")),
-        ("X empty", lambda: data.update(X=[])), ("X empty row", lambda: data.update(X=[[]])),
-        ("X ragged", lambda: data.update(X=[[1, 0], [1]])), ("X nested", lambda: data.update(X=[[[1], [0]], [[0], [1]]])),
+        ("drop data", lambda: spec.pop("data")),
+        ("drop init", lambda: spec.pop("init")),
+        ("drop X", lambda: data.pop("X")),
+        ("drop lambda", lambda: init.pop("lambda")),
+        ("unknown table", lambda: spec.update(extra={"a": 1})),
+        ("unknown key", lambda: data.update(Z=[1])),
+        ("data not a table", lambda: spec.update(data=[1, 2])),
+        ("X a string", lambda: data.update(X="[[1]]")),
+        ("X empty", lambda: data.update(X=[])),
+        ("X empty row", lambda: data.update(X=[[]])),
+        ("X ragged", lambda: data.update(X=[[1, 0], [1]])),
+        ("X nested", lambda: data.update(X=[[[1], [0]], [[0], [1]]])),
         ("X zero row", lambda: data.update(X=[[0] * len(data["X"][0])] + data["X"][1:])),
         ("X too large", lambda: data.update(X=[[1] * 400 for _ in range(400)])),
-        ("y wrong length", lambda: data.update(y=[1])), ("y a table", lambda: data.update(y={"a": 1})),
+        ("y wrong length", lambda: data.update(y=[1])),
+        ("y a table", lambda: data.update(y={"a": 1})),
         ("both z and width", lambda: init.update(width=3, z=[[1, 0]], s=[1])),
         ("z wrong d", lambda: init.update(z=[[1, 0, 0, 0]], s=[1]) if "z" in init else init.update(width=2, seed=-1)),
         ("width 0", lambda: init.update(width=0) if "width" in init else init.update(s=[])),
@@ -178,13 +241,16 @@ def _file_case(rng: random.Random, args: tuple[str, ...]) -> Case:
     good = _toml(_BASE).encode()
     kinds = [
         ("invalid UTF-8", good[:20] + b"\xff\xfe\x80" + good[20:], ".toml"),
-        ("empty file", b"", ".toml"), ("NUL bytes", b"\x00" * 64, ".toml"),
+        ("empty file", b"", ".toml"),
+        ("NUL bytes", b"\x00" * 64, ".toml"),
         ("binary garbage", bytes(rng.randrange(256) for _ in range(256)), ".json"),
-        ("truncated", good[: len(good) // 2], ".toml"), ("truncated JSON", _json(_BASE).encode()[:30], ".json"),
+        ("truncated", good[: len(good) // 2], ".toml"),
+        ("truncated JSON", _json(_BASE).encode()[:30], ".json"),
         ("JSON as TOML", _json(_BASE).encode(), ".toml"),
         ("deep nesting", (b'{"data": {"X": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}"), ".json"),
         ("deep nesting TOML", b"[data]\nX = " + b"[" * 100_000 + b"]" * 100_000 + b"\n", ".toml"),
-        ("missing file", None, ".toml"), ("a directory", b"<dir>", ".toml"),
+        ("missing file", None, ".toml"),
+        ("a directory", b"<dir>", ".toml"),
         ("file over 4 MiB", good + b"#" * (5 * 2**20), ".toml"),
     ]
     name, content, suffix = rng.choice(kinds)
@@ -211,7 +277,9 @@ def _one(rng: random.Random) -> Case:
         return Case(f"number: {field}", args, write(base), suffix, "reject" if bad and not unread else "either")
     if roll < 0.65:
         name, spec = _structure(rng, base)
-        unread = args[0] == "interpolate" and (name.startswith(("z ", "width", "seed", "both", "drop init", "drop lambda")))
+        unread = args[0] == "interpolate" and (
+            name.startswith(("z ", "width", "seed", "both", "drop init", "drop lambda"))
+        )
         return Case(f"structure: {name}", args, write(spec), suffix, "either" if unread else "reject")
     if roll < 0.9:  # an option
         cmd = args[0]
@@ -227,8 +295,10 @@ def _one(rng: random.Random) -> Case:
         val = rng.choice(["0", "-5", "1000000", "1e3"])
         return Case("option: interpolate --digits", args + ("--digits", val), write(base), suffix, "reject")
     extreme = [  # valid but extreme: any honest end
-        ("λ = 1", {"init": {"lambda": 1}}), ("λ = 1e-3", {"init": {"lambda": "1e-3"}}),
-        ("λ = 1e-1000", {"init": {"lambda": "1e-1000"}}), ("X entry 1e-20", {"data": {"X": [[1, 0], [0, "1e-20"]]}}),
+        ("λ = 1", {"init": {"lambda": 1}}),
+        ("λ = 1e-3", {"init": {"lambda": "1e-3"}}),
+        ("λ = 1e-1000", {"init": {"lambda": "1e-1000"}}),
+        ("X entry 1e-20", {"data": {"X": [[1, 0], [0, "1e-20"]]}}),
         ("duplicated point", {"data": {"X": [[1, 0], [1, 0], ["0.5", 1]]}}),
         ("all-zero labels", {"data": {"y": [0] * len(base["data"]["X"])}}),
         ("repeated eigenvalue", {"data": {"X": [["0.6", "0.2", "0.2"], ["0.2", "0.6", "0.2"], ["0.2", "0.2", "0.6"]]}}),
@@ -267,7 +337,7 @@ def _child(args: list[str], out: str, memory: int) -> None:  # pragma: no cover 
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001  (the child reports whatever escaped, then exits)
+    except BaseException:
         import traceback
 
         traceback.print_exc()

@@ -12,9 +12,20 @@ days.  Each bound is far beyond what the papers' experiments need.
 from __future__ import annotations
 
 __all__ = [
-    "DATA_EXPONENT", "MAX_DPS", "MAX_ENTRIES", "MAX_EXPONENT", "MAX_LAMBDA_EXPONENT", "MAX_NESTING",
-    "MAX_PAIRS", "MAX_SEED_BITS", "MAX_SIGNIFICANT", "MAX_SPEC_BYTES", "MAX_STEPS", "MAX_WIDTH",
-    "MIN_LAMBDA_EXPONENT", "WARN_DPS",
+    "DATA_EXPONENT",
+    "MAX_DPS",
+    "MAX_ENTRIES",
+    "MAX_EXPONENT",
+    "MAX_LAMBDA_EXPONENT",
+    "MAX_NESTING",
+    "MAX_PAIRS",
+    "MAX_SEED_BITS",
+    "MAX_SIGNIFICANT",
+    "MAX_SPEC_BYTES",
+    "MAX_STEPS",
+    "MAX_WIDTH",
+    "MIN_LAMBDA_EXPONENT",
+    "WARN_DPS",
 ]
 
 # numbers

@@ -12,8 +12,8 @@ True
 from __future__ import annotations
 
 import math
-from numbers import Integral
 from dataclasses import dataclass
+from numbers import Integral
 
 import mpmath
 from mpmath import libmp
@@ -54,7 +54,7 @@ def to_str(x: mpmath.mpf) -> str:
     man = x.man_exp[0] if x else 0
     prec = getattr(getattr(x, "context", None), "prec", 53)
     bits = max(int(man).bit_length(), prec, 1)
-    digits = int(math.ceil(bits * math.log10(2))) + 2
+    digits = math.ceil(bits * math.log10(2)) + 2
     return libmp.to_str(x._mpf_, digits, strip_zeros=True)
 
 
@@ -79,7 +79,7 @@ def integer_in(value, field: str, lo: int, hi: int, what: str) -> int:
     >>> integer_in(40, "dps", MIN_DPS, MAX_DPS, "working precision")
     40
     """
-    if isinstance(value, bool) or not isinstance(value, Integral) or not lo <= value <= hi:
+    if isinstance(value, bool) or not isinstance(value, Integral) or not lo <= int(value) <= hi:
         raise ProblemError(field, f"{what}: must be an integer in [{lo}, {hi}], got {shown(value)}")
     return int(value)
 
@@ -97,12 +97,10 @@ def guard_digits(log_inv_lambda: float, t_span: float, time_scale: float) -> int
     """Digits lost to accumulation: per-step truncation errors add up over about
     ``t_span / time_scale`` growth times; λ enters through the length of the early phase."""
     growth_times = max(t_span, 1.0) / max(time_scale, 1e-300)
-    return BASE_GUARD + int(math.ceil(math.log10(1.0 + growth_times + max(log_inv_lambda, 0.0))))
+    return BASE_GUARD + math.ceil(math.log10(1.0 + growth_times + max(log_inv_lambda, 0.0)))
 
 
-def budget(
-    *, digits: int | None, dps: int | None, log_inv_lambda: float, t_span: float, time_scale: float
-) -> Budget:
+def budget(*, digits: int | None, dps: int | None, log_inv_lambda: float, t_span: float, time_scale: float) -> Budget:
     """Pick the working precision from λ, the time span and the requested digits.
 
     With ``dps`` given explicitly, it is checked against ``digits`` (or ``digits`` is

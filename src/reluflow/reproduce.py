@@ -60,8 +60,11 @@ class ReproduceResult:
     @property
     def ok(self) -> bool:
         """Every digit check, proof, claim and interpolator certificate passes (the CLI's exit 0)."""
-        return (self.checked_digits >= self.trajectory.digits and self.interpolation_ok
-                and all(r.verdict.value == "PASS" for r in [*self.proofs, *self.claims]))
+        return (
+            self.checked_digits >= self.trajectory.digits
+            and self.interpolation_ok
+            and all(r.verdict.value == "PASS" for r in [*self.proofs, *self.claims])
+        )
 
 
 class _Clock:
@@ -83,8 +86,14 @@ def _fmt(x, digits: int = 12) -> str:
     return mpmath.nstr(x, digits, min_fixed=-4, max_fixed=6)
 
 
-def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: bool = False, experiments: bool = True,
-              progress=None) -> ReproduceResult:
+def reproduce(
+    out: str | Path = "paper_figures/out",
+    *,
+    digits: int = 30,
+    full: bool = False,
+    experiments: bool = True,
+    progress=None,
+) -> ReproduceResult:
     """Run the default example, verify it at higher precision, draw the figures, check the
     claims of both papers, run the GD experiments (``experiments``) and write the report,
     ``report.md`` and the self-contained ``report.html`` (``full``: thorough claims,
@@ -109,7 +118,6 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: 
         (out / "loss_curve.json").write_text(json.dumps(data))
         figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
     from . import proofs as proofs_checks
-
     from .claims import run as run_claims
     from .claims.report import TITLES, summary, table, to_json
     from .figures import orthogonal as orth_figures
@@ -140,40 +148,82 @@ def reproduce(out: str | Path = "paper_figures/out", *, digits: int = 30, full: 
             part = run_claims(paper, profile=profile)
         stem = f"claims_{paper.replace('-', '_')}"
         (out / f"{stem}.json").write_text(to_json(part), encoding="utf-8")
-        claims_md += ["", f"## Claims: {TITLES[paper]}", "", (f"**{summary(part)}** (profile `{profile}`; "
-                      f"details: `reluflow check --paper {paper}`, [`{stem}.json`]({stem}.json))."), "",
-                      table(part, details=False), ""]
+        claims_md += [
+            "",
+            f"## Claims: {TITLES[paper]}",
+            "",
+            (
+                f"**{summary(part)}** (profile `{profile}`; "
+                f"details: `reluflow check --paper {paper}`, [`{stem}.json`]({stem}.json))."
+            ),
+            "",
+            table(part, details=False),
+            "",
+        ]
         claims += part
         n_cert = sum(1 for r in part if r.label.startswith("certified"))
-        claim_rows.append((f"claims {ids} ({paper})", summary(part) + (f"; {n_cert} certified" if n_cert else ""),
-                           _overall(r.verdict.value for r in part)))
+        claim_rows.append(
+            (
+                f"claims {ids} ({paper})",
+                summary(part) + (f"; {n_cert} certified" if n_cert else ""),
+                _overall(r.verdict.value for r in part),
+            )
+        )
     tables, gd_figs, gd_md = [], [], []
     if experiments:
         with clock(f"GD experiments ({'paper protocol' if full else 'quick protocol'})"):
             tables, gd_figs, gd_md = _experiments(out, quick=not full)
     total = time.perf_counter() - t_all
     ok_digits = checked >= tr.digits
-    rows = [("E1 digits", f"{checked:.1f} agreeing digits against a rerun at {tr.digits + 10} (need ≥ {tr.digits})",
-             "PASS" if ok_digits else "FAIL"),
-            ("proof checks", _proofs_summary(results), _overall(r.verdict.value for r in results)),
-            *claim_rows,
-            ("interpolators (Theorem 8 family)", f"{len(interp['points'])} points"
-             + (", all certified, every check PASS" if interp_ok else ", not all certified or a check failed"),
-             "PASS" if interp_ok else "FAIL"),
-            ("gradient descent (single-neuron paper)", f"{len(tables)} tables (CSV), {len(gd_figs) // 2} figures"
-             if experiments
-             else "not run (`--no-experiments`)", "—")]
+    rows = [
+        (
+            "E1 digits",
+            f"{checked:.1f} agreeing digits against a rerun at {tr.digits + 10} (need ≥ {tr.digits})",
+            "PASS" if ok_digits else "FAIL",
+        ),
+        ("proof checks", _proofs_summary(results), _overall(r.verdict.value for r in results)),
+        *claim_rows,
+        (
+            "interpolators (Theorem 8 family)",
+            f"{len(interp['points'])} points"
+            + (", all certified, every check PASS" if interp_ok else ", not all certified or a check failed"),
+            "PASS" if interp_ok else "FAIL",
+        ),
+        (
+            "gradient descent (single-neuron paper)",
+            f"{len(tables)} tables (CSV), {len(gd_figs) // 2} figures"
+            if experiments
+            else "not run (`--no-experiments`)",
+            "—",
+        ),
+    ]
     report = out / "report.md"
-    text = (_header(mode, experiments) + _summary(rows) + _report(tr, checked, loss_checked, t_solve, figs)
-            + _proofs_section(results) + "\n".join(claims_md + interp_md + gd_md)
-            + _environment(tr, mode, digits, experiments, started, clock.sections, total))
+    text = (
+        _header(mode, experiments)
+        + _summary(rows)
+        + _report(tr, checked, loss_checked, t_solve, figs)
+        + _proofs_section(results)
+        + "\n".join(claims_md + interp_md + gd_md)
+        + _environment(tr, mode, digits, experiments, started, clock.sections, total)
+    )
     report.write_text(text, encoding="utf-8")
     from .report_html import write_html
 
     with clock("HTML page"):
         page = write_html(report)
-    return ReproduceResult(report, figs + gd_figs, tr, checked, results, claims, tables, interp_ok, page,
-                           dict(clock.sections, total=time.perf_counter() - t_all), mode)
+    return ReproduceResult(
+        report,
+        figs + gd_figs,
+        tr,
+        checked,
+        results,
+        claims,
+        tables,
+        interp_ok,
+        page,
+        dict(clock.sections, total=time.perf_counter() - t_all),
+        mode,
+    )
 
 
 def _overall(verdicts) -> str:
@@ -189,28 +239,40 @@ def _proofs_summary(results) -> str:
 
 
 def _header(mode: str, experiments: bool) -> str:
-    what = ("**quick** (the default, `--quick`: quick claims profile, small figures, the quick GD protocol; "
-            "what CI would run, minutes)" if mode == "quick" else
-            "**full** (`--full`: thorough claims profile, full-size figures, the paper-scale GD protocol)")
-    return "\n".join([
-        "# reluflow reproduce — full report",
-        "",
-        "Orthogonal-inputs fixture **E1** (n = d = 4, m = 6; spec `orthogonal_inputs.md` §6.3) at "
-        f"λ = {DEFAULT_LAMBDA}, exact gradient flow with σ'(0) = 0, loss 1/(2n) Σ (h(x_k) − y_k)², "
-        f"run until the loss falls below {STOP_LOSS}; then the figures, the proof checks, the claims of both "
-        "papers, the minimum-norm interpolators"
-        + (" and the single-neuron paper's GD experiments" if experiments else "") + ".",
-        "",
-        f"Mode: {what}. Environment and the wall time of each section are at the end.",
-        "",
-        "",
-    ])
+    what = (
+        "**quick** (the default, `--quick`: quick claims profile, small figures, the quick GD protocol; "
+        "what CI would run, minutes)"
+        if mode == "quick"
+        else "**full** (`--full`: thorough claims profile, full-size figures, the paper-scale GD protocol)"
+    )
+    return "\n".join(
+        [
+            "# reluflow reproduce — full report",
+            "",
+            "Orthogonal-inputs fixture **E1** (n = d = 4, m = 6; spec `orthogonal_inputs.md` §6.3) at "
+            f"λ = {DEFAULT_LAMBDA}, exact gradient flow with σ'(0) = 0, loss 1/(2n) Σ (h(x_k) − y_k)², "
+            f"run until the loss falls below {STOP_LOSS}; then the figures, the proof checks, the claims of both "
+            "papers, the minimum-norm interpolators"
+            + (" and the single-neuron paper's GD experiments" if experiments else "")
+            + ".",
+            "",
+            f"Mode: {what}. Environment and the wall time of each section are at the end.",
+            "",
+            "",
+        ]
+    )
 
 
 def _summary(rows) -> str:
     overall = _overall(v for *_, v in rows if v != "—")
-    lines = ["## Summary", "", f"Overall: **{overall}** (`reluflow reproduce` exits {0 if overall == 'PASS' else 1}).",
-             "", "| part | result | verdict |", "|---|---|---|"]
+    lines = [
+        "## Summary",
+        "",
+        f"Overall: **{overall}** (`reluflow reproduce` exits {0 if overall == 'PASS' else 1}).",
+        "",
+        "| part | result | verdict |",
+        "|---|---|---|",
+    ]
     lines += [f"| {part} | {result} | {v if v == '—' else f'**{v}**'} |" for part, result, v in rows]
     return "\n".join(lines + ["", ""])
 
@@ -246,11 +308,22 @@ def environment(mode: str = "quick", started: datetime | None = None) -> dict[st
     return env
 
 
-def _environment(tr: Trajectory, mode: str, digits: int, experiments: bool, started: datetime,
-                 sections: dict[str, float], total: float) -> str:
+def _environment(
+    tr: Trajectory,
+    mode: str,
+    digits: int,
+    experiments: bool,
+    started: datetime,
+    sections: dict[str, float],
+    total: float,
+) -> str:
     env = environment(mode, started)
-    env["command"] = ("reluflow reproduce " + ("--full" if mode == "full" else "--quick")
-                      + ("" if digits == 30 else f" --digits {digits}") + ("" if experiments else " --no-experiments"))
+    env["command"] = (
+        "reluflow reproduce "
+        + ("--full" if mode == "full" else "--quick")
+        + ("" if digits == 30 else f" --digits {digits}")
+        + ("" if experiments else " --no-experiments")
+    )
     for key in ("fixed_point_bits", "guard_digits", "kernel"):
         if key in tr.metadata:
             env[f"E1 solve: {key.replace('_', ' ')}"] = str(tr.metadata[key])
@@ -267,19 +340,26 @@ def _interpolation_section(data: dict) -> tuple[list[str], bool]:
     certified and every check of the theory that applies holds."""
     ok = all(p["certified"] and all(v is True for v in p["checks"].values()) for p in data["points"])
     cr = data["crossing"]
-    md = ["", "## Minimum norm versus rank one (Theorem 8 family)", "",
-          "Certified minimum of ‖θ‖² over all interpolators and over rank-one ones (`reluflow interpolate`), the "
-          f"§3.6 network, and the exact gradient flow's limit at λ = {data['lambda']}; data x₁ = b e₁, "
-          "x₂,₃ = b e₁ ∓ √b e₂ + e₃, v* = (4/5, 0, 3/5)."
-          + (f" 𝓜 changes sign at b ∈ [{cr['b'][0]:.12f}, {cr['b'][1]:.12f}] (exact bisection)." if cr else ""),
-          f" **{'all points certified, every check PASS' if ok else 'NOT all certified / a check FAILED'}**.", "",
-          "| b | sign 𝓜 | min ‖θ‖² (certified) | rank-one min | rank | §3.6 network | flow limit ‖θ‖² | checks |",
-          "|---|---|---|---|---|---|---|---|"]
+    md = [
+        "",
+        "## Minimum norm versus rank one (Theorem 8 family)",
+        "",
+        "Certified minimum of ‖θ‖² over all interpolators and over rank-one ones (`reluflow interpolate`), the "
+        f"§3.6 network, and the exact gradient flow's limit at λ = {data['lambda']}; data x₁ = b e₁, "
+        "x₂,₃ = b e₁ ∓ √b e₂ + e₃, v* = (4/5, 0, 3/5)."
+        + (f" 𝓜 changes sign at b ∈ [{cr['b'][0]:.12f}, {cr['b'][1]:.12f}] (exact bisection)." if cr else ""),
+        f" **{'all points certified, every check PASS' if ok else 'NOT all certified / a check FAILED'}**.",
+        "",
+        "| b | sign 𝓜 | min ‖θ‖² (certified) | rank-one min | rank | §3.6 network | flow limit ‖θ‖² | checks |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for p in data["points"]:
-        enc = lambda e: "—" if e is None else f"[{e['lo'][:14]}, {e['hi'][:14]}]"  # noqa: E731
+        enc = lambda e: "—" if e is None else f"[{e['lo'][:14]}, {e['hi'][:14]}]"
         checks = ", ".join(f"{k} {'PASS' if v else 'FAIL' if v is False else '?'}" for k, v in p["checks"].items())
-        md.append(f"| {p['b']:g} | {p['M_sign']:+d} | {enc(p['min'])} | {enc(p['rank_one'])} | {p['rank']} | "
-                  f"{(p['counterexample'] or '—')[:12]} | {p['flow']['theta_sq']} | {checks} |")
+        md.append(
+            f"| {p['b']:g} | {p['M_sign']:+d} | {enc(p['min'])} | {enc(p['rank_one'])} | {p['rank']} | "
+            f"{(p['counterexample'] or '—')[:12]} | {p['flow']['theta_sq']} | {checks} |"
+        )
     return md + [""], ok
 
 
@@ -293,14 +373,22 @@ def _experiments(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], lis
     suffix = "_quick" if quick else ""
     tables = [write_csv(r, out / f"sn_table{k}{suffix}.csv") for k, r in rows.items()]
     figs = [p for number in single_neuron_gd.FIGURES for p in single_neuron_gd.make(number, out, quick=quick)]
-    md = ["", "## Single neuron: the paper's GD experiments", "",
-          f"{'Quick' if quick else 'Full'} protocol (`reluflow experiment tableK|figK{'' if quick else ' --full'}`): "
-          "full-batch GD on the MSE-mean with learning rate 0.01, medians over trials; every cap is in the CSVs.", "",
-          "| table | metric | scheme | CSV | cells stopped by the loss threshold / cap |", "|---|---|---|---|---|"]
+    md = [
+        "",
+        "## Single neuron: the paper's GD experiments",
+        "",
+        f"{'Quick' if quick else 'Full'} protocol (`reluflow experiment tableK|figK{'' if quick else ' --full'}`): "
+        "full-batch GD on the MSE-mean with learning rate 0.01, medians over trials; every cap is in the CSVs.",
+        "",
+        "| table | metric | scheme | CSV | cells stopped by the loss threshold / cap |",
+        "|---|---|---|---|---|",
+    ]
     for (k, r), path in zip(rows.items(), tables):
         spec = TABLES[k]
-        md.append(f"| {k} | {spec.metric} | {spec.scheme} | [{path.name}]({path.name}) | "
-                  f"{sum(x['stopped_loss'] for x in r)} / {sum(x['stopped_cap'] for x in r)} |")
+        md.append(
+            f"| {k} | {spec.metric} | {spec.scheme} | [{path.name}]({path.name}) | "
+            f"{sum(x['stopped_loss'] for x in r)} / {sum(x['stopped_cap'] for x in r)} |"
+        )
     md += [""] + [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))\n" for pdf, png in zip(figs[::2], figs[1::2])]
     return tables, figs, md
 
@@ -308,8 +396,17 @@ def _experiments(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], lis
 def _proofs_section(results) -> str:
     from .proofs.report import summary, table
 
-    return "\n".join(["", "## Proof checks", "", f"**{summary(results)}** (details: `reluflow proofs`, "
-                      "`proofs_checks/REPORT.md`).", "", table(results, details=False), ""])
+    return "\n".join(
+        [
+            "",
+            "## Proof checks",
+            "",
+            f"**{summary(results)}** (details: `reluflow proofs`, `proofs_checks/REPORT.md`).",
+            "",
+            table(results, details=False),
+            "",
+        ]
+    )
 
 
 def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float, figs: list[Path]) -> str:
@@ -344,11 +441,19 @@ def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float,
     lines += ["", "## Loss plateaus", "", "| from T | to T | level |", "|---|---|---|"]
     for pl in plateaus(tr):
         lines.append(f"| {pl.t_start / scale:.3f} | {pl.t_stop / scale:.3f} | {pl.level:.6g} |")
-    lines += ["", "## Figures", "", ("Exact-flow figures in the spirit of Boursier et al. (2022) and Chistikov et al. "
-              "(2023) (each title says which); not the papers' parameters; then the minimum-norm family of the "
-              "section below, and a sliding mode on generic data (outside both papers' assumptions) against gradient "
-              "descent. The single-neuron paper's gradient-descent Figures 1–11, when run, are in their own "
-              "section."), ""]
+    lines += [
+        "",
+        "## Figures",
+        "",
+        (
+            "Exact-flow figures in the spirit of Boursier et al. (2022) and Chistikov et al. "
+            "(2023) (each title says which); not the papers' parameters; then the minimum-norm family of the "
+            "section below, and a sliding mode on generic data (outside both papers' assumptions) against gradient "
+            "descent. The single-neuron paper's gradient-descent Figures 1–11, when run, are in their own "
+            "section."
+        ),
+        "",
+    ]
     for pdf, png in zip(figs[::2], figs[1::2]):
         lines += [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))", ""]
     return "\n".join(lines)

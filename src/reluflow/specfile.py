@@ -46,8 +46,11 @@ def parse_spec_text(text: str, fmt: str) -> dict:
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ProblemError("spec", f"is not valid {fmt.upper()}: {exc}") from None
     except ValueError as exc:  # tomllib: an integer literal beyond int()'s 4300 digits
-        raise ProblemError("spec", f"holds a number {fmt.upper()} cannot read ({str(exc)[:80]}); "
-                                   "write large or small numbers with an exponent, e.g. \"1e-300\"") from None
+        raise ProblemError(
+            "spec",
+            f"holds a number {fmt.upper()} cannot read ({str(exc)[:80]}); "
+            'write large or small numbers with an exponent, e.g. "1e-300"',
+        ) from None
     except RecursionError:
         raise ProblemError("spec", "nests lists or tables too deeply to read; a SPEC needs two levels (X)") from None
 
@@ -64,11 +67,15 @@ def _read(path: str | Path) -> dict:
         raise ProblemError("spec", f"{str(path)!r} {what}; give the path of a SPEC file (.toml or .json)")
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
     if path.stat().st_size > MAX_SPEC_BYTES:
-        raise ProblemError("spec", f"file {str(path)!r} has {path.stat().st_size} bytes; at most {MAX_SPEC_BYTES} are read")
+        raise ProblemError(
+            "spec", f"file {str(path)!r} has {path.stat().st_size} bytes; at most {MAX_SPEC_BYTES} are read"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ProblemError("spec", f"file {str(path)!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise ProblemError(
+            "spec", f"file {str(path)!r} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
     except OSError as exc:
         raise ProblemError("spec", f"cannot read {str(path)!r}: {exc.strerror}") from None
     return parse_spec_text(text, fmt)

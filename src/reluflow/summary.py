@@ -17,7 +17,16 @@ import mpmath
 
 from .integrate import Trajectory
 
-__all__ = ["Plateau", "agreement", "angle_gap", "format_loss", "loss_agreement", "loss_curve", "loss_digits", "plateaus"]
+__all__ = [
+    "Plateau",
+    "agreement",
+    "angle_gap",
+    "format_loss",
+    "loss_agreement",
+    "loss_curve",
+    "loss_digits",
+    "plateaus",
+]
 
 
 def angle_gap(ctx, u, v) -> mpmath.mpf:
@@ -56,7 +65,9 @@ class Plateau:
     level: float
 
 
-def plateaus(tr: Trajectory, *, samples: int = 400, flatness: float = 1e-3, min_fraction: float = 0.05) -> list[Plateau]:
+def plateaus(
+    tr: Trajectory, *, samples: int = 400, flatness: float = 1e-3, min_fraction: float = 0.05
+) -> list[Plateau]:
     """Maximal runs of the uniformly sampled loss whose relative change stays below
     ``flatness`` per sample, lasting at least ``min_fraction`` of the run."""
     te = float(tr.t_end)

@@ -6,9 +6,12 @@ dps); ``report`` writes them as Markdown and JSON.
 ['O1', 'O2', 'O3']
 """
 
-from . import orthogonal, single_neuron  # noqa: F401  (register O1–O22, N1–N19, N24)
-from . import single_neuron_geometry  # noqa: F401
-from .core import PROFILES, REGISTRY, Claim, ClaimResult, Outcome, Profile, Session, run
 from ..verdict import Verdict
+from . import (  # noqa: F401  (register O1–O22, N1–N19, N24)
+    orthogonal,
+    single_neuron,
+    single_neuron_geometry,
+)
+from .core import PROFILES, REGISTRY, Claim, ClaimResult, Outcome, Profile, Session, run
 
 __all__ = ["PROFILES", "REGISTRY", "Claim", "ClaimResult", "Outcome", "Profile", "Session", "Verdict", "run"]

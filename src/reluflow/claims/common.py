@@ -15,8 +15,20 @@ from ..problem import Problem, exact
 from ..verdict import Verdict
 from .core import NotObserved, Outcome, Session, fmt, lam_str, trend
 
-__all__ = ["DIGITS_CAP", "RATE_REL", "all_of", "ball_verdict", "floor", "frac", "judge_trend", "not_observed",
-           "precision_checked", "resolving_digits", "samples", "trend_outcome"]
+__all__ = [
+    "DIGITS_CAP",
+    "RATE_REL",
+    "all_of",
+    "ball_verdict",
+    "floor",
+    "frac",
+    "judge_trend",
+    "not_observed",
+    "precision_checked",
+    "resolving_digits",
+    "samples",
+    "trend_outcome",
+]
 
 RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
@@ -69,8 +81,11 @@ def judge_trend(lams, errs, rate, exact, floor=None):
     if floor is not None:
         low = [i for i, e in enumerate(errs) if e <= floor[i]]
         if low:
-            note = f"; {len(low)} error(s) below the resolution of their run (λ = " + ", ".join(
-                lam_str(lams[i]) for i in low) + "), left out of the fit"
+            note = (
+                f"; {len(low)} error(s) below the resolution of their run (λ = "
+                + ", ".join(lam_str(lams[i]) for i in low)
+                + "), left out of the fit"
+            )
             keep = [i for i in range(len(errs)) if i not in low]
             lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
     if len(errs) < 2:
@@ -83,8 +98,15 @@ def trend_outcome(lams, errs, rate, exact, floors, dps, *, what: str, predicted:
     """The Outcome of a claim that is one trend along a λ ladder (errors of ``what``)."""
     verdict, slope, detail = judge_trend(lams, errs, rate, exact, floors)
     tolerance = f"±{RATE_REL:.0%} of the rate" if exact else f"≥ {1 - RATE_REL:g} × rate"
-    return Outcome(verdict, f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
-                   f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}", tolerance, lam_str(lams), dps, note + detail)
+    return Outcome(
+        verdict,
+        f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
+        f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}",
+        tolerance,
+        lam_str(lams),
+        dps,
+        note + detail,
+    )
 
 
 BUDGET_STOPS = ("max_steps", "max_events")  # the run hit a limit on work, not a property of the flow
@@ -94,17 +116,30 @@ def not_observed(what: str, tr, unmet, *, predicted: str, tolerance: str) -> Not
     """The run ``tr`` does not show ``what`` the theory predicts: FAIL where the theory's
     hypotheses hold (``unmet``, the failing ones, is empty), INCONCLUSIVE with the reason
     when one fails or the run stopped at a step or event budget.  Raise the result."""
-    ended = (f"the run ended at t = {fmt(tr.t_end, 6)} with L = {fmt(tr.final_loss, 3)} "
-             f"(status {tr.status.value}: {tr.message})")
+    ended = (
+        f"the run ended at t = {fmt(tr.t_end, 6)} with L = {fmt(tr.final_loss, 3)} "
+        f"(status {tr.status.value}: {tr.message})"
+    )
     if unmet:
-        verdict, why = Verdict.INCONCLUSIVE, (f"not applicable: {what}, but the theory's hypotheses fail ("
-                                              + "; ".join(unmet) + f"); {ended}")
+        verdict, why = (
+            Verdict.INCONCLUSIVE,
+            (f"not applicable: {what}, but the theory's hypotheses fail (" + "; ".join(unmet) + f"); {ended}"),
+        )
     elif tr.status.value in BUDGET_STOPS:
         verdict, why = Verdict.INCONCLUSIVE, f"{what}: undecided, {ended}"
     else:
         verdict, why = Verdict.FAIL, f"{what} although the theory's hypotheses hold; {ended}"
-    return NotObserved(Outcome(verdict, predicted, f"{what} (t_end = {fmt(tr.t_end, 6)}, L = {fmt(tr.final_loss, 3)})",
-                               tolerance, lam_str(tr.problem.init.lam), tr.dps, why))
+    return NotObserved(
+        Outcome(
+            verdict,
+            predicted,
+            f"{what} (t_end = {fmt(tr.t_end, 6)}, L = {fmt(tr.final_loss, 3)})",
+            tolerance,
+            lam_str(tr.problem.init.lam),
+            tr.dps,
+            why,
+        )
+    )
 
 
 def frac(text: str) -> Fraction:
@@ -127,6 +162,10 @@ def precision_checked(measure, digits: int):
         return Verdict.PASS, obs, det, dps
     ok2, obs2, det2, dps2 = measure(digits + 20)
     if ok2:
-        return Verdict.PASS, obs2, det2 + f" (passed only after the precision check at {digits + 20} digits; "\
-            f"at {digits}: {obs})", dps2
+        return (
+            Verdict.PASS,
+            obs2,
+            det2 + f" (passed only after the precision check at {digits + 20} digits; at {digits}: {obs})",
+            dps2,
+        )
     return Verdict.FAIL, obs2, det2 + f" (survives the precision check at {digits + 20} digits)", dps2

@@ -11,6 +11,7 @@ checked as trends: the error must shrink as λ decreases, at the predicted log�
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -23,8 +24,8 @@ from ..problem import Problem, ProblemError
 from ..verdict import Verdict
 
 __all__ = [
-    "PROFILES",
     "FIXTURES",
+    "PROFILES",
     "REGISTRY",
     "Claim",
     "ClaimResult",
@@ -65,27 +66,31 @@ class Profile:
 
 PROFILES = {
     "quick": Profile(
-        "quick", 30,
+        "quick",
+        30,
         early_lams=("1e-3", "1e-4", "1e-5", "1e-6"),
         window_lams=("1e-10", "1e-20", "1e-40"),
         escape_lams=("1e-10", "1e-30", "1e-100"),
         curve_lams=("1e-10", "1e-20", "1e-40"),
         limit_lams=("1e-20", "1e-40", "1e-80", "1e-160"),
         incremental_lams=("1e-20", "1e-40", "1e-80"),
-        samples=60, interpolators=40,
+        samples=60,
+        interpolators=40,
         sn_early_lams=("1e-5", "1e-10", "1e-20", "1e-40", "1e-60"),
         sn_escape_lams=("1e-5", "1e-10", "1e-20", "1e-40"),
         sn_limit_lams=("1e-3", "1e-5", "1e-8", "1e-12"),
     ),
     "thorough": Profile(
-        "thorough", 40,
+        "thorough",
+        40,
         early_lams=("1e-3", "1e-4", "1e-5", "1e-6", "1e-8", "1e-10"),
         window_lams=("1e-10", "1e-20", "1e-40", "1e-80", "1e-160"),
         escape_lams=("1e-10", "1e-30", "1e-100", "1e-300"),
         curve_lams=("1e-10", "1e-20", "1e-40", "1e-80"),
         limit_lams=("1e-20", "1e-40", "1e-80", "1e-160", "1e-320"),
         incremental_lams=("1e-20", "1e-40", "1e-80", "1e-160"),
-        samples=200, interpolators=400,
+        samples=200,
+        interpolators=400,
         sn_early_lams=("1e-5", "1e-10", "1e-20", "1e-40", "1e-60", "1e-100"),
         sn_escape_lams=("1e-5", "1e-10", "1e-20", "1e-40", "1e-100"),
         sn_limit_lams=("1e-3", "1e-5", "1e-8", "1e-12", "1e-20", "1e-30"),
@@ -148,14 +153,25 @@ class ClaimResult:
     @property
     def label(self) -> str:
         """'certified PASS' when proven enclosures decided the verdict, else the verdict."""
-        return ("certified " if self.certified and self.verdict is not Verdict.INCONCLUSIVE else "") + self.verdict.value
+        return (
+            "certified " if self.certified and self.verdict is not Verdict.INCONCLUSIVE else ""
+        ) + self.verdict.value
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "verdict": self.verdict.value, "predicted": self.predicted, "observed": self.observed,
-            "tolerance": self.tolerance, "lambda": self.lam, "dps": self.dps, "instance": self.instance,
-            "statement": self.claim.statement, "source": self.claim.source, "detail": self.detail,
-            "seconds": round(self.seconds, 3), "certified": self.certified,
+            "id": self.id,
+            "verdict": self.verdict.value,
+            "predicted": self.predicted,
+            "observed": self.observed,
+            "tolerance": self.tolerance,
+            "lambda": self.lam,
+            "dps": self.dps,
+            "instance": self.instance,
+            "statement": self.claim.statement,
+            "source": self.claim.source,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 3),
+            "certified": self.certified,
         }
 
 
@@ -283,10 +299,11 @@ def trend(lams: Sequence, errs: Sequence, *, rate: float, rel: float | None = No
     if any(not math.isfinite(v) for v in vals):
         return Trend(Verdict.INCONCLUSIVE, math.nan, "an error is exactly 0 (below resolution): no rate measurable")
     slope = loglog_slope(lams, errs)
-    shrinking = all(b < a for a, b in zip(vals, vals[1:]))
+    shrinking = all(b < a for a, b in itertools.pairwise(vals))
     ok = slope >= (1 - rel) * rate if at_least else abs(slope - rate) <= rel * rate
     detail = f"log–log slope {slope:.4g} (predicted {'≥ ' if at_least else ''}{rate:.4g}); errors " + ", ".join(
-        f"{math.exp(v):.3g}" if v > -700 else f"1e{v / math.log(10):.1f}" for v in vals)
+        f"{math.exp(v):.3g}" if v > -700 else f"1e{v / math.log(10):.1f}" for v in vals
+    )
     if not shrinking:
         return Trend(Verdict.FAIL, slope, detail + "; errors do not shrink monotonically as λ decreases")
     return Trend(Verdict.PASS if ok else Verdict.FAIL, slope, detail)
@@ -328,8 +345,22 @@ def run(
         except ProblemError as exc:  # the instance violates what the claim needs
             out = Outcome(Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0, f"not applicable: {exc}")
         except Exception as exc:  # a crashing check decides nothing; say so, never PASS
-            out = Outcome(Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0,
-                          f"error: {type(exc).__name__}: {exc}")
-        results.append(ClaimResult(c, inst, out.verdict, out.predicted, out.observed, out.tolerance, out.lam,
-                                   out.dps, out.detail, time.perf_counter() - start, out.certified))
+            out = Outcome(
+                Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0, f"error: {type(exc).__name__}: {exc}"
+            )
+        results.append(
+            ClaimResult(
+                c,
+                inst,
+                out.verdict,
+                out.predicted,
+                out.observed,
+                out.tolerance,
+                out.lam,
+                out.dps,
+                out.detail,
+                time.perf_counter() - start,
+                out.certified,
+            )
+        )
     return results

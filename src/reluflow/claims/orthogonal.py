@@ -24,8 +24,16 @@ from ..summary import angle_gap
 from ..theory import orthogonal as theory_orthogonal
 from ..verdict import Verdict
 from .common import (
+    all_of,
     ball_verdict,
-    all_of, floor, frac, judge_trend, not_observed, precision_checked, resolving_digits, samples, trend_outcome,
+    floor,
+    frac,
+    judge_trend,
+    not_observed,
+    precision_checked,
+    resolving_digits,
+    samples,
+    trend_outcome,
 )
 from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
 
@@ -35,7 +43,6 @@ EPS = Fraction(1, 2)  # the window parameter ε of R4 / O6–O8
 
 
 # ----------------------------------------------------------------------------- helpers
-
 
 
 def _norm(ctx, v):
@@ -56,9 +63,13 @@ def _half_fit(tr, S, L_init, sign):
     lo, hi = ctx.zero, tr.t_end
     target = L_init / 4
     if _class_loss(tr, tr.evaluate(hi), S) > target:
-        raise not_observed(f"class {sign} never half fitted (L_{sign} > L_{sign}(0)/4 = {fmt(target, 4)})", tr, (),
-                           predicted=f"class {sign} half fitted within the theory's horizon",
-                           tolerance=f"L_{sign} ≤ L_{sign}(0)/4 by the end of the run")
+        raise not_observed(
+            f"class {sign} never half fitted (L_{sign} > L_{sign}(0)/4 = {fmt(target, 4)})",
+            tr,
+            (),
+            predicted=f"class {sign} half fitted within the theory's horizon",
+            tolerance=f"L_{sign} ≤ L_{sign}(0)/4 by the end of the run",
+        )
     for _ in range(int(ctx.prec) + 10):
         mid = (lo + hi) / 2
         if _class_loss(tr, tr.evaluate(mid), S) > target:
@@ -124,9 +135,14 @@ def _ladder(p: Problem, lams) -> list[Problem]:
 # ----------------------------------------------------------------------------- O1–O3: exact
 
 
-@claim("O1", paper=PAPER, source="R1",
-       statement="a_j² − ‖w_j‖² is constant (0 for balanced initialisation) and sign a_j(t) = s_j",
-       notion="exact: relative to ‖w_j‖², within the integrator's digits at every step boundary", instance="E1")
+@claim(
+    "O1",
+    paper=PAPER,
+    source="R1",
+    statement="a_j² − ‖w_j‖² is constant (0 for balanced initialisation) and sign a_j(t) = s_j",
+    notion="exact: relative to ‖w_j‖², within the integrator's digits at every step boundary",
+    instance="E1",
+)
 def o1(s: Session, p: Problem) -> Outcome:
     s.predict(p)  # the paper's setting: A1, non-zero labels, generic directions
 
@@ -142,16 +158,26 @@ def o1(s: Session, p: Problem) -> Outcome:
                 bad_sign += (a > 0) != (p.init.s[j] > 0)
         tol = ctx.mpf(10) ** (-(tr.digits - 2))
         ok = worst <= tol and bad_sign == 0
-        return ok, f"max |a_j² − ‖w_j‖²|/‖w_j‖² = {fmt(worst, 3)}, sign flips {bad_sign}", \
-            f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples; tolerance {fmt(tol, 2)}", tr.dps
+        return (
+            ok,
+            f"max |a_j² − ‖w_j‖²|/‖w_j‖² = {fmt(worst, 3)}, sign flips {bad_sign}",
+            f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples; tolerance {fmt(tol, 2)}",
+            tr.dps,
+        )
+
     v, obs, det, dps = precision_checked(measure, s.profile.digits)
     return Outcome(v, "0 and sign a_j = s_j", obs, "≤ 10^-(digits−2) relative", _lam(p), dps, det)
 
 
-@claim("O2", paper=PAPER, source="R1, R2",
-       statement="w_j⊥ is constant; u_jk ≤ 0 implies u_jk stays constant; A_j(t) is non-increasing",
-       notion="exact: switched-off pairs stay exactly 0, pairs with u < 0 keep their value to the neuron's relative "
-              "precision, no re-entry", instance="E1-rotated")
+@claim(
+    "O2",
+    paper=PAPER,
+    source="R1, R2",
+    statement="w_j⊥ is constant; u_jk ≤ 0 implies u_jk stays constant; A_j(t) is non-increasing",
+    notion="exact: switched-off pairs stay exactly 0, pairs with u < 0 keep their value to the neuron's relative "
+    "precision, no re-entry",
+    instance="E1-rotated",
+)
 def o2(s: Session, p: Problem) -> Outcome:
     s.predict(p)  # A1 and genericity
     tr = _fit(s, p)
@@ -184,7 +210,9 @@ def o2(s: Session, p: Problem) -> Outcome:
                 perp = [a - c * b for a, b in zip(perp, x)]
             dev = max(dev, _norm(ctx, [a - b for a, b in zip(perp, zperp[j])]) / size)
             for k in range(p.n):
-                if st0.U[j][k] <= 0 and (st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > tol * size * ctx.sqrt(rational(ctx, nx[k]))):
+                if st0.U[j][k] <= 0 and (
+                    st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > tol * size * ctx.sqrt(rational(ctx, nx[k]))
+                ):
                     moved += 1
                 if (j, k) in off and t >= off[(j, k)] and st.U[j][k] != 0:
                     moved += 1
@@ -193,20 +221,37 @@ def o2(s: Session, p: Problem) -> Outcome:
         prev = st.active
     has_perp = any(_norm(ctx, z) > 0 for z in zperp)
     verdict, detail = all_of(
-        (dev <= tol, f"max ‖w_j⊥(t) − λz_j⊥‖/‖w_j(t)‖ = {fmt(dev, 3)} (tolerance {fmt(tol, 2)}, relative per neuron)"
-         + ("" if has_perp else "; the data span R^d, so w⊥ = 0 is trivial here")),
-        (moved == 0, f"{moved} frozen-pair violations (u ≤ 0 must stay put to the neuron's relative precision and "
-                     "never turn positive; u = 0 after a switch must stay exactly 0)"),
+        (
+            dev <= tol,
+            f"max ‖w_j⊥(t) − λz_j⊥‖/‖w_j(t)‖ = {fmt(dev, 3)} (tolerance {fmt(tol, 2)}, relative per neuron)"
+            + ("" if has_perp else "; the data span R^d, so w⊥ = 0 is trivial here"),
+        ),
+        (
+            moved == 0,
+            f"{moved} frozen-pair violations (u ≤ 0 must stay put to the neuron's relative precision and "
+            "never turn positive; u = 0 after a switch must stay exactly 0)",
+        ),
         (not ons and grew == 0, f"{len(ons)} re-entries, {grew} samples where A_j(t) grew"),
     )
-    return Outcome(verdict, "w⊥ = λz⊥; frozen pairs constant; A_j non-increasing",
-                   f"w⊥ deviation {fmt(dev, 3)}, frozen-pair violations {moved}, re-entries {len(ons) + grew}", "exact (rounding only)",
-                   _lam(p), tr.dps, detail)
+    return Outcome(
+        verdict,
+        "w⊥ = λz⊥; frozen pairs constant; A_j non-increasing",
+        f"w⊥ deviation {fmt(dev, 3)}, frozen-pair violations {moved}, re-entries {len(ons) + grew}",
+        "exact (rounding only)",
+        _lam(p),
+        tr.dps,
+        detail,
+    )
 
 
-@claim("O3", paper=PAPER, source="R1 (gradient flow)", statement="dL/dt = −‖∇L‖² ≤ 0",
-       notion="exact: central finite differences of the dense output against ‖∇L‖² from the state",
-       instance="E1")
+@claim(
+    "O3",
+    paper=PAPER,
+    source="R1 (gradient flow)",
+    statement="dL/dt = −‖∇L‖² ≤ 0",
+    notion="exact: central finite differences of the dense output against ‖∇L‖² from the state",
+    instance="E1",
+)
 def o3(s: Session, p: Problem) -> Outcome:
     s.predict(p)  # the paper's setting
     tr = _fit(s, p, digits=s.profile.digits + 10)
@@ -221,15 +266,27 @@ def o3(s: Session, p: Problem) -> Outcome:
         fd = (tr.loss(t + h) - tr.loss(t - h)) / (2 * h)
         worst = max(worst, abs(fd + g2) / g2)
         used += 1
-    mono = sum(1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
+    mono = sum(
+        1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + ctx.mpf(10) ** -(tr.digits - 2))
+    )
     tol = ctx.mpf(10) ** (-(tr.dps // 4))
     verdict, detail = all_of(
-        (worst <= tol if used >= 10 else None, f"{used} resolvable samples; max |dL/dt + ‖∇L‖²|/‖∇L‖² = {fmt(worst, 3)} "
-         f"(FD step {fmt(h, 2)}, tolerance {fmt(tol, 2)})"),
+        (
+            worst <= tol if used >= 10 else None,
+            f"{used} resolvable samples; max |dL/dt + ‖∇L‖²|/‖∇L‖² = {fmt(worst, 3)} "
+            f"(FD step {fmt(h, 2)}, tolerance {fmt(tol, 2)})",
+        ),
         (mono == 0, f"L increased across {mono} of {len(tr.times) - 1} steps"),
     )
-    return Outcome(verdict, "dL/dt = −‖∇L‖²", f"max rel. diff {fmt(worst, 3)}; increases {mono}",
-                   f"≤ {fmt(tol, 2)} relative", _lam(p), tr.dps, detail)
+    return Outcome(
+        verdict,
+        "dL/dt = −‖∇L‖²",
+        f"max rel. diff {fmt(worst, 3)}; increases {mono}",
+        f"≤ {fmt(tol, 2)} relative",
+        _lam(p),
+        tr.dps,
+        detail,
+    )
 
 
 # ----------------------------------------------------------------------------- O4–O8: early phase
@@ -252,8 +309,14 @@ def _early_ladder(s: Session, pr, t_star) -> tuple[str, ...]:
     return tuple(f"1e-{round(-math.log10(float(frac(lam)))) + shift}" for lam in base)
 
 
-@claim("O4", paper=PAPER, source="R3", statement="w_j(t)/λ → ŵ_j(t) at fixed t, error O(λ²)",
-       notion="log–log slope 2 in λ (within 10 %)", instance="E1")
+@claim(
+    "O4",
+    paper=PAPER,
+    source="R3",
+    statement="w_j(t)/λ → ŵ_j(t) at fixed t, error O(λ²)",
+    notion="log–log slope 2 in λ (within 10 %)",
+    instance="E1",
+)
 def o4(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     t_star = _t_star(pr)
@@ -270,20 +333,26 @@ def o4(s: Session, p: Problem) -> Outcome:
             w_hat = pq.early_direction(j, t_star)
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
-    return trend_outcome(lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖",
-                          note=f"at t = {t_star}: ")
+    return trend_outcome(
+        lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖", note=f"at t = {t_star}: "
+    )
 
 
-@claim("O5", paper=PAPER, source="R3",
-       statement="wrong-sign pairs deactivate at the λ-free times of R3; the final active set is P_j",
-       notion="event times converge with error O(λ²) (slope 2 within 10 %); active sets exact", instance="E1")
+@claim(
+    "O5",
+    paper=PAPER,
+    source="R3",
+    statement="wrong-sign pairs deactivate at the λ-free times of R3; the final active set is P_j",
+    notion="event times converge with error O(λ²) (slope 2 within 10 %); active sets exact",
+    instance="E1",
+)
 def o5(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     predicted = {(ev.neuron, ev.point): ev.t for nb in pr.neurons for ev in nb.deactivations}
     t_star = _t_star(pr)
     lams = _early_ladder(s, pr, t_star)
     errs, floors, missing = [], [], 0
-    for q, pq, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
+    for _q, pq, tr in _ladder_runs(s, p, lams, 2.0, t_end=t_star):
         floors.append(floor(tr, t_star))
         times = {(ev.neuron, ev.point): ev.t for nb in pq.neurons for ev in nb.deactivations}  # at the run's precision
         seen = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
@@ -291,8 +360,7 @@ def o5(s: Session, p: Problem) -> Outcome:
         errs.append(max((abs(seen[k] - tp) for k, tp in times.items() if k in seen), default=tr.ctx.zero))
     full = _fit(s, p)
     st = full.final_state
-    wrong_sets = [j for j, nb in enumerate(pr.neurons)
-                  if tuple(k for k in range(p.n) if st.active[j][k]) != nb.kept]
+    wrong_sets = [j for j, nb in enumerate(pr.neurons) if tuple(k for k in range(p.n) if st.active[j][k]) != nb.kept]
     if predicted:
         verdict_t, slope, detail = judge_trend(lams, errs, 2.0, True, floors)
     else:
@@ -300,12 +368,22 @@ def o5(s: Session, p: Problem) -> Outcome:
     verdict, det2 = all_of(
         ({Verdict.PASS: True, Verdict.FAIL: False}.get(verdict_t), detail),
         (missing == 0, f"{missing} (neuron, point) switches predicted but not seen, or seen but not predicted"),
-        (not wrong_sets, f"final A_j ≠ P_j for neurons {wrong_sets}" if wrong_sets
-         else f"final active sets equal P_j for all {p.m} neurons (run at λ = {_lam(p)})"),
+        (
+            not wrong_sets,
+            f"final A_j ≠ P_j for neurons {wrong_sets}"
+            if wrong_sets
+            else f"final active sets equal P_j for all {p.m} neurons (run at λ = {_lam(p)})",
+        ),
     )
-    return Outcome(verdict, f"{len(predicted)} switches, slope 2; A_j(∞) = P_j",
-                   f"slope {slope:.4g}; set mismatches {missing}; active-set mismatches {len(wrong_sets)}",
-                   "±10 % of the rate; sets exact", lam_str(lams) + f"; {_lam(p)}", full.dps, det2)
+    return Outcome(
+        verdict,
+        f"{len(predicted)} switches, slope 2; A_j(∞) = P_j",
+        f"slope {slope:.4g}; set mismatches {missing}; active-set mismatches {len(wrong_sets)}",
+        "±10 % of the rate; sets exact",
+        lam_str(lams) + f"; {_lam(p)}",
+        full.dps,
+        det2,
+    )
 
 
 def _window(pr):
@@ -315,10 +393,15 @@ def _window(pr):
     return EPS.numerator * base / EPS.denominator, (1 - EPS) * base, top
 
 
-@claim("O6", paper=PAPER, source="R3, R4",
-       statement="1 − cos∠(w_j(t), D_j) ≤ C_j e^{−2‖D_j‖t/n} on [t_N, (1−ε)n ln(1/λ)/max‖D_±‖]; at T_1 "
-                 "cos ≥ 1 − λ^ε when ‖D_j‖ > ½ max‖D_±‖ (ε = 1/2)",
-       notion="inequalities at this λ (chord formula for angles)", instance="E1")
+@claim(
+    "O6",
+    paper=PAPER,
+    source="R3, R4",
+    statement="1 − cos∠(w_j(t), D_j) ≤ C_j e^{−2‖D_j‖t/n} on [t_N, (1−ε)n ln(1/λ)/max‖D_±‖]; at T_1 "
+    "cos ≥ 1 − λ^ε when ‖D_j‖ > ½ max‖D_±‖ (ε = 1/2)",
+    notion="inequalities at this λ (chord formula for angles)",
+    instance="E1",
+)
 def o6(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     tr = _fit(s, p)
@@ -342,17 +425,32 @@ def o6(s: Session, p: Problem) -> Outcome:
             at_t1 = max(at_t1, angle_gap(ctx, tr.evaluate(t1).W[nb.index], nb.D) / lam_eps)
     tol = 1 + ctx.mpf(10) ** -6
     verdict, detail = all_of(
-        (ratio <= tol and excess == 0, f"max over alive neurons of (1 − cos)/(C_j e^(−2‖D_j‖t/n)) = {fmt(ratio, 8)} "
-         f"(≤ 1 + 1e-6; {excess} samples above the bound plus the resolution {fmt(resolution, 2)})"),
+        (
+            ratio <= tol and excess == 0,
+            f"max over alive neurons of (1 − cos)/(C_j e^(−2‖D_j‖t/n)) = {fmt(ratio, 8)} "
+            f"(≤ 1 + 1e-6; {excess} samples above the bound plus the resolution {fmt(resolution, 2)})",
+        ),
         (at_t1 <= 1, f"at T_1: max (1 − cos)/λ^ε = {fmt(at_t1, 3)} over neurons {checked} (≤ 1)"),
     )
-    return Outcome(verdict, "ratio ≤ 1; (1 − cos)/λ^ε ≤ 1", f"{fmt(ratio, 8)}; {fmt(at_t1, 3)}", "≤ 1 (+1e-6)",
-                   _lam(p), tr.dps, detail)
+    return Outcome(
+        verdict,
+        "ratio ≤ 1; (1 − cos)/λ^ε ≤ 1",
+        f"{fmt(ratio, 8)}; {fmt(at_t1, 3)}",
+        "≤ 1 (+1e-6)",
+        _lam(p),
+        tr.dps,
+        detail,
+    )
 
 
-@claim("O7", paper=PAPER, source="R4 (inferred form)",
-       statement="‖w_j(T_1)‖ ≤ 2‖z_j‖λ^{1−ε} with T_1 = ε n ln(1/λ)/max‖D_±‖ (ε = 1/2)",
-       notion="inequality at this λ", instance="E1")
+@claim(
+    "O7",
+    paper=PAPER,
+    source="R4 (inferred form)",
+    statement="‖w_j(T_1)‖ ≤ 2‖z_j‖λ^{1−ε} with T_1 = ε n ln(1/λ)/max‖D_±‖ (ε = 1/2)",
+    notion="inequality at this λ",
+    instance="E1",
+)
 def o7(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     tr = _fit(s, p)
@@ -361,14 +459,28 @@ def o7(s: Session, p: Problem) -> Outcome:
     st = tr.evaluate(t1)
     lam = rational(ctx, p.init.lam)
     bound = lam ** (1 - EPS.numerator / ctx.mpf(EPS.denominator))
-    worst = max(_norm(ctx, st.W[j]) / (2 * _norm(ctx, [rational(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m))
-    return Outcome(Verdict.PASS if worst <= 1 else Verdict.FAIL, "ratio ≤ 1", f"max ‖w_j(T_1)‖/(2‖z_j‖λ^(1−ε)) = {fmt(worst, 4)}",
-                   "≤ 1", _lam(p), tr.dps, f"T_1 = {fmt(t1 / pr.log_inv_lambda, 5)} (t = {fmt(t1, 6)})")
+    worst = max(
+        _norm(ctx, st.W[j]) / (2 * _norm(ctx, [rational(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m)
+    )
+    return Outcome(
+        Verdict.PASS if worst <= 1 else Verdict.FAIL,
+        "ratio ≤ 1",
+        f"max ‖w_j(T_1)‖/(2‖z_j‖λ^(1−ε)) = {fmt(worst, 4)}",
+        "≤ 1",
+        _lam(p),
+        tr.dps,
+        f"T_1 = {fmt(t1 / pr.log_inv_lambda, 5)} (t = {fmt(t1, 6)})",
+    )
 
 
-@claim("O8", paper=PAPER, source="R3",
-       statement="ln‖w_j(t)‖ − ln(λK_j) − ‖D_j‖t/n → 0 on the alignment window [T_1, (1−ε)n ln(1/λ)/max‖D_±‖]",
-       notion="limit λ → 0: sup error ≍ λ^{2ε min_j ‖D_j‖/max‖D_±‖} (slope within 10 %)", instance="E1")
+@claim(
+    "O8",
+    paper=PAPER,
+    source="R3",
+    statement="ln‖w_j(t)‖ − ln(λK_j) − ‖D_j‖t/n → 0 on the alignment window [T_1, (1−ε)n ln(1/λ)/max‖D_±‖]",
+    notion="limit λ → 0: sup error ≍ λ^{2ε min_j ‖D_j‖/max‖D_±‖} (slope within 10 %)",
+    instance="E1",
+)
 def o8(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _, _, top = _window(pr0)
@@ -402,11 +514,15 @@ def _classrational(pr, sign) -> tuple[float, bool]:
     return (partial, True) if partial < 1 else (1.0, False)
 
 
-@claim("O9", paper=PAPER, source="R6, R7",
-       statement="t^{1/2}_±/ln(1/λ) → n/‖D_±‖, compared with the finite-λ half-fit time t^{1/2}_± of the "
-                 "heteroclinic orbit (the ratio alone has a slow O(1/ln(1/λ)) bias)",
-       notion="|t_obs − t_pred| → 0 at the rate of the class's corrections (λ^{2(1−ρ_max)}, or at least λ¹)",
-       instance="E1")
+@claim(
+    "O9",
+    paper=PAPER,
+    source="R6, R7",
+    statement="t^{1/2}_±/ln(1/λ) → n/‖D_±‖, compared with the finite-λ half-fit time t^{1/2}_± of the "
+    "heteroclinic orbit (the ratio alone has a slow O(1/ln(1/λ)) bias)",
+    notion="|t_obs − t_pred| → 0 at the rate of the class's corrections (λ^{2(1−ρ_max)}, or at least λ¹)",
+    instance="E1",
+)
 def o9(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -417,26 +533,44 @@ def o9(s: Session, p: Problem) -> Outcome:
             continue
         errs, floors, ratio = [], [], None
         rate, exact = _classrational(pr0, sign)
-        for q, pr, tr in _ladder_runs(s, p, lams, rate):
+        for _q, pr, tr in _ladder_runs(s, p, lams, rate):
             dps = max(dps, tr.dps)
             t_obs = _half_fit(tr, pr.points(sign), pr.class_initial_loss(sign), sign)
             t_pred = pr.half_time(sign)
             errs.append(abs(t_obs - t_pred))
             floors.append(floor(tr, t_pred))
             ratio = (t_obs / pr.log_inv_lambda, pr.T(sign))
-        v, slope, det = judge_trend(lams, errs, rate, exact, floors)
+        v, _slope, det = judge_trend(lams, errs, rate, exact, floors)
         verdicts.append(v)
-        parts.append(f"class {sign}: {det}; t^(1/2)/ln(1/λ) = {fmt(ratio[0], 6)} vs n/‖D‖ = {fmt(ratio[1], 6)} "
-                     f"at λ = {lams[-1]}")
-    verdict = Verdict.FAIL if Verdict.FAIL in verdicts else Verdict.INCONCLUSIVE if Verdict.INCONCLUSIVE in verdicts else Verdict.PASS
-    return Outcome(verdict, "errors → 0 at the predicted rate", "; ".join(p_.split(';')[0] for p_ in parts),
-                   "±10 % of the rate (exact) or ≥ 0.9 × rate", lam_str(lams), dps, " | ".join(parts))
+        parts.append(
+            f"class {sign}: {det}; t^(1/2)/ln(1/λ) = {fmt(ratio[0], 6)} vs n/‖D‖ = {fmt(ratio[1], 6)} at λ = {lams[-1]}"
+        )
+    verdict = (
+        Verdict.FAIL
+        if Verdict.FAIL in verdicts
+        else Verdict.INCONCLUSIVE
+        if Verdict.INCONCLUSIVE in verdicts
+        else Verdict.PASS
+    )
+    return Outcome(
+        verdict,
+        "errors → 0 at the predicted rate",
+        "; ".join(p_.split(";")[0] for p_ in parts),
+        "±10 % of the rate (exact) or ≥ 0.9 × rate",
+        lam_str(lams),
+        dps,
+        " | ".join(parts),
+    )
 
 
-@claim("O10", paper=PAPER, source="R7",
-       statement="orthonormal inputs: the whole loss curve matches the logistic heteroclinic prediction of R7",
-       notion="sup-norm error → 0 as λ ↓, at the rate λ^{2(1−ρ_max)} of the largest partial neuron (or ≥ λ¹)",
-       instance="B1")
+@claim(
+    "O10",
+    paper=PAPER,
+    source="R7",
+    statement="orthonormal inputs: the whole loss curve matches the logistic heteroclinic prediction of R7",
+    notion="sup-norm error → 0 as λ ↓, at the rate λ^{2(1−ρ_max)} of the largest partial neuron (or ≥ λ¹)",
+    instance="B1",
+)
 def o10(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -445,16 +579,21 @@ def o10(s: Session, p: Problem) -> Outcome:
     lams = s.profile.curve_lams
     rate, exact = _tail_rate(pr0)
     errs, floors, dps = [], [], 0
-    for q, pr, tr in _ladder_runs(s, p, lams, rate):
+    for _q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
         floors.append(floor(tr, pr.L0))
         errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in samples(tr, s.profile.samples * 5)))
     return trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |L − L_R7|", predicted="sup error → 0")
 
 
-@claim("O11", paper=PAPER, source="R6",
-       statement="L(t) = L_mid + o(1) for t ∈ [(T_fast+δ) ln(1/λ), (T_slow−δ) ln(1/λ)] (δ = (T_slow − T_fast)/4)",
-       notion="sup error ≍ λ^{cδ}, c = min(2μ_fast, 2‖D_slow‖/n) (slope within 10 %)", instance="E1")
+@claim(
+    "O11",
+    paper=PAPER,
+    source="R6",
+    statement="L(t) = L_mid + o(1) for t ∈ [(T_fast+δ) ln(1/λ), (T_slow−δ) ln(1/λ)] (δ = (T_slow − T_fast)/4)",
+    notion="sup error ≍ λ^{cδ}, c = min(2μ_fast, 2‖D_slow‖/n) (slope within 10 %)",
+    instance="E1",
+)
 def o11(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -465,12 +604,19 @@ def o11(s: Session, p: Problem) -> Outcome:
     slow = "-" if pr0.fast == "+" else "+"
     rate = float(delta * min(2 * pr0.mu(pr0.fast), 2 * pr0.norm_D(slow) / p.n))
     errs, floors, dps = [], [], 0
-    for q, pr, tr in _ladder_runs(s, p, lams, rate):
+    for _q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
         floors.append(floor(tr, pr.L0))
         L = pr.log_inv_lambda
-        errs.append(max(abs(tr.loss(t) - pr.L_mid) for t in samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)))
-    return trend_outcome(lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}")
+        errs.append(
+            max(
+                abs(tr.loss(t) - pr.L_mid)
+                for t in samples(tr, s.profile.samples, lo=(Tf + delta) * L, hi=(Ts - delta) * L)
+            )
+        )
+    return trend_outcome(
+        lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}"
+    )
 
 
 def _saddle_expansion(p: Problem, pr) -> tuple[bool, str]:
@@ -506,15 +652,22 @@ def _saddle_expansion(p: Problem, pr) -> tuple[bool, str]:
     c = {i: sp.radsimp(poly.coeff_monomial(eps**i)) for i in range(4)}
     want = -nD / n
     ok = stationary and c[0] == 0 and c[1] == 0 and sp.simplify(c[2] - want) == 0 and c[3] == 0
-    return ok, (f"θ⁽¹⁾ stationary: {stationary}; ΔL = {sp.nsimplify(c[2])}·ε² + {c[3]}·ε³ + O(ε⁴), "
-                f"predicted −‖D_slow‖/n = {sp.nsimplify(want)} (exact SymPy)")
+    return ok, (
+        f"θ⁽¹⁾ stationary: {stationary}; ΔL = {sp.nsimplify(c[2])}·ε² + {c[3]}·ε³ + O(ε⁴), "
+        f"predicted −‖D_slow‖/n = {sp.nsimplify(want)} (exact SymPy)"
+    )
 
 
-@claim("O12", paper=PAPER, source="R6",
-       statement="θ⁽¹⁾ is stationary and ‖∇L‖ → 0 on the plateau; the descent direction of R6 gives "
-                 "ΔL = −ε²‖D_slow‖/n + O(ε⁴)",
-       notion="exact expansion (SymPy) plus a limit: ‖∇L‖ at mid-plateau ≍ λ^c, "
-              "c = min(μ_fast(T_mid − T_fast), 1 − ‖D_slow‖T_mid/n) (slope within 10 %)", instance="E1")
+@claim(
+    "O12",
+    paper=PAPER,
+    source="R6",
+    statement="θ⁽¹⁾ is stationary and ‖∇L‖ → 0 on the plateau; the descent direction of R6 gives "
+    "ΔL = −ε²‖D_slow‖/n + O(ε⁴)",
+    notion="exact expansion (SymPy) plus a limit: ‖∇L‖ at mid-plateau ≍ λ^c, "
+    "c = min(μ_fast(T_mid − T_fast), 1 − ‖D_slow‖T_mid/n) (slope within 10 %)",
+    instance="E1",
+)
 def o12(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -526,38 +679,60 @@ def o12(s: Session, p: Problem) -> Outcome:
     lams = s.profile.escape_lams
     rate = float(min(pr0.mu(pr0.fast) * (Tm - Tf), 1 - pr0.norm_D(slow) * Tm / p.n))
     errs, floors, dps = [], [], 0
-    for q, pr, tr in _ladder_runs(s, p, lams, rate):
+    for _q, pr, tr in _ladder_runs(s, p, lams, rate):
         dps = max(dps, tr.dps)
         floors.append(floor(tr))
         errs.append(tr.ctx.sqrt(tr.grad_sq(tr.evaluate(Tm * pr.log_inv_lambda))))
     v, slope, detail = judge_trend(lams, errs, rate, True, floors)
     verdict, det = all_of((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
-    return Outcome(verdict, f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
-                   f"exact: {'equal' if exact_ok else 'different'}; slope {slope:.4g}", "exact; ±10 % of the rate",
-                   lam_str(lams), dps, det)
+    return Outcome(
+        verdict,
+        f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
+        f"exact: {'equal' if exact_ok else 'different'}; slope {slope:.4g}",
+        "exact; ±10 % of the rate",
+        lam_str(lams),
+        dps,
+        det,
+    )
 
 
-@claim("O13", paper=PAPER, source="R8", statement="L(θ(t)) → 0 (global convergence under A1–A3)",
-       notion="L < 1e-20 within the theory's horizon at this λ (escape t⁰_± plus the decay at 2μ_±, +25 %): the run "
-              "stops at L = 1e-21 and the certified (Arb) enclosure of its final loss decides, when the run certifies",
-       instance="E1")
+@claim(
+    "O13",
+    paper=PAPER,
+    source="R8",
+    statement="L(θ(t)) → 0 (global convergence under A1–A3)",
+    notion="L < 1e-20 within the theory's horizon at this λ (escape t⁰_± plus the decay at 2μ_±, +25 %): the run "
+    "stops at L = 1e-21 and the certified (Arb) enclosure of its final loss decides, when the run certifies",
+    instance="E1",
+)
 def o13(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     _need_a3(pr)
     tr = _fit(s, p, loss="1e-21")  # a decade below the tolerance, so that a proven ball can decide
     ok = tr.status.value == "loss_below"
-    observed = (f"L = {fmt(tr.final_loss, 4)} at t = {fmt(tr.t_end, 6)} (T = {fmt(tr.t_end / pr.log_inv_lambda, 4)}); "
-                f"status {tr.status.value}")
+    observed = (
+        f"L = {fmt(tr.final_loss, 4)} at t = {fmt(tr.t_end, 6)} (T = {fmt(tr.t_end / pr.log_inv_lambda, 4)}); "
+        f"status {tr.status.value}"
+    )
     cert = s.certify(tr) if ok else None
     if cert is not None and cert.ok:
         from ..integrate.certify import ball_dict
 
         b = ball_dict(cert.loss_ball, 6)
-        return Outcome(ball_verdict(cert.loss_ball, hi="1e-20"), "L → 0", observed + f"; proven L ∈ {b['mid']} ± {b['rad']}",
-                       "< 1e-20", _lam(p), tr.dps, f"{tr.message}; certificate: {cert.message} in {cert.seconds:.2f} s",
-                       certified=True)
+        return Outcome(
+            ball_verdict(cert.loss_ball, hi="1e-20"),
+            "L → 0",
+            observed + f"; proven L ∈ {b['mid']} ± {b['rad']}",
+            "< 1e-20",
+            _lam(p),
+            tr.dps,
+            f"{tr.message}; certificate: {cert.message} in {cert.seconds:.2f} s",
+            certified=True,
+        )
     why = "" if cert is None else f"; not certified ({cert.message}), judged on the engine's value"
-    return Outcome(Verdict.PASS if ok else Verdict.FAIL, "L → 0", observed, "< 1e-20", _lam(p), tr.dps, tr.message + why)
+    return Outcome(
+        Verdict.PASS if ok else Verdict.FAIL, "L → 0", observed, "< 1e-20", _lam(p), tr.dps, tr.message + why
+    )
 
 
 def _tail_lambda(pr, sign) -> Fraction | None:
@@ -578,11 +753,16 @@ def _tail_lambda(pr, sign) -> Fraction | None:
     return min(pr.problem.init.lam, Fraction(1, 10 ** max(decades)))
 
 
-@claim("O14", paper=PAPER, source="R8",
-       statement="after the last jump of each class, ln L_± decays with slope −2μ_± (μ_± the smallest eigenvalue of "
-                 "J_± that the orbit excites)",
-       notion="relative error of the fitted slope ≤ 2 % on the window 1e-10·L_±(0) > L_± > 1e-22, at a λ where slower "
-              "modes left out by the orbit stay below the window", instance="E1")
+@claim(
+    "O14",
+    paper=PAPER,
+    source="R8",
+    statement="after the last jump of each class, ln L_± decays with slope −2μ_± (μ_± the smallest eigenvalue of "
+    "J_± that the orbit excites)",
+    notion="relative error of the fitted slope ≤ 2 % on the window 1e-10·L_±(0) > L_± > 1e-22, at a λ where slower "
+    "modes left out by the orbit stay below the window",
+    instance="E1",
+)
 def o14(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -614,11 +794,23 @@ def o14(s: Session, p: Problem) -> Outcome:
         want = -2 * float(pr.mu(sign))
         rel = abs(slope / want - 1)
         worst = max(worst, rel)
-        parts.append((rel <= 0.02, f"class {sign} at λ = {lam_str(lam)}: slope {slope:.6g} vs −2μ = {want:.6g} "
-                      f"(rel. error {rel:.2g}, {len(pts)} samples)"))
+        parts.append(
+            (
+                rel <= 0.02,
+                f"class {sign} at λ = {lam_str(lam)}: slope {slope:.6g} vs −2μ = {want:.6g} "
+                f"(rel. error {rel:.2g}, {len(pts)} samples)",
+            )
+        )
     verdict, detail = all_of(*parts)
-    return Outcome(verdict, "slopes −2μ_±", f"max rel. error {worst:.2g}", "≤ 2 %", ", ".join(dict.fromkeys(used)), dps,
-                   detail + f"; tail rate of the total loss as λ → 0: 2 min μ = {fmt(pr0.loss_rate, 6)}")
+    return Outcome(
+        verdict,
+        "slopes −2μ_±",
+        f"max rel. error {worst:.2g}",
+        "≤ 2 %",
+        ", ".join(dict.fromkeys(used)),
+        dps,
+        detail + f"; tail rate of the total loss as λ → 0: 2 min μ = {fmt(pr0.loss_rate, 6)}",
+    )
 
 
 # ----------------------------------------------------------------------------- O15–O19: limit
@@ -641,9 +833,14 @@ def _probe_points(p: Problem, pr, count: int) -> list[list[float]]:
     return [[c / math.sqrt(sum(v * v for v in x)) for c in x] for x in pts if any(x)]
 
 
-@claim("O15", paper=PAPER, source="R9", statement="h_{θ_λ(∞)} → h_{θ*} uniformly on bounded sets",
-       notion="sup over probe points of the unit sphere ≍ λ^{2(1−ρ_max)} (slope within 10 %), or at least λ¹",
-       instance="E1")
+@claim(
+    "O15",
+    paper=PAPER,
+    source="R9",
+    statement="h_{θ_λ(∞)} → h_{θ*} uniformly on bounded sets",
+    notion="sup over probe points of the unit sphere ≍ λ^{2(1−ρ_max)} (slope within 10 %), or at least λ¹",
+    instance="E1",
+)
 def o15(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -661,30 +858,42 @@ def o15(s: Session, p: Problem) -> Outcome:
             h = ctx.fsum(st.a[j] * max(ctx.fsum(w * c for w, c in zip(st.W[j], xm)), 0) for j in range(q.m))
             e = max(e, abs(h - pr.limit_output(x)))
         errs.append(e)
-    return trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; ")
+    return trend_outcome(
+        lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; "
+    )
 
 
-@claim("O16", paper=PAPER, source="R9, R10",
-       statement="‖θ_λ(∞)‖² → 2(‖β*₊‖ + ‖β*₋‖) = min_{L=0} ‖θ‖²",
-       notion="|‖θ‖² − min| ≍ λ^{2(1−ρ_max)} (slope within 10 %), or at least λ¹", instance="E1")
+@claim(
+    "O16",
+    paper=PAPER,
+    source="R9, R10",
+    statement="‖θ_λ(∞)‖² → 2(‖β*₊‖ + ‖β*₋‖) = min_{L=0} ‖θ‖²",
+    notion="|‖θ‖² − min| ≍ λ^{2(1−ρ_max)} (slope within 10 %), or at least λ¹",
+    instance="E1",
+)
 def o16(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
     lams = s.profile.limit_lams
     errs, floors, dps = [], [], 0
-    for q, pr, tr, st in _limit_states(s, p, lams, rate):
+    for _q, pr, tr, st in _limit_states(s, p, lams, rate):
         dps = max(dps, tr.dps)
         floors.append(floor(tr, pr.min_theta_sq))
         errs.append(abs(tr.theta_sq(st) - pr.min_theta_sq))
-    return trend_outcome(lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|",
-                          predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}")
+    return trend_outcome(
+        lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|", predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}"
+    )
 
 
-@claim("O17", paper=PAPER, source="R9",
-       statement="rank one per class: cos∠(w_j(∞), β*_±) → 1 for j ∈ F_±; partial and dead neurons → 0",
-       notion="1 − cos ≍ λ^{4(1−ρ_max)} (or ≥ λ²); partial ‖w_j‖² ≍ λ^{2(1−ρ_j)}; dead ‖w_j‖ ≤ λ‖z_j‖",
-       instance="E1")
+@claim(
+    "O17",
+    paper=PAPER,
+    source="R9",
+    statement="rank one per class: cos∠(w_j(∞), β*_±) → 1 for j ∈ F_±; partial and dead neurons → 0",
+    notion="1 − cos ≍ λ^{4(1−ρ_max)} (or ≥ λ²); partial ‖w_j‖² ≍ λ^{2(1−ρ_j)}; dead ‖w_j‖ ≤ λ‖z_j‖",
+    instance="E1",
+)
 def o17(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
@@ -698,40 +907,73 @@ def o17(s: Session, p: Problem) -> Outcome:
         ctx = tr.ctx
         dps = max(dps, tr.dps)
         floors.append(floor(tr) ** 2)  # 1 − cos = chord²/2 with the chord resolved to the digits
-        cos_errs.append(max(angle_gap(ctx, st.W[j], pr.beta_plus if pr.neurons[j].sign == 1 else pr.beta_minus) for j in full))
+        cos_errs.append(
+            max(angle_gap(ctx, st.W[j], pr.beta_plus if pr.neurons[j].sign == 1 else pr.beta_minus) for j in full)
+        )
         if partial:
             top = max(partial, key=lambda nb: nb.coverage)
             part_errs.append(ctx.fsum(v * v for v in st.W[top.index]))
         lam = rational(ctx, q.init.lam)
-        dead_bad += sum(1 for j in dead if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2)))
+        dead_bad += sum(
+            1
+            for j in dead
+            if _norm(ctx, st.W[j])
+            > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2))
+        )
     v1, s1, d1 = judge_trend(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]
     if partial:
         top = max(partial, key=lambda nb: nb.coverage)
-        v2, s2, d2 = judge_trend(lams, part_errs, float(2 * (1 - top.coverage)), True)
+        v2, _s2, d2 = judge_trend(lams, part_errs, float(2 * (1 - top.coverage)), True)
         parts.append(({Verdict.PASS: True, Verdict.FAIL: False}.get(v2), f"partial neuron {top.index} ‖w‖²: " + d2))
     parts.append((dead_bad == 0, f"dead neurons {dead}: ‖w_j(∞)‖ ≤ λ‖z_j‖ violated {dead_bad} times"))
     verdict, detail = all_of(*parts)
-    return Outcome(verdict, f"1 − cos slope {2 * rate:.4g}", f"slope {s1:.4g}; last 1 − cos {fmt(cos_errs[-1], 3)}",
-                   "±10 % of the rates", lam_str(lams), dps, detail)
+    return Outcome(
+        verdict,
+        f"1 − cos slope {2 * rate:.4g}",
+        f"slope {s1:.4g}; last 1 − cos {fmt(cos_errs[-1], 3)}",
+        "±10 % of the rates",
+        lam_str(lams),
+        dps,
+        detail,
+    )
 
 
-@claim("O18", paper=PAPER, source="R9", statement="‖w_j*‖² = ‖β*_±‖K_j²/Σ_{F_±}K_i² for j ∈ F_±",
-       notion="max relative error → 0 at the rate λ^{2(1−ρ_max)} (within 10 %), or at least λ¹", instance="E1")
+@claim(
+    "O18",
+    paper=PAPER,
+    source="R9",
+    statement="‖w_j*‖² = ‖β*_±‖K_j²/Σ_{F_±}K_i² for j ∈ F_±",
+    notion="max relative error → 0 at the rate λ^{2(1−ρ_max)} (within 10 %), or at least λ¹",
+    instance="E1",
+)
 def o18(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
     lams = s.profile.limit_lams
     errs, floors, dps = [], [], 0
-    for q, pr, tr, st in _limit_states(s, p, lams, rate):
+    for _q, pr, tr, st in _limit_states(s, p, lams, rate):
         ctx = tr.ctx
         dps = max(dps, tr.dps)
         floors.append(floor(tr))
-        errs.append(max(abs(ctx.fsum(v * v for v in st.W[nb.index]) / pr.limit_w_sq[nb.index] - 1)
-                        for nb in pr.neurons if nb.full))
-    return trend_outcome(lams, errs, rate, exact, floors, dps, what="relative error",
-                          predicted=f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})")
+        errs.append(
+            max(
+                abs(ctx.fsum(v * v for v in st.W[nb.index]) / pr.limit_w_sq[nb.index] - 1)
+                for nb in pr.neurons
+                if nb.full
+            )
+        )
+    return trend_outcome(
+        lams,
+        errs,
+        rate,
+        exact,
+        floors,
+        dps,
+        what="relative error",
+        predicted=f"split ∝ K_j² ({fmt(list(pr0.limit_w_sq), 6)})",
+    )
 
 
 def random_interpolator(p: Problem, rng: random.Random) -> tuple[list[Fraction], list[list[Fraction]]]:
@@ -744,10 +986,13 @@ def random_interpolator(p: Problem, rng: random.Random) -> tuple[list[Fraction],
         a.append(grid(-2, 2, 8) or Fraction(1))
         W.append([grid(-2, 2, 8) for _ in range(p.d)])
     for k, x in enumerate(X):
-        h = sum((aj * max(sum((u * v for u, v in zip(wj, x)), Fraction(0)), Fraction(0)) for aj, wj in zip(a, W)), Fraction(0))
+        h = sum(
+            (aj * max(sum((u * v for u, v in zip(wj, x)), Fraction(0)), Fraction(0)) for aj, wj in zip(a, W)),
+            Fraction(0),
+        )
         r = y[k] - h
         pieces = rng.randint(1, 2)
-        for i in range(pieces):
+        for _i in range(pieces):
             share = r / pieces
             if share == 0:
                 continue
@@ -772,11 +1017,16 @@ def _attaining(p: Problem) -> tuple[list[Fraction], list[list[Fraction]]]:
     return a, W
 
 
-@claim("O19", paper=PAPER, source="R10",
-       statement="every interpolating network has Σ_{a_j>0} a_j‖w_j‖ ≥ ‖β*₊‖ and Σ_{a_j<0} |a_j|‖w_j‖ ≥ ‖β*₋‖, "
-                 "hence ‖θ‖² ≥ 2(‖β*₊‖ + ‖β*₋‖); the rank-one network (±1, β*_±), balanced, attains all three",
-       notion="exact inequality, certified with Arb balls on random exact interpolators; exact equality (SymPy) "
-              "for the bound-attaining network, so a bound off either way fails", instance="E1")
+@claim(
+    "O19",
+    paper=PAPER,
+    source="R10",
+    statement="every interpolating network has Σ_{a_j>0} a_j‖w_j‖ ≥ ‖β*₊‖ and Σ_{a_j<0} |a_j|‖w_j‖ ≥ ‖β*₋‖, "
+    "hence ‖θ‖² ≥ 2(‖β*₊‖ + ‖β*₋‖); the rank-one network (±1, β*_±), balanced, attains all three",
+    notion="exact inequality, certified with Arb balls on random exact interpolators; exact equality (SymPy) "
+    "for the bound-attaining network, so a bound off either way fails",
+    instance="E1",
+)
 def o19(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     X, y = p.data.X, p.data.y
@@ -785,14 +1035,24 @@ def o19(s: Session, p: Problem) -> Outcome:
     def slacks(a, W):
         """Each slack Σ c_i √q_i − Σ d_i √r_i (rationals); the balanced rescaling (same function)
         has ‖θ‖² = 2Σ|a_j|‖w_j‖ (R1)."""
-        outs = [sum((aj * max(sum((u * v for u, v in zip(wj, x)), Fraction(0)), Fraction(0)) for aj, wj in zip(a, W)),
-                    Fraction(0)) for x in X]
+        outs = [
+            sum(
+                (aj * max(sum((u * v for u, v in zip(wj, x)), Fraction(0)), Fraction(0)) for aj, wj in zip(a, W)),
+                Fraction(0),
+            )
+            for x in X
+        ]
         assert outs == list(y), "the constructed network must interpolate exactly"
         wsq = [sum((v * v for v in wj), Fraction(0)) for wj in W]
         theta = sum((aj * aj for aj in a), Fraction(0)) + sum(wsq, Fraction(0))
         bound = [(Fraction(2), bsq[1]), (Fraction(2), bsq[-1])]
-        out = {f"class {'+' if sg == 1 else '−'}": ([(abs(aj), q) for aj, q in zip(a, wsq) if sg * aj > 0],
-                                                    [(Fraction(1), bsq[sg])]) for sg in (1, -1)}
+        out = {
+            f"class {'+' if sg == 1 else '−'}": (
+                [(abs(aj), q) for aj, q in zip(a, wsq) if sg * aj > 0],
+                [(Fraction(1), bsq[sg])],
+            )
+            for sg in (1, -1)
+        }
         out["‖θ‖²"] = ([(theta, Fraction(1))], bound)
         out["balanced ‖θ‖²"] = ([(2 * abs(aj), q) for aj, q in zip(a, wsq)], bound)
         return out
@@ -810,18 +1070,31 @@ def o19(s: Session, p: Problem) -> Outcome:
     tight = {k: _sign_of_root_sum(*v) for k, v in slacks(*_attaining(p)).items() if k != "‖θ‖²"}
     off = {k: low for k, (sign, low) in tight.items() if sign != 0}
     verdict, detail = all_of(
-        (None if undecided else violated == 0,
-         f"{count} random exact interpolators (seed 19), {4 * count} slacks: {violated} negative, {equal} exactly 0, "
-         f"{undecided} undecided; smallest ≥ {fmt(worst, 4)}"),
-        (None if any(v[0] is None for v in tight.values()) else not off,
-         "the rank-one network (±1, β*_±) and its balanced rescaling attain the bound: " + (
-             "every slack exactly 0 (SymPy)" if not off else
-             ", ".join(f"{k} slack {'<' if v < 0 else '>'} 0 ({fmt(v, 4)})" for k, v in off.items()))),
+        (
+            None if undecided else violated == 0,
+            f"{count} random exact interpolators (seed 19), {4 * count} slacks: {violated} negative, {equal} exactly 0, "
+            f"{undecided} undecided; smallest ≥ {fmt(worst, 4)}",
+        ),
+        (
+            None if any(v[0] is None for v in tight.values()) else not off,
+            "the rank-one network (±1, β*_±) and its balanced rescaling attain the bound: "
+            + (
+                "every slack exactly 0 (SymPy)"
+                if not off
+                else ", ".join(f"{k} slack {'<' if v < 0 else '>'} 0 ({fmt(v, 4)})" for k, v in off.items())
+            ),
+        ),
     )
-    return Outcome(verdict, f"slacks ≥ 0, = 0 for the rank-one network (min ‖θ‖² = {fmt(pr.min_theta_sq, 8)})",
-                   f"smallest random slack ≥ {fmt(worst, 4)}; rank-one slacks "
-                   + ", ".join(f"{fmt(low, 3)}" for _, low in tight.values()),
-                   "exact (Arb balls decide each sign; equalities are decided exactly by SymPy)", _lam(p), 60, detail)
+    return Outcome(
+        verdict,
+        f"slacks ≥ 0, = 0 for the rank-one network (min ‖θ‖² = {fmt(pr.min_theta_sq, 8)})",
+        f"smallest random slack ≥ {fmt(worst, 4)}; rank-one slacks "
+        + ", ".join(f"{fmt(low, 3)}" for _, low in tight.values()),
+        "exact (Arb balls decide each sign; equalities are decided exactly by SymPy)",
+        _lam(p),
+        60,
+        detail,
+    )
 
 
 def _sign_of_root_sum(plus, minus) -> tuple[int | None, float]:
@@ -834,7 +1107,9 @@ def _sign_of_root_sum(plus, minus) -> tuple[int | None, float]:
     for prec in (200, 2000):
         with fctx.workprec(prec):
             q = lambda v: arb(fmpq(v.numerator, v.denominator))
-            ball = sum((q(c) * q(v).sqrt() for c, v in plus), arb(0)) - sum((q(c) * q(v).sqrt() for c, v in minus), arb(0))
+            ball = sum((q(c) * q(v).sqrt() for c, v in plus), arb(0)) - sum(
+                (q(c) * q(v).sqrt() for c, v in minus), arb(0)
+            )
             low = float(ball.mid() - ball.rad())
             if ball > 0:
                 return 1, low
@@ -851,11 +1126,16 @@ def _sign_of_root_sum(plus, minus) -> tuple[int | None, float]:
 # ----------------------------------------------------------------------------- O20–O22
 
 
-@claim("O20", paper=PAPER, source="R12 (heuristic)",
-       statement="without A3 the flow interpolates, ‖θ_∞‖² → 2Σ_Q‖β_Q‖ > min ‖θ‖², and the jumps follow the "
-                 "R12 rule (incremental learning)",
-       notion="limit: interpolation; ‖θ‖² and jump-time errors shrink monotonically as λ ↓; "
-              "the limit norm exceeds the minimum", instance="E2")
+@claim(
+    "O20",
+    paper=PAPER,
+    source="R12 (heuristic)",
+    statement="without A3 the flow interpolates, ‖θ_∞‖² → 2Σ_Q‖β_Q‖ > min ‖θ‖², and the jumps follow the "
+    "R12 rule (incremental learning)",
+    notion="limit: interpolation; ‖θ‖² and jump-time errors shrink monotonically as λ ↓; "
+    "the limit norm exceeds the minimum",
+    instance="E2",
+)
 def o20(s: Session, p: Problem) -> Outcome:
     pr0 = s.predict(p)
     if pr0.assumptions["A3"] or not pr0.assumptions["covered"]:
@@ -897,17 +1177,32 @@ def o20(s: Session, p: Problem) -> Outcome:
         (interp, f"interpolates (loss below the limit-run threshold) at every λ: {interp}"),
         (pf.get(v1), "|‖θ‖² − 2Σ_Q‖β_Q‖|: " + d1),
         (pf.get(v2), "max |T_jump − T_R12| against 1/ln(1/λ): " + d2),
-        (gap > 0 and norm_errs[-1] < gap / 10, f"limit norm {fmt(pr0.limit_theta_sq, 8)} exceeds min {fmt(pr0.min_theta_sq, 8)} "
-         f"by {fmt(gap, 4)}, ≫ the last error"),
+        (
+            gap > 0 and norm_errs[-1] < gap / 10,
+            f"limit norm {fmt(pr0.limit_theta_sq, 8)} exceeds min {fmt(pr0.min_theta_sq, 8)} "
+            f"by {fmt(gap, 4)}, ≫ the last error",
+        ),
     )
-    return Outcome(verdict, f"‖θ∞‖² = {fmt(pr0.limit_theta_sq, 8)} > {fmt(pr0.min_theta_sq, 8)} (rate {rate:.4g}); jumps at T = "
-                   f"{', '.join(fmt(j.T, 5) for j in pr0.jumps)} (rate 1 in 1/ln(1/λ))",
-                   f"slopes {s1:.4g} and {s2:.4g}; last errors {fmt(norm_errs[-1], 3)} and {fmt(jump_errs[-1], 3)}",
-                   "±10 % of the rates", lam_str(lams), dps, detail)
+    return Outcome(
+        verdict,
+        f"‖θ∞‖² = {fmt(pr0.limit_theta_sq, 8)} > {fmt(pr0.min_theta_sq, 8)} (rate {rate:.4g}); jumps at T = "
+        f"{', '.join(fmt(j.T, 5) for j in pr0.jumps)} (rate 1 in 1/ln(1/λ))",
+        f"slopes {s1:.4g} and {s2:.4g}; last errors {fmt(norm_errs[-1], 3)} and {fmt(jump_errs[-1], 3)}",
+        "±10 % of the rates",
+        lam_str(lams),
+        dps,
+        detail,
+    )
 
 
-@claim("O21", paper=PAPER, source="R6", statement="the class with the larger ‖D_±‖ is fitted first",
-       notion="order of the observed half-fit times at this λ", instance="E1")
+@claim(
+    "O21",
+    paper=PAPER,
+    source="R6",
+    statement="the class with the larger ‖D_±‖ is fitted first",
+    notion="order of the observed half-fit times at this λ",
+    instance="E1",
+)
 def o21(s: Session, p: Problem) -> Outcome:
     pr = s.predict(p)
     _need_a3(pr)  # R6 needs A3 and A4
@@ -915,14 +1210,25 @@ def o21(s: Session, p: Problem) -> Outcome:
     tr = _fit(s, p)
     t = {c: _half_fit(tr, pr.points(c), pr.class_initial_loss(c), c) for c in ("+", "-")}
     first = min(t, key=lambda c: t[c])
-    return Outcome(Verdict.PASS if first == pr.fast else Verdict.FAIL, f"class {pr.fast} first (‖D_+‖ = "
-                   f"{fmt(pr.norm_D_plus, 6)}, ‖D_−‖ = {fmt(pr.norm_D_minus, 6)})", f"class {first} first (T_half: + "
-                   f"{fmt(t['+'] / pr.log_inv_lambda, 5)}, − {fmt(t['-'] / pr.log_inv_lambda, 5)})", "order", _lam(p), tr.dps)
+    return Outcome(
+        Verdict.PASS if first == pr.fast else Verdict.FAIL,
+        f"class {pr.fast} first (‖D_+‖ = {fmt(pr.norm_D_plus, 6)}, ‖D_−‖ = {fmt(pr.norm_D_minus, 6)})",
+        f"class {first} first (T_half: + {fmt(t['+'] / pr.log_inv_lambda, 5)}, − {fmt(t['-'] / pr.log_inv_lambda, 5)})",
+        "order",
+        _lam(p),
+        tr.dps,
+    )
 
 
-@claim("O22", paper=PAPER, source="(derived)", statement="replacing L by cL rescales all times by 1/c",
-       notion="exact: cL is the loss of the data (γx_k, γy_k) with γ² = c (same θ); events and states "
-              "agree to the working digits", instance="E1")
+@claim(
+    "O22",
+    paper=PAPER,
+    source="(derived)",
+    statement="replacing L by cL rescales all times by 1/c",
+    notion="exact: cL is the loss of the data (γx_k, γy_k) with γ² = c (same θ); events and states "
+    "agree to the working digits",
+    instance="E1",
+)
 def o22(s: Session, p: Problem) -> Outcome:
     from ..problem import Dataset
 
@@ -936,7 +1242,9 @@ def o22(s: Session, p: Problem) -> Outcome:
     sc = s.solve(scaled, t_end=t_end / c)
     ctx = tr.ctx
     ev = max((abs(e.t * c - f.t) / max(f.t, 1) for e, f in zip(sc.events, tr.events)), default=ctx.zero)
-    same = [(e.neuron, e.point, e.direction) for e in sc.events] == [(e.neuron, e.point, e.direction) for e in tr.events]
+    same = [(e.neuron, e.point, e.direction) for e in sc.events] == [
+        (e.neuron, e.point, e.direction) for e in tr.events
+    ]
     worst = ctx.zero
     for t in samples(tr, s.profile.samples):
         a, b = tr.evaluate(t), sc.evaluate(min(t / c, sc.t_end))
@@ -944,7 +1252,17 @@ def o22(s: Session, p: Problem) -> Outcome:
             scale = abs(a.a[j]) + _norm(ctx, a.W[j])
             worst = max(worst, (abs(a.a[j] - b.a[j]) + _norm(ctx, [u - v for u, v in zip(a.W[j], b.W[j])])) / scale)
     tol = ctx.mpf(10) ** -(tr.digits - 3)
-    verdict, detail = all_of((same, f"same switch sequence: {same}"), (ev <= tol, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),
-                           (worst <= tol, f"max relative state difference θ'(t/c) vs θ(t) = {fmt(worst, 3)}"))
-    return Outcome(verdict, f"times × 1/c (c = {c})", f"events {fmt(ev, 3)}, states {fmt(worst, 3)}", f"≤ {fmt(tol, 2)}",
-                   _lam(p), tr.dps, detail)
+    verdict, detail = all_of(
+        (same, f"same switch sequence: {same}"),
+        (ev <= tol, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),
+        (worst <= tol, f"max relative state difference θ'(t/c) vs θ(t) = {fmt(worst, 3)}"),
+    )
+    return Outcome(
+        verdict,
+        f"times × 1/c (c = {c})",
+        f"events {fmt(ev, 3)}, states {fmt(worst, 3)}",
+        f"≤ {fmt(tol, 2)}",
+        _lam(p),
+        tr.dps,
+        detail,
+    )

@@ -35,8 +35,10 @@ def table(results: list[ClaimResult], *, details: bool = True) -> str:
         head, rule = head + " detail |", rule + "---|"
     rows = [head, rule]
     for r in results:
-        row = (f"| {r.id} | {_cell(r.claim.statement)} | {r.instance} | {_cell(r.lam)} | {r.dps} | {_cell(r.predicted)} | "
-               f"{_cell(r.observed)} | {_cell(r.tolerance)} | **{r.label}** | {r.seconds:.1f} s |")
+        row = (
+            f"| {r.id} | {_cell(r.claim.statement)} | {r.instance} | {_cell(r.lam)} | {r.dps} | {_cell(r.predicted)} | "
+            f"{_cell(r.observed)} | {_cell(r.tolerance)} | **{r.label}** | {r.seconds:.1f} s |"
+        )
         rows.append(row + (f" {_cell(r.detail)} |" if details else ""))
     return "\n".join(rows)
 

@@ -11,6 +11,7 @@ angles, ratio errors and nuclear-norm excess O(λ); ‖θ‖² − 2 O(λ²)).
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -101,8 +102,14 @@ def _ladder(p: Problem, lams) -> list[Problem]:
 # ----------------------------------------------------------------------------- N1–N2: the flow
 
 
-@claim("N1", paper=PAPER, source="Prop. 1(ii)", statement="a_j(t) = s_j‖w_j(t)‖ along the flow; signs never flip",
-       notion="integrator tolerance: |a_j − s_j‖w_j‖| ≤ 10^-(digits−5)·max(‖w_j‖, λ‖z_j‖)", instance="SN1")
+@claim(
+    "N1",
+    paper=PAPER,
+    source="Prop. 1(ii)",
+    statement="a_j(t) = s_j‖w_j(t)‖ along the flow; signs never flip",
+    notion="integrator tolerance: |a_j − s_j‖w_j‖| ≤ 10^-(digits−5)·max(‖w_j‖, λ‖z_j‖)",
+    instance="SN1",
+)
 def n1(s: Session, p: Problem) -> Outcome:
     _pr(s, p)
     tr = _converged(s, p.with_lambda("1e-10") if p.init.lam > Fraction(1, 10**10) else p, power=1)
@@ -114,15 +121,27 @@ def n1(s: Session, p: Problem) -> Outcome:
         for j, sj in enumerate(p.init.s):
             nw = _norm(ctx, st.W[j])
             worst = max(worst, abs(st.a[j] - sj * nw) / nw)
-            flips += (st.a[j] * sj <= 0)
+            flips += st.a[j] * sj <= 0
     verdict = Verdict.PASS if worst <= tol and flips == 0 else Verdict.FAIL
-    return Outcome(verdict, "a_j − s_j‖w_j‖ = 0, sign s_j", f"max rel. {fmt(worst, 3)}; {flips} sign flips",
-                   f"≤ {fmt(tol, 2)}", lam_str(tr.problem.init.lam), tr.dps,
-                   f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples up to t = {fmt(tr.t_end, 4)}")
+    return Outcome(
+        verdict,
+        "a_j − s_j‖w_j‖ = 0, sign s_j",
+        f"max rel. {fmt(worst, 3)}; {flips} sign flips",
+        f"≤ {fmt(tol, 2)}",
+        lam_str(tr.problem.init.lam),
+        tr.dps,
+        f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples up to t = {fmt(tr.t_end, 4)}",
+    )
 
 
-@claim("N2", paper=PAPER, source="Prop. 9", statement="dL/dt = −‖θ̇‖² ≤ 0",
-       notion="central finite differences of the dense output against ‖∇L‖² = ‖θ̇‖² from the state", instance="SN1")
+@claim(
+    "N2",
+    paper=PAPER,
+    source="Prop. 9",
+    statement="dL/dt = −‖θ̇‖² ≤ 0",
+    notion="central finite differences of the dense output against ‖∇L‖² = ‖θ̇‖² from the state",
+    instance="SN1",
+)
 def n2(s: Session, p: Problem) -> Outcome:
     _pr(s, p)
     tr = _converged(s, p.with_lambda("1e-10") if p.init.lam > Fraction(1, 10**10) else p, power=1)
@@ -138,19 +157,30 @@ def n2(s: Session, p: Problem) -> Outcome:
         worst = max(worst, abs(fd + g2) / g2)
         used += 1
     tol = ctx.mpf(10) ** (-(tr.digits // 4))
-    verdict, detail = all_of((worst <= tol if used >= 10 else None,
-                              f"{used} resolvable samples; FD step {fmt(h, 2)}"))
-    return Outcome(verdict, "dL/dt = −‖θ̇‖²", f"max rel. diff {fmt(worst, 3)}", f"≤ {fmt(tol, 2)} relative",
-                   lam_str(tr.problem.init.lam), tr.dps, detail)
+    verdict, detail = all_of((worst <= tol if used >= 10 else None, f"{used} resolvable samples; FD step {fmt(h, 2)}"))
+    return Outcome(
+        verdict,
+        "dL/dt = −‖θ̇‖²",
+        f"max rel. diff {fmt(worst, 3)}",
+        f"≤ {fmt(tol, 2)} relative",
+        lam_str(tr.problem.init.lam),
+        tr.dps,
+        detail,
+    )
 
 
 # ----------------------------------------------------------------------------- N3–N5: data, yardstick
 
 
-@claim("N3", paper=PAPER, source="Props. 16, 17",
-       statement="γ_[n] = Σv* = Σ_k η_k ν*_k u_k; η_1 ≤ Δ², η_{k+1}/η_k ≤ (1 − δ/((d−1)Δ))², "
-                 "δ^{5/2}|I|/(√2 n) ≤ ‖γ_I‖ ≤ Δ²|I|/n, δ² ≤ ‖γ_[n]‖",
-       notion="exact (Fractions) for γ = Σv*; the spectral form to 10^-(dps−5); inequalities", instance="SN1")
+@claim(
+    "N3",
+    paper=PAPER,
+    source="Props. 16, 17",
+    statement="γ_[n] = Σv* = Σ_k η_k ν*_k u_k; η_1 ≤ Δ², η_{k+1}/η_k ≤ (1 − δ/((d−1)Δ))², "
+    "δ^{5/2}|I|/(√2 n) ≤ ‖γ_I‖ ≤ Δ²|I|/n, δ² ≤ ‖γ_[n]‖",
+    notion="exact (Fractions) for γ = Σv*; the spectral form to 10^-(dps−5); inequalities",
+    instance="SN1",
+)
 def n3(s: Session, p: Problem) -> Outcome:
     pr = _pr(s, p, 40)
     ctx, data, n, d = pr.ctx, p.data, p.n, p.d
@@ -172,16 +202,31 @@ def n3(s: Session, p: Problem) -> Outcome:
         (err <= tol, f"spectral form error {fmt(err, 3)}"),
         (pr.eta[0] <= De**2, f"η_1 = {fmt(pr.eta[0])} ≤ Δ² = {fmt(De**2)}"),
         (ratio_ok, "eigenvalue ratios below (1 − δ/((d−1)Δ))²"),
-        (worst_lo > 1 and worst_hi >= 1, f"over all {2**n - 1} sets I: min ‖γ_I‖/lower = {worst_lo:.4g}, "
-                                         f"min upper/‖γ_I‖ = {worst_hi:.4g}"),
+        (
+            worst_lo > 1 and worst_hi >= 1,
+            f"over all {2**n - 1} sets I: min ‖γ_I‖/lower = {worst_lo:.4g}, min upper/‖γ_I‖ = {worst_hi:.4g}",
+        ),
         (de**2 <= pr.G, f"δ² = {fmt(de**2)} ≤ ‖γ_[n]‖ = {fmt(pr.G)}"),
     )
-    return Outcome(verdict, "identities and bounds hold", f"spectral error {fmt(err, 3)}; bound margins "
-                   f"{worst_lo:.3g}, {worst_hi:.3g}", f"exact / ≤ {fmt(tol, 2)}", _lam(p), pr.dps, detail)
+    return Outcome(
+        verdict,
+        "identities and bounds hold",
+        f"spectral error {fmt(err, 3)}; bound margins {worst_lo:.3g}, {worst_hi:.3g}",
+        f"exact / ≤ {fmt(tol, 2)}",
+        _lam(p),
+        pr.dps,
+        detail,
+    )
 
 
-@claim("N4", paper=PAPER, source="Prop. 24", statement="u_1 ∈ int cone{x_i} (n = d: X⁻ᵀu_1 > 0)",
-       notion="strict positivity of the cone coordinates (well above 10^-(dps−5))", instance="SN1")
+@claim(
+    "N4",
+    paper=PAPER,
+    source="Prop. 24",
+    statement="u_1 ∈ int cone{x_i} (n = d: X⁻ᵀu_1 > 0)",
+    notion="strict positivity of the cone coordinates (well above 10^-(dps−5))",
+    instance="SN1",
+)
 def n4(s: Session, p: Problem) -> Outcome:
     pr = _pr(s, p, 40)
     if p.n != p.d:
@@ -192,15 +237,27 @@ def n4(s: Session, p: Problem) -> Outcome:
     coords = [c[i] for i in range(p.n)]
     tol = ctx.mpf(10) ** -(pr.dps - 5)
     verdict = Verdict.PASS if min(coords) > tol else Verdict.FAIL
-    return Outcome(verdict, "all cone coordinates > 0", f"coordinates {fmt(coords, 5)}", f"> {fmt(tol, 2)}",
-                   _lam(p), pr.dps, "u_1 = Σ c_i x_i solved at the prediction's precision")
+    return Outcome(
+        verdict,
+        "all cone coordinates > 0",
+        f"coordinates {fmt(coords, 5)}",
+        f"> {fmt(tol, 2)}",
+        _lam(p),
+        pr.dps,
+        "u_1 = Σ c_i x_i solved at the prediction's precision",
+    )
 
 
-@claim("N5", paper=PAPER, source="Props. 12, 14, 17(vi)",
-       statement="yardstick: s_jα_jᵀx_i increasing; single crossings in the Prop. 14(i) order; D1 matches "
-                 "integration; max τ < 4n ln n/δ³",
-       notion="event times to 10^-(dps−10): the engine at λ = 10^-(dps/2+5), where w/λ is the yardstick "
-              "to 10^-dps; the order by the Prop. 14(i) rule, independent of D1's", instance="SN1")
+@claim(
+    "N5",
+    paper=PAPER,
+    source="Props. 12, 14, 17(vi)",
+    statement="yardstick: s_jα_jᵀx_i increasing; single crossings in the Prop. 14(i) order; D1 matches "
+    "integration; max τ < 4n ln n/δ³",
+    notion="event times to 10^-(dps−10): the engine at λ = 10^-(dps/2+5), where w/λ is the yardstick "
+    "to 10^-dps; the order by the Prop. 14(i) rule, independent of D1's",
+    instance="SN1",
+)
 def n5(s: Session, p: Problem) -> Outcome:
     dps = 40
     q = p.with_lambda(Fraction(1, 10 ** (dps // 2 + 5)))
@@ -222,7 +279,9 @@ def n5(s: Session, p: Problem) -> Outcome:
         for st, c in zip(y.stages, y.crossings):
             gbar = [g / st.G for g in st.gamma]
             cand = [i for i in range(p.n) if i not in crossed and (i in st.active) == (y.sign == -1)]
-            key = lambda i: -y.sign * sum(a * b for a, b in zip(st.start, xbar[i])) / sum(a * b for a, b in zip(gbar, xbar[i]))
+            key = lambda i: (
+                -y.sign * sum(a * b for a, b in zip(st.start, xbar[i])) / sum(a * b for a, b in zip(gbar, xbar[i]))
+            )
             order_ok &= min(cand, key=key) == c.point
             crossed.append(c.point)
         for t0, t1 in zip([ctx.zero] + [c.tau for c in y.crossings], [c.tau for c in y.crossings] + [pr.T0]):
@@ -232,7 +291,7 @@ def n5(s: Session, p: Problem) -> Outcome:
                 vals.append([y.sign * r * sum(a * b for a, b in zip(u, x)) for x in X])
             if y.sign == -1 and t0 >= y.last:
                 continue  # frozen after deactivation
-            mono_ok &= all(b[i] > a[i] for a, b in zip(vals, vals[1:]) for i in range(p.n))
+            mono_ok &= all(b[i] > a[i] for a, b in itertools.pairwise(vals) for i in range(p.n))
     bound = 4 * p.n * math.log(p.n) / pr.delta**3
     tmax = max(y.last for y in pr.yardsticks.values())
     tol = ctx.mpf(10) ** -(dps - 10)
@@ -242,18 +301,29 @@ def n5(s: Session, p: Problem) -> Outcome:
         (mono_ok, "s_jα_jᵀx_i strictly increasing at 9 points per stage"),
         (tmax < bound, f"max τ = {fmt(tmax)} < 4n ln n/δ³ = {fmt(bound)}"),
     )
-    return Outcome(verdict, f"{len(pr.crossings)} crossings at D1 times", f"max gap {fmt(worst, 3)}",
-                   f"≤ {fmt(tol, 2)}", _lam(q), tr.dps, detail)
+    return Outcome(
+        verdict,
+        f"{len(pr.crossings)} crossings at D1 times",
+        f"max gap {fmt(worst, 3)}",
+        f"≤ {fmt(tol, 2)}",
+        _lam(q),
+        tr.dps,
+        detail,
+    )
 
 
 # ----------------------------------------------------------------------------- N6–N9: phase 1
 
 
-@claim("N6", paper=PAPER, source="Lemma 3; D5",
-       statement="real neurons cross the same points in the same order as their yardsticks, within the "
-                 "Lemma 3 bound (ε = 1/4); the gap is O(λ²)",
-       notion="bound at every λ, plus log–log slope 2 within 10 % (arbitrary precision, λ to 1e-60)",
-       instance="SN1")
+@claim(
+    "N6",
+    paper=PAPER,
+    source="Lemma 3; D5",
+    statement="real neurons cross the same points in the same order as their yardsticks, within the "
+    "Lemma 3 bound (ε = 1/4); the gap is O(λ²)",
+    notion="bound at every λ, plus log–log slope 2 within 10 % (arbitrary precision, λ to 1e-60)",
+    instance="SN1",
+)
 def n6(s: Session, p: Problem) -> Outcome:
     lams = s.profile.sn_early_lams
     errs, floors, dps, bound_ok, order_ok = [], [], 0, True, True
@@ -280,16 +350,34 @@ def n6(s: Session, p: Problem) -> Outcome:
         raise ProblemError("init", "no point crosses any yardstick (every n_j = 0): no crossing times to compare")
     out = trend_outcome(list(lams), errs, 2.0, True, floors, dps, what="max crossing gap")
     if not (order_ok and bound_ok):
-        return Outcome(Verdict.FAIL, out.predicted, out.observed, out.tolerance, out.lam, out.dps,
-                       f"order matches: {order_ok}; Lemma 3 bound holds: {bound_ok}; " + out.detail)
-    return Outcome(out.verdict, out.predicted, out.observed, out.tolerance, out.lam, out.dps,
-                   "same points in the same order and within the Lemma 3 bound at every λ; " + out.detail)
+        return Outcome(
+            Verdict.FAIL,
+            out.predicted,
+            out.observed,
+            out.tolerance,
+            out.lam,
+            out.dps,
+            f"order matches: {order_ok}; Lemma 3 bound holds: {bound_ok}; " + out.detail,
+        )
+    return Outcome(
+        out.verdict,
+        out.predicted,
+        out.observed,
+        out.tolerance,
+        out.lam,
+        out.dps,
+        "same points in the same order and within the Lemma 3 bound at every λ; " + out.detail,
+    )
 
 
-@claim("N7", paper=PAPER, source="Lemmas 4, 19",
-       statement="J_−: ‖w_j‖ non-increasing, ≤ λ‖z_j‖, deactivated by T0 and frozen; neurons outside J_± fixed",
-       notion="exact equality for frozen neurons; monotonicity and bounds at step boundaries and samples",
-       instance="SN1")
+@claim(
+    "N7",
+    paper=PAPER,
+    source="Lemmas 4, 19",
+    statement="J_−: ‖w_j‖ non-increasing, ≤ λ‖z_j‖, deactivated by T0 and frozen; neurons outside J_± fixed",
+    notion="exact equality for frozen neurons; monotonicity and bounds at step boundaries and samples",
+    instance="SN1",
+)
 def n7(s: Session, p: Problem) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
@@ -321,13 +409,25 @@ def n7(s: Session, p: Problem) -> Outcome:
         (frozen, "J_− weights at T0 and at the end identical (exact)"),
         (fixed, f"neurons {still} outside J_± equal λz_j exactly at the end"),
     )
-    return Outcome(verdict, "frozen by T0, ≤ λ‖z_j‖", f"{grew} increases, {above} above the bound", "exact",
-                   _lam(q), tr.dps, detail)
+    return Outcome(
+        verdict,
+        "frozen by T0, ≤ λ‖z_j‖",
+        f"{grew} increases, {above} above the bound",
+        "exact",
+        _lam(q),
+        tr.dps,
+        detail,
+    )
 
 
-@claim("N8", paper=PAPER, source="Lemma 19, Claim 20",
-       statement="on [0, T1]: ‖w_j‖ < 2‖z_j‖λe^{‖γ_[n]‖t}; J_+ norms non-decreasing",
-       notion="inequality at step boundaries and samples", instance="SN1")
+@claim(
+    "N8",
+    paper=PAPER,
+    source="Lemma 19, Claim 20",
+    statement="on [0, T1]: ‖w_j‖ < 2‖z_j‖λe^{‖γ_[n]‖t}; J_+ norms non-decreasing",
+    notion="inequality at step boundaries and samples",
+    instance="SN1",
+)
 def n8(s: Session, p: Problem) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
@@ -349,14 +449,26 @@ def n8(s: Session, p: Problem) -> Outcome:
             dec += sum(1 for j in pr.J_plus if norms[j] < prev[j] * (1 - ctx.mpf(10) ** -(tr.digits - 5)))
         prev = norms
     verdict = Verdict.PASS if over == 0 and dec == 0 else Verdict.FAIL
-    return Outcome(verdict, "‖w_j‖/(2‖z_j‖λe^{‖γ‖t}) < 1", f"max ratio {fmt(worst, 4)}; {dec} decreases in J_+",
-                   "< 1", _lam(q), tr.dps, f"T1 = {fmt(pr.T1, 5)}")
+    return Outcome(
+        verdict,
+        "‖w_j‖/(2‖z_j‖λe^{‖γ‖t}) < 1",
+        f"max ratio {fmt(worst, 4)}; {dec} decreases in J_+",
+        "< 1",
+        _lam(q),
+        tr.dps,
+        f"T1 = {fmt(pr.T1, 5)}",
+    )
 
 
-@claim("N9", paper=PAPER, source="Lemma 5; D5",
-       statement="at T1: ‖w_j‖ < 2‖z_j‖λ^{1−ε}, w̄_jᵀγ̄_[n] ≥ 1 − λ^ε, |ln‖α_j‖ − ln‖w_j/λ‖| ≤ λ^{1−3ε}; "
-                 "the log-norm gap is O(λ^{2−2ε})",
-       notion="the three bounds at every λ, plus log–log slope 2 − 2ε = 1.5 within 10 %", instance="SN1")
+@claim(
+    "N9",
+    paper=PAPER,
+    source="Lemma 5; D5",
+    statement="at T1: ‖w_j‖ < 2‖z_j‖λ^{1−ε}, w̄_jᵀγ̄_[n] ≥ 1 − λ^ε, |ln‖α_j‖ − ln‖w_j/λ‖| ≤ λ^{1−3ε}; "
+    "the log-norm gap is O(λ^{2−2ε})",
+    notion="the three bounds at every λ, plus log–log slope 2 − 2ε = 1.5 within 10 %",
+    instance="SN1",
+)
 def n9(s: Session, p: Problem) -> Outcome:
     lams = s.profile.sn_early_lams
     errs, floors, dps, ok, skipped = [], [], 0, True, []
@@ -390,8 +502,15 @@ def n9(s: Session, p: Problem) -> Outcome:
     out = trend_outcome(list(lams), errs, 1.5, True, floors, dps, what="max log-norm gap")
     verdict = out.verdict if ok else Verdict.FAIL
     note = f" (not at λ = {', '.join(skipped)}, where T1 ≤ T0: the phases do not separate yet)" if skipped else ""
-    return Outcome(verdict, out.predicted, out.observed, out.tolerance, out.lam, out.dps,
-                   f"Lemma 5 bounds hold at every λ with T0 < T1: {ok}{note}; " + out.detail)
+    return Outcome(
+        verdict,
+        out.predicted,
+        out.observed,
+        out.tolerance,
+        out.lam,
+        out.dps,
+        f"Lemma 5 bounds hold at every λ with T0 < T1: {ok}{note}; " + out.detail,
+    )
 
 
 # ----------------------------------------------------------------------------- N10–N17: phase 2
@@ -409,9 +528,14 @@ def _after_T1(s: Session, p: Problem, count: int):
     return q, pr, tr, ts
 
 
-@claim("N10", paper=PAPER, source="Lemma 28(iii),(iv)",
-       statement="t ≥ T1: every J_+ neuron is active on every point; h(x_i) = vᵀx_i; the g_j are equal",
-       notion="activation pattern (exact) at step boundaries and samples", instance="SN1")
+@claim(
+    "N10",
+    paper=PAPER,
+    source="Lemma 28(iii),(iv)",
+    statement="t ≥ T1: every J_+ neuron is active on every point; h(x_i) = vᵀx_i; the g_j are equal",
+    notion="activation pattern (exact) at step boundaries and samples",
+    instance="SN1",
+)
 def n10(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -425,15 +549,25 @@ def n10(s: Session, p: Problem) -> Outcome:
         worst = max([worst] + [abs(h[i] - ctx.fsum(a * b for a, b in zip(v, X[i]))) for i in range(q.n)])
     tol = ctx.mpf(10) ** -(tr.digits - 5)
     verdict = Verdict.PASS if bad == 0 and worst <= tol else Verdict.FAIL
-    return Outcome(verdict, "all J_+ pairs active; h = vᵀx", f"{bad} inactive pairs; max |h − vᵀx| {fmt(worst, 3)}",
-                   f"exact / ≤ {fmt(tol, 2)}", _lam(q), tr.dps,
-                   f"{len(ts)} times in [T1, fit], T1 = {fmt(pr.T1, 5)} (g_j = g follows from the equal patterns)")
+    return Outcome(
+        verdict,
+        "all J_+ pairs active; h = vᵀx",
+        f"{bad} inactive pairs; max |h − vᵀx| {fmt(worst, 3)}",
+        f"exact / ≤ {fmt(tol, 2)}",
+        _lam(q),
+        tr.dps,
+        f"{len(ts)} times in [T1, fit], T1 = {fmt(pr.T1, 5)} (g_j = g follows from the equal patterns)",
+    )
 
 
-@claim("N11", paper=PAPER, source="Lemma 28(i) and its proof",
-       statement="t ≥ T1: pairwise 1 − cos∠(w_j, w_j') < 4λ^ε in J_+, and non-increasing",
-       notion="bound; monotone up to the run's resolution (1 − cos by the chord formula, arbitrary precision)",
-       instance="SN1")
+@claim(
+    "N11",
+    paper=PAPER,
+    source="Lemma 28(i) and its proof",
+    statement="t ≥ T1: pairwise 1 − cos∠(w_j, w_j') < 4λ^ε in J_+, and non-increasing",
+    notion="bound; monotone up to the run's resolution (1 − cos by the chord formula, arbitrary precision)",
+    instance="SN1",
+)
 def n11(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -450,16 +584,27 @@ def n11(s: Session, p: Problem) -> Outcome:
             rises += sum(1 for k in gaps if gaps[k] > prev[k] * (1 + res) + res * lam**2)
         prev = gaps
     verdict = Verdict.PASS if worst < bound and rises == 0 else Verdict.FAIL
-    return Outcome(verdict, f"1 − cos < 4λ^ε = {fmt(bound, 3)}, non-increasing",
-                   f"max {fmt(worst, 3)}; {rises} increases", "bound; monotone within resolution",
-                   _lam(q), tr.dps, f"{len(ts)} times in [T1, fit]")
+    return Outcome(
+        verdict,
+        f"1 − cos < 4λ^ε = {fmt(bound, 3)}, non-increasing",
+        f"max {fmt(worst, 3)}; {rises} increases",
+        "bound; monotone within resolution",
+        _lam(q),
+        tr.dps,
+        f"{len(ts)} times in [T1, fit]",
+    )
 
 
-@claim("N12", paper=PAPER, source="Lemma 28(ii), Props. 25, 27",
-       statement="t ≥ T1: v ∈ S; vᵀ(v* − v) > 0; cos∠(v, x_i) > √8 λ^{ε/2}",
-       notion="the predicates at step boundaries and samples (until the loss reaches the run's resolution); "
-              "Ξ's threshold λ^{ε/3} at the λ of Assumption 2, under which Lemma 28 holds (misses of the run's "
-              "own λ^{ε/3} are reported)", instance="SN1")
+@claim(
+    "N12",
+    paper=PAPER,
+    source="Lemma 28(ii), Props. 25, 27",
+    statement="t ≥ T1: v ∈ S; vᵀ(v* − v) > 0; cos∠(v, x_i) > √8 λ^{ε/2}",
+    notion="the predicates at step boundaries and samples (until the loss reaches the run's resolution); "
+    "Ξ's threshold λ^{ε/3} at the λ of Assumption 2, under which Lemma 28 holds (misses of the run's "
+    "own λ^{ε/3} are reported)",
+    instance="SN1",
+)
 def n12(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -481,16 +626,34 @@ def n12(s: Session, p: Problem) -> Outcome:
         nv = _norm(ctx, v)
         cone += any(ctx.fsum(a * b for a, b in zip(v, x)) / (nv * _norm(ctx, x)) <= c_min for x in X)
     verdict = Verdict.PASS if outside == ball == cone == 0 else Verdict.FAIL
-    finding = (f"; at {misses} times Ξ misses the run's own threshold λ^(ε/3) = {fmt(xi_run, 3)} (min v̄ᵀḡ = "
-               f"{fmt(xi_min, 3)}): this λ is far above Assumption 2's, so Lemma 28 does not cover it") if misses else ""
-    return Outcome(verdict, "v ∈ S, in the ball, inside the cone", f"{outside} outside S, {ball} outside the ball, "
-                   f"{cone} near a boundary; visited S_ℓ for ℓ ∈ {sorted(x for x in seen if x)}", "predicates",
-                   _lam(q), tr.dps, f"{len(ts)} times in [T1, fit]; Ξ threshold λ_max^(ε/3) = {fmt(xi_a2, 3)}" + finding)
+    finding = (
+        (
+            f"; at {misses} times Ξ misses the run's own threshold λ^(ε/3) = {fmt(xi_run, 3)} (min v̄ᵀḡ = "
+            f"{fmt(xi_min, 3)}): this λ is far above Assumption 2's, so Lemma 28 does not cover it"
+        )
+        if misses
+        else ""
+    )
+    return Outcome(
+        verdict,
+        "v ∈ S, in the ball, inside the cone",
+        f"{outside} outside S, {ball} outside the ball, "
+        f"{cone} near a boundary; visited S_ℓ for ℓ ∈ {sorted(x for x in seen if x)}",
+        "predicates",
+        _lam(q),
+        tr.dps,
+        f"{len(ts)} times in [T1, fit]; Ξ threshold λ_max^(ε/3) = {fmt(xi_a2, 3)}" + finding,
+    )
 
 
-@claim("N13", paper=PAPER, source="§5, Example 31; D6",
-       statement="{k: ν_k > ν*_k} is a prefix; each ν_k − ν*_k changes sign at most once (− → +); ν_d never",
-       notion="sign pattern at step boundaries and dense samples", instance="SN1")
+@claim(
+    "N13",
+    paper=PAPER,
+    source="§5, Example 31; D6",
+    statement="{k: ν_k > ν*_k} is a prefix; each ν_k − ν*_k changes sign at most once (− → +); ν_d never",
+    notion="sign pattern at step boundaries and dense samples",
+    instance="SN1",
+)
 def n13(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples * 4)
     d = q.d
@@ -505,9 +668,15 @@ def n13(s: Session, p: Problem) -> Outcome:
                 changes[k] += above[k] != prev[k]
         prev = above
     ok = prefix_bad == 0 and all(c <= 1 for c in changes) and changes[-1] == 0
-    return Outcome(Verdict.PASS if ok else Verdict.FAIL, "prefix; ≤ 1 change each; none for k = d",
-                   f"{prefix_bad} non-prefix patterns; sign changes per k {changes}", "exact sign pattern",
-                   _lam(q), tr.dps, f"{len(ts)} times in [T1, fit]")
+    return Outcome(
+        Verdict.PASS if ok else Verdict.FAIL,
+        "prefix; ≤ 1 change each; none for k = d",
+        f"{prefix_bad} non-prefix patterns; sign changes per k {changes}",
+        "exact sign pattern",
+        _lam(q),
+        tr.dps,
+        f"{len(ts)} times in [T1, fit]",
+    )
 
 
 def _vdot_ratio(tr, pr, st):
@@ -524,11 +693,16 @@ def _vdot_ratio(tr, pr, st):
     return _norm(ctx, [a - b for a, b in zip(vdot, f)]) / _norm(ctx, f)
 
 
-@claim("N14", paper=PAPER, source="Lemma 28(vi); D5",
-       statement="‖v̇ − f(v)‖ ≤ 3λ^{ε/2}‖f(v)‖ for t ≥ T1 (f the reduced velocity); heuristically the ratio is "
-                 "∝ the bundle angle",
-       notion="the bound at every λ of the ladder; the heuristic as a log–log slope 1 (within 10 %) of the ratio "
-              "against the bundle angle at t = T2_pred along the ladder", instance="SN1")
+@claim(
+    "N14",
+    paper=PAPER,
+    source="Lemma 28(vi); D5",
+    statement="‖v̇ − f(v)‖ ≤ 3λ^{ε/2}‖f(v)‖ for t ≥ T1 (f the reduced velocity); heuristically the ratio is "
+    "∝ the bundle angle",
+    notion="the bound at every λ of the ladder; the heuristic as a log–log slope 1 (within 10 %) of the ratio "
+    "against the bundle angle at t = T2_pred along the ladder",
+    instance="SN1",
+)
 def n14(s: Session, p: Problem) -> Outcome:
     lams = list(s.profile.sn_limit_lams) + [PHASE_LAMBDA]
     bound_ok, dps, sups, ratios, angles, floors = True, 0, [], [], [], []
@@ -556,16 +730,27 @@ def n14(s: Session, p: Problem) -> Outcome:
     if bundle:
         verdict, slope, det = judge_trend(angles, ratios, 1.0, True, floors)
         q2 = [float(r / a**2) for r, a in zip(ratios, angles)]
-        parts.append(({Verdict.PASS: True, Verdict.FAIL: False}.get(verdict),
-                      f"at T2_pred: angles {fmt(angles, 3)}, ratios {fmt(ratios, 3)}; ratio against angle: {det}; "
-                      f"slopes in λ: angle {loglog_slope(lams, angles):.4g}, ratio {loglog_slope(lams, ratios):.4g}; "
-                      f"ratio/angle² = {fmt(q2, 3)}"))
+        parts.append(
+            (
+                {Verdict.PASS: True, Verdict.FAIL: False}.get(verdict),
+                f"at T2_pred: angles {fmt(angles, 3)}, ratios {fmt(ratios, 3)}; ratio against angle: {det}; "
+                f"slopes in λ: angle {loglog_slope(lams, angles):.4g}, ratio {loglog_slope(lams, ratios):.4g}; "
+                f"ratio/angle² = {fmt(q2, 3)}",
+            )
+        )
         observed += f"; slope of ratio against angle {slope:.4g}"
     else:
         parts.append((True, "one J_+ neuron: it is the reduced model itself, so the angle heuristic does not apply"))
     verdict, detail = all_of(*parts)
-    return Outcome(verdict, "ratio ≤ 3λ^(ε/2); ratio ∝ bundle angle (slope 1)" if bundle else "ratio ≤ 3λ^(ε/2)",
-                   observed, "bound; slope 1 ± 10 %", lam_str(lams), dps, detail)
+    return Outcome(
+        verdict,
+        "ratio ≤ 3λ^(ε/2); ratio ∝ bundle angle (slope 1)" if bundle else "ratio ≤ 3λ^(ε/2)",
+        observed,
+        "bound; slope 1 ± 10 %",
+        lam_str(lams),
+        dps,
+        detail,
+    )
 
 
 def _T2(tr, pr):
@@ -575,8 +760,13 @@ def _T2(tr, pr):
     half = pr.nu_star[0] / 2
     nu1 = lambda t: pr.coords(_v(tr.evaluate(t), pr.J_plus))[0]
     lo, hi = pr.T1, tr.t_end
-    what = (f"ν_1 ≥ ν*_1/2 already at T1 = {fmt(lo, 5)}" if nu1(lo) >= half else
-            f"ν_1 never reaches ν*_1/2 = {fmt(half, 5)} after T1 (no escape)" if nu1(hi) < half else None)
+    what = (
+        f"ν_1 ≥ ν*_1/2 already at T1 = {fmt(lo, 5)}"
+        if nu1(lo) >= half
+        else f"ν_1 never reaches ν*_1/2 = {fmt(half, 5)} after T1 (no escape)"
+        if nu1(hi) < half
+        else None
+    )
     if what:
         raise not_observed(what, tr, _unmet(pr), predicted="T1 < T2 < ∞ (Lemma 32)", tolerance="ν_1 crosses ν*_1/2")
     for _ in range(int(ctx.prec) + 8):
@@ -592,18 +782,34 @@ def _T2_pred(pr):
     except ProblemError as exc:
         unmet = _unmet(pr)
         verdict = Verdict.INCONCLUSIVE if unmet else Verdict.FAIL
-        raise NotObserved(Outcome(verdict, "T2_pred finite (D3, D4)", f"no T2_pred: {exc}", "ν_1 crosses ν*_1/2",
-                                  _lam(pr.problem), pr.dps, f"the reduced model gives no T2 ({exc})" + (
-                                      "; not applicable, Assumption 1 fails: " + "; ".join(unmet) if unmet else
-                                      " although Assumption 1 holds"))) from exc
+        raise NotObserved(
+            Outcome(
+                verdict,
+                "T2_pred finite (D3, D4)",
+                f"no T2_pred: {exc}",
+                "ν_1 crosses ν*_1/2",
+                _lam(pr.problem),
+                pr.dps,
+                f"the reduced model gives no T2 ({exc})"
+                + (
+                    "; not applicable, Assumption 1 fails: " + "; ".join(unmet)
+                    if unmet
+                    else " although Assumption 1 holds"
+                ),
+            )
+        ) from exc
 
 
-@claim("N15", paper=PAPER, source="Lemma 32(i)–(iii), Thm 6; D3",
-       statement="‖v‖ < 1/2 on [T1, T2], ‖v‖ > ‖γ_[n]‖/(4η_1) after T2; T2 − T1 < ln(1/λ)(4 + ε/2)dΔ²/δ⁶ and "
-                 "T2 < ln(1/λ)(4 + ε)dΔ²/δ⁶; T2 grows like ln(1/λ)/‖γ_[n]‖",
-       notion="bounds at step boundaries and samples; the Lemma 32(ii) bounds at every λ; the slope of T2 in "
-              "ln(1/λ) → 1/‖γ_[n]‖ (consecutive slopes within 1e-3), and T2 − T2_D3+D4 → 0 along the ladder",
-       instance="SN1")
+@claim(
+    "N15",
+    paper=PAPER,
+    source="Lemma 32(i)–(iii), Thm 6; D3",
+    statement="‖v‖ < 1/2 on [T1, T2], ‖v‖ > ‖γ_[n]‖/(4η_1) after T2; T2 − T1 < ln(1/λ)(4 + ε/2)dΔ²/δ⁶ and "
+    "T2 < ln(1/λ)(4 + ε)dΔ²/δ⁶; T2 grows like ln(1/λ)/‖γ_[n]‖",
+    notion="bounds at step boundaries and samples; the Lemma 32(ii) bounds at every λ; the slope of T2 in "
+    "ln(1/λ) → 1/‖γ_[n]‖ (consecutive slopes within 1e-3), and T2 − T2_D3+D4 → 0 along the ladder",
+    instance="SN1",
+)
 def n15(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -634,22 +840,38 @@ def n15(s: Session, p: Problem) -> Outcome:
     worst = max(max(m) for m in margins)
     verdict, detail = all_of(
         (before == 0 and after == 0, f"‖v‖ ≥ 1/2 before T2 at {before} times; ‖v‖ ≤ ‖γ‖/(4η_1) after at {after}"),
-        (worst < 1, f"Lemma 32(ii) at λ = {_lam(q)}, {lam_str(list(lams))}: (T2 − T1)/bound, T2/bound = "
-                    + ", ".join(f"({a:.3g}, {b:.3g})" for a, b in margins)),
+        (
+            worst < 1,
+            f"Lemma 32(ii) at λ = {_lam(q)}, {lam_str(list(lams))}: (T2 − T1)/bound, T2/bound = "
+            + ", ".join(f"({a:.3g}, {b:.3g})" for a, b in margins),
+        ),
         (slope_ok, f"slopes of T2 in ln(1/λ): {fmt(slopes, 6)} → 1/‖γ_[n]‖ = {fmt(target, 6)}"),
-        (max(gaps[len(gaps) // 2:]) < ctx.mpf("1e-6"),
-         f"|T2 − T2_pred| along the ladder: {fmt(gaps, 3)} (T2_pred = t_escape (D3) + the reduced model's offset (D4))"),
+        (
+            max(gaps[len(gaps) // 2 :]) < ctx.mpf("1e-6"),
+            f"|T2 − T2_pred| along the ladder: {fmt(gaps, 3)} (T2_pred = t_escape (D3) + the reduced model's offset (D4))",
+        ),
     )
-    return Outcome(verdict, f"slope 1/‖γ‖ = {fmt(target, 6)}; T2_pred(λ={_lam(q)}) = {fmt(_T2_pred(pr), 8)}; "
-                   f"T2 < {fmt(pr.T2_bounds['T2'], 4)}",
-                   f"T2 = {fmt(T2, 8)}; last slope {fmt(slopes[-1], 6)}; max observed/bound {worst:.3g}",
-                   "1e-3 relative (slope); bounds strict", lam_str(list(lams)), tr.dps, detail)
+    return Outcome(
+        verdict,
+        f"slope 1/‖γ‖ = {fmt(target, 6)}; T2_pred(λ={_lam(q)}) = {fmt(_T2_pred(pr), 8)}; "
+        f"T2 < {fmt(pr.T2_bounds['T2'], 4)}",
+        f"T2 = {fmt(T2, 8)}; last slope {fmt(slopes[-1], 6)}; max observed/bound {worst:.3g}",
+        "1e-3 relative (slope); bounds strict",
+        lam_str(list(lams)),
+        tr.dps,
+        detail,
+    )
 
 
-@claim("N16", paper=PAPER, source="Lemma 32(iv),(v), Thm 6; D4",
-       statement="after T2: ‖∇L‖² > (2η_d‖γ‖/(5η_1))L, L < (Δ²/2)e^{−(t−T2)2δ⁴/(5Δ²)}, L < (‖γ‖/2)e^{−(t−T2)·PL}; "
-                 "asymptotic rate 2λ_min((I + v*v*ᵀ)Σ), independent of λ",
-       notion="inequalities at samples; late log-slope of L within 1 %", instance="SN1")
+@claim(
+    "N16",
+    paper=PAPER,
+    source="Lemma 32(iv),(v), Thm 6; D4",
+    statement="after T2: ‖∇L‖² > (2η_d‖γ‖/(5η_1))L, L < (Δ²/2)e^{−(t−T2)2δ⁴/(5Δ²)}, L < (‖γ‖/2)e^{−(t−T2)·PL}; "
+    "asymptotic rate 2λ_min((I + v*v*ᵀ)Σ), independent of λ",
+    notion="inequalities at samples; late log-slope of L within 1 %",
+    instance="SN1",
+)
 def n16(s: Session, p: Problem) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
@@ -660,8 +882,8 @@ def n16(s: Session, p: Problem) -> Outcome:
         st = tr.evaluate(t)
         L = tr.loss_of(st)
         bad_pl += tr.grad_sq(st) <= pl * L
-        bad_thm6 += L >= De**2 / 2 * ctx.exp(-(t - T2) * r6)
-        bad_sharp += L >= pr.G / 2 * ctx.exp(-(t - T2) * pl)
+        bad_thm6 += De**2 / 2 * ctx.exp(-(t - T2) * r6) <= L
+        bad_sharp += pr.G / 2 * ctx.exp(-(t - T2) * pl) <= L
     # asymptotic rate: the slope of ln L over the last part of the run, above the resolution
     tail = [t for t in ts if t > T2 + (ts[-1] - T2) / 2]
     t1, t2 = tail[0], tail[-1]
@@ -671,14 +893,26 @@ def n16(s: Session, p: Problem) -> Outcome:
         (bad_pl == bad_thm6 == bad_sharp == 0, f"violations: PL {bad_pl}, Thm 6 {bad_thm6}, sharp bound {bad_sharp}"),
         (rel < ctx.mpf("0.01"), f"late slope of −ln L on [{fmt(t1, 4)}, {fmt(t2, 4)}] = {fmt(rate, 6)}"),
     )
-    return Outcome(verdict, f"2μ = {fmt(pr.loss_rate, 6)}", f"{fmt(rate, 6)} (rel. {fmt(rel, 2)})", "1 % (rate)",
-                   _lam(q), tr.dps, detail)
+    return Outcome(
+        verdict,
+        f"2μ = {fmt(pr.loss_rate, 6)}",
+        f"{fmt(rate, 6)} (rel. {fmt(rel, 2)})",
+        "1 % (rate)",
+        _lam(q),
+        tr.dps,
+        detail,
+    )
 
 
-@claim("N17", paper=PAPER, source="Thm 7 (proof)",
-       statement="L(θ^∞) = 0; Σ_{J_+} a_j w_j = v*; 1 ≤ Σ_{J_+}‖w_j‖² < 1/(1 − 4λ^ε)",
-       notion="converged run (stopped by the loss threshold of limit_options, L ≤ λ²L(0)·1e-10, within the "
-              "theory's horizon); residual → 0 at the run's resolution", instance="SN1")
+@claim(
+    "N17",
+    paper=PAPER,
+    source="Thm 7 (proof)",
+    statement="L(θ^∞) = 0; Σ_{J_+} a_j w_j = v*; 1 ≤ Σ_{J_+}‖w_j‖² < 1/(1 − 4λ^ε)",
+    notion="converged run (stopped by the loss threshold of limit_options, L ≤ λ²L(0)·1e-10, within the "
+    "theory's horizon); residual → 0 at the run's resolution",
+    instance="SN1",
+)
 def n17(s: Session, p: Problem) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
@@ -687,8 +921,13 @@ def n17(s: Session, p: Problem) -> Outcome:
     thr = rational(ctx, pr.limit_options(1)["loss_below"])
     res = ctx.mpf(10) ** -(tr.digits - 3) / ctx.sqrt(thr)  # relative resolution of L there (r to 10^-digits)
     if tr.status.value != "loss_below" or tr.final_loss > thr * (1 + res):
-        raise not_observed(f"not converged: L = {fmt(tr.final_loss, 3)} > {fmt(thr, 3)}", tr, _unmet(pr),
-                           predicted="L → 0; v → v*", tolerance=f"L ≤ {fmt(thr, 3)}")
+        raise not_observed(
+            f"not converged: L = {fmt(tr.final_loss, 3)} > {fmt(thr, 3)}",
+            tr,
+            _unmet(pr),
+            predicted="L → 0; v → v*",
+            tolerance=f"L ≤ {fmt(thr, 3)}",
+        )
     st = tr.final_state
     v = _v(st, pr.J_plus)
     err = _norm(ctx, [a - b for a, b in zip(v, _teacher(ctx, q))])
@@ -698,12 +937,20 @@ def n17(s: Session, p: Problem) -> Outcome:
     tol = ctx.sqrt(tr.final_loss) * 10 / ctx.sqrt(pr.eta[-1])  # ‖v − v*‖ ≤ √(2L/η_d)
     verdict, detail = all_of(
         (err <= tol, f"‖v − v*‖ = {fmt(err, 3)} ≤ √(2L/η_d)-scale {fmt(tol, 3)} at L = {fmt(tr.final_loss, 3)}"),
-        (1 - err - ctx.mpf(10) ** -(tr.digits - 5) <= w2 < upper,
-         f"Σ‖w_j‖² − 1 = {fmt(w2 - 1, 3)}, in [−‖v − v*‖, 1/(1 − 4λ^ε) − 1 = {fmt(upper - 1, 3)}) (at t = ∞: [0, …))"),
+        (
+            1 - err - ctx.mpf(10) ** -(tr.digits - 5) <= w2 < upper,
+            f"Σ‖w_j‖² − 1 = {fmt(w2 - 1, 3)}, in [−‖v − v*‖, 1/(1 − 4λ^ε) − 1 = {fmt(upper - 1, 3)}) (at t = ∞: [0, …))",
+        ),
     )
-    return Outcome(verdict, "L → 0; v → v*; 1 ≤ Σ‖w_j‖² < 1/(1 − 4λ^ε)", f"L = {fmt(tr.final_loss, 3)}; "
-                   f"‖v − v*‖ = {fmt(err, 3)}", f"L ≤ {fmt(thr, 3)}; residual at resolution",
-                   _lam(q), tr.dps, f"converged ({tr.status.value} at t = {fmt(tr.t_end, 5)}); " + detail)
+    return Outcome(
+        verdict,
+        "L → 0; v → v*; 1 ≤ Σ‖w_j‖² < 1/(1 − 4λ^ε)",
+        f"L = {fmt(tr.final_loss, 3)}; ‖v − v*‖ = {fmt(err, 3)}",
+        f"L ≤ {fmt(thr, 3)}; residual at resolution",
+        _lam(q),
+        tr.dps,
+        f"converged ({tr.status.value} at t = {fmt(tr.t_end, 5)}); " + detail,
+    )
 
 
 # ----------------------------------------------------------------------------- N18, N19, N24: limits
@@ -748,12 +995,16 @@ def _limit_ladder(s: Session, p: Problem):
     return list(lams), rows, max(r["tr"].dps for r in rows), [floor(r["tr"]) for r in rows]
 
 
-@claim("N18", paper=PAPER, source="Thm 7; D5",
-       statement="λ → 0: ‖θ^∞‖² → 2, ‖W^∞‖_* → 1, bundle angle → 0, neurons parallel to v* with a_j > 0, "
-                 "Gaussian test error → 0",
-       notion="trends along the λ ladder (arbitrary precision): ‖θ‖² − 2 = O(λ²), nuclear-norm excess O(λ) "
-              "(the frozen rows), angles O(λ), test MSE ≥ O(λ³) — slopes at least 90 % of these",
-       instance="SN1")
+@claim(
+    "N18",
+    paper=PAPER,
+    source="Thm 7; D5",
+    statement="λ → 0: ‖θ^∞‖² → 2, ‖W^∞‖_* → 1, bundle angle → 0, neurons parallel to v* with a_j > 0, "
+    "Gaussian test error → 0",
+    notion="trends along the λ ladder (arbitrary precision): ‖θ‖² − 2 = O(λ²), nuclear-norm excess O(λ) "
+    "(the frozen rows), angles O(λ), test MSE ≥ O(λ³) — slopes at least 90 % of these",
+    instance="SN1",
+)
 def n18(s: Session, p: Problem) -> Outcome:
     lams, rows, dps, floors = _limit_ladder(s, p)
     parts, slopes = [], {}
@@ -766,29 +1017,50 @@ def n18(s: Session, p: Problem) -> Outcome:
         parts.append((None if verdict is Verdict.INCONCLUSIVE else verdict is Verdict.PASS, f"{key}: {detail}"))
     parts.append((all(r["positive"] for r in rows), "a_j > 0 on J_+ at every λ"))
     verdict, detail = all_of(*parts)
-    return Outcome(verdict, "slopes ≥ 0.9 × " + str(tuple(r for _, r in keys)),
-                   ", ".join(f"{k} {v:.3g}" for k, v in slopes.items()), "≥ 90 % of the rate", lam_str(lams), dps, detail)
+    return Outcome(
+        verdict,
+        "slopes ≥ 0.9 × " + str(tuple(r for _, r in keys)),
+        ", ".join(f"{k} {v:.3g}" for k, v in slopes.items()),
+        "≥ 90 % of the rate",
+        lam_str(lams),
+        dps,
+        detail,
+    )
 
 
-@claim("N19", paper=PAPER, source="Lemma 34; D2",
-       statement="lim ‖w_j^∞‖ = κ_j/√(Σ_{J_+} κ_k²) (the yardstick's norm split)",
-       notion="relative error → 0 at least like the heuristic O(λ): log–log slope ≥ 0.9", instance="SN1")
+@claim(
+    "N19",
+    paper=PAPER,
+    source="Lemma 34; D2",
+    statement="lim ‖w_j^∞‖ = κ_j/√(Σ_{J_+} κ_k²) (the yardstick's norm split)",
+    notion="relative error → 0 at least like the heuristic O(λ): log–log slope ≥ 0.9",
+    instance="SN1",
+)
 def n19(s: Session, p: Problem) -> Outcome:
     lams, rows, dps, floors = _limit_ladder(s, p)
-    return trend_outcome(lams, [r["ratio"] for r in rows], 1.0, False, floors, dps,
-                         what="max_j |‖w_j‖/(κ_j/𝒦) − 1|")
+    return trend_outcome(lams, [r["ratio"] for r in rows], 1.0, False, floors, dps, what="max_j |‖w_j‖/(κ_j/𝒦) − 1|")
 
 
-@claim("N24", paper=PAPER, source="D5 [heuristic]; Fig. 1, Tables 1–6 [empirical]",
-       statement="small λ: the final maximum angle in J_+ is ∝ λ (log–log slope ≈ 1); ‖W‖_* → 1, ‖θ‖² → 2",
-       notion="slope of the chord angle (no float floor) within 10 %, arbitrary precision", instance="SN1")
+@claim(
+    "N24",
+    paper=PAPER,
+    source="D5 [heuristic]; Fig. 1, Tables 1–6 [empirical]",
+    statement="small λ: the final maximum angle in J_+ is ∝ λ (log–log slope ≈ 1); ‖W‖_* → 1, ‖θ‖² → 2",
+    notion="slope of the chord angle (no float floor) within 10 %, arbitrary precision",
+    instance="SN1",
+)
 def n24(s: Session, p: Problem) -> Outcome:
     if len(_pr(s, p).J_plus) < 2:
         raise ProblemError("init", "N24 needs at least two J_+ neurons (a bundle angle)")
     lams, rows, dps, floors = _limit_ladder(s, p)
     out = trend_outcome(lams, [r["angle"] for r in rows], 1.0, True, floors, dps, what="max angle (rad)")
     last = rows[-1]
-    return Outcome(out.verdict, out.predicted, out.observed + f"; |‖W‖_* − 1| = {fmt(last['nuclear'], 3)}, "
-                   f"|‖θ‖² − 2| = {fmt(last['theta'], 3)}", out.tolerance, out.lam, dps,
-                   out.detail + " (in degrees the angles are 57.3× larger; below ≈ 8.5e-7° float64's "
-                   "clamp-arccos would read 0)")
+    return Outcome(
+        out.verdict,
+        out.predicted,
+        out.observed + f"; |‖W‖_* − 1| = {fmt(last['nuclear'], 3)}, |‖θ‖² − 2| = {fmt(last['theta'], 3)}",
+        out.tolerance,
+        out.lam,
+        dps,
+        out.detail + " (in degrees the angles are 57.3× larger; below ≈ 8.5e-7° float64's clamp-arccos would read 0)",
+    )

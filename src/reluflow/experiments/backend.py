@@ -118,8 +118,9 @@ class TorchBackend(Backend):
         try:
             import torch
         except ImportError:
-            raise ValueError("backend: 'torch' needs PyTorch; install it with `pip install reluflow[gpu]` "
-                             "(or use backend='numpy')") from None
+            raise ValueError(
+                "backend: 'torch' needs PyTorch; install it with `pip install reluflow[gpu]` (or use backend='numpy')"
+            ) from None
         self.torch = torch
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -165,8 +166,9 @@ class TorchBackend(Backend):
 
     def full(self, shape, value, dtype="float64"):
         t = self.torch
-        return t.full(shape, value, dtype={"float64": t.float64, "bool": t.bool, "int64": t.int64}[dtype],
-                      device=self._dev)
+        return t.full(
+            shape, value, dtype={"float64": t.float64, "bool": t.bool, "int64": t.int64}[dtype], device=self._dev
+        )
 
     def synchronize(self):
         if self.device.startswith("cuda"):

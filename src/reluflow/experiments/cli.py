@@ -27,10 +27,14 @@ err = Console(stderr=True)
 
 def _parse_name(name: str) -> tuple[str, int]:
     m = re.fullmatch(r"(table|fig)(\d+)", name.strip().lower())
-    if m is None or (m.group(1) == "table" and not 1 <= int(m.group(2)) <= 12) or \
-            (m.group(1) == "fig" and not 1 <= int(m.group(2)) <= 11):
-        raise typer.BadParameter(f"unknown experiment {name!r}; choose table1 … table12 or fig1 … fig11",
-                                 param_hint="NAME")
+    if (
+        m is None
+        or (m.group(1) == "table" and not 1 <= int(m.group(2)) <= 12)
+        or (m.group(1) == "fig" and not 1 <= int(m.group(2)) <= 11)
+    ):
+        raise typer.BadParameter(
+            f"unknown experiment {name!r}; choose table1 … table12 or fig1 … fig11", param_hint="NAME"
+        )
     return m.group(1), int(m.group(2))
 
 
@@ -39,20 +43,35 @@ def _print_rows(rows: list[dict], title: str) -> None:
     for col in ("λ", "d", "m", "median", "std", "trials", "loss stop", "cap", "stall"):
         table.add_column(col, justify="right")
     for r in rows:
-        table.add_row(f"4^{r['lambda_exp4']}", str(r["d"]), str(r["m"]), f"{r['median']:.4g}", f"{r['std']:.4g}",
-                      str(r["trials"]), str(r["stopped_loss"]), str(r["stopped_cap"]), str(r["stopped_stall"]))
+        table.add_row(
+            f"4^{r['lambda_exp4']}",
+            str(r["d"]),
+            str(r["m"]),
+            f"{r['median']:.4g}",
+            f"{r['std']:.4g}",
+            str(r["trials"]),
+            str(r["stopped_loss"]),
+            str(r["stopped_cap"]),
+            str(r["stopped_stall"]),
+        )
     console.print(table)
 
 
 def experiment(
     name: str = typer.Argument(..., help="table1 … table12 (CSV) or fig1 … fig11 (PDF + PNG)"),
     quick: bool = typer.Option(True, "--quick/--full", help="minutes on a laptop, or the paper's protocol (a GPU)"),
-    csv_out: Path | None = typer.Option(None, "--csv", help="CSV file for a table (default OUT/sn_tableK_quick.csv or OUT/sn_tableK.csv)"),
+    csv_out: Path | None = typer.Option(
+        None, "--csv", help="CSV file for a table (default OUT/sn_tableK_quick.csv or OUT/sn_tableK.csv)"
+    ),
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for figures (and default CSVs)"),
-    trials: int | None = typer.Option(None, "--trials", help="trials per cell (default 2 quick, 5 full; fig10: 3 quick, 15 full)"),
+    trials: int | None = typer.Option(
+        None, "--trials", help="trials per cell (default 2 quick, 5 full; fig10: 3 quick, 15 full)"
+    ),
     seed: int = typer.Option(0, "--seed", help="base seed of every draw (numpy default_rng)"),
     backend: str = typer.Option("numpy", "--backend", help="numpy | torch | auto (torch on CUDA when present)"),
-    max_iter: int | None = typer.Option(None, "--max-iter", help="iteration cap (default 2e7 full; quick: 2e5 tables, 5e4–1e5 figures)"),
+    max_iter: int | None = typer.Option(
+        None, "--max-iter", help="iteration cap (default 2e7 full; quick: 2e5 tables, 5e4–1e5 figures)"
+    ),
     recompute: bool = typer.Option(False, "--recompute", help="figures: ignore the cached numbers"),
 ) -> None:
     """Run one of the paper's GD experiments: a table as CSV, or a figure as PDF + PNG."""
@@ -62,19 +81,23 @@ def experiment(
     if trials is not None and not 1 <= trials <= MAX_TRIALS:
         raise typer.BadParameter(f"must be an integer in [1, {MAX_TRIALS}], got {trials}", param_hint="--trials")
     if max_iter is not None and not 1 <= max_iter <= MAX_ITER:
-        raise typer.BadParameter(f"must be an integer in [1, {MAX_ITER:.0e}] (the paper's cap is 2e7), got {max_iter}",
-                                 param_hint="--max-iter")
+        raise typer.BadParameter(
+            f"must be an integer in [1, {MAX_ITER:.0e}] (the paper's cap is 2e7), got {max_iter}",
+            param_hint="--max-iter",
+        )
     if not 0 <= seed < 2**32:
         raise typer.BadParameter(f"must be an integer in [0, 2^32), got {seed}", param_hint="--seed")
     if backend not in BACKENDS:
-        raise typer.BadParameter(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}",
-                                 param_hint="--backend")
+        raise typer.BadParameter(
+            f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}", param_hint="--backend"
+        )
     if backend == "torch":
         from .backend import torch_available
 
         if not torch_available():
-            raise typer.BadParameter("needs PyTorch; install it with `pip install reluflow[gpu]` or use numpy",
-                                     param_hint="--backend")
+            raise typer.BadParameter(
+                "needs PyTorch; install it with `pip install reluflow[gpu]` or use numpy", param_hint="--backend"
+            )
     t0 = time.perf_counter()
     if kind == "table":
         from .protocol import TABLES, run_table, table_config, write_csv
@@ -82,8 +105,11 @@ def experiment(
         cfg = table_config(number, quick=quick, trials=trials, seed=seed, backend=backend, max_iter=max_iter)
         rows = run_table(number, cfg, progress=lambda msg: err.print(f"[dim]{msg}[/]"))
         spec = TABLES[number]
-        _print_rows(rows, f"Table {number}: {spec.metric} ({spec.scheme}), median and std over {cfg.trials} trials, "
-                          f"cap {cfg.gd.max_iter}")
+        _print_rows(
+            rows,
+            f"Table {number}: {spec.metric} ({spec.scheme}), median and std over {cfg.trials} trials, "
+            f"cap {cfg.gd.max_iter}",
+        )
         path = write_csv(rows, csv_out or out / f"sn_table{number}{'' if not quick else '_quick'}.csv")
         console.print(f"wrote {path}  ({time.perf_counter() - t0:.1f} s)")
         return
@@ -92,8 +118,14 @@ def experiment(
     from ..figures import single_neuron_gd as figs
 
     overrides = {"trials": trials, "seed": seed, "backend": backend, "max_iter": max_iter}
-    paths = figs.make(number, out, quick=quick, recompute=recompute, overrides=overrides,
-                      progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+    paths = figs.make(
+        number,
+        out,
+        quick=quick,
+        recompute=recompute,
+        overrides=overrides,
+        progress=lambda msg: err.print(f"[dim]{msg}[/]"),
+    )
     for path in paths:
         console.print(f"wrote {path}")
     console.print(f"({time.perf_counter() - t0:.1f} s)")

@@ -24,8 +24,16 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "RHO", "SCHEMES", "TeacherData", "TwoTeacherData", "balanced_init", "centred", "make_data", "gaussian_inputs",
-    "two_teachers", "uncentred",
+    "RHO",
+    "SCHEMES",
+    "TeacherData",
+    "TwoTeacherData",
+    "balanced_init",
+    "centred",
+    "gaussian_inputs",
+    "make_data",
+    "two_teachers",
+    "uncentred",
 ]
 
 SCHEMES = ("centred", "uncentred")

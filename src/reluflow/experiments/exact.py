@@ -14,8 +14,17 @@ from ..problem import Dataset, Init, Problem
 __all__ = ["exact_flow"]
 
 
-def exact_flow(X: np.ndarray, y: np.ndarray, lam: float, z: np.ndarray, s: np.ndarray, *, t_end: float,
-               digits: int = 10, times: np.ndarray | None = None) -> dict:
+def exact_flow(
+    X: np.ndarray,
+    y: np.ndarray,
+    lam: float,
+    z: np.ndarray,
+    s: np.ndarray,
+    *,
+    t_end: float,
+    digits: int = 10,
+    times: np.ndarray | None = None,
+) -> dict:
     """The exact gradient flow of a float64 GD instance (:func:`reluflow.solve`), stopped
     at ``t_end`` or when L < 5e-10 (2L < 1e-9, the GD threshold), with (a, W) as float64
     at the flow ``times`` that lie inside the run, and W where the run ended.
@@ -27,8 +36,7 @@ def exact_flow(X: np.ndarray, y: np.ndarray, lam: float, z: np.ndarray, s: np.nd
     """
     p = Problem(Dataset(X.tolist(), y.tolist()), Init(float(lam), z.tolist(), [int(v) for v in s]))
     t0 = time.perf_counter()
-    tr = solve(p, digits=digits, t_end=Fraction(t_end).limit_denominator(10**6), loss_below="5e-10",
-               max_steps=10**6)
+    tr = solve(p, digits=digits, t_end=Fraction(t_end).limit_denominator(10**6), loss_below="5e-10", max_steps=10**6)
     solved = time.perf_counter() - t0
     te = float(tr.t_end)
     times = np.asarray([] if times is None else times, dtype=float)
@@ -39,8 +47,16 @@ def exact_flow(X: np.ndarray, y: np.ndarray, lam: float, z: np.ndarray, s: np.nd
         a_out.append([float(v) for v in st.a])
         W_out.append([[float(v) for v in row] for row in st.W])
     return {
-        "status": tr.status.value, "t_end": te, "steps": len(tr.segments), "events": len(tr.events),
-        "final_loss_2L": 2 * float(tr.final_loss), "solve_seconds": solved,
-        "eval_seconds": time.perf_counter() - t0 - solved, "digits": digits,
-        "t": inside, "a": a_out, "W": W_out, "W_end": [[float(v) for v in row] for row in tr.W],
+        "status": tr.status.value,
+        "t_end": te,
+        "steps": len(tr.segments),
+        "events": len(tr.events),
+        "final_loss_2L": 2 * float(tr.final_loss),
+        "solve_seconds": solved,
+        "eval_seconds": time.perf_counter() - t0 - solved,
+        "digits": digits,
+        "t": inside,
+        "a": a_out,
+        "W": W_out,
+        "W_end": [[float(v) for v in row] for row in tr.W],
     }

@@ -36,7 +36,7 @@ import numpy as np
 
 from .backend import BACKENDS, Backend, get_backend
 
-__all__ = ["GDConfig", "GDResult", "STOP_REASONS", "Snapshots", "init_params", "log_iterations", "run_gd"]
+__all__ = ["STOP_REASONS", "GDConfig", "GDResult", "Snapshots", "init_params", "log_iterations", "run_gd"]
 
 STOP_REASONS = ("loss", "cap", "stall", "nonfinite")
 
@@ -188,8 +188,9 @@ def _batched(value: Any, ndim: int, B: int, name: str) -> np.ndarray:
         return arr
     if arr.ndim == ndim + 1 and arr.shape[0] == B:
         return arr
-    raise ValueError(f"{name}: expected {ndim} axes (shared) or {ndim + 1} with a leading batch axis of {B}, "
-                     f"got shape {arr.shape}")
+    raise ValueError(
+        f"{name}: expected {ndim} axes (shared) or {ndim + 1} with a leading batch axis of {B}, got shape {arr.shape}"
+    )
 
 
 def run_gd(
@@ -234,7 +235,7 @@ def run_gd(
 
     per_member_X = X.ndim == 3
     logs = log_iterations(config.max_iter, config.n_log)
-    log_set = set(int(k) for k in logs)
+    log_set = {int(k) for k in logs}
     log_row = {int(k): i for i, k in enumerate(logs)}
     log_loss = np.full((B, len(logs)), np.nan)
 
@@ -263,13 +264,13 @@ def run_gd(
     try:
         while True:
             # ---- the one update, on whatever backend: θ_k → loss, gradient, θ_{k+1}
-            U = W @ Xt                                  # (b, m, n) pre-activations ⟨w_j, x_i⟩
-            act = U > 0                                 # σ'(0) = 0
+            U = W @ Xt  # (b, m, n) pre-activations ⟨w_j, x_i⟩
+            act = U > 0  # σ'(0) = 0
             H = xp.relu(U)
-            r = (a[:, None, :] @ H)[:, 0, :] - yd       # (b, n) residuals h(x_i) − y_i
-            loss = xp.mean(r * r, 1)                    # 2L (the MSE-mean)
+            r = (a[:, None, :] @ H)[:, 0, :] - yd  # (b, n) residuals h(x_i) − y_i
+            loss = xp.mean(r * r, 1)  # 2L (the MSE-mean)
             hit = loss < thr
-            newly = running & (hit | ~(loss < INF))    # below the threshold, or NaN / inf
+            newly = running & (hit | ~(loss < INF))  # below the threshold, or NaN / inf
             stop_k = xp.where(newly, k, stop_k)
             stop_loss = xp.where(newly, loss, stop_loss)
             running = running & ~newly
@@ -281,12 +282,12 @@ def run_gd(
                 sl = xp.to_numpy(stop_loss)
                 reason = np.where(done_k >= 0, np.where(sl < thr, "loss", "nonfinite"), "")
                 if k in log_set:
-                    was = run_h | (done_k == k)     # running at the start of iteration k
+                    was = run_h | (done_k == k)  # running at the start of iteration k
                     log_loss[idx[was], log_row[k]] = loss_h[was]
                     if observe is not None and np.any(was):
                         observe(k, idx[was], xp.to_numpy(a)[was], xp.to_numpy(W)[was])
                     if W_prev is not None:
-                        same = xp.to_numpy(xp.all_rows(W == W_prev)) & run_h
+                        same = xp.to_numpy(xp.all_rows(W_prev == W)) & run_h
                         reason = np.where(same, "stall", reason)
                         run_h &= ~same
                     W_prev = xp.copy(W)
@@ -314,13 +315,13 @@ def run_gd(
                     if per_member_X:
                         Xd = xp.take(Xd, keep)
                         Xt = xp.transpose(Xd)
-            c = (r * two_over_n) * running[:, None]   # dMSE/dh_i, 0 for stopped members (frozen exactly)
-            grad_a = (H @ c[:, :, None])[:, :, 0]       # (b, m): Σ_i c_i σ(u_ji)
-            grad_W = (act * c[:, None, :]) @ Xd         # (b, m, d): Σ_i c_i 1[u_ji > 0] x_i ...
-            grad_W *= a[:, :, None]                     # ... times a_j
+            c = (r * two_over_n) * running[:, None]  # dMSE/dh_i, 0 for stopped members (frozen exactly)
+            grad_a = (H @ c[:, :, None])[:, :, 0]  # (b, m): Σ_i c_i σ(u_ji)
+            grad_W = (act * c[:, None, :]) @ Xd  # (b, m, d): Σ_i c_i 1[u_ji > 0] x_i ...
+            grad_W *= a[:, :, None]  # ... times a_j
             grad_W *= lr
             grad_a *= lr
-            W -= grad_W                                 # in place: large temporaries are slow to allocate
+            W -= grad_W  # in place: large temporaries are slow to allocate
             a -= grad_a
             k += 1
             updates += 1
@@ -329,7 +330,17 @@ def run_gd(
     xp.synchronize()
     seconds = time.perf_counter() - t0
     return GDResult(
-        lam=lam, a=out_a, W=out_W, iterations=out_iter, stop=out_stop.astype(str), loss=out_loss,
-        log_iter=logs, log_loss=log_loss, config=config, backend=xp.name, device=xp.device, seconds=seconds,
+        lam=lam,
+        a=out_a,
+        W=out_W,
+        iterations=out_iter,
+        stop=out_stop.astype(str),
+        loss=out_loss,
+        log_iter=logs,
+        log_loss=log_loss,
+        config=config,
+        backend=xp.name,
+        device=xp.device,
+        seconds=seconds,
         updates=updates,
     )

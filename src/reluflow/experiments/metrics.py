@@ -24,9 +24,22 @@ import math
 import numpy as np
 
 __all__ = [
-    "active_minus", "active_plus", "alignment_target", "angle", "angle_matrix", "average_angle", "chord_angle",
-    "combined_neuron", "eigenbasis", "max_angle", "max_chord_angle", "mse", "nu_gap", "nuclear_norm",
-    "output", "theta_sq",
+    "active_minus",
+    "active_plus",
+    "alignment_target",
+    "angle",
+    "angle_matrix",
+    "average_angle",
+    "chord_angle",
+    "combined_neuron",
+    "eigenbasis",
+    "max_angle",
+    "max_chord_angle",
+    "mse",
+    "nu_gap",
+    "nuclear_norm",
+    "output",
+    "theta_sq",
 ]
 
 

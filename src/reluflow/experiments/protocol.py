@@ -37,8 +37,21 @@ from .gd import GDConfig, run_gd
 from .gd import _positive_int as _positive
 
 __all__ = [
-    "FULL_EXPONENTS", "QUICK_EXPONENTS", "SweepConfig", "TABLES", "TABLE_COLUMNS", "TableSpec", "Trial",
-    "make_trial", "record_metrics", "run_sweep", "run_table", "run_tables", "table_config", "table_rows", "trial_rng",
+    "FULL_EXPONENTS",
+    "QUICK_EXPONENTS",
+    "TABLES",
+    "TABLE_COLUMNS",
+    "SweepConfig",
+    "TableSpec",
+    "Trial",
+    "make_trial",
+    "record_metrics",
+    "run_sweep",
+    "run_table",
+    "run_tables",
+    "table_config",
+    "table_rows",
+    "trial_rng",
     "write_csv",
 ]
 
@@ -148,12 +161,19 @@ class SweepConfig:
 
     @property
     def lambdas(self) -> np.ndarray:
-        return np.array([4.0 ** k for k in self.lambda_exponents])
+        return np.array([4.0**k for k in self.lambda_exponents])
 
 
 def table_config(
-    number: int, *, quick: bool = True, trials: int | None = None, seed: int = 0, backend: str = "numpy",
-    max_iter: int | None = None, ds: Sequence[int] | None = None, ms: Sequence[int] | None = None,
+    number: int,
+    *,
+    quick: bool = True,
+    trials: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+    max_iter: int | None = None,
+    ds: Sequence[int] | None = None,
+    ms: Sequence[int] | None = None,
 ) -> SweepConfig:
     """The sweep behind Table ``number``: the paper's protocol (``quick=False``: 5 trials,
     λ = 4²…4⁻¹³, cap 2·10⁷, d up to 1024) or the quick one (d ∈ {4, 16} for Tables 1–6,
@@ -167,9 +187,13 @@ def table_config(
         default_ds, default_ms = ((16,) if quick else (1024,)), (25, 50, 200)
     gd = GDConfig(max_iter=max_iter if max_iter is not None else (200_000 if quick else 20_000_000), backend=backend)
     return SweepConfig(
-        scheme=spec.scheme, ds=tuple(ds or default_ds), ms=tuple(ms or default_ms),
+        scheme=spec.scheme,
+        ds=tuple(ds or default_ds),
+        ms=tuple(ms or default_ms),
         lambda_exponents=QUICK_EXPONENTS if quick else FULL_EXPONENTS,
-        trials=trials if trials is not None else (2 if quick else 5), seed=seed, gd=gd,
+        trials=trials if trials is not None else (2 if quick else 5),
+        seed=seed,
+        gd=gd,
     )
 
 
@@ -222,24 +246,52 @@ def run_sweep(config: SweepConfig, progress: Callable[[str], None] | None = None
                 for b in range(res.batch):
                     trial, li = group[b // L], b % L
                     rec = {
-                        "scheme": config.scheme, "d": d, "m": m, "n": trial.data.n, "trial": trial.index,
-                        "lambda": float(lams[li]), "lambda_exp4": config.lambda_exponents[li],
-                        "stop": str(res.stop[b]), "iterations": int(res.iterations[b]),
-                        "final_loss": float(res.loss[b]), "seed": config.seed, "entropy": trial.entropy,
+                        "scheme": config.scheme,
+                        "d": d,
+                        "m": m,
+                        "n": trial.data.n,
+                        "trial": trial.index,
+                        "lambda": float(lams[li]),
+                        "lambda_exp4": config.lambda_exponents[li],
+                        "stop": str(res.stop[b]),
+                        "iterations": int(res.iterations[b]),
+                        "final_loss": float(res.loss[b]),
+                        "seed": config.seed,
+                        "entropy": trial.entropy,
                         "rejected_draws": trial.data.rejected,
                     }
                     rec.update(record_metrics(trial, res.a[b], res.W[b]))
                     records.append(rec)
             if progress is not None:
-                progress(f"{config.scheme} d={d} m={m}: {len(trials) * L} runs, {updates} batch iterations, "
-                         f"{time.perf_counter() - t0:.1f} s ({backend})")
+                progress(
+                    f"{config.scheme} d={d} m={m}: {len(trials) * L} runs, {updates} batch iterations, "
+                    f"{time.perf_counter() - t0:.1f} s ({backend})"
+                )
     return records
 
 
 TABLE_COLUMNS = (
-    "table", "metric", "scheme", "lambda", "lambda_exp4", "d", "m", "median", "std", "trials", "valid",
-    "stopped_loss", "stopped_cap", "stopped_stall", "stopped_nonfinite", "median_iterations", "max_iter", "loss_threshold", "lr",
-    "seed", "backend",
+    "table",
+    "metric",
+    "scheme",
+    "lambda",
+    "lambda_exp4",
+    "d",
+    "m",
+    "median",
+    "std",
+    "trials",
+    "valid",
+    "stopped_loss",
+    "stopped_cap",
+    "stopped_stall",
+    "stopped_nonfinite",
+    "median_iterations",
+    "max_iter",
+    "loss_threshold",
+    "lr",
+    "seed",
+    "backend",
 )
 
 
@@ -253,29 +305,46 @@ def table_rows(number: int, records: Sequence[dict[str, Any]], config: SweepConf
     for k in config.lambda_exponents:
         for d in config.ds:
             for m in config.ms:
-                cell = [r for r in records if r["lambda_exp4"] == k and r["d"] == d and r["m"] == m
-                        and r["scheme"] == spec.scheme]
+                cell = [
+                    r
+                    for r in records
+                    if r["lambda_exp4"] == k and r["d"] == d and r["m"] == m and r["scheme"] == spec.scheme
+                ]
                 vals = np.array([r[spec.metric] for r in cell], dtype=float)
                 ok = vals[np.isfinite(vals)]
-                rows.append({
-                    "table": number, "metric": spec.metric, "scheme": spec.scheme, "lambda": 4.0 ** k,
-                    "lambda_exp4": k, "d": d, "m": m,
-                    "median": float(np.median(ok)) if len(ok) else float("nan"),
-                    "std": float(np.std(ok)) if len(ok) else float("nan"),
-                    "trials": len(cell), "valid": len(ok),
-                    "stopped_loss": sum(r["stop"] == "loss" for r in cell),
-                    "stopped_cap": sum(r["stop"] == "cap" for r in cell),
-                    "stopped_stall": sum(r["stop"] == "stall" for r in cell),
-                    "stopped_nonfinite": sum(r["stop"] == "nonfinite" for r in cell),
-                    "median_iterations": float(np.median([r["iterations"] for r in cell])) if cell else float("nan"),
-                    "max_iter": config.gd.max_iter, "loss_threshold": config.gd.loss_threshold, "lr": config.gd.lr,
-                    "seed": config.seed, "backend": backend,
-                })
+                rows.append(
+                    {
+                        "table": number,
+                        "metric": spec.metric,
+                        "scheme": spec.scheme,
+                        "lambda": 4.0**k,
+                        "lambda_exp4": k,
+                        "d": d,
+                        "m": m,
+                        "median": float(np.median(ok)) if len(ok) else float("nan"),
+                        "std": float(np.std(ok)) if len(ok) else float("nan"),
+                        "trials": len(cell),
+                        "valid": len(ok),
+                        "stopped_loss": sum(r["stop"] == "loss" for r in cell),
+                        "stopped_cap": sum(r["stop"] == "cap" for r in cell),
+                        "stopped_stall": sum(r["stop"] == "stall" for r in cell),
+                        "stopped_nonfinite": sum(r["stop"] == "nonfinite" for r in cell),
+                        "median_iterations": float(np.median([r["iterations"] for r in cell]))
+                        if cell
+                        else float("nan"),
+                        "max_iter": config.gd.max_iter,
+                        "loss_threshold": config.gd.loss_threshold,
+                        "lr": config.gd.lr,
+                        "seed": config.seed,
+                        "backend": backend,
+                    }
+                )
     return rows
 
 
-def run_table(number: int, config: SweepConfig | None = None, *, progress: Callable[[str], None] | None = None,
-              **options: Any) -> list[dict]:
+def run_table(
+    number: int, config: SweepConfig | None = None, *, progress: Callable[[str], None] | None = None, **options: Any
+) -> list[dict]:
     """Run the sweep of Table ``number`` (``config``, or :func:`table_config` with
     ``options``) and return its rows (see :func:`table_rows`)."""
     if number not in TABLES:
@@ -290,8 +359,9 @@ def run_table(number: int, config: SweepConfig | None = None, *, progress: Calla
     return table_rows(number, records, config, backend=f"{backend.name}:{backend.device}")
 
 
-def run_tables(numbers: Sequence[int] = tuple(TABLES), *, progress: Callable[[str], None] | None = None,
-               **options: Any) -> dict[int, list[dict]]:
+def run_tables(
+    numbers: Sequence[int] = tuple(TABLES), *, progress: Callable[[str], None] | None = None, **options: Any
+) -> dict[int, list[dict]]:
     """Several tables, each sweep run once: the tables of one (scheme, axis) share their runs
     (e.g. Tables 1, 3, 5 are three metrics of one sweep).  ``options`` as for
     :func:`table_config`; returns {number: rows}."""

@@ -17,6 +17,7 @@ change of 𝓜 is located by exact bisection on t (the sign is decided exactly b
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -56,15 +57,24 @@ def _crossing(lo: Fraction, hi: Fraction, steps: int) -> tuple[Fraction, Fractio
 
 
 def _flow_limit(data: Dataset, lam: str) -> dict:
-    tr = solve(Problem(data, Init.random(width=4, seed=0, d=3, lam=lam)), loss_below="1e-30", digits=20,
-               t_end=10**6, max_steps=10**6)
+    tr = solve(
+        Problem(data, Init.random(width=4, seed=0, d=3, lam=lam)),
+        loss_below="1e-30",
+        digits=20,
+        t_end=10**6,
+        max_steps=10**6,
+    )
     st = tr.final_state
-    return {"theta_sq": mpmath.nstr(tr.theta_sq(st), 15), "loss": mpmath.nstr(tr.final_loss, 3), "status": tr.status.value,
-            "t_end": float(tr.t_end), "events": len(tr.events)}
+    return {
+        "theta_sq": mpmath.nstr(tr.theta_sq(st), 15),
+        "loss": mpmath.nstr(tr.final_loss, 3),
+        "status": tr.status.value,
+        "t_end": float(tr.t_end),
+        "events": len(tr.events),
+    }
 
 
-def compute(ts=("1", "2", "5/2", "3", "13/4", "7/2", "4", "9/2", "5"), *, lam: str = "1e-10",
-            bisect: int = 40) -> dict:
+def compute(ts=("1", "2", "5/2", "3", "13/4", "7/2", "4", "9/2", "5"), *, lam: str = "1e-10", bisect: int = 40) -> dict:
     """Every number of the figure, JSON-ready (decimal strings for the certified ends)."""
     points = []
     for t in ts:
@@ -72,13 +82,24 @@ def compute(ts=("1", "2", "5/2", "3", "13/4", "7/2", "4", "9/2", "5"), *, lam: s
         res = interpolate(data)
         mv = ng.compute_M(data, certify=False)
         out = res.to_dict(20)
-        points.append({"t": str(Fraction(t)), "b": float(Fraction(t) ** 2), "M": float(mv.value), "M_sign": res.M_sign,
-                       "min": out["min_theta_sq"], "rank_one": out["rank_one_min_theta_sq"], "rank": res.minimum.rank,
-                       "counterexample": out["counterexample_theta_sq"], "checks": out["checks"],
-                       "certified": out["certified"], "flow": _flow_limit(data, lam)})
+        points.append(
+            {
+                "t": str(Fraction(t)),
+                "b": float(Fraction(t) ** 2),
+                "M": float(mv.value),
+                "M_sign": res.M_sign,
+                "min": out["min_theta_sq"],
+                "rank_one": out["rank_one_min_theta_sq"],
+                "rank": res.minimum.rank,
+                "counterexample": out["counterexample_theta_sq"],
+                "checks": out["checks"],
+                "certified": out["certified"],
+                "flow": _flow_limit(data, lam),
+            }
+        )
     signs = [p["M_sign"] for p in points]
     crossing = None
-    for a, b in zip(points, points[1:]):
+    for a, b in itertools.pairwise(points):
         if a["M_sign"] < 0 < b["M_sign"]:
             lo, hi = _crossing(Fraction(a["t"]), Fraction(b["t"]), bisect)
             crossing = {"t": [float(lo), float(hi)], "b": [float(lo * lo), float(hi * hi)]}
@@ -97,11 +118,18 @@ def plot(data: dict, stem: str | Path) -> list[Path]:
     (b) the norm saved, 2‖v*‖ − min ‖θ‖², against 𝓜 > 0 (log–log)."""
     pts = data["points"]
     b = [p["b"] for p in pts]
-    mid = lambda e: (float(e["lo"]) + float(e["hi"])) / 2  # noqa: E731  (widths ~1e-10: invisible)
+    mid = lambda e: (float(e["lo"]) + float(e["hi"])) / 2
     with plt.rc_context(STYLE):
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-        ax.plot(b, [float(p["flow"]["theta_sq"]) for p in pts], "o", ms=9, mfc="none", color="C0",
-                label=f"gradient-flow limit, λ = {data['lambda']} (exact flow)")
+        ax.plot(
+            b,
+            [float(p["flow"]["theta_sq"]) for p in pts],
+            "o",
+            ms=9,
+            mfc="none",
+            color="C0",
+            label=f"gradient-flow limit, λ = {data['lambda']} (exact flow)",
+        )
         ax.plot(b, [mid(p["rank_one"]) for p in pts], "s-", ms=4, color="C1", label="rank-one minimum (certified)")
         ax.plot(b, [mid(p["min"]) for p in pts], "^-", ms=5, color="C3", label="true minimum (certified)")
         cx = [(p["b"], float(p["counterexample"])) for p in pts if p["counterexample"]]
@@ -134,9 +162,13 @@ QUICK = {"ts": ("2", "3", "13/4", "7/2", "4", "5"), "lam": "1e-8"}  # about 45 s
 FULL = {"ts": ("1", "2", "5/2", "3", "3.1", "3.2", "13/4", "3.3", "7/2", "15/4", "4", "9/2", "5", "6"), "lam": "1e-10"}
 
 
-def make(out_dir: str | Path = "paper_figures/out", *, quick: bool = False, recompute: bool = False) -> tuple[list[Path], dict]:
+def make(
+    out_dir: str | Path = "paper_figures/out", *, quick: bool = False, recompute: bool = False
+) -> tuple[list[Path], dict]:
     """Compute (cached in ``interp_family.json``) and plot; quick: fewer b and λ = 1e-8."""
     kw = QUICK if quick else FULL
     out = Path(out_dir)
-    data = cached(out / "interp_family.json", {"version": __version__, **kw}, lambda: compute(**kw), recompute=recompute)
+    data = cached(
+        out / "interp_family.json", {"version": __version__, **kw}, lambda: compute(**kw), recompute=recompute
+    )
     return plot(data, out / "interp_family"), data

@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 
 from ..integrate import Trajectory
-from ..problem import exact_text
 from ..plotting import STYLE, plt, save
+from ..problem import exact_text
 from ..summary import loss_curve
 
 __all__ = ["compute", "plot"]
@@ -45,8 +45,14 @@ def plot(data: dict, stem: str | Path, title: str = "") -> list[Path]:
             label = f"λ = 1e-{run['log10_inv_lambda']:.0f}"
             (line,) = ax.semilogy(run["T"], run["loss"], lw=1.6, label=label)
             for T in run["events_T"]:
-                ax.axvline(T, color=line.get_color(), lw=0.6, ls=":", alpha=0.7,
-                           label=None if marked else "activation switch (dotted)")
+                ax.axvline(
+                    T,
+                    color=line.get_color(),
+                    lw=0.6,
+                    ls=":",
+                    alpha=0.7,
+                    label=None if marked else "activation switch (dotted)",
+                )
                 marked = True
         ax.set_xlabel("rescaled time  T = t / ln(1/λ)")
         ax.set_ylabel("loss  L(θ(t))")

@@ -41,8 +41,19 @@ from ..summary import angle_gap
 from ..theory.orthogonal import predict
 
 __all__ = [
-    "FIGURES", "compute_alignment", "compute_incremental", "compute_limit", "compute_loss", "figures_all",
-    "make", "parameters", "plot_alignment", "plot_incremental", "plot_limit", "plot_loss", "script_main",
+    "FIGURES",
+    "compute_alignment",
+    "compute_incremental",
+    "compute_limit",
+    "compute_loss",
+    "figures_all",
+    "make",
+    "parameters",
+    "plot_alignment",
+    "plot_incremental",
+    "plot_limit",
+    "plot_loss",
+    "script_main",
 ]
 
 SPIRIT = "in the spirit of Boursier et al. (2022)"
@@ -55,7 +66,6 @@ def _log10(ctx, v) -> float | None:
     """log10 of a positive mpmath number as a float (None for 0): tiny values stay representable."""
     v = abs(v)
     return float(ctx.log10(v)) if v else None
-
 
 
 def _times(tr, samples: int) -> list[float]:
@@ -77,8 +87,7 @@ def _kind(nb) -> str:
 
 def _neurons(pr) -> list[dict]:
     return [
-        {"index": nb.index, "sign": nb.sign, "kind": _kind(nb), "coverage": float(nb.coverage),
-         "kept": list(nb.kept)}
+        {"index": nb.index, "sign": nb.sign, "kind": _kind(nb), "coverage": float(nb.coverage), "kept": list(nb.kept)}
         for nb in pr.neurons
     ]
 
@@ -110,8 +119,9 @@ def _neuron_label(nb: dict) -> str:
 # ----------------------------------------------------------------------------- (a) loss
 
 
-def compute_loss(lambdas=("1e-4", "1e-16", "1e-30", "1e-100"), *, samples: int = 300, digits: int = 25,
-                 T_max_factor: float = 1.3) -> dict:
+def compute_loss(
+    lambdas=("1e-4", "1e-16", "1e-30", "1e-100"), *, samples: int = 300, digits: int = 25, T_max_factor: float = 1.3
+) -> dict:
     """E1's loss L(t) against T = t/ln(1/λ) for each λ (engine, run to T_max =
     ``T_max_factor`` · T_slow or a loss of 1e-20), the heteroclinic prediction L(t) of R7
     on the same times and on to T_max, and the λ → 0 staircase of R6."""
@@ -131,15 +141,30 @@ def compute_loss(lambdas=("1e-4", "1e-16", "1e-30", "1e-100"), *, samples: int =
         tail = (T_max * scale * i / samples for i in range(samples + 1))
         pts = sorted(set(ts) | {t for t in tail if t > te})  # the prediction goes on to T_max
         pred = [float(pr.loss(t)) for t in pts]
-        runs.append({
-            "lambda": lam, "log10_inv_lambda": scale / math.log(10), "status": tr.status.value, "dps": tr.dps,
-            "T": [t / scale for t in ts], "loss": loss, "pred_T": [t / scale for t in pts], "pred_loss": pred,
-            "events_T": [float(e.t) / scale for e in tr.events], "seconds": time.perf_counter() - t0,
-        })
+        runs.append(
+            {
+                "lambda": lam,
+                "log10_inv_lambda": scale / math.log(10),
+                "status": tr.status.value,
+                "dps": tr.dps,
+                "T": [t / scale for t in ts],
+                "loss": loss,
+                "pred_T": [t / scale for t in pts],
+                "pred_loss": pred,
+                "events_T": [float(e.t) / scale for e in tr.events],
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     return {
-        "figure": "loss", "dataset": "E1", "lambdas": list(lambdas), "runs": runs,
-        "L0": float(pr.L0), "L_mid": float(pr.L_mid), "fast": pr.fast,
-        "T_fast": float(min(pr.T_plus, pr.T_minus)), "T_slow": float(max(pr.T_plus, pr.T_minus)),
+        "figure": "loss",
+        "dataset": "E1",
+        "lambdas": list(lambdas),
+        "runs": runs,
+        "L0": float(pr.L0),
+        "L_mid": float(pr.L_mid),
+        "fast": pr.fast,
+        "T_fast": float(min(pr.T_plus, pr.T_minus)),
+        "T_slow": float(max(pr.T_plus, pr.T_minus)),
         "T_max": T_max_factor * float(max(pr.T_plus, pr.T_minus)),
     }
 
@@ -163,10 +188,16 @@ def plot_loss(data: dict, stem: str | Path) -> list[Path]:
             ax.plot(T, L, color="black", lw=2.4, alpha=0.35, label=r"$\lambda \to 0$ limit (R6)", zorder=1)
             for run, c in zip(data["runs"], colors):
                 clip = (lambda v: max(v, FLOOR_LOSS)) if log else (lambda v: v)
-                ax.plot(run["T"], [clip(v) for v in run["loss"]], color=c, lw=3.0, alpha=0.55,
-                        label=_lam_tex(run["lambda"]), zorder=2)
-                ax.plot(run["pred_T"], [clip(v) for v in run["pred_loss"]], color=c, lw=1.1, ls=(0, (3, 2)),
-                        zorder=3)
+                ax.plot(
+                    run["T"],
+                    [clip(v) for v in run["loss"]],
+                    color=c,
+                    lw=3.0,
+                    alpha=0.55,
+                    label=_lam_tex(run["lambda"]),
+                    zorder=2,
+                )
+                ax.plot(run["pred_T"], [clip(v) for v in run["pred_loss"]], color=c, lw=1.1, ls=(0, (3, 2)), zorder=3)
             ax.set_xlim(0, data["T_max"])
             ax.set_xlabel(r"rescaled time  $T = t\,/\,\ln(1/\lambda)$")
             if log:
@@ -196,8 +227,9 @@ def _Dbar(ctx, p, nb):
     return [v / nD for v in D]
 
 
-def compute_alignment(lambdas=("1e-30",), *, samples: int = 300, early_samples: int = 80,
-                      T_max_factor: float = 1.25) -> dict:
+def compute_alignment(
+    lambdas=("1e-30",), *, samples: int = 300, early_samples: int = 80, T_max_factor: float = 1.25
+) -> dict:
     """E1 per λ: the alignment gap 1 − cos∠(w_j, D_j) (log10, by the chord formula at the
     run's precision, digits = log10(1/λ) + 5 so gaps down to ~λ² resolve) and the exponent
     ln‖w_j‖/ln(1/λ), against T and, for the early phase, against t; with the λ-free
@@ -211,8 +243,9 @@ def compute_alignment(lambdas=("1e-30",), *, samples: int = 300, early_samples: 
         digits = max(25, round(scale / math.log(10)) + 5)
         pr = predict(p, dps=digits + 5)
         T_slow = float(max(pr.T_plus, pr.T_minus))
-        tr = solve(p, digits=digits, t_end=Fraction(math.ceil(T_max_factor * T_slow * scale * 1000), 1000),
-                   loss_below="1e-20")
+        tr = solve(
+            p, digits=digits, t_end=Fraction(math.ceil(T_max_factor * T_slow * scale * 1000), 1000), loss_below="1e-20"
+        )
         ctx = tr.ctx
         alive = [nb for nb in pr.neurons if nb.alive]
         Dbar = {nb.index: _Dbar(ctx, p, nb) for nb in alive}
@@ -251,22 +284,49 @@ def compute_alignment(lambdas=("1e-30",), *, samples: int = 300, early_samples: 
         gap, expo = measure(ts)
         gap_early, _ = measure(early)
         Tgrid = [T_max_factor * T_slow * i / samples for i in range(samples + 1)]
-        runs.append({
-            "lambda": lam, "log10_inv_lambda": scale / math.log(10), "digits": digits, "dps": tr.dps,
-            "status": tr.status.value, "T": [t / scale for t in ts], "log10_gap": gap, "exponent": expo,
-            "t_early": early, "log10_gap_early": gap_early,
-            "pred_log10_gap": predicted_gap(ts), "pred_log10_gap_early": predicted_gap(early),
-            "pred_T": Tgrid, "pred_exponent": {str(nb.index): [float(pr.exponent(nb.index, T)) for T in Tgrid]
-                                               for nb in pr.neurons},
-            "events": [{"t": float(e.t), "T": float(e.t) / scale, "neuron": e.neuron, "point": e.point,
-                        "direction": e.direction} for e in tr.events],
-            "pred_deactivations": [{"t": float(ev.t), "T": float(ev.t) / scale, "neuron": ev.neuron, "point": ev.point}
-                                   for nb in pr.neurons for ev in nb.deactivations],
-            "seconds": time.perf_counter() - t0,
-        })
+        runs.append(
+            {
+                "lambda": lam,
+                "log10_inv_lambda": scale / math.log(10),
+                "digits": digits,
+                "dps": tr.dps,
+                "status": tr.status.value,
+                "T": [t / scale for t in ts],
+                "log10_gap": gap,
+                "exponent": expo,
+                "t_early": early,
+                "log10_gap_early": gap_early,
+                "pred_log10_gap": predicted_gap(ts),
+                "pred_log10_gap_early": predicted_gap(early),
+                "pred_T": Tgrid,
+                "pred_exponent": {str(nb.index): [float(pr.exponent(nb.index, T)) for T in Tgrid] for nb in pr.neurons},
+                "events": [
+                    {
+                        "t": float(e.t),
+                        "T": float(e.t) / scale,
+                        "neuron": e.neuron,
+                        "point": e.point,
+                        "direction": e.direction,
+                    }
+                    for e in tr.events
+                ],
+                "pred_deactivations": [
+                    {"t": float(ev.t), "T": float(ev.t) / scale, "neuron": ev.neuron, "point": ev.point}
+                    for nb in pr.neurons
+                    for ev in nb.deactivations
+                ],
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     return {
-        "figure": "alignment", "dataset": "E1", "lambdas": list(lambdas), "runs": runs, "neurons": _neurons(pr),
-        "T_plus": float(pr.T_plus), "T_minus": float(pr.T_minus), "T_max": T_max_factor * T_slow,
+        "figure": "alignment",
+        "dataset": "E1",
+        "lambdas": list(lambdas),
+        "runs": runs,
+        "neurons": _neurons(pr),
+        "T_plus": float(pr.T_plus),
+        "T_minus": float(pr.T_minus),
+        "T_max": T_max_factor * T_slow,
     }
 
 
@@ -283,16 +343,18 @@ def plot_alignment(data: dict, stem: str | Path) -> list[Path]:
     nrow = len(data["runs"])
     dash = (0, (4, 2.5))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrow, 3, figsize=(14, 4.1 * nrow + 0.6), squeeze=False,
-                                 gridspec_kw={"width_ratios": [0.8, 1.1, 1.1]})
+        fig, axes = plt.subplots(
+            nrow, 3, figsize=(14, 4.1 * nrow + 0.6), squeeze=False, gridspec_kw={"width_ratios": [0.8, 1.1, 1.1]}
+        )
         for row, run in zip(axes, data["runs"]):
             ax0, ax1, ax2 = row
             lam = _lam_tex(run["lambda"])
             for key, gaps in run["log10_gap"].items():
                 c = NEURON_COLORS[int(key)]
                 ax0.plot(*_series(run["t_early"], run["log10_gap_early"][key]), color=c, lw=1.5)
-                ax0.plot(*_series(run["t_early"], run["pred_log10_gap_early"][key]), color="k", lw=0.8, ls=dash,
-                         alpha=0.7)
+                ax0.plot(
+                    *_series(run["t_early"], run["pred_log10_gap_early"][key]), color="k", lw=0.8, ls=dash, alpha=0.7
+                )
                 ax1.plot(*_series(run["T"], gaps), color=c, lw=1.5)
                 Ts = data["T_plus"] if neurons[key]["sign"] > 0 else data["T_minus"]
                 xs, ys = _series(run["T"], run["pred_log10_gap"][key])
@@ -301,13 +363,21 @@ def plot_alignment(data: dict, stem: str | Path) -> list[Path]:
             for ev in run["events"]:
                 ax0.axvline(ev["t"], color=NEURON_COLORS[ev["neuron"]], lw=1.0, ls=":")
             for ev in run["pred_deactivations"]:
-                ax0.plot([ev["t"]], [0.3], marker="v", color=NEURON_COLORS[ev["neuron"]], ms=7, clip_on=False,
-                         transform=ax0.get_xaxis_transform())
+                ax0.plot(
+                    [ev["t"]],
+                    [0.3],
+                    marker="v",
+                    color=NEURON_COLORS[ev["neuron"]],
+                    ms=7,
+                    clip_on=False,
+                    transform=ax0.get_xaxis_transform(),
+                )
             ax0.set_xlim(0, run["t_early"][-1])
             ax0.set_xlabel(r"time $t$ (not rescaled)")
             ax0.set_ylabel(r"$1 - \cos\angle(w_j, D_j)$")
-            ax0.set_title(f"early phase, {lam}\n" + r"dotted: engine switches, $\blacktriangledown$: R3 times",
-                          fontsize=9.5)
+            ax0.set_title(
+                f"early phase, {lam}\n" + r"dotted: engine switches, $\blacktriangledown$: R3 times", fontsize=9.5
+            )
             ax1.set_xlabel(r"$T = t\,/\,\ln(1/\lambda)$")
             ax1.set_ylabel(r"$1 - \cos\angle(w_j, D_j)$")
             ax1.set_title(f"alignment, {lam}; dashed: λ-free R3 flow up to " + r"$T_{s_j}$", fontsize=9.5)
@@ -320,8 +390,9 @@ def plot_alignment(data: dict, stem: str | Path) -> list[Path]:
                 c = NEURON_COLORS[int(key)]
                 ax2.plot(run["T"], vals, color=c, lw=1.5, label=_neuron_label(neurons[key]))
                 ax2.plot(run["pred_T"], run["pred_exponent"][key], color="k", lw=0.8, ls=dash, alpha=0.7)
-            ax2.plot([], [], color="k", lw=0.8, ls=dash,
-                     label=r"dashed: theory (R3 early flow; R11 exponents $e_j(T)$)")
+            ax2.plot(
+                [], [], color="k", lw=0.8, ls=dash, label=r"dashed: theory (R3 early flow; R11 exponents $e_j(T)$)"
+            )
             ax2.set_xlabel(r"$T = t\,/\,\ln(1/\lambda)$")
             ax2.set_ylabel(r"$\ln\|w_j\|\,/\,\ln(1/\lambda)$")
             ax2.set_title(f"log-norm exponents, {lam}", fontsize=9.5)
@@ -357,8 +428,14 @@ def _probe_points(p, pr, n_random: int, seed: int) -> list[list[float]]:
     return pts
 
 
-def compute_limit(lambdas=("1e-10", "1e-30", "1e-100"), *, digits: int = 40, loss_below: str = "1e-60",
-                  n_random: int = 50, seed: int = 0) -> dict:
+def compute_limit(
+    lambdas=("1e-10", "1e-30", "1e-100"),
+    *,
+    digits: int = 40,
+    loss_below: str = "1e-60",
+    n_random: int = 50,
+    seed: int = 0,
+) -> dict:
     """E1 per λ, run until the loss is below ``loss_below`` (the final state stands for
     t = ∞): the errors against the minimum-norm interpolator θ* of R9 (log10):
     |‖θ‖² − min ‖θ‖²|, sup over probe points of |h_θ − h*|, the relative error of ‖w_j‖²
@@ -383,22 +460,37 @@ def compute_limit(lambdas=("1e-10", "1e-30", "1e-100"), *, digits: int = 40, los
             xm = [ctx.mpf(v) for v in x]
             h = ctx.fsum(a * max(ctx.fsum(w * v for w, v in zip(row, xm)), 0) for a, row in zip(st.a, st.W))
             sup = max(sup, abs(h - ctx.mpf(pr.limit_output(xm))))
-        runs.append({
-            "lambda": lam, "log10_inv_lambda": scale / math.log(10), "status": tr.status.value,
-            "log10_loss": _log10(ctx, tr.loss_of(st)), "log10_residual": _log10(ctx, r_max),
-            "t_end": float(tr.t_end), "dps": tr.dps,
-            "theta_sq": float(theta_sq), "log10_theta_sq_error": _log10(ctx, theta_sq - ctx.mpf(pr.min_theta_sq)),
-            "log10_sup_h_error": _log10(ctx, sup),
-            "log10_w_sq": [_log10(ctx, v) for v in w_sq],
-            "w_sq": [float(v) for v in w_sq],
-            "log10_w_sq_rel_error": [_log10(ctx, (v - lv) / lv) if lv else None for v, lv in zip(w_sq, lim)],
-            "seconds": time.perf_counter() - t0,
-        })
+        runs.append(
+            {
+                "lambda": lam,
+                "log10_inv_lambda": scale / math.log(10),
+                "status": tr.status.value,
+                "log10_loss": _log10(ctx, tr.loss_of(st)),
+                "log10_residual": _log10(ctx, r_max),
+                "t_end": float(tr.t_end),
+                "dps": tr.dps,
+                "theta_sq": float(theta_sq),
+                "log10_theta_sq_error": _log10(ctx, theta_sq - ctx.mpf(pr.min_theta_sq)),
+                "log10_sup_h_error": _log10(ctx, sup),
+                "log10_w_sq": [_log10(ctx, v) for v in w_sq],
+                "w_sq": [float(v) for v in w_sq],
+                "log10_w_sq_rel_error": [_log10(ctx, (v - lv) / lv) if lv else None for v, lv in zip(w_sq, lim)],
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     return {
-        "figure": "limit", "dataset": "E1", "lambdas": list(lambdas), "runs": runs, "neurons": _neurons(pr),
-        "digits": digits, "loss_below": loss_below, "n_probe": len(_probe_points(p, pr, n_random, seed)),
-        "min_theta_sq": float(pr.min_theta_sq), "limit_w_sq": [float(v) for v in pr.limit_w_sq],
-        "rho_max": float(pr.rho_max), "rate_error": float(2 * (1 - pr.rho_max)),
+        "figure": "limit",
+        "dataset": "E1",
+        "lambdas": list(lambdas),
+        "runs": runs,
+        "neurons": _neurons(pr),
+        "digits": digits,
+        "loss_below": loss_below,
+        "n_probe": len(_probe_points(p, pr, n_random, seed)),
+        "min_theta_sq": float(pr.min_theta_sq),
+        "limit_w_sq": [float(v) for v in pr.limit_w_sq],
+        "rho_max": float(pr.rho_max),
+        "rate_error": float(2 * (1 - pr.rho_max)),
         "rate_partial": {str(nb.index): float(2 * (1 - nb.coverage)) for nb in pr.neurons if nb.alive and not nb.full},
     }
 
@@ -410,8 +502,16 @@ def _slope_line(ax, xs, ys, rate, color, label):
         return
     x0, y0 = pts[-1]
     xx = np.array([min(xs), max(xs)])
-    ax.plot(xx, y0 - rate * (xx - x0), color=color, lw=8, alpha=0.18, solid_capstyle="butt", zorder=1,
-            label=label + ", through the smallest-λ point")
+    ax.plot(
+        xx,
+        y0 - rate * (xx - x0),
+        color=color,
+        lw=8,
+        alpha=0.18,
+        solid_capstyle="butt",
+        zorder=1,
+        label=label + ", through the smallest-λ point",
+    )
 
 
 def plot_limit(data: dict, stem: str | Path) -> list[Path]:
@@ -427,23 +527,51 @@ def plot_limit(data: dict, stem: str | Path) -> list[Path]:
     with plt.rc_context(STYLE):
         fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 5.6), gridspec_kw={"width_ratios": [1.15, 1, 0.9]})
         theta = [r["log10_theta_sq_error"] for r in runs]
-        _slope_line(ax0, xs, theta, data["rate_error"], "black",
-                    rf"slope $\lambda^{{2(1-\rho_{{\max}})}} = \lambda^{{{data['rate_error']:.3f}}}$ (R9)")
+        _slope_line(
+            ax0,
+            xs,
+            theta,
+            data["rate_error"],
+            "black",
+            rf"slope $\lambda^{{2(1-\rho_{{\max}})}} = \lambda^{{{data['rate_error']:.3f}}}$ (R9)",
+        )
         ax0.plot(*_series(xs, theta), "o-", color="black", lw=1.8, ms=7, label=r"$|\,\|\theta\|^2 - \min\|\theta\|^2|$")
-        ax0.plot(*_series(xs, [r["log10_sup_h_error"] for r in runs]), "s--", color="tab:red", lw=1.3, ms=5,
-                 label=rf"$\sup |h_\theta - h^*|$ over {data['n_probe']} unit points")
+        ax0.plot(
+            *_series(xs, [r["log10_sup_h_error"] for r in runs]),
+            "s--",
+            color="tab:red",
+            lw=1.3,
+            ms=5,
+            label=rf"$\sup |h_\theta - h^*|$ over {data['n_probe']} unit points",
+        )
         for nb, mk in zip(full, "^v<>"):
             j = nb["index"]
-            ax0.plot(*_series(xs, [r["log10_w_sq_rel_error"][j] for r in runs]), marker=mk, color=NEURON_COLORS[j],
-                     lw=0.9, ms=5, label=rf"rel. error of $\|w_{j}\|^2$ vs R9 split ({sgn(nb)}, full)")
+            ax0.plot(
+                *_series(xs, [r["log10_w_sq_rel_error"][j] for r in runs]),
+                marker=mk,
+                color=NEURON_COLORS[j],
+                lw=0.9,
+                ms=5,
+                label=rf"rel. error of $\|w_{j}\|^2$ vs R9 split ({sgn(nb)}, full)",
+            )
         floor = max(r["log10_residual"] for r in runs)
-        lows = [v for r in runs for v in [r["log10_theta_sq_error"], r["log10_sup_h_error"],
-                                            *r["log10_w_sq_rel_error"]] if v is not None]
+        lows = [
+            v
+            for r in runs
+            for v in [r["log10_theta_sq_error"], r["log10_sup_h_error"], *r["log10_w_sq_rel_error"]]
+            if v is not None
+        ]
         bottom = min(min(lows), floor) - 4
         ax0.axhspan(bottom, floor, color="gray", alpha=0.15, lw=0)
-        ax0.annotate(f"unresolved: below the final residual (loss < {data['loss_below']})", (0.02, floor),
-                     xycoords=("axes fraction", "data"), xytext=(0, -11), textcoords="offset points", fontsize=8,
-                     color="dimgray")
+        ax0.annotate(
+            f"unresolved: below the final residual (loss < {data['loss_below']})",
+            (0.02, floor),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, -11),
+            textcoords="offset points",
+            fontsize=8,
+            color="dimgray",
+        )
         ax0.set_ylim(bottom, 2)
         ax0.set_xlabel(r"$\log_{10}(1/\lambda)$")
         ax0.set_ylabel("error of the final state (stands for t = ∞)")
@@ -452,10 +580,16 @@ def plot_limit(data: dict, stem: str | Path) -> list[Path]:
             j = nb["index"]
             ys = [r["log10_w_sq"][j] for r in runs]
             rate = data["rate_partial"][str(j)]
-            _slope_line(ax1, xs, ys, rate, NEURON_COLORS[j],
-                        rf"slope $\lambda^{{2(1-\rho_{j})}} = \lambda^{{{rate:.3f}}}$ (R9)")
-            ax1.plot(*_series(xs, ys), "o-", color=NEURON_COLORS[j], lw=1.5,
-                     label=f"$\\|w_{j}\\|^2$, neuron {j} ({sgn(nb)}, partial, ρ = {nb['coverage']:.3f})")
+            _slope_line(
+                ax1, xs, ys, rate, NEURON_COLORS[j], rf"slope $\lambda^{{2(1-\rho_{j})}} = \lambda^{{{rate:.3f}}}$ (R9)"
+            )
+            ax1.plot(
+                *_series(xs, ys),
+                "o-",
+                color=NEURON_COLORS[j],
+                lw=1.5,
+                label=f"$\\|w_{j}\\|^2$, neuron {j} ({sgn(nb)}, partial, ρ = {nb['coverage']:.3f})",
+            )
         ax1.set_xlabel(r"$\log_{10}(1/\lambda)$")
         ax1.set_ylabel(r"$\|w_j(\infty)\|^2$")
         ax1.set_title("partial neurons vanish, slowly when ρ is near 1", fontsize=10)
@@ -465,23 +599,47 @@ def plot_limit(data: dict, stem: str | Path) -> list[Path]:
             ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1)
         last = runs[-1]
         idx = np.arange(len(neurons))
-        ax2.bar(idx - 0.2, last["w_sq"], 0.4, color=[NEURON_COLORS[nb["index"]] for nb in neurons],
-                label=f"engine, {_lam_tex(last['lambda'])}")
-        ax2.bar(idx + 0.2, data["limit_w_sq"], 0.4, color="none", edgecolor="black", hatch="//",
-                label=r"min-norm split $\|w_j^*\|^2$ (R9)")
+        ax2.bar(
+            idx - 0.2,
+            last["w_sq"],
+            0.4,
+            color=[NEURON_COLORS[nb["index"]] for nb in neurons],
+            label=f"engine, {_lam_tex(last['lambda'])}",
+        )
+        ax2.bar(
+            idx + 0.2,
+            data["limit_w_sq"],
+            0.4,
+            color="none",
+            edgecolor="black",
+            hatch="//",
+            label=r"min-norm split $\|w_j^*\|^2$ (R9)",
+        )
         top = 1.25 * max(max(last["w_sq"]), max(data["limit_w_sq"]))
         for i, v in enumerate(last["w_sq"]):
             if v < 0.02 * top:
-                ax2.annotate(f"{v:.1e}" if v else "0", (i - 0.2, 0), xytext=(0, 3), textcoords="offset points",
-                             rotation=90, fontsize=7.5, ha="center", va="bottom")
+                ax2.annotate(
+                    f"{v:.1e}" if v else "0",
+                    (i - 0.2, 0),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    rotation=90,
+                    fontsize=7.5,
+                    ha="center",
+                    va="bottom",
+                )
         ax2.set_xticks(idx, [f"{nb['index']}\n{sgn(nb)} {nb['kind']}" for nb in neurons], fontsize=8)
         ax2.set_ylabel(r"$\|w_j(\infty)\|^2$")
-        ax2.set_title(rf"per neuron; $\min\|\theta\|^2$ = {data['min_theta_sq']:.4f}, "
-                      rf"engine {last['theta_sq']:.4f}", fontsize=10)
+        ax2.set_title(
+            rf"per neuron; $\min\|\theta\|^2$ = {data['min_theta_sq']:.4f}, "
+            rf"engine {last['theta_sq']:.4f}",
+            fontsize=10,
+        )
         ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))
         ax2.set_ylim(0, top)
-        fig.suptitle(f"E1: final parameters against the minimum-norm interpolator as λ shrinks — {SPIRIT}",
-                     fontsize=10.5)
+        fig.suptitle(
+            f"E1: final parameters against the minimum-norm interpolator as λ shrinks — {SPIRIT}", fontsize=10.5
+        )
         fig.tight_layout()
         return save(fig, stem)
 
@@ -489,8 +647,9 @@ def plot_limit(data: dict, stem: str | Path) -> list[Path]:
 # ----------------------------------------------------------------------------- (d) incremental
 
 
-def compute_incremental(lambdas=("1e-30", "1e-80"), *, samples: int = 300, digits: int = 25,
-                        T_max_factor: float = 1.3) -> dict:
+def compute_incremental(
+    lambdas=("1e-30", "1e-80"), *, samples: int = 300, digits: int = 25, T_max_factor: float = 1.3
+) -> dict:
     """E2 (A3 fails) per λ, run to t = ``T_max_factor`` · T_last · ln(1/λ) + 40 (T_last:
     the last R12 jump) or a loss of 1e-20: loss, exponents ln‖w_j‖/ln(1/λ) and ‖θ‖²
     against T, with the R12 jump process (jump times, predicted loss and ‖θ‖² levels,
@@ -515,15 +674,24 @@ def compute_incremental(lambdas=("1e-30", "1e-80"), *, samples: int = 300, digit
                 expo[str(nb.index)].append(float(ctx.log(ctx.sqrt(ctx.fsum(v * v for v in st.W[nb.index])))) / scale)
         T_end = float(tr.t_end) / scale
         Tgrid = [T_end * i / samples for i in range(samples + 1)]
-        runs.append({
-            "lambda": lam, "log10_inv_lambda": scale / math.log(10), "status": tr.status.value, "dps": tr.dps,
-            "T": [t / scale for t in ts], "loss": loss, "theta_sq": theta, "exponent": expo,
-            "final_theta_sq": float(tr.theta_sq(tr.final_state)), "final_loss": float(tr.final_loss),
-            "events_T": [float(e.t) / scale for e in tr.events],
-            "pred_T": Tgrid, "pred_exponent": {str(nb.index): [float(pr.exponent(nb.index, T)) for T in Tgrid]
-                                               for nb in pr.neurons},
-            "seconds": time.perf_counter() - t0,
-        })
+        runs.append(
+            {
+                "lambda": lam,
+                "log10_inv_lambda": scale / math.log(10),
+                "status": tr.status.value,
+                "dps": tr.dps,
+                "T": [t / scale for t in ts],
+                "loss": loss,
+                "theta_sq": theta,
+                "exponent": expo,
+                "final_theta_sq": float(tr.theta_sq(tr.final_state)),
+                "final_loss": float(tr.final_loss),
+                "events_T": [float(e.t) / scale for e in tr.events],
+                "pred_T": Tgrid,
+                "pred_exponent": {str(nb.index): [float(pr.exponent(nb.index, T)) for T in Tgrid] for nb in pr.neurons},
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     # R12 levels after each jump: the loss of the points still unfitted, ‖θ‖² = 2 Σ ‖β_Q‖
     X, y, n = p.data.X, p.data.y, p.n
     nx = [sum((c * c for c in x), Fraction(0)) for x in X]
@@ -534,11 +702,18 @@ def compute_incremental(lambdas=("1e-30", "1e-80"), *, samples: int = 300, digit
         th += 2 * math.sqrt(float(sum((y[k] ** 2 / nx[k] for k in jp.points), Fraction(0))))
         theta_levels.append(th)
     return {
-        "figure": "incremental", "dataset": "E2", "lambdas": list(lambdas), "runs": runs, "neurons": _neurons(pr),
-        "A3": pr.assumptions["A3"], "notes": list(pr.notes),
+        "figure": "incremental",
+        "dataset": "E2",
+        "lambdas": list(lambdas),
+        "runs": runs,
+        "neurons": _neurons(pr),
+        "A3": pr.assumptions["A3"],
+        "notes": list(pr.notes),
         "jumps": [{"T": float(jp.T), "neurons": list(jp.neurons), "points": list(jp.points)} for jp in pr.jumps],
-        "pred_loss_levels": loss_levels, "pred_theta_sq_levels": theta_levels,
-        "limit_theta_sq": float(pr.limit_theta_sq), "min_theta_sq": float(pr.min_theta_sq),
+        "pred_loss_levels": loss_levels,
+        "pred_theta_sq_levels": theta_levels,
+        "limit_theta_sq": float(pr.limit_theta_sq),
+        "min_theta_sq": float(pr.min_theta_sq),
     }
 
 
@@ -561,37 +736,63 @@ def plot_incremental(data: dict, stem: str | Path) -> list[Path]:
         fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 4.5))
         colors = _colors(len(data["runs"]))
         T, L = _steps(data["jumps"], data["pred_loss_levels"], T_end)
-        ax0.plot(T, [max(v, FLOOR_LOSS) for v in L], color="black", lw=2.4, alpha=0.35,
-                 label=r"$\lambda \to 0$ limit (R12)")
+        ax0.plot(
+            T, [max(v, FLOOR_LOSS) for v in L], color="black", lw=2.4, alpha=0.35, label=r"$\lambda \to 0$ limit (R12)"
+        )
         T, th = _steps(data["jumps"], data["pred_theta_sq_levels"], T_end)
         ax2.plot(T, th, color="black", lw=2.4, alpha=0.35, label="R12 levels $2\\sum_Q\\|\\beta_Q\\|$")
         for run, c in zip(data["runs"], colors):
             lab = _lam_tex(run["lambda"])
             ax0.plot(run["T"], [max(v, FLOOR_LOSS) for v in run["loss"]], color=c, lw=1.5, label=lab)
-            ax2.plot(run["T"], run["theta_sq"], color=c, lw=1.5,
-                     label=lab + rf": final $\|\theta\|^2$ = {run['final_theta_sq']:.6f}")
+            ax2.plot(
+                run["T"],
+                run["theta_sq"],
+                color=c,
+                lw=1.5,
+                label=lab + rf": final $\|\theta\|^2$ = {run['final_theta_sq']:.6f}",
+            )
         for i, run in enumerate(data["runs"]):
             for key, vals in run["exponent"].items():
-                ax1.plot(run["T"], vals, color=NEURON_COLORS[int(key)], lw=1.4, ls=styles[i % len(styles)],
-                         label=f"{_neuron_label(neurons[key])}, {_lam_tex(run['lambda'])}")
+                ax1.plot(
+                    run["T"],
+                    vals,
+                    color=NEURON_COLORS[int(key)],
+                    lw=1.4,
+                    ls=styles[i % len(styles)],
+                    label=f"{_neuron_label(neurons[key])}, {_lam_tex(run['lambda'])}",
+                )
         run = data["runs"][0]
-        for key, vals in run["pred_exponent"].items():
+        for vals in run["pred_exponent"].values():
             ax1.plot(run["pred_T"], vals, color="k", lw=0.9, ls=(0, (4, 2.5)), alpha=0.8)
         ax1.plot([], [], color="k", lw=0.9, ls=(0, (4, 2.5)), label=r"R12 prediction $e_j(T)$")
-        ax2.axhline(data["min_theta_sq"], color="tab:green", lw=1.2, ls="--",
-                    label=rf"min-norm $\min\|\theta\|^2$ = {data['min_theta_sq']:.4g}")
-        ax2.axhline(data["limit_theta_sq"], color="gray", lw=0.8, ls=":",
-                    label=rf"R12 limit = {data['limit_theta_sq']:.6f}")
+        ax2.axhline(
+            data["min_theta_sq"],
+            color="tab:green",
+            lw=1.2,
+            ls="--",
+            label=rf"min-norm $\min\|\theta\|^2$ = {data['min_theta_sq']:.4g}",
+        )
+        ax2.axhline(
+            data["limit_theta_sq"], color="gray", lw=0.8, ls=":", label=rf"R12 limit = {data['limit_theta_sq']:.6f}"
+        )
         for ax in (ax0, ax1, ax2):
             for jp in data["jumps"]:
                 ax.axvline(jp["T"], color="gray", lw=0.8, ls="--")
             ax.set_xlim(0, T_end)
             ax.set_xlabel(r"$T = t\,/\,\ln(1/\lambda)$")
         for jp in data["jumps"]:
-            ax0.annotate(f"jump: neuron {'+'.join(map(str, jp['neurons']))} fits points "
-                         f"{','.join(map(str, jp['points']))}", (jp["T"], 0.5), xycoords=("data", "axes fraction"),
-                         xytext=(-3, 0), textcoords="offset points", rotation=90, fontsize=7.5, ha="right",
-                         va="center", color="gray")
+            ax0.annotate(
+                f"jump: neuron {'+'.join(map(str, jp['neurons']))} fits points {','.join(map(str, jp['points']))}",
+                (jp["T"], 0.5),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3, 0),
+                textcoords="offset points",
+                rotation=90,
+                fontsize=7.5,
+                ha="right",
+                va="center",
+                color="gray",
+            )
         ax0.set_yscale("log")
         ax0.set_ylim(FLOOR_LOSS, 3 * data["pred_loss_levels"][0])
         ax0.set_ylabel(r"loss $L(\theta(t))$")
@@ -612,8 +813,12 @@ def plot_incremental(data: dict, stem: str | Path) -> list[Path]:
 # ----------------------------------------------------------------------------- cache and entry points
 
 FIGURES = ("loss", "alignment", "limit", "incremental")
-_COMPUTE = {"loss": compute_loss, "alignment": compute_alignment, "limit": compute_limit,
-            "incremental": compute_incremental}
+_COMPUTE = {
+    "loss": compute_loss,
+    "alignment": compute_alignment,
+    "limit": compute_limit,
+    "incremental": compute_incremental,
+}
 _PLOT = {"loss": plot_loss, "alignment": plot_alignment, "limit": plot_limit, "incremental": plot_incremental}
 
 
@@ -623,14 +828,19 @@ def parameters(name: str, *, quick: bool = False) -> dict:
         lams = ["1e-4", "1e-16", "1e-30", "1e-100"] if quick else ["1e-2", "1e-4", "1e-8", "1e-16", "1e-30", "1e-100"]
         return {"lambdas": lams, "samples": 200 if quick else 500}
     if name == "alignment":
-        return {"lambdas": ["1e-30"] if quick else ["1e-30", "1e-100"], "samples": 200 if quick else 400,
-                "early_samples": 60 if quick else 120}
+        return {
+            "lambdas": ["1e-30"] if quick else ["1e-30", "1e-100"],
+            "samples": 200 if quick else 400,
+            "early_samples": 60 if quick else 120,
+        }
     if name == "limit":
         lams = ["1e-10", "1e-30", "1e-100"] if quick else ["1e-10", "1e-20", "1e-30", "1e-50", "1e-100", "1e-200"]
         return {"lambdas": lams, "n_random": 50}
     if name == "incremental":
-        return {"lambdas": ["1e-30", "1e-80"] if quick else ["1e-30", "1e-80", "1e-200"],
-                "samples": 200 if quick else 400}
+        return {
+            "lambdas": ["1e-30", "1e-80"] if quick else ["1e-30", "1e-80", "1e-200"],
+            "samples": 200 if quick else 400,
+        }
     raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
 
 
@@ -639,8 +849,12 @@ def make(name: str, out_dir: str | Path, *, quick: bool = False, recompute: bool
     this package version with the same parameters) and plot ``out_dir/orth_<name>``.pdf/.png."""
     out_dir = Path(out_dir)
     params = parameters(name, quick=quick)
-    data = cached(out_dir / f"orth_{name}.json", {"version": __version__, "figure": name, "params": params},
-                  lambda: _COMPUTE[name](**params), recompute=recompute)
+    data = cached(
+        out_dir / f"orth_{name}.json",
+        {"version": __version__, "figure": name, "params": params},
+        lambda: _COMPUTE[name](**params),
+        recompute=recompute,
+    )
     return _PLOT[name](data, out_dir / f"orth_{name}")
 
 

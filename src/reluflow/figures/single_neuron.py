@@ -33,8 +33,12 @@ def _run(p, power: float):
     return pr, solve(p, max_steps=10**6, **pr.limit_options(power))
 
 
-def compute(lambdas=("1e-5", "1e-10", "1e-20", "1e-30"), angle_lambdas=("1e-2", "1e-3", "1e-5", "1e-8", "1e-12",
-            "1e-20", "1e-30"), *, samples: int = 300) -> dict:
+def compute(
+    lambdas=("1e-5", "1e-10", "1e-20", "1e-30"),
+    angle_lambdas=("1e-2", "1e-3", "1e-5", "1e-8", "1e-12", "1e-20", "1e-30"),
+    *,
+    samples: int = 300,
+) -> dict:
     """Loss curves (engine and reduced model) and final bundle angles of SN1."""
     curves = []
     for lam in lambdas:
@@ -44,8 +48,17 @@ def compute(lambdas=("1e-5", "1e-10", "1e-20", "1e-30"), angle_lambdas=("1e-2", 
         loss = [float(tr.loss(t)) for t in ts]
         lo_red = float(pr.t_escape - pr._reduced().shift)  # the reference run starts there
         pred = [float(pr.reduced_loss_at(t)) if t > lo_red else None for t in ts]
-        curves.append({"lambda": lam, "t": ts, "loss": loss, "reduced": pred,
-                       "t_escape": float(pr.t_escape), "T1": float(pr.T1), "T2": float(pr.T2)})
+        curves.append(
+            {
+                "lambda": lam,
+                "t": ts,
+                "loss": loss,
+                "reduced": pred,
+                "t_escape": float(pr.t_escape),
+                "T1": float(pr.T1),
+                "T2": float(pr.T2),
+            }
+        )
     angles = []
     for lam in angle_lambdas:
         pr, tr = _run(sn1(lam), 1.0)
@@ -86,7 +99,9 @@ def plot(data: dict, stem: str | Path) -> list[Path]:
         bx.set_ylabel("final maximum angle in J₊ (degrees)")
         bx.set_title("(b) final angle against λ, below the float floor", fontsize=9)
         bx.legend(fontsize=7)
-        fig.suptitle("SN1 (d = n = 3, m = 6), exact gradient flow — in the spirit of Chistikov et al. (2023)", fontsize=10)
+        fig.suptitle(
+            "SN1 (d = n = 3, m = 6), exact gradient flow — in the spirit of Chistikov et al. (2023)", fontsize=10
+        )
         return save(fig, stem)
 
 

@@ -43,14 +43,23 @@ import numpy as np
 from .._version import __version__
 from ..experiments import metrics as M
 from ..experiments.data import RHO, balanced_init, gaussian_inputs, two_teachers
-from ..experiments.gd import GDConfig, Snapshots, log_iterations, run_gd
 from ..experiments.exact import exact_flow
-from ..experiments.protocol import QUICK_EXPONENTS, FULL_EXPONENTS, SweepConfig, make_trial, run_sweep, trial_rng
+from ..experiments.gd import GDConfig, Snapshots, log_iterations, run_gd
+from ..experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS, SweepConfig, make_trial, run_sweep, trial_rng
 from ..plotting import STYLE, cached, plt, save
 
 __all__ = [
-    "COMPUTE", "FIGURES", "STEMS", "compute_curves", "compute_single", "compute_sweeps", "compute_two_run",
-    "compute_two_sweep", "make", "parameters", "script_main",
+    "COMPUTE",
+    "FIGURES",
+    "STEMS",
+    "compute_curves",
+    "compute_single",
+    "compute_sweeps",
+    "compute_two_run",
+    "compute_two_sweep",
+    "make",
+    "parameters",
+    "script_main",
 ]
 
 SPIRIT = "in the spirit of Chistikov et al. (2023)"
@@ -91,29 +100,54 @@ def _sample(iters: np.ndarray, upto: int, count: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- sweeps (figs 1, 7, 8)
 
 
-def compute_sweeps(*, axis: str = "d", schemes=("centred", "uncentred"), ds=(4, 16), ms=(200,),
-                   lambda_exponents=QUICK_EXPONENTS, trials: int = 2, seed: int = 0, max_iter: int = 50_000,
-                   backend: str = "numpy", progress: Progress = None) -> dict:
+def compute_sweeps(
+    *,
+    axis: str = "d",
+    schemes=("centred", "uncentred"),
+    ds=(4, 16),
+    ms=(200,),
+    lambda_exponents=QUICK_EXPONENTS,
+    trials: int = 2,
+    seed: int = 0,
+    max_iter: int = 50_000,
+    backend: str = "numpy",
+    progress: Progress = None,
+) -> dict:
     """The λ sweeps of Tables 1–6 (``axis="d"``) or 7–12 (``axis="m"``) for both schemes:
     every run's record (metrics, stop reason, iterations, seeds)."""
     records = []
     for scheme in schemes:
-        cfg = SweepConfig(scheme, tuple(ds), tuple(ms), tuple(lambda_exponents), trials, seed,
-                          GDConfig(max_iter=max_iter, backend=backend))
+        cfg = SweepConfig(
+            scheme,
+            tuple(ds),
+            tuple(ms),
+            tuple(lambda_exponents),
+            trials,
+            seed,
+            GDConfig(max_iter=max_iter, backend=backend),
+        )
         records += run_sweep(cfg, progress)
-    return {"axis": axis, "schemes": list(schemes), "ds": list(ds), "ms": list(ms),
-            "lambda_exponents": list(lambda_exponents), "trials": trials, "max_iter": max_iter,
-            "records": [{k: _f(v) for k, v in r.items()} for r in records]}
+    return {
+        "axis": axis,
+        "schemes": list(schemes),
+        "ds": list(ds),
+        "ms": list(ms),
+        "lambda_exponents": list(lambda_exponents),
+        "trials": trials,
+        "max_iter": max_iter,
+        "records": [{k: _f(v) for k, v in r.items()} for r in records],
+    }
 
 
 def _medians(data: dict, scheme: str, metric: str, key: str, value: int):
     lams, med = [], []
     for k in data["lambda_exponents"]:
-        vals = _arr([r[metric] for r in data["records"]
-                     if r["scheme"] == scheme and r["lambda_exp4"] == k and r[key] == value])
+        vals = _arr(
+            [r[metric] for r in data["records"] if r["scheme"] == scheme and r["lambda_exp4"] == k and r[key] == value]
+        )
         vals = vals[np.isfinite(vals)]
         if len(vals):
-            lams.append(4.0 ** k)
+            lams.append(4.0**k)
             med.append(float(np.median(vals)))
     return np.array(lams), np.array(med)
 
@@ -143,8 +177,9 @@ def plot_fig1(data: dict, stem: str | Path) -> list[Path]:
         axes[0].plot([], [], "k--", lw=0.8, label="chord angle (no float floor)")
         axes[0].plot([], [], color="gray", ls=":", label="float64 clamp-arccos floor")
         axes[0].legend(fontsize=7.5)
-        fig.suptitle(f"Fig. 1: maximum angle against λ, m = {data['ms'][0]} ({_cap_text(data)}) — {SPIRIT}",
-                     fontsize=10)
+        fig.suptitle(
+            f"Fig. 1: maximum angle against λ, m = {data['ms'][0]} ({_cap_text(data)}) — {SPIRIT}", fontsize=10
+        )
         return save(fig, stem)
 
 
@@ -152,8 +187,11 @@ def _grid(data: dict, stem: str | Path, key: str, values: list[int], label: str,
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(3, 2, figsize=(10, 10.5), sharex=True)
         colors = plt.cm.viridis(np.linspace(0, 0.85, len(values)))
-        rows = (("max_angle", "maximum angle (°)", True), ("average_angle", "average angle (°)", True),
-                ("nuclear_norm", r"nuclear norm $\|W\|_*$ (limit 1)", True))
+        rows = (
+            ("max_angle", "maximum angle (°)", True),
+            ("average_angle", "average angle (°)", True),
+            ("nuclear_norm", r"nuclear norm $\|W\|_*$ (limit 1)", True),
+        )
         for i, (metric, ylabel, logy) in enumerate(rows):
             for j, scheme in enumerate(data["schemes"]):
                 ax = axes[i, j]
@@ -190,7 +228,7 @@ def plot_fig8(data: dict, stem: str | Path) -> list[Path]:
 
 def _curves_run(trial, exps, max_iter, backend):
     """GD on ``trial`` for λ = 4^k, k in ``exps``, with the test loss at every logging point."""
-    lams = np.array([4.0 ** k for k in exps])
+    lams = np.array([4.0**k for k in exps])
     logs = log_iterations(max_iter)
     test = np.full((len(lams), len(logs)), np.nan)
     row = {int(k): i for i, k in enumerate(logs)}
@@ -198,15 +236,36 @@ def _curves_run(trial, exps, max_iter, backend):
     def observe(k, members, a, W):
         test[members, row[int(k)]] = M.mse(a, W, trial.X_test, trial.y_test)
 
-    res = run_gd(trial.data.X, trial.data.y, lams, trial.z, trial.s, GDConfig(max_iter=max_iter, backend=backend),
-                 observe=observe)
+    res = run_gd(
+        trial.data.X,
+        trial.data.y,
+        lams,
+        trial.z,
+        trial.s,
+        GDConfig(max_iter=max_iter, backend=backend),
+        observe=observe,
+    )
     return res, test
 
 
-def compute_curves(*, scheme: str = "centred", d: int = 16, m: int = 200, lambda_exponents=tuple(range(-2, -9, -1)),
-                   seed: int = 0, max_iter: int = 100_000, backend: str = "numpy", exact_d: int = 8,
-                   exact_m: int = 10, exact_exponents=(-2, -5, -8), exact_t_end: float = 2000.0,
-                   exact_digits: int = 10, exact_points: int = 150, progress: Progress = None, **_: Any) -> dict:
+def compute_curves(
+    *,
+    scheme: str = "centred",
+    d: int = 16,
+    m: int = 200,
+    lambda_exponents=tuple(range(-2, -9, -1)),
+    seed: int = 0,
+    max_iter: int = 100_000,
+    backend: str = "numpy",
+    exact_d: int = 8,
+    exact_m: int = 10,
+    exact_exponents=(-2, -5, -8),
+    exact_t_end: float = 2000.0,
+    exact_digits: int = 10,
+    exact_points: int = 150,
+    progress: Progress = None,
+    **_: Any,
+) -> dict:
     """Training loss (2L) and test loss against the iteration for a λ sweep on one trial
     (Figs. 2, 9), and the exact flow of an instance of the same scheme (the same one when
     (exact_d, exact_m) = (d, m)) next to its GD run."""
@@ -214,11 +273,25 @@ def compute_curves(*, scheme: str = "centred", d: int = 16, m: int = 200, lambda
     trial = make_trial(scheme, d, m, 0, seed)
     res, test = _curves_run(trial, lambda_exponents, max_iter, backend)
     _say(progress, f"GD {scheme} d={d} m={m}: {res.batch} runs, {res.updates} iterations, {res.seconds:.1f} s")
-    out = {"scheme": scheme, "d": d, "m": m, "max_iter": max_iter, "log_iter": _f(res.log_iter),
-           "runs": [{"lambda_exp4": k, "train": _f(res.log_loss[i]), "test": _f(test[i]), "stop": str(res.stop[i]),
-                     "iterations": int(res.iterations[i]), "final_loss": _f(res.loss[i])}
-                    for i, k in enumerate(lambda_exponents)],
-            "gd_seconds": res.seconds}
+    out = {
+        "scheme": scheme,
+        "d": d,
+        "m": m,
+        "max_iter": max_iter,
+        "log_iter": _f(res.log_iter),
+        "runs": [
+            {
+                "lambda_exp4": k,
+                "train": _f(res.log_loss[i]),
+                "test": _f(test[i]),
+                "stop": str(res.stop[i]),
+                "iterations": int(res.iterations[i]),
+                "final_loss": _f(res.loss[i]),
+            }
+            for i, k in enumerate(lambda_exponents)
+        ],
+        "gd_seconds": res.seconds,
+    }
     same = (exact_d, exact_m) == (d, m)
     etrial = trial if same else make_trial(scheme, exact_d, exact_m, 0, seed)
     if same and set(exact_exponents) <= set(lambda_exponents):  # the GD runs are already there
@@ -230,17 +303,44 @@ def compute_curves(*, scheme: str = "centred", d: int = 16, m: int = 200, lambda
     exact = []
     for i, k in enumerate(exact_exponents):
         ks = _sample(e_iter, int(exact_t_end / STEP), exact_points)
-        ex = exact_flow(etrial.data.X, etrial.data.y, 4.0 ** k, etrial.z, etrial.s, t_end=exact_t_end,
-                        digits=exact_digits, times=ks * STEP)
+        ex = exact_flow(
+            etrial.data.X,
+            etrial.data.y,
+            4.0**k,
+            etrial.z,
+            etrial.s,
+            t_end=exact_t_end,
+            digits=exact_digits,
+            times=ks * STEP,
+        )
         loss = [M.mse(np.array(a), np.array(W), etrial.data.X, etrial.data.y) for a, W in zip(ex["a"], ex["W"])]
-        _say(progress, f"exact flow {scheme} d={exact_d} m={exact_m} λ=4^{k}: {ex['status']}, {ex['steps']} steps, "
-                       f"{ex['events']} events, solve {ex['solve_seconds']:.1f} s, eval {ex['eval_seconds']:.1f} s")
-        exact.append({"lambda_exp4": k, "gd_iter": _f(e_iter), "gd_train": _f(e_loss[i]),
-                      "t": ex["t"], "loss": _f(loss), "status": ex["status"], "steps": ex["steps"],
-                      "events": ex["events"], "solve_seconds": ex["solve_seconds"],
-                      "eval_seconds": ex["eval_seconds"]})
-    out["exact"] = {"same_instance": same, "d": exact_d, "m": exact_m, "t_end": exact_t_end, "digits": exact_digits,
-                    "runs": exact}
+        _say(
+            progress,
+            f"exact flow {scheme} d={exact_d} m={exact_m} λ=4^{k}: {ex['status']}, {ex['steps']} steps, "
+            f"{ex['events']} events, solve {ex['solve_seconds']:.1f} s, eval {ex['eval_seconds']:.1f} s",
+        )
+        exact.append(
+            {
+                "lambda_exp4": k,
+                "gd_iter": _f(e_iter),
+                "gd_train": _f(e_loss[i]),
+                "t": ex["t"],
+                "loss": _f(loss),
+                "status": ex["status"],
+                "steps": ex["steps"],
+                "events": ex["events"],
+                "solve_seconds": ex["solve_seconds"],
+                "eval_seconds": ex["eval_seconds"],
+            }
+        )
+    out["exact"] = {
+        "same_instance": same,
+        "d": exact_d,
+        "m": exact_m,
+        "t_end": exact_t_end,
+        "digits": exact_digits,
+        "runs": exact,
+    }
     out["seconds"] = time.perf_counter() - t0
     return out
 
@@ -272,7 +372,9 @@ def plot_curves(data: dict, stem: str | Path, number: int) -> list[Path]:
         for run, c in zip(ex["runs"], ecolors):
             gi, gl = _arr(run["gd_iter"]), _arr(run["gd_train"])
             ok = np.isfinite(gl) & (gi > 0)
-            axes[2].loglog(gi[ok], gl[ok], color=c, lw=GD_LW, alpha=GD_ALPHA, label=_lam_label(run["lambda_exp4"]) + " GD")
+            axes[2].loglog(
+                gi[ok], gl[ok], color=c, lw=GD_LW, alpha=GD_ALPHA, label=_lam_label(run["lambda_exp4"]) + " GD"
+            )
             t, l = np.array(run["t"]) / STEP, _arr(run["loss"])
             ok = np.isfinite(l) & (t > 0) & (l > 0)
             status = "" if run["status"] in ("t_end", "loss_below") else f" ({run['status']})"
@@ -282,8 +384,11 @@ def plot_curves(data: dict, stem: str | Path, number: int) -> list[Path]:
         axes[2].set_title(f"(c) GD vs exact gradient flow ({where})", fontsize=9)
         axes[2].set_xlabel("iteration k")
         axes[2].legend(fontsize=7)
-        fig.suptitle(f"Fig. {number}: {data['scheme']} data, d = {data['d']}, m = {data['m']}, cap "
-                     f"{data['max_iter']:.0e} — {SPIRIT}", fontsize=10)
+        fig.suptitle(
+            f"Fig. {number}: {data['scheme']} data, d = {data['d']}, m = {data['m']}, cap "
+            f"{data['max_iter']:.0e} — {SPIRIT}",
+            fontsize=10,
+        )
         return save(fig, stem)
 
 
@@ -296,8 +401,24 @@ def _series(trial, a_list, W_list) -> dict:
     plus = M.active_plus(D.X, trial.z, trial.s)
     _, U = M.eigenbasis(D.X, D.teacher)
     gamma = M.alignment_target(D.X, D.y)
-    out = {k: [] for k in ("nu_gap", "v_norm", "v_error", "angle_gamma", "angle_vstar", "chord_gamma",
-                           "chord_vstar", "train", "test", "max_angle", "max_chord", "nuclear", "theta_sq")}
+    out = {
+        k: []
+        for k in (
+            "nu_gap",
+            "v_norm",
+            "v_error",
+            "angle_gamma",
+            "angle_vstar",
+            "chord_gamma",
+            "chord_vstar",
+            "train",
+            "test",
+            "max_angle",
+            "max_chord",
+            "nuclear",
+            "theta_sq",
+        )
+    }
     for a, W in zip(a_list, W_list):
         a, W = np.asarray(a, dtype=float), np.asarray(W, dtype=float)
         if not np.all(np.isfinite(W)):
@@ -322,45 +443,83 @@ def _series(trial, a_list, W_list) -> dict:
     return out
 
 
-def compute_single(*, scheme: str = "uncentred", d: int = 16, m: int = 25, lambda_exp: int = -7, seed: int = 0,
-                   max_iter: int = 100_000, backend: str = "numpy", exact_t_end: float = 2000.0,
-                   exact_digits: int = 10, exact_points: int = 250, progress: Progress = None, **_: Any) -> dict:
+def compute_single(
+    *,
+    scheme: str = "uncentred",
+    d: int = 16,
+    m: int = 25,
+    lambda_exp: int = -7,
+    seed: int = 0,
+    max_iter: int = 100_000,
+    backend: str = "numpy",
+    exact_t_end: float = 2000.0,
+    exact_digits: int = 10,
+    exact_points: int = 250,
+    progress: Progress = None,
+    **_: Any,
+) -> dict:
     """One GD run (Figs. 3–6: uncentred, d = 16, m = 25, λ = 4⁻⁷) with its quantities at
     every logging iteration, and the exact flow of the same instance at t = 0.02k."""
     t0 = time.perf_counter()
     trial = make_trial(scheme, d, m, 0, seed)
-    lam = 4.0 ** lambda_exp
+    lam = 4.0**lambda_exp
     logs = log_iterations(max_iter)
     snaps = Snapshots(1, logs)
-    res = run_gd(trial.data.X, trial.data.y, [lam], trial.z, trial.s, GDConfig(max_iter=max_iter, backend=backend),
-                 observe=snaps)
-    _say(progress, f"GD {scheme} d={d} m={m} λ=4^{lambda_exp}: {res.stop[0]} after {res.iterations[0]} iterations, "
-                   f"{res.seconds:.1f} s")
+    res = run_gd(
+        trial.data.X, trial.data.y, [lam], trial.z, trial.s, GDConfig(max_iter=max_iter, backend=backend), observe=snaps
+    )
+    _say(
+        progress,
+        f"GD {scheme} d={d} m={m} λ=4^{lambda_exp}: {res.stop[0]} after {res.iterations[0]} iterations, "
+        f"{res.seconds:.1f} s",
+    )
     gd = _series(trial, snaps.a[:, 0], snaps.W[:, 0])
     ks = _sample(logs, min(int(exact_t_end / STEP), int(res.iterations[0])), exact_points)
-    ex = exact_flow(trial.data.X, trial.data.y, lam, trial.z, trial.s, t_end=exact_t_end, digits=exact_digits,
-                    times=ks * STEP)
-    _say(progress, f"exact flow: {ex['status']} at t = {ex['t_end']:.4g}, {ex['steps']} steps, {ex['events']} events, "
-                   f"solve {ex['solve_seconds']:.1f} s, eval {ex['eval_seconds']:.1f} s")
+    ex = exact_flow(
+        trial.data.X, trial.data.y, lam, trial.z, trial.s, t_end=exact_t_end, digits=exact_digits, times=ks * STEP
+    )
+    _say(
+        progress,
+        f"exact flow: {ex['status']} at t = {ex['t_end']:.4g}, {ex['steps']} steps, {ex['events']} events, "
+        f"solve {ex['solve_seconds']:.1f} s, eval {ex['eval_seconds']:.1f} s",
+    )
     eta, _ = M.eigenbasis(trial.data.X, trial.data.teacher)
     return {
-        "scheme": scheme, "d": d, "m": m, "lambda_exp4": lambda_exp, "max_iter": max_iter, "eta": _f(eta),
+        "scheme": scheme,
+        "d": d,
+        "m": m,
+        "lambda_exp4": lambda_exp,
+        "max_iter": max_iter,
+        "eta": _f(eta),
         "r_plus": int(M.active_plus(trial.data.X, trial.z, trial.s).sum()),
-        "stop": str(res.stop[0]), "iterations": int(res.iterations[0]), "final_loss": _f(res.loss[0]),
-        "log_iter": _f(logs), "gd": gd, "gd_seconds": res.seconds,
-        "exact": {"k": _f(ks[: len(ex["t"])]), "status": ex["status"], "t_end": ex["t_end"],
-                  "steps": ex["steps"], "events": ex["events"], "digits": exact_digits,
-                  "solve_seconds": ex["solve_seconds"], "eval_seconds": ex["eval_seconds"],
-                  **_series(trial, ex["a"], ex["W"])},
+        "stop": str(res.stop[0]),
+        "iterations": int(res.iterations[0]),
+        "final_loss": _f(res.loss[0]),
+        "log_iter": _f(logs),
+        "gd": gd,
+        "gd_seconds": res.seconds,
+        "exact": {
+            "k": _f(ks[: len(ex["t"])]),
+            "status": ex["status"],
+            "t_end": ex["t_end"],
+            "steps": ex["steps"],
+            "events": ex["events"],
+            "digits": exact_digits,
+            "solve_seconds": ex["solve_seconds"],
+            "eval_seconds": ex["eval_seconds"],
+            **_series(trial, ex["a"], ex["W"]),
+        },
         "seconds": time.perf_counter() - t0,
     }
 
 
 def _single_title(data: dict, number: int, what: str) -> str:
     ex = data["exact"]
-    return (f"Fig. {number}: {what}; {data['scheme']}, d = {data['d']}, m = {data['m']}, λ = 4^{data['lambda_exp4']}\n"
-            f"GD {data['stop']} at {data['iterations']} it. (wide) vs exact flow to t = {ex['t_end']:.0f} "
-            f"(dashed) — {SPIRIT}")
+    return (
+        f"Fig. {number}: {what}; {data['scheme']}, d = {data['d']}, m = {data['m']}, λ = 4^{data['lambda_exp4']}\n"
+        f"GD {data['stop']} at {data['iterations']} it. (wide) vs exact flow to t = {ex['t_end']:.0f} "
+        f"(dashed) — {SPIRIT}"
+    )
 
 
 def _xy(k, v, positive=True):
@@ -378,12 +537,18 @@ def plot_fig3(data: dict, stem: str | Path) -> list[Path]:
         colors = plt.cm.viridis(np.linspace(0, 0.9, d))
         for ax, src, k_all in ((axes[0], data["gd"], data["log_iter"]), (axes[1], data["exact"], data["exact"]["k"])):
             k_all = _arr(list(k_all))
-            gaps = np.array([[np.nan] * d if g is None else [np.nan if x is None else x for x in g]
-                             for g in src["nu_gap"]])
+            gaps = np.array(
+                [[np.nan] * d if g is None else [np.nan if x is None else x for x in g] for g in src["nu_gap"]]
+            )
             for i in range(d):
                 ok = np.isfinite(gaps[:, i]) & (k_all > 0)
-                ax.plot(k_all[ok], np.arcsinh(gaps[ok, i] / 1e-5), color=colors[i], lw=1.2,
-                        label=f"k = {i + 1}" if i in (0, d - 1) else None)
+                ax.plot(
+                    k_all[ok],
+                    np.arcsinh(gaps[ok, i] / 1e-5),
+                    color=colors[i],
+                    lw=1.2,
+                    label=f"k = {i + 1}" if i in (0, d - 1) else None,
+                )
             ax.set_xscale("log")
             ax.axhline(0, color="k", lw=0.5)
             ax.set_xlabel("iteration k (exact: t/0.02)")
@@ -401,10 +566,12 @@ def plot_fig4(data: dict, stem: str | Path) -> list[Path]:
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
         g, e, k, ke = data["gd"], data["exact"], data["log_iter"], data["exact"]["k"]
-        for key, ekey, c, label, ax in (("v_norm", "v_norm", "C0", r"$\|v\|$", axes[0]),
-                                        ("v_error", "v_error", "C1", r"$\|v^* - v\|$", axes[0]),
-                                        ("angle_gamma", "chord_gamma", "C2", r"$\angle(v, \gamma_{[n]})$", axes[1]),
-                                        ("angle_vstar", "chord_vstar", "C3", r"$\angle(v, v^*)$", axes[1])):
+        for key, ekey, c, label, ax in (
+            ("v_norm", "v_norm", "C0", r"$\|v\|$", axes[0]),
+            ("v_error", "v_error", "C1", r"$\|v^* - v\|$", axes[0]),
+            ("angle_gamma", "chord_gamma", "C2", r"$\angle(v, \gamma_{[n]})$", axes[1]),
+            ("angle_vstar", "chord_vstar", "C3", r"$\angle(v, v^*)$", axes[1]),
+        ):
             ax.loglog(*_xy(k, g[key]), color=c, lw=GD_LW, alpha=GD_ALPHA, label=label)
             ax.loglog(*_xy(ke, e[ekey]), color=c, ls="--", lw=1.1)
         axes[0].set_title("norms", fontsize=9)
@@ -440,8 +607,13 @@ def plot_fig5(data: dict, stem: str | Path) -> list[Path]:
         for ax, logx in zip(axes[:2], (True, False)):
             ax.plot(*_xy(k, g["train"]), color="C0", lw=GD_LW, alpha=GD_ALPHA, label="training loss 2L")
             ax.plot(*_xy(ke, e["train"]), color="C0", ls="--", lw=1.1)
-            ax.plot(*_xy(k, g["max_angle"]), color="C3", lw=GD_LW, alpha=GD_ALPHA,
-                    label="max angle in $J_+$ (°), clamp-arccos")
+            ax.plot(
+                *_xy(k, g["max_angle"]),
+                color="C3",
+                lw=GD_LW,
+                alpha=GD_ALPHA,
+                label="max angle in $J_+$ (°), clamp-arccos",
+            )
             ax.plot(*_xy(k, g["max_chord"]), color="C3", ls=":", lw=1, label="max angle, chord formula")
             ax.plot(*_xy(ke, e["max_chord"]), color="C3", ls="--", lw=1.1)
             ax.set_yscale("log")
@@ -450,13 +622,18 @@ def plot_fig5(data: dict, stem: str | Path) -> list[Path]:
             ax.set_xlabel("iteration k (exact: t/0.02)")
         axes[0].plot([], [], "k--", lw=1.1, label="exact flow")
         axes[0].legend(fontsize=7.5)
-        for key, c, label in (("train", "C0", "loss 2L"), ("v_norm", "C2", r"$\|v\|$"),
-                              ("nuclear", "C4", r"$\|W\|_*$")):
+        for key, c, label in (
+            ("train", "C0", "loss 2L"),
+            ("v_norm", "C2", r"$\|v\|$"),
+            ("nuclear", "C4", r"$\|W\|_*$"),
+        ):
             axes[2].loglog(*_matched(data, key), color=c, label=label)
         axes[2].set_title("GD against the exact flow: relative difference", fontsize=9)
         axes[2].set_xlabel("iteration k = t/0.02")
         axes[2].legend(fontsize=7.5)
-        fig.suptitle(_single_title(data, 5, "the loss converges, the angle stays positive (Ex. 35)"), fontsize=9, y=1.04)
+        fig.suptitle(
+            _single_title(data, 5, "the loss converges, the angle stays positive (Ex. 35)"), fontsize=9, y=1.04
+        )
         return save(fig, stem)
 
 
@@ -491,32 +668,86 @@ def _two_trial(d, m, trial, seed, rho, scheme):
     return data, z, s
 
 
-def compute_two_sweep(*, d: int = 16, m: int = 25, lambda_exp: int = -7, rhos=(1 / 16, 1 / 4, 1.0, 4.0, 16.0, 64.0, 256.0),
-                      trials: int = 3, seed: int = 0, max_iter: int = 50_000, backend: str = "numpy",
-                      scheme: str = "centred", exact_d: int | None = None, exact_m: int | None = None,
-                      exact_t_end: float = 1000.0, exact_digits: int = 10, exact_max_rho: float | None = None,
-                      progress: Progress = None, **_: Any) -> dict:
+def compute_two_sweep(
+    *,
+    d: int = 16,
+    m: int = 25,
+    lambda_exp: int = -7,
+    rhos=(1 / 16, 1 / 4, 1.0, 4.0, 16.0, 64.0, 256.0),
+    trials: int = 3,
+    seed: int = 0,
+    max_iter: int = 50_000,
+    backend: str = "numpy",
+    scheme: str = "centred",
+    exact_d: int | None = None,
+    exact_m: int | None = None,
+    exact_t_end: float = 1000.0,
+    exact_digits: int = 10,
+    exact_max_rho: float | None = None,
+    progress: Progress = None,
+    **_: Any,
+) -> dict:
     """Fig. 10: final maximum angle within the positive (J_+) and within the negative (J_−)
     neurons (grouped by output sign, as the official script does) against ρ; all trials × ρ
     in one batch; and the exact gradient flow of trial 0 at every ρ (two teachers violate
     the single-neuron assumptions: the flow slides, :mod:`reluflow.integrate.sliding`)."""
     members = [(t, rho) for t in range(trials) for rho in rhos]
     built = [_two_trial(d, m, t, seed, rho, scheme) for t, rho in members]
-    res = run_gd(np.stack([b[0].X for b in built]), np.stack([b[0].y for b in built]),
-                 [4.0 ** lambda_exp] * len(built), np.stack([b[1] for b in built]), np.stack([b[2] for b in built]),
-                 GDConfig(max_iter=max_iter, backend=backend))
+    res = run_gd(
+        np.stack([b[0].X for b in built]),
+        np.stack([b[0].y for b in built]),
+        [4.0**lambda_exp] * len(built),
+        np.stack([b[1] for b in built]),
+        np.stack([b[2] for b in built]),
+        GDConfig(max_iter=max_iter, backend=backend),
+    )
     _say(progress, f"GD two teachers d={d} m={m}: {res.batch} runs, {res.updates} iterations, {res.seconds:.1f} s")
     runs = []
     for i, ((t, rho), (data, z, s)) in enumerate(zip(members, built)):
         plus, minus = M.active_plus(data.X, z, s), M.active_minus(data.X, z, s)
-        runs.append({"trial": t, "rho": rho, "stop": str(res.stop[i]), "iterations": int(res.iterations[i]),
-                     "final_loss": _f(res.loss[i]), "max_angle_plus": _f(M.max_angle(res.W[i], plus)),
-                     "max_angle_minus": _f(M.max_angle(res.W[i], minus)),
-                     "r_plus": int(plus.sum()), "r_minus": int(minus.sum())})
-    exact = _two_sweep_exact(d, m, lambda_exp, rhos, seed, scheme, max_iter, backend, res, built,
-                             exact_d, exact_m, exact_t_end, exact_digits, exact_max_rho, progress)
-    return {"d": d, "m": m, "lambda_exp4": lambda_exp, "rhos": list(rhos), "trials": trials, "max_iter": max_iter,
-            "scheme": scheme, "runs": runs, "gd_seconds": res.seconds, "exact": exact}
+        runs.append(
+            {
+                "trial": t,
+                "rho": rho,
+                "stop": str(res.stop[i]),
+                "iterations": int(res.iterations[i]),
+                "final_loss": _f(res.loss[i]),
+                "max_angle_plus": _f(M.max_angle(res.W[i], plus)),
+                "max_angle_minus": _f(M.max_angle(res.W[i], minus)),
+                "r_plus": int(plus.sum()),
+                "r_minus": int(minus.sum()),
+            }
+        )
+    exact = _two_sweep_exact(
+        d,
+        m,
+        lambda_exp,
+        rhos,
+        seed,
+        scheme,
+        max_iter,
+        backend,
+        res,
+        built,
+        exact_d,
+        exact_m,
+        exact_t_end,
+        exact_digits,
+        exact_max_rho,
+        progress,
+    )
+    return {
+        "d": d,
+        "m": m,
+        "lambda_exp4": lambda_exp,
+        "rhos": list(rhos),
+        "trials": trials,
+        "max_iter": max_iter,
+        "scheme": scheme,
+        "runs": runs,
+        "gd_seconds": res.seconds,
+        "exact": exact,
+    }
 
 
 def _group_angles(X, z, s, W, angle=M.max_angle) -> tuple[Any, Any]:
@@ -524,8 +755,24 @@ def _group_angles(X, z, s, W, angle=M.max_angle) -> tuple[Any, Any]:
     return _f(angle(W, plus)), _f(angle(W, minus))
 
 
-def _two_sweep_exact(d, m, lambda_exp, rhos, seed, scheme, max_iter, backend, res, built,
-                     exact_d, exact_m, exact_t_end, exact_digits, exact_max_rho, progress) -> dict:
+def _two_sweep_exact(
+    d,
+    m,
+    lambda_exp,
+    rhos,
+    seed,
+    scheme,
+    max_iter,
+    backend,
+    res,
+    built,
+    exact_d,
+    exact_m,
+    exact_t_end,
+    exact_digits,
+    exact_max_rho,
+    progress,
+) -> dict:
     """The exact flow of trial 0 at every ρ, to where its GD run stopped (at most
     ``exact_t_end``): the final maximum angle within each sign group, beside GD's.  When
     (exact_d, exact_m) differ from (d, m), a smaller instance of the same scheme is solved
@@ -537,9 +784,14 @@ def _two_sweep_exact(d, m, lambda_exp, rhos, seed, scheme, max_iter, backend, re
         stops = [str(res.stop[i]) for i in range(len(rhos))]
     else:
         small = [_two_trial(exact_d, exact_m, 0, seed, rho, scheme) for rho in rhos]
-        sres = run_gd(np.stack([b[0].X for b in small]), np.stack([b[0].y for b in small]),
-                      [4.0 ** lambda_exp] * len(small), np.stack([b[1] for b in small]),
-                      np.stack([b[2] for b in small]), GDConfig(max_iter=max_iter, backend=backend))
+        sres = run_gd(
+            np.stack([b[0].X for b in small]),
+            np.stack([b[0].y for b in small]),
+            [4.0**lambda_exp] * len(small),
+            np.stack([b[1] for b in small]),
+            np.stack([b[2] for b in small]),
+            GDConfig(max_iter=max_iter, backend=backend),
+        )
         members = [(b, int(sres.iterations[i])) for i, b in enumerate(small)]
         stops = [str(v) for v in sres.stop]
         gd_W = sres.W
@@ -548,24 +800,45 @@ def _two_sweep_exact(d, m, lambda_exp, rhos, seed, scheme, max_iter, backend, re
         if exact_max_rho is not None and rho > exact_max_rho:
             continue
         t_stop = exact_t_end if stops[i] == "nonfinite" else min(exact_t_end, iters * STEP)  # GD diverged: not the flow
-        ex = exact_flow(data.X, data.y, 4.0 ** lambda_exp, z, s, t_end=t_stop, digits=exact_digits)
+        ex = exact_flow(data.X, data.y, 4.0**lambda_exp, z, s, t_end=t_stop, digits=exact_digits)
         plus, minus = _group_angles(data.X, z, s, np.array(ex["W_end"]), M.max_chord_angle)  # no arccos floor
-        row = {"rho": rho, "status": ex["status"], "t_end": ex["t_end"], "steps": ex["steps"], "events": ex["events"],
-               "max_angle_plus": plus, "max_angle_minus": minus, "gd_t": iters * STEP, "gd_stop": stops[i]}
+        row = {
+            "rho": rho,
+            "status": ex["status"],
+            "t_end": ex["t_end"],
+            "steps": ex["steps"],
+            "events": ex["events"],
+            "max_angle_plus": plus,
+            "max_angle_minus": minus,
+            "gd_t": iters * STEP,
+            "gd_stop": stops[i],
+        }
         if not same:
             row["gd_max_angle_plus"], row["gd_max_angle_minus"] = _group_angles(data.X, z, s, gd_W[i])
         out.append(row)
-        _say(progress, f"exact flow two teachers d={exact_d} m={exact_m} ρ={rho:.4g}: {ex['status']} at "
-                       f"t = {ex['t_end']:.4g}, {ex['steps']} steps, {ex['events']} events, {ex['solve_seconds']:.1f} s")
-    return {"same_instance": same, "d": exact_d, "m": exact_m, "t_end": exact_t_end, "digits": exact_digits, "runs": out}
+        _say(
+            progress,
+            f"exact flow two teachers d={exact_d} m={exact_m} ρ={rho:.4g}: {ex['status']} at "
+            f"t = {ex['t_end']:.4g}, {ex['steps']} steps, {ex['events']} events, {ex['solve_seconds']:.1f} s",
+        )
+    return {
+        "same_instance": same,
+        "d": exact_d,
+        "m": exact_m,
+        "t_end": exact_t_end,
+        "digits": exact_digits,
+        "runs": out,
+    }
 
 
 def plot_fig10(data: dict, stem: str | Path) -> list[Path]:
     """Median (line) and trials (dots) of the maximum angle within each sign group against ρ."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7, 4.3))
-        for key, c, label in (("max_angle_plus", "C0", "positive neurons ($a_j > 0$)"),
-                              ("max_angle_minus", "C3", "negative neurons ($a_j < 0$)")):
+        for key, c, label in (
+            ("max_angle_plus", "C0", "positive neurons ($a_j > 0$)"),
+            ("max_angle_minus", "C3", "negative neurons ($a_j < 0$)"),
+        ):
             med = []
             for rho in data["rhos"]:
                 vals = _arr([r[key] for r in data["runs"] if r["rho"] == rho])
@@ -583,30 +856,45 @@ def plot_fig10(data: dict, stem: str | Path) -> list[Path]:
                     ax.plot(rhos, _arr([r["gd_" + key] for r in ex["runs"]]), "s", color=c, ms=6, mfc="none", lw=0)
             ax.plot([], [], "kx--", lw=1.0, label=f"exact gradient flow ({where}; chord angle)")
             if not ex["same_instance"]:
-                ax.plot([], [], "ks", mfc="none", lw=0, label=f"GD on that instance")
+                ax.plot([], [], "ks", mfc="none", lw=0, label="GD on that instance")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(r"variance multiplier $\rho$ (noise std $\sqrt{\rho/d}$)")
         ax.set_ylabel("final maximum angle within the group (°)")
         ax.legend(fontsize=8)
         stops = {r: sum(x["stop"] == r for x in data["runs"]) for r in ("loss", "cap", "stall", "nonfinite")}
-        fig.suptitle(f"Fig. 10: two opposite teachers (norms 1, 3), n = 2d = {2 * data['d']}, m = {data['m']}, "
-                     f"λ = 4^{data['lambda_exp4']}, {data['trials']} trials, cap {data['max_iter']:.0e}\n"
-                     f"stop reasons {stops} — {SPIRIT}", fontsize=9, y=1.03)
+        fig.suptitle(
+            f"Fig. 10: two opposite teachers (norms 1, 3), n = 2d = {2 * data['d']}, m = {data['m']}, "
+            f"λ = 4^{data['lambda_exp4']}, {data['trials']} trials, cap {data['max_iter']:.0e}\n"
+            f"stop reasons {stops} — {SPIRIT}",
+            fontsize=9,
+            y=1.03,
+        )
         return save(fig, stem)
 
 
-def compute_two_run(*, d: int = 16, m: int = 25, lambda_exp: int = -7, rho: float = RHO["uncentred"],
-                    scheme: str = "uncentred", seed: int = 0, max_iter: int = 100_000, backend: str = "numpy",
-                    exact_t_end: float = 1000.0, exact_digits: int = 10, exact_points: int = 200,
-                    progress: Progress = None, **_: Any) -> dict:
+def compute_two_run(
+    *,
+    d: int = 16,
+    m: int = 25,
+    lambda_exp: int = -7,
+    rho: float = RHO["uncentred"],
+    scheme: str = "uncentred",
+    seed: int = 0,
+    max_iter: int = 100_000,
+    backend: str = "numpy",
+    exact_t_end: float = 1000.0,
+    exact_digits: int = 10,
+    exact_points: int = 200,
+    progress: Progress = None,
+    **_: Any,
+) -> dict:
     """Fig. 11: one two-teacher run; loss, and angles and combined norms of each sign group;
     and the exact gradient flow of the same instance at t = 0.02k (it slides)."""
     data, z, s = _two_trial(d, m, 0, seed, rho, scheme)
     logs = log_iterations(max_iter)
     snaps = Snapshots(1, logs)
-    res = run_gd(data.X, data.y, [4.0 ** lambda_exp], z, s, GDConfig(max_iter=max_iter, backend=backend),
-                 observe=snaps)
+    res = run_gd(data.X, data.y, [4.0**lambda_exp], z, s, GDConfig(max_iter=max_iter, backend=backend), observe=snaps)
     _say(progress, f"GD two teachers: {res.stop[0]} after {res.iterations[0]} iterations, {res.seconds:.1f} s")
     plus, minus = M.active_plus(data.X, z, s), M.active_minus(data.X, z, s)
     X_test = gaussian_inputs(d, 4 * data.n, trial_rng(seed, "test", "two_teachers_" + scheme, d, 0, 0))
@@ -624,10 +912,14 @@ def compute_two_run(*, d: int = 16, m: int = 25, lambda_exp: int = -7, rho: floa
         out["v_plus"].append(float(np.linalg.norm(M.combined_neuron(a, W, plus))))
         out["v_minus"].append(float(np.linalg.norm(M.combined_neuron(a, W, minus))))
     ks = _sample(logs, min(int(exact_t_end / STEP), int(res.iterations[0])), exact_points)
-    ex = exact_flow(data.X, data.y, 4.0 ** lambda_exp, z, s, t_end=float(ks[-1]) * STEP, digits=exact_digits,
-                    times=ks * STEP)
-    _say(progress, f"exact flow two teachers: {ex['status']} at t = {ex['t_end']:.4g}, {ex['steps']} steps, "
-                   f"{ex['events']} events, solve {ex['solve_seconds']:.1f} s")
+    ex = exact_flow(
+        data.X, data.y, 4.0**lambda_exp, z, s, t_end=float(ks[-1]) * STEP, digits=exact_digits, times=ks * STEP
+    )
+    _say(
+        progress,
+        f"exact flow two teachers: {ex['status']} at t = {ex['t_end']:.4g}, {ex['steps']} steps, "
+        f"{ex['events']} events, solve {ex['solve_seconds']:.1f} s",
+    )
     exact = {k: [] for k in ("train", "angle_plus", "angle_minus", "v_plus", "v_minus")}
     for a, W in zip(ex["a"], ex["W"]):
         a, W = np.array(a), np.array(W)
@@ -636,11 +928,29 @@ def compute_two_run(*, d: int = 16, m: int = 25, lambda_exp: int = -7, rho: floa
         exact["angle_minus"].append(_f(M.max_angle(W, minus)))
         exact["v_plus"].append(float(np.linalg.norm(M.combined_neuron(a, W, plus))))
         exact["v_minus"].append(float(np.linalg.norm(M.combined_neuron(a, W, minus))))
-    return {"d": d, "m": m, "lambda_exp4": lambda_exp, "rho": rho, "scheme": scheme, "max_iter": max_iter,
-            "stop": str(res.stop[0]), "iterations": int(res.iterations[0]), "log_iter": _f(logs), **out,
-            "gd_seconds": res.seconds,
-            "exact": {"k": _f(ks[: len(ex["t"])]), "status": ex["status"], "t_end": ex["t_end"], "steps": ex["steps"],
-                      "events": ex["events"], "digits": exact_digits, "solve_seconds": ex["solve_seconds"], **exact}}
+    return {
+        "d": d,
+        "m": m,
+        "lambda_exp4": lambda_exp,
+        "rho": rho,
+        "scheme": scheme,
+        "max_iter": max_iter,
+        "stop": str(res.stop[0]),
+        "iterations": int(res.iterations[0]),
+        "log_iter": _f(logs),
+        **out,
+        "gd_seconds": res.seconds,
+        "exact": {
+            "k": _f(ks[: len(ex["t"])]),
+            "status": ex["status"],
+            "t_end": ex["t_end"],
+            "steps": ex["steps"],
+            "events": ex["events"],
+            "digits": exact_digits,
+            "solve_seconds": ex["solve_seconds"],
+            **exact,
+        },
+    }
 
 
 def plot_fig11(data: dict, stem: str | Path) -> list[Path]:
@@ -657,18 +967,25 @@ def plot_fig11(data: dict, stem: str | Path) -> list[Path]:
         ex = data.get("exact")
         if ex:
             ke = ex["k"]
-            axes[0].loglog(*_xy(ke, ex["train"]), color="k", ls="--", lw=1.0, label=f"exact flow, t = 0.02k ({ex['status']})")
+            axes[0].loglog(
+                *_xy(ke, ex["train"]), color="k", ls="--", lw=1.0, label=f"exact flow, t = 0.02k ({ex['status']})"
+            )
             for ax, keys in ((axes[1], ("angle_plus", "angle_minus")), (axes[2], ("v_plus", "v_minus"))):
                 for i, key in enumerate(keys):
                     ax.loglog(*_xy(ke, ex[key]), color="k", ls="--", lw=0.9, label="exact flow" if i == 0 else None)
-        for ax, title in zip(axes, ("(a) loss: two drops", "(b) maximum angle within each group (°)",
-                                    "(c) combined neuron of each group")):
+        for ax, title in zip(
+            axes,
+            ("(a) loss: two drops", "(b) maximum angle within each group (°)", "(c) combined neuron of each group"),
+        ):
             ax.set_title(title, fontsize=9)
             ax.set_xlabel("iteration")
             ax.legend(fontsize=7.5)
-        fig.suptitle(f"Fig. 11: two teachers, {data['scheme']}, ρ = {data['rho']:.4g}, d = {data['d']}, "
-                     f"m = {data['m']}, λ = 4^{data['lambda_exp4']}, GD {data['stop']} at {data['iterations']} it. "
-                     f"— {SPIRIT}", fontsize=9)
+        fig.suptitle(
+            f"Fig. 11: two teachers, {data['scheme']}, ρ = {data['rho']:.4g}, d = {data['d']}, "
+            f"m = {data['m']}, λ = 4^{data['lambda_exp4']}, GD {data['stop']} at {data['iterations']} it. "
+            f"— {SPIRIT}",
+            fontsize=9,
+        )
         return save(fig, stem)
 
 
@@ -676,20 +993,39 @@ def plot_fig11(data: dict, stem: str | Path) -> list[Path]:
 
 
 COMPUTE = {
-    "sweep_d": compute_sweeps, "sweep_m": compute_sweeps, "curves_centred": compute_curves,
-    "curves_uncentred": compute_curves, "single": compute_single, "two_sweep": compute_two_sweep,
+    "sweep_d": compute_sweeps,
+    "sweep_m": compute_sweeps,
+    "curves_centred": compute_curves,
+    "curves_uncentred": compute_curves,
+    "single": compute_single,
+    "two_sweep": compute_two_sweep,
     "two_run": compute_two_run,
 }
 FIGURES: dict[int, tuple[str, Callable]] = {
-    1: ("sweep_d", plot_fig1), 2: ("curves_centred", lambda d, s: plot_curves(d, s, 2)), 3: ("single", plot_fig3),
-    4: ("single", plot_fig4), 5: ("single", plot_fig5), 6: ("single", plot_fig6), 7: ("sweep_d", plot_fig7),
-    8: ("sweep_m", plot_fig8), 9: ("curves_uncentred", lambda d, s: plot_curves(d, s, 9)),
-    10: ("two_sweep", plot_fig10), 11: ("two_run", plot_fig11),
+    1: ("sweep_d", plot_fig1),
+    2: ("curves_centred", lambda d, s: plot_curves(d, s, 2)),
+    3: ("single", plot_fig3),
+    4: ("single", plot_fig4),
+    5: ("single", plot_fig5),
+    6: ("single", plot_fig6),
+    7: ("sweep_d", plot_fig7),
+    8: ("sweep_m", plot_fig8),
+    9: ("curves_uncentred", lambda d, s: plot_curves(d, s, 9)),
+    10: ("two_sweep", plot_fig10),
+    11: ("two_run", plot_fig11),
 }
 STEMS = {
-    1: "sn_fig01_max_angle", 2: "sn_fig02_loss_centred", 3: "sn_fig03_eigen_gaps", 4: "sn_fig04_alignment",
-    5: "sn_fig05_loss_angle", 6: "sn_fig06_norms", 7: "sn_fig07_metrics_d", 8: "sn_fig08_metrics_m",
-    9: "sn_fig09_loss_uncentred", 10: "sn_fig10_two_teachers", 11: "sn_fig11_two_teachers_run",
+    1: "sn_fig01_max_angle",
+    2: "sn_fig02_loss_centred",
+    3: "sn_fig03_eigen_gaps",
+    4: "sn_fig04_alignment",
+    5: "sn_fig05_loss_angle",
+    6: "sn_fig06_norms",
+    7: "sn_fig07_metrics_d",
+    8: "sn_fig08_metrics_m",
+    9: "sn_fig09_loss_uncentred",
+    10: "sn_fig10_two_teachers",
+    11: "sn_fig11_two_teachers_run",
 }
 
 
@@ -698,43 +1034,102 @@ def parameters(key: str, *, quick: bool = True) -> dict:
     the paper's sizes and caps, meant for a GPU)."""
     cap_sweep, cap_run = (50_000, 100_000) if quick else (20_000_000, 20_000_000)
     if key == "sweep_d":
-        return {"axis": "d", "ds": [4, 16] if quick else [4, 16, 64, 256, 1024], "ms": [200],
-                "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
-                "trials": 2 if quick else 5, "seed": 0, "max_iter": cap_sweep, "backend": "numpy"}
+        return {
+            "axis": "d",
+            "ds": [4, 16] if quick else [4, 16, 64, 256, 1024],
+            "ms": [200],
+            "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
+            "trials": 2 if quick else 5,
+            "seed": 0,
+            "max_iter": cap_sweep,
+            "backend": "numpy",
+        }
     if key == "sweep_m":
-        return {"axis": "m", "ds": [16] if quick else [1024], "ms": [25, 50, 200],
-                "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
-                "trials": 2 if quick else 5, "seed": 0, "max_iter": cap_sweep, "backend": "numpy"}
+        return {
+            "axis": "m",
+            "ds": [16] if quick else [1024],
+            "ms": [25, 50, 200],
+            "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
+            "trials": 2 if quick else 5,
+            "seed": 0,
+            "max_iter": cap_sweep,
+            "backend": "numpy",
+        }
     if key in ("curves_centred", "curves_uncentred"):
         centred = key == "curves_centred"
-        p = {"scheme": "centred" if centred else "uncentred", "d": 16, "m": 200 if centred else 25,
-             "lambda_exponents": list(range(-2, -9, -1)), "seed": 0, "max_iter": 50_000 if quick else cap_run,
-             "backend": "numpy", "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0, "exact_digits": 10,
-             "exact_points": 150 if quick else 300}
+        p = {
+            "scheme": "centred" if centred else "uncentred",
+            "d": 16,
+            "m": 200 if centred else 25,
+            "lambda_exponents": list(range(-2, -9, -1)),
+            "seed": 0,
+            "max_iter": 50_000 if quick else cap_run,
+            "backend": "numpy",
+            "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_points": 150 if quick else 300,
+        }
         if centred:  # m = 200 is out of the exact engine's reach (> 10 min to t = 30): a smaller instance
             p.update(exact_d=8, exact_m=10, exact_exponents=[-2, -5, -8])
         else:  # the paper's own instance (about 20 s per λ to t = 1000 here)
             p.update(exact_d=16, exact_m=25, exact_exponents=[-5] if quick else list(range(-2, -9, -1)))
         return p
     if key == "single":
-        return {"scheme": "uncentred", "d": 16, "m": 25, "lambda_exp": -7, "seed": 0, "max_iter": cap_run,
-                "backend": "numpy", "exact_t_end": 2000.0 if quick else 20000.0, "exact_digits": 10,
-                "exact_points": 250 if quick else 500}
+        return {
+            "scheme": "uncentred",
+            "d": 16,
+            "m": 25,
+            "lambda_exp": -7,
+            "seed": 0,
+            "max_iter": cap_run,
+            "backend": "numpy",
+            "exact_t_end": 2000.0 if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_points": 250 if quick else 500,
+        }
     if key == "two_sweep":  # quick: the exact flow on a smaller instance (d = 16, m = 25 is ~1 min per ρ)
-        return {"d": 16, "m": 25, "lambda_exp": -7,
-                "rhos": [4.0 ** k for k in range(-2, 5)] if quick else [2.0 ** k for k in range(-6, 9)],
-                "trials": 3 if quick else 15, "seed": 0, "max_iter": cap_sweep, "backend": "numpy",
-                "scheme": "centred", "exact_d": 4 if quick else 16, "exact_m": 6 if quick else 25,
-                "exact_t_end": 1000.0 if quick else 20000.0, "exact_digits": 10, "exact_max_rho": 64.0 if quick else None}
+        return {
+            "d": 16,
+            "m": 25,
+            "lambda_exp": -7,
+            "rhos": [4.0**k for k in range(-2, 5)] if quick else [2.0**k for k in range(-6, 9)],
+            "trials": 3 if quick else 15,
+            "seed": 0,
+            "max_iter": cap_sweep,
+            "backend": "numpy",
+            "scheme": "centred",
+            "exact_d": 4 if quick else 16,
+            "exact_m": 6 if quick else 25,
+            "exact_t_end": 1000.0 if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_max_rho": 64.0 if quick else None,
+        }
     if key == "two_run":
-        return {"d": 16, "m": 25, "lambda_exp": -7, "rho": RHO["uncentred"], "scheme": "uncentred", "seed": 0,
-                "max_iter": cap_run, "backend": "numpy", "exact_t_end": 1000.0 if quick else 20000.0,
-                "exact_digits": 10, "exact_points": 150 if quick else 300}
+        return {
+            "d": 16,
+            "m": 25,
+            "lambda_exp": -7,
+            "rho": RHO["uncentred"],
+            "scheme": "uncentred",
+            "seed": 0,
+            "max_iter": cap_run,
+            "backend": "numpy",
+            "exact_t_end": 1000.0 if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_points": 150 if quick else 300,
+        }
     raise ValueError(f"unknown computation {key!r}; choose one of {', '.join(COMPUTE)}")
 
 
-def make(number: int, out_dir: str | Path = "paper_figures/out", *, quick: bool = True, recompute: bool = False,
-         overrides: dict | None = None, progress: Progress = None) -> list[Path]:
+def make(
+    number: int,
+    out_dir: str | Path = "paper_figures/out",
+    *,
+    quick: bool = True,
+    recompute: bool = False,
+    overrides: dict | None = None,
+    progress: Progress = None,
+) -> list[Path]:
     """Compute figure ``number``'s numbers (or reuse ``out_dir/sn_gd_<key>_<quick|full>.json``
     when written by this package version with the same parameters) and plot
     ``out_dir/<STEMS[number]>``.pdf/.png.  ``overrides`` (trials, seed, backend, max_iter;
@@ -747,9 +1142,12 @@ def make(number: int, out_dir: str | Path = "paper_figures/out", *, quick: bool 
         if value is not None and name in params:
             params[name] = value
     out_dir = Path(out_dir)
-    data = cached(out_dir / f"sn_gd_{key}_{'quick' if quick else 'full'}.json",
-                  {"version": __version__, "key": key, "params": params},
-                  lambda: COMPUTE[key](**params, progress=progress), recompute=recompute)
+    data = cached(
+        out_dir / f"sn_gd_{key}_{'quick' if quick else 'full'}.json",
+        {"version": __version__, "key": key, "params": params},
+        lambda: COMPUTE[key](**params, progress=progress),
+        recompute=recompute,
+    )
     return plot(data, out_dir / STEMS[number])
 
 
@@ -758,16 +1156,29 @@ def script_main(number: int, doc: str, argv=None, out_dir: str | Path | None = N
     or ``--full``, ``--recompute``, ``--out``, ``--backend``."""
     ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--quick", dest="quick", action="store_true", default=True,
-                      help="small sizes and caps, under a minute on 2 cores (default)")
+    mode.add_argument(
+        "--quick",
+        dest="quick",
+        action="store_true",
+        default=True,
+        help="small sizes and caps, under a minute on 2 cores (default)",
+    )
     mode.add_argument("--full", dest="quick", action="store_false", help="the paper's protocol (meant for a GPU)")
     ap.add_argument("--recompute", action="store_true", help="ignore the cached numbers")
     ap.add_argument("--out", default=out_dir, help="output folder (default: paper_figures/out)")
-    ap.add_argument("--backend", default=None, choices=("numpy", "torch", "auto"), help="array backend of the GD engine")
+    ap.add_argument(
+        "--backend", default=None, choices=("numpy", "torch", "auto"), help="array backend of the GD engine"
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    paths = make(number, args.out or "paper_figures/out", quick=args.quick, recompute=args.recompute,
-                 overrides={"backend": args.backend}, progress=print)
+    paths = make(
+        number,
+        args.out or "paper_figures/out",
+        quick=args.quick,
+        recompute=args.recompute,
+        overrides={"backend": args.backend},
+        progress=print,
+    )
     for path in paths:
         print("wrote", path)
     print(f"({time.perf_counter() - t0:.1f} s)")

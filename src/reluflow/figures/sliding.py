@@ -16,6 +16,7 @@ Compute (JSON-ready dict) and plot are separate; ``make`` runs both.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +38,10 @@ def generic(seed: int = 5, n: int = 4, m: int = 5, lam: str = "1e-3") -> Problem
     rng = np.random.default_rng(seed)
     X, y = rng.standard_normal((n, n)).round(3), rng.standard_normal(n).round(3)
     z, s = rng.standard_normal((m, n)).round(3), rng.choice((-1, 1), m)
-    return Problem(Dataset([[str(v) for v in r] for r in X], [str(v) for v in y]),
-                   Init(lam, [[str(v) for v in r] for r in z], [int(v) for v in s]))
+    return Problem(
+        Dataset([[str(v) for v in r] for r in X], [str(v) for v in y]),
+        Init(lam, [[str(v) for v in r] for r in z], [int(v) for v in s]),
+    )
 
 
 def descend(p: Problem, eta: float, times, pair: tuple[int, int] | None = None) -> dict:
@@ -71,8 +74,9 @@ def _first_slide(tr: Trajectory) -> tuple[tuple[int, int], float]:
     raise ValueError("the instance does not slide; pick another")
 
 
-def compute(p: Problem | None = None, *, t_end: float = 24, etas=(8e-3, 4e-3, 2e-3), digits: int = 20,
-            samples: int = 200) -> dict:
+def compute(
+    p: Problem | None = None, *, t_end: float = 24, etas=(8e-3, 4e-3, 2e-3), digits: int = 20, samples: int = 200
+) -> dict:
     """The exact flow and GD at the steps ``etas`` (each half the previous) on ``p``."""
     p = generic() if p is None else p
     tr = solve(p, t_end=t_end, digits=digits)
@@ -85,17 +89,30 @@ def compute(p: Problem | None = None, *, t_end: float = 24, etas=(8e-3, 4e-3, 2e
         runs.append({"eta": eta, "loss": gd["loss"], "u": [float(v) for v in gd["u"]]})
     ex = np.array(exact)
     errs = [float(np.max(np.abs(np.array(r["loss"]) - ex) / ex)) for r in runs]
-    rich = [float(np.max(np.abs(2 * np.array(b["loss"]) - np.array(a["loss"]) - ex) / ex))
-            for a, b in zip(runs, runs[1:])]
+    rich = [
+        float(np.max(np.abs(2 * np.array(b["loss"]) - np.array(a["loss"]) - ex) / ex))
+        for a, b in itertools.pairwise(runs)
+    ]
     lo, hi = max(0.0, t_slide - 0.05), min(float(t_end), t_slide + 0.6)  # panel (a)'s window
     u_times = sorted([lo + (hi - lo) * i / samples for i in range(samples + 1)] + [t_slide])
     u_exact = [float(tr.evaluate(t).U[j][k]) for t in u_times]
-    after = [u for t, u in zip(u_times, u_exact) if t > t_slide and tr.evaluate(t).sliding
-             and tr.evaluate(t).sliding[j][k]]
-    return {"pair": [j, k], "slide_t": t_slide, "t": [float(t) for t in times], "exact": exact, "gd": runs,
-            "u_t": u_times, "u_exact": u_exact, "exact_u_on_surface": max((abs(u) for u in after), default=0.0),
-            "errors": errs, "richardson": rich, "events": [(e.neuron, e.point, e.direction, float(e.t)) for e in tr.events],
-            "status": tr.status.value}
+    after = [
+        u for t, u in zip(u_times, u_exact) if t > t_slide and tr.evaluate(t).sliding and tr.evaluate(t).sliding[j][k]
+    ]
+    return {
+        "pair": [j, k],
+        "slide_t": t_slide,
+        "t": [float(t) for t in times],
+        "exact": exact,
+        "gd": runs,
+        "u_t": u_times,
+        "u_exact": u_exact,
+        "exact_u_on_surface": max((abs(u) for u in after), default=0.0),
+        "errors": errs,
+        "richardson": rich,
+        "events": [(e.neuron, e.point, e.direction, float(e.t)) for e in tr.events],
+        "status": tr.status.value,
+    }
 
 
 def plot(data: dict, stem: str | Path) -> list[Path]:
@@ -140,8 +157,12 @@ def plot(data: dict, stem: str | Path) -> list[Path]:
         cx.set_ylabel("max over t of |L_GD − L| / L")
         cx.set_title("(c) GD → exact flow as η → 0", fontsize=9)
         cx.legend(fontsize=7)
-        fig.suptitle("A sliding mode on generic data (n = d = 4, m = 5, λ = 1e-3): the minimum-norm Clarke "
-                     "selection is the limit of gradient descent", fontsize=10, y=1.03)
+        fig.suptitle(
+            "A sliding mode on generic data (n = d = 4, m = 5, λ = 1e-3): the minimum-norm Clarke "
+            "selection is the limit of gradient descent",
+            fontsize=10,
+            y=1.03,
+        )
         return save(fig, stem)
 
 

@@ -41,6 +41,7 @@ no interval is reported then.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ from flint import arb, arb_poly, fmpq, fmpq_poly
 from .records import Segment
 from .trajectory import Trajectory
 
-__all__ = ["CertStatus", "Certificate", "EventBall", "certify", "ball_dict"]
+__all__ = ["CertStatus", "Certificate", "EventBall", "ball_dict", "certify"]
 
 GUARD_BITS = 64  # Arb precision beyond the run's fixed-point bits
 SUBDIVISIONS = 40  # bisection depth of a polynomial sign proof
@@ -149,10 +150,22 @@ class Certificate:
 
     def to_dict(self) -> dict:
         return {
-            "status": self.status.value, "message": self.message, "prec_bits": self.prec, "radius": self.radius,
-            "steps": self.steps, "seconds": round(self.seconds, 6),
-            "events": [{"t_ball": ball_dict(e.t), "neuron": e.neuron, "point": e.point, "direction": e.direction,
-                        "index": e.index} for e in self.events],
+            "status": self.status.value,
+            "message": self.message,
+            "prec_bits": self.prec,
+            "radius": self.radius,
+            "steps": self.steps,
+            "seconds": round(self.seconds, 6),
+            "events": [
+                {
+                    "t_ball": ball_dict(e.t),
+                    "neuron": e.neuron,
+                    "point": e.point,
+                    "direction": e.direction,
+                    "index": e.index,
+                }
+                for e in self.events
+            ],
             "loss_ball": None if self.loss_ball is None else ball_dict(self.loss_ball),
             "a_balls": [ball_dict(v) for v in self.a_balls],
             "W_balls": [[ball_dict(v) for v in row] for row in self.W_balls],
@@ -196,7 +209,7 @@ def _poly(coeffs, scale: Fraction) -> fmpq_poly:
 class _Poly:
     """An exact polynomial of a step (FLINT rationals) with its Arb copies for ranges."""
 
-    __slots__ = ("q", "ap", "dap")
+    __slots__ = ("ap", "dap", "q")
 
     def __init__(self, q: fmpq_poly):
         self.q = q
@@ -247,8 +260,10 @@ class _Data:
     def residuals(self, box, active: np.ndarray) -> list:
         """r_k = y_k − Σ_{j active on k} a_j u_jk over a :func:`_box`."""
         A, _, U = box
-        return [arb(_q(self.y[k])) - sum((A[j] * U[j][k] for j in range(self.m) if active[j, k]), arb(0))
-                for k in range(self.n)]
+        return [
+            arb(_q(self.y[k])) - sum((A[j] * U[j][k] for j in range(self.m) if active[j, k]), arb(0))
+            for k in range(self.n)
+        ]
 
     def step(self, seg: Segment) -> _Step:
         F, n, d = self.F, self.n, self.d
@@ -267,13 +282,25 @@ class _Data:
                     if self.X[k][c]:
                         acc += coef[k] * _q(self.X[k][c])
                 wj.append(acc)
-            u.append([_Poly(sum((wj[c] * _q(self.X[k][c]) for c in range(d) if self.X[k][c]), fmpq_poly([])))
-                      for k in range(n)])
+            u.append(
+                [
+                    _Poly(sum((wj[c] * _q(self.X[k][c]) for c in range(d) if self.X[k][c]), fmpq_poly([])))
+                    for k in range(n)
+                ]
+            )
             w.append([_Poly(v) for v in wj])
         a = [_Poly(v) for v in a]
         one = Fraction(2) ** F
-        return _Step(a, w, u, Fraction(int(seg.s_end)) / one, Fraction(int(seg.H)) / one, Fraction(int(seg.t0)) / one,
-                     seg.active, [Fraction(2) ** (-e) for e in seg.e])
+        return _Step(
+            a,
+            w,
+            u,
+            Fraction(int(seg.s_end)) / one,
+            Fraction(int(seg.H)) / one,
+            Fraction(int(seg.t0)) / one,
+            seg.active,
+            [Fraction(2) ** (-e) for e in seg.e],
+        )
 
 
 def _sup(poly: fmpq_poly, S: fmpq) -> float:
@@ -386,7 +413,7 @@ def _box(D: _Data, st: _Step, lo: Fraction, hi: Fraction, rho: list[float]):
 def _hessian(D: _Data, active: np.ndarray, box) -> np.ndarray:
     """n·∇²L of the pattern over the box, in Arb: Σ_k ∇r_k∇r_kᵀ + r_k∇²r_k, with the
     coordinates (a_j, w_j) neuron by neuron."""
-    A, W, U = box
+    A, _W, U = box
     n, m, d = D.n, D.m, D.d
     N = m * (d + 1)
     X = D.Xa
@@ -445,7 +472,7 @@ def _clusters(st: _Step) -> list[list[int]]:
     (greedily, largest first): their joint Hessian block keeps the cancellations (two
     neurons fitting the same points have a flat direction) that a neuron-by-neuron bound
     would lose."""
-    e = [-int(round(math.log2(float(w)))) for w in st.weight]  # block exponents
+    e = [-round(math.log2(float(w))) for w in st.weight]  # block exponents
     out: list[list[int]] = []
     for j in sorted(range(len(e)), key=lambda j: -e[j]):
         for c in out:
@@ -500,21 +527,23 @@ def _sign(poly: _Poly, lo: Fraction, hi: Fraction, margin: arb, sign: int) -> bo
 
 def _field(D: _Data, box, active: np.ndarray) -> list:
     """The field −∇L on the box for a pattern, as Arb vectors per neuron [ȧ_j, ẇ_j...]."""
-    A, W, U = box
+    A, _W, U = box
     n = D.n
     X = D.Xa
     r = D.residuals(box, active)
     out = []
     for j in range(D.m):
         ks = [k for k in range(n) if active[j, k]]
-        out.append([sum((r[k] * U[j][k] for k in ks), arb(0)) / n]
-                   + [A[j] * sum((r[k] * X[k][c] for k in ks), arb(0)) / n for c in range(D.d)])
+        out.append(
+            [sum((r[k] * U[j][k] for k in ks), arb(0)) / n]
+            + [A[j] * sum((r[k] * X[k][c] for k in ks), arb(0)) / n for c in range(D.d)]
+        )
     return out
 
 
 def _udot(D: _Data, box, active: np.ndarray, j: int, k: int) -> arb:
     """d/dt ⟨w_j, x_k⟩ = (a_j/n) Σ_{l active} r_l G_lk on the box."""
-    A, W, U = box
+    A, _W, _U = box
     r = D.residuals(box, active)
     return A[j] * sum((r[l] * _arb_q(D.G[l][k]) for l in range(D.n) if active[j, l]), arb(0)) / D.n
 
@@ -546,7 +575,9 @@ def _initial_error(D: _Data, st: _Step) -> list[float]:
     for j, (z, s) in enumerate(zip(D.init.z, D.init.s)):
         a0 = s * (_arb_q(lam * lam * sum((c * c for c in z), Fraction(0)))).sqrt()
         da = _arb_q(_value(st.a[j], Fraction(0))) - a0
-        sq = da * da + _arb_q(sum(((_value(st.w[j][c], Fraction(0)) - lam * z[c]) ** 2 for c in range(D.d)), Fraction(0)))
+        sq = da * da + _arb_q(
+            sum(((_value(st.w[j][c], Fraction(0)) - lam * z[c]) ** 2 for c in range(D.d)), Fraction(0))
+        )
         out.append(_norm_up(sq) * _up(_arb_q(st.weight[j])))
     return out
 
@@ -596,8 +627,9 @@ def _per_neuron(layers: list, weights: list[Fraction]) -> list[float]:
     return [v * (1 + 1e-12) for v in out]
 
 
-def _tube(D: _Data, st: _Step, i: int, layers: list, delta: list[float],
-          guess: float = 0.0) -> tuple[list[float], list, float]:
+def _tube(
+    D: _Data, st: _Step, i: int, layers: list, delta: list[float], guess: float = 0.0
+) -> tuple[list[float], list, float]:
     """Per-neuron tube radii over the step, the end-of-step error layer (one group per
     cluster) and the step's largest growth exponent ∫μ⁺, by bootstrap over the
     :func:`_clusters` of the step.  The step is cut into PIECES sub-intervals with their
@@ -618,7 +650,7 @@ def _tube(D: _Data, st: _Step, i: int, layers: list, delta: list[float],
             for j in cl:
                 per_neuron[j] = r * float(st.weight[j] / wc)
         expo, drive = [0.0] * nc, [0.0] * nc
-        for lo, hi in zip(cuts, cuts[1:]):
+        for lo, hi in itertools.pairwise(cuts):
             mu, L = _rates(D, st, st.active, _box(D, st, lo, hi, per_neuron), clusters)
             w = float(hi - lo) * H
             for p in range(nc):
@@ -630,8 +662,10 @@ def _tube(D: _Data, st: _Step, i: int, layers: list, delta: list[float],
         if all(b <= r for b, r in zip(bound, rho)):
             return per_neuron, [(tuple(cl), wc, bd) for cl, wc, bd in zip(clusters, wts, bound)], max(expo)
         rho = [max(r, 4 * b) for r, b in zip(rho, bound)]
-    raise _Fail(f"step {i} (t = {float(st.t0):.6g}): no tube validates (the step is too large for its Taylor "
-                f"polynomial, or the error grew too much: defect {max(delta):.3g}, error {max(e_c):.3g})")
+    raise _Fail(
+        f"step {i} (t = {float(st.t0):.6g}): no tube validates (the step is too large for its Taylor "
+        f"polynomial, or the error grew too much: defect {max(delta):.3g}, error {max(e_c):.3g})"
+    )
 
 
 def _certify(tr: Trajectory, prec: int) -> Certificate:
@@ -641,8 +675,10 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
     slides = [i for i, seg in enumerate(tr.segments) if seg.sliding is not None]
     if slides or any(ev.direction not in ("on", "off") for ev in tr.events):
         where = f"steps {slides[0]}–{slides[-1]} ({len(slides)} of {len(tr.segments)})" if slides else "its events"
-        raise _Fail(f"the trajectory slides in {where}: sliding modes (the projected field and their "
-                    "exits) are not covered by the validator, so nothing is certified")
+        raise _Fail(
+            f"the trajectory slides in {where}: sliding modes (the projected field and their "
+            "exits) are not covered by the validator, so nothing is certified"
+        )
     steps = [D.step(seg) for seg in tr.segments]
     bounds = {nxt.t0: i for i, nxt in enumerate(steps[1:])}  # boundary time → the step it ends
     by_boundary: dict[int, list] = {}
@@ -679,8 +715,9 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
             for index, ev in by_boundary.get(i, []):  # the event window: crossing time and pattern mismatch
                 ball, mismatch = _event(D, st, nxt, ev, rho, rho_next)
                 balls.append(EventBall(ball, ev.neuron, ev.point, ev.direction, index))
-                windows.setdefault(i, []).append((_lower_q(ball),
-                                                  [m / float(w) * 2 for m, w in zip(mismatch, st.weight)]))
+                windows.setdefault(i, []).append(
+                    (_lower_q(ball), [m / float(w) * 2 for m, w in zip(mismatch, st.weight)])
+                )
                 # the part of the mismatch inside st still grows over the window: ≤ e^{growth·WINDOW}
                 extra = [x + y * _exp(growth * float(WINDOW)) for x, y in zip(extra, mismatch)]
             gap = nxt.t0 - (st.t0 + st.S * st.H)  # the engine's step ends a hair before nxt.t0
@@ -700,8 +737,21 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
     eps = _per_neuron(layers, steps[-1].weight)
     out = _final_balls(D, steps[-1], eps)
     ev_out.sort(key=lambda e: e.index)
-    return Certificate(CertStatus.CERTIFIED, f"{len(steps)} steps and {len(ev_out)} events proven", prec,
-                       ev_out, out[0], out[1], out[2], out[3], max(eps), len(steps), radii=radii, windows=windows, trajectory=tr)
+    return Certificate(
+        CertStatus.CERTIFIED,
+        f"{len(steps)} steps and {len(ev_out)} events proven",
+        prec,
+        ev_out,
+        out[0],
+        out[1],
+        out[2],
+        out[3],
+        max(eps),
+        len(steps),
+        radii=radii,
+        windows=windows,
+        trajectory=tr,
+    )
 
 
 def _u_margin(D: _Data, st: _Step, j: int, k: int, rho: float) -> arb:
@@ -738,8 +788,10 @@ def _check_signs(D: _Data, st: _Step, i: int, rho: list[float], ends, starts) ->
             if (j, k) in win_start and (j, k) in win_end:
                 raise _Fail(f"step {i}: pair ({j}, {k}) switches at both ends of one step")
             if not _sign(st.u[j][k], lo, hi, _u_margin(D, st, j, k, rho[j]), sign):
-                raise _Fail(f"step {i} (t = {float(st.t0):.6g}): cannot prove the sign of ⟨w_{j}, x_{k}⟩ over the "
-                            f"step (tube radius {rho[j]:.3g})")
+                raise _Fail(
+                    f"step {i} (t = {float(st.t0):.6g}): cannot prove the sign of ⟨w_{j}, x_{k}⟩ over the "
+                    f"step (tube radius {rho[j]:.3g})"
+                )
 
 
 def _event(D: _Data, st: _Step, nxt: _Step, ev, rho: list[float], rho_next: list[float]) -> tuple[arb, list[float]]:
@@ -754,7 +806,7 @@ def _event(D: _Data, st: _Step, nxt: _Step, ev, rho: list[float], rho_next: list
     boxes = [(_box(D, st, st.S - wl, st.S, rho), st), (_box(D, nxt, Fraction(0), wr, rho_next), nxt)]
     approach = ev.direction == "off"  # the pair is active on the approach side of an off switch
     c = None
-    for box, s in boxes:
+    for box, _s in boxes:
         for pat in (st.active, nxt.active):
             for on in (True, False):
                 p2 = pat.copy()
@@ -762,8 +814,9 @@ def _event(D: _Data, st: _Step, nxt: _Step, ev, rho: list[float], rho_next: list
                 v = _udot(D, box, p2, j, k) * sgn
                 strict = on == approach  # approach side: a transversal crossing; far side: no return
                 if not (v > 0 if strict else v >= 0):
-                    raise _Fail(f"event ({j}, {k}) at t = {float(nxt.t0):.6g}: cannot prove a single transversal "
-                                f"crossing")
+                    raise _Fail(
+                        f"event ({j}, {k}) at t = {float(nxt.t0):.6g}: cannot prove a single transversal crossing"
+                    )
                 if strict:
                     c = _down(v) if c is None else min(c, _down(v))
     margin = _up(_u_margin(D, st, j, k, rho[j]))
@@ -786,7 +839,7 @@ def _event(D: _Data, st: _Step, nxt: _Step, ev, rho: list[float], rho_next: list
     ball = arb(_q((t_lo + t_hi) / 2), _q((t_hi - t_lo) / 2))
     # pattern mismatch on [t_lo, t_hi]: |f_P − f_P'| on the windows' boxes, weighted, per neuron
     worst = [0.0] * D.m
-    for box, s in boxes:
+    for box, _s in boxes:
         f1 = _field(D, box, st.active)
         f2 = _field(D, box, nxt.active)
         for jj in range(D.m):
@@ -807,8 +860,9 @@ def _final_balls(D: _Data, st: _Step, eps: list[float]):
     X = D.Xa
     loss = arb(0)
     for k in range(D.n):  # the pattern is proven over the last step: σ(u_jk) = u_jk on active pairs, else 0
-        h = sum((A[j] * sum((W[j][c] * X[k][c] for c in range(D.d)), arb(0)) for j in range(D.m) if st.active[j, k]),
-                arb(0))
+        h = sum(
+            (A[j] * sum((W[j][c] * X[k][c] for c in range(D.d)), arb(0)) for j in range(D.m) if st.active[j, k]), arb(0)
+        )
         r = _arb_q(D.y[k]) - h
         loss += r * r
     loss /= 2 * D.n

@@ -29,13 +29,21 @@ from ..precision import backend, budget, context, integer_in
 from ..problem import Problem, ProblemError, exact, ln_exact, shown
 from . import kernel
 from .events import first_switch, refine_root
+from .records import Event, Recompute, Segment, Status
 from .settle import settle
 from .sliding import first_exit
 from .taylor import (
-    EXTRA_DIGITS, FLOAT_MAX_BITS, GUARD_BITS, FixedPoint, State, initial_preactivations, jets, rho, taylor_order,
+    EXTRA_DIGITS,
+    FLOAT_MAX_BITS,
+    GUARD_BITS,
+    FixedPoint,
+    State,
+    initial_preactivations,
+    jets,
+    rho,
+    taylor_order,
     to_fixed,
 )
-from .records import Event, Recompute, Segment, Status
 from .trajectory import Trajectory
 
 __all__ = ["integrate"]
@@ -98,8 +106,11 @@ def integrate(
     max_steps = integer_in(max_steps, "max_steps", 1, MAX_STEPS, "the limit on integration steps")
     max_events = integer_in(max_events, "max_events", 1, MAX_STEPS, "the limit on activation events")
     bud = budget(
-        digits=digits, dps=dps, log_inv_lambda=problem.log_inv_lambda,
-        t_span=float(t_end_q), time_scale=problem.time_scale(),
+        digits=digits,
+        dps=dps,
+        log_inv_lambda=problem.log_inv_lambda,
+        t_span=float(t_end_q),
+        time_scale=problem.time_scale(),
     )
     ctx = context(bud.dps)
     F = ctx.prec + GUARD_BITS
@@ -170,8 +181,7 @@ def integrate(
                 r0 = rho(J)
                 H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
                 J = jets(fx, st, p, H, float_below)
-            J, stuck = settle(fx, st, J, q, H, float_below, t, lambda j, k, d, t=t: event(t, j, k, d),
-                              entered, unslid)
+            J, stuck = settle(fx, st, J, q, H, float_below, t, lambda j, k, d, t=t: event(t, j, k, d), entered, unslid)
         except OverflowError:
             status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
             break
@@ -209,8 +219,11 @@ def integrate(
         if keep:
             segments.append(Segment(t, H, s_take, e, st.active.copy(), J.Y, sliding))
         else:  # lean: the start state only, the jets are recomputed on demand (the same integers)
-            segments.append(Segment(t, H, s_take, e, st.active.copy(), None, sliding, J.start(),
-                                    tuple(sorted(st.pinned)), recompute, q))
+            segments.append(
+                Segment(
+                    t, H, s_take, e, st.active.copy(), None, sliding, J.start(), tuple(sorted(st.pinned)), recompute, q
+                )
+            )
         y = J.at(s_take, F)
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
         dt = t_next - t
@@ -270,8 +283,15 @@ def integrate(
     }
     message = status.message + (f" ({detail})" if detail else "")
     tr = Trajectory(
-        problem=problem, F=F, dps=bud.dps, digits=bud.digits, order=p, status=status,
-        message=message, t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F), events=events,
+        problem=problem,
+        F=F,
+        dps=bud.dps,
+        digits=bud.digits,
+        order=p,
+        status=status,
+        message=message,
+        t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F),
+        events=events,
         segments=segments,
         final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy(), st.sliding.copy()),
         metadata=meta,
@@ -333,16 +353,21 @@ def _feasible(problem: Problem, t_end: Fraction, default: bool) -> None:
     if steps > MAX_STEPS:
         what = "the default horizon (past the slowest escape)" if default else "the horizon"
         raise ProblemError(
-            "t_end", f"{what} t_end = {float(t_end):.3g} is about {steps:.2g} steps of the data's fastest time "
+            "t_end",
+            f"{what} t_end = {float(t_end):.3g} is about {steps:.2g} steps of the data's fastest time "
             f"scale {fast:.3g}, beyond {MAX_STEPS}: the data are badly scaled (growth times n/‖D_±‖ "
             f"{problem.time_scale() / fast:.3g} apart, the points' pulls |y_k|‖x_k‖ {_label_spread(problem):.3g} "
-            f"apart). Give t_end ≤ {MAX_STEPS * fast:.3g}, or rescale the data so its scales are closer")
+            f"apart). Give t_end ≤ {MAX_STEPS * fast:.3g}, or rescale the data so its scales are closer",
+        )
 
 
 def _label_spread(problem: Problem) -> float:
     """max/min over the labelled points of |y_k|‖x_k‖ (1 when fewer than two are labelled)."""
-    logs = [ln_exact(abs(y)) + ln_exact(sum((c * c for c in x), Fraction(0))) / 2
-            for x, y in zip(problem.data.X, problem.data.y) if y]
+    logs = [
+        ln_exact(abs(y)) + ln_exact(sum((c * c for c in x), Fraction(0))) / 2
+        for x, y in zip(problem.data.X, problem.data.y)
+        if y
+    ]
     return math.exp(min(max(logs) - min(logs), 700.0)) if logs else 1.0
 
 

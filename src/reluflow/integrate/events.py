@@ -7,12 +7,22 @@ on a float grid and then refined in exact integer arithmetic to one unit of 2**-
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-__all__ = ["candidates", "earliest_root", "first_nonzero", "first_root", "first_roots", "first_switch", "motion", "near",
-           "poly_eval", "refine_root", "taylor_shift"]
+__all__ = [
+    "candidates",
+    "earliest_root",
+    "first_nonzero",
+    "first_root",
+    "first_roots",
+    "first_switch",
+    "motion",
+    "near",
+    "poly_eval",
+    "refine_root",
+    "taylor_shift",
+]
+
 
 def first_nonzero(coeffs) -> tuple[int, int] | None:
     """(index, sign) of the first non-zero coefficient, or None if all are exactly zero."""
@@ -244,13 +254,12 @@ class _Screen:
         counts = np.array([len(c) for c in polys], dtype=float)
         powers = np.arange(width)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            cf = cf * span ** powers
+            cf = cf * span**powers
             scale = np.abs(cf).max(axis=1, keepdims=True)  # in units of 2^sh
             self.cf = cf / scale
             self.m2 = np.sum(np.abs(self.cf) * powers * (powers - 1), axis=1)
             reached = np.array([near(len(c)) for c in polys], dtype=float)
-            self.err = (8 * counts * 2.0**-52 * np.abs(self.cf).sum(axis=1)
-                        + np.ldexp(reached / scale[:, 0], -shifts))
+            self.err = 8 * counts * 2.0**-52 * np.abs(self.cf).sum(axis=1) + np.ldexp(reached / scale[:, 0], -shifts)
         self.x = np.linspace(0.0, 1.0, _CELLS + 1)
 
     def uncertified(self, rows: np.ndarray, first: int, last: int) -> np.ndarray:
@@ -258,8 +267,11 @@ class _Screen:
         dx = 1.0 / _CELLS
         with np.errstate(over="ignore", invalid="ignore"):
             vals, der = _horner_rows(self.cf[rows], self.x[first : last + 1])
-            lower = (vals[:, :-1] + np.minimum(der[:, :-1], 0.0) * dx
-                     - (0.5 * self.m2[rows] * dx * dx + self.err[rows])[:, None])
+            lower = (
+                vals[:, :-1]
+                + np.minimum(der[:, :-1], 0.0) * dx
+                - (0.5 * self.m2[rows] * dx * dx + self.err[rows])[:, None]
+            )
         return ~(lower > 0)
 
 
@@ -294,7 +306,7 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
     alive = np.arange(len(polys))
     best = None  # (s, index)
     for first, last in _chunks():
-        if best is not None and best[0] < _cell(first, s_end)[0] or not alive.size:
+        if (best is not None and best[0] < _cell(first, s_end)[0]) or not alive.size:
             break
         mask = screen.uncertified(alive, first, last)
         hit = mask.any(axis=1)

@@ -45,8 +45,10 @@ else:
 
 __all__ = ["NOTICE", "available", "gram_of", "gram_times", "name", "notice", "recurrence", "use"]
 
-NOTICE = ("reluflow: using the pure-Python engine ({why}); results are the same, runs are slower. "
-          "Install a C compiler and GMP's headers (e.g. apt install libgmp-dev) and reinstall for the compiled kernel")
+NOTICE = (
+    "reluflow: using the pure-Python engine ({why}); results are the same, runs are slower. "
+    "Install a C compiler and GMP's headers (e.g. apt install libgmp-dev) and reinstall for the compiled kernel"
+)
 
 _choice = {"name": "python" if os.environ.get("RELUFLOW_KERNEL", "").lower() == "python" or _kernel is None else "gmp"}
 

@@ -31,8 +31,24 @@ MAX_BLOCK_EXPONENT = 10**9
 """Largest |e_j| (bits) of a neuron's block exponent in a file; a real run stays within
 a few times ln(1/λ)/ln 2 + F."""
 
-_TOP = ("schema", "status", "message", "t_end", "loss", "events", "a", "W", "invariants", "dps", "digits",
-        "order", "steps", "metadata", "problem", "exact")
+_TOP = (
+    "schema",
+    "status",
+    "message",
+    "t_end",
+    "loss",
+    "events",
+    "a",
+    "W",
+    "invariants",
+    "dps",
+    "digits",
+    "order",
+    "steps",
+    "metadata",
+    "problem",
+    "exact",
+)
 _TOP_OPTIONAL = ("certificate", "loss_ball")  # written for certified runs; not read back
 _SEGMENT = ("t0", "H", "s_end", "e", "active", "Y")
 _FINAL = ("t", "a", "U", "C", "e", "active")
@@ -95,8 +111,11 @@ def read(cls: type[T], d: Any) -> T:
     if "schema" not in d:
         _fail("schema", f"is missing: not a reluflow trajectory file (expected schema {SCHEMA!r})")
     if not isinstance(d["schema"], str) or d["schema"] != SCHEMA:
-        _fail("schema", f"is {_show(d['schema'])}, expected {SCHEMA!r}: not a reluflow trajectory file of this "
-                        "format (write it again with this version's Trajectory.to_json)")
+        _fail(
+            "schema",
+            f"is {_show(d['schema'])}, expected {SCHEMA!r}: not a reluflow trajectory file of this "
+            "format (write it again with this version's Trajectory.to_json)",
+        )
     if "exact" not in d:
         _fail("json", "written with dense=False (no exact jets to rebuild from); write it with dense=True")
     _object(d, "", _TOP, _TOP_OPTIONAL)
@@ -111,7 +130,7 @@ def read(cls: type[T], d: Any) -> T:
     prec = ctx.prec
     ex = _object(d["exact"], "exact", ("F", "final", "segments"))
     F = _small_int(ex["F"], "exact.F", 1, None, "the fixed-point bits")
-    if F != prec + GUARD_BITS:
+    if prec + GUARD_BITS != F:
         _fail("exact.F", f"is {F} but dps = {dps} works with F = {prec + GUARD_BITS} fixed-point bits; {_REWRITE}")
 
     problem = _problem(d["problem"])
@@ -126,10 +145,13 @@ def read(cls: type[T], d: Any) -> T:
     if not isinstance(message, str):
         _fail("message", f"expected a string, got {_show(message)}; {_REWRITE}")
     _json_value(message, "message")
-    rest = message[len(status.message):]
+    rest = message[len(status.message) :]
     if not message.startswith(status.message) or (rest and not (rest.startswith(" (") and rest.endswith(")"))):
-        _fail("message", f"does not go with status {status_text!r} (it begins {status.message!r}, then an "
-                         f"optional detail in parentheses); {_REWRITE}")
+        _fail(
+            "message",
+            f"does not go with status {status_text!r} (it begins {status.message!r}, then an "
+            f"optional detail in parentheses); {_REWRITE}",
+        )
 
     # the exact state at t_end
     fin = _object(ex["final"], "exact.final", _FINAL, ("sliding",))
@@ -155,18 +177,23 @@ def read(cls: type[T], d: Any) -> T:
     for i, s in enumerate(raw):
         path = f"exact.segments[{i}]"
         s = _object(s, path, _SEGMENT, ("sliding", "order"))
-        q = _small_int(s["order"], f"{path}.order", 1, order, f"a step's Taylor order (at most {order})") \
-            if "order" in s else order
+        q = (
+            _small_int(s["order"], f"{path}.order", 1, order, f"a step's Taylor order (at most {order})")
+            if "order" in s
+            else order
+        )
         jet_axes = (f"order + 1 = {q + 1} Taylor coefficients", neurons, f"1 + 2n = {1 + 2 * n}: a, U, C")
-        segments.append(Segment(
-            t0=_big_int(s["t0"], f"{path}.t0", 0, "a time"),
-            H=_big_int(s["H"], f"{path}.H", 1, "a step length"),
-            s_end=_big_int(s["s_end"], f"{path}.s_end", 0, "the end of the step"),
-            e=tuple(_exponents(s["e"], f"{path}.e", m)),
-            active=_bool_grid(s["active"], f"{path}.active", m, n),
-            jets=_int_grid(s["Y"], f"{path}.Y", (q + 1, m, 1 + 2 * n), jet_axes),
-            sliding=_bool_grid(s["sliding"], f"{path}.sliding", m, n) if "sliding" in s else None,
-        ))
+        segments.append(
+            Segment(
+                t0=_big_int(s["t0"], f"{path}.t0", 0, "a time"),
+                H=_big_int(s["H"], f"{path}.H", 1, "a step length"),
+                s_end=_big_int(s["s_end"], f"{path}.s_end", 0, "the end of the step"),
+                e=tuple(_exponents(s["e"], f"{path}.e", m)),
+                active=_bool_grid(s["active"], f"{path}.active", m, n),
+                jets=_int_grid(s["Y"], f"{path}.Y", (q + 1, m, 1 + 2 * n), jet_axes),
+                sliding=_bool_grid(s["sliding"], f"{path}.sliding", m, n) if "sliding" in s else None,
+            )
+        )
         if segments[-1].s_end > 1 << F:
             _fail(f"{path}.s_end", f"is beyond 2^F (the end of the unit step s = 1); {_REWRITE}")
 
@@ -177,18 +204,26 @@ def read(cls: type[T], d: Any) -> T:
     if segments and bounds[0] != 0:
         _fail(names[0], f"is t = {tm(bounds[0])}; the first step starts at t = 0; {_REWRITE}")
     if not segments and t_final != 0:
-        _fail("exact.segments", f"is empty but the run ends at t = {tm(t_final)}: the steps that reach it are "
-                                f"missing; {_REWRITE}")
+        _fail(
+            "exact.segments",
+            f"is empty but the run ends at t = {tm(t_final)}: the steps that reach it are missing; {_REWRITE}",
+        )
     for i, seg in enumerate(segments):
         nxt = bounds[i + 1]
         if nxt < seg.t0:
-            _fail(names[i + 1], f"is t = {tm(nxt)}, before the start of step {i} (t = {tm(seg.t0)}); step times "
-                                f"never decrease; {_REWRITE}")
+            _fail(
+                names[i + 1],
+                f"is t = {tm(nxt)}, before the start of step {i} (t = {tm(seg.t0)}); step times "
+                f"never decrease; {_REWRITE}",
+            )
         gap = nxt - seg.t0 - ((seg.s_end * seg.H) >> F)
         if not 0 <= gap <= (seg.H >> F) + 2 + (1 << max(nxt.bit_length() - prec + 1, 0)):
-            _fail(f"exact.segments[{i}]", f"step {i} covers t ∈ [{tm(seg.t0)}, "
-                                          f"{tm(seg.t0 + ((seg.s_end * seg.H) >> F))}] (t0 + s_end·H) but the next "
-                                          f"one starts at t = {tm(nxt)}; H or s_end do not match; {_REWRITE}")
+            _fail(
+                f"exact.segments[{i}]",
+                f"step {i} covers t ∈ [{tm(seg.t0)}, "
+                f"{tm(seg.t0 + ((seg.s_end * seg.H) >> F))}] (t0 + s_end·H) but the next "
+                f"one starts at t = {tm(nxt)}; H or s_end do not match; {_REWRITE}",
+            )
     for b, name in zip(bounds, names):
         if not _representable(b, prec):
             _fail(name, f"has more significant bits than the working precision ({prec}); {_REWRITE}")
@@ -210,8 +245,11 @@ def read(cls: type[T], d: Any) -> T:
         path = f"events[{i}]"
         ev = _object(ev, path, _EVENT, ("t_ball",))
         if not isinstance(ev["t"], str) or ev["t"] not in at:
-            _fail(f"{path}.t", f"is {_show(ev['t'])}, not a step boundary of the run (events happen where a "
-                               f"step starts or the run ends); {_REWRITE}")
+            _fail(
+                f"{path}.t",
+                f"is {_show(ev['t'])}, not a step boundary of the run (events happen where a "
+                f"step starts or the run ends); {_REWRITE}",
+            )
         ti = at[ev["t"]]
         if ti < last:
             _fail(f"{path}.t", f"is before the previous event's time; events are in time order; {_REWRITE}")
@@ -233,12 +271,25 @@ def read(cls: type[T], d: Any) -> T:
                 _fail(key, f"expected a JSON object, got {_show(d[key])}; {_REWRITE}")
             _json_value(d[key], key)
     metadata = json.loads(json.dumps(d["metadata"]))  # a private copy
-    if "fixed_point_bits" in metadata and not (type(metadata["fixed_point_bits"]) is int
-                                               and metadata["fixed_point_bits"] == F):
+    if "fixed_point_bits" in metadata and not (
+        type(metadata["fixed_point_bits"]) is int and metadata["fixed_point_bits"] == F
+    ):
         _fail("metadata.fixed_point_bits", f"is {_show(metadata['fixed_point_bits'])} but exact.F is {F}; {_REWRITE}")
 
-    traj = cls(problem=problem, F=F, dps=dps, digits=digits, order=order, status=status, message=message,
-               t_end=t_end, events=events, segments=segments, final=final, metadata=metadata)
+    traj = cls(
+        problem=problem,
+        F=F,
+        dps=dps,
+        digits=digits,
+        order=order,
+        status=status,
+        message=message,
+        t_end=t_end,
+        events=events,
+        segments=segments,
+        final=final,
+        metadata=metadata,
+    )
 
     # the redundant summary against the exact state
     st = traj.final_state
@@ -252,9 +303,6 @@ def read(cls: type[T], d: Any) -> T:
     for j, v in enumerate(_array(d["invariants"], "invariants", m, neurons)):
         _same(v, to_str(inv[j]), f"invariants[{j}]", "the exact final state")
     return traj
-
-
-
 
 
 def _fail(path: str, message: str) -> NoReturn:
@@ -294,8 +342,11 @@ def _object(v: Any, path: str, required: tuple[str, ...], optional: tuple[str, .
             _fail(_key(path, k), f"is missing; {_REWRITE}")
     for k in v:
         if k not in required and k not in optional:
-            _fail(_key(path, k), f"is not a key of {path or 'a trajectory file'} (its keys: "
-                                 f"{', '.join(required + optional)}); remove it")
+            _fail(
+                _key(path, k),
+                f"is not a key of {path or 'a trajectory file'} (its keys: "
+                f"{', '.join(required + optional)}); remove it",
+            )
     return v
 
 
@@ -320,8 +371,11 @@ def _small_int(v: Any, path: str, lo: int, hi: int | None, what: str) -> int:
 def _big_int(v: Any, path: str, lo: int | None = None, what: str = "") -> int:
     """An integer written as a decimal string (as ``to_json`` writes exact values), ≥ ``lo``."""
     if not isinstance(v, str) or len(v) - v.startswith("-") > MAX_INT_DIGITS or not _INT_TEXT.fullmatch(v):
-        _fail(path, f"expected an integer written as a decimal string (e.g. \"-12\", at most {MAX_INT_DIGITS} "
-                    f"digits), got {_show(v)}; {_REWRITE}")
+        _fail(
+            path,
+            f'expected an integer written as a decimal string (e.g. "-12", at most {MAX_INT_DIGITS} '
+            f"digits), got {_show(v)}; {_REWRITE}",
+        )
     try:
         out = MPZ(v)
     except ValueError:  # an interpreter whose int-string limit was lowered
@@ -336,8 +390,11 @@ def _int_texts(x: list, path: str) -> list:
     is well formed; else the first bad item is reported)."""
     if all(type(v) is str for v in x):
         joined = ",".join(x)
-        if (max(map(len, x), default=0) <= MAX_INT_DIGITS and joined.count(",") == len(x) - 1
-                and (not x or _INT_LIST.fullmatch(joined))):
+        if (
+            max(map(len, x), default=0) <= MAX_INT_DIGITS
+            and joined.count(",") == len(x) - 1
+            and (not x or _INT_LIST.fullmatch(joined))
+        ):
             try:
                 return list(map(MPZ, x))
             except ValueError:  # an interpreter whose int-string limit was lowered: _big_int says so
@@ -371,8 +428,10 @@ def _bool_grid(v: Any, path: str, m: int, n: int) -> np.ndarray:
 
 
 def _exponents(v: Any, path: str, m: int) -> list[int]:
-    return [_small_int(x, f"{path}[{j}]", -MAX_BLOCK_EXPONENT, MAX_BLOCK_EXPONENT, "a block exponent (bits)")
-            for j, x in enumerate(_array(v, path, m, f"m = {m} block exponents, one per neuron"))]
+    return [
+        _small_int(x, f"{path}[{j}]", -MAX_BLOCK_EXPONENT, MAX_BLOCK_EXPONENT, "a block exponent (bits)")
+        for j, x in enumerate(_array(v, path, m, f"m = {m} block exponents, one per neuron"))
+    ]
 
 
 def _json_value(v: Any, path: str, depth: int = 0) -> None:
@@ -417,18 +476,32 @@ def _numbers(v: Any, path: str, depth: int) -> None:
         if abs(v) >= _INT_LIMIT:
             _fail(path, f"is {_show(v)}, over {MAX_INT_DIGITS} digits")
         return
-    if not (isinstance(v, str) and len(v) <= 2 * MAX_INT_DIGITS + 2 and (mt := _NUMBER_TEXT.fullmatch(v))
-            and len(mt.group(1).lstrip("-")) <= MAX_INT_DIGITS and len(mt.group(2) or "/") <= MAX_INT_DIGITS + 1):
-        _fail(path, f"expected an exact number written as \"p\" or \"p/q\" (integers of at most {MAX_INT_DIGITS} "
-                    f"digits, as to_json writes them), got {_show(v)}")
+    if not (
+        isinstance(v, str)
+        and len(v) <= 2 * MAX_INT_DIGITS + 2
+        and (mt := _NUMBER_TEXT.fullmatch(v))
+        and len(mt.group(1).lstrip("-")) <= MAX_INT_DIGITS
+        and len(mt.group(2) or "/") <= MAX_INT_DIGITS + 1
+    ):
+        _fail(
+            path,
+            f'expected an exact number written as "p" or "p/q" (integers of at most {MAX_INT_DIGITS} '
+            f"digits, as to_json writes them), got {_show(v)}",
+        )
 
 
 def _problem(v: Any) -> Problem:
     pd = _object(v, "problem", ("data", "init"))
     data = _object(pd["data"], "problem.data", ("X", "y"), ("teacher",))
     init = _object(pd["init"], "problem.init", ("lambda", "z", "s"))
-    for key, sec, depth in (("X", data, 2), ("y", data, 1), ("teacher", data, 1), ("lambda", init, 0),
-                            ("z", init, 2), ("s", init, 1)):
+    for key, sec, depth in (
+        ("X", data, 2),
+        ("y", data, 1),
+        ("teacher", data, 1),
+        ("lambda", init, 0),
+        ("z", init, 2),
+        ("s", init, 1),
+    ):
         if key in sec:
             _numbers(sec[key], f"problem.{'data' if sec is data else 'init'}.{key}", depth)
     try:
@@ -463,31 +536,47 @@ def _check_start(problem: Problem, st0: State, segments: list[Segment], final: t
     for j in range(problem.m):
         shift = int(e[j]) - int(st0.e[j])
         if abs(shift) > 8:  # the solver re-centres a block only beyond 4 bits; the start is centred
-            _fail(f"{where}.e[{j}]", f"is {int(e[j])} but neuron {j} starts at block exponent {int(st0.e[j])}; "
-                                     f"{_REWRITE}")
+            _fail(
+                f"{where}.e[{j}]", f"is {int(e[j])} but neuron {j} starts at block exponent {int(st0.e[j])}; {_REWRITE}"
+            )
         start = [st0.a[j], *st0.U[j]]
         start = [v >> shift for v in start] if shift >= 0 else [v << -shift for v in start]
-        if (a[j] != start[0] or any(U[j, k] != 0 and U[j, k] != start[1 + k] for k in range(n))
-                or any(C[j, k] != 0 for k in range(n))):
-            _fail("problem.init", f"does not give the state the run starts from ({where}, neuron {j}: a_j = "
-                                  f"s_j‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ or 0, C = 0); the problem or the jets were "
-                                  f"edited; {_REWRITE}")
+        if (
+            a[j] != start[0]
+            or any(U[j, k] != 0 and U[j, k] != start[1 + k] for k in range(n))
+            or any(C[j, k] != 0 for k in range(n))
+        ):
+            _fail(
+                "problem.init",
+                f"does not give the state the run starts from ({where}, neuron {j}: a_j = "
+                f"s_j‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ or 0, C = 0); the problem or the jets were "
+                f"edited; {_REWRITE}",
+            )
 
 
-_AFTER = {"on": (True, False), "slide-on": (True, False), "off": (False, False), "slide-off": (False, False),
-          "repel": (False, False), "slide": (None, True)}
+_AFTER = {
+    "on": (True, False),
+    "slide-on": (True, False),
+    "off": (False, False),
+    "slide-off": (False, False),
+    "repel": (False, False),
+    "slide": (None, True),
+}
 """The pattern (active, sliding) of a pair after its last event at an instant (None: either)."""
 
 
-def _check_patterns(st0: State, segments: list[Segment], final: tuple, events: list[tuple[int, int, int, str]],
-                    m: int, n: int) -> None:
+def _check_patterns(
+    st0: State, segments: list[Segment], final: tuple, events: list[tuple[int, int, int, str]], m: int, n: int
+) -> None:
     """Events against the activation and sliding patterns: a pair whose pattern differs between
     consecutive steps (from the initial u_jk > 0) has an event at the later step's start, and
     its last event there leaves it as the direction says."""
     none = np.zeros((m, n), dtype=bool)
     states = [("problem.init", np.asarray(st0.active, dtype=bool), none, 0)]
-    states += [(f"exact.segments[{i}]", seg.active, none if seg.sliding is None else seg.sliding, seg.t0)
-               for i, seg in enumerate(segments)]
+    states += [
+        (f"exact.segments[{i}]", seg.active, none if seg.sliding is None else seg.sliding, seg.t0)
+        for i, seg in enumerate(segments)
+    ]
     states.append(("exact.final", final[5], final[6], final[0]))
     logged: dict[int, dict[tuple[int, int], str]] = {}
     for t, j, k, direction in events:
@@ -496,14 +585,20 @@ def _check_patterns(st0: State, segments: list[Segment], final: tuple, events: l
         at = logged.get(t1, {})
         for j, k in zip(*np.nonzero((a0 != a1) | (s0 != s1))):
             if (int(j), int(k)) not in at:
-                _fail(f"{where}.active", f"pair (neuron {j}, point {k}) changes its pattern here but no event "
-                                         f"records it at this time; {_REWRITE}")
+                _fail(
+                    f"{where}.active",
+                    f"pair (neuron {j}, point {k}) changes its pattern here but no event "
+                    f"records it at this time; {_REWRITE}",
+                )
     after = {t: (a, s, where) for where, a, s, t in states[1:]}  # the last pattern at each instant
     for t, pairs in logged.items():
         a1, s1, where = after[t]
         for (j, k), direction in pairs.items():
             want_a, want_s = _AFTER[direction]
             if bool(s1[j, k]) != want_s or (want_a is not None and bool(a1[j, k]) != want_a):
-                _fail(f"{where}.active", f"pair (neuron {j}, point {k}) is {'' if a1[j, k] else 'in'}active"
-                                         f"{' and sliding' if s1[j, k] else ''} after its event {direction!r} "
-                                         f"at this time; {_REWRITE}")
+                _fail(
+                    f"{where}.active",
+                    f"pair (neuron {j}, point {k}) is {'' if a1[j, k] else 'in'}active"
+                    f"{' and sliding' if s1[j, k] else ''} after its event {direction!r} "
+                    f"at this time; {_REWRITE}",
+                )

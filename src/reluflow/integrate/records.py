@@ -119,9 +119,17 @@ class Recompute:
             return Y
         n = self.fx.n
         start = seg.start
-        st = State(start[:, 0].copy(), start[:, 1 : 1 + n].copy(), start[:, 1 + n :].copy(),
-                   np.array(seg.e, dtype=object), seg.active.copy(),
-                   None if seg.sliding is None else seg.sliding.copy(), dict.fromkeys(seg.pinned))
+        if start is None:
+            raise ValueError("a step whose jets are recomputed keeps its start state")
+        st = State(
+            start[:, 0].copy(),
+            start[:, 1 : 1 + n].copy(),
+            start[:, 1 + n :].copy(),
+            np.array(seg.e, dtype=object),
+            seg.active.copy(),
+            None if seg.sliding is None else seg.sliding.copy(),
+            dict.fromkeys(seg.pinned),
+        )
         Y = jets(self.fx, st, seg.order or self.order, seg.H, self.float_below).Y
         self.cache[id(seg)] = Y
         while len(self.cache) > self.CACHED:
@@ -151,7 +159,11 @@ class Segment:
     @property
     def Y(self) -> np.ndarray:
         """The step's jets (orders × m × (1 + 2n)), kept or recomputed."""
-        return self.jets if self.jets is not None else self.recompute.jets(self)
+        if self.jets is not None:
+            return self.jets
+        if self.recompute is None:
+            raise ValueError("a step keeps its jets or what recomputes them")
+        return self.recompute.jets(self)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from .taylor import State, jets
 __all__ = ["settle"]
 
 
-def settle(fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log,
-           entered: dict, unslid: set) -> tuple[Any, str]:
+def settle(
+    fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log, entered: dict, unslid: set
+) -> tuple[Any, str]:
     """Decide every pair on its activation surface u_jk = 0, from the jets (exact signs).
 
     - A sliding group whose mode ends at once (:func:`.sliding.leaving_now`: the active
@@ -134,8 +135,11 @@ def _surface_sets(st: State, entered: dict, t: int) -> list[tuple[int, list[int]
     """Per neuron, its pairs on the surface at time t: sliding, inactive at 0, or entered now."""
     out = []
     for j in range(st.U.shape[0]):
-        F = [int(k) for k in np.nonzero(st.U[j] == 0)[0]
-             if st.sliding[j, k] or not st.active[j, k] or entered.get((j, int(k))) == t]
+        F = [
+            int(k)
+            for k in np.nonzero(st.U[j] == 0)[0]
+            if st.sliding[j, k] or not st.active[j, k] or entered.get((j, int(k))) == t
+        ]
         if F:
             out.append((j, F))
     return out
@@ -196,8 +200,7 @@ def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, w
                 continue
             changed = True
             best = None  # (latest first disagreement, combo)
-            for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)),
-                                key=lambda c: (c.count(2), c.count(1), c)):
+            for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)), key=lambda c: (c.count(2), c.count(1), c)):
                 _apply(st, j, F, combo)
                 J = jets(fx, st, p, H, float_below)
                 order = _violation(fx, st, J, j, F)

@@ -40,8 +40,17 @@ from mpmath.libmp import MPZ
 from ..linalg import independent
 from .events import first_nonzero, first_roots, near
 
-__all__ = ["Exit", "Projector", "exit_jets", "first_exit", "leaving_now", "parallel", "project", "projector",
-           "sliding_sets"]
+__all__ = [
+    "Exit",
+    "Projector",
+    "exit_jets",
+    "first_exit",
+    "leaving_now",
+    "parallel",
+    "project",
+    "projector",
+    "sliding_sets",
+]
 
 
 @dataclass(frozen=True)
@@ -188,7 +197,7 @@ def exit_jets(fx, st, J) -> list[Exit]:
             lo = np.zeros(R.shape[0], dtype=object)
             hi = np.zeros(R.shape[0], dtype=object)
             q: dict = {}
-            for m, ((k, beta), part) in enumerate(zip(members, parts)):
+            for m, part in enumerate(parts):
                 rs = _scaled(part, sh)
                 if f"member{m}" in pins or ("attract" in pins and len(members) == 1):  # attract ∝ r then
                     rs[0] = 0
@@ -201,8 +210,10 @@ def exit_jets(fx, st, J) -> list[Exit]:
                     q[f"member{m}"] = [lead[1] * c for c in rs]
             q["low"] = _scaled(mu[i] - lo, sh)
             q["high"] = _scaled(hi - mu[i], sh)
-            q["attract"] = _scaled(-sign_a * sum((_times(R[:, k], abs(beta)) for k, beta in members),
-                                                 np.zeros(R.shape[0], dtype=object)), sh)
+            q["attract"] = _scaled(
+                -sign_a * sum((_times(R[:, k], abs(beta)) for k, beta in members), np.zeros(R.shape[0], dtype=object)),
+                sh,
+            )
             for name in pins:
                 if name in q:
                     q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
@@ -238,7 +249,7 @@ def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, frozenset] | None:
         for name, phi in ex.quantities.items():
             q = _lead(phi, ex.tol)
             if q is not None and q[1] > 0:
-                moving.append((x, name, phi[q[0]:]))
+                moving.append((x, name, phi[q[0] :]))
     found_all = first_roots([phi for _, _, phi in moving], s_end, F)  # one batched screen
     root_of = {(x, name): r for (x, name, _), r in zip(moving, found_all)}
     for x, ex in enumerate(exits):

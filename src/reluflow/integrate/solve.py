@@ -52,8 +52,17 @@ def solve(
     >>> tr.status.value, mpmath.nstr(tr.final_loss, 5), mpmath.nstr(tr.a[0] * tr.W[0][0], 10)
     ('t_end', '5.3056e-20', '0.9999999997')
     """
-    tr = integrate(problem, t_end=t_end, loss_below=loss_below, digits=digits, dps=dps, max_steps=max_steps,
-                   max_events=max_events, progress=progress, keep_jets=keep_jets)
+    tr = integrate(
+        problem,
+        t_end=t_end,
+        loss_below=loss_below,
+        digits=digits,
+        dps=dps,
+        max_steps=max_steps,
+        max_events=max_events,
+        progress=progress,
+        keep_jets=keep_jets,
+    )
     if certify:
         tr.certificate = _certify(tr)
     return tr

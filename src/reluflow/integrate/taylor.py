@@ -35,8 +35,19 @@ from . import kernel
 from .events import candidates
 from .sliding import project, projector, sliding_sets
 
-__all__ = ["EXTRA_DIGITS", "GUARD_BITS", "FixedPoint", "Jets", "State", "horner", "initial_preactivations", "jets",
-           "rho", "taylor_order", "to_fixed"]
+__all__ = [
+    "EXTRA_DIGITS",
+    "GUARD_BITS",
+    "FixedPoint",
+    "Jets",
+    "State",
+    "horner",
+    "initial_preactivations",
+    "jets",
+    "rho",
+    "taylor_order",
+    "to_fixed",
+]
 
 GUARD_BITS = 20  # fixed-point bits beyond the working precision
 EXTRA_DIGITS = 2  # per-step tolerance 10^-(digits + 2): the Jorba–Zou estimate is conservative
@@ -66,8 +77,7 @@ def _objects(values, shape=None) -> np.ndarray:
 def initial_preactivations(problem: Problem) -> list[list[Fraction]]:
     """u_jk(0) = λ⟨z_j, x_k⟩, exactly."""
     lam = problem.init.lam
-    return [[lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) for x in problem.data.X]
-            for z in problem.init.z]
+    return [[lam * sum((c * xc for c, xc in zip(z, x)), Fraction(0)) for x in problem.data.X] for z in problem.init.z]
 
 
 @dataclass(frozen=True)
@@ -212,7 +222,7 @@ class Jets:
         """[a | U | C] at the scaled time s (Horner; exact up to one unit per order)."""
         if self.series is None:
             return horner(self.Y, s, F)
-        p, m, n = self.series.shape
+        _p, m, n = self.series.shape
         return _grid(self.series.horner(0, s), (m, 1 + 2 * n))
 
     def residuals_at(self, s: int, F: int) -> np.ndarray:
@@ -225,7 +235,7 @@ class Jets:
         """Y[0]: [a | U | C] at the step's start."""
         if self.series is None:
             return self.Y[0].copy()
-        p, m, n = self.series.shape
+        _p, m, n = self.series.shape
         return _grid(self.series.row(0), (m, 1 + 2 * n))
 
     def column(self, j: int, c: int) -> list:
@@ -328,7 +338,8 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
             top = np.abs(np.concatenate((left[k, :na], right[k, :na], R[k - 1]))).max()
             if int(top).bit_length() <= float_below:
                 A[k + 1 :], Cp[k + 1 :], Up[k + 1 :], R[k:] = _float_tail(
-                    fx, st, H, k, p, aj, ak, _to_floats(left[: k + 1], F), _to_floats(right[: k + 1], F))
+                    fx, st, H, k, p, aj, ak, _to_floats(left[: k + 1], F), _to_floats(right[: k + 1], F)
+                )
                 break
         acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
         r = -to_point.sum(acc[:na] >> hshift)  # −(a u)_k summed per point, absolute
@@ -381,16 +392,39 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
     pins = [v for pair in st.pinned for v in pair]
     float_from = _float_from(p) if ortho and float_below is not None else -1
     series, k0, lf0, rf0 = kernel.recurrence(
-        F, p, int(H), m, n, aj.tolist(), ak.tolist(), hshift.tolist(), fx.y.tolist(),
-        fx.gdiag[ak].tolist() if ortho else None, None if ortho else kernel.gram_of(fx),
-        st.a.tolist(), st.U.ravel().tolist(), st.C.ravel().tolist(), float_from,
-        float_below if float_below is not None else 0, projs, pins)
+        F,
+        p,
+        int(H),
+        m,
+        n,
+        aj.tolist(),
+        ak.tolist(),
+        hshift.tolist(),
+        fx.y.tolist(),
+        fx.gdiag[ak].tolist() if ortho else None,
+        None if ortho else kernel.gram_of(fx),
+        st.a.tolist(),
+        st.U.ravel().tolist(),
+        st.C.ravel().tolist(),
+        float_from,
+        float_below if float_below is not None else 0,
+        projs,
+        pins,
+    )
     if k0 >= 0:
         shape = (k0 + 1, 3 * aj.size)
-        A_t, C_t, U_t, R_t = _float_tail(fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape),
-                                         np.frombuffer(rf0).reshape(shape))
-        series.set_tail(k0, A_t.ravel().tolist(), U_t.ravel().tolist(), C_t.ravel().tolist(), R_t.ravel().tolist(),
-                        aj.tolist(), ak.tolist())
+        A_t, C_t, U_t, R_t = _float_tail(
+            fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape), np.frombuffer(rf0).reshape(shape)
+        )
+        series.set_tail(
+            k0,
+            A_t.ravel().tolist(),
+            U_t.ravel().tolist(),
+            C_t.ravel().tolist(),
+            R_t.ravel().tolist(),
+            aj.tolist(),
+            ak.tolist(),
+        )
     return Jets(series=series)
 
 
@@ -459,9 +493,11 @@ def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
 
 def _log_norms(J: Jets, k: int) -> list[float]:
     """ln max(|a_j|, |u_j·|) of order k, per neuron (−inf for zero)."""
-    n = (J.series.shape[2] if J.series is not None else (J.Y.shape[2] - 1) // 2)
-    return [math.log(int(v)) if v else -math.inf  # int: math.log of a huge mpz overflows
-            for v in J.top(k, 1 + n)]
+    n = J.series.shape[2] if J.series is not None else (J.Y.shape[2] - 1) // 2
+    return [
+        math.log(int(v)) if v else -math.inf  # int: math.log of a huge mpz overflows
+        for v in J.top(k, 1 + n)
+    ]
 
 
 def rho(J: Jets) -> float:

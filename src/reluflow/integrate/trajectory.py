@@ -9,9 +9,7 @@ lossless (integers and mp values as decimal strings).  Reading a file back
 from __future__ import annotations
 
 import bisect
-import enum
 import json
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -24,11 +22,11 @@ from ..linalg import independent
 from ..precision import context, rational, to_str
 from ..problem import Problem, ProblemError, exact, exact_text
 from .reading import load_json, read
-from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, NetworkState, Recompute, Segment, Status
-from .taylor import FixedPoint, State, horner, to_fixed
+from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, NetworkState, Segment, Status
+from .taylor import horner, to_fixed
 
-__all__ = ["DIRECTIONS", "MAX_DPS", "MAX_INT_DIGITS", "Event", "NetworkState", "Segment", "Status",
-           "Trajectory"]
+__all__ = ["DIRECTIONS", "MAX_DPS", "MAX_INT_DIGITS", "Event", "NetworkState", "Segment", "Status", "Trajectory"]
+
 
 def _ints(arr) -> list:
     return np.vectorize(lambda v: str(int(v)), otypes=[object])(arr).tolist() if np.size(arr) else []
@@ -109,7 +107,8 @@ class Trajectory:
             W=W,
             U=Uv,
             active=tuple(tuple(bool(b) for b in row) for row in active),
-            sliding=() if sliding is None or not np.any(sliding)
+            sliding=()
+            if sliding is None or not np.any(sliding)
             else tuple(tuple(bool(b) for b in row) for row in sliding),
         )
 
@@ -146,9 +145,11 @@ class Trajectory:
     def residuals(self, st: NetworkState) -> list[mpmath.mpf]:
         """r_k = y_k − h(x_k) at a network state (active pairs only: σ'(0) = 0)."""
         ctx = self.ctx
-        return [ctx.mpf(yk.numerator) / yk.denominator
-                - ctx.fsum(st.a[j] * st.U[j][k] for j in range(len(st.a)) if st.active[j][k])
-                for k, yk in enumerate(self.problem.data.y)]
+        return [
+            ctx.mpf(yk.numerator) / yk.denominator
+            - ctx.fsum(st.a[j] * st.U[j][k] for j in range(len(st.a)) if st.active[j][k])
+            for k, yk in enumerate(self.problem.data.y)
+        ]
 
     def loss_of(self, st: NetworkState) -> mpmath.mpf:
         return self.ctx.fsum(r * r for r in self.residuals(st)) / (2 * self.problem.n)
@@ -263,15 +264,24 @@ class Trajectory:
             out["exact"] = {
                 "F": self.F,
                 "final": {
-                    "t": str(int(t)), "a": _ints(a), "U": _ints(U), "C": _ints(C),
-                    "e": [int(v) for v in e], "active": np.asarray(active).tolist(),
-                } | ({"sliding": np.asarray(sliding).tolist()} if np.any(sliding) else {}),
+                    "t": str(int(t)),
+                    "a": _ints(a),
+                    "U": _ints(U),
+                    "C": _ints(C),
+                    "e": [int(v) for v in e],
+                    "active": np.asarray(active).tolist(),
+                }
+                | ({"sliding": np.asarray(sliding).tolist()} if np.any(sliding) else {}),
                 "segments": [
                     {
-                        "t0": str(int(seg.t0)), "H": str(int(seg.H)), "s_end": str(int(seg.s_end)),
-                        "e": [int(v) for v in seg.e], "active": np.asarray(seg.active).tolist(),
+                        "t0": str(int(seg.t0)),
+                        "H": str(int(seg.H)),
+                        "s_end": str(int(seg.s_end)),
+                        "e": [int(v) for v in seg.e],
+                        "active": np.asarray(seg.active).tolist(),
                         "Y": _ints(seg.Y),
-                    } | ({} if seg.sliding is None else {"sliding": np.asarray(seg.sliding).tolist()})
+                    }
+                    | ({} if seg.sliding is None else {"sliding": np.asarray(seg.sliding).tolist()})
                     | ({} if seg.Y.shape[0] == self.order + 1 else {"order": seg.Y.shape[0] - 1})
                     for seg in self.segments
                 ],

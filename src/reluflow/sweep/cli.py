@@ -25,16 +25,22 @@ err = Console(stderr=True)
 
 
 def sweep(
-    grid: Path = typer.Argument(..., help="GRID file (TOML, or .json): a SPEC under base (base.data, "
-                                          "base.init, base.solve) and lists under grid (lambda, seed, width, "
-                                          "digits, dataset)"),
+    grid: Path = typer.Argument(
+        ...,
+        help="GRID file (TOML, or .json): a SPEC under base (base.data, "
+        "base.init, base.solve) and lists under grid (lambda, seed, width, "
+        "digits, dataset)",
+    ),
     store: Path = typer.Option(..., "--store", help="run store directory (created if missing; reused to resume)"),
     workers: int | None = typer.Option(None, "--workers", help="local worker processes (default: the CPU count)"),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="run on a Dask cluster instead, e.g. "
-                                                                   "tcp://HOST:8786 (the store must be shared)"),
-    summary_json: Path | None = typer.Option(None, "--summary-json", help="write one JSON object per run here: "
-                                                                          "spec_hash, status, final_loss, lambda, "
-                                                                          "seed, width, …"),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="run on a Dask cluster instead, e.g. tcp://HOST:8786 (the store must be shared)"
+    ),
+    summary_json: Path | None = typer.Option(
+        None,
+        "--summary-json",
+        help="write one JSON object per run here: spec_hash, status, final_loss, lambda, seed, width, …",
+    ),
 ) -> None:
     """Solve every run of GRID not yet in the store, in parallel; print the summary table.
     Exits 0 when every run ended ok, 1 otherwise, 2 for bad input."""
@@ -47,8 +53,9 @@ def sweep(
         if workers is not None and workers < 1:
             raise ProblemError("--workers", f"must be a positive integer, got {workers}")
         if workers is not None and scheduler is not None:
-            raise ProblemError("--workers", "give --workers (local processes) or --scheduler (a Dask cluster), "
-                                            "not both")
+            raise ProblemError(
+                "--workers", "give --workers (local processes) or --scheduler (a Dask cluster), not both"
+            )
         the_store = Store(store)
     except ProblemError as exc:
         fail(exc)

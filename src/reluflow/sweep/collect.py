@@ -13,9 +13,27 @@ from .store import Store
 
 __all__ = ["COLUMNS", "collect"]
 
-COLUMNS = ("spec_hash", "dataset", "data_hash", "lambda", "log10_lambda", "seed", "width", "digits", "dps",
-           "status", "ok", "final_loss", "final_loss_str", "log10_final_loss", "t_end", "t_end_str", "events",
-           "steps", "message")
+COLUMNS = (
+    "spec_hash",
+    "dataset",
+    "data_hash",
+    "lambda",
+    "log10_lambda",
+    "seed",
+    "width",
+    "digits",
+    "dps",
+    "status",
+    "ok",
+    "final_loss",
+    "final_loss_str",
+    "log10_final_loss",
+    "t_end",
+    "t_end_str",
+    "events",
+    "steps",
+    "message",
+)
 """The columns of :func:`collect`, in order."""
 
 
@@ -70,10 +88,21 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
         if rec is None:
             assert spec is not None
             row: dict[str, Any] = {
-                "spec_hash": spec.spec_hash, "dataset": spec.dataset, "data_hash": spec.data_hash,
-                "lambda": spec.lam_text, "seed": spec.seed, "width": spec.width, "digits": spec.digits,
-                "dps": spec.dps, "status": "missing", "ok": False, "final_loss_str": None, "t_end_str": None,
-                "events": None, "steps": None, "message": reason or "not in the store",
+                "spec_hash": spec.spec_hash,
+                "dataset": spec.dataset,
+                "data_hash": spec.data_hash,
+                "lambda": spec.lam_text,
+                "seed": spec.seed,
+                "width": spec.width,
+                "digits": spec.digits,
+                "dps": spec.dps,
+                "status": "missing",
+                "ok": False,
+                "final_loss_str": None,
+                "t_end_str": None,
+                "events": None,
+                "steps": None,
+                "message": reason or "not in the store",
             }
             lam = spec.lam
         else:

@@ -25,6 +25,7 @@ per-process lock, so extra threads are safe but idle.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import multiprocessing.connection
@@ -93,22 +94,24 @@ def _die_with_parent(parent: int) -> None:
     sends SIGKILL at once (``prctl(PR_SET_PDEATHSIG)``); everywhere, :func:`watch_parent`.  The
     store stays consistent: every file is written atomically."""
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError):  # no prctl here: the watchdog alone
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no prctl here: the watchdog alone
-            pass
     watch_parent(parent)
     if os.name == "posix" and os.getppid() != parent:  # died before the prctl took effect
         os._exit(1)
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """"spawn", unless the main module cannot be re-imported by a spawned child (a script read
+    """ "spawn", unless the main module cannot be re-imported by a spawned child (a script read
     from stdin, ``python - < script.py``): then "fork", where the platform has it."""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
-    if (getattr(main, "__spec__", None) is None and path is not None and not os.path.isfile(path)
-            and "fork" in multiprocessing.get_all_start_methods()):
+    if (
+        getattr(main, "__spec__", None) is None
+        and path is not None
+        and not os.path.isfile(path)
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
@@ -130,10 +133,18 @@ def solve_into(spec_json: str, root: str) -> dict[str, Any]:
         started, t0 = _utc(), time.perf_counter()
         tr = spec.solve()
         seconds = time.perf_counter() - t0
-        rec = store.put(spec, tr, meta={
-            "task_wall_time_s": round(seconds, 6), "host": socket.gethostname(), "pid": os.getpid(),
-            "platform": platform.platform(), "started_utc": started, "finished_utc": _utc(),
-        })
+        rec = store.put(
+            spec,
+            tr,
+            meta={
+                "task_wall_time_s": round(seconds, 6),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "platform": platform.platform(),
+                "started_utc": started,
+                "finished_utc": _utc(),
+            },
+        )
         return rec.to_dict() | {"computed": True}
 
 
@@ -169,10 +180,25 @@ class SweepResult:
             if s.spec_hash in by_hash:
                 out.append(by_hash[s.spec_hash] | {"dataset": s.dataset})
             else:
-                out.append({"spec_hash": s.spec_hash, "dataset": s.dataset, "data_hash": s.data_hash,
-                            "lambda": s.lam_text, "seed": s.seed, "width": s.width, "digits": s.digits,
-                            "dps": s.dps, "status": "failed", "ok": False, "final_loss": None, "t_end": None,
-                            "events": None, "steps": None, "message": errors.get(s.spec_hash, "not run")})
+                out.append(
+                    {
+                        "spec_hash": s.spec_hash,
+                        "dataset": s.dataset,
+                        "data_hash": s.data_hash,
+                        "lambda": s.lam_text,
+                        "seed": s.seed,
+                        "width": s.width,
+                        "digits": s.digits,
+                        "dps": s.dps,
+                        "status": "failed",
+                        "ok": False,
+                        "final_loss": None,
+                        "t_end": None,
+                        "events": None,
+                        "steps": None,
+                        "message": errors.get(s.spec_hash, "not run"),
+                    }
+                )
         return out
 
     def table(self, max_rows: int = 60) -> Table:
@@ -181,20 +207,28 @@ class SweepResult:
         rows = self.rows()
         datasets = len({r["dataset"] for r in rows}) > 1
         table = Table(title=f"sweep: {len(rows)} runs")
-        cols = ["spec hash", *(["dataset"] if datasets else []), "λ", "seed", "width", "digits", "status",
-                "final loss"]
+        cols = ["spec hash", *(["dataset"] if datasets else []), "λ", "seed", "width", "digits", "status", "final loss"]
         for col in cols:
             table.add_column(col, justify="right" if col in ("seed", "width", "digits", "final loss") else "left")
         for r in rows[:max_rows]:
             colour = "green" if r["ok"] else "red"
             loss = "—" if r["final_loss"] is None else f"{Decimal(r['final_loss']):.6g}"
-            table.add_row(r["spec_hash"][:12], *([str(r["dataset"])] if datasets else []), r["lambda"],
-                          "—" if r["seed"] is None else str(r["seed"]), str(r["width"]), str(r["digits"]),
-                          f"[{colour}]{r['status']}[/]", loss)
+            table.add_row(
+                r["spec_hash"][:12],
+                *([str(r["dataset"])] if datasets else []),
+                r["lambda"],
+                "—" if r["seed"] is None else str(r["seed"]),
+                str(r["width"]),
+                str(r["digits"]),
+                f"[{colour}]{r['status']}[/]",
+                loss,
+            )
         more = f"; {len(rows) - max_rows} more rows not shown" if len(rows) > max_rows else ""
         bad = sum(not r["ok"] for r in rows)
-        table.caption = (f"{self.computed} computed, {self.cached} from the store, {self.recomputed} corrupt and "
-                         f"recomputed, {len(self.failed)} failed, {bad} not ok; {self.seconds:.2f} s{more}")
+        table.caption = (
+            f"{self.computed} computed, {self.cached} from the store, {self.recomputed} corrupt and "
+            f"recomputed, {len(self.failed)} failed, {bad} not ok; {self.seconds:.2f} s{more}"
+        )
         return table
 
 
@@ -262,30 +296,40 @@ def run(
 
     console = console or Console(stderr=True)
     bar = Progress(
-        TextColumn("[bold]sweep[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[note]}"),
-        console=console, transient=True, disable=not (progress and console.is_terminal),
+        TextColumn("[bold]sweep[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[note]}"),
+        console=console,
+        transient=True,
+        disable=not (progress and console.is_terminal),
     )
     failed: dict[str, str] = {}
     computed = 0
     own = executor is None and bool(pending)
     if own:
         n = min(workers or os.cpu_count() or 1, len(pending))
-        executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_die_with_parent,
-                                       initargs=(os.getpid(),))
+        executor = ProcessPoolExecutor(
+            max_workers=n, mp_context=_mp_context(), initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
     futures: dict[Future, str] = {}
     clean = False
     try:
         with bar:
-            task = bar.add_task("runs", total=len(unique), completed=cached,
-                                note=f"({cached} from the store)" if cached else "")
+            task = bar.add_task(
+                "runs", total=len(unique), completed=cached, note=f"({cached} from the store)" if cached else ""
+            )
             root = str(store.root)
             futures = {executor.submit(solve_into, spec.canonical_json, root): spec.spec_hash for spec in pending}
             for fut in as_completed(futures):
                 h = futures[fut]
                 try:
                     out = fut.result()
-                except Exception as exc:  # noqa: BLE001  (reported per run, never stored)
+                except Exception as exc:
                     failed[h] = f"{type(exc).__name__}: {exc}"
                 else:
                     records[h] = Record.of(unique[h], out["summary"])
@@ -303,6 +347,9 @@ def run(
         specs=tuple(ordered),
         records=tuple(records[s.spec_hash] for s in ordered if s.spec_hash in records),
         failed=tuple((unique[h], failed[h]) for h in unique if h in failed),
-        computed=computed, cached=cached, recomputed=len(discarded), seconds=time.perf_counter() - t0,
+        computed=computed,
+        cached=cached,
+        recomputed=len(discarded),
+        seconds=time.perf_counter() - t0,
         discarded=tuple(discarded),
     )

@@ -172,8 +172,13 @@ class RunSpec:
         loss_below = None if self.loss_below is None else _positive(self.loss_below, "loss_below", "a loss threshold")
         # the precision budget, as solve() will compute it: a dps too small fails here, not in a worker
         t_span = math.ceil(problem.default_t_end()) if t_end is None else float(t_end)
-        budget(digits=digits, dps=dps, log_inv_lambda=problem.log_inv_lambda, t_span=t_span,
-               time_scale=problem.time_scale())
+        budget(
+            digits=digits,
+            dps=dps,
+            log_inv_lambda=problem.log_inv_lambda,
+            t_span=t_span,
+            time_scale=problem.time_scale(),
+        )
         object.__setattr__(self, "spec", _freeze({"data": canon_data, "init": canon_init}))
         object.__setattr__(self, "digits", digits)
         object.__setattr__(self, "dps", dps)
@@ -217,9 +222,16 @@ class RunSpec:
         """Inverse of :attr:`canonical_json`."""
         return cls.from_dict(json.loads(text))
 
-    def vary(self, *, lam: Any = None, seed: int | None = None, width: int | None = None,
-             digits: int | None = None, data: Mapping[str, Any] | None = None,
-             dataset: str | None = None) -> RunSpec:
+    def vary(
+        self,
+        *,
+        lam: Any = None,
+        seed: int | None = None,
+        width: int | None = None,
+        digits: int | None = None,
+        data: Mapping[str, Any] | None = None,
+        dataset: str | None = None,
+    ) -> RunSpec:
         """A copy with λ, seed, width, digits or the data replaced (``None`` keeps them).
 
         >>> s = RunSpec({"data": {"X": [[1]], "y": [1]}, "init": {"lambda": 1, "width": 1, "seed": 0}})
@@ -234,11 +246,19 @@ class RunSpec:
         for key, value in (("seed", seed), ("width", width)):
             if value is not None:
                 if "z" in spec["init"]:
-                    raise ProblemError(f"init.{key}", "this spec gives z and s explicitly; a seeded init "
-                                                      "(width and seed) is needed to vary it")
+                    raise ProblemError(
+                        f"init.{key}",
+                        "this spec gives z and s explicitly; a seeded init (width and seed) is needed to vary it",
+                    )
                 spec["init"][key] = value
-        return RunSpec(spec, digits=self.digits if digits is None else digits, dps=self.dps, t_end=self.t_end,
-                       loss_below=self.loss_below, dataset=self.dataset if dataset is None else dataset)
+        return RunSpec(
+            spec,
+            digits=self.digits if digits is None else digits,
+            dps=self.dps,
+            t_end=self.t_end,
+            loss_below=self.loss_below,
+            dataset=self.dataset if dataset is None else dataset,
+        )
 
     # ---- identity ----------------------------------------------------------------------------
     def canonical(self) -> dict[str, Any]:
@@ -269,8 +289,10 @@ class RunSpec:
         return hash(self.canonical_json)
 
     def __repr__(self) -> str:
-        return (f"RunSpec(lambda={self.lam_text}, width={self.width}, seed={self.seed}, digits={self.digits}, "
-                f"dps={self.dps}, t_end={self.t_end}, loss_below={self.loss_below}, hash={self.spec_hash[:12]})")
+        return (
+            f"RunSpec(lambda={self.lam_text}, width={self.width}, seed={self.seed}, digits={self.digits}, "
+            f"dps={self.dps}, t_end={self.t_end}, loss_below={self.loss_below}, hash={self.spec_hash[:12]})"
+        )
 
     # ---- views -------------------------------------------------------------------------------
     @cached_property
@@ -347,8 +369,10 @@ def _axis(grid: Mapping[str, Any], key: str, root: Path) -> list[tuple[Any, Any]
     values = grid[key]
     fld = f"grid.{key}"
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
-        raise ProblemError(fld, f"must be a list of values, got {type(values).__name__} "
-                                f"(write {key} = [{values!r}] for a single value)")
+        raise ProblemError(
+            fld,
+            f"must be a list of values, got {type(values).__name__} (write {key} = [{values!r}] for a single value)",
+        )
     if not values:
         raise ProblemError(fld, "is empty; give at least one value or leave the key out")
     out: list[tuple[Any, Any]] = []
@@ -439,8 +463,10 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
     explicit = "z" in init or "s" in init
     for key in ("seed", "width"):
         if axes[key] is not None and explicit:
-            raise ProblemError(f"grid.{key}", "the base [init] gives z and s explicitly; give width and seed "
-                                              "instead to vary the initialisation")
+            raise ProblemError(
+                f"grid.{key}",
+                "the base [init] gives z and s explicitly; give width and seed instead to vary the initialisation",
+            )
     if axes["lambda"] is None and "lambda" not in init:
         raise ProblemError("base.init.lambda", "is missing (give it, or list values in grid.lambda)")
     if not explicit:
@@ -478,8 +504,9 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
     return tuple(runs)
 
 
-def expand(base: Mapping[str, Any], grid: Mapping[str, Iterable[Any]] | None = None, *,
-           root: str | Path = ".") -> tuple[RunSpec, ...]:
+def expand(
+    base: Mapping[str, Any], grid: Mapping[str, Iterable[Any]] | None = None, *, root: str | Path = "."
+) -> tuple[RunSpec, ...]:
     """The runs of ``base`` (a SPEC mapping with optional ``solve``) over ``grid`` (lists
     keyed by :data:`AXES`); the same as the ``[base]`` and ``[grid]`` tables of a GRID file.
 

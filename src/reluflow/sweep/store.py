@@ -127,10 +127,16 @@ def summary_of(trajectory) -> dict[str, Any]:
     from ..precision import to_str
 
     return {
-        "status": trajectory.status.value, "ok": bool(trajectory.status.ok), "message": trajectory.message,
-        "final_loss": to_str(trajectory.final_loss), "t_end": to_str(trajectory.t_end),
-        "events": len(trajectory.events), "steps": len(trajectory.segments), "dps": trajectory.dps,
-        "digits": trajectory.digits, "order": trajectory.order,
+        "status": trajectory.status.value,
+        "ok": bool(trajectory.status.ok),
+        "message": trajectory.message,
+        "final_loss": to_str(trajectory.final_loss),
+        "t_end": to_str(trajectory.t_end),
+        "events": len(trajectory.events),
+        "steps": len(trajectory.segments),
+        "dps": trajectory.dps,
+        "digits": trajectory.digits,
+        "order": trajectory.order,
     }
 
 
@@ -163,16 +169,31 @@ class Record:
         """A flat JSON-able summary: spec_hash, lambda, seed, width, digits, dps, status, ok,
         final_loss (decimal string), t_end, events, steps, message."""
         return {
-            "spec_hash": self.spec_hash, "dataset": self.spec.dataset, "data_hash": self.spec.data_hash,
-            "lambda": self.spec.lam_text, "seed": self.spec.seed, "width": self.spec.width, "digits": self.digits,
-            "dps": self.dps, "status": self.status, "ok": self.ok, "final_loss": self.final_loss,
-            "t_end": self.t_end, "events": self.events, "steps": self.steps, "message": self.message,
+            "spec_hash": self.spec_hash,
+            "dataset": self.spec.dataset,
+            "data_hash": self.spec.data_hash,
+            "lambda": self.spec.lam_text,
+            "seed": self.spec.seed,
+            "width": self.spec.width,
+            "digits": self.digits,
+            "dps": self.dps,
+            "status": self.status,
+            "ok": self.ok,
+            "final_loss": self.final_loss,
+            "t_end": self.t_end,
+            "events": self.events,
+            "steps": self.steps,
+            "message": self.message,
         }
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form passed from workers (the record file's ``spec`` and ``summary``)."""
-        return {"spec_hash": self.spec_hash, "spec": self.spec.canonical(), "dataset": self.spec.dataset,
-                "summary": {k: getattr(self, k) for k in _SUMMARY}}
+        return {
+            "spec_hash": self.spec_hash,
+            "spec": self.spec.canonical(),
+            "dataset": self.spec.dataset,
+            "summary": {k: getattr(self, k) for k in _SUMMARY},
+        }
 
     @classmethod
     def of(cls, spec: RunSpec, summary: Mapping[str, Any]) -> Record:
@@ -196,6 +217,7 @@ def _short(v: Any) -> str:
         return f"an object with {len(v)} keys"
     text = repr(v) if not isinstance(v, int) or abs(v) < 10**40 else f"an integer of {v.bit_length()} bits"
     return text if len(text) <= 60 else text[:57] + "…"
+
 
 Check = Literal["valid", "missing", "corrupt"]
 
@@ -263,13 +285,19 @@ class Store:
         traj = json.dumps(d).encode("utf-8")  # exactly Trajectory.to_json(dense=True), less the volatile keys
         summary = summary_of(trajectory)
         record: dict[str, Any] = {
-            "schema": SCHEMA, "spec_hash": h, "reluflow": __version__, "spec": spec.canonical(), "summary": summary,
+            "schema": SCHEMA,
+            "spec_hash": h,
+            "reluflow": __version__,
+            "spec": spec.canonical(),
+            "summary": summary,
             "trajectory": {"file": self.trajectory_path(h).name, "sha256": _sha256(traj), "bytes": len(traj)},
         }
         record["checksum"] = _checksum(record)
         atomic_write(self.trajectory_path(h), traj)
-        atomic_write(self.record_path(h), (json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False)
-                                           + "\n").encode("utf-8"))
+        atomic_write(
+            self.record_path(h),
+            (json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
+        )
         info = {"spec_hash": h, "solve": volatile, **dict(meta or {})}
         atomic_write(self.meta_path(h), (json.dumps(info, sort_keys=True, indent=1, default=str) + "\n").encode())
         return Record(spec_hash=h, spec=spec, **summary)
@@ -354,21 +382,32 @@ class Store:
         for key in _SUMMARY:
             mine, theirs = summary[key], stored[key]
             if type(mine) is not type(theirs) or mine != theirs:
-                return bad(f"{rec_name} summary.{key}", f"is {_short(mine)} but the stored trajectory gives "
-                                                        f"{_short(theirs)}: the record was edited after its run; "
-                                                        "discard it (a sweep recomputes it)")
+                return bad(
+                    f"{rec_name} summary.{key}",
+                    f"is {_short(mine)} but the stored trajectory gives "
+                    f"{_short(theirs)}: the record was edited after its run; "
+                    "discard it (a sweep recomputes it)",
+                )
         if tr.problem != rec.spec.problem:
-            return bad(f"{rec_name} spec", f"is not the problem {traj_name} solved: the record or the "
-                                           "trajectory was swapped or edited; discard it")
+            return bad(
+                f"{rec_name} spec",
+                f"is not the problem {traj_name} solved: the record or the "
+                "trajectory was swapped or edited; discard it",
+            )
         for key in ("digits", "dps"):
             asked = getattr(rec.spec, key)
             if asked is not None and asked != getattr(tr, key):
-                return bad(f"{rec_name} spec.{key}", f"asks for {asked} but the stored trajectory ran with "
-                                                     f"{getattr(tr, key)}; discard it")
+                return bad(
+                    f"{rec_name} spec.{key}",
+                    f"asks for {asked} but the stored trajectory ran with {getattr(tr, key)}; discard it",
+                )
         version = tr.metadata.get("reluflow")
         if version is not None and version != d.get("reluflow"):
-            return bad(f"{rec_name} reluflow", f"is {_short(d.get('reluflow'))} but the trajectory was written by "
-                                               f"reluflow {_short(version)}; discard it")
+            return bad(
+                f"{rec_name} reluflow",
+                f"is {_short(d.get('reluflow'))} but the trajectory was written by "
+                f"reluflow {_short(version)}; discard it",
+            )
         self._verified[h] = (*seal, rec)
         return _Found("valid", rec, tr if want_trajectory else None)
 
@@ -434,4 +473,3 @@ class Store:
 
     def __len__(self) -> int:
         return len(self.records())
-

@@ -45,7 +45,7 @@ def _source(args: Sequence[sp.Symbol], expr) -> str:
 def _compile(args, expr, namespace: dict) -> Callable:
     src = _source(args, expr)
     ns = dict(namespace)
-    exec(compile(src, "<reluflow.symbolic.codegen>", "exec"), ns)  # noqa: S102 (our own printer's output)
+    exec(compile(src, "<reluflow.symbolic.codegen>", "exec"), ns)
     fn = ns["_generated"]
     fn.__doc__ = f"Generated from: {expr}"
     return fn
@@ -79,15 +79,30 @@ def arb_namespace():
             return arb(fmpz((-1) ** sign * int(man))) * arb(2) ** exp
         return arb(v)
 
-    one = lambda f: (lambda v: f(arb(v)))
+    one = lambda f: lambda v: f(arb(v))
     return SimpleNamespace(
-        mpf=mpf, sqrt=one(arb.sqrt), exp=one(arb.exp), log=one(arb.log), sin=one(arb.sin),
-        cos=one(arb.cos), tan=one(arb.tan), atan=one(arb.atan), asin=one(arb.asin),
-        acos=one(arb.acos), sinh=one(arb.sinh), cosh=one(arb.cosh), tanh=one(arb.tanh),
-        atanh=one(arb.atanh), asinh=one(arb.asinh), acosh=one(arb.acosh),
-        atan2=lambda y, x: arb.atan2(arb(y), arb(x)), fabs=lambda v: abs(arb(v)),
+        mpf=mpf,
+        sqrt=one(arb.sqrt),
+        exp=one(arb.exp),
+        log=one(arb.log),
+        sin=one(arb.sin),
+        cos=one(arb.cos),
+        tan=one(arb.tan),
+        atan=one(arb.atan),
+        asin=one(arb.asin),
+        acos=one(arb.acos),
+        sinh=one(arb.sinh),
+        cosh=one(arb.cosh),
+        tanh=one(arb.tanh),
+        atanh=one(arb.atanh),
+        asinh=one(arb.asinh),
+        acosh=one(arb.acosh),
+        atan2=lambda y, x: arb.atan2(arb(y), arb(x)),
+        fabs=lambda v: abs(arb(v)),
         power=lambda b, e: arb(b) ** e,
-        pi=_Lazy(arb.pi), e=_Lazy(lambda: arb(1).exp()), inf=arb("inf"),
+        pi=_Lazy(arb.pi),
+        e=_Lazy(lambda: arb(1).exp()),
+        inf=arb("inf"),
     )
 
 
@@ -100,16 +115,35 @@ class _Lazy:
     def _v(self):
         return self.make()
 
-    def __add__(self, o): return self._v() + o  # noqa: E704
-    def __radd__(self, o): return o + self._v()  # noqa: E704
-    def __sub__(self, o): return self._v() - o  # noqa: E704
-    def __rsub__(self, o): return o - self._v()  # noqa: E704
-    def __mul__(self, o): return self._v() * o  # noqa: E704
-    def __rmul__(self, o): return o * self._v()  # noqa: E704
-    def __truediv__(self, o): return self._v() / o  # noqa: E704
-    def __rtruediv__(self, o): return o / self._v()  # noqa: E704
-    def __neg__(self): return -self._v()  # noqa: E704
-    def __pow__(self, o): return self._v() ** o  # noqa: E704
+    def __add__(self, o):
+        return self._v() + o
+
+    def __radd__(self, o):
+        return o + self._v()
+
+    def __sub__(self, o):
+        return self._v() - o
+
+    def __rsub__(self, o):
+        return o - self._v()
+
+    def __mul__(self, o):
+        return self._v() * o
+
+    def __rmul__(self, o):
+        return o * self._v()
+
+    def __truediv__(self, o):
+        return self._v() / o
+
+    def __rtruediv__(self, o):
+        return o / self._v()
+
+    def __neg__(self):
+        return -self._v()
+
+    def __pow__(self, o):
+        return self._v() ** o
 
 
 def to_arb(args: Sequence[sp.Symbol], expr, *, prec: int = 128) -> Callable:

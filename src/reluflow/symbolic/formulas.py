@@ -39,6 +39,7 @@ __all__ = [
 
 # ---------------------------------------------------------------- orthogonal inputs (R3, R7, R10)
 
+
 def segment(tau, *, n, D, w0, B):
     """R3 segment map of the λ-free early flow ŵ' = (‖ŵ‖/n) D on a segment with constant
     D (``D`` = ‖D‖), started at ŵ_i with ‖ŵ_i‖ = ``w0`` and B = ⟨ŵ_i, D⟩, ``tau`` = t − t_i:
@@ -96,6 +97,7 @@ def min_theta_sq(beta_plus, beta_minus):
 
 # ---------------------------------------------------------------- single neuron (Props. 13, 14)
 
+
 def yardstick_cos(tau, *, cos0, G, s):
     """Prop. 14(vi): cos φ(t) = tanh(artanh cos φ⁺ + s ‖γ‖ (t − t₁))."""
     return sp.tanh(sp.atanh(cos0) + s * G * tau)
@@ -121,6 +123,7 @@ def great_circle(*, cos_t, cos0, alpha0, gamma):
 
 
 # ---------------------------------------------------------------- Example 37, Theorem 8, Remark 38
+
 
 def example37_negative(xi, d: int):
     """Example 37, 𝓜 < 0 family: x_i = ξ e_i + (1 − ξ)/d · s (rows), v* = s/√d, and the

@@ -121,7 +121,9 @@ def derive(m: Size, n: Size, d: Size, *, pattern: Any = None, X: Any = None, y: 
     # one symbol v_jk per pair, so that pairs with equal pre-activations stay distinct;
     # the chain rule through u_jk(W) is SymPy's too
     v = sp.Matrix(m, n, lambda j, k: sp.Symbol(f"v_{j}_{k}", real=True))
-    relu_v = sum(((ym[k] - sum((a[j] * sp.Max(v[j, k], 0) for j in range(m)), sp.S.Zero)) ** 2 for k in range(n)), sp.S.Zero) / (2 * n)
+    relu_v = sum(
+        ((ym[k] - sum((a[j] * sp.Max(v[j, k], 0) for j in range(m)), sp.S.Zero)) ** 2 for k in range(n)), sp.S.Zero
+    ) / (2 * n)
     # on the pattern: σ(v_jk) = P_jk v_jk and σ'(v_jk) = P_jk (σ'(0) = 0)
     on_pattern = {sp.Max(v[j, k], 0): Pm[j, k] * v[j, k] for j in range(m) for k in range(n)}
     on_pattern |= {sp.Heaviside(v[j, k]): Pm[j, k] for j in range(m) for k in range(n)}

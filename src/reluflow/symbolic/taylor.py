@@ -50,7 +50,9 @@ class _Ring:
     @classmethod
     def of(cls, flow: Flow, point: dict) -> _Ring:
         start = {v: sp.sympify(point[v]) for v in flow.params}
-        free = set().union(*(flow.field[v].free_symbols for v in flow.params), *(e.free_symbols for e in start.values()))
+        free = set().union(
+            *(flow.field[v].free_symbols for v in flow.params), *(e.free_symbols for e in start.values())
+        )
         gens = sorted(free - set(flow.params), key=str)
         R, T, *G = ring([t, *gens], QQ)
         return cls(R, T, gens, G, {v: _into(R, e) for v, e in start.items()})

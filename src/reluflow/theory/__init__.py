@@ -13,8 +13,9 @@ only the digits on which the two agree, so every reported digit is checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from ..limits import MAX_DPS
 from ..precision import integer_in
@@ -67,7 +68,7 @@ def checked(predict: Callable, problem, *, dps: int = 30) -> dict:
     hi = predict(problem, dps=dps + 10).to_dict()
     worst: list[float] = []
     _agreement(lo, hi, worst)
-    digits = int(min([float(dps)] + [w for w in worst]))
+    digits = int(min([float(dps)] + list(worst)))
     out = _rounded(lo, hi, digits)
     out["dps"] = dps
     out["checked_digits"] = digits

@@ -53,8 +53,9 @@ def _closed_forms(dps: int):
         "segment_time": to_mpmath([_tau, *seg], formulas.segment_time(_tau, n=_n, D=_D, w0=_w0, B=_B), ctx),
         "gap": to_mpmath([_tau, *seg], formulas.alignment_gap(_tau, n=_n, D=_D, w0=_w0, B=_B), ctx),
         "C": to_mpmath([*seg, _tN], formulas.alignment_constant(n=_n, D=_D, w0=_w0, B=_B, t_N=_tN), ctx),
-        "K": to_mpmath([_w0, _B, _D, _n, _tN],
-                       formulas.growth_prefactor(w0=_w0, cos=_B / (_D * _w0), D=_D, n=_n, t_N=_tN), ctx),
+        "K": to_mpmath(
+            [_w0, _B, _D, _n, _tN], formulas.growth_prefactor(w0=_w0, cos=_B / (_D * _w0), D=_D, n=_n, t_N=_tN), ctx
+        ),
         "half_time": to_mpmath([_D, _n, _lam, _K2], formulas.half_time(D=_D, n=_n, lam=_lam, K2=_K2), ctx),
         "radius": to_mpmath([_t, _t0, _D, _n], formulas.logistic_radius(_t, t0=_t0, D=_D, n=_n), ctx),
     }
@@ -310,7 +311,9 @@ class Prediction:
         for s in (1, -1):
             if not self.points(s):
                 continue
-            start = self.t_escape(s) if self.full(s) else (self.jumps[-1].T * self.log_inv_lambda if self.jumps else None)
+            start = (
+                self.t_escape(s) if self.full(s) else (self.jumps[-1].T * self.log_inv_lambda if self.jumps else None)
+            )
             if start is None:
                 return None
             ends.append(start + max(ctx.log(self.class_initial_loss(s) / target), 0) / (2 * self.mu(s)))
@@ -356,11 +359,15 @@ class Prediction:
         """θ* = (a*, W*): w_j* = √(‖β*_±‖) K_j/(Σ_{F_±}K_i²)^{1/2} β̄*_± for j ∈ F_±, else 0 (R9)."""
         ctx = self.ctx
         if not self.assumptions["A3"]:
-            raise ProblemError("init", "the minimum-norm limit θ* needs assumption A3 (coverage); " + "; ".join(self.notes))
+            raise ProblemError(
+                "init", "the minimum-norm limit θ* needs assumption A3 (coverage); " + "; ".join(self.notes)
+            )
         a, W = [], []
         for nb, wsq in zip(self.neurons, self.limit_w_sq):
             r = ctx.sqrt(wsq)
-            beta, nb_ = (self.beta_plus, self.norm_beta_plus) if nb.sign == 1 else (self.beta_minus, self.norm_beta_minus)
+            beta, nb_ = (
+                (self.beta_plus, self.norm_beta_plus) if nb.sign == 1 else (self.beta_minus, self.norm_beta_minus)
+            )
             W.append([r * v / nb_ for v in beta] if r else [ctx.zero] * self.problem.d)
             a.append(nb.sign * r)
         return a, W
@@ -379,8 +386,11 @@ class Prediction:
     def _K2(self, s: int):
         F = self.full(s)
         if not F:
-            raise ProblemError("init", f"class {'+' if s == 1 else '-'} has no full-coverage neuron (A3 fails); "
-                               "its escape follows the R12 jump process (Prediction.jumps)")
+            raise ProblemError(
+                "init",
+                f"class {'+' if s == 1 else '-'} has no full-coverage neuron (A3 fails); "
+                "its escape follows the R12 jump process (Prediction.jumps)",
+            )
         return self.ctx.fsum(self.neurons[j].K ** 2 for j in F)
 
     def _heteroclinic(self, s: int) -> _Heteroclinic:
@@ -394,8 +404,11 @@ class Prediction:
         """JSON-ready summary; numbers as decimal strings (``digits`` significant digits,
         default: all), indices 0-based, null where undefined."""
         ctx = self.ctx
-        fmt = (lambda v: None if v is None else to_str(v)) if digits is None else (
-            lambda v: None if v is None else ctx.nstr(v, digits, strip_zeros=False, min_fixed=-5, max_fixed=5))
+        fmt = (
+            (lambda v: None if v is None else to_str(v))
+            if digits is None
+            else (lambda v: None if v is None else ctx.nstr(v, digits, strip_zeros=False, min_fixed=-5, max_fixed=5))
+        )
         vec = lambda v: [fmt(c) for c in v]
         out = {
             "schema": "reluflow.prediction.orthogonal/1",
@@ -403,28 +416,43 @@ class Prediction:
             "dps": self.dps,
             "assumptions": dict(self.assumptions),
             "notes": list(self.notes),
-            "S_plus": list(self.S_plus), "S_minus": list(self.S_minus),
-            "D_plus": vec(self.D_plus), "D_minus": vec(self.D_minus),
-            "norm_D_plus": fmt(self.norm_D_plus), "norm_D_minus": fmt(self.norm_D_minus),
-            "beta_plus": vec(self.beta_plus), "beta_minus": vec(self.beta_minus),
+            "S_plus": list(self.S_plus),
+            "S_minus": list(self.S_minus),
+            "D_plus": vec(self.D_plus),
+            "D_minus": vec(self.D_minus),
+            "norm_D_plus": fmt(self.norm_D_plus),
+            "norm_D_minus": fmt(self.norm_D_minus),
+            "beta_plus": vec(self.beta_plus),
+            "beta_minus": vec(self.beta_minus),
             "fast": self.fast,
-            "T_plus": fmt(self.T_plus), "T_minus": fmt(self.T_minus),
-            "t_escape_plus": fmt(self.t_escape_plus), "t_escape_minus": fmt(self.t_escape_minus),
-            "t_half_plus": None, "t_half_minus": None,
-            "L0": fmt(self.L0), "L_mid": fmt(self.L_mid),
-            "fitting_order": [self.fast, "-" if self.fast == "+" else "+"] if self.fast and self.S_plus and self.S_minus
+            "T_plus": fmt(self.T_plus),
+            "T_minus": fmt(self.T_minus),
+            "t_escape_plus": fmt(self.t_escape_plus),
+            "t_escape_minus": fmt(self.t_escape_minus),
+            "t_half_plus": None,
+            "t_half_minus": None,
+            "L0": fmt(self.L0),
+            "L_mid": fmt(self.L_mid),
+            "fitting_order": [self.fast, "-" if self.fast == "+" else "+"]
+            if self.fast and self.S_plus and self.S_minus
             else ([self.fast] if self.fast else []),
-            "mu_plus": fmt(self.mu_plus), "mu_minus": fmt(self.mu_minus), "loss_rate": fmt(self.loss_rate),
-            "min_theta_sq": fmt(self.min_theta_sq), "min_variation_norm": fmt(self.min_variation_norm),
+            "mu_plus": fmt(self.mu_plus),
+            "mu_minus": fmt(self.mu_minus),
+            "loss_rate": fmt(self.loss_rate),
+            "min_theta_sq": fmt(self.min_theta_sq),
+            "min_variation_norm": fmt(self.min_variation_norm),
             "limit_theta_sq": fmt(self.limit_theta_sq),
-            "F_plus": list(self.F_plus), "F_minus": list(self.F_minus),
+            "F_plus": list(self.F_plus),
+            "F_minus": list(self.F_minus),
             "K": [fmt(nb.K) if nb.full else None for nb in self.neurons],
             "growth_prefactor": [fmt(nb.K) for nb in self.neurons],
             "coverage": [fmt(nb.coverage) for nb in self.neurons],
             "kept": [list(nb.kept) for nb in self.neurons],
             "wrong": [list(nb.wrong) for nb in self.neurons],
             "deactivation_times": [
-                {"neuron": ev.neuron, "point": ev.point, "t": fmt(ev.t)} for nb in self.neurons for ev in nb.deactivations
+                {"neuron": ev.neuron, "point": ev.point, "t": fmt(ev.t)}
+                for nb in self.neurons
+                for ev in nb.deactivations
             ],
             "limit_w_sq": [fmt(v) for v in self.limit_w_sq],
             "residual_exponent": [fmt(self.residual_exponent(j)) for j in range(len(self.neurons))],
@@ -467,8 +495,13 @@ class _Heteroclinic:
         growth = self.n / self.nD
         # run until the class loss is 10^-(dps) of its start (then extrapolate with the final rate)
         t_end = float(growth) * (math.log(1 / float(eps)) + 10) + 30 * float(1 / self.mu)
-        self.tr = solve(sub, digits=pr.dps, t_end=math.ceil(t_end),
-                        loss_below=Fraction(float(self.L_init)) / 10**pr.dps, max_steps=1_000_000)
+        self.tr = solve(
+            sub,
+            digits=pr.dps,
+            t_end=math.ceil(t_end),
+            loss_below=Fraction(float(self.L_init)) / 10**pr.dps,
+            max_steps=1_000_000,
+        )
         self.ctx = self.tr.ctx
         beta0 = (ctx.mpf(eps.numerator) / eps.denominator) ** 2 * self.nD**2  # ‖β(0)‖ = ε²‖D‖²
         self.t_s = self.n / (2 * self.nD) * ctx.log(beta0)
@@ -487,7 +520,8 @@ class _Heteroclinic:
             p = self.pr.problem
             Dv = self.pr.D_plus if self.s == 1 else self.pr.D_minus
             tot = ctx.fsum(
-                (abs(rational(ctx, p.data.y[k])) - rho * _dot(Dv, [rational(ctx, c) for c in p.data.X[k]]) / self.nD) ** 2
+                (abs(rational(ctx, p.data.y[k])) - rho * _dot(Dv, [rational(ctx, c) for c in p.data.X[k]]) / self.nD)
+                ** 2
                 for k in self.pr.points(self.s)
             )
             return tot / (2 * self.n)
@@ -513,7 +547,6 @@ class _Heteroclinic:
 
 
 # ----------------------------------------------------------------------------- predict
-
 
 
 def _mp(ctx, v, name):
@@ -564,9 +597,12 @@ def _early(ctx, fns, j: int, z, s: int, X, y, n: int) -> NeuronTheory:
             break
         nD, nw, B = ctx.sqrt(rational(ctx, _sq(Dq))), ctx.sqrt(_dot(w, w)), _dot(w, Dm)
         if nD * nw + B <= 16 * ctx.eps * nD * nw:  # ŵ_j antiparallel to D_j: it shrinks to 0 along the line
-            raise ProblemError(f"init.z[{j}]", "the neuron's direction becomes antiparallel to D_j while wrong-sign "
-                                               f"points {sorted(active)} are active: it decays to 0 without shedding "
-                                               "them, and the R3 segment map has no finite switch time; perturb z_j")
+            raise ProblemError(
+                f"init.z[{j}]",
+                "the neuron's direction becomes antiparallel to D_j while wrong-sign "
+                f"points {sorted(active)} are active: it decays to 0 without shedding "
+                "them, and the R3 segment map has no finite switch time; perturb z_j",
+            )
         # ς_k = û_jk/(|y_k| ‖x_k‖²): the wrong-sign pair with the smallest ς leaves first
         vs = {k: _dot(w, Xm[k]) / (abs(rational(ctx, y[k])) * rational(ctx, nx[k])) for k in wrong}
         k_out = min(wrong, key=lambda k: vs[k])
@@ -588,9 +624,21 @@ def _early(ctx, fns, j: int, z, s: int, X, y, n: int) -> NeuronTheory:
         C = max(fns["C"](n, nDj, nw, B, t), ctx.zero)
     full = bool(P) and len(P) == sum(1 for v in y if s * v > 0)
     return NeuronTheory(
-        index=j, sign=s, initially_active=A0, kept=P, wrong=N, D=Dj, norm_D=nDj,
-        coverage=nDj / nDs if nDs else ctx.zero, full=full, deactivations=tuple(events), t_N=t,
-        w_N=tuple(w), K=K, C=C, segments=tuple(segs),
+        index=j,
+        sign=s,
+        initially_active=A0,
+        kept=P,
+        wrong=N,
+        D=Dj,
+        norm_D=nDj,
+        coverage=nDj / nDs if nDs else ctx.zero,
+        full=full,
+        deactivations=tuple(events),
+        t_N=t,
+        w_N=tuple(w),
+        K=K,
+        C=C,
+        segments=tuple(segs),
     )
 
 
@@ -658,7 +706,7 @@ def _exponents(pr: Prediction, T):
     ctx = pr.ctx
     prev_T, prev = pr.knots[0]
     for Tk, ek in pr.knots[1:]:
-        if T <= Tk:
+        if Tk >= T:
             f = (T - prev_T) / (Tk - prev_T) if Tk > prev_T else ctx.one
             return {j: prev[j] + f * (ek[j] - prev[j]) for j in prev}
         prev_T, prev = Tk, ek
@@ -736,20 +784,32 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     X, y, n = problem.data.X, problem.data.y, problem.n
     nx = [_sq(x) for x in X]
     S = {1: tuple(k for k in range(n) if y[k] > 0), -1: tuple(k for k in range(n) if y[k] < 0)}
-    Dv = {s: tuple(rational(ctx, sum((abs(y[k]) * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d)) for s in S}
-    nD = {s: ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in S[s])) if S[s] else None for s in S}
-    beta = {s: tuple(rational(ctx, sum((abs(y[k]) / nx[k] * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d))
-            for s in S}
+    Dv = {
+        s: tuple(rational(ctx, sum((abs(y[k]) * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d))
+        for s in S
+    }
+    nD = {
+        s: ctx.sqrt(ctx.fsum(rational(ctx, y[k]) ** 2 * rational(ctx, nx[k]) for k in S[s])) if S[s] else None
+        for s in S
+    }
+    beta = {
+        s: tuple(rational(ctx, sum((abs(y[k]) / nx[k] * X[k][i] for k in S[s]), Fraction(0))) for i in range(problem.d))
+        for s in S
+    }
     nbeta = {s: ctx.sqrt(rational(ctx, q)) for s, q in beta_star_sq(problem.data).items()}
-    neurons = tuple(_early(ctx, fns, j, z, sg, X, y, n) for j, (z, sg) in enumerate(zip(problem.init.z, problem.init.s)))
+    neurons = tuple(
+        _early(ctx, fns, j, z, sg, X, y, n) for j, (z, sg) in enumerate(zip(problem.init.z, problem.init.s))
+    )
     F = {s: tuple(nb.index for nb in neurons if nb.sign == s and nb.full) for s in S}
 
     notes = []
     A3 = all(F[s] or not S[s] for s in S)
     for s in S:
         if S[s] and not F[s]:
-            notes.append(f"A3 fails for class {'+' if s == 1 else '-'}: no neuron with s_j = {s:+d} is active on all of "
-                         f"S_{'+' if s == 1 else '-'} = {list(S[s])} at initialisation (incremental learning, R12)")
+            notes.append(
+                f"A3 fails for class {'+' if s == 1 else '-'}: no neuron with s_j = {s:+d} is active on all of "
+                f"S_{'+' if s == 1 else '-'} = {list(S[s])} at initialisation (incremental learning, R12)"
+            )
     both = bool(S[1]) and bool(S[-1])
     A4 = (not both) or nD[1] != nD[-1]
     if not both:
@@ -758,7 +818,9 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
         notes.append("A4 fails: ‖D_+‖ = ‖D_−‖, the two jumps merge into one")
     covered = all(any(k in nb.kept for nb in neurons) for k in range(n))
     if not covered:
-        notes.append("some point is not kept by any correct-sign neuron: it is never fitted (the loss does not reach 0)")
+        notes.append(
+            "some point is not kept by any correct-sign neuron: it is never fitted (the loss does not reach 0)"
+        )
     T = {s: (n / nD[s] if S[s] else None) for s in S}
     fast = None
     if both and A4:
@@ -805,15 +867,43 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     prob_A3 = 1 - sum((1 - ctx.mpf(2) ** (-len(S[s]) - 1)) ** m for s in S if S[s])
     prob_cov = 1 - n * (ctx.mpf(3) / 4) ** m
     return Prediction(
-        problem=problem, dps=dps, S_plus=S[1], S_minus=S[-1], D_plus=Dv[1], D_minus=Dv[-1],
-        norm_D_plus=nD[1], norm_D_minus=nD[-1], beta_plus=beta[1], beta_minus=beta[-1],
-        norm_beta_plus=nbeta[1], norm_beta_minus=nbeta[-1], neurons=neurons, F_plus=F[1], F_minus=F[-1],
+        problem=problem,
+        dps=dps,
+        S_plus=S[1],
+        S_minus=S[-1],
+        D_plus=Dv[1],
+        D_minus=Dv[-1],
+        norm_D_plus=nD[1],
+        norm_D_minus=nD[-1],
+        beta_plus=beta[1],
+        beta_minus=beta[-1],
+        norm_beta_plus=nbeta[1],
+        norm_beta_minus=nbeta[-1],
+        neurons=neurons,
+        F_plus=F[1],
+        F_minus=F[-1],
         assumptions={"A1": True, "A3": A3, "A4": A4, "covered": covered, "both_signs": both},
-        notes=tuple(notes), fast=fast, T_plus=T[1], T_minus=T[-1], t_escape_plus=t_esc[1],
-        t_escape_minus=t_esc[-1], L0=L0, L_mid=L_mid, mu_plus=mu[1], mu_minus=mu[-1],
-        mu_min_plus=rates[1][1], mu_min_minus=rates[-1][1], loss_rate=loss_rate,
-        min_variation_norm=nbeta[1] + nbeta[-1], min_theta_sq=2 * (nbeta[1] + nbeta[-1]),
-        limit_w_sq=tuple(limit_w_sq), jumps=jumps, limit_theta_sq=limit_theta_sq if not unfitted else None,
-        limit_exponent=_limit_exponent(neurons, jumps, knots), knots=tuple(knots),
-        saddle_coefficient=saddle, prob_A3=prob_A3, prob_covered=prob_cov,
+        notes=tuple(notes),
+        fast=fast,
+        T_plus=T[1],
+        T_minus=T[-1],
+        t_escape_plus=t_esc[1],
+        t_escape_minus=t_esc[-1],
+        L0=L0,
+        L_mid=L_mid,
+        mu_plus=mu[1],
+        mu_minus=mu[-1],
+        mu_min_plus=rates[1][1],
+        mu_min_minus=rates[-1][1],
+        loss_rate=loss_rate,
+        min_variation_norm=nbeta[1] + nbeta[-1],
+        min_theta_sq=2 * (nbeta[1] + nbeta[-1]),
+        limit_w_sq=tuple(limit_w_sq),
+        jumps=jumps,
+        limit_theta_sq=limit_theta_sq if not unfitted else None,
+        limit_exponent=_limit_exponent(neurons, jumps, knots),
+        knots=tuple(knots),
+        saddle_coefficient=saddle,
+        prob_A3=prob_A3,
+        prob_covered=prob_cov,
     )

@@ -22,6 +22,7 @@ n = d the quantity 𝓜 of Theorem 8 with its sign (and the counterexample netwo
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -245,8 +246,10 @@ class Prediction:
         def psi(k, k2):  # Ψ↓_{k,k'} ∧ Ψ↑_{k,k'}
             down = eta[k2] / (2 * eta[k]) * q[k] < q[k2]
             # 1 − (1 − q)^a as −expm1(a·log1p(−q)): no cancellation for the tiny q of phase 1
-            up = q[k] <= 1 and (q[k] == 1 and q[k2] < 1 or q[k] < 1 and q[k2] < -ctx.expm1(
-                (half + eta[k2] / (2 * eta[k])) * ctx.log1p(-q[k])))
+            up = q[k] <= 1 and (
+                (q[k] == 1 and q[k2] < 1)
+                or (q[k] < 1 and q[k2] < -ctx.expm1((half + eta[k2] / (2 * eta[k])) * ctx.log1p(-q[k])))
+            )
             return down and up
 
         core = None
@@ -324,7 +327,9 @@ class Prediction:
         ctx = self.ctx
         K2 = self.kappa_sq
         nv = _norm(ctx, self.teacher)
-        return [self.yardsticks[j].kappa ** 2 / K2 * nv if j in self.J_plus else ctx.zero for j in range(self.problem.m)]
+        return [
+            self.yardsticks[j].kappa ** 2 / K2 * nv if j in self.J_plus else ctx.zero for j in range(self.problem.m)
+        ]
 
     @property
     def limit_network(self) -> tuple[list, list]:
@@ -352,7 +357,9 @@ class Prediction:
         L0 = sum((y * y for y in p.data.y), Fraction(0)) / (2 * p.n)
         decades = power * p.log_inv_lambda / math.log(10)
         loss = L0 / Fraction(10) ** int(2 * decades + 10)
-        t_end = float(self.t_escape) + 10 / float(self.G) + 1.3 * math.log(float(L0 / loss)) / float(self.loss_rate) + 10
+        t_end = (
+            float(self.t_escape) + 10 / float(self.G) + 1.3 * math.log(float(L0 / loss)) / float(self.loss_rate) + 10
+        )
         return {"digits": max(30, math.ceil(2 * decades) + 10), "t_end": math.ceil(t_end), "loss_below": loss}
 
     @property
@@ -379,8 +386,11 @@ class Prediction:
         """JSON-ready summary with the issue's field names; numbers as decimal strings,
         indices 0-based, null where undefined."""
         ctx = self.ctx
-        fmt = (lambda v: None if v is None else to_str(v)) if digits is None else (
-            lambda v: None if v is None else ctx.nstr(v, digits, strip_zeros=False, min_fixed=-5, max_fixed=5))
+        fmt = (
+            (lambda v: None if v is None else to_str(v))
+            if digits is None
+            else (lambda v: None if v is None else ctx.nstr(v, digits, strip_zeros=False, min_fixed=-5, max_fixed=5))
+        )
         vec = lambda v: [fmt(c) for c in v]
         p = self.problem
         T2, T2_note = self._T2_or_reason()
@@ -403,14 +413,29 @@ class Prediction:
             "J_plus": list(self.J_plus),
             "J_minus": list(self.J_minus),
             "n_j": {str(j): y.n_cross for j, y in self.yardsticks.items()},
-            "crossings": [{"neuron": c.neuron, "point": c.point, "tau": fmt(c.tau), "direction": c.direction}
-                          for c in self.crossings],
+            "crossings": [
+                {"neuron": c.neuron, "point": c.point, "tau": fmt(c.tau), "direction": c.direction}
+                for c in self.crossings
+            ],
             "yardsticks": [
-                {"neuron": j, "sign": y.sign,
-                 "stages": [{"t0": fmt(st.t0), "t1": fmt(st.t1), "active": list(st.active),
-                             "cos_start": fmt(ctx.tanh(st.u0)), "direction_start": vec(st.start),
-                             "great_circle_towards": vec([c / st.G for c in st.gamma])} for st in y.stages],
-                 "kappa": fmt(y.kappa)} for j, y in self.yardsticks.items()],
+                {
+                    "neuron": j,
+                    "sign": y.sign,
+                    "stages": [
+                        {
+                            "t0": fmt(st.t0),
+                            "t1": fmt(st.t1),
+                            "active": list(st.active),
+                            "cos_start": fmt(ctx.tanh(st.u0)),
+                            "direction_start": vec(st.start),
+                            "great_circle_towards": vec([c / st.G for c in st.gamma]),
+                        }
+                        for st in y.stages
+                    ],
+                    "kappa": fmt(y.kappa),
+                }
+                for j, y in self.yardsticks.items()
+            ],
             "T0": fmt(self.T0),
             "T1": fmt(self.T1),
             "T1_over_eps_log": fmt(self.T1_over_eps_log),
@@ -493,13 +518,18 @@ def _yardstick(ctx, data: Dataset, X, j: int, z, s: int, G_all) -> Yardstick:
         gam = _gamma(ctx, data, active)
         G = _norm(ctx, gam)
         if not G:
-            raise ProblemError(f"init.z[{j}]", f"γ_I = 0 on the neuron's active set {sorted(active)} (every label "
-                                               "there is 0): its yardstick does not move and D1 is undefined")
+            raise ProblemError(
+                f"init.z[{j}]",
+                f"γ_I = 0 on the neuron's active set {sorted(active)} (every label "
+                "there is 0): its yardstick does not move and D1 is undefined",
+            )
         gbar = [c / G for c in gam]
         c0 = _dot(ctx, start, gbar)
         if not -1 < c0 < 1:
-            raise ProblemError(f"init.z[{j}]", "the yardstick is parallel to γ_I (φ = 0 or π): "
-                               "Assumption 1(ii) asks ∠(z_j, γ_[n]) > 0; perturb z_j")
+            raise ProblemError(
+                f"init.z[{j}]",
+                "the yardstick is parallel to γ_I (φ = 0 or π): Assumption 1(ii) asks ∠(z_j, γ_[n]) > 0; perturb z_j",
+            )
         u0 = ctx.atanh(c0)
         candidates = [i for i in range(n) if (i not in active) == (s == 1)]
         best = None
@@ -516,8 +546,10 @@ def _yardstick(ctx, data: Dataset, X, j: int, z, s: int, G_all) -> Yardstick:
                 best = (dt, i, u_end)
         if best is None:
             if s == -1:
-                raise ProblemError(f"init.z[{j}]", "a negative neuron's yardstick does not deactivate "
-                                   "(its data violate the teacher assumptions)")
+                raise ProblemError(
+                    f"init.z[{j}]",
+                    "a negative neuron's yardstick does not deactivate (its data violate the teacher assumptions)",
+                )
             stages.append(Stage(t, None, tuple(active), tuple(gam), G, tuple(start), r, u0))
             break
         dt, i, u_end = best
@@ -619,8 +651,13 @@ def _reduced_model(data: Dataset, dps: int, horizon: int) -> _Reduced:
     sub = Problem(Dataset(data.X, data.y), Init(eps, [g], [1]))
     shift = (ctx.log(eps.denominator) - ctx.log(G)) / G
     L0 = sum((v * v for v in data.y), Fraction(0)) / (2 * n)
-    tr = solve(sub, digits=dps, t_end=math.ceil(float(shift)) + horizon, loss_below=L0 / Fraction(10) ** (2 * dps),
-               max_steps=REDUCED_MAX_STEPS)
+    tr = solve(
+        sub,
+        digits=dps,
+        t_end=math.ceil(float(shift)) + horizon,
+        loss_below=L0 / Fraction(10) ** (2 * dps),
+        max_steps=REDUCED_MAX_STEPS,
+    )
     if not tr.status.ok:
         raise ProblemError("data", f"the reduced-model reference run ended early ({tr.status.value}): {tr.message}")
     return _Reduced(tr, shift, horizon)
@@ -667,9 +704,12 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
     gamma = tuple(_gamma(ctx, data, range(n)))
     G = _norm(ctx, gamma)
     if not any(data.y):
-        raise ProblemError("data.teacher", "σ(⟨v*, x_k⟩) = 0 on every input, so every label is 0: nothing is learned "
-                                           "and the theory (built on γ = Σ y_k x_k ≠ 0) does not apply; give a "
-                                           "teacher positive on some input")
+        raise ProblemError(
+            "data.teacher",
+            "σ(⟨v*, x_k⟩) = 0 on every input, so every label is 0: nothing is learned "
+            "and the theory (built on γ = Σ y_k x_k ≠ 0) does not apply; give a "
+            "teacher positive on some input",
+        )
     eta, u = _eig(ctx, data)
     nu_star = tuple(_dot(ctx, uk, teacher) for uk in u)
     z = [[rational(ctx, c) for c in zj] for zj in problem.init.z]
@@ -684,19 +724,23 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
     single = True
     for y in yard.values():
         ts = [y.stages[0].t0] + [c.tau for c in y.crossings]
-        if any(b - a <= tie * (1 + abs(b)) for a, b in zip(ts, ts[1:])):
+        if any(b - a <= tie * (1 + abs(b)) for a, b in itertools.pairwise(ts)):
             single = False
-            notes.append(f"init.z[{y.neuron}]: two crossings of the yardstick (nearly) coincide; "
-                         "Assumption 1(iv) asks |I_0(α_j^t)| ≤ 1 — perturb z_j")
+            notes.append(
+                f"init.z[{y.neuron}]: two crossings of the yardstick (nearly) coincide; "
+                "Assumption 1(iv) asks |I_0(α_j^t)| ≤ 1 — perturb z_j"
+            )
     assumption1["iv_single_crossings"] = single
     assumption1["v_deactivated_stay"] = True  # built into the flow with σ'(0) = 0 (pitfall 4)
     # δ and Δ (§1)
     xbar = [_unit(ctx, x) for x in X]
-    parts = [min(_norm(ctx, x) for x in X),
-             min(_dot(ctx, a, b) for a in xbar for b in xbar),
-             ctx.sqrt(eta[-1]),
-             min(nu_star) * ctx.sqrt(d),
-             min(_norm(ctx, zj) for zj in z)]
+    parts = [
+        min(_norm(ctx, x) for x in X),
+        min(_dot(ctx, a, b) for a in xbar for b in xbar),
+        ctx.sqrt(eta[-1]),
+        min(nu_star) * ctx.sqrt(d),
+        min(_norm(ctx, zj) for zj in z),
+    ]
     parts += [(ctx.sqrt(eta[k]) - ctx.sqrt(eta[k + 1])) * (d - 1) for k in range(d - 1)]
     for j, y in yard.items():
         c0 = ctx.tanh(y.stages[0].u0)  # cos φ_j^0, φ the angle to γ_{I_+(z_j)}
@@ -709,14 +753,33 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
         if y.sign == -1 and y.crossings:
             parts.append(_dot(ctx, _unit(ctx, z[j]), xbar[y.crossings[0].point]))
         ts = [ctx.zero] + [c.tau for c in y.crossings]
-        parts += [b - a for a, b in zip(ts, ts[1:])]
+        parts += [b - a for a, b in itertools.pairwise(ts)]
     delta = min(parts)
     if not delta > 0:
-        notes.append(f"δ = {ctx.nstr(delta, 5)} ≤ 0 (a repeated or degenerate quantity in its definition, e.g. two "
-                     "crossings at one instant or a point on a yardstick's arc): the Assumption 2 bound λ_max and "
-                     "the Lemma 32(ii) bounds on T2 do not exist; Theorem 6 gives no rate")
+        notes.append(
+            f"δ = {ctx.nstr(delta, 5)} ≤ 0 (a repeated or degenerate quantity in its definition, e.g. two "
+            "crossings at one instant or a point on a yardstick's arc): the Assumption 2 bound λ_max and "
+            "the Lemma 32(ii) bounds on T2 do not exist; Theorem 6 gives no rate"
+        )
     Delta = max([_norm(ctx, x) for x in X] + [_norm(ctx, zj) for zj in z] + [ctx.one])
     if not J_plus:
         notes.append("J_+ is empty: no neuron grows (Assumption 1(ii)); the limit and phase-2 quantities are undefined")
-    return Prediction(problem, dps, ctx, teacher, gamma, G, tuple(eta), tuple(tuple(c) for c in u), nu_star,
-                      assumption1, tuple(notes), J_plus, J_minus, yard, delta, Delta, eps)
+    return Prediction(
+        problem,
+        dps,
+        ctx,
+        teacher,
+        gamma,
+        G,
+        tuple(eta),
+        tuple(tuple(c) for c in u),
+        nu_star,
+        assumption1,
+        tuple(notes),
+        J_plus,
+        J_minus,
+        yard,
+        delta,
+        Delta,
+        eps,
+    )
