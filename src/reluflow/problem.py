@@ -33,6 +33,7 @@ from .limits import (
     MAX_WIDTH,
     MIN_LAMBDA_EXPONENT,
 )
+from .linalg import dot
 
 __all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "ln_exact", "shown"]
 
@@ -76,8 +77,10 @@ _MAX_BITS = int(MAX_EXPONENT * math.log2(10)) + 64  # numerator or denominator o
 
 def _too_large(field: str, what: str) -> ProblemError:
     return ProblemError(
-        field, f"{what}; reluflow reads numbers with |decimal exponent| ≤ {MAX_EXPONENT} and at most "
-        f"{MAX_SIGNIFICANT} significant digits (an exact number beyond that takes minutes to build)")
+        field,
+        f"{what}; reluflow reads numbers with |decimal exponent| ≤ {MAX_EXPONENT} and at most "
+        f"{MAX_SIGNIFICANT} significant digits (an exact number beyond that takes minutes to build)",
+    )
 
 
 def _sized(q: Fraction, field: str) -> Fraction:
@@ -159,9 +162,12 @@ def _entry(value: Any, field: str) -> Fraction:
     q = exact(value, field)
     if q and not _DATA_LO <= abs(q) <= _DATA_HI:
         size = f"{float(q):.3g}" if Fraction(1, 10**300) < abs(q) < 10**300 else "beyond 1e±300"
-        raise ProblemError(field, f"is {size}: non-zero entries must "
-                                  f"have magnitude in [1e-{DATA_EXPONENT}, 1e{DATA_EXPONENT}]; rescale the data "
-                                  "(the flow of c·X, c·y is the flow of X, y on another clock)")
+        raise ProblemError(
+            field,
+            f"is {size}: non-zero entries must "
+            f"have magnitude in [1e-{DATA_EXPONENT}, 1e{DATA_EXPONENT}]; rescale the data "
+            "(the flow of c·X, c·y is the flow of X, y on another clock)",
+        )
     return q
 
 
@@ -198,8 +204,10 @@ def _matrix(rows: Any, field: str, what: str) -> tuple[tuple[Fraction, ...], ...
         raise ProblemError(field, f"expected a list of rows ({what}), got {type(rows).__name__}")
     total = len(rows) if len(rows) > MAX_ENTRIES else sum(len(r) if isinstance(r, Sequence) else 1 for r in rows)
     if total > MAX_ENTRIES:
-        raise ProblemError(field, f"has {total} entries; at most {MAX_ENTRIES} are read (the exact flow of so much "
-                                  "data would take days)")
+        raise ProblemError(
+            field,
+            f"has {total} entries; at most {MAX_ENTRIES} are read (the exact flow of so much data would take days)",
+        )
     out = tuple(_vector(r, f"{field}[{i}]") for i, r in enumerate(rows))
     if not out:
         raise ProblemError(field, f"is empty; give at least one row ({what})")
@@ -221,10 +229,6 @@ def _nonzero_rows(rows: tuple[tuple[Fraction, ...], ...], field: str, what: str)
             raise ProblemError(f"{field}[{i}]", f"is the zero vector; every {what} must be non-zero")
 
 
-def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
-    return sum((a * b for a, b in zip(u, v)), Fraction(0))
-
-
 @dataclass(frozen=True)
 class Dataset:
     """Training set: rows of ``X`` are the inputs x_k ∈ R^d, ``y`` the labels (exact).
@@ -239,7 +243,7 @@ class Dataset:
     """
 
     X: tuple[tuple[Fraction, ...], ...]
-    y: tuple[Fraction, ...] | None = None
+    y: tuple[Fraction, ...] = None  # type: ignore[assignment]  # None: the teacher's labels (__post_init__)
     teacher: tuple[Fraction, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -249,16 +253,23 @@ class Dataset:
             teacher = _vector(self.teacher, "data.teacher")
             if len(teacher) != len(X[0]):
                 raise ProblemError(
-                    "data.teacher", f"has {len(teacher)} entries but the inputs have d = {len(X[0])}; "
-                    "the teacher v* lives in the input space")
+                    "data.teacher",
+                    f"has {len(teacher)} entries but the inputs have d = {len(X[0])}; "
+                    "the teacher v* lives in the input space",
+                )
             if all(c == 0 for c in teacher):
-                raise ProblemError("data.teacher", "is the zero vector; give a teacher v* ≠ 0 (the theory takes ‖v*‖ = 1)")
+                raise ProblemError(
+                    "data.teacher", "is the zero vector; give a teacher v* ≠ 0 (the theory takes ‖v*‖ = 1)"
+                )
             object.__setattr__(self, "teacher", teacher)
-            taught = tuple(max(_dot(teacher, x), Fraction(0)) for x in X)
+            taught = tuple(max(dot(teacher, x), Fraction(0)) for x in X)
             for k, v in enumerate(taught):
                 if v > _DATA_HI:
-                    raise ProblemError("data.teacher", f"gives the label σ(⟨v*, x_{k}⟩) = {float(v):.3g}, beyond "
-                                                       f"1e{DATA_EXPONENT}; rescale the teacher or the inputs")
+                    raise ProblemError(
+                        "data.teacher",
+                        f"gives the label σ(⟨v*, x_{k}⟩) = {float(v):.3g}, beyond "
+                        f"1e{DATA_EXPONENT}; rescale the teacher or the inputs",
+                    )
         if self.y is None:
             if teacher is None:
                 raise ProblemError("data.y", "is missing; give one label per input, or a teacher v*")
@@ -275,8 +286,9 @@ class Dataset:
             for k, (a, b) in enumerate(zip(y, taught)):
                 if a != b:
                     raise ProblemError(
-                        f"data.y[{k}]", f"is {a} but the teacher gives σ(⟨v*, x_{k}⟩) = {b}; "
-                        "omit y to take the teacher's labels")
+                        f"data.y[{k}]",
+                        f"is {a} but the teacher gives σ(⟨v*, x_{k}⟩) = {b}; omit y to take the teacher's labels",
+                    )
         _nonzero_rows(X, "data.X", "input")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
@@ -292,7 +304,7 @@ class Dataset:
     @property
     def gram(self) -> tuple[tuple[Fraction, ...], ...]:
         """Exact Gram matrix ⟨x_k, x_l⟩."""
-        return tuple(tuple(_dot(a, b) for b in self.X) for a in self.X)
+        return tuple(tuple(dot(a, b) for b in self.X) for a in self.X)
 
     @property
     def is_orthogonal(self) -> bool:
@@ -318,9 +330,12 @@ class Init:
         if lam <= 0:
             raise ProblemError("init.lambda", f"must be > 0 (the initialisation scale), got {shown(lam)}")
         if not Fraction(10) ** MIN_LAMBDA_EXPONENT <= lam <= Fraction(10) ** MAX_LAMBDA_EXPONENT:
-            raise ProblemError("init.lambda", f"must lie in [1e{MIN_LAMBDA_EXPONENT}, 1], got {shown(lam)}: the "
-                                              "cost of a run grows with ln(1/λ) (minutes at 1e-100000), and above 1 "
-                                              "the steps shrink with the weights (the papers' regime is λ → 0)")
+            raise ProblemError(
+                "init.lambda",
+                f"must lie in [1e{MIN_LAMBDA_EXPONENT}, 1], got {shown(lam)}: the "
+                "cost of a run grows with ln(1/λ) (minutes at 1e-100000), and above 1 "
+                "the steps shrink with the weights (the papers' regime is λ → 0)",
+            )
         z = _matrix(self.z, "init.z", "one row per neuron direction z_j")
         if isinstance(self.s, (str, bytes)) or not isinstance(self.s, (Sequence, np.ndarray)):
             raise ProblemError("init.s", "expected a list of signs, each +1 or -1")
@@ -335,9 +350,7 @@ class Init:
                 raise ProblemError(f"init.s[{j}]", f"must be +1 or -1 (the sign of a_j), got {shown(val)}")
             s.append(int(val))
         if len(s) != len(z):
-            raise ProblemError(
-                "init.s", f"has {len(s)} signs but init.z has {len(z)} rows; give one sign per neuron"
-            )
+            raise ProblemError("init.s", f"has {len(s)} signs but init.z has {len(z)} rows; give one sign per neuron")
         _nonzero_rows(z, "init.z", "direction z_j")
         object.__setattr__(self, "lam", lam)
         object.__setattr__(self, "z", z)
@@ -356,7 +369,7 @@ class Init:
         rng = np.random.default_rng(int(seed))
         z = rng.normal(0.0, 1.0 / math.sqrt(d), size=(int(width), d))
         s = rng.choice((-1, 1), size=int(width))
-        return cls(lam, [[float(v) for v in row] for row in z], [int(v) for v in s])
+        return cls(lam, tuple(tuple(Fraction(float(v)) for v in row) for row in z), tuple(int(v) for v in s))
 
 
 @dataclass(frozen=True)
@@ -409,7 +422,7 @@ class Problem:
             for x, y in zip(self.data.X, self.data.y):
                 if sign * y > 0:
                     dvec = [a + abs(y) * b for a, b in zip(dvec, x)]
-            sq = _dot(dvec, dvec)
+            sq = dot(dvec, dvec)
             if sq > 0:  # √ through logs: the square may exceed floats (entries up to 1e100)
                 norms.append(math.exp(ln_exact(sq) / 2))
         return norms

@@ -41,6 +41,7 @@ hypothesis.errors.InvalidArgument: min_n=0 must be an integer ≥ 1 (the number 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -51,7 +52,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from .datasets import cayley, example37_negative, example37_positive, perturbed
-from .linalg import inverse
+from .linalg import dot, inverse
 from .problem import Dataset, Init, Problem, ProblemError, exact
 from .theory.single_neuron_assumptions import data_conditions, gamma, init_conditions
 
@@ -153,10 +154,6 @@ def _check_widths(min_width: Any, max_width: Any) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- exact linear algebra
 
 
-def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
-    return sum((a * b for a, b in zip(u, v)), Fraction(0))
-
-
 def _grid(lo: Fraction, hi: Fraction) -> list[Fraction]:
     """lo, hi and every k/4 strictly between them, ascending."""
     vals = {lo, hi}
@@ -169,8 +166,8 @@ def _grid(lo: Fraction, hi: Fraction) -> list[Fraction]:
 
 def _class_norms_sq(X, y) -> tuple[Fraction, Fraction]:
     """(‖D₊‖², ‖D₋‖²) with ‖D_±‖² = Σ_{±y_k>0} y_k²‖x_k‖² (orthogonal rows)."""
-    plus = sum((v * v * _dot(x, x) for x, v in zip(X, y) if v > 0), Fraction(0))
-    minus = sum((v * v * _dot(x, x) for x, v in zip(X, y) if v < 0), Fraction(0))
+    plus = sum((v * v * dot(x, x) for x, v in zip(X, y) if v > 0), Fraction(0))
+    minus = sum((v * v * dot(x, x) for x, v in zip(X, y) if v < 0), Fraction(0))
     return plus, minus
 
 
@@ -225,8 +222,11 @@ def orthogonal_datasets(
         raise InvalidArgument(f"both_signs=True needs min_n ≥ 2 (one point of each sign), got min_n={min_n}")
     if orthonormal and norms is not None:
         raise InvalidArgument(f"norms={norms!r} cannot be combined with orthonormal=True (which sets every ‖x_k‖ = 1)")
-    n_lo, n_hi = (Fraction(1), Fraction(1)) if orthonormal else _check_range(
-        _DEFAULT_NORMS if norms is None else norms, "norms", what="the range of ‖x_k‖")
+    n_lo, n_hi = (
+        (Fraction(1), Fraction(1))
+        if orthonormal
+        else _check_range(_DEFAULT_NORMS if norms is None else norms, "norms", what="the range of ‖x_k‖")
+    )
     l_lo, l_hi = _check_range(labels, "labels", what="the range of |y_k|")
     ratio = None
     if min_rate_ratio is not None:
@@ -283,12 +283,12 @@ def _complement_basis(X) -> list[list[Fraction]]:
             break
         v = [Fraction(int(i == c)) for c in range(d)]
         for b in basis:
-            f = _dot(v, b) / _dot(b, b)
+            f = dot(v, b) / dot(b, b)
             v = [a - f * c for a, c in zip(v, b)]
         if any(v):
             basis.append(v)
             out.append(v)
-    return [[c / _approx_sqrt(_dot(v, v)) for c in v] for v in out]
+    return [[c / _approx_sqrt(dot(v, v)) for c in v] for v in out]
 
 
 class _Layout:
@@ -299,7 +299,7 @@ class _Layout:
     def __init__(self, dataset: Dataset):
         self.X = dataset.X
         self.n, self.d = dataset.n, dataset.d
-        self.nx = [_dot(x, x) for x in self.X]
+        self.nx = [dot(x, x) for x in self.X]
         self.r = [_approx_sqrt(q) for q in self.nx]
         self.perp = _complement_basis(self.X)
         self.classes = {s: tuple(k for k, v in enumerate(dataset.y) if s * v > 0) for s in (1, -1)}
@@ -315,9 +315,9 @@ class _Layout:
 
     def generic(self, z: Sequence[Fraction], margin: Fraction) -> bool:
         """⟨z, x_k⟩ ≠ 0 and ⟨z, x_k⟩² ≥ margin² ‖z‖² ‖x_k‖² for every k (exact)."""
-        zz = _dot(z, z)
+        zz = dot(z, z)
         for x, nx in zip(self.X, self.nx):
-            u = _dot(z, x)
+            u = dot(z, x)
             if u == 0 or u * u < margin * margin * zz * nx:
                 return False
         return True
@@ -333,8 +333,9 @@ def _at_least(values: list[Fraction], floor: float, count: int | None = None) ->
     return kept[:count] if count else kept
 
 
-def _neuron(layout: _Layout, margin: Fraction, *, sign=None, positive=(), negative=(),
-            not_all_of=(), cover: bool = False):
+def _neuron(
+    layout: _Layout, margin: Fraction, *, sign=None, positive=(), negative=(), not_all_of=(), cover: bool = False
+):
     """One neuron (z, s): sign ``sign`` (random if None); ⟨z, x_k⟩ > 0 on ``positive`` and
     < 0 on ``negative``; random elsewhere, except that not every point of each set in
     ``not_all_of`` (pairs (sign, points)) may be active when s matches.  ``cover=True``
@@ -471,10 +472,15 @@ def inits(
                 order = draw(st.permutations(pts))
                 n_blocks = draw(st.integers(2, min(len(pts), 2 + budget)))
                 budget -= n_blocks - 2
-                cuts = sorted(draw(st.lists(st.integers(1, len(pts) - 1), min_size=n_blocks - 1,
-                                            max_size=n_blocks - 1, unique=True)))
+                cuts = sorted(
+                    draw(
+                        st.lists(
+                            st.integers(1, len(pts) - 1), min_size=n_blocks - 1, max_size=n_blocks - 1, unique=True
+                        )
+                    )
+                )
                 bounds = [0, *cuts, len(pts)]
-                for a, b in zip(bounds, bounds[1:]):
+                for a, b in itertools.pairwise(bounds):
                     block = tuple(order[a:b])
                     rest = tuple(k for k in pts if k not in block)
                     planned.append(_neuron(layout, margin, sign=s, positive=block, negative=rest))
@@ -513,8 +519,14 @@ def orthogonal_problems(
     ``lam``, ``coverage``, ``margin``).  With ``coverage=False`` only datasets with a
     class of ≥ 2 points are drawn."""
     data = orthogonal_datasets(
-        min_n=min_n, max_n=max_n, extra_dims=extra_dims, norms=norms, labels=labels,
-        both_signs=both_signs, orthonormal=orthonormal, min_rate_ratio=min_rate_ratio,
+        min_n=min_n,
+        max_n=max_n,
+        extra_dims=extra_dims,
+        norms=norms,
+        labels=labels,
+        both_signs=both_signs,
+        orthonormal=orthonormal,
+        min_rate_ratio=min_rate_ratio,
     )
     min_width, max_width = _check_widths(min_width, max_width)
     _check_lam(lam)
@@ -529,15 +541,19 @@ def orthogonal_problems(
         if max_n < (3 if both_signs else 2):
             raise InvalidArgument(
                 f"coverage=False needs a class with ≥ 2 points: max_n={max_n} is too small"
-                + (" with both_signs=True (needs max_n ≥ 3)" if both_signs else ""))
+                + (" with both_signs=True (needs max_n ≥ 3)" if both_signs else "")
+            )
         if max_width < 3:
-            raise InvalidArgument(f"max_width={max_width}: coverage=False needs ≥ 3 neurons "
-                                  "(two partial neurons for the failing class, one for the other)")
-        data = data.filter(lambda ds: any(
-            sum(1 for v in ds.y if s * v > 0) >= 2 for s in (1, -1)))
-    return data.flatmap(lambda ds: inits(
-        ds, min_width=min_width, max_width=max_width, lam=lam, coverage=coverage, margin=margin
-    ).map(lambda init: Problem(ds, init)))
+            raise InvalidArgument(
+                f"max_width={max_width}: coverage=False needs ≥ 3 neurons "
+                "(two partial neurons for the failing class, one for the other)"
+            )
+        data = data.filter(lambda ds: any(sum(1 for v in ds.y if s * v > 0) >= 2 for s in (1, -1)))
+    return data.flatmap(
+        lambda ds: inits(ds, min_width=min_width, max_width=max_width, lam=lam, coverage=coverage, margin=margin).map(
+            lambda init: Problem(ds, init)
+        )
+    )
 
 
 # ============================================================================= single neuron
@@ -613,8 +629,8 @@ def _check_radius(value: Any) -> Fraction:
     R = _number(value, "max_radius")
     if R <= 0 or 2 * R * R >= 1:
         raise InvalidArgument(
-            f"max_radius={value!r} must be in (0, 1/√2): inputs x_i = v* + r_i with ‖r_i‖ < 1/√2 keep "
-            "∠(v*, x_i) < π/4")
+            f"max_radius={value!r} must be in (0, 1/√2): inputs x_i = v* + r_i with ‖r_i‖ < 1/√2 keep ∠(v*, x_i) < π/4"
+        )
     return R
 
 
@@ -658,7 +674,8 @@ def single_neuron_datasets(
         n_range = _check_size(n, "n", at_least=1, what="the number of inputs")
         if n_range[0] < d_hi:
             raise InvalidArgument(
-                f"n={n!r} is below d={d!r}: span{{x_i}} = R^d (Assumption 1(i)) needs n ≥ d for every d drawn")
+                f"n={n!r} is below d={d!r}: span{{x_i}} = R^d (Assumption 1(i)) needs n ≥ d for every d drawn"
+            )
     R = _check_radius(max_radius)
     direction = st.integers(-_R_COORD, _R_COORD)
 
@@ -692,8 +709,8 @@ def _init_options(width: Any, lam: Any, j_minus: Any, idle: Any, margin: Any):
 
 
 def _positively_parallel(u: Sequence[Fraction], v: Sequence[Fraction]) -> bool:
-    uv = _dot(u, v)
-    return uv > 0 and uv * uv == _dot(u, u) * _dot(v, v)
+    uv = dot(u, v)
+    return uv > 0 and uv * uv == dot(u, u) * dot(v, v)
 
 
 def single_neuron_inits(
@@ -737,14 +754,14 @@ def single_neuron_inits(
         raise InvalidArgument("data has no teacher v*: build it as Dataset(X, teacher=v*)")
     (w_lo, w_hi), lam, margin = _init_options(width, lam, j_minus, idle, margin)
     X, d = data.X, data.d
-    nx = [_dot(x, x) for x in X]
+    nx = [dot(x, x) for x in X]
     g = gamma(data)
-    base = tuple(-c for c in data.teacher) if all(_dot(data.teacher, x) > 0 for x in X) else None
+    base = tuple(-c for c in data.teacher) if all(dot(data.teacher, x) > 0 for x in X) else None
     kinds = ["plus"] + (["minus"] if j_minus else []) + (["idle"] if idle and base is not None else [])
 
     def generic(z: Sequence[Fraction]) -> bool:
-        zz = _dot(z, z)
-        return all((u := _dot(z, x)) != 0 and u * u >= margin * margin * zz * q for x, q in zip(X, nx))
+        zz = dot(z, z)
+        return all((u := dot(z, x)) != 0 and u * u >= margin * margin * zz * q for x, q in zip(X, nx))
 
     coords = st.lists(st.integers(-_Z_DEN, _Z_DEN), min_size=d, max_size=d)
     idle_den = _Z_DEN * _ceil_sqrt(d)
@@ -754,12 +771,12 @@ def single_neuron_inits(
         if kind == "idle":
             p = [Fraction(draw(st.integers(-_IDLE_COORD, _IDLE_COORD)), idle_den) for _ in range(d)]
             z = tuple(a + b for a, b in zip(base, p))
-            assume(any(z) and all(_dot(z, x) < 0 for x in X) and generic(z))
+            assume(any(z) and all(dot(z, x) < 0 for x in X) and generic(z))
             return z, draw(st.sampled_from((1, -1)))
         ks = draw(coords)
         z = tuple(Fraction(k, _Z_DEN) for k in ks) if any(ks) else data.teacher  # (0 ↦ v*: where shrinking ends)
         assume(generic(z))
-        if not any(_dot(z, x) > 0 for x in X):  # all inputs inactive: −z has all of them active
+        if not any(dot(z, x) > 0 for x in X):  # all inputs inactive: −z has all of them active
             z = tuple(-c for c in z)
         if kind == "minus":
             assume(not _positively_parallel(z, g))
@@ -803,9 +820,16 @@ def single_neuron_problems(
     """
     data = single_neuron_datasets(d=d, n=n, max_radius=max_radius)
     _init_options(width, lam, j_minus, idle, margin)
-    return data.flatmap(lambda ds: single_neuron_inits(
-        ds, width=width, lam=lam, j_minus=j_minus, idle=idle, margin=margin,
-    ).map(lambda init: Problem(ds, init)))
+    return data.flatmap(
+        lambda ds: single_neuron_inits(
+            ds,
+            width=width,
+            lam=lam,
+            j_minus=j_minus,
+            idle=idle,
+            margin=margin,
+        ).map(lambda init: Problem(ds, init))
+    )
 
 
 # ----------------------------------------------------------------------------- Example 37
@@ -823,13 +847,13 @@ def _m_sign_certified(data: Dataset, family: str) -> bool:
     p = χ_1, q = χ_2 (0-based; the paper's χ_2, χ_3) has cos∠(p, q) > sin∠(p, v*), so
     𝓜 > 0; decided through squares: ⟨p, q⟩ > 0 and ⟨p, q⟩²‖v*‖² > ‖q‖²(‖p‖²‖v*‖² − ⟨p, v*⟩²).
     """
-    H = inverse([[_dot(a, b) for b in data.X] for a in data.X])  # ⟨χ_k, χ_i⟩ for the dual basis
+    H = inverse([[dot(a, b) for b in data.X] for a in data.X])  # ⟨χ_k, χ_i⟩ for the dual basis
     d = data.d
     if family == "negative":
         return all(H[k][i] <= 0 for k in range(d) for i in range(d) if k != i)
     pq, pp, qq = H[1][2], H[1][1], H[2][2]
-    pv = sum((H[1][i] * _dot(data.X[i], data.teacher) for i in range(d)), Fraction(0))
-    vv = _dot(data.teacher, data.teacher)
+    pv = sum((H[1][i] * dot(data.X[i], data.teacher) for i in range(d)), Fraction(0))
+    vv = dot(data.teacher, data.teacher)
     return pq > 0 and pq * pq * vv > qq * (pp * vv - pv * pv)
 
 
@@ -881,8 +905,9 @@ def example37_problems(
     shape, name = ("xi", xi) if family == "negative" else ("b", b)
     other = b if family == "negative" else xi
     if other is not None:
-        raise InvalidArgument(f"{'b' if family == 'negative' else 'xi'}={other!r} does not apply to family={family!r}"
-                              f" (use {shape}=…)")
+        raise InvalidArgument(
+            f"{'b' if family == 'negative' else 'xi'}={other!r} does not apply to family={family!r} (use {shape}=…)"
+        )
 
     def build(value):
         return builder(d, value, lam="1", width=1, seed=0)
@@ -893,7 +918,7 @@ def example37_problems(
         raise InvalidArgument(f"d={d!r} is invalid for family={family!r}: {exc}") from None
     if name is None:
         values = []
-        for v in (_E37_XI if family == "negative" else _E37_B):
+        for v in _E37_XI if family == "negative" else _E37_B:
             try:
                 build(v)
             except ProblemError:

@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..datasets import cayley, example37_negative, example37_positive
+from ..linalg import dot
 from ..precision import context
 from ..problem import Dataset, Problem, ProblemError
 from ..theory import interpolators as it
@@ -40,10 +41,6 @@ _Q0 = Fraction(0)
 
 def _lam(p: Problem) -> str:
     return lam_str(p.init.lam)
-
-
-def _dot(u, v):
-    return sum((a * b for a, b in zip(u, v)), _Q0)
 
 
 def _all(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
@@ -77,8 +74,10 @@ def _need_theorem8(p: Problem) -> Dataset:
         raise ProblemError("data.X", f"Theorem 8 needs n = d (Assumption 3); here n = {data.n}, d = {data.d}")
     bad = [i for i, y in enumerate(data.y) if y <= 0]
     if bad:
-        raise ProblemError(f"data.X[{bad[0]}]", "makes an angle ≥ π/2 with v* (label 0); Theorem 8 needs all "
-                                                "angles below π/2 (Remark 38(iii))")
+        raise ProblemError(
+            f"data.X[{bad[0]}]",
+            "makes an angle ≥ π/2 with v* (label 0); Theorem 8 needs all angles below π/2 (Remark 38(iii))",
+        )
     return data
 
 
@@ -113,7 +112,10 @@ def _nonneg(expr, symbolic: bool) -> bool | None:
     if not symbolic:
         return expr.is_nonnegative
     try:
-        return sp.solve_univariate_inequality(expr < 0, _B, relational=False, domain=sp.Interval(11, sp.oo)) == sp.S.EmptySet
+        return (
+            sp.solve_univariate_inequality(expr < 0, _B, relational=False, domain=sp.Interval(11, sp.oo))
+            == sp.S.EmptySet
+        )
     except (NotImplementedError, ValueError):
         return None
 
@@ -134,7 +136,7 @@ def _n20_network(d: int, bval: Fraction | None) -> dict:
     p, q = chi[1], chi[2]
     pbar, qbar = p / norm(p), q / norm(q)
     cos_pq, cos_pv = sp.simplify(pbar.dot(qbar)), sp.simplify(pbar.dot(v))
-    sin_pq, sin_pv = sp.simplify(sp.sqrt(1 - cos_pq ** 2)), sp.sqrt(1 - cos_pv ** 2)
+    sin_pq, sin_pv = sp.simplify(sp.sqrt(1 - cos_pq**2)), sp.sqrt(1 - cos_pv**2)
     closed = (b - 1) / (b + 1) - sp.sqrt(1 - sp.Rational(9, 25) * b / (b + 1))
     lower = sp.Rational(5, 6) - sp.sqrt(sp.Rational(67, 100))
     ys = [v.dot(x) for x in xs]
@@ -147,7 +149,7 @@ def _n20_network(d: int, bval: Fraction | None) -> dict:
         "acute": _sign(cos_pv, symbolic),  # ∠(p, v*) < π/2: the table's first case
         "gap_identity": sp.simplify(cos_pq - sin_pv - closed) == 0,
         "gap_closed": closed,
-        "norm_r": sp.simplify(r.dot(r) - sin_pq ** 2) == 0,
+        "norm_r": sp.simplify(r.dot(r) - sin_pq**2) == 0,
         "xi_is_geom": _nonneg(cap - geom, symbolic),  # ξ = cos∠(p,v*) − sin∠(p,q) is the min
         "xi_positive": _sign(geom, symbolic),
     }
@@ -166,7 +168,7 @@ def _n20_network(d: int, bval: Fraction | None) -> dict:
     else:
         out["interpolates"] = None
     theta = sp.simplify(a[0] ** 2 + a[1] ** 2 + W[0].dot(W[0]) + W[1].dot(W[1]))
-    out["theta_le_bound"] = _nonneg(2 - xi ** 2 - theta, symbolic)
+    out["theta_le_bound"] = _nonneg(2 - xi**2 - theta, symbolic)
     out["bound_below_2"] = None if out["xi_positive"] is None else out["xi_positive"] != 0  # ξ² > 0 ⇔ ξ ≠ 0
     if symbolic:
         out["gap_ge_lower"] = _nonneg(closed - lower, True)  # on [11, ∞)
@@ -189,15 +191,23 @@ def _family37_positive(p: Problem) -> tuple[int, Fraction]:
     except ProblemError as exc:
         raise ProblemError("data", f"not an Example 37 𝓜 > 0 instance ({exc})") from None
     if ref.X != data.X or ref.teacher != data.teacher:
-        raise ProblemError("data", "N20 is about the Example 37 𝓜 > 0 family: the inputs or the teacher differ "
-                                   "(use datasets.example37_positive)")
+        raise ProblemError(
+            "data",
+            "N20 is about the Example 37 𝓜 > 0 family: the inputs or the teacher differ "
+            "(use datasets.example37_positive)",
+        )
     return data.d, b
 
 
-@claim("N20", paper=PAPER, source="Thm 8(ii), Ex. 37, §3.6 table",
-       statement="𝓜 > 0 family, p = χ₂, q = χ₃: the §3.6 network interpolates with ‖θ‖² ≤ 2 − ξ² < 2, and "
-                 "cos∠(χ₂,χ₃) − sin∠(χ₂,v*) = (b−1)/(b+1) − √(1 − 9b/(25(b+1))) ≥ 5/6 − √0.67 > 0",
-       notion="exact (SymPy): at the fixture's b and for symbolic b ≥ 11, at the fixture's d", instance="EX37+")
+@claim(
+    "N20",
+    paper=PAPER,
+    source="Thm 8(ii), Ex. 37, §3.6 table",
+    statement="𝓜 > 0 family, p = χ₂, q = χ₃: the §3.6 network interpolates with ‖θ‖² ≤ 2 − ξ² < 2, and "
+    "cos∠(χ₂,χ₃) − sin∠(χ₂,v*) = (b−1)/(b+1) − √(1 − 9b/(25(b+1))) ≥ 5/6 − √0.67 > 0",
+    notion="exact (SymPy): at the fixture's b and for symbolic b ≥ 11, at the fixture's d",
+    instance="EX37+",
+)
 def n20(s: Session, p: Problem) -> Outcome:
     d, b = _family37_positive(p)
     at_b = _n20_network(d, b)
@@ -242,48 +252,67 @@ def n20(s: Session, p: Problem) -> Outcome:
         f"𝓜 = {fmt(mv.value, 10)} "
         f"({mv.how}; maximiser K = {tuple(k + 1 for k in mv.K)})",
         "exact (SymPy): identities simplify to 0, signs decided on [11, ∞) by solve_univariate_inequality",
-        _lam(p), DPS,
-        ("all exact checks hold: " if not failed else "FAILED: " + "; ".join(failed) + " — checked: ") + detail
-        + f"; 𝓜 ≥ gap at b = {b}: {m_ok} (𝓜 − gap = {fmt(mv.value - gap, 3)})")
+        _lam(p),
+        DPS,
+        ("all exact checks hold: " if not failed else "FAILED: " + "; ".join(failed) + " — checked: ")
+        + detail
+        + f"; 𝓜 ≥ gap at b = {b}: {m_ok} (𝓜 − gap = {fmt(mv.value - gap, 3)})",
+    )
 
 
 # ----------------------------------------------------------------------------- N21: optimisation search
 
 
-@claim("N21", paper=PAPER, source="Thm 8(i)",
-       statement="𝓜 < 0 (or χ_kᵀχ_i ≤ 0): no interpolating network has ‖θ‖² < 2 (Θ_{v*} is norm-minimal)",
-       notion="certified minimum (interpolators.minimum_norm: the convex program over all activation patterns, "
-              "an exact interpolator above and an exact dual bound below) must enclose 2‖v*‖ with 2‖v*‖ ≤ hi; "
-              "the exact duality bound 2μᵀy/κ must equal 2‖v*‖; control: on EX37+ (𝓜 > 0) the certified "
-              "minimum is below 2‖v*‖",
-       instance="EX37-")
+@claim(
+    "N21",
+    paper=PAPER,
+    source="Thm 8(i)",
+    statement="𝓜 < 0 (or χ_kᵀχ_i ≤ 0): no interpolating network has ‖θ‖² < 2 (Θ_{v*} is norm-minimal)",
+    notion="certified minimum (interpolators.minimum_norm: the convex program over all activation patterns, "
+    "an exact interpolator above and an exact dual bound below) must enclose 2‖v*‖ with 2‖v*‖ ≤ hi; "
+    "the exact duality bound 2μᵀy/κ must equal 2‖v*‖; control: on EX37+ (𝓜 > 0) the certified "
+    "minimum is below 2‖v*‖",
+    instance="EX37-",
+)
 def n21(s: Session, p: Problem) -> Outcome:
     data = _need_theorem8(p)
     mv = _M(data)
     if mv.sign >= 0:
         raise ProblemError("data", f"N21 needs 𝓜 < 0; here the sign is {mv.sign} ({mv.how}, value {fmt(mv.value, 6)})")
     ctx = context(DPS)
-    ref = 2 * ctx.sqrt(ctx.mpf(_dot(data.teacher, data.teacher).numerator) / _dot(data.teacher, data.teacher).denominator)
+    ref = 2 * ctx.sqrt(ctx.mpf(dot(data.teacher, data.teacher).numerator) / dot(data.teacher, data.teacher).denominator)
     found = _minimum(data)
-    where = _versus(found, 4 * _dot(data.teacher, data.teacher))
+    where = _versus(found, 4 * dot(data.teacher, data.teacher))
     lower = mv.dual.theta_sq_lower(ctx)
     plus = FIXTURES["EX37+"]().data
     control = _minimum(plus)
-    c_where = _versus(control, 4 * _dot(plus.teacher, plus.teacher))
+    c_where = _versus(control, 4 * dot(plus.teacher, plus.teacher))
     enc, cenc = found.theta_sq.to_dict(15), control.theta_sq.to_dict(12)
     parts = [
-        (where == "∈" if found.certified else None,
-         f"certified min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}] ({found.blocks} pattern blocks, minimiser of rank "
-         f"{found.rank} with {found.neurons} neurons); 2‖v*‖ = {fmt(ref, 15)} {where} the enclosure"),
-        (abs(lower - ref) <= ctx.mpf(10) ** (-(DPS - 5)), f"exact duality bound 2μᵀy/κ = {fmt(lower, 15)} (every "
-                                                          f"interpolator is above it)"),
-        (c_where == ">",
-         f"control on EX37+ (𝓜 > 0): certified min ∈ [{cenc['lo']}, {cenc['hi']}] {'<' if c_where == '>' else '≮'} 2"),
+        (
+            where == "∈" if found.certified else None,
+            f"certified min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}] ({found.blocks} pattern blocks, minimiser of rank "
+            f"{found.rank} with {found.neurons} neurons); 2‖v*‖ = {fmt(ref, 15)} {where} the enclosure",
+        ),
+        (
+            abs(lower - ref) <= ctx.mpf(10) ** (-(DPS - 5)),
+            f"exact duality bound 2μᵀy/κ = {fmt(lower, 15)} (every interpolator is above it)",
+        ),
+        (
+            c_where == ">",
+            f"control on EX37+ (𝓜 > 0): certified min ∈ [{cenc['lo']}, {cenc['hi']}] {'<' if c_where == '>' else '≮'} 2",
+        ),
     ]
     verdict, detail = _all(*parts)
-    return Outcome(verdict, "min ‖θ‖² = 2‖v*‖ over interpolators (attained on Θ_{v*})",
-                   f"min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}]; 𝓜 = {fmt(mv.value, 8)} (sign {mv.sign}: {mv.how})",
-                   f"certified enclosure (relative width ≤ {found.rtol:g}); duality bound to 1e-25", _lam(p), DPS, detail)
+    return Outcome(
+        verdict,
+        "min ‖θ‖² = 2‖v*‖ over interpolators (attained on Θ_{v*})",
+        f"min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}]; 𝓜 = {fmt(mv.value, 8)} (sign {mv.sign}: {mv.how})",
+        f"certified enclosure (relative width ≤ {found.rtol:g}); duality bound to 1e-25",
+        _lam(p),
+        DPS,
+        detail,
+    )
 
 
 # ----------------------------------------------------------------------------- N22: Remark 38
@@ -308,7 +337,7 @@ def _random_interpolator(data: Dataset, chi, rng: random.Random):
             ok &= T[k][i] > 0
         if ok:
             W = [[sum((T[j][i] * chi[i][c] for i in range(d)), _Q0) for c in range(d)] for j in range(m)]
-            outs = [sum((aj * max(_dot(wj, x), _Q0) for aj, wj in zip(a, W)), _Q0) for x in data.X]
+            outs = [sum((aj * max(dot(wj, x), _Q0) for aj, wj in zip(a, W)), _Q0) for x in data.X]
             assert outs == list(data.y)
             return a, W
 
@@ -356,18 +385,22 @@ def _generated(kind: str, rng: random.Random, d: int) -> Dataset:
             return data
 
 
-@claim("N22", paper=PAPER, source="Remark 38",
-       statement="every interpolator has ‖θ‖² ≥ 2 max_i cos∠(v*, x_i) > √2; for d = 2 or orthogonal data 𝓜 < 0",
-       notion="exact inequality on random exact interpolators, members of Θ_{v*}, the §3.6 network and the "
-              "certified minimiser; for every interpolator at once: the certified minimum's lower end above the "
-              "bound (Arb); 𝓜's sign on generated d = 2 and orthogonal instances",
-       instance="EX37+")
+@claim(
+    "N22",
+    paper=PAPER,
+    source="Remark 38",
+    statement="every interpolator has ‖θ‖² ≥ 2 max_i cos∠(v*, x_i) > √2; for d = 2 or orthogonal data 𝓜 < 0",
+    notion="exact inequality on random exact interpolators, members of Θ_{v*}, the §3.6 network and the "
+    "certified minimiser; for every interpolator at once: the certified minimum's lower end above the "
+    "bound (Arb); 𝓜's sign on generated d = 2 and orthogonal instances",
+    instance="EX37+",
+)
 def n22(s: Session, p: Problem) -> Outcome:
     data = _need_theorem8(p)
     ctx = context(DPS)
-    rho2 = _dot(data.teacher, data.teacher)
+    rho2 = dot(data.teacher, data.teacher)
     B = ng.remark38_bound(data, ctx=ctx)
-    nx = [_dot(x, x) for x in data.X]
+    nx = [dot(x, x) for x in data.X]
     pi4 = ng._angles_below_pi4(data)
     above_root2 = any(2 * y * y > rho2 * n for y, n in zip(data.y, nx))  # 2 max cos > √2 ⇔ some cos² > 1/2
 
@@ -400,24 +433,42 @@ def n22(s: Session, p: Problem) -> Outcome:
             wrong.append(f"{name}: sign {m.sign}, value {fmt(m.value, 6)}")
         inconclusive += m.numeric_sign == 0
     verdict, detail = _all(
-        (bad_exact == 0, f"{len(exact_vals)} exact rational interpolators ({count} random, unbalanced; 5 in Θ_v*"
-                         f"{'; the exact §3.6 network' if mv.counterexample is not None else ''}; the certified "
-                         f"minimiser): {bad_exact} below the bound"),
-        (below == "<",
-         f"every interpolator: certified min ‖θ‖² ≥ {found.theta_sq.to_dict(10)['lo']} "
-         f"{'>' if below == '<' else '≯'} the bound"),
-        (abs(B * B - ctx.mpf(bound_sq.numerator) / bound_sq.denominator) <= ctx.mpf(10) ** (-(DPS - 5)),
-         f"remark38_bound = {fmt(B, 12)} agrees with the exact (2 max_i ⟨v*, x_i⟩/‖x_i‖)² to 1e-25"),
-        (above_root2, f"2 max_i cos∠(v*, x_i) = {fmt(B, 10)} {'>' if above_root2 else '≤'} √2‖v*‖ (exact; all angles "
-                      f"< π/4: {pi4})"),
-        (not wrong, f"{len(insts)} generated instances (d = 2 with angles < π/4; orthogonal, d = 2..4): 𝓜 < 0 on all "
-                    f"(largest value {worst:.4g}, numeric search alone inconclusive on {inconclusive})"
-                    + ("" if not wrong else "; WRONG: " + "; ".join(wrong[:3]))),
+        (
+            bad_exact == 0,
+            f"{len(exact_vals)} exact rational interpolators ({count} random, unbalanced; 5 in Θ_v*"
+            f"{'; the exact §3.6 network' if mv.counterexample is not None else ''}; the certified "
+            f"minimiser): {bad_exact} below the bound",
+        ),
+        (
+            below == "<",
+            f"every interpolator: certified min ‖θ‖² ≥ {found.theta_sq.to_dict(10)['lo']} "
+            f"{'>' if below == '<' else '≯'} the bound",
+        ),
+        (
+            abs(B * B - ctx.mpf(bound_sq.numerator) / bound_sq.denominator) <= ctx.mpf(10) ** (-(DPS - 5)),
+            f"remark38_bound = {fmt(B, 12)} agrees with the exact (2 max_i ⟨v*, x_i⟩/‖x_i‖)² to 1e-25",
+        ),
+        (
+            above_root2,
+            f"2 max_i cos∠(v*, x_i) = {fmt(B, 10)} {'>' if above_root2 else '≤'} √2‖v*‖ (exact; all angles "
+            f"< π/4: {pi4})",
+        ),
+        (
+            not wrong,
+            f"{len(insts)} generated instances (d = 2 with angles < π/4; orthogonal, d = 2..4): 𝓜 < 0 on all "
+            f"(largest value {worst:.4g}, numeric search alone inconclusive on {inconclusive})"
+            + ("" if not wrong else "; WRONG: " + "; ".join(wrong[:3])),
+        ),
     )
-    return Outcome(verdict, f"‖θ‖² ≥ {fmt(B, 8)} > √2 for every interpolator; 𝓜 < 0 for d = 2 / orthogonal",
-                   f"smallest ‖θ‖² among the checked interpolators {fmt(closest, 8)}; {len(insts)} instances with 𝓜 < 0",
-                   "exact (Fractions) for rational networks, Arb for the certified minimum; sign of 𝓜 exact (duality)",
-                   _lam(p), DPS, detail)
+    return Outcome(
+        verdict,
+        f"‖θ‖² ≥ {fmt(B, 8)} > √2 for every interpolator; 𝓜 < 0 for d = 2 / orthogonal",
+        f"smallest ‖θ‖² among the checked interpolators {fmt(closest, 8)}; {len(insts)} instances with 𝓜 < 0",
+        "exact (Fractions) for rational networks, Arb for the certified minimum; sign of 𝓜 exact (duality)",
+        _lam(p),
+        DPS,
+        detail,
+    )
 
 
 # ----------------------------------------------------------------------------- N23: Monte Carlo
@@ -451,10 +502,10 @@ def _assumption_1ii(data: Dataset, Z: np.ndarray, S: np.ndarray) -> tuple[np.nda
     for idx in zip(*np.nonzero(near.any(axis=2) | near_g)):
         rechecked += 1
         z = [Fraction(float(v)) for v in Z[idx]]
-        u = [_dot(z, x) for x in data.X]
+        u = [dot(z, x) for x in data.X]
         plus[idx] = [v > 0 for v in u]
         zero[idx] = [v == 0 for v in u]
-        zz, gg, zg = _dot(z, z), _dot(gamma_q, gamma_q), _dot(z, gamma_q)
+        zz, gg, zg = dot(z, z), dot(gamma_q, gamma_q), dot(z, gamma_q)
         aligned[idx] = zg > 0 and zg * zg == zz * gg  # z a positive multiple of γ
     active = plus.any(axis=2)  # I_+(z_j) ≠ ∅
     jplus = (active & (S > 0)).any(axis=1)
@@ -463,10 +514,15 @@ def _assumption_1ii(data: Dataset, Z: np.ndarray, S: np.ndarray) -> tuple[np.nda
     return jplus & no_zero & jminus_ok, active, rechecked
 
 
-@claim("N23", paper=PAPER, source="§3 text (Assumption 1(ii))",
-       statement="Pr[Assumption 1(ii)] ≥ 1 − (3/4)^m for z_j ~ N(0, I/(dm)) and uniform signs",
-       notion="Monte Carlo with 99.9 % Wilson intervals per m: FAIL only if an upper confidence limit is below "
-              "1 − (3/4)^m", instance="EX37+")
+@claim(
+    "N23",
+    paper=PAPER,
+    source="§3 text (Assumption 1(ii))",
+    statement="Pr[Assumption 1(ii)] ≥ 1 − (3/4)^m for z_j ~ N(0, I/(dm)) and uniform signs",
+    notion="Monte Carlo with 99.9 % Wilson intervals per m: FAIL only if an upper confidence limit is below "
+    "1 − (3/4)^m",
+    instance="EX37+",
+)
 def n23(s: Session, p: Problem) -> Outcome:
     data = p.data
     if data.teacher is None:
@@ -485,7 +541,7 @@ def n23(s: Session, p: Problem) -> Outcome:
         q_total += active.size
         k = int(holds.sum())
         lo, hi = _wilson(k, n_draws)
-        bound = 1 - 0.75 ** m
+        bound = 1 - 0.75**m
         rows.append(f"m = {m}: {k}/{n_draws} = {k / n_draws:.4f} [{lo:.4f}, {hi:.4f}] vs bound {bound:.4f}")
         if hi < bound:
             fails.append(m)
@@ -494,11 +550,23 @@ def n23(s: Session, p: Problem) -> Outcome:
     q = q_hits / q_total
     verdict = Verdict.FAIL if fails else Verdict.PASS
     return Outcome(
-        verdict, "Pr ≥ 1 − (3/4)^m for m = 1, 2, 3, 5, 8",
+        verdict,
+        "Pr ≥ 1 − (3/4)^m for m = 1, 2, 3, 5, 8",
         f"Pr[I_+(z) ≠ ∅] ≈ {q:.4f} (≥ 1/2 by symmetry), so Pr ≈ 1 − (1 − q/2)^m; "
-        + ("all frequencies consistent with the bound" if not fails else f"significantly below the bound for m = {fails}"),
-        "99.9 % Wilson interval per m; FAIL if its upper limit is below the bound", _lam(p), 15,
-        "; ".join(rows) + (f"; not significantly above the bound for m = {tight}" if tight else
-                            "; significantly above the bound for every m")
+        + (
+            "all frequencies consistent with the bound"
+            if not fails
+            else f"significantly below the bound for m = {fails}"
+        ),
+        "99.9 % Wilson interval per m; FAIL if its upper limit is below the bound",
+        _lam(p),
+        15,
+        "; ".join(rows)
+        + (
+            f"; not significantly above the bound for m = {tight}"
+            if tight
+            else "; significantly above the bound for every m"
+        )
         + f" (the bound is attained only when q = 1/2, i.e. the data's polar cone is a half-space); {rechecks} near-ties "
-        f"rechecked exactly; {n_draws} draws per m (100 × profile samples), seed 23")
+        f"rechecked exactly; {n_draws} draws per m (100 × profile samples), seed 23",
+    )

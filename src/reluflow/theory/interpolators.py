@@ -41,18 +41,19 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import flint
 import numpy as np
 
-from ..linalg import dot, inverse
+from ..linalg import dot, inverse, least_norm, rank, to_fmpq
 from ..problem import Dataset, ProblemError
 
-__all__ = ["Enclosure", "Interpolation", "Minimum", "interpolate", "minimum_norm", "rank_one_minimum", "MAX_POINTS"]
+__all__ = ["MAX_POINTS", "Enclosure", "Interpolation", "Minimum", "interpolate", "minimum_norm", "rank_one_minimum"]
 
 MAX_POINTS = 12  # 2^n patterns: the exact reformulation is exponential in n
 _Q0 = Fraction(0)
@@ -85,14 +86,14 @@ class Enclosure:
             value = Fraction(value)
             return -1 if value < self.lo else 1 if self.hi is not None and value > self.hi else 0
         with flint.ctx.workprec(max(flint.ctx.prec, 256)):
-            lo = flint.arb(_fmpq(self.lo))
+            lo = flint.arb(to_fmpq(self.lo))
             if value < lo:
                 return -1
             if value >= lo and self.hi is None:
                 return 0
             if self.hi is None:
                 return None
-            hi = flint.arb(_fmpq(self.hi))
+            hi = flint.arb(to_fmpq(self.hi))
             return 1 if value > hi else 0 if value >= lo and value <= hi else None
 
     def locate_sqrt(self, q: Any) -> int:
@@ -136,11 +137,18 @@ class Minimum:
     def to_dict(self, digits: int = 20) -> dict:
         return {
             "theta_sq": None if self.theta_sq is None else self.theta_sq.to_dict(digits),
-            "minimiser": {"a": [_decimal(v, digits, ROUND_FLOOR) if v else "0" for v in self.a],
-                          "W": [[str(float(c)) for c in row] for row in self.W],
-                          "exact_a": [str(v) for v in self.a], "exact_W": [[str(c) for c in row] for row in self.W]},
-            "rank": self.rank, "neurons": self.neurons, "certified": self.certified, "feasible": self.feasible,
-            "programs": self.programs, "blocks": self.blocks,
+            "minimiser": {
+                "a": [_decimal(v, digits, ROUND_FLOOR) if v else "0" for v in self.a],
+                "W": [[str(float(c)) for c in row] for row in self.W],
+                "exact_a": [str(v) for v in self.a],
+                "exact_W": [[str(c) for c in row] for row in self.W],
+            },
+            "rank": self.rank,
+            "neurons": self.neurons,
+            "certified": self.certified,
+            "feasible": self.feasible,
+            "programs": self.programs,
+            "blocks": self.blocks,
         }
 
 
@@ -151,55 +159,15 @@ def _sqrt_up(q: Fraction) -> Fraction:
     """A rational r ≥ √q (q ≥ 0), within a few ulps of it."""
     if q <= 0:
         return _Q0
-    r = Fraction(math.sqrt(float(q))) if 1e-300 < q < 1e300 else Fraction(math.isqrt(q.numerator * 4**200 // q.denominator) + 1, 2**200)
+    r = (
+        Fraction(math.sqrt(float(q)))
+        if 1e-300 < q < 1e300
+        else Fraction(math.isqrt(q.numerator * 4**200 // q.denominator) + 1, 2**200)
+    )
     r *= 1 + Fraction(1, 2**48)
     while r * r < q:
         r *= 1 + Fraction(1, 2**40)
     return r
-
-
-def _rank(rows: Sequence[Sequence[Fraction]]) -> int:
-    """Exact rank by elimination over the rationals."""
-    M = [list(r) for r in rows]
-    rank, cols = 0, len(M[0]) if M else 0
-    for c in range(cols):
-        piv = next((i for i in range(rank, len(M)) if M[i][c] != 0), None)
-        if piv is None:
-            continue
-        M[rank], M[piv] = M[piv], M[rank]
-        for i in range(rank + 1, len(M)):
-            if M[i][c] != 0:
-                f = M[i][c] / M[rank][c]
-                M[i] = [a - f * b for a, b in zip(M[i], M[rank])]
-        rank += 1
-    return rank
-
-
-def _fmpq(q: Fraction):
-    return flint.fmpq(q.numerator, q.denominator)
-
-
-def _least_norm(A: list[list[Fraction]], r: list[Fraction]) -> list[Fraction] | None:
-    """The least-norm δ with Aδ = r exactly (FLINT rationals), or None if inconsistent."""
-    if not A:
-        return []
-    M = flint.fmpq_mat([[_fmpq(v) for v in row] for row in A])
-    R, rank = M.transpose().rref()  # pivot columns of Aᵀ = independent rows of A
-    keep, c = [], 0
-    for i in range(rank):
-        while R[i, c] == 0:
-            c += 1
-        keep.append(c)
-    if not keep:
-        return [_Q0] * len(A[0]) if all(ri == 0 for ri in r) else None
-    Ak = flint.fmpq_mat([[M[i, j] for j in range(M.ncols())] for i in keep])
-    rk = flint.fmpq_mat([[_fmpq(r[i])] for i in keep])
-    z = (Ak * Ak.transpose()).solve(rk)
-    delta = Ak.transpose() * z
-    out = [Fraction(int(delta[j, 0].p), int(delta[j, 0].q)) for j in range(M.ncols())]
-    if any(dot(row, out) != ri for row, ri in zip(A, r)):
-        return None
-    return out
 
 
 # ----------------------------------------------------------------------------- one conic program
@@ -218,14 +186,20 @@ def _check_data(data: Dataset, tol: float, rtol: float) -> Dataset:
     if not isinstance(data, Dataset):
         raise ProblemError("data", f"must be a reluflow Dataset, got {type(data).__name__}")
     if data.n > MAX_POINTS:
-        raise ProblemError("data.X", f"has n = {data.n} inputs; the exact reformulation has 2^n patterns, "
-                                     f"so interpolators are computed for n ≤ {MAX_POINTS}")
+        raise ProblemError(
+            "data.X",
+            f"has n = {data.n} inputs; the exact reformulation has 2^n patterns, "
+            f"so interpolators are computed for n ≤ {MAX_POINTS}",
+        )
     for i, j in itertools.combinations(range(data.n), 2):  # positive multiples must have proportional labels
         xi, xj = data.X[i], data.X[j]
         c = dot(xi, xj) / dot(xi, xi)
         if c > 0 and all(b == c * a for a, b in zip(xi, xj)) and data.y[j] != c * data.y[i]:
-            raise ProblemError("data.y", f"no network interpolates: x_{j} = {c}·x_{i} but y_{j} = {data.y[j]} ≠ "
-                                         f"{c}·y_{i}; a ReLU network without bias is positively homogeneous")
+            raise ProblemError(
+                "data.y",
+                f"no network interpolates: x_{j} = {c}·x_{i} but y_{j} = {data.y[j]} ≠ "
+                f"{c}·y_{i}; a ReLU network without bias is positively homogeneous",
+            )
     return data
 
 
@@ -250,15 +224,21 @@ def _socp(X: np.ndarray, y: np.ndarray, blocks: Sequence[_Block], tol: float) ->
         for i in range(n):
             if blk.signs[i] > 0:
                 for c in range(d):
-                    rows.append(i); cols.append(b * (d + 1) + 1 + c); vals.append(blk.out * X[i, c])
+                    rows.append(i)
+                    cols.append(b * (d + 1) + 1 + c)
+                    vals.append(blk.out * X[i, c])
     r0 = n
     for b, blk in enumerate(blocks):  # pattern: e_i ⟨x_i, u⟩ ≥ 0, as −e_i x_iᵀu + s = 0, s ≥ 0
         for i in range(n):
             for c in range(d):
-                rows.append(r0 + b * n + i); cols.append(b * (d + 1) + 1 + c); vals.append(-blk.signs[i] * X[i, c])
+                rows.append(r0 + b * n + i)
+                cols.append(b * (d + 1) + 1 + c)
+                vals.append(-blk.signs[i] * X[i, c])
     r1 = r0 + B * n
     for k in range(nv):  # (t_b, u_b) ∈ SOC
-        rows.append(r1 + k); cols.append(k); vals.append(-1.0)
+        rows.append(r1 + k)
+        cols.append(k)
+        vals.append(-1.0)
     A = sparse.csc_matrix((vals, (rows, cols)), shape=(r1 + nv, nv))
     rhs = np.concatenate([y, np.zeros(B * n + nv)])
     q = np.zeros(nv)
@@ -275,8 +255,9 @@ def _socp(X: np.ndarray, y: np.ndarray, blocks: Sequence[_Block], tol: float) ->
     return _Solved(str(sol.status), u, -z[:n], np.maximum(z[r0:r1].reshape(B, n), 0.0))
 
 
-def _block_vectors(data: Dataset, blocks: Sequence[_Block], mu: Sequence[Fraction],
-                   lam: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
+def _block_vectors(
+    data: Dataset, blocks: Sequence[_Block], mu: Sequence[Fraction], lam: Sequence[Sequence[Fraction]]
+) -> list[list[Fraction]]:
     """c_b = s_b Σ_{i∈D_b} μ_i x_i + Σ_i λ_bi e_bi x_i for every block, exactly."""
     X, n, d = data.X, data.n, data.d
     out = []
@@ -327,17 +308,22 @@ def _farkas_lp(data: Dataset, blocks: Sequence[_Block]) -> tuple[np.ndarray, np.
     vals = [float(v) for _, _, v in entries]
     r0 = B * d
     for i in range(n):
-        rows.append(r0); cols.append(i); vals.append(float(data.y[i]))
+        rows.append(r0)
+        cols.append(i)
+        vals.append(float(data.y[i]))
     for k in range(B * n):  # λ ≥ 0 as −λ + s = 0, s ≥ 0
-        rows.append(r0 + 1 + k); cols.append(n + k); vals.append(-1.0)
+        rows.append(r0 + 1 + k)
+        cols.append(n + k)
+        vals.append(-1.0)
     A = sparse.csc_matrix((vals, (rows, cols)), shape=(r0 + 1 + B * n, nv))
     rhs = np.zeros(r0 + 1 + B * n)
     rhs[r0] = 1.0
     q = np.concatenate([np.zeros(n), np.ones(B * n)])  # the smallest multipliers
     settings = clarabel.DefaultSettings()
     settings.verbose = False
-    sol = clarabel.DefaultSolver(sparse.csc_matrix((nv, nv)), q, A, rhs,
-                                 [clarabel.ZeroConeT(r0 + 1), clarabel.NonnegativeConeT(B * n)], settings).solve()
+    sol = clarabel.DefaultSolver(
+        sparse.csc_matrix((nv, nv)), q, A, rhs, [clarabel.ZeroConeT(r0 + 1), clarabel.NonnegativeConeT(B * n)], settings
+    ).solve()
     if str(sol.status) not in ("Solved", "AlmostSolved"):
         return None
     x = np.array(sol.x)
@@ -357,7 +343,7 @@ def _farkas(data: Dataset, blocks: Sequence[_Block], mu: np.ndarray, lam: np.nda
         if c in column:
             A[r][column[c]] = v
     z0 = [Fraction(float(v) / scale) for v in mu] + [Fraction(float(lam[b, i]) / scale) for b, i in support]
-    delta = _least_norm(A, [-dot(row, z0) for row in A])
+    delta = least_norm(A, [-dot(row, z0) for row in A])
     if delta is None:
         return False
     z = [a + b for a, b in zip(z0, delta)]
@@ -407,17 +393,17 @@ def _restore(data: Dataset, U: list[np.ndarray], S: list[int], ztol: float) -> _
         for i in range(n):
             if pattern[j][i] == 0:
                 row = [_Q0] * (m * d)
-                row[j * d:(j + 1) * d] = X[i]
+                row[j * d : (j + 1) * d] = X[i]
                 A.append(row)
                 r.append(_Q0)
     for i in range(n):  # the fit
         row = [_Q0] * (m * d)
         for j in range(m):
             if pattern[j][i] > 0:
-                row[j * d:(j + 1) * d] = [S[j] * c for c in X[i]]
+                row[j * d : (j + 1) * d] = [S[j] * c for c in X[i]]
         A.append(row)
         r.append(y[i])
-    delta = _least_norm(A, [ri - dot(row, u0) for row, ri in zip(A, r)])
+    delta = least_norm(A, [ri - dot(row, u0) for row, ri in zip(A, r)])
     if delta is None:
         return None
     uq = [[u0[j * d + c] + delta[j * d + c] for c in range(d)] for j in range(m)]
@@ -490,8 +476,9 @@ def _minimum(parts: Sequence[_Part], programs: int, blocks: int, rtol: float) ->
     hi = best.theta_sq
     lo = min(lo, hi)
     certified = hi - lo <= Fraction(rtol) * max(hi, Fraction(1))
-    return Minimum(Enclosure(lo, hi), best.a, best.W, _rank(best.W) if best.W else 0, bool(certified), True,
-                   programs, blocks, rtol)
+    return Minimum(
+        Enclosure(lo, hi), best.a, best.W, rank(best.W) if best.W else 0, bool(certified), True, programs, blocks, rtol
+    )
 
 
 # ----------------------------------------------------------------------------- public API
@@ -560,7 +547,7 @@ def rank_one_minimum(data: Dataset, *, tol: float = 1e-12, rtol: float = 1e-6) -
 
 
 def _arb(q: Fraction):
-    return flint.arb(_fmpq(q))
+    return flint.arb(to_fmpq(q))
 
 
 @dataclass(frozen=True)
@@ -609,22 +596,39 @@ class Interpolation:
         m, r = self.minimum, self.rank_one
 
         def ball(x):
-            return None if x is None else {"mid": flint.arb(x.mid()).str(digits, radius=False), "rad": x.rad().str(3, radius=False)}
+            return (
+                None
+                if x is None
+                else {"mid": flint.arb(x.mid()).str(digits, radius=False), "rad": x.rad().str(3, radius=False)}
+            )
 
         return {
-            "n": self.data.n, "d": self.data.d,
+            "n": self.data.n,
+            "d": self.data.d,
             "min_theta_sq": None if m.theta_sq is None else m.theta_sq.to_dict(digits),
             "rank_one_min_theta_sq": None if r.theta_sq is None else r.theta_sq.to_dict(digits),
-            "minimiser": {"a": [str(float(v)) for v in m.a], "W": [[str(float(c)) for c in row] for row in m.W],
-                          "exact_a": [str(v) for v in m.a], "exact_W": [[str(c) for c in row] for row in m.W]},
-            "rank": m.rank, "neurons": m.neurons, "certified": m.certified and r.certified,
-            "min_certified": m.certified, "rank_one": r.to_dict(digits),
-            "rank_one_feasible": r.feasible, "strictly_below_rank_one": self.strict_gap,
-            "closed_form_theta_sq": ball(self.closed_form), "teacher_theta_sq": ball(self.teacher_norm),
+            "minimiser": {
+                "a": [str(float(v)) for v in m.a],
+                "W": [[str(float(c)) for c in row] for row in m.W],
+                "exact_a": [str(v) for v in m.a],
+                "exact_W": [[str(c) for c in row] for row in m.W],
+            },
+            "rank": m.rank,
+            "neurons": m.neurons,
+            "certified": m.certified and r.certified,
+            "min_certified": m.certified,
+            "rank_one": r.to_dict(digits),
+            "rank_one_feasible": r.feasible,
+            "strictly_below_rank_one": self.strict_gap,
+            "closed_form_theta_sq": ball(self.closed_form),
+            "teacher_theta_sq": ball(self.teacher_norm),
             "M_sign": self.M_sign,
-            "counterexample_theta_sq": None if self.counterexample_theta_sq is None else _decimal(
-                self.counterexample_theta_sq, digits, ROUND_CEILING),
-            "checks": dict(self.checks), "programs": m.programs + r.programs, "blocks": m.blocks,
+            "counterexample_theta_sq": None
+            if self.counterexample_theta_sq is None
+            else _decimal(self.counterexample_theta_sq, digits, ROUND_CEILING),
+            "checks": dict(self.checks),
+            "programs": m.programs + r.programs,
+            "blocks": m.blocks,
         }
 
 
@@ -643,8 +647,10 @@ def _interpolation(data: Dataset, minimum: Minimum, rank_one: Minimum) -> Interp
     checks: dict[str, bool | None] = {}
     closed = teacher = sign = cex = None
     if data.is_orthogonal:
-        parts = [sum((y * y / dot(x, x) for x, y in zip(data.X, data.y) if (y > 0) == (sgn > 0) and y != 0), _Q0)
-                 for sgn in (1, -1)]
+        parts = [
+            sum((y * y / dot(x, x) for x, y in zip(data.X, data.y) if (y > 0) == (sgn > 0) and y != 0), _Q0)
+            for sgn in (1, -1)
+        ]
         closed = 2 * (_arb(parts[0]).sqrt() + _arb(parts[1]).sqrt())
         for key, res in (("closed_form_in_minimum", minimum), ("closed_form_in_rank_one", rank_one)):
             c = None if res.theta_sq is None else res.theta_sq.locate(closed)

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from ..linalg import inverse
+from ..linalg import dot, inverse
 from ..precision import context, rational, to_str
 from ..problem import Dataset, Problem, ProblemError, exact
 
@@ -76,10 +76,6 @@ _Q0 = Fraction(0)
 # ----------------------------------------------------------------------------- exact linear algebra
 
 
-def _dot(u, v):
-    return sum((a * b for a, b in zip(u, v)), _Q0)
-
-
 def _inputs(data) -> tuple[tuple[Fraction, ...], ...]:
     if isinstance(data, Problem):
         data = data.data
@@ -88,19 +84,26 @@ def _inputs(data) -> tuple[tuple[Fraction, ...], ...]:
     try:
         count = len(data)
     except TypeError:
-        raise ProblemError("data.X", f"expected a list of rows (one per input x_i), got {type(data).__name__}") from None
+        raise ProblemError(
+            "data.X", f"expected a list of rows (one per input x_i), got {type(data).__name__}"
+        ) from None
     return Dataset(data, [0] * count).X
 
 
 def _square_inverse(X) -> list[list[Fraction]]:
     n, d = len(X), len(X[0])
     if n != d:
-        raise ProblemError("data.X", f"has n = {n} inputs in d = {d} dimensions; the dual basis χ and 𝓜 are "
-                                     "defined for n = d (Assumption 3)")
+        raise ProblemError(
+            "data.X",
+            f"has n = {n} inputs in d = {d} dimensions; the dual basis χ and 𝓜 are defined for n = d (Assumption 3)",
+        )
     inv = inverse(X)
     if inv is None:
-        raise ProblemError("data.X", "the inputs are linearly dependent (X is singular); the dual basis χ needs "
-                                     "span{x_i} = R^d (Assumption 1(i))")
+        raise ProblemError(
+            "data.X",
+            "the inputs are linearly dependent (X is singular); the dual basis χ needs "
+            "span{x_i} = R^d (Assumption 1(i))",
+        )
     return inv
 
 
@@ -135,16 +138,23 @@ def _dataset(data, teacher=None) -> Dataset:
         if teacher is not None:
             given = Dataset(data.X, teacher=teacher).teacher
             if data.teacher is not None and given != data.teacher:
-                raise ProblemError("data.teacher", "was given twice (in the dataset and as an argument) and the two differ")
+                raise ProblemError(
+                    "data.teacher", "was given twice (in the dataset and as an argument) and the two differ"
+                )
             data = Dataset(data.X, data.y, teacher=given)
     else:
         if teacher is None:
-            raise ProblemError("data.teacher", "is missing; 𝓜, the §3.6 networks and the Remark 38 bound need the "
-                                               "teacher v* (pass a Dataset with a teacher, or teacher=...)")
+            raise ProblemError(
+                "data.teacher",
+                "is missing; 𝓜, the §3.6 networks and the Remark 38 bound need the "
+                "teacher v* (pass a Dataset with a teacher, or teacher=...)",
+            )
         data = Dataset(data, teacher=teacher)
     if data.teacher is None:
-        raise ProblemError("data.teacher", "is missing; 𝓜, the §3.6 networks and the Remark 38 bound need the teacher v* "
-                                           "(Dataset(X, teacher=v*))")
+        raise ProblemError(
+            "data.teacher",
+            "is missing; 𝓜, the §3.6 networks and the Remark 38 bound need the teacher v* (Dataset(X, teacher=v*))",
+        )
     if data.d < 2:
         raise ProblemError("data.X", "has d = 1; Theorem 8 and 𝓜 need d ≥ 2 (a proper non-empty subset K of [d])")
     _square_inverse(data.X)
@@ -160,7 +170,7 @@ def z_matrix(data) -> bool:
     (True, False)
     """
     chi = _chi_exact(_inputs(data))
-    return all(_dot(chi[k], chi[i]) <= 0 for k in range(len(chi)) for i in range(k))
+    return all(dot(chi[k], chi[i]) <= 0 for k in range(len(chi)) for i in range(k))
 
 
 def remark38_bound(data, teacher=None, ctx=None, *, dps: int = 30):
@@ -173,7 +183,7 @@ def remark38_bound(data, teacher=None, ctx=None, *, dps: int = 30):
     """
     ds = _dataset(data, teacher)
     ctx = ctx or context(dps)
-    vals = [rational(ctx, y) / ctx.sqrt(rational(ctx, _dot(x, x))) for x, y in zip(ds.X, ds.y)]
+    vals = [rational(ctx, y) / ctx.sqrt(rational(ctx, dot(x, x))) for x, y in zip(ds.X, ds.y)]
     return 2 * max(vals)
 
 
@@ -259,9 +269,9 @@ class _Geometry:
         self.ds = ds
         self.d = ds.d
         self.chi = _chi_exact(ds.X)
-        self.H = [[_dot(a, b) for b in self.chi] for a in self.chi]
-        self.rho2 = _dot(ds.teacher, ds.teacher)
-        self.u = [_dot(c, ds.teacher) for c in self.chi]  # χ_kᵀv*  (= y_k-free; v* = Σ ⟨v*, x_k⟩ χ_k)
+        self.H = [[dot(a, b) for b in self.chi] for a in self.chi]
+        self.rho2 = dot(ds.teacher, ds.teacher)
+        self.u = [dot(c, ds.teacher) for c in self.chi]  # χ_kᵀv*  (= y_k-free; v* = Σ ⟨v*, x_k⟩ χ_k)
         rho = math.sqrt(float(self.rho2))
         self.Hf = np.array([[float(v) for v in row] for row in self.H])
         self.uf = np.array([float(v) / rho for v in self.u])
@@ -352,7 +362,7 @@ def _evaluate_mp(g: _Geometry, ctx, K, Q, b):
         cq = [ctx.zero] * len(Q)
         cq[i] = 1 / ctx.sqrt(HQQ[i][i])
     cos_pv = ctx.fsum(bm[j] * rational(ctx, g.u[K[j]]) for j in range(len(K))) / (npn * rho)
-    sin_pv = ctx.sqrt(max(1 - cos_pv ** 2, ctx.zero))
+    sin_pv = ctx.sqrt(max(1 - cos_pv**2, ctx.zero))
     return cos_pq - sin_pv, [v / npn for v in bm], cq, cos_pq, cos_pv
 
 
@@ -439,9 +449,9 @@ def dual_certificate(data, teacher=None) -> DualCertificate:
     ds = _dataset(data, teacher)
     d = ds.d
     chi = _chi_exact(ds.X)
-    H = [[_dot(a, b) for b in chi] for a in chi]
-    mu = [_dot(c, ds.teacher) for c in chi]
-    rho2 = _dot(ds.teacher, ds.teacher)
+    H = [[dot(a, b) for b in chi] for a in chi]
+    mu = [dot(c, ds.teacher) for c in chi]
+    rho2 = dot(ds.teacher, ds.teacher)
     kappa2, kappa_all2, worst, wc = Fraction(-1), _Q0, None, None
     witnesses = []
     for size in range(1, d + 1):
@@ -460,9 +470,16 @@ def dual_certificate(data, teacher=None) -> DualCertificate:
                         kappa2, worst, wc = k2, (D, s), c
     D = worst[0]
     return DualCertificate(
-        kappa_sq=kappa2, kappa_all_sq=kappa_all2, rho_sq=rho2, mu_y=_dot(mu, ds.y),
-        sign=(kappa2 > rho2) - (kappa2 < rho2), worst=worst, p_coeffs=tuple(wc[i] for i in D),
-        q_coeffs=tuple(wc[i] for i in range(d) if i not in D), witnesses=tuple(witnesses))
+        kappa_sq=kappa2,
+        kappa_all_sq=kappa_all2,
+        rho_sq=rho2,
+        mu_y=dot(mu, ds.y),
+        sign=(kappa2 > rho2) - (kappa2 < rho2),
+        worst=worst,
+        p_coeffs=tuple(wc[i] for i in D),
+        q_coeffs=tuple(wc[i] for i in range(d) if i not in D),
+        witnesses=tuple(witnesses),
+    )
 
 
 # ----------------------------------------------------------------------------- 𝓜
@@ -516,15 +533,27 @@ class MValue:
 
     def to_dict(self) -> dict:
         return {
-            "schema": "reluflow.norm_geometry.M/1", "value": to_str(self.value), "sign": self.sign,
-            "numeric_sign": self.numeric_sign, "margin": str(self.margin), "certified": self.certified,
-            "how": self.how, "K": list(self.K),
-            "p": [to_str(v) for v in self.p], "q": [to_str(v) for v in self.q],
-            "cos_pq": to_str(self.cos_pq), "cos_pv": to_str(self.cos_pv), "sin_pv": to_str(self.sin_pv),
+            "schema": "reluflow.norm_geometry.M/1",
+            "value": to_str(self.value),
+            "sign": self.sign,
+            "numeric_sign": self.numeric_sign,
+            "margin": str(self.margin),
+            "certified": self.certified,
+            "how": self.how,
+            "K": list(self.K),
+            "p": [to_str(v) for v in self.p],
+            "q": [to_str(v) for v in self.q],
+            "cos_pq": to_str(self.cos_pq),
+            "cos_pv": to_str(self.cos_pv),
+            "sin_pv": to_str(self.sin_pv),
             "by_subset": [[list(k), to_str(v)] for k, v in self.by_subset],
-            "z_matrix": self.z_matrix, "orthogonal": self.orthogonal,
-            "angles_below_pi4": self.angles_below_pi4, "labels_positive": self.labels_positive,
-            "dps": self.dps, "starts": self.starts, "seed": self.seed,
+            "z_matrix": self.z_matrix,
+            "orthogonal": self.orthogonal,
+            "angles_below_pi4": self.angles_below_pi4,
+            "labels_positive": self.labels_positive,
+            "dps": self.dps,
+            "starts": self.starts,
+            "seed": self.seed,
             "kappa_sq_over_rho_sq": None if self.dual is None else str(self.dual.kappa_sq / self.dual.rho_sq),
             "counterexample": None if self.counterexample is None else self.counterexample.to_dict(),
         }
@@ -532,12 +561,13 @@ class MValue:
 
 def _angles_below_pi4(ds: Dataset) -> bool:
     """cos∠(v*, x_i) > 1/√2 for all i, exactly: ⟨v*,x_i⟩ > 0 and 2⟨v*,x_i⟩² > ‖v*‖²‖x_i‖²."""
-    r2 = _dot(ds.teacher, ds.teacher)
-    return all(y > 0 and 2 * y * y > r2 * _dot(x, x) for x, y in zip(ds.X, ds.y))
+    r2 = dot(ds.teacher, ds.teacher)
+    return all(y > 0 and 2 * y * y > r2 * dot(x, x) for x, y in zip(ds.X, ds.y))
 
 
-def compute_M(data, teacher=None, *, dps: int = 30, starts: int = 12, seed: int = 0,
-              margin: Any = "1e-8", certify: bool = True) -> MValue:
+def compute_M(
+    data, teacher=None, *, dps: int = 30, starts: int = 12, seed: int = 0, margin: Any = "1e-8", certify: bool = True
+) -> MValue:
     """𝓜 of Theorem 8 for a dataset with n = d and a teacher (spec §3.6, pitfall 11).
 
     ``data``: a Dataset with a teacher (or a Problem), or input rows with ``teacher=``.
@@ -595,11 +625,29 @@ def compute_M(data, teacher=None, *, dps: int = 30, starts: int = 12, seed: int 
     positive = all(y > 0 for y in ds.y)
     numeric = 1 if val > 0 else -1 if val < -rational(ctx, margin) else 0
     mv = MValue(
-        value=val, sign=dual.sign, numeric_sign=numeric, margin=margin, certified=True, how="duality", K=tuple(K),
-        p=p, q=q, b=tuple(bb), c=tuple(cc), cos_pq=cos_pq, cos_pv=cos_pv,
-        sin_pv=ctx.sqrt(max(1 - cos_pv ** 2, ctx.zero)), by_subset=tuple((e[1], e[0]) for e in evaluated),
-        z_matrix=zmat, orthogonal=orth, angles_below_pi4=_angles_below_pi4(ds), labels_positive=positive,
-        dps=int(dps), starts=int(starts), seed=int(seed), dual=dual,
+        value=val,
+        sign=dual.sign,
+        numeric_sign=numeric,
+        margin=margin,
+        certified=True,
+        how="duality",
+        K=tuple(K),
+        p=p,
+        q=q,
+        b=tuple(bb),
+        c=tuple(cc),
+        cos_pq=cos_pq,
+        cos_pv=cos_pv,
+        sin_pv=ctx.sqrt(max(1 - cos_pv**2, ctx.zero)),
+        by_subset=tuple((e[1], e[0]) for e in evaluated),
+        z_matrix=zmat,
+        orthogonal=orth,
+        angles_below_pi4=_angles_below_pi4(ds),
+        labels_positive=positive,
+        dps=int(dps),
+        starts=int(starts),
+        seed=int(seed),
+        dual=dual,
     )
     how = ["duality"]
     ce = None
@@ -653,11 +701,19 @@ class Counterexample:
 
     def to_dict(self) -> dict:
         return {
-            "case": self.case, "K": list(self.K), "xi": to_str(self.xi), "a": [to_str(v) for v in self.a],
-            "W": [[to_str(v) for v in row] for row in self.W], "theta_sq": to_str(self.theta_sq),
-            "bound": to_str(self.bound), "reference": to_str(self.reference), "residual": to_str(self.residual),
-            "exact_theta_sq": str(self.exact_theta_sq), "exact_residual": str(self.exact_residual),
-            "certified": self.certified, "dps": self.dps,
+            "case": self.case,
+            "K": list(self.K),
+            "xi": to_str(self.xi),
+            "a": [to_str(v) for v in self.a],
+            "W": [[to_str(v) for v in row] for row in self.W],
+            "theta_sq": to_str(self.theta_sq),
+            "bound": to_str(self.bound),
+            "reference": to_str(self.reference),
+            "residual": to_str(self.residual),
+            "exact_theta_sq": str(self.exact_theta_sq),
+            "exact_residual": str(self.exact_residual),
+            "certified": self.certified,
+            "dps": self.dps,
         }
 
 
@@ -675,19 +731,22 @@ def _counterexample(ds: Dataset, mv, ctx) -> Counterexample:
     K = list(mv.K)
     Q = [i for i in range(d) if i not in K]
     chi = _chi_exact(ds.X)
-    rho2 = _dot(ds.teacher, ds.teacher)
+    rho2 = dot(ds.teacher, ds.teacher)
     rho = ctx.sqrt(rational(ctx, rho2))
     vbar = [rational(ctx, v) / rho for v in ds.teacher]
     ybar = [rational(ctx, y) / rho for y in ds.y]
     p = list(mv.p)
     q = list(mv.q)
     cos_pq = ctx.fsum(a * b for a, b in zip(p, q))
-    sin_pq = ctx.sqrt(max(1 - cos_pq ** 2, ctx.zero))
+    sin_pq = ctx.sqrt(max(1 - cos_pq**2, ctx.zero))
     cos_pv = ctx.fsum(a * b for a, b in zip(p, vbar))
-    sin_pv = ctx.sqrt(max(1 - cos_pv ** 2, ctx.zero))
+    sin_pv = ctx.sqrt(max(1 - cos_pv**2, ctx.zero))
     if not cos_pq > sin_pv:
-        raise ProblemError("mvalue", "the §3.6 network needs a maximiser with cos∠(p, q) > sin∠(p, v*) (𝓜 > 0); "
-                                     f"here cos∠(p, q) − sin∠(p, v*) = {ctx.nstr(cos_pq - sin_pv, 6)}")
+        raise ProblemError(
+            "mvalue",
+            "the §3.6 network needs a maximiser with cos∠(p, q) > sin∠(p, v*) (𝓜 > 0); "
+            f"here cos∠(p, q) − sin∠(p, v*) = {ctx.nstr(cos_pq - sin_pv, 6)}",
+        )
     r = [pi - qi * cos_pq for pi, qi in zip(p, q)]
     nr = ctx.sqrt(ctx.fsum(v * v for v in r))
     bK = dict(zip(K, mv.b))
@@ -710,21 +769,26 @@ def _counterexample(ds: Dataset, mv, ctx) -> Counterexample:
     theta_sq = ctx.fsum(v * v for v in a) + ctx.fsum(v * v for row in W for v in row)
     hi = context(ctx.dps + 20)
     Xh = [[rational(hi, c) for c in x] for x in ds.X]
-    res = max(abs(hi.fsum(hi.mpf(aj) * _relu(hi.fsum(hi.mpf(w) * c for w, c in zip(wj, x))) for aj, wj in zip(a, W))
-                  - rational(hi, y)) for x, y in zip(Xh, ds.y))
+    res = max(
+        abs(
+            hi.fsum(hi.mpf(aj) * _relu(hi.fsum(hi.mpf(w) * c for w, c in zip(wj, x))) for aj, wj in zip(a, W))
+            - rational(hi, y)
+        )
+        for x, y in zip(Xh, ds.y)
+    )
     # exact rational version: p' = Σ b'_k χ_k, q' = Σ c'_k χ_k, r' = p' − (⟨p',q'⟩/‖q'‖²) q'
     bq = [_rat(v) for v in mv.b]
     cq = [_rat(v) for v in mv.c]
     pe = [sum((bq[j] * chi[K[j]][i] for j in range(len(K))), _Q0) for i in range(d)]
     qe = [sum((cq[j] * chi[Q[j]][i] for j in range(len(Q))), _Q0) for i in range(d)]
-    pq, qq = _dot(pe, qe), _dot(qe, qe)
+    pq, qq = dot(pe, qe), dot(qe, qe)
     exact_ok = pq > 0 and qq > 0
     ea: tuple = ()
     eW: tuple = ()
     eth, eres = Fraction(-1), Fraction(-1)
     if exact_ok:
         re_ = [pi - pq / qq * qi for pi, qi in zip(pe, qe)]
-        npe = ctx.sqrt(rational(ctx, _dot(pe, pe)))
+        npe = ctx.sqrt(rational(ctx, dot(pe, pe)))
         xe = _rat(xi / npe * sr * sr)  # ξ p̄ in units of p', for the teacher as given (norm ρ)
         if case == "acute":
             cap = [ds.y[k] / bq[j] for j, k in enumerate(K) if bq[j] > 0]
@@ -735,20 +799,33 @@ def _counterexample(ds: Dataset, mv, ctx) -> Counterexample:
             w1 = [v + xe * pi for v, pi in zip(ds.teacher, pe)]
             sgn2 = -1
         u2 = [xe * v for v in re_]
-        t1 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, _dot(w1, w1)))), 10**12)
-        t2 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, _dot(u2, u2)))), 10**12)
+        t1 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, dot(w1, w1)))), 10**12)
+        t2 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, dot(u2, u2)))), 10**12)
         exact_ok = xe > 0 and t1 > 0 and t2 > 0
         if exact_ok:
             ea = (t1, sgn2 * t2)
             eW = (tuple(v / t1 for v in w1), tuple(v / t2 for v in u2))
             eth = sum((v * v for v in ea), _Q0) + sum((v * v for row in eW for v in row), _Q0)
-            outs = [sum((aj * max(_dot(wj, x), _Q0) for aj, wj in zip(ea, eW)), _Q0) for x in ds.X]
+            outs = [sum((aj * max(dot(wj, x), _Q0) for aj, wj in zip(ea, eW)), _Q0) for x in ds.X]
             eres = max(abs(o - y) for o, y in zip(outs, ds.y))
     certified = exact_ok and eres == 0 and eth * eth < 4 * rho2
     return Counterexample(
-        case=case, K=tuple(K), xi=xi, a=tuple(a), W=tuple(tuple(row) for row in W), theta_sq=theta_sq,
-        bound=rho * (2 - xi * xi), reference=2 * rho, residual=ctx.mpf(res), exact_a=tuple(ea),
-        exact_W=tuple(eW), exact_theta_sq=eth, exact_residual=eres, certified=bool(certified), dps=int(ctx.dps))
+        case=case,
+        K=tuple(K),
+        xi=xi,
+        a=tuple(a),
+        W=tuple(tuple(row) for row in W),
+        theta_sq=theta_sq,
+        bound=rho * (2 - xi * xi),
+        reference=2 * rho,
+        residual=ctx.mpf(res),
+        exact_a=tuple(ea),
+        exact_W=tuple(eW),
+        exact_theta_sq=eth,
+        exact_residual=eres,
+        certified=bool(certified),
+        dps=int(ctx.dps),
+    )
 
 
 def counterexample(data, teacher=None, mvalue: MValue | None = None, *, at=None, dps: int = 30) -> Counterexample:
@@ -773,7 +850,9 @@ def counterexample(data, teacher=None, mvalue: MValue | None = None, *, at=None,
             K = tuple(int(k) for k in at[0])
             b = [float(exact(v, "at")) for v in at[1]]
         except (TypeError, IndexError):
-            raise ProblemError("at", "expected (K, b): a tuple of 0-based indices and one coefficient b_k ≥ 0 each") from None
+            raise ProblemError(
+                "at", "expected (K, b): a tuple of 0-based indices and one coefficient b_k ≥ 0 each"
+            ) from None
         if not K or len(set(K)) != len(K) or len(K) >= ds.d or min(K) < 0 or max(K) >= ds.d:
             raise ProblemError("at", f"K = {K} must be a proper non-empty subset of 0..{ds.d - 1}")
         if len(b) != len(K) or min(b) < 0 or not any(b):
@@ -785,9 +864,12 @@ def counterexample(data, teacher=None, mvalue: MValue | None = None, *, at=None,
         _val, bb, cc, _cpq, _cpv = _evaluate_mp(g, ctx, list(K), Q, b)
         chi = [[rational(ctx, v) for v in row] for row in g.chi]
         point = SimpleNamespace(
-            K=K, b=tuple(bb), c=tuple(cc),
+            K=K,
+            b=tuple(bb),
+            c=tuple(cc),
             p=tuple(ctx.fsum(bb[j] * chi[K[j]][i] for j in range(len(K))) for i in range(ds.d)),
-            q=tuple(ctx.fsum(cc[j] * chi[Q[j]][i] for j in range(len(Q))) for i in range(ds.d)))
+            q=tuple(ctx.fsum(cc[j] * chi[Q[j]][i] for j in range(len(Q))) for i in range(ds.d)),
+        )
         return _counterexample(ds, point, ctx)
     mv = mvalue if mvalue is not None else compute_M(ds, dps=dps, certify=False)
     return _counterexample(ds, mv, ctx)

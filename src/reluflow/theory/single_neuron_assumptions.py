@@ -41,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..linalg import charpoly, dot, poly_gcd, rank
 from ..problem import Dataset, Problem, ProblemError
 
 __all__ = [
@@ -76,129 +77,6 @@ class Condition:
 # ----------------------------------------------------------------------------- exact algebra
 
 
-def _dot(u: Sequence[Fraction], v: Sequence[Fraction]) -> Fraction:
-    return sum((a * b for a, b in zip(u, v)), Fraction(0))
-
-
-_PRIMES = (2**61 - 1, 2**31 - 1)  # fast paths: a full rank or a squarefree p modulo P holds over Q
-
-
-def _integer_rows(rows: Sequence[Sequence[Fraction | int]]) -> list[list[int]]:
-    """Each row times the lcm of its denominators (the rank does not change)."""
-    out = []
-    for row in rows:
-        L = math.lcm(*(Fraction(c).denominator for c in row))
-        out.append([int(c * L) for c in row])
-    return out
-
-
-def _rank_mod(rows: Sequence[Sequence[int]], P: int) -> int:
-    M = [[c % P for c in r] for r in rows]
-    rank, cols = 0, len(M[0])
-    for col in range(cols):
-        piv = next((r for r in range(rank, len(M)) if M[r][col]), None)
-        if piv is None:
-            continue
-        M[rank], M[piv] = M[piv], M[rank]
-        inv = pow(M[rank][col], -1, P)
-        for r in range(rank + 1, len(M)):
-            if M[r][col]:
-                f = M[r][col] * inv % P
-                M[r] = [(a - f * b) % P for a, b in zip(M[r], M[rank])]
-        rank += 1
-        if rank == len(M):
-            break
-    return rank
-
-
-def _rank(rows: Sequence[Sequence[Fraction | int]]) -> int:
-    """Exact rank over Q.  The rank modulo a prime never exceeds it, so a full rank modulo
-    P settles it fast; otherwise Gaussian elimination in Fractions decides."""
-    if not rows:
-        return 0
-    ints = _integer_rows(rows)
-    full = min(len(ints), len(ints[0]))
-    if any(_rank_mod(ints, P) == full for P in _PRIMES):
-        return full
-    M = [[Fraction(c) for c in r] for r in ints]
-    rank, cols = 0, len(M[0])
-    for col in range(cols):
-        piv = next((r for r in range(rank, len(M)) if M[r][col] != 0), None)
-        if piv is None:
-            continue
-        M[rank], M[piv] = M[piv], M[rank]
-        p = M[rank][col]
-        for r in range(rank + 1, len(M)):
-            if M[r][col] != 0:
-                f = M[r][col] / p
-                M[r] = [a - f * b for a, b in zip(M[r], M[rank])]
-        rank += 1
-        if rank == len(M):
-            break
-    return rank
-
-
-def _charpoly(A: Sequence[Sequence[int]]) -> list[int]:
-    """det(tI − A) of an integer matrix by Faddeev–LeVerrier, in integers (every division
-    by k is exact), coefficients from t⁰ up to t^d (monic)."""
-    d = len(A)
-    coeffs = [0] * (d + 1)
-    coeffs[d] = 1
-    M = [[0] * d for _ in range(d)]  # M_0 = 0
-    for k in range(1, d + 1):
-        # M_k = A M_{k−1} + c_{d−k+1} I ;  c_{d−k} = −tr(A M_k)/k
-        AM = [[sum(A[i][l] * M[l][j] for l in range(d)) for j in range(d)] for i in range(d)]
-        M = [[AM[i][j] + (coeffs[d - k + 1] if i == j else 0) for j in range(d)] for i in range(d)]
-        tr = sum(A[i][l] * M[l][i] for i in range(d) for l in range(d))
-        q, rem = divmod(-tr, k)
-        assert rem == 0, "Faddeev–LeVerrier: an integer matrix has an integer characteristic polynomial"
-        coeffs[d - k] = q
-    return coeffs
-
-
-def _gcd_degree_mod(p: Sequence[int], q: Sequence[int], P: int) -> int:
-    """deg gcd(p mod P, q mod P); for a monic integer p it bounds deg gcd(p, q) over Q from above."""
-    def trim(a):
-        while len(a) > 1 and a[-1] == 0:
-            a = a[:-1]
-        return a
-
-    a, b = trim([c % P for c in p]), trim([c % P for c in q])
-    while any(b):
-        r = list(a)
-        inv = pow(b[-1], -1, P)
-        while len(r) >= len(b) and any(r):
-            f = r[-1] * inv % P
-            shift = len(r) - len(b)
-            for i, c in enumerate(b):
-                r[shift + i] = (r[shift + i] - f * c) % P
-            r = trim(r[:-1]) if len(r) > 1 else [0]
-        a, b = b, trim(r)
-    return len(a) - 1
-
-
-def _trim(p: list[Fraction]) -> list[Fraction]:
-    while len(p) > 1 and p[-1] == 0:
-        p = p[:-1]
-    return p
-
-
-def _polygcd(p: list[Fraction], q: list[Fraction]) -> list[Fraction]:
-    """Monic gcd over Q (coefficients low → high); gcd(p, 0) = p/lead(p)."""
-    a, b = _trim(list(p)), _trim(list(q))
-    while any(b):
-        # a mod b
-        r = list(a)
-        while len(r) >= len(b) and any(r):
-            f = r[-1] / b[-1]
-            shift = len(r) - len(b)
-            for i, c in enumerate(b):
-                r[shift + i] -= f * c
-            r = _trim(r[:-1]) if len(r) > 1 else [Fraction(0)]
-        a, b = b, _trim(r) if r else [Fraction(0)]
-    return [c / a[-1] for c in a]
-
-
 def _poly_text(p: Sequence[Fraction]) -> str:
     terms = []
     for k in range(len(p) - 1, -1, -1):
@@ -223,8 +101,8 @@ def _binomial_power_root(g: list[Fraction]) -> Fraction | None:
 
 def _positively_parallel(u: Sequence[Fraction], v: Sequence[Fraction]) -> bool:
     """u = c v with c > 0 (both non-zero): Cauchy–Schwarz with equality and ⟨u, v⟩ > 0."""
-    uv = _dot(u, v)
-    return uv > 0 and uv * uv == _dot(u, u) * _dot(v, v)
+    uv = dot(u, v)
+    return uv > 0 and uv * uv == dot(u, u) * dot(v, v)
 
 
 def _listing(items: Sequence[str], limit: int = 3) -> str:
@@ -266,13 +144,11 @@ def sigma_matrix(data: Dataset) -> Matrix:
     if not isinstance(data, Dataset):
         raise ProblemError("data", "expected a reluflow.Dataset")
     d, n = data.d, data.n
-    return tuple(
-        tuple(sum((x[a] * x[b] for x in data.X), Fraction(0)) / n for b in range(d)) for a in range(d)
-    )
+    return tuple(tuple(sum((x[a] * x[b] for x in data.X), Fraction(0)) / n for b in range(d)) for a in range(d))
 
 
 def _I_plus(z: Sequence[Fraction], data: Dataset) -> tuple[int, ...]:
-    return tuple(i for i, x in enumerate(data.X) if _dot(z, x) > 0)
+    return tuple(i for i, x in enumerate(data.X) if dot(z, x) > 0)
 
 
 def J_sets(problem: Problem) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -319,8 +195,10 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
     v = data.teacher
     if v is None:
         raise ProblemError(
-            "data.teacher", "is missing; the single-neuron assumptions are about a teacher v* — "
-            "build the dataset as Dataset(X, teacher=v*)")
+            "data.teacher",
+            "is missing; the single-neuron assumptions are about a teacher v* — "
+            "build the dataset as Dataset(X, teacher=v*)",
+        )
     X, n, d = data.X, data.n, data.d
     out: dict[str, Condition] = {}
 
@@ -328,53 +206,77 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
     if d > 1:
         out["i_dimension"] = Condition(True, f"d = {d} > 1")
     else:
-        out["i_dimension"] = Condition(False, (
-            "data.X: the inputs have d = 1; Assumption 1(i) needs d > 1 "
-            "(to model a bias, append a constant input 1 and work in dimension d + 1)"))
+        out["i_dimension"] = Condition(
+            False,
+            (
+                "data.X: the inputs have d = 1; Assumption 1(i) needs d > 1 "
+                "(to model a bias, append a constant input 1 and work in dimension d + 1)"
+            ),
+        )
 
     # (i) span{x_i} = R^d
-    r = _rank(X)
+    r = rank(X)
     if r == d:
         out["i_span"] = Condition(True, f"rank X = {d} = d: the inputs span R^{d}")
     else:
         hint = f"add inputs (n = {n} < d = {d})" if n < d else "add or move inputs out of their span"
-        out["i_span"] = Condition(False, (
-            f"data.X: the inputs span only a {r}-dimensional subspace (rank {r} < d = {d}); "
-            f"Assumption 1(i) needs span{{x_i}} = R^d: {hint}"))
+        out["i_span"] = Condition(
+            False,
+            (
+                f"data.X: the inputs span only a {r}-dimensional subspace (rank {r} < d = {d}); "
+                f"Assumption 1(i) needs span{{x_i}} = R^d: {hint}"
+            ),
+        )
 
     # (i) ‖v*‖ = 1
-    vv = _dot(v, v)
+    vv = dot(v, v)
     if vv == 1:
         out["i_unit_teacher"] = Condition(True, "‖v*‖ = 1 exactly")
     else:
-        out["i_unit_teacher"] = Condition(False, (
-            f"data.teacher: ‖v*‖² = {vv}, not 1; Assumption 1(i) needs a unit teacher: divide v* by its norm "
-            "(or pick a rational unit vector, e.g. (3/5, 4/5))"))
+        out["i_unit_teacher"] = Condition(
+            False,
+            (
+                f"data.teacher: ‖v*‖² = {vv}, not 1; Assumption 1(i) needs a unit teacher: divide v* by its norm "
+                "(or pick a rational unit vector, e.g. (3/5, 4/5))"
+            ),
+        )
 
     # §1: ∠(v*, x_i) < π/4
     bad = []
     for i, x in enumerate(X):
-        u = _dot(v, x)
-        if not (u > 0 and 2 * u * u > vv * _dot(x, x)):
-            cos2 = u * u / (vv * _dot(x, x))
+        u = dot(v, x)
+        if not (u > 0 and 2 * u * u > vv * dot(x, x)):
+            cos2 = u * u / (vv * dot(x, x))
             what = f"⟨v*, x_{i}⟩ = {u} ≤ 0" if u <= 0 else f"cos²∠ = {cos2} ≤ 1/2"
             bad.append(f"data.X[{i}]: ∠(v*, x_{i}) ≥ π/4 ({what})")
     if not bad:
         out["teacher_angles"] = Condition(True, f"∠(v*, x_i) < π/4 for all {n} inputs")
     else:
-        out["teacher_angles"] = Condition(False, (
-            _listing(bad) + "; the setting needs every input within π/4 of the teacher: move the input towards v* "
-            "(x = v* + r with ‖r‖ < 1/√2 always qualifies)"))
+        out["teacher_angles"] = Condition(
+            False,
+            (
+                _listing(bad) + "; the setting needs every input within π/4 of the teacher: move the input towards v* "
+                "(x = v* + r with ‖r‖ < 1/√2 always qualifies)"
+            ),
+        )
 
     # (iii) distinct directions x̄_i
-    bad = [f"data.X[{k}]: x̄_{k} = x̄_{i} (x_{k} is a positive multiple of x_{i})"
-           for k in range(n) for i in range(k) if _positively_parallel(X[k], X[i])]
+    bad = [
+        f"data.X[{k}]: x̄_{k} = x̄_{i} (x_{k} is a positive multiple of x_{i})"
+        for k in range(n)
+        for i in range(k)
+        if _positively_parallel(X[k], X[i])
+    ]
     if not bad:
         out["iii_distinct_directions"] = Condition(True, f"the {n} directions x̄_i are distinct")
     else:
-        out["iii_distinct_directions"] = Condition(False, (
-            _listing(bad) + "; Assumption 1(iii) needs distinct directions x̄_i: merge the parallel inputs or "
-            "rotate one slightly"))
+        out["iii_distinct_directions"] = Condition(
+            False,
+            (
+                _listing(bad) + "; Assumption 1(iii) needs distinct directions x̄_i: merge the parallel inputs or "
+                "rotate one slightly"
+            ),
+        )
 
     # (iii) distinct eigenvalues of Σ ⇔ gcd(p, p') = 1.  In integers: with D the lcm of the
     # denominators of X, A = Σ_i (D x_i)(D x_i)ᵀ = c Σ with c = D²n (same eigenvectors, eigenvalues × c).
@@ -382,26 +284,28 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
     Xi = [[int(c * D) for c in x] for x in X]
     A = [[sum(x[a] * x[b] for x in Xi) for b in range(d)] for a in range(d)]
     scale = Fraction(D * D * n)
-    p = _charpoly(A)
+    p = charpoly(A)
     dp = [k * c for k, c in enumerate(p)][1:] or [0]
-    if any(_gcd_degree_mod(p, dp, P) == 0 for P in _PRIMES):
-        g = [Fraction(1)]
-    else:  # decide exactly; the gcd of Σ's polynomial is g(c t) made monic
-        g0 = _polygcd([Fraction(c) for c in p], [Fraction(c) for c in dp])
-        deg = len(g0) - 1
-        g = [c * scale ** (k - deg) for k, c in enumerate(g0)]
+    g0 = poly_gcd(p, dp)  # the gcd of Σ's polynomial is g0(c t) made monic
+    deg = len(g0) - 1
+    g = [c * scale ** (k - deg) for k, c in enumerate(g0)]
     if len(g) == 1:
-        out["iii_distinct_eigenvalues"] = Condition(True, (
-            f"Σ has {d} distinct eigenvalues (its characteristic polynomial is squarefree)"))
+        out["iii_distinct_eigenvalues"] = Condition(
+            True, (f"Σ has {d} distinct eigenvalues (its characteristic polynomial is squarefree)")
+        )
     else:
         root = _binomial_power_root(g)
         if root is not None:
             what = f"the eigenvalue {root} has multiplicity {len(g)}"
         else:
             what = f"the roots of gcd(p, p′) = {_poly_text(g)} are repeated eigenvalues"
-        out["iii_distinct_eigenvalues"] = Condition(False, (
-            f"data.X: Σ = (1/n) Σ_i x_i x_iᵀ has a repeated eigenvalue ({what}); Assumption 1(iii) needs d "
-            "distinct eigenvalues: perturb the inputs slightly to break the symmetry (spec §7 pitfall 3)"))
+        out["iii_distinct_eigenvalues"] = Condition(
+            False,
+            (
+                f"data.X: Σ = (1/n) Σ_i x_i x_iᵀ has a repeated eigenvalue ({what}); Assumption 1(iii) needs d "
+                "distinct eigenvalues: perturb the inputs slightly to break the symmetry (spec §7 pitfall 3)"
+            ),
+        )
 
     # (iii) v* not in the span of fewer than d eigenvectors ⇔ Krylov rank d (of v* under A = cΣ)
     L = math.lcm(*(c.denominator for c in v))
@@ -409,21 +313,30 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
     for _ in range(d):
         K.append(w)
         w = [sum(a * b for a, b in zip(row, w)) for row in A]
-    kr = _rank(K)
+    kr = rank(K)
     if kr == d:
-        out["iii_teacher_generic"] = Condition(True, (
-            f"v* has a non-zero component along each of the {d} eigenvectors of Σ (Krylov rank {d})"))
+        out["iii_teacher_generic"] = Condition(
+            True, (f"v* has a non-zero component along each of the {d} eigenvectors of Σ (Krylov rank {d})")
+        )
     elif len(g) > 1:
         also = "; v* is moreover an eigenvector of Σ" if kr == 1 else ""
-        out["iii_teacher_generic"] = Condition(False, (
-            f"data.teacher: Σ has a repeated eigenvalue, so v* (like every vector) lies in the span of fewer than d "
-            f"eigenvectors (Krylov rank {kr} < d = {d}{also}); Assumption 1(iii) fails: perturb the inputs slightly "
-            "(spec §7 pitfall 3)"))
+        out["iii_teacher_generic"] = Condition(
+            False,
+            (
+                f"data.teacher: Σ has a repeated eigenvalue, so v* (like every vector) lies in the span of fewer than d "
+                f"eigenvectors (Krylov rank {kr} < d = {d}{also}); Assumption 1(iii) fails: perturb the inputs slightly "
+                "(spec §7 pitfall 3)"
+            ),
+        )
     else:
         what = "v* is an eigenvector of Σ" if kr == 1 else f"v* lies in the span of {kr} of the {d} eigenvectors of Σ"
-        out["iii_teacher_generic"] = Condition(False, (
-            f"data.teacher: {what} (Krylov rank {kr} < d = {d}); Assumption 1(iii) needs a non-zero component "
-            "along every eigenvector: tilt v* slightly, or perturb the inputs"))
+        out["iii_teacher_generic"] = Condition(
+            False,
+            (
+                f"data.teacher: {what} (Krylov rank {kr} < d = {d}); Assumption 1(iii) needs a non-zero component "
+                "along every eigenvector: tilt v* slightly, or perturb the inputs"
+            ),
+        )
     return out
 
 
@@ -456,38 +369,59 @@ def init_conditions(problem: Problem) -> dict[str, Condition]:
     if J_plus:
         out["ii_J_plus_nonempty"] = Condition(True, f"J_+ = {list(J_plus)} is non-empty")
     elif all(sj == -1 for sj in s):
-        out["ii_J_plus_nonempty"] = Condition(False, (
-            "init.s: every sign s_j is −1, so J_+ = ∅ (no neuron can learn the teacher); Assumption 1(ii) needs "
-            "a neuron with s_j = +1 that is active on some input: flip a sign"))
+        out["ii_J_plus_nonempty"] = Condition(
+            False,
+            (
+                "init.s: every sign s_j is −1, so J_+ = ∅ (no neuron can learn the teacher); Assumption 1(ii) needs "
+                "a neuron with s_j = +1 that is active on some input: flip a sign"
+            ),
+        )
     else:
         pos = [j for j, sj in enumerate(s) if sj == 1]
-        out["ii_J_plus_nonempty"] = Condition(False, (
-            f"init.z[{pos[0]}]: no neuron with s_j = +1 (j ∈ {pos}) is active on any input (I_+(z_j) = ∅), so "
-            "J_+ = ∅; Assumption 1(ii) needs one: turn such a z_j towards the data (e.g. z_j ≈ v*)"))
+        out["ii_J_plus_nonempty"] = Condition(
+            False,
+            (
+                f"init.z[{pos[0]}]: no neuron with s_j = +1 (j ∈ {pos}) is active on any input (I_+(z_j) = ∅), so "
+                "J_+ = ∅; Assumption 1(ii) needs one: turn such a z_j towards the data (e.g. z_j ≈ v*)"
+            ),
+        )
 
     # I_0(z_j) = ∅
-    bad = [f"init.z[{j}]: ⟨z_{j}, x_{i}⟩ = 0 (data.X[{i}] is on the kink of neuron {j}, I_0(z_{j}) ≠ ∅)"
-           for j, zj in enumerate(z) for i, x in enumerate(data.X) if _dot(zj, x) == 0]
+    bad = [
+        f"init.z[{j}]: ⟨z_{j}, x_{i}⟩ = 0 (data.X[{i}] is on the kink of neuron {j}, I_0(z_{j}) ≠ ∅)"
+        for j, zj in enumerate(z)
+        for i, x in enumerate(data.X)
+        if dot(zj, x) == 0
+    ]
     if not bad:
         out["ii_no_zero_preactivation"] = Condition(True, "⟨z_j, x_i⟩ ≠ 0 for every neuron and input")
     else:
-        out["ii_no_zero_preactivation"] = Condition(False, (
-            _listing(bad) + "; Assumption 1(ii) needs every pre-activation non-zero: perturb z_j slightly"))
+        out["ii_no_zero_preactivation"] = Condition(
+            False, (_listing(bad) + "; Assumption 1(ii) needs every pre-activation non-zero: perturb z_j slightly")
+        )
 
     # ∠(z_j, γ_[n]) > 0 for j ∈ J_−
     g = gamma(data)
     if not J_minus:
         out["ii_J_minus_off_gamma"] = Condition(True, "J_− is empty")
     elif not any(g):
-        out["ii_J_minus_off_gamma"] = Condition(False, (
-            f"data.y: γ_[n] = 0 (the labels cancel), so ∠(z_j, γ_[n]) is undefined for j ∈ J_− = {list(J_minus)}; "
-            "Assumption 1(ii) needs it > 0: the teacher's labels are positive on valid data"))
+        out["ii_J_minus_off_gamma"] = Condition(
+            False,
+            (
+                f"data.y: γ_[n] = 0 (the labels cancel), so ∠(z_j, γ_[n]) is undefined for j ∈ J_− = {list(J_minus)}; "
+                "Assumption 1(ii) needs it > 0: the teacher's labels are positive on valid data"
+            ),
+        )
     else:
-        bad = [f"init.z[{j}]: z_{j} is a positive multiple of γ_[n] (∠ = 0) with j ∈ J_− (s_{j} = −1, I_+(z_{j}) ≠ ∅)"
-               for j in J_minus if _positively_parallel(z[j], g)]
+        bad = [
+            f"init.z[{j}]: z_{j} is a positive multiple of γ_[n] (∠ = 0) with j ∈ J_− (s_{j} = −1, I_+(z_{j}) ≠ ∅)"
+            for j in J_minus
+            if _positively_parallel(z[j], g)
+        ]
         if not bad:
             out["ii_J_minus_off_gamma"] = Condition(True, f"∠(z_j, γ_[n]) > 0 for every j ∈ J_− = {list(J_minus)}")
         else:
-            out["ii_J_minus_off_gamma"] = Condition(False, (
-                _listing(bad) + "; Assumption 1(ii) needs ∠(z_j, γ_[n]) > 0 on J_−: rotate z_j slightly"))
+            out["ii_J_minus_off_gamma"] = Condition(
+                False, (_listing(bad) + "; Assumption 1(ii) needs ∠(z_j, γ_[n]) > 0 on J_−: rotate z_j slightly")
+            )
     return out
