@@ -85,6 +85,22 @@ def test_nothing_inside_imports_the_facade_or_the_top_level_proof_checks():
     assert offenders == []
 
 
+def test_every_import_of_a_package_module_resolves():
+    """Relative imports name modules that exist (imports inside functions included: a
+    broken one would only fail when its function first runs)."""
+    modules = _modules()
+    broken = []
+    for name, (path, package) in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = name.split(".") if package else name.split(".")[:-1]
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+                if target not in modules and not _compiled(target):
+                    broken.append(f"{name}:{node.lineno} imports {target}")
+    assert broken == []
+
+
 def test_the_checker_sees_a_cycle_and_a_facade_import(tmp_path, monkeypatch):
     """The two checks above can fail: a planted cycle (one import inside a function) and
     a planted ``from .. import`` of the facade are both found."""

@@ -133,7 +133,7 @@ def test_n14_finding_the_ratio_goes_like_the_angle_squared(quick):
 
 def test_n14_passes_a_ratio_proportional_to_the_angle(monkeypatch):
     """The slope check has power both ways: a ratio equal to 1e-3·angle (D5 exactly) passes."""
-    from reluflow.claims import single_neuron as sn
+    from reluflow.claims.single_neuron import phase2 as sn
 
     monkeypatch.setattr(sn, "_vdot_ratio", lambda tr, pr, st: sn._max_angle(tr.ctx, st, pr.J_plus) / 1000)
     [r] = run("single-neuron", ids=["N14"])

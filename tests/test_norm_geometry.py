@@ -13,7 +13,7 @@ import pytest
 
 from reluflow import Dataset, Init, Problem, ProblemError
 from reluflow.claims import Verdict, run
-from reluflow.claims.single_neuron_geometry import _assumption_1ii, _wilson
+from reluflow.claims.single_neuron.geometry import _assumption_1ii, _wilson
 from reluflow.datasets import (
     cayley,
     e1,
@@ -324,7 +324,7 @@ def test_claims_fail_when_the_theory_is_broken(monkeypatch):
     an Assumption 1(ii) check that loses 15 % of the draws fails N23."""
     import dataclasses
 
-    import reluflow.claims.single_neuron_geometry as sng
+    import reluflow.claims.single_neuron.geometry as sng
     from reluflow.theory import interpolators as it
 
     sng._minimum.cache_clear()

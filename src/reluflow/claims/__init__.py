@@ -7,11 +7,7 @@ dps); ``report`` writes them as Markdown and JSON.
 """
 
 from ..verdict import Verdict
-from . import (  # noqa: F401  (register O1–O22, N1–N19, N24)
-    orthogonal,
-    single_neuron,
-    single_neuron_geometry,
-)
+from . import orthogonal, single_neuron  # noqa: F401  (register O1–O22, N1–N24)
 from .core import PROFILES, REGISTRY, Claim, ClaimResult, Outcome, Profile, Session, run
 
 __all__ = ["PROFILES", "REGISTRY", "Claim", "ClaimResult", "Outcome", "Profile", "Session", "Verdict", "run"]

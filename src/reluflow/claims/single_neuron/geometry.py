@@ -21,14 +21,14 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from ..datasets import cayley, example37_negative, example37_positive
-from ..linalg import dot
-from ..precision import context
-from ..problem import Dataset, Problem, ProblemError
-from ..theory import interpolators as it
-from ..theory import norm_geometry as ng
-from ..verdict import Verdict
-from .core import FIXTURES, Outcome, Session, claim, fmt, lam_str
+from ...datasets import cayley, example37_negative, example37_positive
+from ...linalg import dot
+from ...precision import context
+from ...problem import Dataset, Problem, ProblemError
+from ...theory import interpolators as it
+from ...theory import norm_geometry as ng
+from ...verdict import Verdict
+from ..core import FIXTURES, Outcome, Session, claim, fmt, lam_str
 
 PAPER = "single-neuron"
 FIXTURES.update({"EX37+": example37_positive, "EX37-": example37_negative})

@@ -1,0 +1,210 @@
+"""Claims N6–N9: phase 1 (the yardstick's crossings, J_− and idle neurons, the bounds up to T1)."""
+
+from __future__ import annotations
+
+import math
+
+from ...precision import rational
+from ...problem import Problem, ProblemError
+from ...verdict import Verdict
+from ..common import all_of, floor, samples, trend_outcome
+from ..core import Outcome, Session, claim, fmt, lam_str
+from ._shared import PAPER, _converged, _digits, _ladder, _lam, _norm, _phase, _pr
+
+
+@claim(
+    "N6",
+    paper=PAPER,
+    source="Lemma 3; D5",
+    statement="real neurons cross the same points in the same order as their yardsticks, within the "
+    "Lemma 3 bound (ε = 1/4); the gap is O(λ²)",
+    notion="bound at every λ, plus log–log slope 2 within 10 % (arbitrary precision, λ to 1e-60)",
+    instance="SN1",
+)
+def n6(s: Session, p: Problem) -> Outcome:
+    lams = s.profile.sn_early_lams
+    errs, floors, dps, bound_ok, order_ok = [], [], 0, True, True
+    for q in _ladder(p, lams):
+        digits = _digits(q, 2, 12)
+        pr = _pr(s, q, digits + 10)
+        tr = s.solve(q, digits=digits, t_end=math.ceil(float(pr.T0)))
+        dps = max(dps, tr.dps)
+        lam = rational(pr.ctx, q.init.lam)
+        e = pr.ctx.zero
+        for j, y in pr.yardsticks.items():
+            ev = [x for x in tr.events if x.neuron == j]
+            if [(x.point, x.direction) for x in ev] != [(c.point, c.direction) for c in y.crossings]:
+                order_ok = False
+                continue
+            for ell, (x, c) in enumerate(zip(ev, y.crossings), start=1):
+                gap = abs(x.t - c.tau)
+                e = max(e, gap)
+                expo = 1 - (1 + pr.ctx.mpf(3 * ell - 1) / (3 * y.n_cross)) * rational(pr.ctx, pr.eps)
+                bound_ok &= gap <= lam**expo
+        errs.append(e)
+        floors.append(floor(tr))
+    if not _pr(s, p).crossings:
+        raise ProblemError("init", "no point crosses any yardstick (every n_j = 0): no crossing times to compare")
+    out = trend_outcome(list(lams), errs, 2.0, True, floors, dps, what="max crossing gap")
+    if not (order_ok and bound_ok):
+        return Outcome(
+            Verdict.FAIL,
+            out.predicted,
+            out.observed,
+            out.tolerance,
+            out.lam,
+            out.dps,
+            f"order matches: {order_ok}; Lemma 3 bound holds: {bound_ok}; " + out.detail,
+        )
+    return Outcome(
+        out.verdict,
+        out.predicted,
+        out.observed,
+        out.tolerance,
+        out.lam,
+        out.dps,
+        "same points in the same order and within the Lemma 3 bound at every λ; " + out.detail,
+    )
+
+
+@claim(
+    "N7",
+    paper=PAPER,
+    source="Lemmas 4, 19",
+    statement="J_−: ‖w_j‖ non-increasing, ≤ λ‖z_j‖, deactivated by T0 and frozen; neurons outside J_± fixed",
+    notion="exact equality for frozen neurons; monotonicity and bounds at step boundaries and samples",
+    instance="SN1",
+)
+def n7(s: Session, p: Problem) -> Outcome:
+    q = _phase(p)
+    pr = _pr(s, q)
+    tr = _converged(s, q, power=1)
+    ctx = tr.ctx
+    lam = rational(ctx, q.init.lam)
+    still = [j for j in range(q.m) if j not in pr.J_plus and j not in pr.J_minus]
+    ts = sorted(set(tr.times + samples(tr, s.profile.samples)))
+    slack = 1 + ctx.mpf(10) ** -(tr.digits - 5)
+    grew, above, late = 0, 0, []
+    for j in pr.J_minus:
+        z = [rational(ctx, c) for c in q.init.z[j]]
+        prev = None
+        for t in ts:
+            nw = _norm(ctx, tr.evaluate(t).W[j])
+            grew += prev is not None and nw > prev * slack
+            above += nw > lam * _norm(ctx, z) * slack
+            prev = nw
+        last = max((e.t for e in tr.events if e.neuron == j), default=ctx.zero)
+        if last > pr.T0:
+            late.append(j)
+    f0, fT = tr.evaluate(pr.T0), tr.final_state
+    frozen = all(f0.W[j] == fT.W[j] and f0.a[j] == fT.a[j] for j in pr.J_minus)
+    fixed = all(fT.W[j] == [rational(ctx, q.init.lam * c) for c in q.init.z[j]] for j in still)
+    inactive = all(not any(fT.active[j]) for j in pr.J_minus)
+    verdict, detail = all_of(
+        (grew == 0 and above == 0, f"J_− = {list(pr.J_minus)}: {grew} increases, {above} values above λ‖z_j‖"),
+        (not late and inactive, f"last exits before T0 = {fmt(pr.T0, 5)}; inactive at the end: {inactive}"),
+        (frozen, "J_− weights at T0 and at the end identical (exact)"),
+        (fixed, f"neurons {still} outside J_± equal λz_j exactly at the end"),
+    )
+    return Outcome(
+        verdict,
+        "frozen by T0, ≤ λ‖z_j‖",
+        f"{grew} increases, {above} above the bound",
+        "exact",
+        _lam(q),
+        tr.dps,
+        detail,
+    )
+
+
+@claim(
+    "N8",
+    paper=PAPER,
+    source="Lemma 19, Claim 20",
+    statement="on [0, T1]: ‖w_j‖ < 2‖z_j‖λe^{‖γ_[n]‖t}; J_+ norms non-decreasing",
+    notion="inequality at step boundaries and samples",
+    instance="SN1",
+)
+def n8(s: Session, p: Problem) -> Outcome:
+    q = _phase(p)
+    pr = _pr(s, q)
+    tr = s.solve(q, digits=30, t_end=math.ceil(float(pr.T1)))
+    ctx = tr.ctx
+    lam = rational(ctx, q.init.lam)
+    over, dec, worst = 0, 0, ctx.zero
+    prev = None
+    for t in sorted(set(tr.times + samples(tr, s.profile.samples, hi=pr.T1))):
+        if t > pr.T1:
+            continue
+        st = tr.evaluate(t)
+        norms = [_norm(ctx, w) for w in st.W]
+        for j in range(q.m):
+            b = 2 * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * lam * ctx.exp(pr.G * t)
+            worst = max(worst, norms[j] / b)
+            over += norms[j] >= b
+        if prev is not None:
+            dec += sum(1 for j in pr.J_plus if norms[j] < prev[j] * (1 - ctx.mpf(10) ** -(tr.digits - 5)))
+        prev = norms
+    verdict = Verdict.PASS if over == 0 and dec == 0 else Verdict.FAIL
+    return Outcome(
+        verdict,
+        "‖w_j‖/(2‖z_j‖λe^{‖γ‖t}) < 1",
+        f"max ratio {fmt(worst, 4)}; {dec} decreases in J_+",
+        "< 1",
+        _lam(q),
+        tr.dps,
+        f"T1 = {fmt(pr.T1, 5)}",
+    )
+
+
+@claim(
+    "N9",
+    paper=PAPER,
+    source="Lemma 5; D5",
+    statement="at T1: ‖w_j‖ < 2‖z_j‖λ^{1−ε}, w̄_jᵀγ̄_[n] ≥ 1 − λ^ε, |ln‖α_j‖ − ln‖w_j/λ‖| ≤ λ^{1−3ε}; "
+    "the log-norm gap is O(λ^{2−2ε})",
+    notion="the three bounds at every λ, plus log–log slope 2 − 2ε = 1.5 within 10 %",
+    instance="SN1",
+)
+def n9(s: Session, p: Problem) -> Outcome:
+    lams = s.profile.sn_early_lams
+    errs, floors, dps, ok, skipped = [], [], 0, True, []
+    for q in _ladder(p, lams):
+        digits = _digits(q, 2, 12)
+        pr = _pr(s, q, digits + 10)
+        ctx = pr.ctx
+        eps = rational(ctx, pr.eps)
+        tr = s.solve(q, digits=digits, t_end=math.ceil(float(pr.T1)))
+        dps = max(dps, tr.dps)
+        st = tr.evaluate(pr.T1)
+        lam = rational(ctx, q.init.lam)
+        gbar = [g / pr.G for g in pr.gamma]
+        e = ctx.zero
+        separated = pr.T0 < pr.T1  # Lemma 5 rests on Prop. 18 (T0 < T1/3 under Assumption 2)
+        if not separated:
+            skipped.append(lam_str(q.init.lam))
+        for j in pr.J_plus:
+            w = st.W[j]
+            nw = _norm(ctx, w)
+            r, _ = pr.yardsticks[j].state(ctx, pr.T1)
+            zn = _norm(ctx, [rational(ctx, c) for c in q.init.z[j]])
+            gap = abs(ctx.log(r) - ctx.log(nw / lam))
+            if separated:
+                ok &= nw < 2 * zn * lam ** (1 - eps)
+                ok &= ctx.fsum(a * b for a, b in zip(w, gbar)) / nw >= 1 - lam**eps
+                ok &= gap <= lam ** (1 - 3 * eps)
+            e = max(e, gap)
+        errs.append(e)
+        floors.append(floor(tr))
+    out = trend_outcome(list(lams), errs, 1.5, True, floors, dps, what="max log-norm gap")
+    verdict = out.verdict if ok else Verdict.FAIL
+    note = f" (not at λ = {', '.join(skipped)}, where T1 ≤ T0: the phases do not separate yet)" if skipped else ""
+    return Outcome(
+        verdict,
+        out.predicted,
+        out.observed,
+        out.tolerance,
+        out.lam,
+        out.dps,
+        f"Lemma 5 bounds hold at every λ with T0 < T1: {ok}{note}; " + out.detail,
+    )
