@@ -1,6 +1,7 @@
 """Command line, end to end as a user runs it."""
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -275,6 +276,25 @@ def test_check_writes_markdown_and_the_documented_json(tmp_path):
     assert [r["id"] for r in rows] == ["O5", "O21"] and all(r["verdict"] == "PASS" for r in rows)
     assert set(rows[0]) >= {"id", "verdict", "predicted", "observed", "tolerance", "lambda", "dps"}
     assert "2 PASS" in report.read_text()
+
+
+def test_check_explain_answers_in_one_step(tmp_path):
+    """--explain N12 prints the statement, instance, tolerance, the code's place (a real line
+    of a real file that defines the claim), the rule itself and the theory it calls; it runs
+    nothing and writes nothing."""
+    res = runner.invoke(app, ["check", "--explain", "n12"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert out.startswith("N12 (single-neuron): t ≥ T1: v ∈ S")
+    assert "instance:  SN1 — " in out and "tolerance: the predicates" in out
+    path, line = re.search(r"code:      reluflow/(\S+):(\d+)", out).groups()
+    source = (ROOT / "src" / "reluflow" / path).read_text(encoding="utf-8").splitlines()
+    assert source[int(line) - 1].startswith("@claim(") and '"N12"' in source[int(line)]
+    assert "def n12(s: Session, p: Problem) -> Outcome:" in out
+    assert "S_predicates — reluflow/theory/single_neuron.py:" in out  # where the predicates live
+    assert not list(tmp_path.iterdir())
+    bad = runner.invoke(app, ["check", "--explain", "N99"])
+    assert bad.exit_code == 2 and "unknown claim id 'N99'" in bad.output and "N24" in bad.output
 
 
 def test_check_on_a_spec_exits_1_when_a_claim_does_not_apply(tmp_path):

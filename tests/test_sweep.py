@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -262,7 +263,9 @@ def test_version_and_schema_are_in_the_key(monkeypatch):
     h = s.spec_hash
     assert h == spec_hash(s) == spec_hash(s, version=reluflow.__version__, schema=SCHEMA)
     assert spec_hash(s, version="9.9.9") != h and spec_hash(s, schema="reluflow.sweep/0") != h
-    monkeypatch.setattr(reluflow, "__version__", "9.9.9")
+    monkeypatch.setattr(
+        importlib.import_module("reluflow.sweep.spec"), "__version__", "9.9.9"
+    )  # the key reads it there
     assert RunSpec.from_dict(s.canonical()).spec_hash == spec_hash(s, version="9.9.9") != h
 
 

@@ -1,0 +1,254 @@
+"""Figures 1–11 of Chistikov, Englert & Lazić (2023), §8 and Apps. H–I (spec
+``single_neuron.md`` §6.2), from the float64 GD protocol of :mod:`reluflow.experiments`;
+in the spirit of the paper: its seeds and exact ρ grid are unknown, and the quick versions
+use small sizes and low iteration caps (written in every title).
+
+Each figure has a compute step (JSON-ready dict, cached under the output folder while the
+package version and the parameters are unchanged; figures that share a computation share
+its cache) and a pure plot step writing PDF + PNG:
+
+=====  ==========================================  =======================
+fig    content                                     computation
+=====  ==========================================  =======================
+1      final maximum angle vs λ, per scheme        ``sweep_d`` (Tables 1–2)
+2      training / test loss, centred, λ sweep      ``curves_centred``
+3–6    one uncentred run: ν* − ν, alignment,       ``single``
+       loss and angle, ‖W‖_* and ‖θ‖²
+7      3 × 2 grid of Tables 1–6                    ``sweep_d``
+8      the same over m (Tables 7–12)               ``sweep_m``
+9      as 2, uncentred                             ``curves_uncentred``
+10     two teachers: bundle angles vs ρ            ``two_sweep``
+11     one two-teacher run: two loss drops         ``two_run``
+=====  ==========================================  =======================
+
+Figures 2–6 and 9 carry the **exact gradient flow** (:func:`reluflow.solve`) of a GD
+instance next to GD, with iteration k ↔ flow time 0.02·k: the float64 arrays are passed
+at their exact binary values, with the float64 labels y (the exact σ(⟨v*, x⟩) of the
+rounded teacher would differ in the last bits).  Where the instance is too large for the
+exact engine (m = 200 takes more than 10 minutes at d = 16), a smaller instance of the same
+scheme (d = 8, m = 10) is solved and its GD run drawn beside it; the titles say which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..._version import __version__
+from ...experiments.data import RHO
+from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS
+from ...plotting import cached
+from ._common import Progress
+from .curves import compute_curves, plot_curves
+from .single import compute_single, plot_fig3, plot_fig4, plot_fig5, plot_fig6
+from .sweeps import compute_sweeps, plot_fig1, plot_fig7, plot_fig8
+from .two_teachers import compute_two_run, compute_two_sweep, plot_fig10, plot_fig11
+
+__all__ = [
+    "COMPUTE",
+    "FIGURES",
+    "STEMS",
+    "compute_curves",
+    "compute_single",
+    "compute_sweeps",
+    "compute_two_run",
+    "compute_two_sweep",
+    "make",
+    "parameters",
+    "script_main",
+]
+
+
+COMPUTE = {
+    "sweep_d": compute_sweeps,
+    "sweep_m": compute_sweeps,
+    "curves_centred": compute_curves,
+    "curves_uncentred": compute_curves,
+    "single": compute_single,
+    "two_sweep": compute_two_sweep,
+    "two_run": compute_two_run,
+}
+FIGURES: dict[int, tuple[str, Callable]] = {
+    1: ("sweep_d", plot_fig1),
+    2: ("curves_centred", lambda d, s: plot_curves(d, s, 2)),
+    3: ("single", plot_fig3),
+    4: ("single", plot_fig4),
+    5: ("single", plot_fig5),
+    6: ("single", plot_fig6),
+    7: ("sweep_d", plot_fig7),
+    8: ("sweep_m", plot_fig8),
+    9: ("curves_uncentred", lambda d, s: plot_curves(d, s, 9)),
+    10: ("two_sweep", plot_fig10),
+    11: ("two_run", plot_fig11),
+}
+STEMS = {
+    1: "sn_fig01_max_angle",
+    2: "sn_fig02_loss_centred",
+    3: "sn_fig03_eigen_gaps",
+    4: "sn_fig04_alignment",
+    5: "sn_fig05_loss_angle",
+    6: "sn_fig06_norms",
+    7: "sn_fig07_metrics_d",
+    8: "sn_fig08_metrics_m",
+    9: "sn_fig09_loss_uncentred",
+    10: "sn_fig10_two_teachers",
+    11: "sn_fig11_two_teachers_run",
+}
+
+
+def parameters(key: str, *, quick: bool = True) -> dict:
+    """The keyword arguments of computation ``key`` (quick: minutes on 2 CPU cores; full:
+    the paper's sizes and caps, meant for a GPU)."""
+    cap_sweep, cap_run = (50_000, 100_000) if quick else (20_000_000, 20_000_000)
+    if key == "sweep_d":
+        return {
+            "axis": "d",
+            "ds": [4, 16] if quick else [4, 16, 64, 256, 1024],
+            "ms": [200],
+            "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
+            "trials": 2 if quick else 5,
+            "seed": 0,
+            "max_iter": cap_sweep,
+            "backend": "numpy",
+        }
+    if key == "sweep_m":
+        return {
+            "axis": "m",
+            "ds": [16] if quick else [1024],
+            "ms": [25, 50, 200],
+            "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
+            "trials": 2 if quick else 5,
+            "seed": 0,
+            "max_iter": cap_sweep,
+            "backend": "numpy",
+        }
+    if key in ("curves_centred", "curves_uncentred"):
+        centred = key == "curves_centred"
+        p = {
+            "scheme": "centred" if centred else "uncentred",
+            "d": 16,
+            "m": 200 if centred else 25,
+            "lambda_exponents": list(range(-2, -9, -1)),
+            "seed": 0,
+            "max_iter": 50_000 if quick else cap_run,
+            "backend": "numpy",
+            "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_points": 150 if quick else 300,
+        }
+        if centred:  # m = 200 is out of the exact engine's reach (> 10 min to t = 30): a smaller instance
+            p.update(exact_d=8, exact_m=10, exact_exponents=[-2, -5, -8])
+        else:  # the paper's own instance (about 20 s per λ to t = 1000 here)
+            p.update(exact_d=16, exact_m=25, exact_exponents=[-5] if quick else list(range(-2, -9, -1)))
+        return p
+    if key == "single":
+        return {
+            "scheme": "uncentred",
+            "d": 16,
+            "m": 25,
+            "lambda_exp": -7,
+            "seed": 0,
+            "max_iter": cap_run,
+            "backend": "numpy",
+            "exact_t_end": 2000.0 if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_points": 250 if quick else 500,
+        }
+    if key == "two_sweep":  # quick: the exact flow on a smaller instance (d = 16, m = 25 is ~1 min per ρ)
+        return {
+            "d": 16,
+            "m": 25,
+            "lambda_exp": -7,
+            "rhos": [4.0**k for k in range(-2, 5)] if quick else [2.0**k for k in range(-6, 9)],
+            "trials": 3 if quick else 15,
+            "seed": 0,
+            "max_iter": cap_sweep,
+            "backend": "numpy",
+            "scheme": "centred",
+            "exact_d": 4 if quick else 16,
+            "exact_m": 6 if quick else 25,
+            "exact_t_end": 1000.0 if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_max_rho": 64.0 if quick else None,
+        }
+    if key == "two_run":
+        return {
+            "d": 16,
+            "m": 25,
+            "lambda_exp": -7,
+            "rho": RHO["uncentred"],
+            "scheme": "uncentred",
+            "seed": 0,
+            "max_iter": cap_run,
+            "backend": "numpy",
+            "exact_t_end": 1000.0 if quick else 20000.0,
+            "exact_digits": 10,
+            "exact_points": 150 if quick else 300,
+        }
+    raise ValueError(f"unknown computation {key!r}; choose one of {', '.join(COMPUTE)}")
+
+
+def make(
+    number: int,
+    out_dir: str | Path = "paper_figures/out",
+    *,
+    quick: bool = True,
+    recompute: bool = False,
+    overrides: dict | None = None,
+    progress: Progress = None,
+) -> list[Path]:
+    """Compute figure ``number``'s numbers (or reuse ``out_dir/sn_gd_<key>_<quick|full>.json``
+    when written by this package version with the same parameters) and plot
+    ``out_dir/<STEMS[number]>``.pdf/.png.  ``overrides`` (trials, seed, backend, max_iter;
+    None = keep) replace parameters the computation has."""
+    if number not in FIGURES:
+        raise ValueError(f"figure: unknown figure {number!r}; choose 1–11")
+    key, plot = FIGURES[number]
+    params = parameters(key, quick=quick)
+    for name, value in (overrides or {}).items():
+        if value is not None and name in params:
+            params[name] = value
+    out_dir = Path(out_dir)
+    data = cached(
+        out_dir / f"sn_gd_{key}_{'quick' if quick else 'full'}.json",
+        {"version": __version__, "key": key, "params": params},
+        lambda: COMPUTE[key](**params, progress=progress),
+        recompute=recompute,
+    )
+    return plot(data, out_dir / STEMS[number])
+
+
+def script_main(number: int, doc: str, argv=None, out_dir: str | Path | None = None) -> list[Path]:
+    """The command line of the ``paper_figures/sn_figNN_*.py`` scripts: ``--quick`` (default)
+    or ``--full``, ``--recompute``, ``--out``, ``--backend``."""
+    ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--quick",
+        dest="quick",
+        action="store_true",
+        default=True,
+        help="small sizes and caps, under a minute on 2 cores (default)",
+    )
+    mode.add_argument("--full", dest="quick", action="store_false", help="the paper's protocol (meant for a GPU)")
+    ap.add_argument("--recompute", action="store_true", help="ignore the cached numbers")
+    ap.add_argument("--out", default=out_dir, help="output folder (default: paper_figures/out)")
+    ap.add_argument(
+        "--backend", default=None, choices=("numpy", "torch", "auto"), help="array backend of the GD engine"
+    )
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    paths = make(
+        number,
+        args.out or "paper_figures/out",
+        quick=args.quick,
+        recompute=args.recompute,
+        overrides={"backend": args.backend},
+        progress=print,
+    )
+    for path in paths:
+        print("wrote", path)
+    print(f"({time.perf_counter() - t0:.1f} s)")
+    return paths
