@@ -363,12 +363,24 @@ def check(
         None, "--report", help="Markdown report (default paper_figures/out/claims_PAPER.md)"
     ),
     json_out: Path | None = typer.Option(None, "--json", help="JSON list of results (default: beside the report)"),
+    explain: str | None = typer.Option(
+        None,
+        "--explain",
+        metavar="ID",
+        help="print what claim ID states, its tolerance, its code and where; run nothing",
+    ),
 ) -> None:
     """Check a paper's claims against the exact flow; print the table, write Markdown and
-    JSON.  Exits 0 only if every claim passes, 1 otherwise, 2 for bad input."""
+    JSON.  Exits 0 only if every claim passes, 1 otherwise, 2 for bad input.  With
+    ``--explain ID``, print that claim's statement, instance, tolerance and rule instead."""
     from .claims import REGISTRY, run
     from .claims.report import markdown, summary, to_json
 
+    if explain is not None:
+        from .claims.explain import explain as _explain
+
+        console.print(_explain(explain), markup=False, highlight=False, soft_wrap=True)
+        return
     _paper_module(paper)
     problem = load_spec(spec) if spec is not None else None
     total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
