@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from reluflow.cli.experiment import register
 from reluflow.experiments import metrics as M
 from reluflow.experiments.backend import get_backend, torch_available
-from reluflow.experiments.cli import register
 from reluflow.experiments.data import RHO, balanced_init, centred, make_data, two_teachers, uncentred
 from reluflow.experiments.gd import GDConfig, Snapshots, init_params, log_iterations, run_gd
 from reluflow.experiments.protocol import (

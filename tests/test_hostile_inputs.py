@@ -168,7 +168,7 @@ def test_high_precision_runs_and_says_its_cost(tmp_path):
 
 
 def test_unexpected_exception_is_a_bug_report_and_debug_shows_it(tmp_path, monkeypatch):
-    import reluflow.cli as cli_module
+    import reluflow.cli.flow as cli_module
 
     def boom(*a, **k):
         raise ZeroDivisionError("planted")
@@ -310,7 +310,7 @@ def test_problem_errors_cross_process_boundaries():
 
 def test_a_long_run_says_its_cost_before_it_starts(capsys):
     """λ = 1e-100000 runs for minutes (steps grow with ln(1/λ)); the CLI says so first."""
-    from reluflow.cli import _cost_note
+    from reluflow.cli.flow import _cost_note
 
     p = Problem(Dataset([[1, 0], [0, 1]], [1, "-0.5"]), Init("1e-100000", [[1, "0.5"], ["0.3", -1]], [1, -1]))
     _cost_note(p, None, 0)

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 import reluflow
 from reluflow import ProblemError, Trajectory, solve
+from reluflow.cli.sweep import register
 from reluflow.sweep import (
     AXES,
     COLUMNS,
@@ -43,7 +44,6 @@ from reluflow.sweep import (
     spec_hash,
 )
 from reluflow.sweep import runner as runner_module
-from reluflow.sweep.cli import register
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_GRID = ROOT / "examples" / "sweep_grid.toml"
@@ -655,7 +655,7 @@ def test_sweep_killed_midway_resumes_and_loses_nothing(tmp_path):
     specs = load_grid(grid)
     store = Store(tmp_path / "store")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reluflow.sweep.cli", str(grid), "--store", str(store.root), "--workers", "1"],
+        [sys.executable, "-m", "reluflow.cli.sweep", str(grid), "--store", str(store.root), "--workers", "1"],
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -19,7 +19,7 @@
 (True, 4, ['t_end'])
 
 The command line: ``reluflow sweep GRID.toml --store DIR [--workers N] [--scheduler ADDR]
-[--summary-json OUT]`` (:mod:`reluflow.sweep.cli`).
+[--summary-json OUT]`` (:mod:`reluflow.cli.sweep`).
 """
 
 from .collect import COLUMNS, collect

@@ -33,11 +33,11 @@ import os
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from .problem import ProblemError
+from ..problem import ProblemError
+from .output import err
 
 # what a command may raise to end with its own exit code: typer's exceptions, the click
 # exceptions of the click typer vendors (typer._click, recent typer: click is then not
@@ -60,8 +60,6 @@ __all__ = ["BAD_INPUT", "BUG", "NOT_OK", "OK", "GuardedGroup", "fail"]
 
 OK, NOT_OK, BAD_INPUT, BUG, INTERRUPTED = 0, 1, 2, 70, 130
 ISSUES = "https://github.com/reluflow/reluflow/issues"
-
-err = Console(stderr=True)
 
 
 def fail(exc: Exception | str) -> NoReturn:

@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from .output import console, err
 
 __all__ = ["NAMES", "experiment", "register"]
 
@@ -20,9 +21,6 @@ MAX_TRIALS = 10_000  # trials per cell (the paper's protocol: 5; Fig. 10: 15)
 MAX_ITER = 10**9  # GD iterations (the paper's cap: 2e7)
 
 NAMES = tuple([f"table{k}" for k in range(1, 13)] + [f"fig{k}" for k in range(1, 12)])
-
-console = Console()
-err = Console(stderr=True)
 
 
 def _parse_name(name: str) -> tuple[str, int]:
@@ -75,7 +73,7 @@ def experiment(
     recompute: bool = typer.Option(False, "--recompute", help="figures: ignore the cached numbers"),
 ) -> None:
     """Run one of the paper's GD experiments: a table as CSV, or a figure as PDF + PNG."""
-    from .backend import BACKENDS
+    from ..experiments.backend import BACKENDS
 
     kind, number = _parse_name(name)
     if trials is not None and not 1 <= trials <= MAX_TRIALS:
@@ -92,7 +90,7 @@ def experiment(
             f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}", param_hint="--backend"
         )
     if backend == "torch":
-        from .backend import torch_available
+        from ..experiments.backend import torch_available
 
         if not torch_available():
             raise typer.BadParameter(
@@ -100,7 +98,7 @@ def experiment(
             )
     t0 = time.perf_counter()
     if kind == "table":
-        from .protocol import TABLES, run_table, table_config, write_csv
+        from ..experiments.protocol import TABLES, run_table, table_config, write_csv
 
         cfg = table_config(number, quick=quick, trials=trials, seed=seed, backend=backend, max_iter=max_iter)
         rows = run_table(number, cfg, progress=lambda msg: err.print(f"[dim]{msg}[/]"))

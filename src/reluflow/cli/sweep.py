@@ -2,7 +2,7 @@
 [--summary-json OUT]``: run a grid of solves in parallel into a resumable run store.
 
 :func:`register` adds the sub-command to a typer app (the package's CLI calls it); ``python -m
-reluflow.sweep.cli GRID.toml --store DIR`` runs it on its own.  Exit status: 0 when every run
+reluflow.cli.sweep GRID.toml --store DIR`` runs it on its own.  Exit status: 0 when every run
 ended with an ok status (``t_end`` or ``loss_below``), 1 otherwise (a run stopped early or
 failed), 2 for bad input (the error names the field, e.g. ``grid.lambda[1]``).
 """
@@ -13,15 +13,15 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from ..cli_guard import fail
 from ..problem import ProblemError
+from ..sweep.runner import run
+from ..sweep.spec import load_grid
+from ..sweep.store import Store
+from .guard import fail
+from .output import console, err, write
 
 __all__ = ["main", "register", "sweep"]
-
-console = Console()
-err = Console(stderr=True)
 
 
 def sweep(
@@ -44,10 +44,6 @@ def sweep(
 ) -> None:
     """Solve every run of GRID not yet in the store, in parallel; print the summary table.
     Exits 0 when every run ended ok, 1 otherwise, 2 for bad input."""
-    from .runner import run
-    from .spec import load_grid
-    from .store import Store
-
     try:
         specs = load_grid(grid)
         if workers is not None and workers < 1:
@@ -81,8 +77,7 @@ def sweep(
     for spec, error in result.failed:
         console.print(f"[bold red]failed[/] {spec.spec_hash[:12]} (λ = {spec.lam_text}): {error}")
     if summary_json is not None:
-        summary_json.parent.mkdir(parents=True, exist_ok=True)
-        summary_json.write_text(json.dumps(result.rows(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write(summary_json, json.dumps(result.rows(), indent=1, ensure_ascii=False) + "\n")
         console.print(f"wrote {summary_json}")
     console.print(f"store: {the_store.root}")
     if not result.ok:
@@ -100,7 +95,7 @@ def register(app: typer.Typer) -> None:
     app.command("sweep")(sweep)
 
 
-def main() -> None:  # pragma: no cover  (python -m reluflow.sweep.cli)
+def main() -> None:  # pragma: no cover  (python -m reluflow.cli.sweep)
     typer.run(sweep)
 
 

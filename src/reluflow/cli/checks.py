@@ -1,0 +1,141 @@
+"""``reluflow check``, ``proofs`` and ``reproduce``: the papers' claims, the proof checks
+and the whole reproduction with its report.  Each command imports its layer (SymPy,
+matplotlib) when it runs, so that ``reluflow --help`` and ``reluflow solve`` start fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..specfile import load_spec
+from .flow import _kernel_notice, _paper_module
+from .guard import fail
+from .output import Bar, console, print_claims, print_proofs, print_summary, write
+
+__all__ = ["check", "proofs", "register", "reproduce"]
+
+
+def check(
+    paper: str = typer.Option("orthogonal", "--paper", help="whose claims: orthogonal | single-neuron"),
+    profile: str = typer.Option("quick", "--profile", help="quick (CI, about a minute) | thorough (by hand)"),
+    spec: Path | None = typer.Option(None, "--spec", help="run every claim on this SPEC instead of the fixtures"),
+    only: list[str] | None = typer.Option(None, "--only", help="run only these claim ids (repeatable)"),
+    report: Path | None = typer.Option(
+        None, "--report", help="Markdown report (default paper_figures/out/claims_PAPER.md)"
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON list of results (default: beside the report)"),
+    explain: str | None = typer.Option(
+        None,
+        "--explain",
+        metavar="ID",
+        help="print what claim ID states, its tolerance, its code and where; run nothing",
+    ),
+) -> None:
+    """Check a paper's claims against the exact flow; print the table, write Markdown and
+    JSON.  Exits 0 only if every claim passes, 1 otherwise, 2 for bad input.  With
+    ``--explain ID``, print that claim's statement, instance, tolerance and rule instead."""
+    from ..claims import REGISTRY, run
+    from ..claims.explain import explain as _explain
+    from ..claims.report import markdown, summary, to_json
+
+    if explain is not None:
+        console.print(_explain(explain), markup=False, highlight=False, soft_wrap=True)
+        return
+    _paper_module(paper)
+    problem = load_spec(spec) if spec is not None else None
+    total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
+    done: list = []
+    with Bar("claims") as bar:
+        results = run(
+            paper,
+            profile=profile,
+            problem=problem,
+            ids=only,
+            progress=lambda c: (done.append(c), bar(len(done), total)),
+        )
+    print_claims(results)
+    report = report or Path("paper_figures/out") / f"claims_{paper.replace('-', '_')}.md"
+    json_out = json_out or report.with_suffix(".json")
+    for path, text in ((report, markdown(results, profile=profile)), (json_out, to_json(results))):
+        write(path, text)
+        console.print(f"wrote {path}")
+    console.print(summary(results))
+    if any(r.verdict.value != "PASS" for r in results):
+        raise typer.Exit(1)
+
+
+def proofs(
+    report: Path = typer.Option(Path("proofs_checks/REPORT.md"), "--report", help="write the Markdown report here"),
+    only: list[str] | None = typer.Option(None, "--only", help="run only these check ids (repeatable)"),
+) -> None:
+    """Run the proof checks of both papers; print the table and write REPORT.md.
+    Exits 1 unless every check passes."""
+    from .. import proofs as proof_checks
+
+    ids = list(only) if only else None
+    total = len(ids) if ids else len(proof_checks.REGISTRY)
+    done: list = []
+
+    def tick(check) -> None:
+        done.append(check)
+        bar(len(done), total)
+
+    try:
+        with Bar("proofs") as bar:
+            results = proof_checks.run(ids, progress=tick)
+    except KeyError as exc:
+        fail(f"--only: {exc.args[0]}")
+    print_proofs(results)
+    write(report, proof_checks.markdown(results))
+    console.print(f"wrote {report}")
+    if any(r.verdict.value != "PASS" for r in results):
+        raise typer.Exit(1)
+
+
+def reproduce(
+    out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for the report and figures"),
+    digits: int = typer.Option(30, "--digits", help="correct digits wanted"),
+    quick: bool = typer.Option(
+        False,
+        "--quick",
+        help="the default: quick claims, small figures, the quick GD protocol (minutes; what CI would run)",
+    ),
+    full: bool = typer.Option(False, "--full", help="thorough claims, full-size figures, the paper-scale GD protocol"),
+    experiments: bool = typer.Option(
+        True,
+        "--experiments/--no-experiments",
+        help="the single-neuron paper's GD tables and figures (quick: a few minutes)",
+    ),
+) -> None:
+    """Run the built-in default (E1 at λ = 1e-30) with checked digits, the figures, the
+    proof checks, the claims of both papers and the GD experiments; write the full report,
+    report.md and the self-contained report.html (figures embedded).  --quick (the
+    default) or --full.  Exits 1 unless all pass, 2 on bad options."""
+    from ..reproduce import reproduce as _reproduce
+
+    if quick and full:
+        fail("--quick and --full are mutually exclusive")
+    _kernel_notice()
+    with Bar("reproduce") as bar:
+        res = _reproduce(out, digits=digits, full=full, experiments=experiments, progress=bar)
+    print_summary(res.trajectory)
+    print_proofs(res.proofs)
+    print_claims(res.claims)
+    ok = res.checked_digits >= res.trajectory.digits
+    console.print(
+        f"digits checked against a rerun at {digits + 10} digits: {res.checked_digits:.1f} "
+        f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/]"
+    )
+    for path in [res.report, *([res.html] if res.html else []), *res.figures, *res.tables]:
+        console.print(f"wrote {path}")
+    if not res.interpolation_ok:
+        console.print("[red]interpolators: a family point is not certified or a check of Theorem 8 failed[/]")
+    if not ok or not res.interpolation_ok or any(r.verdict.value != "PASS" for r in [*res.proofs, *res.claims]):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``check``, ``proofs`` and ``reproduce`` to ``app``."""
+    for command in (check, proofs, reproduce):
+        app.command()(command)

@@ -1,0 +1,167 @@
+"""What the command line shows and writes: one console (stdout) and one for notes and
+errors (stderr), the progress bar, the tables of a run, a certificate, claims and proof
+checks, and the one writer of result files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mpmath
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ..integrate import Trajectory
+from ..integrate.certify import ball_dict
+from ..summary import format_loss, plateaus
+
+__all__ = ["Bar", "console", "err", "print_certificate", "print_claims", "print_proofs", "print_summary", "write"]
+
+console = Console()
+err = Console(stderr=True)
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a result file (its folder created): the one writer of the command line's JSON,
+    Markdown and CSV outputs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Bar:
+    """A rich progress bar over simulated time, shown only on a terminal."""
+
+    def __init__(self, label: str):
+        self.progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            TextColumn("t = {task.completed:.4g} / {task.total:.4g}"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def __call__(self, t: float, total: float) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("solve", total=total)
+        self.progress.update(self.task, completed=t)
+
+
+def print_summary(tr: Trajectory, max_events: int = 40) -> None:
+    """Readable summary: status, precision, events, plateaus, final loss."""
+    scale = tr.problem.log_inv_lambda
+
+    def T(t) -> str:  # the papers' rescaled time; undefined for λ ≥ 1
+        return f"{float(t) / scale:.5f}" if scale > 0 else "—"
+
+    head = Table(show_header=False, box=None)
+    head.add_row("status", f"[bold]{tr.status.value}[/]: {escape(tr.message)}")
+    head.add_row("t_end", f"{mpmath.nstr(tr.t_end, 15)}  (T = t/ln(1/λ) = {T(tr.t_end)})")
+    head.add_row("final loss", format_loss(tr))
+    head.add_row("precision", f"{tr.digits} digits requested, dps {tr.dps}, Taylor order {tr.order}")
+    head.add_row(
+        "work", f"{len(tr.segments)} steps, {len(tr.events)} events, {tr.metadata.get('wall_time_s', 0):.3f} s"
+    )
+    slides = sum(e.direction == "slide" for e in tr.events)
+    if slides:
+        held = [f"({j}, {k})" for j, row in enumerate(tr.final_state.sliding) for k, v in enumerate(row) if v]
+        head.add_row(
+            "sliding",
+            f"modes entered: {slides} (minimum-norm Clarke selection); "
+            f"(neuron, point) held at t_end: {', '.join(held) or 'none'}",
+        )
+    console.print(head)
+    if tr.events:
+        table = Table(title="activation switches")
+        for col in ("t", "T", "neuron", "point", "direction"):
+            table.add_column(col)
+        for e in tr.events[:max_events]:
+            table.add_row(mpmath.nstr(e.t, 20), T(e.t), str(e.neuron), str(e.point), e.direction)
+        console.print(table)
+        if len(tr.events) > max_events:
+            console.print(f"… and {len(tr.events) - max_events} more events (see --json)")
+    pls = plateaus(tr)
+    if pls:
+        table = Table(title="loss plateaus")
+        for col in ("from T", "to T", "level"):
+            table.add_column(col)
+        for pl in pls:
+            table.add_row(T(pl.t_start), T(pl.t_stop), f"{pl.level:.6g}")
+        console.print(table)
+
+
+def print_certificate(cert) -> None:
+    """Status, widths and the proven balls of a certificate."""
+    table = Table(title="certified enclosures (Arb)", show_header=False)
+    colour = "green" if cert.ok else "red"
+    table.add_row("status", f"[bold {colour}]{cert.status.value}[/]: {cert.message}")
+    table.add_row("work", f"{cert.steps} steps validated in {cert.seconds:.3f} s at {cert.prec} bits")
+    if cert.ok:
+        lb = ball_dict(cert.loss_ball, 25)
+        table.add_row("final loss", f"{lb['mid']} ± {lb['rad']}")
+        table.add_row("widest event ball", f"{cert.max_event_width:.3g}")
+        table.add_row("largest relative state error", f"{cert.radius:.3g}")
+        for e in cert.events[:20]:
+            b = ball_dict(e.t, 25)
+            table.add_row(
+                f"event {e.index}", f"t = {b['mid']} ± {b['rad']} (neuron {e.neuron}, point {e.point}, {e.direction})"
+            )
+    console.print(table)
+
+
+def print_claims(results) -> None:
+    """The claims table: id, instance, predicted, observed, tolerance, verdict, time."""
+    colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
+    table = Table(title="claims", show_lines=True)
+    for col in ("id", "instance", "λ", "predicted", "observed", "tolerance", "verdict", "time"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        v = r.verdict.value
+        table.add_row(
+            r.id,
+            r.instance,
+            r.lam,
+            r.predicted,
+            r.observed,
+            r.tolerance,
+            f"[{colour[v]}]{r.label}[/]",
+            f"{r.seconds:.1f} s",
+        )
+    console.print(table)
+    for r in results:
+        if r.verdict.value != "PASS":
+            console.print(f"[bold]{r.id}[/] {r.verdict.value}: {escape(r.detail)}")
+
+
+def print_proofs(results) -> None:
+    """The proofs table: id, statement, method, verdict, time."""
+    colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
+    table = Table(title="proof checks", show_lines=True)
+    for col in ("id", "statement", "method", "verdict", "time"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        v = r.verdict.value
+        table.add_row(
+            r.check.id,
+            f"{r.check.statement} [dim]({r.check.refs})[/]",
+            r.check.method,
+            f"[{colour[v]}]{v}[/]",
+            f"{r.seconds:.2f} s",
+        )
+    console.print(table)
+    for r in results:
+        if r.verdict.value != "PASS":
+            console.print(f"[bold]{r.check.id}[/] {r.verdict.value}: {escape(r.detail)}")
