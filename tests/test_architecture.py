@@ -85,9 +85,25 @@ def test_nothing_inside_imports_the_facade_or_the_top_level_proof_checks():
     assert offenders == []
 
 
+def _top_level_names(path: Path) -> set[str]:
+    """The names a module defines or imports at its top level (what ``from it import x`` finds)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.If, ast.Try)):
+            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
 def test_every_import_of_a_package_module_resolves():
-    """Relative imports name modules that exist (imports inside functions included: a
-    broken one would only fail when its function first runs)."""
+    """Relative imports name modules that exist, and names those modules define (imports
+    inside functions included: a broken one would only fail when its function first runs)."""
     modules = _modules()
     broken = []
     for name, (path, package) in modules.items():
@@ -96,8 +112,15 @@ def test_every_import_of_a_package_module_resolves():
                 base = name.split(".") if package else name.split(".")[:-1]
                 base = base[: len(base) - node.level + 1]
                 target = ".".join(base + ([node.module] if node.module else []))
-                if target not in modules and not _compiled(target):
-                    broken.append(f"{name}:{node.lineno} imports {target}")
+                if target not in modules:
+                    if not _compiled(target):
+                        broken.append(f"{name}:{node.lineno} imports {target}")
+                    continue
+                defined = _top_level_names(modules[target][0])
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}"
+                    if alias.name != "*" and sub not in modules and not _compiled(sub) and alias.name not in defined:
+                        broken.append(f"{name}:{node.lineno} imports {alias.name} from {target}")
     assert broken == []
 
 

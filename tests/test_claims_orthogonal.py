@@ -17,6 +17,7 @@ from reluflow.claims.report import markdown, to_json
 from reluflow.datasets import e1, e2
 from reluflow.problem import ProblemError
 from reluflow.theory import orthogonal as theory
+from reluflow.theory.orthogonal import compute as theory_compute  # where predict() looks its helpers up
 
 IDS = [f"O{i}" for i in range(1, 23)]
 
@@ -52,15 +53,15 @@ def test_results_record_what_the_report_needs(quick):
 
 
 def test_wrong_final_rate_fails(monkeypatch):
-    real = theory._rates
-    monkeypatch.setattr(theory, "_rates", lambda *a: (real(*a)[0] * 1.1, real(*a)[1]))
+    real = theory_compute._rates
+    monkeypatch.setattr(theory_compute, "_rates", lambda *a: (real(*a)[0] * 1.1, real(*a)[1]))
     [r] = run("orthogonal", ids=["O14"])
     assert r.verdict is Verdict.FAIL, r.detail
 
 
 def test_wrong_limit_exponent_fails(monkeypatch):
-    real = theory._limit_exponent
-    monkeypatch.setattr(theory, "_limit_exponent", lambda *a: real(*a) * 1.3)
+    real = theory_compute._limit_exponent
+    monkeypatch.setattr(theory_compute, "_limit_exponent", lambda *a: real(*a) * 1.3)
     [r] = run("orthogonal", ids=["O16"])
     assert r.verdict is Verdict.FAIL, r.detail
 
@@ -107,7 +108,9 @@ def test_a_class_never_half_fitted_fails_o9_and_o21(monkeypatch):
 def test_a_wrong_min_norm_bound_fails_o19(monkeypatch, factor):
     """Overstated, the bound-attaining network violates it; understated, nothing attains it."""
     real = theory.beta_star_sq
-    monkeypatch.setattr(theory, "beta_star_sq", lambda data: {s: q * factor for s, q in real(data).items()})
+    broken = lambda data: {s: q * factor for s, q in real(data).items()}
+    monkeypatch.setattr(theory, "beta_star_sq", broken)  # what the claims read …
+    monkeypatch.setattr(theory_compute, "beta_star_sq", broken)  # … and predict()
     [r] = run("orthogonal", ids=["O19"])
     assert r.verdict is Verdict.FAIL, r.detail
     assert ("slack < 0" if factor > 1 else "slack > 0") in r.detail

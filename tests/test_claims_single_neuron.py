@@ -11,6 +11,8 @@ import pytest
 from reluflow.claims import REGISTRY, Verdict, run
 from reluflow.claims.report import markdown
 from reluflow.theory import single_neuron as theory
+from reluflow.theory.single_neuron import compute as theory_compute  # where predict() looks its helpers up
+from reluflow.theory.single_neuron import reduced as theory_reduced
 
 IDS = [f"N{i}" for i in range(1, 25)]
 
@@ -38,7 +40,7 @@ def test_every_claim_passes_on_its_fixture(quick):
 
 def test_a_wrong_yardstick_fails_n5_and_n6(monkeypatch):
     """Shift every predicted crossing time by 1e-12: the engine disagrees and N5/N6 FAIL."""
-    real = theory._yardstick
+    real = theory_compute._yardstick
 
     def shifted(*args, **kwargs):
         y = real(*args, **kwargs)
@@ -46,7 +48,7 @@ def test_a_wrong_yardstick_fails_n5_and_n6(monkeypatch):
         cs = tuple(type(c)(c.neuron, c.point, c.tau + ctx.mpf("1e-12"), c.stage, c.direction) for c in y.crossings)
         return type(y)(y.neuron, y.sign, y.stages, cs, y.kappa)
 
-    monkeypatch.setattr(theory, "_yardstick", shifted)
+    monkeypatch.setattr(theory_compute, "_yardstick", shifted)
     results = {r.id: r for r in run("single-neuron", ids=["N5", "N6"])}
     assert results["N5"].verdict is Verdict.FAIL
     assert results["N6"].verdict is Verdict.FAIL
@@ -117,7 +119,7 @@ def test_lemma_32_ii_bounds_below_the_observed_t2_fail_n15(monkeypatch):
 
 
 def test_a_reduced_model_that_never_escapes_fails_n15(monkeypatch):
-    monkeypatch.setattr(theory._Reduced, "T2_offset", lambda self, u1, half: None)
+    monkeypatch.setattr(theory_reduced._Reduced, "T2_offset", lambda self, u1, half: None)
     [r] = run("single-neuron", ids=["N15"])
     assert r.verdict is Verdict.FAIL and "reduced model gives no T2" in r.detail, r.detail
 

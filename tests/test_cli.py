@@ -291,7 +291,7 @@ def test_check_explain_answers_in_one_step(tmp_path):
     source = (ROOT / "src" / "reluflow" / path).read_text(encoding="utf-8").splitlines()
     assert source[int(line) - 1].startswith("@claim(") and '"N12"' in source[int(line)]
     assert "def n12(s: Session, p: Problem) -> Outcome:" in out
-    assert "S_predicates — reluflow/theory/single_neuron.py:" in out  # where the predicates live
+    assert "S_predicates — reluflow/theory/single_neuron/prediction.py:" in out  # where the predicates live
     assert not list(tmp_path.iterdir())
     bad = runner.invoke(app, ["check", "--explain", "N99"])
     assert bad.exit_code == 2 and "unknown claim id 'N99'" in bad.output and "N24" in bad.output

@@ -42,7 +42,7 @@ def _theory_methods(paper: str) -> dict:
     return {
         name: fn
         for _, cls in inspect.getmembers(module, inspect.isclass)
-        if cls.__module__ == module.__name__
+        if cls.__module__.startswith(module.__name__)
         for name, fn in inspect.getmembers(cls, inspect.isfunction)
         if not name.startswith("__")
     }
