@@ -200,10 +200,10 @@ def test_remark38_bound():
 def test_example37_builders_are_exact_and_valid():
     neg = example37_negative(d=9, xi="1/4")
     assert neg.data.teacher == (F(1, 3),) * 9 and neg.n == neg.d == 9
-    assert ng._angles_below_pi4(neg.data)
+    assert ng.angles_below_pi4(neg.data)
     pos = example37_positive(d=5, b="121/4")
     assert pos.data.X[1] == (F(121, 4), F(-11, 2), F(1), F(0), F(0)) and pos.data.X[4][4] == 1
-    assert ng._angles_below_pi4(pos.data)
+    assert ng.angles_below_pi4(pos.data)
     for p in (example37_negative(), example37_positive()):
         assert 1 in p.init.s and p.m == 4
         assert all(c.holds for c in init_conditions(p).values())  # Assumption 1(ii) for the default seed

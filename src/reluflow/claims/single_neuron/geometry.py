@@ -381,7 +381,7 @@ def _generated(kind: str, rng: random.Random, d: int) -> Dataset:
             ng.dual_basis(data)
         except ProblemError:
             continue
-        if all(y > 0 for y in data.y) and (kind != "d2" or ng._angles_below_pi4(data)):
+        if all(y > 0 for y in data.y) and (kind != "d2" or ng.angles_below_pi4(data)):
             return data
 
 
@@ -401,7 +401,7 @@ def n22(s: Session, p: Problem) -> Outcome:
     rho2 = dot(data.teacher, data.teacher)
     B = ng.remark38_bound(data, ctx=ctx)
     nx = [dot(x, x) for x in data.X]
-    pi4 = ng._angles_below_pi4(data)
+    pi4 = ng.angles_below_pi4(data)
     above_root2 = any(2 * y * y > rho2 * n for y, n in zip(data.y, nx))  # 2 max cos > √2 ⇔ some cos² > 1/2
 
     def exact_ok(theta: Fraction) -> bool:  # θ² ≥ 2 y_i/‖x_i‖ for every i ⇔ θ⁴ ‖x_i‖² ≥ 4 y_i²
