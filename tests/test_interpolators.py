@@ -33,11 +33,11 @@ from reluflow.theory.interpolators import (
     MAX_POINTS,
     Enclosure,
     Minimum,
-    _interpolation,
     interpolate,
     minimum_norm,
     rank_one_minimum,
 )
+from reluflow.theory.interpolators.interpolation import _interpolation
 
 F = Fraction
 SLOW = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
