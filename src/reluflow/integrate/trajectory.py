@@ -304,7 +304,7 @@ class Trajectory:
         """Inverse of :meth:`to_dict` (dense form), validating everything: the schema, every
         key and type, shapes against the problem's (m, n, d); ranges: dps within the solver's
         bounds (:data:`~reluflow.limits.MAX_DPS`), integers of at most :data:`MAX_INT_DIGITS`
-        digits, block exponents within :data:`~reluflow.integrate.reading.MAX_BLOCK_EXPONENT`;
+        digits, block exponents within :data:`~reluflow.integrate.fields.MAX_BLOCK_EXPONENT`;
         the step times (from 0, never decreasing, each step reaching the next); events at step
         boundaries, on existing pairs, recording every change of pattern; the start state against
         ``problem.init``; and the redundant fields (t_end, loss, a, W, invariants, steps) against
