@@ -13,7 +13,7 @@ import pytest
 
 from reluflow import Dataset, Init, Problem, ProblemError
 from reluflow.claims import Verdict, run
-from reluflow.claims.single_neuron.geometry import _assumption_1ii, _wilson
+from reluflow.claims.single_neuron.bounds import _assumption_1ii, _wilson
 from reluflow.datasets import (
     cayley,
     e1,
@@ -324,6 +324,7 @@ def test_claims_fail_when_the_theory_is_broken(monkeypatch):
     an Assumption 1(ii) check that loses 15 % of the draws fails N23."""
     import dataclasses
 
+    import reluflow.claims.single_neuron.bounds as bounds
     import reluflow.claims.single_neuron.geometry as sng
     from reluflow.theory import interpolators as it
 
@@ -336,14 +337,14 @@ def test_claims_fail_when_the_theory_is_broken(monkeypatch):
         return dataclasses.replace(out, theta_sq=it.Enclosure(F(198, 100), F(199, 100)))
 
     monkeypatch.setattr(it, "minimum_norm", cheating)
-    real_check = sng._assumption_1ii
+    real_check = bounds._assumption_1ii
 
     def lossy(data, Z, S):
         holds, active, rc = real_check(data, Z, S)
         holds = holds & (np.arange(len(holds)) % 7 != 0)
         return holds, active, rc
 
-    monkeypatch.setattr(sng, "_assumption_1ii", lossy)
+    monkeypatch.setattr(bounds, "_assumption_1ii", lossy)
     try:
         res = {r.id: r for r in run("single-neuron", ids=["N21", "N22", "N23"])}
     finally:

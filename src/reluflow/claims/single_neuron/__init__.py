@@ -11,6 +11,6 @@ angles, ratio errors and nuclear-norm excess O(λ); ‖θ‖² − 2 O(λ²)).
 
 # the import order is the claims' order (N1–N19, N24, N20–N23): isort is off for this file (pyproject.toml)
 from ._shared import PAPER
-from . import flow, phase1, phase2, limits, geometry  # noqa: F401  (importing registers them)
+from . import flow, phase1, phase2, limits, geometry, bounds  # noqa: F401  (importing registers them)
 
 __all__ = ["PAPER"]
