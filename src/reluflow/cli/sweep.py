@@ -15,8 +15,8 @@ from pathlib import Path
 import typer
 
 from ..problem import ProblemError
+from ..sweep.grid import load_grid
 from ..sweep.runner import run
-from ..sweep.spec import load_grid
 from ..sweep.store import Store
 from .guard import fail
 from .output import console, err, write

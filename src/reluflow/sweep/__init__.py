@@ -23,8 +23,9 @@ The command line: ``reluflow sweep GRID.toml --store DIR [--workers N] [--schedu
 """
 
 from .collect import COLUMNS, collect
+from .grid import expand, load_grid, parse_grid
 from .runner import SweepResult, run
-from .spec import AXES, SCHEMA, RunSpec, expand, load_grid, num_text, parse_grid, spec_hash
+from .spec import AXES, SCHEMA, RunSpec, num_text, spec_hash
 from .store import VOLATILE_METADATA, CorruptRun, Record, Store, atomic_write
 
 __all__ = [
