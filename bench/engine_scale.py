@@ -72,7 +72,8 @@ def _one_step(name: str) -> dict[str, Any]:
     from fractions import Fraction
 
     from reluflow.integrate.engine import GUARD_BITS, SAFETY, taylor_order
-    from reluflow.integrate.taylor import FixedPoint, State, jets, rho
+    from reluflow.integrate.fixed import FixedPoint, State
+    from reluflow.integrate.taylor import jets, rho
     from reluflow.precision import context
 
     problem = generic()

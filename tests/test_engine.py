@@ -7,7 +7,7 @@ import pytest
 
 from reluflow import Dataset, Init, Problem, Status, Trajectory, solve
 from reluflow.datasets import e1
-from reluflow.integrate import taylor
+from reluflow.integrate import fixed
 from reluflow.summary import agreement, loss_digits
 
 
@@ -170,13 +170,13 @@ def test_general_gram_path_equals_orthogonal_path(monkeypatch):
     """The dense Gram-matrix recurrence and the orthogonal pair-space one give the same flow."""
     p = e1("1e-10")
     fast = solve(p, digits=25, t_end=80)
-    real_of = taylor.FixedPoint.of.__func__
+    real_of = fixed.FixedPoint.of.__func__
 
     def no_diag(cls, problem, F):
         fx = real_of(cls, problem, F)
-        return taylor.FixedPoint(fx.F, fx.n, fx.m, fx.d, fx.y, fx.G, None, fx.X)
+        return fixed.FixedPoint(fx.F, fx.n, fx.m, fx.d, fx.y, fx.G, None, fx.X)
 
-    monkeypatch.setattr(taylor.FixedPoint, "of", classmethod(no_diag))
+    monkeypatch.setattr(fixed.FixedPoint, "of", classmethod(no_diag))
     slow = solve(p, digits=25, t_end=80)
     assert agreement(slow, fast) >= 24
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from mpmath.libmp import MPZ
 
 from reluflow import Dataset, Init, Problem
-from reluflow.integrate.taylor import FixedPoint, State, jets
+from reluflow.integrate.fixed import FixedPoint, State
+from reluflow.integrate.taylor import jets
 from reluflow.precision import context
 from reluflow.symbolic import (
     derive,

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from reluflow import Dataset, Init, Problem, ProblemError, Trajectory, solve
 from reluflow.figures.sliding import slider
+from reluflow.integrate.fixed import State
 from reluflow.integrate.records import MAX_INT_DIGITS
-from reluflow.integrate.taylor import State
 from reluflow.limits import MAX_DPS
 
 FAST = 1.0  # seconds: every rejection of a small file is quicker than this

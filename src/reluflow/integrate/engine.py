@@ -29,21 +29,11 @@ from ..precision import backend, budget, context, integer_in
 from ..problem import Problem, ProblemError, exact, ln_exact, shown
 from . import kernel
 from .events import first_switch, refine_root
+from .fixed import EXTRA_DIGITS, GUARD_BITS, FixedPoint, State, initial_preactivations, taylor_order, to_fixed
 from .records import Event, Recompute, Segment, Status
 from .settle import settle
 from .sliding import first_exit
-from .taylor import (
-    EXTRA_DIGITS,
-    FLOAT_MAX_BITS,
-    GUARD_BITS,
-    FixedPoint,
-    State,
-    initial_preactivations,
-    jets,
-    rho,
-    taylor_order,
-    to_fixed,
-)
+from .taylor import FLOAT_MAX_BITS, jets, rho
 from .trajectory import Trajectory
 
 __all__ = ["integrate"]

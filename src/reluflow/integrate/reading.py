@@ -36,8 +36,8 @@ from .fields import (
     _show,
     _small_int,
 )
+from .fixed import GUARD_BITS, State, taylor_order
 from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, Segment, Status
-from .taylor import GUARD_BITS, State, taylor_order
 
 __all__ = ["MAX_BLOCK_EXPONENT", "load_json", "read"]
 

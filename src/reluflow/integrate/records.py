@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 
-from .taylor import FixedPoint, State, jets
+from .fixed import FixedPoint, State
+from .taylor import jets
 
 __all__ = ["DIRECTIONS", "MAX_INT_DIGITS", "SCHEMA", "Event", "NetworkState", "Recompute", "Segment", "Status"]
 

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from .events import motion
+from .fixed import State
 from .sliding import exit_jets, leaving_now, parallel, projector
-from .taylor import State, jets
+from .taylor import jets
 
 __all__ = ["settle"]
 

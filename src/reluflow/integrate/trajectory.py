@@ -21,9 +21,10 @@ from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
 from ..precision import context, rational, to_str
 from ..problem import Problem, ProblemError, exact, exact_text
+from .fixed import to_fixed
 from .reading import load_json, read
 from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, NetworkState, Segment, Status
-from .taylor import horner, to_fixed
+from .taylor import horner
 
 __all__ = ["DIRECTIONS", "MAX_DPS", "MAX_INT_DIGITS", "Event", "NetworkState", "Segment", "Status", "Trajectory"]
 
