@@ -102,132 +102,200 @@ def integrate(
         t_span=float(t_end_q),
         time_scale=problem.time_scale(),
     )
-    ctx = context(bud.dps)
-    F = ctx.prec + GUARD_BITS
-    p = taylor_order(bud.digits)
-    # coefficients below 2^float_below units may be computed in float64: their rounding,
-    # 2^-53 of that, is 2^-FLOAT_MARGIN_BITS below the per-step tolerance 10^-(digits+2)
-    tol_bits = (bud.digits + EXTRA_DIGITS) * math.log2(10)
-    float_below = int(53 + F - tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
-    fx = FixedPoint.of(problem, F)
-    keep = keep_jets if keep_jets is not None else (p + 1) * problem.m * (1 + 2 * problem.n) <= KEEP_JETS_MAX
-    recompute = Recompute(fx, p, float_below)
-    fast = problem.fast_time_scale()
-    st = State.initial(problem, F)
-    u0 = initial_preactivations(problem)  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
-    u0_cache: dict = {}
-    events_seen, calm = 0, 0  # events at the last drift check; steps since the pattern changed
-    one = 1 << F
-    tend = _representable(to_fixed(t_end_q, F), ctx.prec)
-    # threshold on Σ r_k² (absolute fixed point with 2F bits) ⇔ L ≤ loss_below
-    thr = None if thr_q is None else to_fixed(thr_q * 2 * problem.n, 2 * F)
-    t = 0
-    H = min(one, tend)
-    segments: list[Segment] = []
-    events: list[Event] = []
-    status: Status | None = None
-    detail = ""
-    instant = 0  # consecutive events at (numerically) the same time
-    rest = 0  # consecutive full steps in which nothing moved (_at_rest)
+    run = _Run(problem, bud, t_end_q, thr_q, max_steps, max_events, progress, keep_jets)
     start = time.perf_counter()
-    tf = lambda ti: float(Fraction(int(ti), one))
+    while run.status is None:
+        run.step()
+    return run.trajectory(time.perf_counter() - start)
 
-    def event(ti: int, j: int, k: int, direction: str) -> None:
-        events.append(Event(ctx.ldexp(ctx.mpf(int(ti)), -F), j, k, direction))
 
-    entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
-    unslid: set[tuple[int, int]] = set()  # sliding pairs whose multiplier reached a bound, to settle
+class _Run:
+    """One integration in progress: the fixed-point state, the step scale and order, the
+    steps and events so far, and the counters behind the stopping rules (event storms,
+    rest, drift checks).  :meth:`step` takes one step; ``status`` says when it is over."""
 
-    if thr is not None and _sum_r2(fx, st) <= thr:
-        status, detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
+    def __init__(self, problem, bud, t_end_q, thr_q, max_steps, max_events, progress, keep_jets) -> None:
+        self.problem, self.bud, self.progress = problem, bud, progress
+        self.max_steps, self.max_events = max_steps, max_events
+        self.ctx = ctx = context(bud.dps)
+        self.F = F = ctx.prec + GUARD_BITS
+        self.p = p = taylor_order(bud.digits)
+        # coefficients below 2^float_below units may be computed in float64: their rounding,
+        # 2^-53 of that, is 2^-FLOAT_MARGIN_BITS below the per-step tolerance 10^-(digits+2)
+        self.tol_bits = (bud.digits + EXTRA_DIGITS) * math.log2(10)
+        self.float_below = int(53 + F - self.tol_bits) - FLOAT_MARGIN_BITS if F <= FLOAT_MAX_BITS else None
+        self.fx = FixedPoint.of(problem, F)
+        self.keep = keep_jets if keep_jets is not None else (p + 1) * problem.m * (1 + 2 * problem.n) <= KEEP_JETS_MAX
+        self.recompute = Recompute(self.fx, p, self.float_below)
+        self.fast = problem.fast_time_scale()
+        self.st = State.initial(problem, F)
+        self.u0 = initial_preactivations(problem)  # λ⟨z_j, x_k⟩ exactly: the drift check's anchor
+        self.u0_cache: dict = {}
+        self.events_seen, self.calm = 0, 0  # events at the last drift check; steps since the pattern changed
+        self.one = 1 << F
+        self.tend = _representable(to_fixed(t_end_q, F), ctx.prec)
+        # threshold on Σ r_k² (absolute fixed point with 2F bits) ⇔ L ≤ loss_below
+        self.thr = None if thr_q is None else to_fixed(thr_q * 2 * problem.n, 2 * F)
+        self.t = 0
+        self.H = min(self.one, self.tend)
+        self.segments: list[Segment] = []
+        self.events: list[Event] = []
+        self.status: Status | None = None
+        self.detail = ""
+        self.instant = 0  # consecutive events at (numerically) the same time
+        self.rest = 0  # consecutive full steps in which nothing moved (_at_rest)
+        self.entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
+        self.unslid: set[tuple[int, int]] = set()  # sliding pairs whose multiplier reached a bound, to settle
+        self.first = True
+        self.q = p  # the order of the next step (lower after steps that an event cut short: _next_order)
+        if self.thr is not None and _sum_r2(self.fx, self.st) <= self.thr:
+            self.status, self.detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
 
-    first = True
-    q = p  # the order of the next step (lower after steps that an event cut short: _next_order)
-    while status is None:
-        if t >= tend:
-            status = Status.T_END
-            break
-        if len(segments) >= max_steps:
-            status, detail = Status.MAX_STEPS, f"{max_steps} steps"
-            break
+    def event(self, ti: int, j: int, k: int, direction: str) -> None:
+        self.events.append(Event(self.ctx.ldexp(self.ctx.mpf(int(ti)), -self.F), j, k, direction))
+
+    def tf(self, ti) -> float:
+        return float(Fraction(int(ti), self.one))
+
+    def step(self) -> None:
+        """One step: settle the surface, plan the step to its first switch, take it."""
+        if self.t >= self.tend:
+            self.status = Status.T_END
+            return
+        if len(self.segments) >= self.max_steps:
+            self.status, self.detail = Status.MAX_STEPS, f"{self.max_steps} steps"
+            return
+        J = self._settled_jets()
+        if J is None:
+            return
+        r = rho(J)
+        p, q, F, one, H, t = self.p, self.q, self.F, self.one, self.H, self.t
+        s_star = r * SAFETY ** (p / q) if math.isfinite(r) else math.inf  # (h/ρ)^q = e^(-2p): the tolerance at order q
+        s_end = one if s_star >= 1 else max(int(Fraction(s_star) * one), 1)  # exact: one may exceed floats
+        s_end = min(s_end, ((self.tend - t) << F) // H + 1)
+        hit = self._first_hit(J, s_end)
+        s_take = s_end if hit is None else hit[0]
+        crossing = None if self.thr is None else _loss_crossing(J, s_take, self.thr, F)
+        up = crossing is not None  # round the stop time up: the loss really is below
+        if up:
+            s_take, hit, self.status = crossing, None, Status.LOSS_BELOW
+        # end the step on a time representable at the working precision
+        t_next = min(_representable(t + ((s_take * H) >> F), self.ctx.prec, up), self.tend)
+        s_take = min(((t_next - t) << F) // H, s_end)
+        self._commit(J, s_take, t_next)
+        self._after(J, hit, r, s_star, s_end, s_take, t_next - t)
+
+    def _settled_jets(self):
+        """The jets of the step after the instant's switches are settled, or None when the
+        run stops here (divergence, an event storm, the event limit)."""
+        st, t, F = self.st, self.t, self.F
         st.normalise(F)
-        n_before = len(events)  # switches at this instant: rounding crossings and settled pairs
+        n_before = len(self.events)  # switches at this instant: rounding crossings and settled pairs
         # pairs that rounding carried just across the surface (simultaneous switches):
         # put them exactly on it; the settling below decides what happens next.  A pair that
         # entered at this very instant (a zero-length step since) sits at 0 by construction
         # and stays: switching it off would log a spurious off/on pair (two identical
         # neurons crossing together: Hypothesis)
         for j, k in np.argwhere(st.active & (st.U <= 0)):
-            if st.U[j, k] == 0 and entered.get((int(j), int(k))) == t:
+            if st.U[j, k] == 0 and self.entered.get((int(j), int(k))) == t:
                 continue
             st.U[j, k], st.active[j, k] = 0, False
-            event(t, int(j), int(k), "off")
+            self.event(t, int(j), int(k), "off")
         for j, k in np.argwhere(~st.active & (st.U > 0)):
             st.U[j, k] = 0
         try:
-            J = jets(fx, st, q, H, float_below)
-            if first:  # size the very first step from its own radius estimate
-                first = False
+            J = jets(self.fx, st, self.q, self.H, self.float_below)
+            if self.first:  # size the very first step from its own radius estimate
+                self.first = False
                 r0 = rho(J)
-                H = max(1, min(tend, int(H * Fraction(min(r0 * SAFETY, 1e6))))) if math.isfinite(r0) else tend
-                J = jets(fx, st, p, H, float_below)
-            J, stuck = settle(fx, st, J, q, H, float_below, t, lambda j, k, d, t=t: event(t, j, k, d), entered, unslid)
+                self.H = (
+                    max(1, min(self.tend, int(self.H * Fraction(min(r0 * SAFETY, 1e6)))))
+                    if math.isfinite(r0)
+                    else self.tend
+                )
+                J = jets(self.fx, st, self.p, self.H, self.float_below)
+            J, stuck = settle(
+                self.fx,
+                st,
+                J,
+                self.q,
+                self.H,
+                self.float_below,
+                t,
+                lambda j, k, d, t=t: self.event(t, j, k, d),
+                self.entered,
+                self.unslid,
+            )
         except OverflowError:
-            status, detail = Status.DIVERGED, f"at t = {tf(t):.6g}"
-            break
+            self.status, self.detail = Status.DIVERGED, f"at t = {self.tf(t):.6g}"
+            return None
         if stuck:
-            status, detail = Status.EVENT_STORM, f"{stuck}, at t = {mpmath.nstr(ctx.ldexp(ctx.mpf(int(t)), -F), 15)}"
-            break
-        if len(events) > n_before:
-            instant += len(events) - n_before
-            if instant > storm_limit(problem.m, problem.n):
-                status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
-                break
-        if len(events) >= max_events:
-            status, detail = Status.MAX_EVENTS, f"{max_events} events"
-            break
-        r = rho(J)
-        s_star = r * SAFETY ** (p / q) if math.isfinite(r) else math.inf  # (h/ρ)^q = e^(-2p): the tolerance at order q
-        s_end = one if s_star >= 1 else max(int(Fraction(s_star) * one), 1)  # exact: one may exceed floats
-        s_end = min(s_end, ((tend - t) << F) // H + 1)
-        hit = first_switch(J, st.active, s_end, F)
-        if st.sliding.any():  # a multiplier of a sliding pair reaching 0 or 1 first?
-            ex = first_exit(fx, st, J, min(s_end, hit[0]) if hit is not None else s_end)
+            at = mpmath.nstr(self.ctx.ldexp(self.ctx.mpf(int(t)), -F), 15)
+            self.status, self.detail = Status.EVENT_STORM, f"{stuck}, at t = {at}"
+            return None
+        if len(self.events) > n_before:
+            self.instant += len(self.events) - n_before
+            if self.instant > storm_limit(self.problem.m, self.problem.n):
+                self.status, self.detail = Status.EVENT_STORM, f"{self.instant} switches at t ≈ {self.tf(t):.6g}"
+                return None
+        if len(self.events) >= self.max_events:
+            self.status, self.detail = Status.MAX_EVENTS, f"{self.max_events} events"
+            return None
+        return J
+
+    def _first_hit(self, J, s_end: int):
+        """The first switch in (0, s_end]: a pair reaching its surface, or a sliding group an exit."""
+        hit = first_switch(J, self.st.active, s_end, self.F)
+        if self.st.sliding.any():  # a multiplier of a sliding pair reaching 0 or 1 first?
+            ex = first_exit(self.fx, self.st, J, min(s_end, hit[0]) if hit is not None else s_end)
             if ex is not None and (hit is None or ex[0] < hit[0]):
                 hit = ex
-        s_take = s_end if hit is None else hit[0]
-        crossing = None if thr is None else _loss_crossing(J, s_take, thr, F)
-        up = crossing is not None  # round the stop time up: the loss really is below
-        if up:
-            s_take, hit, status = crossing, None, Status.LOSS_BELOW
-        # end the step on a time representable at the working precision
-        t_next = min(_representable(t + ((s_take * H) >> F), ctx.prec, up), tend)
-        s_take = min(((t_next - t) << F) // H, s_end)
-        # commit the step
+        return hit
+
+    def _commit(self, J, s_take: int, t_next: int) -> None:
+        """Record the step (its jets, or only its start for lean storage) and advance to its end."""
+        st, t, H = self.st, self.t, self.H
         sliding = st.sliding.copy() if st.sliding.any() else None
         e = tuple(int(v) for v in st.e)
-        if keep:
-            segments.append(Segment(t, H, s_take, e, st.active.copy(), J.Y, sliding))
+        if self.keep:
+            self.segments.append(Segment(t, H, s_take, e, st.active.copy(), J.Y, sliding))
         else:  # lean: the start state only, the jets are recomputed on demand (the same integers)
-            segments.append(
+            self.segments.append(
                 Segment(
-                    t, H, s_take, e, st.active.copy(), None, sliding, J.start(), tuple(sorted(st.pinned)), recompute, q
+                    t,
+                    H,
+                    s_take,
+                    e,
+                    st.active.copy(),
+                    None,
+                    sliding,
+                    J.start(),
+                    tuple(sorted(st.pinned)),
+                    self.recompute,
+                    self.q,
                 )
             )
-        y = J.at(s_take, F)
-        st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + problem.n], y[:, 1 + problem.n :]
-        dt = t_next - t
-        t = t_next
+        y = J.at(s_take, self.F)
+        n = self.problem.n
+        st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + n], y[:, 1 + n :]
+        self.t = t_next
+
+    def _after(self, J, hit, r: float, s_star: float, s_end: int, s_take: int, dt: int) -> None:
+        """After a step: drift check, the switch at its end, storm and rest counters, the
+        next order and scale."""
+        st, F, t = self.st, self.F, self.t
         if dt:
             st.pinned.clear()  # pins hold for one instant only
-        if len(events) != events_seen:
-            events_seen, calm = len(events), 0
-        calm += 1
+        if len(self.events) != self.events_seen:
+            self.events_seen, self.calm = len(self.events), 0
+        self.calm += 1
         # every step near a change of pattern (where a wrong decision would start to drift),
         # every DRIFT_EVERY steps otherwise
-        if (calm <= DRIFT_EVERY or len(segments) % DRIFT_EVERY == 0) and _drifted(fx, st, u0, u0_cache):
-            status = Status.INCONSISTENT
-            detail = f"at t ≈ {tf(t):.6g}"
+        if (self.calm <= DRIFT_EVERY or len(self.segments) % DRIFT_EVERY == 0) and _drifted(
+            self.fx, st, self.u0, self.u0_cache
+        ):
+            self.status = Status.INCONSISTENT
+            self.detail = f"at t ≈ {self.tf(t):.6g}"
         if hit is not None:
             j, k = hit[1], hit[2]
             if len(hit) == 4:  # a sliding group reached an exit: settled at the next step
@@ -236,57 +304,60 @@ def integrate(
                 st.U[j, k] = 0  # exactly on the surface; settled at the next step
                 if st.active[j, k]:
                     st.active[j, k] = False
-                    event(t, j, k, "off")
+                    self.event(t, j, k, "off")
+        H = self.H
         if dt > (H >> (F // 2)):  # time moved on: switches are no longer at one instant
-            instant = 0
+            self.instant = 0
         elif hit is not None:
-            instant += 1
-            if instant > storm_limit(problem.m, problem.n):
-                status, detail = Status.EVENT_STORM, f"{instant} switches at t ≈ {tf(t):.6g}"
-        q = _next_order(p, q, r, s_take, s_end if hit is not None else None, one)
+            self.instant += 1
+            if self.instant > storm_limit(self.problem.m, self.problem.n):
+                self.status, self.detail = Status.EVENT_STORM, f"{self.instant} switches at t ≈ {self.tf(t):.6g}"
+        self.q = _next_order(self.p, self.q, r, s_take, s_end if hit is not None else None, self.one)
         # next scale: the estimate, capped in growth (never the event-truncated length)
         grow = min(s_star, MAX_GROWTH) if math.isfinite(s_star) else MAX_GROWTH
-        H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
+        self.H = H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
         # at rest for REST_STEPS full steps with more than REST_AHEAD such steps still to go:
         # stepping on to t_end would cost steps and change no reported digit
-        full = status is None and hit is None and s_take == s_end and tend - t > REST_AHEAD * H
-        at_rest = _at_rest(fx, st, J, H, fast, tol_bits) if full else None
-        rest = rest + 1 if at_rest else 0
-        if rest >= REST_STEPS:
-            status, detail = at_rest, f"from t ≈ {tf(t):.6g}"
-        if progress is not None:
-            progress(tf(t), tf(tend))
+        full = self.status is None and hit is None and s_take == s_end and self.tend - t > REST_AHEAD * H
+        at_rest = _at_rest(self.fx, st, J, H, self.fast, self.tol_bits) if full else None
+        self.rest = self.rest + 1 if at_rest else 0
+        if self.rest >= REST_STEPS:
+            self.status, self.detail = at_rest, f"from t ≈ {self.tf(t):.6g}"
+        if self.progress is not None:
+            self.progress(self.tf(t), self.tf(self.tend))
 
-    elapsed = time.perf_counter() - start
-    t_final = min(t, tend)
-    meta = {
-        "reluflow": __version__,
-        "mpmath": mpmath.__version__,
-        "mpmath_backend": backend(),
-        "numpy": np.__version__,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "wall_time_s": round(elapsed, 6),
-        "fixed_point_bits": F,
-        "guard_digits": bud.guard,
-        "kernel": kernel.name(),
-    }
-    message = status.message + (f" ({detail})" if detail else "")
-    tr = Trajectory(
-        problem=problem,
-        F=F,
-        dps=bud.dps,
-        digits=bud.digits,
-        order=p,
-        status=status,
-        message=message,
-        t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F),
-        events=events,
-        segments=segments,
-        final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy(), st.sliding.copy()),
-        metadata=meta,
-    )
-    return tr
+    def trajectory(self, elapsed: float) -> Trajectory:
+        """The finished run as a :class:`Trajectory`, with its metadata."""
+        st, F, ctx = self.st, self.F, self.ctx
+        t_final = min(self.t, self.tend)
+        meta = {
+            "reluflow": __version__,
+            "mpmath": mpmath.__version__,
+            "mpmath_backend": backend(),
+            "numpy": np.__version__,
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "wall_time_s": round(elapsed, 6),
+            "fixed_point_bits": F,
+            "guard_digits": self.bud.guard,
+            "kernel": kernel.name(),
+        }
+        assert self.status is not None
+        message = self.status.message + (f" ({self.detail})" if self.detail else "")
+        return Trajectory(
+            problem=self.problem,
+            F=F,
+            dps=self.bud.dps,
+            digits=self.bud.digits,
+            order=self.p,
+            status=self.status,
+            message=message,
+            t_end=ctx.ldexp(ctx.mpf(int(t_final)), -F),
+            events=self.events,
+            segments=self.segments,
+            final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy(), st.sliding.copy()),
+            metadata=meta,
+        )
 
 
 def _next_order(p: int, q: int, r: float, s_take: int, cut: int | None, one: int) -> int:
