@@ -53,55 +53,16 @@ def settle(
     for j, k in unslid:
         was_sliding[j, k] = True
     logs: list[tuple[int, int, str]] = []
-    surface = lambda: np.argwhere((~st.active) & (~st.sliding) & (st.U == 0))
     settled = False
     for _ in range(2 * int(np.count_nonzero(st.U == 0)) + 4):
         if st.sliding.any():
             out = leaving_now(fx, st, J)
             if out is not None:
-                pairs, at_bound = out
-                for j, k in pairs:
-                    st.sliding[j, k] = False
-                    if at_bound:
-                        st.pinned.setdefault((j, k), set())  # its first-order rate is noise
-                    else:
-                        st.pinned.pop((j, k), None)
-                    unslid.add((j, k))
+                _release(st, *out, unslid)
                 J = jets(fx, st, p, H, float_below)
                 continue
-        for j, k in surface():
-            j, k = int(j), int(k)
-            if st.sliding[j].any() and _spanned(fx, st, j, k):
-                st.sliding[j, k] = True  # held on its surface by the projection itself
-                J = jets(fx, st, p, H, float_below)
-                logs.append((j, k, "slide"))
-                break
-            q = motion(J.column(j, 1 + k)[1:], fx.F)
-            if q is None or q[1] < 0:
-                continue
-            # a point and its positive multiples on the surface have one sign: decided together
-            group = [(j, l) for l in _twins(fx, k) if st.U[j, l] == 0 and not st.active[j, l] and not st.sliding[j, l]]
-            for pair in group:
-                st.active[pair] = True
-            J2 = jets(fx, st, p, H, float_below)
-            q2 = motion(J2.column(j, 1 + k)[1:], fx.F)
-            if q2 is not None and q2[1] > 0:
-                J = J2
-                for pair in group:
-                    entered[pair] = t
-                    logs.append((*pair, "slide-on" if pair in unslid else "on"))
-                    unslid.discard(pair)
-            else:
-                for pair in group:
-                    st.active[pair], st.sliding[pair] = False, True
-                J = jets(fx, st, p, H, float_below)
-                for pair in group:
-                    if pair in unslid:
-                        unslid.discard(pair)  # held again: it never left its surface
-                    else:
-                        logs.append((*pair, "slide"))
-            break
-        else:
+        J, decided = _decide_next(fx, st, J, p, H, float_below, t, entered, unslid, logs)
+        if not decided:
             for j, k in sorted(unslid):  # what is left went down
                 logs.append((j, k, "slide-off"))
             settled = True
@@ -119,6 +80,55 @@ def settle(
     if J is None:
         return None, "no consistent activation pattern found on the surface"
     return _finish(fx, st, J, p, H, float_below, logs, log)
+
+
+def _release(st: State, pairs: list[tuple[int, int]], at_bound: bool, unslid: set) -> None:
+    """End the sliding mode of ``pairs`` (a group whose mode ends at the step's start); at a
+    bound their first-order rates are rounding noise, so they are pinned."""
+    for j, k in pairs:
+        st.sliding[j, k] = False
+        if at_bound:
+            st.pinned.setdefault((j, k), set())  # its first-order rate is noise
+        else:
+            st.pinned.pop((j, k), None)
+        unslid.add((j, k))
+
+
+def _decide_next(fx, st: State, J, p: int, H: int, float_below, t: int, entered: dict, unslid: set, logs: list):
+    """Decide the first surface pair that is not frozen (see :func:`settle`): it is held by
+    its neuron's sliding span, enters, or slides.  Returns the jets of the new pattern and
+    whether a pair was decided (False: every surface pair stays frozen or goes down)."""
+    for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
+        j, k = int(j), int(k)
+        if st.sliding[j].any() and _spanned(fx, st, j, k):
+            st.sliding[j, k] = True  # held on its surface by the projection itself
+            logs.append((j, k, "slide"))
+            return jets(fx, st, p, H, float_below), True
+        q = motion(J.column(j, 1 + k)[1:], fx.F)
+        if q is None or q[1] < 0:
+            continue
+        # a point and its positive multiples on the surface have one sign: decided together
+        group = [(j, l) for l in _twins(fx, k) if st.U[j, l] == 0 and not st.active[j, l] and not st.sliding[j, l]]
+        for pair in group:
+            st.active[pair] = True
+        J2 = jets(fx, st, p, H, float_below)
+        q2 = motion(J2.column(j, 1 + k)[1:], fx.F)
+        if q2 is not None and q2[1] > 0:
+            for pair in group:
+                entered[pair] = t
+                logs.append((*pair, "slide-on" if pair in unslid else "on"))
+                unslid.discard(pair)
+            return J2, True
+        for pair in group:
+            st.active[pair], st.sliding[pair] = False, True
+        J = jets(fx, st, p, H, float_below)
+        for pair in group:
+            if pair in unslid:
+                unslid.discard(pair)  # held again: it never left its surface
+            else:
+                logs.append((*pair, "slide"))
+        return J, True
+    return J, False
 
 
 def _finish(fx, st: State, J, p: int, H: int, float_below, logs: list, log) -> tuple[Any, str]:
