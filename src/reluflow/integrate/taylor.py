@@ -167,14 +167,10 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     The caller picks ``float_below`` so that their rounding (2^-53 of terms of that size)
     stays below the step tolerance by a safety margin; the state and all larger
     coefficients stay exact."""
-    F, m, n = fx.F, fx.m, fx.n
-    Y = np.zeros((p + 1, m, 1 + 2 * n), dtype=object)
-    A, U, C = Y[:, :, 0], Y[:, :, 1 : 1 + n], Y[:, :, 1 + n :]
-    R = np.zeros((p, n), dtype=object)
-    A[0], U[0], C[0] = st.a, st.U, st.C
+    F = fx.F
     aj, ak = np.nonzero(st.active)
-    na = aj.size
-    if na == 0:  # no neuron sees any point: everything is constant
+    if aj.size == 0:  # no neuron sees any point: everything is constant
+        Y, R = _start(fx, st, p)
         R[0] = fx.y
         return Jets(Y, R)
     hshift = np.array([F - 2 * st.e[j] for j in aj], dtype=object)  # a·u → absolute scale
@@ -184,6 +180,22 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     diag = None if slide or st.pinned else fx.gdiag
     if kernel.name() == "gmp":
         return _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, diag is not None, slide)
+    return _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide)
+
+
+def _start(fx: FixedPoint, st: State, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Zeroed jets of orders 0..p with the state as order 0, and zeroed residual jets."""
+    Y = np.zeros((p + 1, fx.m, 1 + 2 * fx.n), dtype=object)
+    Y[0, :, 0], Y[0, :, 1 : 1 + fx.n], Y[0, :, 1 + fx.n :] = st.a, st.U, st.C
+    return Y, np.zeros((p, fx.n), dtype=object)
+
+
+def _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide) -> Jets:
+    """:func:`jets` in Python: the reference the compiled kernel must match integer for integer."""
+    F, m, n = fx.F, fx.m, fx.n
+    Y, R = _start(fx, st, p)
+    A, U, C = Y[:, :, 0], Y[:, :, 1 : 1 + n], Y[:, :, 1 + n :]
+    na = aj.size
     F2 = 2 * F
     to_point, to_neuron = _Groups(ak, n), _Groups(aj, m)  # pair → point (h_k), pair → neuron (ȧ_j)
     # columns: [a_j | a_j | r_k] against [u_jk | r_k | u_jk], one column per active pair
