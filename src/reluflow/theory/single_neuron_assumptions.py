@@ -200,48 +200,63 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
             "build the dataset as Dataset(X, teacher=v*)",
         )
     X, n, d = data.X, data.n, data.d
-    out: dict[str, Condition] = {}
+    vv = dot(v, v)
+    A, scale = _scaled_sigma(X, n, d)
+    g = _repeated_eigenvalues(A, scale)
+    return {
+        "i_dimension": _dimension(d),
+        "i_span": _span(X, n, d),
+        "i_unit_teacher": _unit_teacher(vv),
+        "teacher_angles": _teacher_angles(X, v, vv, n),
+        "iii_distinct_directions": _distinct_directions(X, n),
+        "iii_distinct_eigenvalues": _distinct_eigenvalues(g, d),
+        "iii_teacher_generic": _teacher_generic(v, A, g, d),
+    }
 
-    # (i) d > 1
+
+def _dimension(d: int) -> Condition:
+    """(i) d > 1."""
     if d > 1:
-        out["i_dimension"] = Condition(True, f"d = {d} > 1")
-    else:
-        out["i_dimension"] = Condition(
-            False,
-            (
-                "data.X: the inputs have d = 1; Assumption 1(i) needs d > 1 "
-                "(to model a bias, append a constant input 1 and work in dimension d + 1)"
-            ),
-        )
+        return Condition(True, f"d = {d} > 1")
+    return Condition(
+        False,
+        (
+            "data.X: the inputs have d = 1; Assumption 1(i) needs d > 1 "
+            "(to model a bias, append a constant input 1 and work in dimension d + 1)"
+        ),
+    )
 
-    # (i) span{x_i} = R^d
+
+def _span(X, n: int, d: int) -> Condition:
+    """(i) span{x_i} = R^d."""
     r = rank(X)
     if r == d:
-        out["i_span"] = Condition(True, f"rank X = {d} = d: the inputs span R^{d}")
-    else:
-        hint = f"add inputs (n = {n} < d = {d})" if n < d else "add or move inputs out of their span"
-        out["i_span"] = Condition(
-            False,
-            (
-                f"data.X: the inputs span only a {r}-dimensional subspace (rank {r} < d = {d}); "
-                f"Assumption 1(i) needs span{{x_i}} = R^d: {hint}"
-            ),
-        )
+        return Condition(True, f"rank X = {d} = d: the inputs span R^{d}")
+    hint = f"add inputs (n = {n} < d = {d})" if n < d else "add or move inputs out of their span"
+    return Condition(
+        False,
+        (
+            f"data.X: the inputs span only a {r}-dimensional subspace (rank {r} < d = {d}); "
+            f"Assumption 1(i) needs span{{x_i}} = R^d: {hint}"
+        ),
+    )
 
-    # (i) ‖v*‖ = 1
-    vv = dot(v, v)
+
+def _unit_teacher(vv: Fraction) -> Condition:
+    """(i) ‖v*‖ = 1."""
     if vv == 1:
-        out["i_unit_teacher"] = Condition(True, "‖v*‖ = 1 exactly")
-    else:
-        out["i_unit_teacher"] = Condition(
-            False,
-            (
-                f"data.teacher: ‖v*‖² = {vv}, not 1; Assumption 1(i) needs a unit teacher: divide v* by its norm "
-                "(or pick a rational unit vector, e.g. (3/5, 4/5))"
-            ),
-        )
+        return Condition(True, "‖v*‖ = 1 exactly")
+    return Condition(
+        False,
+        (
+            f"data.teacher: ‖v*‖² = {vv}, not 1; Assumption 1(i) needs a unit teacher: divide v* by its norm "
+            "(or pick a rational unit vector, e.g. (3/5, 4/5))"
+        ),
+    )
 
-    # §1: ∠(v*, x_i) < π/4
+
+def _teacher_angles(X, v, vv: Fraction, n: int) -> Condition:
+    """§1: ∠(v*, x_i) < π/4 for every input."""
     bad = []
     for i, x in enumerate(X):
         u = dot(v, x)
@@ -250,17 +265,18 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
             what = f"⟨v*, x_{i}⟩ = {u} ≤ 0" if u <= 0 else f"cos²∠ = {cos2} ≤ 1/2"
             bad.append(f"data.X[{i}]: ∠(v*, x_{i}) ≥ π/4 ({what})")
     if not bad:
-        out["teacher_angles"] = Condition(True, f"∠(v*, x_i) < π/4 for all {n} inputs")
-    else:
-        out["teacher_angles"] = Condition(
-            False,
-            (
-                _listing(bad) + "; the setting needs every input within π/4 of the teacher: move the input towards v* "
-                "(x = v* + r with ‖r‖ < 1/√2 always qualifies)"
-            ),
-        )
+        return Condition(True, f"∠(v*, x_i) < π/4 for all {n} inputs")
+    return Condition(
+        False,
+        (
+            _listing(bad) + "; the setting needs every input within π/4 of the teacher: move the input towards v* "
+            "(x = v* + r with ‖r‖ < 1/√2 always qualifies)"
+        ),
+    )
 
-    # (iii) distinct directions x̄_i
+
+def _distinct_directions(X, n: int) -> Condition:
+    """(iii) distinct directions x̄_i (no input a positive multiple of another)."""
     bad = [
         f"data.X[{k}]: x̄_{k} = x̄_{i} (x_{k} is a positive multiple of x_{i})"
         for k in range(n)
@@ -268,46 +284,55 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
         if _positively_parallel(X[k], X[i])
     ]
     if not bad:
-        out["iii_distinct_directions"] = Condition(True, f"the {n} directions x̄_i are distinct")
-    else:
-        out["iii_distinct_directions"] = Condition(
-            False,
-            (
-                _listing(bad) + "; Assumption 1(iii) needs distinct directions x̄_i: merge the parallel inputs or "
-                "rotate one slightly"
-            ),
-        )
+        return Condition(True, f"the {n} directions x̄_i are distinct")
+    return Condition(
+        False,
+        (
+            _listing(bad) + "; Assumption 1(iii) needs distinct directions x̄_i: merge the parallel inputs or "
+            "rotate one slightly"
+        ),
+    )
 
-    # (iii) distinct eigenvalues of Σ ⇔ gcd(p, p') = 1.  In integers: with D the lcm of the
-    # denominators of X, A = Σ_i (D x_i)(D x_i)ᵀ = c Σ with c = D²n (same eigenvectors, eigenvalues × c).
+
+def _scaled_sigma(X, n: int, d: int) -> tuple[list[list[int]], Fraction]:
+    """A = Σ_i (D x_i)(D x_i)ᵀ = c Σ in integers, with D the lcm of the denominators of X and
+    c = D²n (the same eigenvectors, eigenvalues × c); returns (A, c)."""
     D = math.lcm(*(c.denominator for x in X for c in x))
     Xi = [[int(c * D) for c in x] for x in X]
-    A = [[sum(x[a] * x[b] for x in Xi) for b in range(d)] for a in range(d)]
-    scale = Fraction(D * D * n)
+    return [[sum(x[a] * x[b] for x in Xi) for b in range(d)] for a in range(d)], Fraction(D * D * n)
+
+
+def _repeated_eigenvalues(A, scale: Fraction) -> list[Fraction]:
+    """gcd(p, p′) of Σ's characteristic polynomial p, monic: [1] iff the eigenvalues are distinct
+    (the gcd of A's polynomial g0, at t = c·t, made monic)."""
     p = charpoly(A)
     dp = [k * c for k, c in enumerate(p)][1:] or [0]
-    g0 = poly_gcd(p, dp)  # the gcd of Σ's polynomial is g0(c t) made monic
+    g0 = poly_gcd(p, dp)
     deg = len(g0) - 1
-    g = [c * scale ** (k - deg) for k, c in enumerate(g0)]
-    if len(g) == 1:
-        out["iii_distinct_eigenvalues"] = Condition(
-            True, (f"Σ has {d} distinct eigenvalues (its characteristic polynomial is squarefree)")
-        )
-    else:
-        root = _binomial_power_root(g)
-        if root is not None:
-            what = f"the eigenvalue {root} has multiplicity {len(g)}"
-        else:
-            what = f"the roots of gcd(p, p′) = {_poly_text(g)} are repeated eigenvalues"
-        out["iii_distinct_eigenvalues"] = Condition(
-            False,
-            (
-                f"data.X: Σ = (1/n) Σ_i x_i x_iᵀ has a repeated eigenvalue ({what}); Assumption 1(iii) needs d "
-                "distinct eigenvalues: perturb the inputs slightly to break the symmetry (spec §7 pitfall 3)"
-            ),
-        )
+    return [c * scale ** (k - deg) for k, c in enumerate(g0)]
 
-    # (iii) v* not in the span of fewer than d eigenvectors ⇔ Krylov rank d (of v* under A = cΣ)
+
+def _distinct_eigenvalues(g: list[Fraction], d: int) -> Condition:
+    """(iii) Σ has d distinct eigenvalues ⇔ gcd(p, p′) = 1."""
+    if len(g) == 1:
+        return Condition(True, (f"Σ has {d} distinct eigenvalues (its characteristic polynomial is squarefree)"))
+    root = _binomial_power_root(g)
+    if root is not None:
+        what = f"the eigenvalue {root} has multiplicity {len(g)}"
+    else:
+        what = f"the roots of gcd(p, p′) = {_poly_text(g)} are repeated eigenvalues"
+    return Condition(
+        False,
+        (
+            f"data.X: Σ = (1/n) Σ_i x_i x_iᵀ has a repeated eigenvalue ({what}); Assumption 1(iii) needs d "
+            "distinct eigenvalues: perturb the inputs slightly to break the symmetry (spec §7 pitfall 3)"
+        ),
+    )
+
+
+def _teacher_generic(v, A, g: list[Fraction], d: int) -> Condition:
+    """(iii) v* is not in the span of fewer than d eigenvectors ⇔ its Krylov matrix under
+    A = cΣ has rank d."""
     L = math.lcm(*(c.denominator for c in v))
     K, w = [], [int(c * L) for c in v]
     for _ in range(d):
@@ -315,12 +340,12 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
         w = [sum(a * b for a, b in zip(row, w)) for row in A]
     kr = rank(K)
     if kr == d:
-        out["iii_teacher_generic"] = Condition(
+        return Condition(
             True, (f"v* has a non-zero component along each of the {d} eigenvectors of Σ (Krylov rank {d})")
         )
-    elif len(g) > 1:
+    if len(g) > 1:
         also = "; v* is moreover an eigenvector of Σ" if kr == 1 else ""
-        out["iii_teacher_generic"] = Condition(
+        return Condition(
             False,
             (
                 f"data.teacher: Σ has a repeated eigenvalue, so v* (like every vector) lies in the span of fewer than d "
@@ -328,16 +353,14 @@ def data_conditions(data: Dataset) -> dict[str, Condition]:
                 "(spec §7 pitfall 3)"
             ),
         )
-    else:
-        what = "v* is an eigenvector of Σ" if kr == 1 else f"v* lies in the span of {kr} of the {d} eigenvectors of Σ"
-        out["iii_teacher_generic"] = Condition(
-            False,
-            (
-                f"data.teacher: {what} (Krylov rank {kr} < d = {d}); Assumption 1(iii) needs a non-zero component "
-                "along every eigenvector: tilt v* slightly, or perturb the inputs"
-            ),
-        )
-    return out
+    what = "v* is an eigenvector of Σ" if kr == 1 else f"v* lies in the span of {kr} of the {d} eigenvectors of Σ"
+    return Condition(
+        False,
+        (
+            f"data.teacher: {what} (Krylov rank {kr} < d = {d}); Assumption 1(iii) needs a non-zero component "
+            "along every eigenvector: tilt v* slightly, or perturb the inputs"
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- init
