@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from types import SimpleNamespace
+from typing import Any
 
 from ...precision import rational
 from ...problem import Problem, ProblemError
@@ -218,6 +220,88 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     check_assumptions(problem)
     ctx, fns = _closed_forms(dps)
     X, y, n = problem.data.X, problem.data.y, problem.n
+    c = _classes(ctx, problem)
+    S, nD, nbeta = c.S, c.nD, c.nbeta
+    neurons = tuple(
+        _early(ctx, fns, j, z, sg, X, y, n) for j, (z, sg) in enumerate(zip(problem.init.z, problem.init.s))
+    )
+    F = {s: tuple(nb.index for nb in neurons if nb.sign == s and nb.full) for s in S}
+    A3, A4, both, covered, notes = _assumptions(S, F, nD, neurons, n)
+    fast, t_esc, L_mid = _escapes(ctx, problem, S, F, nD, neurons, both and A4, both)
+    rates = {s: (_rates(ctx, X, y, S[s], n, nbeta[s]) if S[s] else (None, None)) for s in S}
+    mu = {s: rates[s][0] for s in S}
+    jumps, knots, unfitted = _jump_process(ctx, neurons, X, y, n)
+    limit_w_sq, limit_theta_sq = _limit_split(ctx, neurons, jumps, F, nbeta, c.nx, y, A3)
+    m = problem.m
+    return Prediction(
+        problem=problem,
+        dps=dps,
+        S_plus=S[1],
+        S_minus=S[-1],
+        D_plus=c.Dv[1],
+        D_minus=c.Dv[-1],
+        norm_D_plus=nD[1],
+        norm_D_minus=nD[-1],
+        beta_plus=c.beta[1],
+        beta_minus=c.beta[-1],
+        norm_beta_plus=nbeta[1],
+        norm_beta_minus=nbeta[-1],
+        neurons=neurons,
+        F_plus=F[1],
+        F_minus=F[-1],
+        assumptions={"A1": True, "A3": A3, "A4": A4, "covered": covered, "both_signs": both},
+        notes=tuple(notes),
+        fast=fast,
+        T_plus=n / nD[1] if S[1] else None,
+        T_minus=n / nD[-1] if S[-1] else None,
+        t_escape_plus=t_esc[1],
+        t_escape_minus=t_esc[-1],
+        L0=ctx.fsum(rational(ctx, v) ** 2 for v in y) / (2 * n),
+        L_mid=L_mid,
+        mu_plus=mu[1],
+        mu_minus=mu[-1],
+        mu_min_plus=rates[1][1],
+        mu_min_minus=rates[-1][1],
+        loss_rate=2 * min(v for v in mu.values() if v is not None),
+        min_variation_norm=nbeta[1] + nbeta[-1],
+        min_theta_sq=2 * (nbeta[1] + nbeta[-1]),
+        limit_w_sq=tuple(limit_w_sq),
+        jumps=jumps,
+        limit_theta_sq=limit_theta_sq if not unfitted else None,
+        limit_exponent=_limit_exponent(neurons, jumps, knots),
+        knots=tuple(knots),
+        saddle_coefficient=-(nD[-1 if fast == "+" else 1]) / n if (both and A4) else None,
+        prob_A3=1 - sum((1 - ctx.mpf(2) ** (-len(S[s]) - 1)) ** m for s in S if S[s]),
+        prob_covered=1 - n * (ctx.mpf(3) / 4) ** m,
+    )
+
+
+def _escapes(ctx, problem: Problem, S: dict, F: dict, nD: dict, neurons, two_jumps: bool, both: bool):
+    """The class fitted first (``fast``: "+" or "-"), the finite-λ escape times t_esc[±]
+    (under A3 for that class) and the plateau loss L_mid between the two jumps."""
+    y, n = problem.data.y, problem.n
+    fast = None
+    if two_jumps:
+        fast = "+" if nD[1] > nD[-1] else "-"
+    elif not both:
+        fast = "+" if S[1] else "-"
+    lam = rational(ctx, problem.init.lam)
+    t_esc = {}
+    for s in S:
+        t_esc[s] = None
+        if S[s] and F[s]:
+            K2 = ctx.fsum(neurons[j].K ** 2 for j in F[s])
+            t_esc[s] = n / (2 * nD[s]) * ctx.log(1 / (lam**2 * K2))
+    L_mid = None
+    if two_jumps:
+        slow = -1 if fast == "+" else 1
+        L_mid = ctx.fsum(rational(ctx, y[k]) ** 2 for k in S[slow]) / (2 * n)
+    return fast, t_esc, L_mid
+
+
+def _classes(ctx, problem: Problem) -> SimpleNamespace:
+    """Per sign s = ±1: the class S_s, D_s and ‖D_s‖, β*_s and ‖β*_s‖; and ‖x_k‖²."""
+    X, y, n = problem.data.X, problem.data.y, problem.n
     nx = [_sq(x) for x in X]
     S = {1: tuple(k for k in range(n) if y[k] > 0), -1: tuple(k for k in range(n) if y[k] < 0)}
     Dv = {
@@ -233,11 +317,11 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
         for s in S
     }
     nbeta = {s: ctx.sqrt(rational(ctx, q)) for s, q in beta_star_sq(problem.data).items()}
-    neurons = tuple(
-        _early(ctx, fns, j, z, sg, X, y, n) for j, (z, sg) in enumerate(zip(problem.init.z, problem.init.s))
-    )
-    F = {s: tuple(nb.index for nb in neurons if nb.sign == s and nb.full) for s in S}
+    return SimpleNamespace(S=S, Dv=Dv, nD=nD, beta=beta, nbeta=nbeta, nx=nx)
 
+
+def _assumptions(S: dict, F: dict, nD: dict, neurons, n: int) -> tuple[bool, bool, bool, bool, list[str]]:
+    """(A3, A4, both signs, every point covered, notes on what fails)."""
     notes = []
     A3 = all(F[s] or not S[s] for s in S)
     for s in S:
@@ -257,27 +341,14 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
         notes.append(
             "some point is not kept by any correct-sign neuron: it is never fitted (the loss does not reach 0)"
         )
-    T = {s: (n / nD[s] if S[s] else None) for s in S}
-    fast = None
-    if both and A4:
-        fast = "+" if nD[1] > nD[-1] else "-"
-    elif not both:
-        fast = "+" if S[1] else "-"
-    lam = rational(ctx, problem.init.lam)
-    t_esc = {}
-    for s in S:
-        t_esc[s] = None
-        if S[s] and F[s]:
-            K2 = ctx.fsum(neurons[j].K ** 2 for j in F[s])
-            t_esc[s] = n / (2 * nD[s]) * ctx.log(1 / (lam**2 * K2))
-    L0 = ctx.fsum(rational(ctx, v) ** 2 for v in y) / (2 * n)
-    L_mid = None
-    if both and A4:
-        slow = -1 if fast == "+" else 1
-        L_mid = ctx.fsum(rational(ctx, y[k]) ** 2 for k in S[slow]) / (2 * n)
-    rates = {s: (_rates(ctx, X, y, S[s], n, nbeta[s]) if S[s] else (None, None)) for s in S}
-    mu = {s: rates[s][0] for s in S}
-    loss_rate = 2 * min(v for v in mu.values() if v is not None)
+    return A3, A4, both, covered, notes
+
+
+def _limit_split(ctx, neurons, jumps, F: dict, nbeta: dict, nx, y, A3: bool) -> tuple[list, Any]:
+    """The limit ‖w_j^∞‖² of every neuron and ‖θ^∞‖².  Under A3 the class's norm ‖β*_±‖
+    splits by K_j²; otherwise (R12) each group fits β_Q with ‖θ‖² contribution 2‖β_Q‖, a group
+    being a set of neurons of one jump whose fitted points Q_j overlap (simultaneous jumps of
+    neurons with disjoint Q_j, e.g. both classes when A4 fails, are separate rank-one groups)."""
     limit_w_sq = []
     for nb in neurons:
         if A3 and nb.full:
@@ -285,10 +356,6 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
             limit_w_sq.append(nbeta[nb.sign] * nb.K**2 / K2)
         else:
             limit_w_sq.append(ctx.zero)
-    jumps, knots, unfitted = _jump_process(ctx, neurons, X, y, n)
-    # R12 limit: each group fits β_Q with ‖θ‖² contribution 2‖β_Q‖; a group is a set of neurons
-    # of one jump whose fitted points Q_j overlap (simultaneous jumps of neurons with disjoint
-    # Q_j, e.g. both classes when A4 fails, are separate rank-one groups)
     groups = _jump_groups(neurons, jumps)
     norm_bq = [ctx.sqrt(ctx.fsum(rational(ctx, y[k] ** 2 / nx[k]) for k in Q)) for _, Q in groups]
     limit_theta_sq = ctx.fsum(2 * bq for bq in norm_bq)
@@ -298,48 +365,4 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
             K2 = ctx.fsum(neurons[j].K ** 2 for j in group)
             for j in group:
                 limit_w_sq[j] = bq * neurons[j].K ** 2 / K2
-    saddle = -(nD[-1 if fast == "+" else 1]) / n if (both and A4) else None
-    m = problem.m
-    prob_A3 = 1 - sum((1 - ctx.mpf(2) ** (-len(S[s]) - 1)) ** m for s in S if S[s])
-    prob_cov = 1 - n * (ctx.mpf(3) / 4) ** m
-    return Prediction(
-        problem=problem,
-        dps=dps,
-        S_plus=S[1],
-        S_minus=S[-1],
-        D_plus=Dv[1],
-        D_minus=Dv[-1],
-        norm_D_plus=nD[1],
-        norm_D_minus=nD[-1],
-        beta_plus=beta[1],
-        beta_minus=beta[-1],
-        norm_beta_plus=nbeta[1],
-        norm_beta_minus=nbeta[-1],
-        neurons=neurons,
-        F_plus=F[1],
-        F_minus=F[-1],
-        assumptions={"A1": True, "A3": A3, "A4": A4, "covered": covered, "both_signs": both},
-        notes=tuple(notes),
-        fast=fast,
-        T_plus=T[1],
-        T_minus=T[-1],
-        t_escape_plus=t_esc[1],
-        t_escape_minus=t_esc[-1],
-        L0=L0,
-        L_mid=L_mid,
-        mu_plus=mu[1],
-        mu_minus=mu[-1],
-        mu_min_plus=rates[1][1],
-        mu_min_minus=rates[-1][1],
-        loss_rate=loss_rate,
-        min_variation_norm=nbeta[1] + nbeta[-1],
-        min_theta_sq=2 * (nbeta[1] + nbeta[-1]),
-        limit_w_sq=tuple(limit_w_sq),
-        jumps=jumps,
-        limit_theta_sq=limit_theta_sq if not unfitted else None,
-        limit_exponent=_limit_exponent(neurons, jumps, knots),
-        knots=tuple(knots),
-        saddle_coefficient=saddle,
-        prob_A3=prob_A3,
-        prob_covered=prob_cov,
-    )
+    return limit_w_sq, limit_theta_sq
