@@ -67,42 +67,9 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
     yard = {}
     for j in moving:
         yard[j] = _yardstick(ctx, data, X, j, z[j], problem.init.s[j], G)
-    # Assumption 1(iv): single crossings — no two points cross a yardstick at one instant
-    tie = ctx.mpf(10) ** (-(dps // 2))
-    single = True
-    for y in yard.values():
-        ts = [y.stages[0].t0] + [c.tau for c in y.crossings]
-        if any(b - a <= tie * (1 + abs(b)) for a, b in itertools.pairwise(ts)):
-            single = False
-            notes.append(
-                f"init.z[{y.neuron}]: two crossings of the yardstick (nearly) coincide; "
-                "Assumption 1(iv) asks |I_0(α_j^t)| ≤ 1 — perturb z_j"
-            )
-    assumption1["iv_single_crossings"] = single
+    assumption1["iv_single_crossings"] = _single_crossings(ctx, yard, dps, notes)
     assumption1["v_deactivated_stay"] = True  # built into the flow with σ'(0) = 0 (pitfall 4)
-    # δ and Δ (§1)
-    xbar = [_unit(ctx, x) for x in X]
-    parts = [
-        min(_norm(ctx, x) for x in X),
-        min(_dot(ctx, a, b) for a in xbar for b in xbar),
-        ctx.sqrt(eta[-1]),
-        min(nu_star) * ctx.sqrt(d),
-        min(_norm(ctx, zj) for zj in z),
-    ]
-    parts += [(ctx.sqrt(eta[k]) - ctx.sqrt(eta[k + 1])) * (d - 1) for k in range(d - 1)]
-    for j, y in yard.items():
-        c0 = ctx.tanh(y.stages[0].u0)  # cos φ_j^0, φ the angle to γ_{I_+(z_j)}
-        parts.append(c0 if y.sign == 1 else ctx.sqrt(1 - c0 * c0))
-        for ell, st in enumerate(y.stages):
-            excluded = {c.point for c in y.crossings if c.stage in (ell, ell + 1)}
-            am = _arc_min(ctx, st, y.sign, xbar, excluded)
-            if am is not None:
-                parts.append(am)
-        if y.sign == -1 and y.crossings:
-            parts.append(_dot(ctx, _unit(ctx, z[j]), xbar[y.crossings[0].point]))
-        ts = [ctx.zero] + [c.tau for c in y.crossings]
-        parts += [b - a for a, b in itertools.pairwise(ts)]
-    delta = min(parts)
+    delta = _delta(ctx, X, z, eta, nu_star, yard, d)
     if not delta > 0:
         notes.append(
             f"δ = {ctx.nstr(delta, 5)} ≤ 0 (a repeated or degenerate quantity in its definition, e.g. two "
@@ -131,3 +98,46 @@ def predict(problem: Problem, dps: int = 30, eps: Any = EPS) -> Prediction:
         Delta,
         eps,
     )
+
+
+def _single_crossings(ctx, yard: dict, dps: int, notes: list) -> bool:
+    """Assumption 1(iv): no two points cross a yardstick at one instant (to dps/2 digits);
+    a note for each yardstick where two crossings (nearly) coincide."""
+    tie = ctx.mpf(10) ** (-(dps // 2))
+    single = True
+    for y in yard.values():
+        ts = [y.stages[0].t0] + [c.tau for c in y.crossings]
+        if any(b - a <= tie * (1 + abs(b)) for a, b in itertools.pairwise(ts)):
+            single = False
+            notes.append(
+                f"init.z[{y.neuron}]: two crossings of the yardstick (nearly) coincide; "
+                "Assumption 1(iv) asks |I_0(α_j^t)| ≤ 1 — perturb z_j"
+            )
+    return single
+
+
+def _delta(ctx, X, z, eta, nu_star, yard: dict, d: int):
+    """δ of §1: the smallest of the data's and the yardsticks' margins (norms, angles,
+    eigenvalue gaps, the teacher's components, arcs and crossing gaps)."""
+    xbar = [_unit(ctx, x) for x in X]
+    parts = [
+        min(_norm(ctx, x) for x in X),
+        min(_dot(ctx, a, b) for a in xbar for b in xbar),
+        ctx.sqrt(eta[-1]),
+        min(nu_star) * ctx.sqrt(d),
+        min(_norm(ctx, zj) for zj in z),
+    ]
+    parts += [(ctx.sqrt(eta[k]) - ctx.sqrt(eta[k + 1])) * (d - 1) for k in range(d - 1)]
+    for j, y in yard.items():
+        c0 = ctx.tanh(y.stages[0].u0)  # cos φ_j^0, φ the angle to γ_{I_+(z_j)}
+        parts.append(c0 if y.sign == 1 else ctx.sqrt(1 - c0 * c0))
+        for ell, st in enumerate(y.stages):
+            excluded = {c.point for c in y.crossings if c.stage in (ell, ell + 1)}
+            am = _arc_min(ctx, st, y.sign, xbar, excluded)
+            if am is not None:
+                parts.append(am)
+        if y.sign == -1 and y.crossings:
+            parts.append(_dot(ctx, _unit(ctx, z[j]), xbar[y.crossings[0].point]))
+        ts = [ctx.zero] + [c.tau for c in y.crossings]
+        parts += [b - a for a, b in itertools.pairwise(ts)]
+    return min(parts)
