@@ -101,93 +101,111 @@ STEMS = {
 def parameters(key: str, *, quick: bool = True) -> dict:
     """The keyword arguments of computation ``key`` (quick: minutes on 2 CPU cores; full:
     the paper's sizes and caps, meant for a GPU)."""
-    cap_sweep, cap_run = (50_000, 100_000) if quick else (20_000_000, 20_000_000)
-    if key == "sweep_d":
-        return {
-            "axis": "d",
-            "ds": [4, 16] if quick else [4, 16, 64, 256, 1024],
-            "ms": [200],
-            "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
-            "trials": 2 if quick else 5,
-            "seed": 0,
-            "max_iter": cap_sweep,
-            "backend": "numpy",
-        }
-    if key == "sweep_m":
-        return {
-            "axis": "m",
-            "ds": [16] if quick else [1024],
-            "ms": [25, 50, 200],
-            "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
-            "trials": 2 if quick else 5,
-            "seed": 0,
-            "max_iter": cap_sweep,
-            "backend": "numpy",
-        }
-    if key in ("curves_centred", "curves_uncentred"):
-        centred = key == "curves_centred"
-        p = {
-            "scheme": "centred" if centred else "uncentred",
-            "d": 16,
-            "m": 200 if centred else 25,
-            "lambda_exponents": list(range(-2, -9, -1)),
-            "seed": 0,
-            "max_iter": 50_000 if quick else cap_run,
-            "backend": "numpy",
-            "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0,
-            "exact_digits": 10,
-            "exact_points": 150 if quick else 300,
-        }
-        if centred:  # m = 200 is out of the exact engine's reach (> 10 min to t = 30): a smaller instance
-            p.update(exact_d=8, exact_m=10, exact_exponents=[-2, -5, -8])
-        else:  # the paper's own instance (about 20 s per λ to t = 1000 here)
-            p.update(exact_d=16, exact_m=25, exact_exponents=[-5] if quick else list(range(-2, -9, -1)))
-        return p
-    if key == "single":
-        return {
-            "scheme": "uncentred",
-            "d": 16,
-            "m": 25,
-            "lambda_exp": -7,
-            "seed": 0,
-            "max_iter": cap_run,
-            "backend": "numpy",
-            "exact_t_end": 2000.0 if quick else 20000.0,
-            "exact_digits": 10,
-            "exact_points": 250 if quick else 500,
-        }
-    if key == "two_sweep":  # quick: the exact flow on a smaller instance (d = 16, m = 25 is ~1 min per ρ)
-        return {
-            "d": 16,
-            "m": 25,
-            "lambda_exp": -7,
-            "rhos": [4.0**k for k in range(-2, 5)] if quick else [2.0**k for k in range(-6, 9)],
-            "trials": 3 if quick else 15,
-            "seed": 0,
-            "max_iter": cap_sweep,
-            "backend": "numpy",
-            "scheme": "centred",
-            "exact_d": 4 if quick else 16,
-            "exact_m": 6 if quick else 25,
-            "exact_t_end": 1000.0 if quick else 20000.0,
-            "exact_digits": 10,
-            "exact_max_rho": 64.0 if quick else None,
-        }
-    if key == "two_run":
-        return {
-            "d": 16,
-            "m": 25,
-            "lambda_exp": -7,
-            "rho": RHO["uncentred"],
-            "scheme": "uncentred",
-            "seed": 0,
-            "max_iter": cap_run,
-            "backend": "numpy",
-            "exact_t_end": 1000.0 if quick else 20000.0,
-            "exact_digits": 10,
-            "exact_points": 150 if quick else 300,
-        }
-    raise ValueError(f"unknown computation {key!r}; choose one of {', '.join(COMPUTE)}")
+    if key not in _PARAMETERS:
+        raise ValueError(f"unknown computation {key!r}; choose one of {', '.join(COMPUTE)}")
+    return _PARAMETERS[key](key, quick)
+
+
+def _caps(quick: bool) -> tuple[int, int]:
+    """GD iteration caps of the sweeps and of single runs."""
+    return (50_000, 100_000) if quick else (20_000_000, 20_000_000)
+
+
+def _sweep_parameters(key: str, quick: bool) -> dict:
+    d_axis = key == "sweep_d"
+    return {
+        "axis": "d" if d_axis else "m",
+        "ds": ([4, 16] if quick else [4, 16, 64, 256, 1024]) if d_axis else ([16] if quick else [1024]),
+        "ms": [200] if d_axis else [25, 50, 200],
+        "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
+        "trials": 2 if quick else 5,
+        "seed": 0,
+        "max_iter": _caps(quick)[0],
+        "backend": "numpy",
+    }
+
+
+def _curves_parameters(key: str, quick: bool) -> dict:
+    centred = key == "curves_centred"
+    p = {
+        "scheme": "centred" if centred else "uncentred",
+        "d": 16,
+        "m": 200 if centred else 25,
+        "lambda_exponents": list(range(-2, -9, -1)),
+        "seed": 0,
+        "max_iter": 50_000 if quick else _caps(quick)[1],
+        "backend": "numpy",
+        "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0,
+        "exact_digits": 10,
+        "exact_points": 150 if quick else 300,
+    }
+    if centred:  # m = 200 is out of the exact engine's reach (> 10 min to t = 30): a smaller instance
+        p.update(exact_d=8, exact_m=10, exact_exponents=[-2, -5, -8])
+    else:  # the paper's own instance (about 20 s per λ to t = 1000 here)
+        p.update(exact_d=16, exact_m=25, exact_exponents=[-5] if quick else list(range(-2, -9, -1)))
+    return p
+
+
+def _single_parameters(key: str, quick: bool) -> dict:
+    return {
+        "scheme": "uncentred",
+        "d": 16,
+        "m": 25,
+        "lambda_exp": -7,
+        "seed": 0,
+        "max_iter": _caps(quick)[1],
+        "backend": "numpy",
+        "exact_t_end": 2000.0 if quick else 20000.0,
+        "exact_digits": 10,
+        "exact_points": 250 if quick else 500,
+    }
+
+
+def _two_sweep_parameters(key: str, quick: bool) -> dict:
+    # quick: the exact flow on a smaller instance (d = 16, m = 25 is ~1 min per ρ)
+    return {
+        "d": 16,
+        "m": 25,
+        "lambda_exp": -7,
+        "rhos": [4.0**k for k in range(-2, 5)] if quick else [2.0**k for k in range(-6, 9)],
+        "trials": 3 if quick else 15,
+        "seed": 0,
+        "max_iter": _caps(quick)[0],
+        "backend": "numpy",
+        "scheme": "centred",
+        "exact_d": 4 if quick else 16,
+        "exact_m": 6 if quick else 25,
+        "exact_t_end": 1000.0 if quick else 20000.0,
+        "exact_digits": 10,
+        "exact_max_rho": 64.0 if quick else None,
+    }
+
+
+def _two_run_parameters(key: str, quick: bool) -> dict:
+    return {
+        "d": 16,
+        "m": 25,
+        "lambda_exp": -7,
+        "rho": RHO["uncentred"],
+        "scheme": "uncentred",
+        "seed": 0,
+        "max_iter": _caps(quick)[1],
+        "backend": "numpy",
+        "exact_t_end": 1000.0 if quick else 20000.0,
+        "exact_digits": 10,
+        "exact_points": 150 if quick else 300,
+    }
+
+
+_PARAMETERS = {
+    "sweep_d": _sweep_parameters,
+    "sweep_m": _sweep_parameters,
+    "curves_centred": _curves_parameters,
+    "curves_uncentred": _curves_parameters,
+    "single": _single_parameters,
+    "two_sweep": _two_sweep_parameters,
+    "two_run": _two_run_parameters,
+}
 
 
 def make(
