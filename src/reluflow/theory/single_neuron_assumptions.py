@@ -385,31 +385,38 @@ def init_conditions(problem: Problem) -> dict[str, Condition]:
     if not isinstance(problem, Problem):
         raise ProblemError("problem", "expected a reluflow.Problem")
     data, z, s = problem.data, problem.init.z, problem.init.s
-    out: dict[str, Condition] = {}
     J_plus, J_minus = J_sets(problem)
+    return {
+        "ii_J_plus_nonempty": _J_plus_nonempty(J_plus, s),
+        "ii_no_zero_preactivation": _no_zero_preactivation(data, z),
+        "ii_J_minus_off_gamma": _J_minus_off_gamma(data, z, J_minus),
+    }
 
-    # J_+ ≠ ∅
+
+def _J_plus_nonempty(J_plus, s) -> Condition:
+    """(ii) some j with s_j = +1 and I_+(z_j) ≠ ∅."""
     if J_plus:
-        out["ii_J_plus_nonempty"] = Condition(True, f"J_+ = {list(J_plus)} is non-empty")
-    elif all(sj == -1 for sj in s):
-        out["ii_J_plus_nonempty"] = Condition(
+        return Condition(True, f"J_+ = {list(J_plus)} is non-empty")
+    if all(sj == -1 for sj in s):
+        return Condition(
             False,
             (
                 "init.s: every sign s_j is −1, so J_+ = ∅ (no neuron can learn the teacher); Assumption 1(ii) needs "
                 "a neuron with s_j = +1 that is active on some input: flip a sign"
             ),
         )
-    else:
-        pos = [j for j, sj in enumerate(s) if sj == 1]
-        out["ii_J_plus_nonempty"] = Condition(
-            False,
-            (
-                f"init.z[{pos[0]}]: no neuron with s_j = +1 (j ∈ {pos}) is active on any input (I_+(z_j) = ∅), so "
-                "J_+ = ∅; Assumption 1(ii) needs one: turn such a z_j towards the data (e.g. z_j ≈ v*)"
-            ),
-        )
+    pos = [j for j, sj in enumerate(s) if sj == 1]
+    return Condition(
+        False,
+        (
+            f"init.z[{pos[0]}]: no neuron with s_j = +1 (j ∈ {pos}) is active on any input (I_+(z_j) = ∅), so "
+            "J_+ = ∅; Assumption 1(ii) needs one: turn such a z_j towards the data (e.g. z_j ≈ v*)"
+        ),
+    )
 
-    # I_0(z_j) = ∅
+
+def _no_zero_preactivation(data: Dataset, z) -> Condition:
+    """(ii) I_0(z_j) = ∅: ⟨z_j, x_i⟩ ≠ 0 for all i, j."""
     bad = [
         f"init.z[{j}]: ⟨z_{j}, x_{i}⟩ = 0 (data.X[{i}] is on the kink of neuron {j}, I_0(z_{j}) ≠ ∅)"
         for j, zj in enumerate(z)
@@ -417,34 +424,30 @@ def init_conditions(problem: Problem) -> dict[str, Condition]:
         if dot(zj, x) == 0
     ]
     if not bad:
-        out["ii_no_zero_preactivation"] = Condition(True, "⟨z_j, x_i⟩ ≠ 0 for every neuron and input")
-    else:
-        out["ii_no_zero_preactivation"] = Condition(
-            False, (_listing(bad) + "; Assumption 1(ii) needs every pre-activation non-zero: perturb z_j slightly")
-        )
+        return Condition(True, "⟨z_j, x_i⟩ ≠ 0 for every neuron and input")
+    return Condition(
+        False, (_listing(bad) + "; Assumption 1(ii) needs every pre-activation non-zero: perturb z_j slightly")
+    )
 
-    # ∠(z_j, γ_[n]) > 0 for j ∈ J_−
+
+def _J_minus_off_gamma(data: Dataset, z, J_minus) -> Condition:
+    """(ii) ∠(z_j, γ_[n]) > 0 for j ∈ J_−."""
     g = gamma(data)
     if not J_minus:
-        out["ii_J_minus_off_gamma"] = Condition(True, "J_− is empty")
-    elif not any(g):
-        out["ii_J_minus_off_gamma"] = Condition(
+        return Condition(True, "J_− is empty")
+    if not any(g):
+        return Condition(
             False,
             (
                 f"data.y: γ_[n] = 0 (the labels cancel), so ∠(z_j, γ_[n]) is undefined for j ∈ J_− = {list(J_minus)}; "
                 "Assumption 1(ii) needs it > 0: the teacher's labels are positive on valid data"
             ),
         )
-    else:
-        bad = [
-            f"init.z[{j}]: z_{j} is a positive multiple of γ_[n] (∠ = 0) with j ∈ J_− (s_{j} = −1, I_+(z_{j}) ≠ ∅)"
-            for j in J_minus
-            if _positively_parallel(z[j], g)
-        ]
-        if not bad:
-            out["ii_J_minus_off_gamma"] = Condition(True, f"∠(z_j, γ_[n]) > 0 for every j ∈ J_− = {list(J_minus)}")
-        else:
-            out["ii_J_minus_off_gamma"] = Condition(
-                False, (_listing(bad) + "; Assumption 1(ii) needs ∠(z_j, γ_[n]) > 0 on J_−: rotate z_j slightly")
-            )
-    return out
+    bad = [
+        f"init.z[{j}]: z_{j} is a positive multiple of γ_[n] (∠ = 0) with j ∈ J_− (s_{j} = −1, I_+(z_{j}) ≠ ∅)"
+        for j in J_minus
+        if _positively_parallel(z[j], g)
+    ]
+    if not bad:
+        return Condition(True, f"∠(z_j, γ_[n]) > 0 for every j ∈ J_− = {list(J_minus)}")
+    return Condition(False, (_listing(bad) + "; Assumption 1(ii) needs ∠(z_j, γ_[n]) > 0 on J_−: rotate z_j slightly"))
