@@ -30,11 +30,19 @@ from pathlib import Path
 
 import mpmath
 
+from . import claims as claim_checks
+from . import proofs as proofs_checks
 from ._version import __version__
+from .claims.report import TITLES, summary, table, to_json
 from .datasets import e1
+from .figures import interpolators as interp_figures
 from .figures import loss_curve
+from .figures import orthogonal as orth_figures
+from .figures import single_neuron as sn_figures
+from .figures import sliding as sliding_figures
 from .integrate import Trajectory, solve
 from .precision import backend
+from .report_html import write_html
 from .summary import agreement, format_loss, loss_agreement, plateaus
 
 __all__ = ["ReproduceResult", "environment", "reproduce"]
@@ -117,35 +125,61 @@ def reproduce(
         data = loss_curve.compute([tr])
         (out / "loss_curve.json").write_text(json.dumps(data))
         figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
-    from . import proofs as proofs_checks
-    from .claims import run as run_claims
-    from .claims.report import TITLES, summary, table, to_json
-    from .figures import orthogonal as orth_figures
-
     with clock("figures: orthogonal inputs"):
         figs += orth_figures.figures_all(out, quick=not full)
-    from .figures import single_neuron as sn_figures
-
     with clock("figure: single-neuron exact flow"):
         figs += sn_figures.make(out, quick=not full)
-    from .figures import interpolators as interp_figures
-
     with clock("interpolators family (figure and table)"):
         interp_paths, interp = interp_figures.make(out, quick=not full)
         figs += interp_paths
         interp_md, interp_ok = _interpolation_section(interp)
-    from .figures import sliding as sliding_figures
-
     with clock("figure: a sliding mode (generic data) against gradient descent"):
         slide_paths, _ = sliding_figures.make(out, quick=not full)
         figs += slide_paths
     with clock("proof checks"):
         results = proofs_checks.run()
     profile = "thorough" if full else "quick"
+    claims_md, claims, claim_rows = _claims(out, clock, profile)
+    tables, gd_figs, gd_md = [], [], []
+    if experiments:
+        with clock(f"GD experiments ({'paper protocol' if full else 'quick protocol'})"):
+            tables, gd_figs, gd_md = _experiments(out, quick=not full)
+    total = time.perf_counter() - t_all
+    rows = _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, experiments, tables, gd_figs)
+    report = out / "report.md"
+    text = (
+        _header(mode, experiments)
+        + _summary(rows)
+        + _report(tr, checked, loss_checked, t_solve, figs)
+        + _proofs_section(results)
+        + "\n".join(claims_md + interp_md + gd_md)
+        + _environment(tr, mode, digits, experiments, started, clock.sections, total)
+    )
+    report.write_text(text, encoding="utf-8")
+    with clock("HTML page"):
+        page = write_html(report)
+    return ReproduceResult(
+        report,
+        figs + gd_figs,
+        tr,
+        checked,
+        results,
+        claims,
+        tables,
+        interp_ok,
+        page,
+        dict(clock.sections, total=time.perf_counter() - t_all),
+        mode,
+    )
+
+
+def _claims(out: Path, clock, profile: str) -> tuple[list[str], list, list[tuple[str, str, str]]]:
+    """Both papers' claims: the report's Markdown, the results and the summary rows; each
+    paper's results also as ``claims_PAPER.json`` beside the report."""
     claims_md, claims, claim_rows = [], [], []
     for paper, ids in (("orthogonal", "O1–O22"), ("single-neuron", "N1–N24")):
         with clock(f"claims: {paper} ({profile})"):
-            part = run_claims(paper, profile=profile)
+            part = claim_checks.run(paper, profile=profile)
         stem = f"claims_{paper.replace('-', '_')}"
         (out / f"{stem}.json").write_text(to_json(part), encoding="utf-8")
         claims_md += [
@@ -169,13 +203,13 @@ def reproduce(
                 _overall(r.verdict.value for r in part),
             )
         )
-    tables, gd_figs, gd_md = [], [], []
-    if experiments:
-        with clock(f"GD experiments ({'paper protocol' if full else 'quick protocol'})"):
-            tables, gd_figs, gd_md = _experiments(out, quick=not full)
-    total = time.perf_counter() - t_all
+    return claims_md, claims, claim_rows
+
+
+def _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, experiments, tables, gd_figs) -> list:
+    """The rows of the report's summary table: part, result, verdict."""
     ok_digits = checked >= tr.digits
-    rows = [
+    return [
         (
             "E1 digits",
             f"{checked:.1f} agreeing digits against a rerun at {tr.digits + 10} (need ≥ {tr.digits})",
@@ -197,33 +231,6 @@ def reproduce(
             "—",
         ),
     ]
-    report = out / "report.md"
-    text = (
-        _header(mode, experiments)
-        + _summary(rows)
-        + _report(tr, checked, loss_checked, t_solve, figs)
-        + _proofs_section(results)
-        + "\n".join(claims_md + interp_md + gd_md)
-        + _environment(tr, mode, digits, experiments, started, clock.sections, total)
-    )
-    report.write_text(text, encoding="utf-8")
-    from .report_html import write_html
-
-    with clock("HTML page"):
-        page = write_html(report)
-    return ReproduceResult(
-        report,
-        figs + gd_figs,
-        tr,
-        checked,
-        results,
-        claims,
-        tables,
-        interp_ok,
-        page,
-        dict(clock.sections, total=time.perf_counter() - t_all),
-        mode,
-    )
 
 
 def _overall(verdicts) -> str:
