@@ -125,33 +125,8 @@ def compute_M(
     ctx = context(dps)
     g = _Geometry(ds)
     dual = dual_certificate(ds)
-    seeds: dict = {}
-    for D, _s, coeffs in dual.witnesses:
-        seeds.setdefault(D, []).append(np.array([float(v) for v in coeffs]))
     d = ds.d
-    rng = np.random.default_rng(int(seed))
-    best_per_K = []
-    for size in range(1, d):
-        for K in itertools.combinations(range(d), size):
-            Q = [i for i in range(d) if i not in K]
-            Kl = list(K)
-            fun = lambda b, Kl=Kl, Q=Q: _objective_float(g, Kl, Q, b)
-            if size == 1:
-                best_b, best_f = np.ones(1), fun(np.ones(1))[0]
-            else:
-                inits = [np.eye(size)[k] for k in range(size)] + [np.full(size, 1.0 / size)]
-                inits += [w / w.sum() for w in seeds.get(K, []) if w.sum() > 0]
-                inits += [rng.dirichlet(np.full(size, 1.0 if t % 2 == 0 else 0.3)) for t in range(int(starts))]
-                best_b, best_f = None, -math.inf
-                for b0 in inits:
-                    b, f = _ascend(fun, b0)
-                    if f > best_f:
-                        best_b, best_f = b, f
-            best_per_K.append((best_f, K, Q, best_b))
-    evaluated = []  # every subset's best point, re-evaluated in the local mp context
-    for _, K, Q, b in best_per_K:
-        val, bb, cc, cos_pq, cos_pv = _evaluate_mp(g, ctx, list(K), Q, b)
-        evaluated.append((val, K, Q, bb, cc, cos_pq, cos_pv))
+    evaluated = _search(g, ctx, dual, d, int(starts), int(seed))
     val, K, Q, bb, cc, cos_pq, cos_pv = max(evaluated, key=lambda t: t[0])
     chi = [[rational(ctx, v) for v in row] for row in g.chi]
     p = tuple(ctx.fsum(bb[j] * chi[K[j]][i] for j in range(len(K))) for i in range(d))
@@ -201,6 +176,39 @@ def compute_M(
         sign, certified = 0, False
         how = [f"inconsistent: duality gives sign {dual.sign}, the search {numeric} (value {ctx.nstr(val, 8)})"]
     return replace(mv, sign=sign, certified=certified, how=", ".join(how), counterexample=ce)
+
+
+def _search(g: _Geometry, ctx, dual: DualCertificate, d: int, starts: int, seed: int) -> list[tuple]:
+    """Per subset K: the best point of projected-gradient ascent from the extreme rays, the
+    centroid, the duality witnesses and ``starts`` Dirichlet starts (``default_rng(seed)``),
+    re-evaluated in the local mp context: (value, K, Q, b, c, cos∠(p, q), cos∠(p, v*))."""
+    seeds: dict = {}
+    for D, _s, coeffs in dual.witnesses:
+        seeds.setdefault(D, []).append(np.array([float(v) for v in coeffs]))
+    rng = np.random.default_rng(seed)
+    best_per_K = []
+    for size in range(1, d):
+        for K in itertools.combinations(range(d), size):
+            Q = [i for i in range(d) if i not in K]
+            Kl = list(K)
+            fun = lambda b, Kl=Kl, Q=Q: _objective_float(g, Kl, Q, b)
+            if size == 1:
+                best_b, best_f = np.ones(1), fun(np.ones(1))[0]
+            else:
+                inits = [np.eye(size)[k] for k in range(size)] + [np.full(size, 1.0 / size)]
+                inits += [w / w.sum() for w in seeds.get(K, []) if w.sum() > 0]
+                inits += [rng.dirichlet(np.full(size, 1.0 if t % 2 == 0 else 0.3)) for t in range(starts)]
+                best_b, best_f = None, -math.inf
+                for b0 in inits:
+                    b, f = _ascend(fun, b0)
+                    if f > best_f:
+                        best_b, best_f = b, f
+            best_per_K.append((best_f, K, Q, best_b))
+    evaluated = []  # every subset's best point, re-evaluated in the local mp context
+    for _, K, Q, b in best_per_K:
+        val, bb, cc, cos_pq, cos_pv = _evaluate_mp(g, ctx, list(K), Q, b)
+        evaluated.append((val, K, Q, bb, cc, cos_pq, cos_pv))
+    return evaluated
 
 
 @dataclass(frozen=True)
@@ -258,6 +266,45 @@ def _relu(v):
     return v if v > 0 else v * 0
 
 
+def _exact_network(ds: Dataset, mv, chi, K: list, Q: list, case: str, xi, sr, ctx) -> tuple:
+    """The §3.6 network rebuilt in rationals from rational (p', q'), so that it interpolates
+    exactly: (built, a, W, ‖θ‖², max residual), the last two −1 when it could not be built."""
+    d = ds.d
+    # exact rational version: p' = Σ b'_k χ_k, q' = Σ c'_k χ_k, r' = p' − (⟨p',q'⟩/‖q'‖²) q'
+    bq = [_rat(v) for v in mv.b]
+    cq = [_rat(v) for v in mv.c]
+    pe = [sum((bq[j] * chi[K[j]][i] for j in range(len(K))), _Q0) for i in range(d)]
+    qe = [sum((cq[j] * chi[Q[j]][i] for j in range(len(Q))), _Q0) for i in range(d)]
+    pq, qq = dot(pe, qe), dot(qe, qe)
+    exact_ok = pq > 0 and qq > 0
+    ea: tuple = ()
+    eW: tuple = ()
+    eth, eres = Fraction(-1), Fraction(-1)
+    if exact_ok:
+        re_ = [pi - pq / qq * qi for pi, qi in zip(pe, qe)]
+        npe = ctx.sqrt(rational(ctx, dot(pe, pe)))
+        xe = _rat(xi / npe * sr * sr)  # ξ p̄ in units of p', for the teacher as given (norm ρ)
+        if case == "acute":
+            cap = [ds.y[k] / bq[j] for j, k in enumerate(K) if bq[j] > 0]
+            xe = min([xe] + cap)
+            w1 = [v - xe * pi for v, pi in zip(ds.teacher, pe)]
+            sgn2 = 1
+        else:
+            w1 = [v + xe * pi for v, pi in zip(ds.teacher, pe)]
+            sgn2 = -1
+        u2 = [xe * v for v in re_]
+        t1 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, dot(w1, w1)))), 10**12)
+        t2 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, dot(u2, u2)))), 10**12)
+        exact_ok = xe > 0 and t1 > 0 and t2 > 0
+        if exact_ok:
+            ea = (t1, sgn2 * t2)
+            eW = (tuple(v / t1 for v in w1), tuple(v / t2 for v in u2))
+            eth = sum((v * v for v in ea), _Q0) + sum((v * v for row in eW for v in row), _Q0)
+            outs = [sum((aj * max(dot(wj, x), _Q0) for aj, wj in zip(ea, eW)), _Q0) for x in ds.X]
+            eres = max(abs(o - y) for o, y in zip(outs, ds.y))
+    return exact_ok, ea, eW, eth, eres
+
+
 def _counterexample(ds: Dataset, mv, ctx) -> Counterexample:
     """The §3.6 network at ``mv``'s (K, p, q) (an MValue or any object with K, p, q, b, c)."""
     d = ds.d
@@ -309,38 +356,7 @@ def _counterexample(ds: Dataset, mv, ctx) -> Counterexample:
         )
         for x, y in zip(Xh, ds.y)
     )
-    # exact rational version: p' = Σ b'_k χ_k, q' = Σ c'_k χ_k, r' = p' − (⟨p',q'⟩/‖q'‖²) q'
-    bq = [_rat(v) for v in mv.b]
-    cq = [_rat(v) for v in mv.c]
-    pe = [sum((bq[j] * chi[K[j]][i] for j in range(len(K))), _Q0) for i in range(d)]
-    qe = [sum((cq[j] * chi[Q[j]][i] for j in range(len(Q))), _Q0) for i in range(d)]
-    pq, qq = dot(pe, qe), dot(qe, qe)
-    exact_ok = pq > 0 and qq > 0
-    ea: tuple = ()
-    eW: tuple = ()
-    eth, eres = Fraction(-1), Fraction(-1)
-    if exact_ok:
-        re_ = [pi - pq / qq * qi for pi, qi in zip(pe, qe)]
-        npe = ctx.sqrt(rational(ctx, dot(pe, pe)))
-        xe = _rat(xi / npe * sr * sr)  # ξ p̄ in units of p', for the teacher as given (norm ρ)
-        if case == "acute":
-            cap = [ds.y[k] / bq[j] for j, k in enumerate(K) if bq[j] > 0]
-            xe = min([xe] + cap)
-            w1 = [v - xe * pi for v, pi in zip(ds.teacher, pe)]
-            sgn2 = 1
-        else:
-            w1 = [v + xe * pi for v, pi in zip(ds.teacher, pe)]
-            sgn2 = -1
-        u2 = [xe * v for v in re_]
-        t1 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, dot(w1, w1)))), 10**12)
-        t2 = _rat(ctx.sqrt(ctx.sqrt(rational(ctx, dot(u2, u2)))), 10**12)
-        exact_ok = xe > 0 and t1 > 0 and t2 > 0
-        if exact_ok:
-            ea = (t1, sgn2 * t2)
-            eW = (tuple(v / t1 for v in w1), tuple(v / t2 for v in u2))
-            eth = sum((v * v for v in ea), _Q0) + sum((v * v for row in eW for v in row), _Q0)
-            outs = [sum((aj * max(dot(wj, x), _Q0) for aj, wj in zip(ea, eW)), _Q0) for x in ds.X]
-            eres = max(abs(o - y) for o, y in zip(outs, ds.y))
+    exact_ok, ea, eW, eth, eres = _exact_network(ds, mv, chi, K, Q, case, xi, sr, ctx)
     certified = exact_ok and eres == 0 and eth * eth < 4 * rho2
     return Counterexample(
         case=case,
