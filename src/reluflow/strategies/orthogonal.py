@@ -238,6 +238,40 @@ def _min_width(classes: dict, coverage: bool | None) -> int:
     return nonempty + 1  # one failing class needs two partial neurons
 
 
+def _plan_failing(draw, layout: _Layout, margin: Fraction, classes: dict, m: int) -> tuple[list, dict]:
+    """coverage=False: fail one eligible class (≥ 2 points), or both when the width allows,
+    by splitting it into ≥ 2 blocks with one neuron active exactly on each; the other classes
+    get an A3 witness.  Returns the planned neuron strategies and the failing classes."""
+    planned: list = []
+    failing: dict[int, tuple[int, ...]] = {}
+    eligible = [s for s, pts in classes.items() if len(pts) >= 2]
+    nonempty = [s for s, pts in classes.items() if pts]
+    budget = m - len(nonempty)  # extra neurons beyond one per class
+    first = draw(st.sampled_from(eligible))
+    fail = [first]
+    if len(eligible) == 2 and budget >= 2 and draw(st.booleans()):
+        fail = eligible
+    budget -= len(fail)
+    for s in nonempty:
+        pts = classes[s]
+        if s not in fail:
+            planned.append(_neuron(layout, margin, sign=s, positive=pts, cover=True))
+            continue
+        failing[s] = pts
+        order = draw(st.permutations(pts))
+        n_blocks = draw(st.integers(2, min(len(pts), 2 + budget)))
+        budget -= n_blocks - 2
+        cuts = sorted(
+            draw(st.lists(st.integers(1, len(pts) - 1), min_size=n_blocks - 1, max_size=n_blocks - 1, unique=True))
+        )
+        bounds = [0, *cuts, len(pts)]
+        for a, b in itertools.pairwise(bounds):
+            block = tuple(order[a:b])
+            rest = tuple(k for k in pts if k not in block)
+            planned.append(_neuron(layout, margin, sign=s, positive=block, negative=rest))
+    return planned, failing
+
+
 def inits(
     dataset: Dataset,
     *,
@@ -299,37 +333,7 @@ def inits(
                 if pts:
                     planned.append(_neuron(layout, margin, sign=s, positive=pts, cover=True))
         elif coverage is False:
-            eligible = [s for s, pts in classes.items() if len(pts) >= 2]
-            nonempty = [s for s, pts in classes.items() if pts]
-            # fail one eligible class, or both when the width allows
-            budget = m - len(nonempty)  # extra neurons beyond one per class
-            first = draw(st.sampled_from(eligible))
-            fail = [first]
-            if len(eligible) == 2 and budget >= 2 and draw(st.booleans()):
-                fail = eligible
-            budget -= len(fail)
-            for s in nonempty:
-                pts = classes[s]
-                if s not in fail:
-                    planned.append(_neuron(layout, margin, sign=s, positive=pts, cover=True))
-                    continue
-                failing[s] = pts
-                # split the class into ≥ 2 blocks; one neuron active exactly on each block
-                order = draw(st.permutations(pts))
-                n_blocks = draw(st.integers(2, min(len(pts), 2 + budget)))
-                budget -= n_blocks - 2
-                cuts = sorted(
-                    draw(
-                        st.lists(
-                            st.integers(1, len(pts) - 1), min_size=n_blocks - 1, max_size=n_blocks - 1, unique=True
-                        )
-                    )
-                )
-                bounds = [0, *cuts, len(pts)]
-                for a, b in itertools.pairwise(bounds):
-                    block = tuple(order[a:b])
-                    rest = tuple(k for k in pts if k not in block)
-                    planned.append(_neuron(layout, margin, sign=s, positive=block, negative=rest))
+            planned, failing = _plan_failing(draw, layout, margin, classes, m)
         constraint = tuple(failing.items())
         neurons = [draw(strategy) for strategy in planned]
         while len(neurons) < m:
