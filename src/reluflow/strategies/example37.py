@@ -39,6 +39,29 @@ def _m_sign_certified(data: Dataset, family: str) -> bool:
     return pq > 0 and pq * pq * vv > qq * (pp * vv - pv * pv)
 
 
+def _e37_values(build, family: str, d: int, shape: str, name: Any) -> list:
+    """The family's shape values to draw from (ξ or b): the given one, checked, or those of
+    the default grid that are valid at this d; an invalid d or value is an InvalidArgument."""
+    try:
+        build(_E37_XI[0] if family == "negative" else _E37_B[0])
+    except ProblemError as exc:
+        raise InvalidArgument(f"d={d!r} is invalid for family={family!r}: {exc}") from None
+    if name is not None:
+        try:
+            build(name)
+        except ProblemError as exc:
+            raise InvalidArgument(f"{shape}={name!r} is invalid for family={family!r}: {exc}") from None
+        return [name]
+    values = []
+    for v in _E37_XI if family == "negative" else _E37_B:
+        try:
+            build(v)
+        except ProblemError:
+            continue
+        values.append(v)
+    return values
+
+
 def example37_problems(
     *,
     family: str = "negative",
@@ -94,24 +117,7 @@ def example37_problems(
     def build(value):
         return builder(d, value, lam="1", width=1, seed=0)
 
-    try:
-        build(_E37_XI[0] if family == "negative" else _E37_B[0])
-    except ProblemError as exc:
-        raise InvalidArgument(f"d={d!r} is invalid for family={family!r}: {exc}") from None
-    if name is None:
-        values = []
-        for v in _E37_XI if family == "negative" else _E37_B:
-            try:
-                build(v)
-            except ProblemError:
-                continue
-            values.append(v)
-    else:
-        try:
-            build(name)
-        except ProblemError as exc:
-            raise InvalidArgument(f"{shape}={name!r} is invalid for family={family!r}: {exc}") from None
-        values = [name]
+    values = _e37_values(build, family, d, shape, name)
     e = _number(eps, "eps")
     if e <= 0:
         raise InvalidArgument(f"eps={eps!r} must be > 0 (the size of the perturbation of each input)")
