@@ -170,6 +170,12 @@ def _positively_parallel(u: Sequence[Fraction], v: Sequence[Fraction]) -> bool:
     return uv > 0 and uv * uv == dot(u, u) * dot(v, v)
 
 
+def _generic(z: Sequence[Fraction], X, nx: list[Fraction], margin: Fraction) -> bool:
+    """|⟨z, x_i⟩| ≥ margin·‖z‖‖x_i‖ for every input (so no pre-activation is 0), exactly."""
+    zz = dot(z, z)
+    return all((u := dot(z, x)) != 0 and u * u >= margin * margin * zz * q for x, q in zip(X, nx))
+
+
 def single_neuron_inits(
     data: Dataset,
     *,
@@ -216,10 +222,7 @@ def single_neuron_inits(
     base = tuple(-c for c in data.teacher) if all(dot(data.teacher, x) > 0 for x in X) else None
     kinds = ["plus"] + (["minus"] if j_minus else []) + (["idle"] if idle and base is not None else [])
 
-    def generic(z: Sequence[Fraction]) -> bool:
-        zz = dot(z, z)
-        return all((u := dot(z, x)) != 0 and u * u >= margin * margin * zz * q for x, q in zip(X, nx))
-
+    generic = lambda z: _generic(z, X, nx, margin)
     coords = st.lists(st.integers(-_Z_DEN, _Z_DEN), min_size=d, max_size=d)
     idle_den = _Z_DEN * _ceil_sqrt(d)
 
