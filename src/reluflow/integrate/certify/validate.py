@@ -134,18 +134,10 @@ def _tube(
     )
 
 
-def _certify(tr: Trajectory, prec: int) -> Certificate:
-    D = _Data(tr)
-    if not tr.segments:
-        raise _Fail("the trajectory has no steps to certify")
-    slides = [i for i, seg in enumerate(tr.segments) if seg.sliding is not None]
-    if slides or any(ev.direction not in ("on", "off") for ev in tr.events):
-        where = f"steps {slides[0]}–{slides[-1]} ({len(slides)} of {len(tr.segments)})" if slides else "its events"
-        raise _Fail(
-            f"the trajectory slides in {where}: sliding modes (the projected field and their "
-            "exits) are not covered by the validator, so nothing is certified"
-        )
-    steps = [D.step(seg) for seg in tr.segments]
+def _events_at_boundaries(tr: Trajectory, steps: list[_Step]) -> tuple[dict[int, list], list[EventBall]]:
+    """The events grouped by the step they end (its index → [(event index, event)]); an
+    entry at t = 0 from u = 0 exactly is a ball of radius 0 at once.  An event elsewhere
+    than at an interior step boundary is a failure."""
     bounds = {nxt.t0: i for i, nxt in enumerate(steps[1:])}  # boundary time → the step it ends
     by_boundary: dict[int, list] = {}
     ev_out: list[EventBall] = []
@@ -159,6 +151,22 @@ def _certify(tr: Trajectory, prec: int) -> Certificate:
                 continue
             raise _Fail(f"event at t = {float(tq):.6g} is not at an interior step boundary")
         by_boundary.setdefault(i, []).append((index, ev))
+    return by_boundary, ev_out
+
+
+def _certify(tr: Trajectory, prec: int) -> Certificate:
+    D = _Data(tr)
+    if not tr.segments:
+        raise _Fail("the trajectory has no steps to certify")
+    slides = [i for i, seg in enumerate(tr.segments) if seg.sliding is not None]
+    if slides or any(ev.direction not in ("on", "off") for ev in tr.events):
+        where = f"steps {slides[0]}–{slides[-1]} ({len(slides)} of {len(tr.segments)})" if slides else "its events"
+        raise _Fail(
+            f"the trajectory slides in {where}: sliding modes (the projected field and their "
+            "exits) are not covered by the validator, so nothing is certified"
+        )
+    steps = [D.step(seg) for seg in tr.segments]
+    by_boundary, ev_out = _events_at_boundaries(tr, steps)
     layers = [_singletons(_initial_error(D, steps[0]), steps[0].weight)]
     growth = 0.0
     radii = []  # per step: absolute error bounds per neuron (ρ_j/ω_j), for state balls
