@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._version import __version__
+from ..integrate import Trajectory
 from ..problem import ProblemError
 from .spec import SCHEMA, RunSpec, _canonical_json
 
@@ -238,6 +239,41 @@ class _Found:
         return None if self.field is None else f"{self.field}: {self.why}"
 
 
+def _mismatch(rec_name: str, traj_name: str, d: dict, summary: dict, rec: Record, tr) -> _Found | None:
+    """A record whose summary, problem, precision or version disagree with the trajectory it
+    points to is corrupt (edited, swapped or from another version); None when they agree."""
+    bad = lambda field, why: _Found("corrupt", field=field, why=why)
+    stored = summary_of(tr)
+    for key in _SUMMARY:
+        mine, theirs = summary[key], stored[key]
+        if type(mine) is not type(theirs) or mine != theirs:
+            return bad(
+                f"{rec_name} summary.{key}",
+                f"is {_short(mine)} but the stored trajectory gives "
+                f"{_short(theirs)}: the record was edited after its run; "
+                "discard it (a sweep recomputes it)",
+            )
+    if tr.problem != rec.spec.problem:
+        return bad(
+            f"{rec_name} spec",
+            f"is not the problem {traj_name} solved: the record or the trajectory was swapped or edited; discard it",
+        )
+    for key in ("digits", "dps"):
+        asked = getattr(rec.spec, key)
+        if asked is not None and asked != getattr(tr, key):
+            return bad(
+                f"{rec_name} spec.{key}",
+                f"asks for {asked} but the stored trajectory ran with {getattr(tr, key)}; discard it",
+            )
+    version = tr.metadata.get("reluflow")
+    if version is not None and version != d.get("reluflow"):
+        return bad(
+            f"{rec_name} reluflow",
+            f"is {_short(d.get('reluflow'))} but the trajectory was written by reluflow {_short(version)}; discard it",
+        )
+    return None
+
+
 class Store:
     """A directory of solved runs keyed by :func:`~reluflow.sweep.spec_hash` (layout and
     guarantees: the module docstring).  Safe for several processes, or hosts sharing the
@@ -326,8 +362,6 @@ class Store:
         and hash, the trajectory itself (:meth:`Trajectory.from_json`, every check), and the
         record's summary and spec against it.  A verified run is remembered by the hashes of its
         two files, so reading it again costs two hashes."""
-        from ..integrate import Trajectory
-
         rec_name, traj_name = f"runs/{h}.json", f"runs/{h}.traj.json"
         path = self.record_path(h)
         try:
@@ -378,36 +412,9 @@ class Store:
             tr = Trajectory.from_json(traj)
         except ProblemError as exc:
             return bad(f"{traj_name} {exc.field}", str(exc).removeprefix(f"{exc.field}: "))
-        stored = summary_of(tr)
-        for key in _SUMMARY:
-            mine, theirs = summary[key], stored[key]
-            if type(mine) is not type(theirs) or mine != theirs:
-                return bad(
-                    f"{rec_name} summary.{key}",
-                    f"is {_short(mine)} but the stored trajectory gives "
-                    f"{_short(theirs)}: the record was edited after its run; "
-                    "discard it (a sweep recomputes it)",
-                )
-        if tr.problem != rec.spec.problem:
-            return bad(
-                f"{rec_name} spec",
-                f"is not the problem {traj_name} solved: the record or the "
-                "trajectory was swapped or edited; discard it",
-            )
-        for key in ("digits", "dps"):
-            asked = getattr(rec.spec, key)
-            if asked is not None and asked != getattr(tr, key):
-                return bad(
-                    f"{rec_name} spec.{key}",
-                    f"asks for {asked} but the stored trajectory ran with {getattr(tr, key)}; discard it",
-                )
-        version = tr.metadata.get("reluflow")
-        if version is not None and version != d.get("reluflow"):
-            return bad(
-                f"{rec_name} reluflow",
-                f"is {_short(d.get('reluflow'))} but the trajectory was written by "
-                f"reluflow {_short(version)}; discard it",
-            )
+        mismatch = _mismatch(rec_name, traj_name, d, summary, rec, tr)
+        if mismatch is not None:
+            return mismatch
         self._verified[h] = (*seal, rec)
         return _Found("valid", rec, tr if want_trajectory else None)
 
