@@ -64,6 +64,38 @@ def _axis(grid: Mapping[str, Any], key: str, root: Path) -> list[tuple[Any, Any]
     return out
 
 
+def _expand_product(axes: dict, base: Mapping, init: dict, solve: Mapping) -> tuple[RunSpec, ...]:
+    """The runs of the Cartesian product of the axes, in the order of AXES (last fastest);
+    a run that does not validate names the grid entry or base field that made it."""
+    lists = [axes[k] if axes[k] is not None else [None] for k in AXES]
+    runs: list[RunSpec] = []
+    for combo in itertools.product(*lists):
+        chosen = dict(zip(AXES, combo))
+        spec_init = dict(init)
+        for key in ("lambda", "seed", "width"):
+            if chosen[key] is not None:
+                spec_init[key] = chosen[key][0]
+        data, label = base.get("data"), None
+        if chosen["dataset"] is not None:
+            label, data = chosen["dataset"][0]
+        opts = {k: solve.get(k) for k in _SOLVE_KEYS}
+        if chosen["digits"] is not None:
+            opts["digits"] = chosen["digits"][0]
+        try:
+            runs.append(RunSpec({"data": data, "init": spec_init}, dataset=label, **opts))
+        except ProblemError as exc:
+            fld = exc.field
+            if fld in ("digits", "dps") and chosen["digits"] is not None:  # this digits with the base dps
+                raise ProblemError(f"grid.digits[{axes['digits'].index(chosen['digits'])}]", _message(exc)) from None
+            if fld in _SOLVE_KEYS:
+                raise _prefixed(exc, "base.solve.") from None
+            if fld.startswith("data") and chosen["dataset"] is not None:
+                i = axes["dataset"].index(chosen["dataset"])
+                raise ProblemError(f"grid.dataset[{i}]", str(exc)) from None
+            raise _prefixed(exc, "base.") from None
+    return tuple(runs)
+
+
 def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[RunSpec, ...]:
     """Expand a GRID mapping (``base``: a SPEC with optional ``solve``; ``grid``: lists for
     ``dataset``, ``lambda``, ``seed``, ``width``, ``digits``) into its runs: the Cartesian
@@ -128,33 +160,7 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
                 raise ProblemError(f"base.init.{key}", f"is missing (give it, or list values in grid.{key})")
     solve = _solve_table(base.get("solve"), "base.solve")
 
-    lists = [axes[k] if axes[k] is not None else [None] for k in AXES]
-    runs: list[RunSpec] = []
-    for combo in itertools.product(*lists):
-        chosen = dict(zip(AXES, combo))
-        spec_init = dict(init)
-        for key in ("lambda", "seed", "width"):
-            if chosen[key] is not None:
-                spec_init[key] = chosen[key][0]
-        data, label = base.get("data"), None
-        if chosen["dataset"] is not None:
-            label, data = chosen["dataset"][0]
-        opts = {k: solve.get(k) for k in _SOLVE_KEYS}
-        if chosen["digits"] is not None:
-            opts["digits"] = chosen["digits"][0]
-        try:
-            runs.append(RunSpec({"data": data, "init": spec_init}, dataset=label, **opts))
-        except ProblemError as exc:
-            fld = exc.field
-            if fld in ("digits", "dps") and chosen["digits"] is not None:  # this digits with the base dps
-                raise ProblemError(f"grid.digits[{axes['digits'].index(chosen['digits'])}]", _message(exc)) from None
-            if fld in _SOLVE_KEYS:
-                raise _prefixed(exc, "base.solve.") from None
-            if fld.startswith("data") and chosen["dataset"] is not None:
-                i = axes["dataset"].index(chosen["dataset"])
-                raise ProblemError(f"grid.dataset[{i}]", str(exc)) from None
-            raise _prefixed(exc, "base.") from None
-    return tuple(runs)
+    return _expand_product(axes, base, init, solve)
 
 
 def expand(
