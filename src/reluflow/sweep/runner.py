@@ -232,6 +232,72 @@ class SweepResult:
         return table
 
 
+def _deduplicated(specs: Iterable[RunSpec]) -> tuple[dict[str, RunSpec], list[RunSpec]]:
+    """The specs by key (each once) and in their first order; anything else is an error."""
+    unique: dict[str, RunSpec] = {}
+    ordered: list[RunSpec] = []
+    for spec in specs:
+        if not isinstance(spec, RunSpec):
+            raise ProblemError("specs", f"expected RunSpec items, got {type(spec).__name__}")
+        if spec.spec_hash not in unique:
+            unique[spec.spec_hash] = spec
+            ordered.append(spec)
+    return unique, ordered
+
+
+def _triage(store: Store, unique: dict[str, RunSpec]) -> tuple[dict[str, Record], list[RunSpec], list]:
+    """The records already stored and valid, the specs still to run, and the corrupt runs
+    discarded (each with its reason) to be recomputed."""
+    records: dict[str, Record] = {}
+    pending: list[RunSpec] = []
+    discarded: list[tuple[RunSpec, str]] = []
+    for h, spec in unique.items():
+        state, rec, reason = store.inspect(spec)
+        if rec is not None:
+            records[h] = rec
+            continue
+        if state == "corrupt":
+            store.discard(h)
+            discarded.append((spec, reason or "corrupt"))
+        pending.append(spec)
+    return records, pending, discarded
+
+
+def _bar(console: Console, progress: bool) -> Progress:
+    """The sweep's progress bar over runs (shown only on a terminal)."""
+    return Progress(
+        TextColumn("[bold]sweep[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[note]}"),
+        console=console,
+        transient=True,
+        disable=not (progress and console.is_terminal),
+    )
+
+
+def _collect(futures: dict, unique: dict, records: dict, failed: dict, tick, cached: int) -> tuple[int, int]:
+    """Take the runs' results as they complete: a record each, or the error of a task that
+    raised; returns (computed here, found stored by a worker) counts."""
+    computed = 0
+    for fut in as_completed(futures):
+        h = futures[fut]
+        try:
+            out = fut.result()
+        except Exception as exc:
+            failed[h] = f"{type(exc).__name__}: {exc}"
+        else:
+            records[h] = Record.of(unique[h], out["summary"])
+            computed += bool(out.get("computed", True))
+            cached += not out.get("computed", True)
+        tick()
+    return computed, cached
+
+
 def run(
     specs: Iterable[RunSpec],
     store: Store | str | Path,
@@ -268,46 +334,15 @@ def run(
     """
     t0 = time.perf_counter()
     store = store if isinstance(store, Store) else Store(store)
-    unique: dict[str, RunSpec] = {}
-    ordered: list[RunSpec] = []
-    for spec in specs:
-        if not isinstance(spec, RunSpec):
-            raise ProblemError("specs", f"expected RunSpec items, got {type(spec).__name__}")
-        if spec.spec_hash not in unique:
-            unique[spec.spec_hash] = spec
-            ordered.append(spec)
+    unique, ordered = _deduplicated(specs)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ProblemError("workers", f"must be a positive integer, got {workers!r}")
     store.clean_tmp()
 
-    records: dict[str, Record] = {}
-    pending: list[RunSpec] = []
-    discarded: list[tuple[RunSpec, str]] = []
-    for h, spec in unique.items():
-        state, rec, reason = store.inspect(spec)
-        if rec is not None:
-            records[h] = rec
-            continue
-        if state == "corrupt":
-            store.discard(h)
-            discarded.append((spec, reason or "corrupt"))
-        pending.append(spec)
+    records, pending, discarded = _triage(store, unique)
     cached = len(records)
 
-    console = console or Console(stderr=True)
-    bar = Progress(
-        TextColumn("[bold]sweep[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[note]}"),
-        console=console,
-        transient=True,
-        disable=not (progress and console.is_terminal),
-    )
+    bar = _bar(console or Console(stderr=True), progress)
     failed: dict[str, str] = {}
     computed = 0
     own = executor is None and bool(pending)
@@ -325,17 +360,7 @@ def run(
             )
             root = str(store.root)
             futures = {executor.submit(solve_into, spec.canonical_json, root): spec.spec_hash for spec in pending}
-            for fut in as_completed(futures):
-                h = futures[fut]
-                try:
-                    out = fut.result()
-                except Exception as exc:
-                    failed[h] = f"{type(exc).__name__}: {exc}"
-                else:
-                    records[h] = Record.of(unique[h], out["summary"])
-                    computed += bool(out.get("computed", True))
-                    cached += not out.get("computed", True)
-                bar.advance(task)
+            computed, cached = _collect(futures, unique, records, failed, lambda: bar.advance(task), cached)
         clean = True
     finally:
         if not clean:
