@@ -116,6 +116,132 @@ def _slope_line(ax, xs, ys, rate, color, label):
     )
 
 
+def _sgn(nb: dict) -> str:
+    return "+" if nb["sign"] > 0 else "−"
+
+
+def _errors_panel(ax0, data: dict, xs: list, full: list) -> None:
+    """The errors of the final state against θ*, with the predicted slope and the resolution floor."""
+    runs = data["runs"]
+    theta = [r["log10_theta_sq_error"] for r in runs]
+    _slope_line(
+        ax0,
+        xs,
+        theta,
+        data["rate_error"],
+        "black",
+        rf"slope $\lambda^{{2(1-\rho_{{\max}})}} = \lambda^{{{data['rate_error']:.3f}}}$ (R9)",
+    )
+    ax0.plot(*_series(xs, theta), "o-", color="black", lw=1.8, ms=7, label=r"$|\,\|\theta\|^2 - \min\|\theta\|^2|$")
+    ax0.plot(
+        *_series(xs, [r["log10_sup_h_error"] for r in runs]),
+        "s--",
+        color="tab:red",
+        lw=1.3,
+        ms=5,
+        label=rf"$\sup |h_\theta - h^*|$ over {data['n_probe']} unit points",
+    )
+    for nb, mk in zip(full, "^v<>"):
+        j = nb["index"]
+        ax0.plot(
+            *_series(xs, [r["log10_w_sq_rel_error"][j] for r in runs]),
+            marker=mk,
+            color=NEURON_COLORS[j],
+            lw=0.9,
+            ms=5,
+            label=rf"rel. error of $\|w_{j}\|^2$ vs R9 split ({_sgn(nb)}, full)",
+        )
+    floor = max(r["log10_residual"] for r in runs)
+    lows = [
+        v
+        for r in runs
+        for v in [r["log10_theta_sq_error"], r["log10_sup_h_error"], *r["log10_w_sq_rel_error"]]
+        if v is not None
+    ]
+    bottom = min(min(lows), floor) - 4
+    ax0.axhspan(bottom, floor, color="gray", alpha=0.15, lw=0)
+    ax0.annotate(
+        f"unresolved: below the final residual (loss < {data['loss_below']})",
+        (0.02, floor),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, -11),
+        textcoords="offset points",
+        fontsize=8,
+        color="dimgray",
+    )
+    ax0.set_ylim(bottom, 2)
+    ax0.set_xlabel(r"$\log_{10}(1/\lambda)$")
+    ax0.set_ylabel("error of the final state (stands for t = ∞)")
+    ax0.set_title(r"distance to the min-norm interpolator $\theta^*$", fontsize=10)
+
+
+def _partial_panel(ax1, data: dict, xs: list, partial: list) -> None:
+    """The partial neurons' ‖w_j‖² with their predicted slopes."""
+    runs = data["runs"]
+    for nb in partial:
+        j = nb["index"]
+        ys = [r["log10_w_sq"][j] for r in runs]
+        rate = data["rate_partial"][str(j)]
+        _slope_line(
+            ax1, xs, ys, rate, NEURON_COLORS[j], rf"slope $\lambda^{{2(1-\rho_{j})}} = \lambda^{{{rate:.3f}}}$ (R9)"
+        )
+        ax1.plot(
+            *_series(xs, ys),
+            "o-",
+            color=NEURON_COLORS[j],
+            lw=1.5,
+            label=f"$\\|w_{j}\\|^2$, neuron {j} ({_sgn(nb)}, partial, ρ = {nb['coverage']:.3f})",
+        )
+    ax1.set_xlabel(r"$\log_{10}(1/\lambda)$")
+    ax1.set_ylabel(r"$\|w_j(\infty)\|^2$")
+    ax1.set_title("partial neurons vanish, slowly when ρ is near 1", fontsize=10)
+
+
+def _split_panel(ax2, data: dict, neurons: list) -> None:
+    """‖w_j‖² at the smallest λ against the minimum-norm split."""
+    runs = data["runs"]
+    last = runs[-1]
+    idx = np.arange(len(neurons))
+    ax2.bar(
+        idx - 0.2,
+        last["w_sq"],
+        0.4,
+        color=[NEURON_COLORS[nb["index"]] for nb in neurons],
+        label=f"engine, {_lam_tex(last['lambda'])}",
+    )
+    ax2.bar(
+        idx + 0.2,
+        data["limit_w_sq"],
+        0.4,
+        color="none",
+        edgecolor="black",
+        hatch="//",
+        label=r"min-norm split $\|w_j^*\|^2$ (R9)",
+    )
+    top = 1.25 * max(max(last["w_sq"]), max(data["limit_w_sq"]))
+    for i, v in enumerate(last["w_sq"]):
+        if v < 0.02 * top:
+            ax2.annotate(
+                f"{v:.1e}" if v else "0",
+                (i - 0.2, 0),
+                xytext=(0, 3),
+                textcoords="offset points",
+                rotation=90,
+                fontsize=7.5,
+                ha="center",
+                va="bottom",
+            )
+    ax2.set_xticks(idx, [f"{nb['index']}\n{_sgn(nb)} {nb['kind']}" for nb in neurons], fontsize=8)
+    ax2.set_ylabel(r"$\|w_j(\infty)\|^2$")
+    ax2.set_title(
+        rf"per neuron; $\min\|\theta\|^2$ = {data['min_theta_sq']:.4f}, "
+        rf"engine {last['theta_sq']:.4f}",
+        fontsize=10,
+    )
+    ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    ax2.set_ylim(0, top)
+
+
 def plot_limit(data: dict, stem: str | Path) -> list[Path]:
     """Three panels: the errors against θ* with the λ^{2(1−ρ_max)} slope; the partial
     neurons' ‖w_j‖² with their λ^{2(1−ρ_j)} slopes; ‖w_j‖² at the smallest λ against the
@@ -125,120 +251,15 @@ def plot_limit(data: dict, stem: str | Path) -> list[Path]:
     neurons = data["neurons"]
     full = [nb for nb in neurons if nb["kind"] == "full"]
     partial = [nb for nb in neurons if nb["kind"] == "partial"]
-    sgn = lambda nb: "+" if nb["sign"] > 0 else "−"
     with plt.rc_context(STYLE):
         fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 5.6), gridspec_kw={"width_ratios": [1.15, 1, 0.9]})
-        theta = [r["log10_theta_sq_error"] for r in runs]
-        _slope_line(
-            ax0,
-            xs,
-            theta,
-            data["rate_error"],
-            "black",
-            rf"slope $\lambda^{{2(1-\rho_{{\max}})}} = \lambda^{{{data['rate_error']:.3f}}}$ (R9)",
-        )
-        ax0.plot(*_series(xs, theta), "o-", color="black", lw=1.8, ms=7, label=r"$|\,\|\theta\|^2 - \min\|\theta\|^2|$")
-        ax0.plot(
-            *_series(xs, [r["log10_sup_h_error"] for r in runs]),
-            "s--",
-            color="tab:red",
-            lw=1.3,
-            ms=5,
-            label=rf"$\sup |h_\theta - h^*|$ over {data['n_probe']} unit points",
-        )
-        for nb, mk in zip(full, "^v<>"):
-            j = nb["index"]
-            ax0.plot(
-                *_series(xs, [r["log10_w_sq_rel_error"][j] for r in runs]),
-                marker=mk,
-                color=NEURON_COLORS[j],
-                lw=0.9,
-                ms=5,
-                label=rf"rel. error of $\|w_{j}\|^2$ vs R9 split ({sgn(nb)}, full)",
-            )
-        floor = max(r["log10_residual"] for r in runs)
-        lows = [
-            v
-            for r in runs
-            for v in [r["log10_theta_sq_error"], r["log10_sup_h_error"], *r["log10_w_sq_rel_error"]]
-            if v is not None
-        ]
-        bottom = min(min(lows), floor) - 4
-        ax0.axhspan(bottom, floor, color="gray", alpha=0.15, lw=0)
-        ax0.annotate(
-            f"unresolved: below the final residual (loss < {data['loss_below']})",
-            (0.02, floor),
-            xycoords=("axes fraction", "data"),
-            xytext=(0, -11),
-            textcoords="offset points",
-            fontsize=8,
-            color="dimgray",
-        )
-        ax0.set_ylim(bottom, 2)
-        ax0.set_xlabel(r"$\log_{10}(1/\lambda)$")
-        ax0.set_ylabel("error of the final state (stands for t = ∞)")
-        ax0.set_title(r"distance to the min-norm interpolator $\theta^*$", fontsize=10)
-        for nb in partial:
-            j = nb["index"]
-            ys = [r["log10_w_sq"][j] for r in runs]
-            rate = data["rate_partial"][str(j)]
-            _slope_line(
-                ax1, xs, ys, rate, NEURON_COLORS[j], rf"slope $\lambda^{{2(1-\rho_{j})}} = \lambda^{{{rate:.3f}}}$ (R9)"
-            )
-            ax1.plot(
-                *_series(xs, ys),
-                "o-",
-                color=NEURON_COLORS[j],
-                lw=1.5,
-                label=f"$\\|w_{j}\\|^2$, neuron {j} ({sgn(nb)}, partial, ρ = {nb['coverage']:.3f})",
-            )
-        ax1.set_xlabel(r"$\log_{10}(1/\lambda)$")
-        ax1.set_ylabel(r"$\|w_j(\infty)\|^2$")
-        ax1.set_title("partial neurons vanish, slowly when ρ is near 1", fontsize=10)
+        _errors_panel(ax0, data, xs, full)
+        _partial_panel(ax1, data, xs, partial)
         for ax in (ax0, ax1):
             ax.yaxis.set_major_formatter(plt.FuncFormatter(_pow10))
             ax.yaxis.set_major_locator(plt.MaxNLocator(nbins=8, integer=True))
             ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1)
-        last = runs[-1]
-        idx = np.arange(len(neurons))
-        ax2.bar(
-            idx - 0.2,
-            last["w_sq"],
-            0.4,
-            color=[NEURON_COLORS[nb["index"]] for nb in neurons],
-            label=f"engine, {_lam_tex(last['lambda'])}",
-        )
-        ax2.bar(
-            idx + 0.2,
-            data["limit_w_sq"],
-            0.4,
-            color="none",
-            edgecolor="black",
-            hatch="//",
-            label=r"min-norm split $\|w_j^*\|^2$ (R9)",
-        )
-        top = 1.25 * max(max(last["w_sq"]), max(data["limit_w_sq"]))
-        for i, v in enumerate(last["w_sq"]):
-            if v < 0.02 * top:
-                ax2.annotate(
-                    f"{v:.1e}" if v else "0",
-                    (i - 0.2, 0),
-                    xytext=(0, 3),
-                    textcoords="offset points",
-                    rotation=90,
-                    fontsize=7.5,
-                    ha="center",
-                    va="bottom",
-                )
-        ax2.set_xticks(idx, [f"{nb['index']}\n{sgn(nb)} {nb['kind']}" for nb in neurons], fontsize=8)
-        ax2.set_ylabel(r"$\|w_j(\infty)\|^2$")
-        ax2.set_title(
-            rf"per neuron; $\min\|\theta\|^2$ = {data['min_theta_sq']:.4f}, "
-            rf"engine {last['theta_sq']:.4f}",
-            fontsize=10,
-        )
-        ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))
-        ax2.set_ylim(0, top)
+        _split_panel(ax2, data, neurons)
         fig.suptitle(
             f"E1: final parameters against the minimum-norm interpolator as λ shrinks — {SPIRIT}", fontsize=10.5
         )
