@@ -93,6 +93,47 @@ def _steps(jumps, levels, T_end):
     return T + [T_end], L + [L[-1]]
 
 
+def _exponents_panel(ax1, data: dict, neurons: dict, styles: list) -> None:
+    """The log-norm exponents of every run against T, with the R12 prediction e_j(T)."""
+    for i, run in enumerate(data["runs"]):
+        for key, vals in run["exponent"].items():
+            ax1.plot(
+                run["T"],
+                vals,
+                color=NEURON_COLORS[int(key)],
+                lw=1.4,
+                ls=styles[i % len(styles)],
+                label=f"{_neuron_label(neurons[key])}, {_lam_tex(run['lambda'])}",
+            )
+    run = data["runs"][0]
+    for vals in run["pred_exponent"].values():
+        ax1.plot(run["pred_T"], vals, color="k", lw=0.9, ls=(0, (4, 2.5)), alpha=0.8)
+    ax1.plot([], [], color="k", lw=0.9, ls=(0, (4, 2.5)), label=r"R12 prediction $e_j(T)$")
+
+
+def _mark_jumps(axes, data: dict, T_end: float) -> None:
+    """The R12 jump times on every panel, and what each jump fits on the loss panel."""
+    ax0 = axes[0]
+    for ax in axes:
+        for jp in data["jumps"]:
+            ax.axvline(jp["T"], color="gray", lw=0.8, ls="--")
+        ax.set_xlim(0, T_end)
+        ax.set_xlabel(r"$T = t\,/\,\ln(1/\lambda)$")
+    for jp in data["jumps"]:
+        ax0.annotate(
+            f"jump: neuron {'+'.join(map(str, jp['neurons']))} fits points {','.join(map(str, jp['points']))}",
+            (jp["T"], 0.5),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3, 0),
+            textcoords="offset points",
+            rotation=90,
+            fontsize=7.5,
+            ha="right",
+            va="center",
+            color="gray",
+        )
+
+
 def plot_incremental(data: dict, stem: str | Path) -> list[Path]:
     """Three panels against T: the loss (log) with the R12 jump times and levels; the
     exponents with e_j(T); ‖θ‖² with the R12 levels and the minimum-norm value."""
@@ -118,20 +159,7 @@ def plot_incremental(data: dict, stem: str | Path) -> list[Path]:
                 lw=1.5,
                 label=lab + rf": final $\|\theta\|^2$ = {run['final_theta_sq']:.6f}",
             )
-        for i, run in enumerate(data["runs"]):
-            for key, vals in run["exponent"].items():
-                ax1.plot(
-                    run["T"],
-                    vals,
-                    color=NEURON_COLORS[int(key)],
-                    lw=1.4,
-                    ls=styles[i % len(styles)],
-                    label=f"{_neuron_label(neurons[key])}, {_lam_tex(run['lambda'])}",
-                )
-        run = data["runs"][0]
-        for vals in run["pred_exponent"].values():
-            ax1.plot(run["pred_T"], vals, color="k", lw=0.9, ls=(0, (4, 2.5)), alpha=0.8)
-        ax1.plot([], [], color="k", lw=0.9, ls=(0, (4, 2.5)), label=r"R12 prediction $e_j(T)$")
+        _exponents_panel(ax1, data, neurons, styles)
         ax2.axhline(
             data["min_theta_sq"],
             color="tab:green",
@@ -142,24 +170,7 @@ def plot_incremental(data: dict, stem: str | Path) -> list[Path]:
         ax2.axhline(
             data["limit_theta_sq"], color="gray", lw=0.8, ls=":", label=rf"R12 limit = {data['limit_theta_sq']:.6f}"
         )
-        for ax in (ax0, ax1, ax2):
-            for jp in data["jumps"]:
-                ax.axvline(jp["T"], color="gray", lw=0.8, ls="--")
-            ax.set_xlim(0, T_end)
-            ax.set_xlabel(r"$T = t\,/\,\ln(1/\lambda)$")
-        for jp in data["jumps"]:
-            ax0.annotate(
-                f"jump: neuron {'+'.join(map(str, jp['neurons']))} fits points {','.join(map(str, jp['points']))}",
-                (jp["T"], 0.5),
-                xycoords=("data", "axes fraction"),
-                xytext=(-3, 0),
-                textcoords="offset points",
-                rotation=90,
-                fontsize=7.5,
-                ha="right",
-                va="center",
-                color="gray",
-            )
+        _mark_jumps((ax0, ax1, ax2), data, T_end)
         ax0.set_yscale("log")
         ax0.set_ylim(FLOOR_LOSS, 3 * data["pred_loss_levels"][0])
         ax0.set_ylabel(r"loss $L(\theta(t))$")
