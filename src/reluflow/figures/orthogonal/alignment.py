@@ -24,6 +24,38 @@ def _Dbar(ctx, p, nb):
     return [v / nD for v in D]
 
 
+def _measured(tr, pr, alive: list, Dbar: dict, scale: float, tt: list) -> tuple[dict, dict]:
+    """The run's log10 alignment gaps (alive neurons) and exponents (all) at the times ``tt``."""
+    ctx = tr.ctx
+    gap = {str(nb.index): [] for nb in alive}
+    expo = {str(nb.index): [] for nb in pr.neurons}
+    for t in tt:
+        st = _at(tr, t)
+        for nb in alive:
+            gap[str(nb.index)].append(_log10(ctx, angle_gap(ctx, st.W[nb.index], Dbar[nb.index])))
+        for nb in pr.neurons:
+            nw = ctx.sqrt(ctx.fsum(v * v for v in st.W[nb.index]))
+            expo[str(nb.index)].append(float(ctx.log(nw)) / scale)
+    return gap, expo
+
+
+def _predicted_gap(pr, p, alive: list, tt: list) -> dict:
+    """The theory's log10 alignment gaps: the λ-free early flow (R3) before t_N, R4 after."""
+    pc = pr.ctx
+    out = {}
+    for nb in alive:
+        Db = _Dbar(pc, p, nb)
+        vals = []
+        for t in tt:
+            if t >= nb.t_N:
+                g = pr.alignment_gap(nb.index, pc.mpf(t))
+            else:
+                g = angle_gap(pc, pr.early_direction(nb.index, pc.mpf(t)), Db)
+            vals.append(_log10(pc, g))
+        out[str(nb.index)] = vals
+    return out
+
+
 def compute_alignment(
     lambdas=("1e-30",), *, samples: int = 300, early_samples: int = 80, T_max_factor: float = 1.25
 ) -> dict:
@@ -51,35 +83,8 @@ def compute_alignment(
         early = [t_early * i / early_samples for i in range(early_samples + 1)]
         early = sorted(set(early) | {float(e.t) for e in tr.events if float(e.t) <= t_early})
 
-        def measure(tt):
-            gap = {str(nb.index): [] for nb in alive}
-            expo = {str(nb.index): [] for nb in pr.neurons}
-            for t in tt:
-                st = _at(tr, t)
-                for nb in alive:
-                    gap[str(nb.index)].append(_log10(ctx, angle_gap(ctx, st.W[nb.index], Dbar[nb.index])))
-                for nb in pr.neurons:
-                    nw = ctx.sqrt(ctx.fsum(v * v for v in st.W[nb.index]))
-                    expo[str(nb.index)].append(float(ctx.log(nw)) / scale)
-            return gap, expo
-
-        def predicted_gap(tt):
-            pc = pr.ctx
-            out = {}
-            for nb in alive:
-                Db = _Dbar(pc, p, nb)
-                vals = []
-                for t in tt:
-                    if t >= nb.t_N:
-                        g = pr.alignment_gap(nb.index, pc.mpf(t))
-                    else:
-                        g = angle_gap(pc, pr.early_direction(nb.index, pc.mpf(t)), Db)
-                    vals.append(_log10(pc, g))
-                out[str(nb.index)] = vals
-            return out
-
-        gap, expo = measure(ts)
-        gap_early, _ = measure(early)
+        gap, expo = _measured(tr, pr, alive, Dbar, scale, ts)
+        gap_early, _ = _measured(tr, pr, alive, Dbar, scale, early)
         Tgrid = [T_max_factor * T_slow * i / samples for i in range(samples + 1)]
         runs.append(
             {
@@ -93,8 +98,8 @@ def compute_alignment(
                 "exponent": expo,
                 "t_early": early,
                 "log10_gap_early": gap_early,
-                "pred_log10_gap": predicted_gap(ts),
-                "pred_log10_gap_early": predicted_gap(early),
+                "pred_log10_gap": _predicted_gap(pr, p, alive, ts),
+                "pred_log10_gap_early": _predicted_gap(pr, p, alive, early),
                 "pred_T": Tgrid,
                 "pred_exponent": {str(nb.index): [float(pr.exponent(nb.index, T)) for T in Tgrid] for nb in pr.neurons},
                 "events": [
