@@ -38,6 +38,48 @@ def _curves_run(trial, exps, max_iter, backend):
     return res, test
 
 
+def _exact_runs(
+    etrial, exact_exponents, e_iter, e_loss, exact_t_end, exact_digits, exact_points, progress, scheme
+) -> list:
+    """The exact flow of the instance ``etrial`` per λ = 4^k, its loss at the sampled GD
+    iterations, next to the GD run of the same instance."""
+    exact_d, exact_m = etrial.data.X.shape[1], len(etrial.s)
+    exact = []
+    for i, k in enumerate(exact_exponents):
+        ks = _sample(e_iter, int(exact_t_end / STEP), exact_points)
+        ex = exact_flow(
+            etrial.data.X,
+            etrial.data.y,
+            4.0**k,
+            etrial.z,
+            etrial.s,
+            t_end=exact_t_end,
+            digits=exact_digits,
+            times=ks * STEP,
+        )
+        loss = [M.mse(np.array(a), np.array(W), etrial.data.X, etrial.data.y) for a, W in zip(ex["a"], ex["W"])]
+        _say(
+            progress,
+            f"exact flow {scheme} d={exact_d} m={exact_m} λ=4^{k}: {ex['status']}, {ex['steps']} steps, "
+            f"{ex['events']} events, solve {ex['solve_seconds']:.1f} s, eval {ex['eval_seconds']:.1f} s",
+        )
+        exact.append(
+            {
+                "lambda_exp4": k,
+                "gd_iter": _f(e_iter),
+                "gd_train": _f(e_loss[i]),
+                "t": ex["t"],
+                "loss": _f(loss),
+                "status": ex["status"],
+                "steps": ex["steps"],
+                "events": ex["events"],
+                "solve_seconds": ex["solve_seconds"],
+                "eval_seconds": ex["eval_seconds"],
+            }
+        )
+    return exact
+
+
 def compute_curves(
     *,
     scheme: str = "centred",
@@ -90,39 +132,9 @@ def compute_curves(
     else:
         eres, _ = _curves_run(etrial, exact_exponents, max_iter, backend)
         e_iter, e_loss = eres.log_iter, eres.log_loss
-    exact = []
-    for i, k in enumerate(exact_exponents):
-        ks = _sample(e_iter, int(exact_t_end / STEP), exact_points)
-        ex = exact_flow(
-            etrial.data.X,
-            etrial.data.y,
-            4.0**k,
-            etrial.z,
-            etrial.s,
-            t_end=exact_t_end,
-            digits=exact_digits,
-            times=ks * STEP,
-        )
-        loss = [M.mse(np.array(a), np.array(W), etrial.data.X, etrial.data.y) for a, W in zip(ex["a"], ex["W"])]
-        _say(
-            progress,
-            f"exact flow {scheme} d={exact_d} m={exact_m} λ=4^{k}: {ex['status']}, {ex['steps']} steps, "
-            f"{ex['events']} events, solve {ex['solve_seconds']:.1f} s, eval {ex['eval_seconds']:.1f} s",
-        )
-        exact.append(
-            {
-                "lambda_exp4": k,
-                "gd_iter": _f(e_iter),
-                "gd_train": _f(e_loss[i]),
-                "t": ex["t"],
-                "loss": _f(loss),
-                "status": ex["status"],
-                "steps": ex["steps"],
-                "events": ex["events"],
-                "solve_seconds": ex["solve_seconds"],
-                "eval_seconds": ex["eval_seconds"],
-            }
-        )
+    exact = _exact_runs(
+        etrial, exact_exponents, e_iter, e_loss, exact_t_end, exact_digits, exact_points, progress, scheme
+    )
     out["exact"] = {
         "same_instance": same,
         "d": exact_d,
