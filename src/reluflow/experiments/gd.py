@@ -30,6 +30,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -193,6 +194,108 @@ def _batched(value: Any, ndim: int, B: int, name: str) -> np.ndarray:
     )
 
 
+def _descend(xp, X, y, a0, W0, config: GDConfig, logs, out: SimpleNamespace, observe) -> int:
+    """The GD loop on the backend ``xp``: one update per iteration for the members still
+    running (the loss, the gradient, θ_{k+1}); at the sync points (:func:`_sync`) members that
+    stopped leave the batch and their results go to ``out``.  Returns the number of updates."""
+    B, n = len(a0), X.shape[-2]
+    b = SimpleNamespace(
+        idx=np.arange(B),
+        Xd=xp.asarray(X),
+        yd=xp.asarray(np.broadcast_to(y, (B, n))),
+        a=xp.asarray(a0),
+        W=xp.asarray(W0),
+        running=xp.full((B,), True, "bool"),
+        stop_k=xp.full((B,), -1, "int64"),
+        stop_loss=xp.full((B,), np.nan),
+        W_prev=None,
+        per_member_X=X.ndim == 3,
+        log_set={int(k) for k in logs},
+        log_row={int(k): i for i, k in enumerate(logs)},
+    )
+    b.Xt = xp.transpose(b.Xd)
+    lr = float(config.lr)
+    thr = float(config.loss_threshold)
+    two_over_n = 2.0 / n
+    updates = 0
+    k = 0
+    while True:
+        # ---- the one update, on whatever backend: θ_k → loss, gradient, θ_{k+1}
+        U = b.W @ b.Xt  # (b, m, n) pre-activations ⟨w_j, x_i⟩
+        act = U > 0  # σ'(0) = 0
+        H = xp.relu(U)
+        r = (b.a[:, None, :] @ H)[:, 0, :] - b.yd  # (b, n) residuals h(x_i) − y_i
+        loss = xp.mean(r * r, 1)  # 2L (the MSE-mean)
+        hit = loss < thr
+        newly = b.running & (hit | ~(loss < INF))  # below the threshold, or NaN / inf
+        b.stop_k = xp.where(newly, k, b.stop_k)
+        b.stop_loss = xp.where(newly, loss, b.stop_loss)
+        b.running = b.running & ~newly
+        if k in b.log_set or k % config.check_every == 0 or k == config.max_iter:
+            kept = _sync(xp, b, k, loss, thr, config, out, observe, (act, H, r))
+            if kept is None:
+                break
+            act, H, r = kept
+        c = (r * two_over_n) * b.running[:, None]  # dMSE/dh_i, 0 for stopped members (frozen exactly)
+        grad_a = (H @ c[:, :, None])[:, :, 0]  # (b, m): Σ_i c_i σ(u_ji)
+        grad_W = (act * c[:, None, :]) @ b.Xd  # (b, m, d): Σ_i c_i 1[u_ji > 0] x_i ...
+        grad_W *= b.a[:, :, None]  # ... times a_j
+        grad_W *= lr
+        grad_a *= lr
+        b.W -= grad_W  # in place: large temporaries are slow to allocate
+        b.a -= grad_a
+        k += 1
+        updates += 1
+    return updates
+
+
+def _sync(xp, b: SimpleNamespace, k: int, loss, thr: float, config: GDConfig, out, observe, temps):
+    """A sync point: log the losses (and call ``observe``), stop the members that stalled or
+    reached the cap, move the finished members' results to ``out`` and drop them from the
+    batch.  Returns the per-iteration arrays ``temps`` restricted to the members still
+    running, or None when none is."""
+    run_h = xp.to_numpy(b.running).copy()
+    loss_h = xp.to_numpy(loss)
+    done_k = xp.to_numpy(b.stop_k)
+    sl = xp.to_numpy(b.stop_loss)
+    reason = np.where(done_k >= 0, np.where(sl < thr, "loss", "nonfinite"), "")
+    if k in b.log_set:
+        was = run_h | (done_k == k)  # running at the start of iteration k
+        out.log_loss[b.idx[was], b.log_row[k]] = loss_h[was]
+        if observe is not None and np.any(was):
+            observe(k, b.idx[was], xp.to_numpy(b.a)[was], xp.to_numpy(b.W)[was])
+        if b.W_prev is not None:
+            same = xp.to_numpy(xp.all_rows(b.W_prev == b.W)) & run_h
+            reason = np.where(same, "stall", reason)
+            run_h &= ~same
+        b.W_prev = xp.copy(b.W)
+    if k == config.max_iter:
+        reason = np.where(run_h, "cap", reason)
+        run_h[:] = False
+    gone = ~run_h
+    if not np.any(gone):
+        return temps
+    a_h, W_h = xp.to_numpy(b.a), xp.to_numpy(b.W)
+    members = b.idx[gone]
+    out.a[members] = a_h[gone]
+    out.W[members] = W_h[gone]
+    out.stop[members] = reason[gone]
+    early = (reason[gone] == "loss") | (reason[gone] == "nonfinite")
+    out.iter[members] = np.where(early, done_k[gone], k)
+    out.loss[members] = np.where(early, sl[gone], loss_h[gone])
+    keep = np.flatnonzero(run_h)
+    if len(keep) == 0:
+        return None
+    b.idx = b.idx[keep]
+    b.a, b.W, b.yd = xp.take(b.a, keep), xp.take(b.W, keep), xp.take(b.yd, keep)
+    b.running, b.stop_k, b.stop_loss = xp.take(b.running, keep), xp.take(b.stop_k, keep), xp.take(b.stop_loss, keep)
+    b.W_prev = xp.take(b.W_prev, keep) if b.W_prev is not None else None
+    if b.per_member_X:
+        b.Xd = xp.take(b.Xd, keep)
+        b.Xt = xp.transpose(b.Xd)
+    return tuple(xp.take(t, keep) for t in temps)
+
+
 def run_gd(
     X: Any,
     y: Any,
@@ -233,111 +336,32 @@ def run_gd(
     a0 = np.broadcast_to(a0, (B, m)).copy()
     W0 = np.broadcast_to(W0, (B, m, d)).copy()
 
-    per_member_X = X.ndim == 3
     logs = log_iterations(config.max_iter, config.n_log)
-    log_set = {int(k) for k in logs}
-    log_row = {int(k): i for i, k in enumerate(logs)}
-    log_loss = np.full((B, len(logs)), np.nan)
-
-    out_a, out_W = a0.copy(), W0.copy()
-    out_iter = np.zeros(B, dtype=np.int64)
-    out_stop = np.full(B, "", dtype=object)
-    out_loss = np.full(B, np.nan)
-
-    idx = np.arange(B)  # members still in the batch
+    out = SimpleNamespace(
+        a=a0.copy(),
+        W=W0.copy(),
+        iter=np.zeros(B, dtype=np.int64),
+        stop=np.full(B, "", dtype=object),
+        loss=np.full(B, np.nan),
+        log_loss=np.full((B, len(logs)), np.nan),
+    )
     t0 = time.perf_counter()
-    Xd = xp.asarray(X)
-    Xt = xp.transpose(Xd)
-    yd = xp.asarray(np.broadcast_to(y, (B, n)))
-    a = xp.asarray(a0)
-    W = xp.asarray(W0)
-    running = xp.full((B,), True, "bool")
-    stop_k = xp.full((B,), -1, "int64")
-    stop_loss = xp.full((B,), np.nan)
-    W_prev = None
-    lr = float(config.lr)
-    thr = float(config.loss_threshold)
-    two_over_n = 2.0 / n
-    updates = 0
-    k = 0
     saved = np.seterr(over="ignore", invalid="ignore")  # a diverging member stops as "nonfinite"
     try:
-        while True:
-            # ---- the one update, on whatever backend: θ_k → loss, gradient, θ_{k+1}
-            U = W @ Xt  # (b, m, n) pre-activations ⟨w_j, x_i⟩
-            act = U > 0  # σ'(0) = 0
-            H = xp.relu(U)
-            r = (a[:, None, :] @ H)[:, 0, :] - yd  # (b, n) residuals h(x_i) − y_i
-            loss = xp.mean(r * r, 1)  # 2L (the MSE-mean)
-            hit = loss < thr
-            newly = running & (hit | ~(loss < INF))  # below the threshold, or NaN / inf
-            stop_k = xp.where(newly, k, stop_k)
-            stop_loss = xp.where(newly, loss, stop_loss)
-            running = running & ~newly
-            sync = k in log_set or k % config.check_every == 0 or k == config.max_iter
-            if sync:
-                run_h = xp.to_numpy(running).copy()
-                loss_h = xp.to_numpy(loss)
-                done_k = xp.to_numpy(stop_k)
-                sl = xp.to_numpy(stop_loss)
-                reason = np.where(done_k >= 0, np.where(sl < thr, "loss", "nonfinite"), "")
-                if k in log_set:
-                    was = run_h | (done_k == k)  # running at the start of iteration k
-                    log_loss[idx[was], log_row[k]] = loss_h[was]
-                    if observe is not None and np.any(was):
-                        observe(k, idx[was], xp.to_numpy(a)[was], xp.to_numpy(W)[was])
-                    if W_prev is not None:
-                        same = xp.to_numpy(xp.all_rows(W_prev == W)) & run_h
-                        reason = np.where(same, "stall", reason)
-                        run_h &= ~same
-                    W_prev = xp.copy(W)
-                if k == config.max_iter:
-                    reason = np.where(run_h, "cap", reason)
-                    run_h[:] = False
-                gone = ~run_h
-                if np.any(gone):
-                    a_h, W_h = xp.to_numpy(a), xp.to_numpy(W)
-                    members = idx[gone]
-                    out_a[members] = a_h[gone]
-                    out_W[members] = W_h[gone]
-                    out_stop[members] = reason[gone]
-                    early = (reason[gone] == "loss") | (reason[gone] == "nonfinite")
-                    out_iter[members] = np.where(early, done_k[gone], k)
-                    out_loss[members] = np.where(early, sl[gone], loss_h[gone])
-                    keep = np.flatnonzero(run_h)
-                    if len(keep) == 0:
-                        break
-                    idx = idx[keep]
-                    a, W, yd = xp.take(a, keep), xp.take(W, keep), xp.take(yd, keep)
-                    act, H, r = xp.take(act, keep), xp.take(H, keep), xp.take(r, keep)
-                    running, stop_k, stop_loss = xp.take(running, keep), xp.take(stop_k, keep), xp.take(stop_loss, keep)
-                    W_prev = xp.take(W_prev, keep) if W_prev is not None else None
-                    if per_member_X:
-                        Xd = xp.take(Xd, keep)
-                        Xt = xp.transpose(Xd)
-            c = (r * two_over_n) * running[:, None]  # dMSE/dh_i, 0 for stopped members (frozen exactly)
-            grad_a = (H @ c[:, :, None])[:, :, 0]  # (b, m): Σ_i c_i σ(u_ji)
-            grad_W = (act * c[:, None, :]) @ Xd  # (b, m, d): Σ_i c_i 1[u_ji > 0] x_i ...
-            grad_W *= a[:, :, None]  # ... times a_j
-            grad_W *= lr
-            grad_a *= lr
-            W -= grad_W  # in place: large temporaries are slow to allocate
-            a -= grad_a
-            k += 1
-            updates += 1
+        updates = _descend(xp, X, y, a0, W0, config, logs, out, observe)
     finally:
         np.seterr(**saved)
     xp.synchronize()
     seconds = time.perf_counter() - t0
     return GDResult(
         lam=lam,
-        a=out_a,
-        W=out_W,
-        iterations=out_iter,
-        stop=out_stop.astype(str),
-        loss=out_loss,
+        a=out.a,
+        W=out.W,
+        iterations=out.iter,
+        stop=out.stop.astype(str),
+        loss=out.loss,
         log_iter=logs,
-        log_loss=log_loss,
+        log_loss=out.log_loss,
         config=config,
         backend=xp.name,
         device=xp.device,
