@@ -21,7 +21,7 @@ from mpmath import libmp
 from .limits import MAX_DPS
 from .problem import ProblemError, shown
 
-__all__ = ["MIN_DPS", "Budget", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
+__all__ = ["MIN_DPS", "Precision", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
 
 MIN_DPS = 15
 # Guard digits beyond the requested ones: rounding in the fixed-point kernel and the
@@ -85,12 +85,32 @@ def integer_in(value, field: str, lo: int, hi: int, what: str) -> int:
 
 
 @dataclass(frozen=True)
-class Budget:
-    """Working precision (``dps``) chosen for ``digits`` correct digits over a run."""
+class Precision:
+    """A run's precision in one object: ``digits`` correct digits asked for, the working
+    precision in decimal digits (``dps``) and in bits (:attr:`bits`), and the ``guard``
+    digits the budget added for the accumulation of per-step errors.  Claims ask it for
+    their resolutions (:meth:`unit`) instead of offsetting digits by hand.
+
+    >>> pr = Precision(digits=30, dps=36, guard=6)
+    >>> pr.bits, pr.unit(2) == context(36).mpf(10) ** -28
+    (123, True)
+    """
 
     digits: int
     dps: int
     guard: int
+
+    @property
+    def bits(self) -> int:
+        """The working precision in bits (the mpmath context's ``prec``)."""
+        return context(self.dps).prec
+
+    def unit(self, slack: int = 0, ctx: mpmath.ctx_mp.MPContext | None = None) -> mpmath.mpf:
+        """10^-(digits − slack): the run's relative resolution, ``slack`` digits looser (for
+        quantities derived from the state, whose rounding adds up), in ``ctx`` (default: a
+        context at the working precision)."""
+        ctx = ctx or context(self.dps)
+        return ctx.mpf(10) ** -(self.digits - slack)
 
 
 def guard_digits(log_inv_lambda: float, t_span: float, time_scale: float) -> int:
@@ -100,7 +120,9 @@ def guard_digits(log_inv_lambda: float, t_span: float, time_scale: float) -> int
     return BASE_GUARD + math.ceil(math.log10(1.0 + growth_times + max(log_inv_lambda, 0.0)))
 
 
-def budget(*, digits: int | None, dps: int | None, log_inv_lambda: float, t_span: float, time_scale: float) -> Budget:
+def budget(
+    *, digits: int | None, dps: int | None, log_inv_lambda: float, t_span: float, time_scale: float
+) -> Precision:
     """Pick the working precision from λ, the time span and the requested digits.
 
     With ``dps`` given explicitly, it is checked against ``digits`` (or ``digits`` is
@@ -114,10 +136,10 @@ def budget(*, digits: int | None, dps: int | None, log_inv_lambda: float, t_span
         integer_in(digits, "digits", 1, MAX_DPS - guard, f"correct digits (the working precision is at most {MAX_DPS})")
     if dps is None:
         want = 30 if digits is None else int(digits)
-        return Budget(want, max(want + guard, MIN_DPS), guard)
+        return Precision(want, max(want + guard, MIN_DPS), guard)
     dps = integer_in(dps, "dps", MIN_DPS, MAX_DPS, "working precision (a step costs about dps² … dps^2.5)")
     if digits is None:
-        return Budget(max(dps - guard, 1), dps, guard)
+        return Precision(max(dps - guard, 1), dps, guard)
     if dps < digits + guard:
         raise ProblemError(
             "dps",
@@ -125,4 +147,4 @@ def budget(*, digits: int | None, dps: int | None, log_inv_lambda: float, t_span
             f"over t ∈ [0, {t_span:.4g}]: need dps ≥ {digits + guard} "
             "(raise dps, lower digits, or omit dps to let the budget choose)",
         )
-    return Budget(int(digits), dps, guard)
+    return Precision(int(digits), dps, guard)

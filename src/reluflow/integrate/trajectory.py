@@ -19,7 +19,7 @@ import numpy as np
 
 from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
-from ..precision import context, rational, to_str
+from ..precision import Precision, context, rational, to_str
 from ..problem import Problem, ProblemError, exact, exact_text
 from .fixed import to_fixed
 from .reading import load_json, read
@@ -60,6 +60,17 @@ class Trajectory:
             c = context(self.dps)
             self.__dict__["_ctx"] = c
         return c
+
+    @property
+    def precision(self) -> Precision:
+        """The run's precision (digits, dps, bits, guard digits) as one object."""
+        guard = self.metadata.get("guard_digits")
+        return Precision(self.digits, self.dps, guard if isinstance(guard, int) else self.dps - self.digits)
+
+    def resolution(self, slack: int = 0):
+        """10^-(digits − slack) in the run's context: its relative resolution, ``slack`` digits
+        looser (:meth:`~reluflow.precision.Precision.unit`)."""
+        return self.precision.unit(slack, self.ctx)
 
     def _anchor(self):
         """Exact pieces of w_j, in the context: the data, and λ z_j (general data) or its

@@ -140,7 +140,7 @@ def o22(s: Session, p: Problem) -> Outcome:
         for j in range(p.m):
             scale = abs(a.a[j]) + _norm(ctx, a.W[j])
             worst = max(worst, (abs(a.a[j] - b.a[j]) + _norm(ctx, [u - v for u, v in zip(a.W[j], b.W[j])])) / scale)
-    tol = ctx.mpf(10) ** -(tr.digits - 3)
+    tol = tr.resolution(3)
     verdict, detail = all_of(
         (same, f"same switch sequence: {same}"),
         (ev <= tol, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),

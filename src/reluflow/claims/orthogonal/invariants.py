@@ -36,7 +36,7 @@ def o1(s: Session, p: Problem) -> Outcome:
                 w2 = ctx.fsum(v * v for v in row)
                 worst = max(worst, abs(a * a - w2) / w2)
                 bad_sign += (a > 0) != (p.init.s[j] > 0)
-        tol = ctx.mpf(10) ** (-(tr.digits - 2))
+        tol = tr.resolution(2)
         ok = worst <= tol and bad_sign == 0
         return (
             ok,
@@ -76,7 +76,7 @@ def o2(s: Session, p: Problem) -> Outcome:
     st0 = tr.evaluate(0)
     off = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
     ons = [e for e in tr.events if e.direction == "on"]
-    tol = ctx.mpf(10) ** (-(tr.digits - 2))
+    tol = tr.resolution(2)
     dev, moved, grew = ctx.zero, 0, 0
     prev = None
     for t in sorted(set(tr.times + samples(tr, s.profile.samples))):
@@ -146,9 +146,7 @@ def o3(s: Session, p: Problem) -> Outcome:
         fd = (tr.loss(t + h) - tr.loss(t - h)) / (2 * h)
         worst = max(worst, abs(fd + g2) / g2)
         used += 1
-    mono = sum(
-        1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + ctx.mpf(10) ** -(tr.digits - 2))
-    )
+    mono = sum(1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + tr.resolution(2)))
     tol = ctx.mpf(10) ** (-(tr.dps // 4))
     verdict, detail = all_of(
         (

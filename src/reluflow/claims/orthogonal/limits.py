@@ -125,8 +125,7 @@ def o17(s: Session, p: Problem) -> Outcome:
         dead_bad += sum(
             1
             for j in dead
-            if _norm(ctx, st.W[j])
-            > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + ctx.mpf(10) ** -(tr.digits - 2))
+            if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + tr.resolution(2))
         )
     v1, s1, d1 = judge_trend(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]

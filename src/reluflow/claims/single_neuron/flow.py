@@ -28,7 +28,7 @@ def n1(s: Session, p: Problem) -> Outcome:
     _pr(s, p)
     tr = _converged(s, p.with_lambda("1e-10") if p.init.lam > Fraction(1, 10**10) else p, power=1)
     ctx = tr.ctx
-    tol = ctx.mpf(10) ** -(tr.digits - 5)
+    tol = tr.resolution(5)
     worst, flips = ctx.zero, 0
     for t in sorted(set(tr.times + samples(tr, s.profile.samples))):
         st = tr.evaluate(t)

@@ -83,7 +83,7 @@ def n7(s: Session, p: Problem) -> Outcome:
     lam = rational(ctx, q.init.lam)
     still = [j for j in range(q.m) if j not in pr.J_plus and j not in pr.J_minus]
     ts = sorted(set(tr.times + samples(tr, s.profile.samples)))
-    slack = 1 + ctx.mpf(10) ** -(tr.digits - 5)
+    slack = 1 + tr.resolution(5)
     grew, above, late = 0, 0, []
     for j in pr.J_minus:
         z = [rational(ctx, c) for c in q.init.z[j]]
@@ -143,7 +143,7 @@ def n8(s: Session, p: Problem) -> Outcome:
             worst = max(worst, norms[j] / b)
             over += norms[j] >= b
         if prev is not None:
-            dec += sum(1 for j in pr.J_plus if norms[j] < prev[j] * (1 - ctx.mpf(10) ** -(tr.digits - 5)))
+            dec += sum(1 for j in pr.J_plus if norms[j] < prev[j] * (1 - tr.resolution(5)))
         prev = norms
     verdict = Verdict.PASS if over == 0 and dec == 0 else Verdict.FAIL
     return Outcome(

@@ -30,11 +30,10 @@ def _after_T1(s: Session, p: Problem, count: int):
     q = _phase(p)
     tr = _converged(s, q, power=1)
     pr = _pr(s, q, tr.digits + 10)  # ν, f(v), S at the run's precision
-    ctx = tr.ctx
     L0 = tr.loss(0)
     ts = [t for t in sorted(set(tr.times + samples(tr, count, lo=pr.T1))) if t >= pr.T1]
     # beyond L ≈ 10^-(digits) of L0 the directions of v* − v are rounding: stop there
-    ts = [t for t in ts if tr.loss(t) > L0 * ctx.mpf(10) ** -(tr.digits - 10)]
+    ts = [t for t in ts if tr.loss(t) > L0 * tr.resolution(10)]
     return q, pr, tr, ts
 
 
@@ -57,7 +56,7 @@ def n10(s: Session, p: Problem) -> Outcome:
         v = _v(st, pr.J_plus)
         h = [ctx.fsum(st.a[j] * st.U[j][i] for j in range(q.m) if st.active[j][i]) for i in range(q.n)]
         worst = max([worst] + [abs(h[i] - ctx.fsum(a * b for a, b in zip(v, X[i]))) for i in range(q.n)])
-    tol = ctx.mpf(10) ** -(tr.digits - 5)
+    tol = tr.resolution(5)
     verdict = Verdict.PASS if bad == 0 and worst <= tol else Verdict.FAIL
     return Outcome(
         verdict,
@@ -85,7 +84,7 @@ def n11(s: Session, p: Problem) -> Outcome:
     bound = 4 * lam ** rational(ctx, pr.eps)
     J = pr.J_plus
     prev, rises, worst = None, 0, ctx.zero
-    res = ctx.mpf(10) ** -(tr.digits - 5)
+    res = tr.resolution(5)
     for t in ts:
         st = tr.evaluate(t)
         gaps = {(a, b): angle_gap(ctx, st.W[a], st.W[b]) for a in J for b in J if a < b}
@@ -429,7 +428,7 @@ def n17(s: Session, p: Problem) -> Outcome:
     tr = _converged(s, q, power=1)
     ctx = tr.ctx
     thr = rational(ctx, pr.limit_options(1)["loss_below"])
-    res = ctx.mpf(10) ** -(tr.digits - 3) / ctx.sqrt(thr)  # relative resolution of L there (r to 10^-digits)
+    res = tr.resolution(3) / ctx.sqrt(thr)  # relative resolution of L there (r to 10^-digits)
     if tr.status.value != "loss_below" or tr.final_loss > thr * (1 + res):
         raise not_observed(
             f"not converged: L = {fmt(tr.final_loss, 3)} > {fmt(thr, 3)}",
@@ -448,7 +447,7 @@ def n17(s: Session, p: Problem) -> Outcome:
     verdict, detail = all_of(
         (err <= tol, f"‖v − v*‖ = {fmt(err, 3)} ≤ √(2L/η_d)-scale {fmt(tol, 3)} at L = {fmt(tr.final_loss, 3)}"),
         (
-            1 - err - ctx.mpf(10) ** -(tr.digits - 5) <= w2 < upper,
+            1 - err - tr.resolution(5) <= w2 < upper,
             f"Σ‖w_j‖² − 1 = {fmt(w2 - 1, 3)}, in [−‖v − v*‖, 1/(1 − 4λ^ε) − 1 = {fmt(upper - 1, 3)}) (at t = ∞: [0, …))",
         ),
     )
