@@ -23,8 +23,8 @@ err = Console(stderr=True)
 
 
 def write(path: Path, text: str) -> Path:
-    """Write a result file (its folder created): the one writer of the command line's JSON,
-    Markdown and CSV outputs."""
+    """Write a result file (its folder created): the one writer of the command line's JSON
+    and Markdown outputs (the GD tables go through their own CSV writer)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
