@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 
 from ..specfile import load_spec
-from .flow import _kernel_notice, _paper_module
+from .flow import paper_module
 from .guard import fail
-from .output import Bar, console, print_claims, print_proofs, print_summary, write
+from .output import Bar, console, kernel_notice, print_claims, print_proofs, print_summary, write
 
 __all__ = ["check", "proofs", "register", "reproduce"]
 
@@ -42,7 +42,7 @@ def check(
     if explain is not None:
         console.print(_explain(explain), markup=False, highlight=False, soft_wrap=True)
         return
-    _paper_module(paper)
+    paper_module(paper)
     problem = load_spec(spec) if spec is not None else None
     total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
     done: list = []
@@ -116,7 +116,7 @@ def reproduce(
 
     if quick and full:
         fail("--quick and --full are mutually exclusive")
-    _kernel_notice()
+    kernel_notice()
     with Bar("reproduce") as bar:
         res = _reproduce(out, digits=digits, full=full, experiments=experiments, progress=bar)
     print_summary(res.trajectory)

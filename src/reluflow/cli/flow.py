@@ -8,19 +8,17 @@ import json
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from ..integrate import kernel
 from ..integrate import solve as _solve
 from ..limits import MAX_DPS, WARN_DPS
 from ..precision import integer_in
 from ..problem import exact
 from ..specfile import load_data, load_spec
 from .guard import fail
-from .output import Bar, console, err, print_certificate, print_summary, write
+from .output import Bar, console, err, kernel_notice, print_certificate, print_summary, write
 
-__all__ = ["PAPERS", "interpolate", "predict", "register", "solve"]
+__all__ = ["PAPERS", "interpolate", "paper_module", "predict", "register", "solve"]
 
 
 def solve(
@@ -58,7 +56,7 @@ def solve(
 def _cost_note(problem, t_end: str | None, digits: int) -> None:
     """Say the expected cost before a long run: steps (horizon / fastest time scale) and
     digits; and, once, that the pure-Python engine runs when the compiled kernel is missing."""
-    _kernel_notice()
+    kernel_notice()
     horizon = problem.default_t_end() if t_end is None else float(exact(t_end, "t_end"))
     steps = horizon / problem.fast_time_scale()
     if steps > 2e4 or digits > WARN_DPS:
@@ -73,16 +71,10 @@ def _cost_note(problem, t_end: str | None, digits: int) -> None:
         )
 
 
-def _kernel_notice() -> None:
-    note = kernel.notice()
-    if note:
-        err.print(escape(note), highlight=False)
-
-
 PAPERS = ("orthogonal", "single-neuron")
 
 
-def _paper_module(paper: str):
+def paper_module(paper: str):
     if paper not in PAPERS:
         fail(f"--paper: unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
     from ..theory import orthogonal, single_neuron
@@ -99,7 +91,7 @@ def predict(
     """Evaluate the closed-form predictions of a paper's theory for SPEC."""
     from ..theory import checked
 
-    module = _paper_module(paper)
+    module = paper_module(paper)
     out = checked(module.predict, load_spec(spec), dps=dps)
     table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
     for key in (

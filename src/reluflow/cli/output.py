@@ -12,14 +12,31 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..integrate import Trajectory
+from ..integrate import Trajectory, kernel
 from ..integrate.certify import ball_dict
 from ..summary import format_loss, plateaus
 
-__all__ = ["Bar", "console", "err", "print_certificate", "print_claims", "print_proofs", "print_summary", "write"]
+__all__ = [
+    "Bar",
+    "console",
+    "err",
+    "kernel_notice",
+    "print_certificate",
+    "print_claims",
+    "print_proofs",
+    "print_summary",
+    "write",
+]
 
 console = Console()
 err = Console(stderr=True)
+
+
+def kernel_notice() -> None:
+    """Say once, on stderr, that the pure-Python engine runs (no compiled kernel)."""
+    note = kernel.notice()
+    if note:
+        err.print(escape(note), highlight=False)
 
 
 def write(path: Path, text: str) -> Path:
