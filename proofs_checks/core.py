@@ -11,13 +11,12 @@ non-negative) or by Arb balls that exclude zero (python-flint).
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from reluflow.verdict import Verdict
+from reluflow.verdict import Verdict, choose, guarded, register
 
 __all__ = [
     "REGISTRY",
@@ -66,9 +65,7 @@ def check(id: str, *, paper: str, refs: str, statement: str, method: str):
     """Register the decorated function (returning an ``Outcome``) as a proof check."""
 
     def deco(fn: Callable[[], Outcome]) -> Callable[[], Outcome]:
-        if any(c.id == id for c in REGISTRY):
-            raise ValueError(f"duplicate check id {id}")
-        REGISTRY.append(Check(id, paper, refs, statement, method, fn))
+        register(REGISTRY, Check(id, paper, refs, statement, method, fn))
         return fn
 
     return deco
@@ -145,14 +142,7 @@ def arb_positive(expr: sp.Expr, what: str, prec: int = 200) -> Outcome:
 
 def all_of(*outcomes: Outcome) -> Outcome:
     """PASS iff every part passes; FAIL if any fails; else INCONCLUSIVE.  Details joined."""
-    verdicts = {o.verdict for o in outcomes}
-    v = (
-        Verdict.FAIL
-        if Verdict.FAIL in verdicts
-        else Verdict.INCONCLUSIVE
-        if Verdict.INCONCLUSIVE in verdicts
-        else Verdict.PASS
-    )
+    v = Verdict.combine(o.verdict for o in outcomes)
     if v is Verdict.PASS:
         shown = [o.detail for o in outcomes if o.detail]
         more = f"; … ({len(shown) - 3} more)" if len(shown) > 3 else ""
@@ -161,20 +151,12 @@ def all_of(*outcomes: Outcome) -> Outcome:
 
 
 def run(ids: list[str] | None = None, *, progress: Callable[[Check], None] | None = None) -> list[Result]:
-    """Run the registered checks (all, or those whose id is in ``ids``), in order."""
-    chosen = [c for c in REGISTRY if ids is None or c.id in ids]
-    if ids is not None:
-        unknown = sorted(set(ids) - {c.id for c in REGISTRY})
-        if unknown:
-            raise KeyError(f"unknown check id(s) {unknown}; known: {[c.id for c in REGISTRY]}")
+    """Run the registered checks (all, or those whose id is in ``ids``), in order; a crashing
+    proof is not a proof (INCONCLUSIVE); an unknown id is a ProblemError on ``only``."""
     results = []
-    for c in chosen:
+    for c in choose(REGISTRY, ids, "only"):
         if progress is not None:
             progress(c)
-        start = time.perf_counter()
-        try:
-            out = c.fn()
-        except Exception as exc:  # a crashing proof is not a proof
-            out = Outcome(Verdict.INCONCLUSIVE, f"error: {type(exc).__name__}: {exc}")
-        results.append(Result(c, out.verdict, out.detail, time.perf_counter() - start))
+        out, seconds = guarded(c.fn, lambda exc: Outcome(Verdict.INCONCLUSIVE, f"error: {type(exc).__name__}: {exc}"))
+        results.append(Result(c, out.verdict, out.detail, seconds))
     return results

@@ -286,11 +286,12 @@ def test_check_explain_answers_in_one_step(tmp_path):
     assert res.exit_code == 0, res.output
     out = res.output
     assert out.startswith("N12 (single-neuron): t ≥ T1: v ∈ S")
-    assert "instance:  SN1 — " in out and "tolerance: the predicates" in out
+    assert "instance:  SN1 — " in out and "tolerance: Predicates(names=('v ∈ S'," in out
+    assert "notion:    the predicates" in out and "judged by: Predicates — reluflow/claims/tolerance.py:" in out
     path, line = re.search(r"code:      reluflow/(\S+):(\d+)", out).groups()
     source = (ROOT / "src" / "reluflow" / path).read_text(encoding="utf-8").splitlines()
     assert source[int(line) - 1].startswith("@claim(") and '"N12"' in source[int(line)]
-    assert "def n12(s: Session, p: Problem) -> Outcome:" in out
+    assert "def n12(s: Session, p: Problem, tol: Predicates) -> Outcome:" in out and "tol.judge(" in out
     assert "S_predicates — reluflow/theory/single_neuron/prediction.py:" in out  # where the predicates live
     assert not list(tmp_path.iterdir())
     bad = runner.invoke(app, ["check", "--explain", "N99"])

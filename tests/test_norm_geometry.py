@@ -13,7 +13,7 @@ import pytest
 
 from reluflow import Dataset, Init, Problem, ProblemError
 from reluflow.claims import Verdict, run
-from reluflow.claims.single_neuron.bounds import _assumption_1ii, _wilson
+from reluflow.claims.single_neuron.bounds import _assumption_1ii
 from reluflow.datasets import (
     cayley,
     e1,
@@ -311,12 +311,6 @@ def test_assumption_1ii_monte_carlo_helper_is_exact():
         expect = all(c.holds for c in init_conditions(Problem(data, Init(1, z, list(S[k])))).values())
         assert bool(holds[k]) == expect, k
     assert not holds[0]
-
-
-def test_wilson_interval():
-    lo, hi = _wilson(50, 100)
-    assert lo < 0.5 < hi and hi - lo < 0.35
-    assert _wilson(0, 10)[0] == 0.0 and _wilson(10, 10)[1] == 1.0
 
 
 def test_claims_fail_when_the_theory_is_broken(monkeypatch):

@@ -5,6 +5,7 @@ import sympy as sp
 from reluflow.proofs import REGISTRY, Verdict, run
 from reluflow.proofs.core import zero
 
+from reluflow.problem import ProblemError
 from reluflow.symbolic import formulas
 
 
@@ -57,5 +58,6 @@ def test_verdicts_of_the_identity_prover():
 
 
 def test_unknown_ids_are_named():
-    with pytest.raises(KeyError, match="X99"):
+    with pytest.raises(ProblemError, match="X99") as info:
         run(["X99"])
+    assert info.value.field == "only"

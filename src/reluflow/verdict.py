@@ -1,10 +1,30 @@
-"""The three-valued outcome shared by claims and proof checks."""
+"""The checks core shared by claims and proof checks: the three-valued verdict, how verdicts
+combine, a registry of uniquely named checks, the choice of ids, and a guarded timed call.
+
+>>> Verdict.combine([Verdict.PASS, Verdict.INCONCLUSIVE]), Verdict.combine([True, None, False])
+(<Verdict.INCONCLUSIVE: 'INCONCLUSIVE'>, <Verdict.FAIL: 'FAIL'>)
+"""
 
 from __future__ import annotations
 
 import enum
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeVar
 
-__all__ = ["Verdict"]
+from .problem import ProblemError
+
+__all__ = ["Verdict", "choose", "guarded", "register"]
+
+T = TypeVar("T")
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
 
 
 class Verdict(enum.Enum):
@@ -14,3 +34,40 @@ class Verdict(enum.Enum):
     PASS = "PASS"
     FAIL = "FAIL"
     INCONCLUSIVE = "INCONCLUSIVE"
+
+    @classmethod
+    def combine(cls, parts: Iterable[Verdict | bool | None]) -> Verdict:
+        """All parts together (a bool is PASS/FAIL, None undecided): FAIL if any fails,
+        else INCONCLUSIVE if any is undecided, else PASS."""
+        vals = [{True: cls.PASS, False: cls.FAIL, None: cls.INCONCLUSIVE}.get(v, v) for v in parts]  # type: ignore[call-overload]
+        return cls.FAIL if cls.FAIL in vals else cls.INCONCLUSIVE if cls.INCONCLUSIVE in vals else cls.PASS
+
+
+def register(registry: list[N], item: N) -> None:
+    """Append ``item`` (anything with an ``id``) unless its id is taken."""
+    if any(c.id == item.id for c in registry):
+        raise ValueError(f"duplicate id {item.id}")
+    registry.append(item)
+
+
+def choose(items: Sequence[N], ids: Sequence[str] | None, field: str) -> list[N]:
+    """The items whose id is in ``ids`` (all for None), in registry order; an unknown id is a
+    :class:`ProblemError` on ``field`` listing the known ones."""
+    if not ids:
+        return list(items)
+    known = [c.id for c in items]
+    unknown = sorted(set(ids) - set(known))
+    if unknown:
+        raise ProblemError(field, f"unknown id(s) {unknown}; known: {known}")
+    return [c for c in items if c.id in ids]
+
+
+def guarded(call: Callable[[], T], on_error: Callable[[Exception], T]) -> tuple[T, float]:
+    """(result, seconds) of ``call()``; an exception becomes ``on_error(exc)`` — a check that
+    crashes decides nothing, it never passes."""
+    start = time.perf_counter()
+    try:
+        out = call()
+    except Exception as exc:  # every failure of a check is reported, none escapes
+        out = on_error(exc)
+    return out, time.perf_counter() - start

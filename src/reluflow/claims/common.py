@@ -1,5 +1,5 @@
 """Helpers shared by the claims of both papers: sampling a run, precision budgets that
-resolve a λ-error, trend verdicts on resolved ladder points, combined sub-checks, and
+resolve a λ-error, trend outcomes on λ ladders, combined sub-checks, and
 the precision check that turns a surviving failure into a finding.
 
 >>> all_of((True, "a"), (None, "b"))[0]
@@ -13,16 +13,14 @@ from fractions import Fraction
 
 from ..problem import Problem, exact
 from ..verdict import Verdict
-from .core import NotObserved, Outcome, Session, fmt, lam_str, trend
+from .core import NotObserved, Outcome, Session, fmt, lam_str
+from .tolerance import Slope
 
 __all__ = [
     "DIGITS_CAP",
-    "RATE_REL",
     "all_of",
-    "ball_verdict",
     "floor",
     "frac",
-    "judge_trend",
     "not_observed",
     "precision_checked",
     "resolving_digits",
@@ -30,27 +28,7 @@ __all__ = [
     "trend_outcome",
 ]
 
-RATE_REL = 0.1  # predicted log–log rates are met within 10 %
 DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
-
-
-def ball_verdict(ball, lo=None, hi=None) -> Verdict:
-    """A proven enclosure against the accepted range [lo, hi] (either end may be open):
-    PASS if the ball lies inside, FAIL if it lies outside, INCONCLUSIVE if it straddles.
-
-    >>> import flint
-    >>> ball_verdict(flint.arb(1, "0.1"), hi=2), ball_verdict(flint.arb(3, "0.1"), hi=2), ball_verdict(flint.arb(2, 1), hi=2)
-    (<Verdict.PASS: 'PASS'>, <Verdict.FAIL: 'FAIL'>, <Verdict.INCONCLUSIVE: 'INCONCLUSIVE'>)
-    """
-    import flint
-
-    lo = None if lo is None else flint.arb(str(lo))
-    hi = None if hi is None else flint.arb(str(hi))
-    if (lo is None or ball > lo) and (hi is None or ball < hi):
-        return Verdict.PASS
-    if (lo is not None and ball < lo) or (hi is not None and ball > hi):
-        return Verdict.FAIL
-    return Verdict.INCONCLUSIVE
 
 
 def samples(tr, count, lo=None, hi=None):
@@ -72,37 +50,16 @@ def floor(tr, scale=1) -> float:
     return float(scale) * 10.0 ** -(tr.digits - 3)
 
 
-def judge_trend(lams, errs, rate, exact, floor=None):
-    """trend() on the resolved points: an error at or below its run's resolution ``floor``
-    only says "smaller than the floor", so it is reported and left out of the fit."""
-    lams = [frac(v) if isinstance(v, str) else v for v in lams]
-    errs = list(errs)
-    note = ""
-    if floor is not None:
-        low = [i for i, e in enumerate(errs) if e <= floor[i]]
-        if low:
-            note = (
-                f"; {len(low)} error(s) below the resolution of their run (λ = "
-                + ", ".join(lam_str(lams[i]) for i in low)
-                + "), left out of the fit"
-            )
-            keep = [i for i in range(len(errs)) if i not in low]
-            lams, errs = [lams[i] for i in keep], [errs[i] for i in keep]
-    if len(errs) < 2:
-        return Verdict.INCONCLUSIVE, math.nan, "fewer than two resolved errors on the λ ladder" + note
-    tr = trend(lams, errs, rate=rate, rel=RATE_REL, at_least=not exact)
-    return tr.verdict, tr.slope, tr.detail + note
-
-
-def trend_outcome(lams, errs, rate, exact, floors, dps, *, what: str, predicted: str = "", note: str = "") -> Outcome:
-    """The Outcome of a claim that is one trend along a λ ladder (errors of ``what``)."""
-    verdict, slope, detail = judge_trend(lams, errs, rate, exact, floors)
-    tolerance = f"±{RATE_REL:.0%} of the rate" if exact else f"≥ {1 - RATE_REL:g} × rate"
+def trend_outcome(
+    tol: Slope, lams, errs, rate, exact, floors, dps, *, what: str, predicted: str = "", note: str = ""
+) -> Outcome:
+    """The Outcome of a claim that is one trend along a λ ladder (errors of ``what``), judged by ``tol``."""
+    verdict, slope, detail = tol.judge(lams, errs, rate, exact, floors)
     return Outcome(
         verdict,
         f"{predicted}{'; ' if predicted else ''}slope {rate:.4g}",
         f"slope {slope:.4g}; last {what} {fmt(errs[-1], 3)}",
-        tolerance,
+        tol.describe(exact),
         lam_str(lams),
         dps,
         note + detail,
@@ -147,10 +104,9 @@ def frac(text: str) -> Fraction:
 
 
 def all_of(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
-    """Combine sub-checks: FAIL if any is False, INCONCLUSIVE if any is None, else PASS."""
-    vals = [v for v, _ in parts]
-    verdict = Verdict.FAIL if False in vals else Verdict.INCONCLUSIVE if None in vals else Verdict.PASS
-    return verdict, "; ".join(d for _, d in parts)
+    """Combine sub-checks (:meth:`Verdict.combine`): FAIL if any is False, INCONCLUSIVE if any
+    is None, else PASS; their details joined."""
+    return Verdict.combine(v for v, _ in parts), "; ".join(d for _, d in parts)
 
 
 def precision_checked(measure, digits: int):

@@ -11,17 +11,14 @@ checked as trends: the error must shrink as λ decreases, at the predicted log�
 
 from __future__ import annotations
 
-import itertools
-import math
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..integrate import Trajectory, solve
 from ..problem import Problem, ProblemError
-from ..verdict import Verdict
+from ..verdict import Verdict, choose, guarded, register
+from .tolerance import Tolerance, fmt, lam_str, loglog_slope, trend
 
 __all__ = [
     "FIXTURES",
@@ -100,16 +97,20 @@ PROFILES = {
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a claim function measured (the runner adds id, statement and time)."""
+    """What a claim measured.  The runner fills what the claim leaves out: the tolerance
+    text from the claim's declared :class:`~reluflow.claims.tolerance.Tolerance`, λ and the
+    working precision from ``run`` (the trajectory the verdict rests on) or else from the
+    instance; it adds id, statement and time."""
 
     verdict: Verdict
     predicted: str
     observed: str
-    tolerance: str
-    lam: str
-    dps: int
+    tolerance: str | None = None
+    lam: str | None = None
+    dps: int | None = None
     detail: str = ""
     certified: bool = False  # the verdict was decided by proven enclosures (Arb balls)
+    run: Trajectory | None = field(default=None, repr=False, compare=False)
 
 
 class NotObserved(Exception):
@@ -127,9 +128,10 @@ class Claim:
     paper: str  # "orthogonal", "single-neuron"
     source: str  # spec results it rests on
     statement: str
-    notion: str  # the spec's tolerance notion
+    notion: str  # how the spec's notion is measured (prose; defaults to the tolerance's text)
     instance: str  # default fixture name
-    fn: Callable[[Session, Problem], Outcome] = field(repr=False)
+    tolerance: Tolerance  # the rule the body judges by, handed to it as its third argument
+    fn: Callable[[Session, Problem, Any], Outcome] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -179,13 +181,12 @@ REGISTRY: list[Claim] = []
 FIXTURES: dict[str, Callable[[], Problem]] = {}  # default instances by name, registered with the claims
 
 
-def claim(id: str, *, paper: str, source: str, statement: str, notion: str, instance: str):
-    """Register the decorated ``fn(session, problem) -> Outcome`` as a claim."""
+def claim(id: str, *, paper: str, source: str, statement: str, instance: str, tolerance: Tolerance, notion: str = ""):
+    """Register the decorated ``fn(session, problem, tolerance) -> Outcome`` as a claim; the
+    body judges with the ``tolerance`` declared here."""
 
     def deco(fn):
-        if any(c.id == id for c in REGISTRY):
-            raise ValueError(f"duplicate claim id {id}")
-        REGISTRY.append(Claim(id, paper, source, statement, notion, instance, fn))
+        register(REGISTRY, Claim(id, paper, source, statement, notion or tolerance.describe(), instance, tolerance, fn))
         return fn
 
     return deco
@@ -228,87 +229,6 @@ class Session:
         return self._predictions[key]
 
 
-# ----------------------------------------------------------------------------- helpers
-
-
-def fmt(x: Any, digits: int = 6) -> str:
-    """A number for a report cell (floats and mpmath numbers; None as '—')."""
-    if x is None:
-        return "—"
-    if isinstance(x, (list, tuple)):
-        return "[" + ", ".join(fmt(v, digits) for v in x) + "]"
-    if hasattr(x, "_mpf_"):
-        import mpmath
-
-        return mpmath.nstr(x, digits)
-    if isinstance(x, bool):
-        return str(x)
-    if isinstance(x, (int, Fraction)):
-        return str(x)
-    return f"{float(x):.{digits}g}"
-
-
-def lam_str(lam: Fraction | str | Sequence) -> str:
-    """λ for reports: '1e-30' for powers of ten, else the exact fraction; ladders joined."""
-    if isinstance(lam, (list, tuple)):
-        return ", ".join(lam_str(v) for v in lam)
-    if isinstance(lam, str):
-        return lam
-    q = Fraction(lam)
-    if q.numerator == 1 and q.denominator > 1:
-        k = len(str(q.denominator)) - 1
-        if 10**k == q.denominator:
-            return f"1e-{k}"
-    return str(q)
-
-
-def loglog_slope(lams: Sequence[float], errs: Sequence[float]) -> float:
-    """Least-squares slope of log(err) against log(λ) (λ and err may be mpmath numbers)."""
-    xs = [_log(v) for v in lams]
-    ys = [_log(v) for v in errs]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
-
-
-def _log(v) -> float:
-    if hasattr(v, "_mpf_"):
-        import mpmath
-
-        return float(mpmath.log(v)) if v > 0 else -math.inf
-    if isinstance(v, Fraction):
-        return math.log(v.numerator) - math.log(v.denominator)
-    return math.log(float(v)) if float(v) > 0 else -math.inf
-
-
-@dataclass(frozen=True)
-class Trend:
-    verdict: Verdict
-    slope: float
-    detail: str
-
-
-def trend(lams: Sequence, errs: Sequence, *, rate: float, rel: float | None = None, at_least: bool = False) -> Trend:
-    """Judge errors measured along a decreasing λ ladder against the predicted rate
-    err ≍ λ^rate: PASS when every error is positive, they shrink monotonically, and the
-    least-squares log–log slope is within ``rel`` (relative) of ``rate`` — or, with
-    ``at_least``, at least (1 − rel)·rate (an upper bound on the error).  A ladder that
-    does not shrink, or shrinks at another rate, is FAIL."""
-    rel = 0.1 if rel is None else rel
-    vals = [float(_log(e)) for e in errs]
-    if any(not math.isfinite(v) for v in vals):
-        return Trend(Verdict.INCONCLUSIVE, math.nan, "an error is exactly 0 (below resolution): no rate measurable")
-    slope = loglog_slope(lams, errs)
-    shrinking = all(b < a for a, b in itertools.pairwise(vals))
-    ok = slope >= (1 - rel) * rate if at_least else abs(slope - rate) <= rel * rate
-    detail = f"log–log slope {slope:.4g} (predicted {'≥ ' if at_least else ''}{rate:.4g}); errors " + ", ".join(
-        f"{math.exp(v):.3g}" if v > -700 else f"1e{v / math.log(10):.1f}" for v in vals
-    )
-    if not shrinking:
-        return Trend(Verdict.FAIL, slope, detail + "; errors do not shrink monotonically as λ decreases")
-    return Trend(Verdict.PASS if ok else Verdict.FAIL, slope, detail)
-
-
 def run(
     paper: str = "orthogonal",
     *,
@@ -325,33 +245,18 @@ def run(
     chosen = [c for c in REGISTRY if c.paper == paper]
     if not chosen:
         raise ProblemError("paper", f"no claims registered for {paper!r}; known: {sorted({c.paper for c in REGISTRY})}")
-    if ids:
-        unknown = sorted(set(ids) - {c.id for c in chosen})
-        if unknown:
-            raise ProblemError("only", f"unknown claim id(s) {unknown}; known: {[c.id for c in chosen]}")
-        chosen = [c for c in chosen if c.id in ids]
     session = Session(prof)
     results = []
-    for c in chosen:
+    for c in choose(chosen, ids, "only"):
         if progress is not None:
             progress(c)
-        inst = "spec" if problem is not None else c.instance
         p = problem if problem is not None else FIXTURES[c.instance]()
-        start = time.perf_counter()
-        try:
-            out = c.fn(session, p)
-        except NotObserved as exc:
-            out = exc.outcome
-        except ProblemError as exc:  # the instance violates what the claim needs
-            out = Outcome(Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0, f"not applicable: {exc}")
-        except Exception as exc:  # a crashing check decides nothing; say so, never PASS
-            out = Outcome(
-                Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0, f"error: {type(exc).__name__}: {exc}"
-            )
+        out, seconds = guarded(lambda: c.fn(session, p, c.tolerance), lambda exc: _unexpected(c, p, exc))
+        out = _filled(out, c, p)
         results.append(
             ClaimResult(
                 c,
-                inst,
+                "spec" if problem is not None else c.instance,
                 out.verdict,
                 out.predicted,
                 out.observed,
@@ -359,8 +264,29 @@ def run(
                 out.lam,
                 out.dps,
                 out.detail,
-                time.perf_counter() - start,
+                seconds,
                 out.certified,
             )
         )
     return results
+
+
+def _unexpected(c: Claim, p: Problem, exc: Exception) -> Outcome:
+    """What a claim that raised says: its ``NotObserved`` outcome; "not applicable" for a
+    ProblemError (the instance violates what the claim needs); for a crash the error —
+    INCONCLUSIVE, never PASS."""
+    if isinstance(exc, NotObserved):
+        return exc.outcome
+    why = f"not applicable: {exc}" if isinstance(exc, ProblemError) else f"error: {type(exc).__name__}: {exc}"
+    return Outcome(Verdict.INCONCLUSIVE, "—", "—", c.notion, lam_str(p.init.lam), 0, why)
+
+
+def _filled(out: Outcome, c: Claim, p: Problem) -> Outcome:
+    """The outcome with what the claim left to the framework filled in (see :class:`Outcome`)."""
+    run = out.run
+    return replace(
+        out,
+        tolerance=c.tolerance.describe() if out.tolerance is None else out.tolerance,
+        lam=lam_str((run.problem if run is not None else p).init.lam) if out.lam is None else out.lam,
+        dps=(run.dps if run is not None else 0) if out.dps is None else out.dps,
+    )

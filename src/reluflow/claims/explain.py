@@ -1,5 +1,6 @@
 """``reluflow check --explain ID``: everything about one claim in one place — statement,
-the spec results it rests on, its default instance, its tolerance notion, where its code
+the spec results it rests on, its default instance, its typed tolerance (the rule the verdict
+is decided by) and the spec's notion, where its code
 is, the code itself (the exact rule) and the helpers that rule calls, each with its place.
 
 >>> print(explain("O1").splitlines()[0])
@@ -71,6 +72,15 @@ def _helpers(fn, paper: str) -> list[str]:
     return out
 
 
+def _parts(tol) -> list:
+    """The distinct tolerance kinds a claim's tolerance is made of (an ``All`` lists several)."""
+    out = []
+    for t in getattr(tol, "parts", (tol,)):
+        if type(t) not in [type(o) for o in out]:
+            out.append(t)
+    return out
+
+
 def explain(claim_id: str) -> str:
     """The explanation of one claim as plain text (see the module docstring)."""
     c = find(claim_id)
@@ -80,8 +90,11 @@ def explain(claim_id: str) -> str:
         f"{c.id} ({c.paper}): {c.statement}",
         f"source:    {c.source} (spec {'orthogonal_inputs' if c.paper == 'orthogonal' else 'single_neuron'}.md)",
         f"instance:  {c.instance}" + (f" — {about}" if about else ""),
-        f"tolerance: {c.notion}",
+        f"tolerance: {c.tolerance!r}",
+        f"           {c.tolerance.describe()}",
+        *([f"notion:    {c.notion}"] if c.notion != c.tolerance.describe() else []),
         f"code:      {_place(c.fn)}",
+        "judged by: " + ", ".join(f"{type(t).__name__} — {_place(type(t))}" for t in _parts(c.tolerance)),
         "",
         "the rule (the claim's code):",
         textwrap.indent(textwrap.dedent(inspect.getsource(c.fn)).rstrip(), "  "),

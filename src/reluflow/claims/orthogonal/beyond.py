@@ -9,11 +9,11 @@ from ...verdict import Verdict
 from ..common import (
     all_of,
     floor,
-    judge_trend,
     samples,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
-from ._shared import PAPER, _fit, _half_fit, _ladder, _lam, _limit_run, _need_a3, _need_two_classes, _norm, _tail_rate
+from ..tolerance import All, Exact, Resolution, Slope
+from ._shared import PAPER, _fit, _half_fit, _ladder, _limit_run, _need_a3, _need_two_classes, _norm, _tail_rate
 
 
 @claim(
@@ -25,8 +25,9 @@ from ._shared import PAPER, _fit, _half_fit, _ladder, _lam, _limit_run, _need_a3
     notion="limit: interpolation; ‖θ‖² and jump-time errors shrink monotonically as λ ↓; "
     "the limit norm exceeds the minimum",
     instance="E2",
+    tolerance=All((Exact("the run interpolates; the limit norm exceeds the minimum by ≫ its error"), Slope())),
 )
-def o20(s: Session, p: Problem) -> Outcome:
+def o20(s: Session, p: Problem, tol: All) -> Outcome:
     pr0 = s.predict(p)
     if pr0.assumptions["A3"] or not pr0.assumptions["covered"]:
         raise ProblemError("init", "O20 needs A3 to fail while every point is kept by some correct-sign neuron")
@@ -57,10 +58,10 @@ def o20(s: Session, p: Problem) -> Outcome:
                 lo, hi = (m, hi) if tr.loss(m) > mid else (lo, m)
             errs.append(abs(lo / pr.log_inv_lambda - jp.T))
         jump_errs.append(max(errs))
-    v1, s1, d1 = judge_trend(lams, norm_errs, rate, exact, floors)
+    v1, s1, d1 = tol[1].judge(lams, norm_errs, rate, exact, floors)
     # jump times in T carry an O(1) shift in t, i.e. O(1/ln(1/λ)) in T: slope 1 against 1/ln(1/λ)
     inv_log = [1 / s.predict(q).log_inv_lambda for q in _ladder(p, lams)]
-    v2, s2, d2 = judge_trend(inv_log, jump_errs, 1.0, True)
+    v2, s2, d2 = tol[1].judge(inv_log, jump_errs, 1.0, True)
     gap = pr0.limit_theta_sq - pr0.min_theta_sq
     pf = {Verdict.PASS: True, Verdict.FAIL: False}
     verdict, detail = all_of(
@@ -78,10 +79,9 @@ def o20(s: Session, p: Problem) -> Outcome:
         f"‖θ∞‖² = {fmt(pr0.limit_theta_sq, 8)} > {fmt(pr0.min_theta_sq, 8)} (rate {rate:.4g}); jumps at T = "
         f"{', '.join(fmt(j.T, 5) for j in pr0.jumps)} (rate 1 in 1/ln(1/λ))",
         f"slopes {s1:.4g} and {s2:.4g}; last errors {fmt(norm_errs[-1], 3)} and {fmt(jump_errs[-1], 3)}",
-        "±10 % of the rates",
-        lam_str(lams),
-        dps,
-        detail,
+        lam=lam_str(lams),
+        dps=dps,
+        detail=detail,
     )
 
 
@@ -92,8 +92,9 @@ def o20(s: Session, p: Problem) -> Outcome:
     statement="the class with the larger ‖D_±‖ is fitted first",
     notion="order of the observed half-fit times at this λ",
     instance="E1",
+    tolerance=Exact("order of the half-fit times"),
 )
-def o21(s: Session, p: Problem) -> Outcome:
+def o21(s: Session, p: Problem, tol: Exact) -> Outcome:
     pr = s.predict(p)
     _need_a3(pr)  # R6 needs A3 and A4
     _need_two_classes(pr)
@@ -104,9 +105,7 @@ def o21(s: Session, p: Problem) -> Outcome:
         Verdict.PASS if first == pr.fast else Verdict.FAIL,
         f"class {pr.fast} first (‖D_+‖ = {fmt(pr.norm_D_plus, 6)}, ‖D_−‖ = {fmt(pr.norm_D_minus, 6)})",
         f"class {first} first (T_half: + {fmt(t['+'] / pr.log_inv_lambda, 5)}, − {fmt(t['-'] / pr.log_inv_lambda, 5)})",
-        "order",
-        _lam(p),
-        tr.dps,
+        run=tr,
     )
 
 
@@ -118,8 +117,9 @@ def o21(s: Session, p: Problem) -> Outcome:
     notion="exact: cL is the loss of the data (γx_k, γy_k) with γ² = c (same θ); events and states "
     "agree to the working digits",
     instance="E1",
+    tolerance=All((Exact("same switch sequence"), Resolution(slack=3, of="max(1, t_e) and |a_j| + ‖w_j‖"))),
 )
-def o22(s: Session, p: Problem) -> Outcome:
+def o22(s: Session, p: Problem, tol: All) -> Outcome:
 
     s.predict(p)  # the paper's setting
     gamma = Fraction(3, 2)
@@ -140,18 +140,17 @@ def o22(s: Session, p: Problem) -> Outcome:
         for j in range(p.m):
             scale = abs(a.a[j]) + _norm(ctx, a.W[j])
             worst = max(worst, (abs(a.a[j] - b.a[j]) + _norm(ctx, [u - v for u, v in zip(a.W[j], b.W[j])])) / scale)
-    tol = tr.resolution(3)
+    bound = tol[1].of_run(tr)
     verdict, detail = all_of(
         (same, f"same switch sequence: {same}"),
-        (ev <= tol, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),
-        (worst <= tol, f"max relative state difference θ'(t/c) vs θ(t) = {fmt(worst, 3)}"),
+        (ev <= bound, f"max |c·t'_e − t_e|/max(1, t_e) = {fmt(ev, 3)}"),
+        (worst <= bound, f"max relative state difference θ'(t/c) vs θ(t) = {fmt(worst, 3)}"),
     )
     return Outcome(
         verdict,
         f"times × 1/c (c = {c})",
         f"events {fmt(ev, 3)}, states {fmt(worst, 3)}",
-        f"≤ {fmt(tol, 2)}",
-        _lam(p),
-        tr.dps,
-        detail,
+        tol[1].describe(bound),
+        detail=detail,
+        run=tr,
     )

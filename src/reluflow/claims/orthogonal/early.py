@@ -12,11 +12,11 @@ from ..common import (
     all_of,
     floor,
     frac,
-    judge_trend,
     samples,
     trend_outcome,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
+from ..tolerance import All, Bound, Exact, Slope
 from ._shared import EPS, PAPER, _fit, _ladder_runs, _lam, _norm
 
 
@@ -44,8 +44,9 @@ def _early_ladder(s: Session, pr, t_star) -> tuple[str, ...]:
     statement="w_j(t)/λ → ŵ_j(t) at fixed t, error O(λ²)",
     notion="log–log slope 2 in λ (within 10 %)",
     instance="E1",
+    tolerance=Slope(),
 )
-def o4(s: Session, p: Problem) -> Outcome:
+def o4(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr = s.predict(p)
     t_star = _t_star(pr)
     lams = _early_ladder(s, pr, t_star)
@@ -62,7 +63,7 @@ def o4(s: Session, p: Problem) -> Outcome:
             e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
         errs.append(e)
     return trend_outcome(
-        lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖", note=f"at t = {t_star}: "
+        tol, lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖", note=f"at t = {t_star}: "
     )
 
 
@@ -73,8 +74,9 @@ def o4(s: Session, p: Problem) -> Outcome:
     statement="wrong-sign pairs deactivate at the λ-free times of R3; the final active set is P_j",
     notion="event times converge with error O(λ²) (slope 2 within 10 %); active sets exact",
     instance="E1",
+    tolerance=All((Slope(), Exact("the predicted switches, and A_j(∞) = P_j"))),
 )
-def o5(s: Session, p: Problem) -> Outcome:
+def o5(s: Session, p: Problem, tol: All) -> Outcome:
     pr = s.predict(p)
     predicted = {(ev.neuron, ev.point): ev.t for nb in pr.neurons for ev in nb.deactivations}
     t_star = _t_star(pr)
@@ -90,7 +92,7 @@ def o5(s: Session, p: Problem) -> Outcome:
     st = full.final_state
     wrong_sets = [j for j, nb in enumerate(pr.neurons) if tuple(k for k in range(p.n) if st.active[j][k]) != nb.kept]
     if predicted:
-        verdict_t, slope, detail = judge_trend(lams, errs, 2.0, True, floors)
+        verdict_t, slope, detail = tol[0].judge(lams, errs, 2.0, True, floors)
     else:
         verdict_t, slope, detail = Verdict.PASS, math.nan, "no wrong-sign pairs: nothing to deactivate"
     verdict, det2 = all_of(
@@ -107,10 +109,9 @@ def o5(s: Session, p: Problem) -> Outcome:
         verdict,
         f"{len(predicted)} switches, slope 2; A_j(∞) = P_j",
         f"slope {slope:.4g}; set mismatches {missing}; active-set mismatches {len(wrong_sets)}",
-        "±10 % of the rate; sets exact",
-        lam_str(lams) + f"; {_lam(p)}",
-        full.dps,
-        det2,
+        lam=lam_str(lams) + f"; {_lam(p)}",
+        detail=det2,
+        run=full,
     )
 
 
@@ -129,8 +130,14 @@ def _window(pr):
     "cos ≥ 1 − λ^ε when ‖D_j‖ > ½ max‖D_±‖ (ε = 1/2)",
     notion="inequalities at this λ (chord formula for angles)",
     instance="E1",
+    tolerance=All(
+        (
+            Bound("1 − cos∠(w_j, D_j) ≤ C_j e^(−2‖D_j‖t/n) on the window", rel="1e-6"),
+            Bound("1 − cos∠(w_j(T_1), D_j) ≤ λ^ε"),
+        )
+    ),
 )
-def o6(s: Session, p: Problem) -> Outcome:
+def o6(s: Session, p: Problem, tol: All) -> Outcome:
     pr = s.predict(p)
     tr = _fit(s, p)
     ctx = tr.ctx
@@ -147,27 +154,24 @@ def o6(s: Session, p: Problem) -> Outcome:
             bound = nb.C * ctx.exp(-2 * nb.norm_D * t / n)
             if bound > resolution:
                 ratio = max(ratio, gap / bound)
-            excess += gap > bound * (1 + ctx.mpf(10) ** -6) + resolution
+            excess += gap > tol[0].limit(ctx, bound) + resolution
         if nb.norm_D > top / 2:
             checked.append(nb.index)
             at_t1 = max(at_t1, angle_gap(ctx, tr.evaluate(t1).W[nb.index], nb.D) / lam_eps)
-    tol = 1 + ctx.mpf(10) ** -6
     verdict, detail = all_of(
         (
-            ratio <= tol and excess == 0,
+            tol[0].holds(ratio, 1, ctx) and excess == 0,
             f"max over alive neurons of (1 − cos)/(C_j e^(−2‖D_j‖t/n)) = {fmt(ratio, 8)} "
             f"(≤ 1 + 1e-6; {excess} samples above the bound plus the resolution {fmt(resolution, 2)})",
         ),
-        (at_t1 <= 1, f"at T_1: max (1 − cos)/λ^ε = {fmt(at_t1, 3)} over neurons {checked} (≤ 1)"),
+        (tol[1].holds(at_t1, 1), f"at T_1: max (1 − cos)/λ^ε = {fmt(at_t1, 3)} over neurons {checked} (≤ 1)"),
     )
     return Outcome(
         verdict,
         "ratio ≤ 1; (1 − cos)/λ^ε ≤ 1",
         f"{fmt(ratio, 8)}; {fmt(at_t1, 3)}",
-        "≤ 1 (+1e-6)",
-        _lam(p),
-        tr.dps,
-        detail,
+        detail=detail,
+        run=tr,
     )
 
 
@@ -178,8 +182,9 @@ def o6(s: Session, p: Problem) -> Outcome:
     statement="‖w_j(T_1)‖ ≤ 2‖z_j‖λ^{1−ε} with T_1 = ε n ln(1/λ)/max‖D_±‖ (ε = 1/2)",
     notion="inequality at this λ",
     instance="E1",
+    tolerance=Bound("‖w_j(T_1)‖ ≤ 2‖z_j‖λ^(1−ε)"),
 )
-def o7(s: Session, p: Problem) -> Outcome:
+def o7(s: Session, p: Problem, tol: Bound) -> Outcome:
     pr = s.predict(p)
     tr = _fit(s, p)
     ctx = tr.ctx
@@ -191,13 +196,11 @@ def o7(s: Session, p: Problem) -> Outcome:
         _norm(ctx, st.W[j]) / (2 * _norm(ctx, [rational(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m)
     )
     return Outcome(
-        Verdict.PASS if worst <= 1 else Verdict.FAIL,
+        Verdict.PASS if tol.holds(worst, 1) else Verdict.FAIL,
         "ratio ≤ 1",
         f"max ‖w_j(T_1)‖/(2‖z_j‖λ^(1−ε)) = {fmt(worst, 4)}",
-        "≤ 1",
-        _lam(p),
-        tr.dps,
-        f"T_1 = {fmt(t1 / pr.log_inv_lambda, 5)} (t = {fmt(t1, 6)})",
+        detail=f"T_1 = {fmt(t1 / pr.log_inv_lambda, 5)} (t = {fmt(t1, 6)})",
+        run=tr,
     )
 
 
@@ -208,8 +211,9 @@ def o7(s: Session, p: Problem) -> Outcome:
     statement="ln‖w_j(t)‖ − ln(λK_j) − ‖D_j‖t/n → 0 on the alignment window [T_1, (1−ε)n ln(1/λ)/max‖D_±‖]",
     notion="limit λ → 0: sup error ≍ λ^{2ε min_j ‖D_j‖/max‖D_±‖} (slope within 10 %)",
     instance="E1",
+    tolerance=Slope(),
 )
-def o8(s: Session, p: Problem) -> Outcome:
+def o8(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _, _, top = _window(pr0)
     rate = float(2 * EPS * min(nb.norm_D for nb in pr0.neurons if nb.alive) / top)
@@ -228,4 +232,4 @@ def o8(s: Session, p: Problem) -> Outcome:
                 if nb.alive:
                     e = max(e, abs(ctx.log(_norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
         errs.append(e)
-    return trend_outcome(lams, errs, rate, True, floors, dps, what="sup |ln‖w_j‖ − ln(λK_j) − ‖D_j‖t/n|")
+    return trend_outcome(tol, lams, errs, rate, True, floors, dps, what="sup |ln‖w_j‖ − ln(λK_j) − ‖D_j‖t/n|")

@@ -12,7 +12,8 @@ from ..common import (
     samples,
 )
 from ..core import Outcome, Session, claim, fmt
-from ._shared import PAPER, _fit, _lam, _norm
+from ..tolerance import All, Exact, Resolution
+from ._shared import PAPER, _fit, _norm
 
 
 @claim(
@@ -22,8 +23,9 @@ from ._shared import PAPER, _fit, _lam, _norm
     statement="a_j² − ‖w_j‖² is constant (0 for balanced initialisation) and sign a_j(t) = s_j",
     notion="exact: relative to ‖w_j‖², within the integrator's digits at every step boundary",
     instance="E1",
+    tolerance=All((Resolution(slack=2, of="‖w_j‖²"), Exact("sign a_j = s_j"))),
 )
-def o1(s: Session, p: Problem) -> Outcome:
+def o1(s: Session, p: Problem, tol: All) -> Outcome:
     s.predict(p)  # the paper's setting: A1, non-zero labels, generic directions
 
     def measure(digits):
@@ -36,17 +38,17 @@ def o1(s: Session, p: Problem) -> Outcome:
                 w2 = ctx.fsum(v * v for v in row)
                 worst = max(worst, abs(a * a - w2) / w2)
                 bad_sign += (a > 0) != (p.init.s[j] > 0)
-        tol = tr.resolution(2)
-        ok = worst <= tol and bad_sign == 0
+        bound = tol[0].of_run(tr)
+        ok = worst <= bound and bad_sign == 0
         return (
             ok,
             f"max |a_j² − ‖w_j‖²|/‖w_j‖² = {fmt(worst, 3)}, sign flips {bad_sign}",
-            f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples; tolerance {fmt(tol, 2)}",
+            f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples; tolerance {fmt(bound, 2)}",
             tr.dps,
         )
 
     v, obs, det, dps = precision_checked(measure, s.profile.digits)
-    return Outcome(v, "0 and sign a_j = s_j", obs, "≤ 10^-(digits−2) relative", _lam(p), dps, det)
+    return Outcome(v, "0 and sign a_j = s_j", obs, dps=dps, detail=det)
 
 
 @claim(
@@ -57,8 +59,9 @@ def o1(s: Session, p: Problem) -> Outcome:
     notion="exact: switched-off pairs stay exactly 0, pairs with u < 0 keep their value to the neuron's relative "
     "precision, no re-entry",
     instance="E1-rotated",
+    tolerance=All((Resolution(slack=2, of="each ‖w_j‖"), Exact("no re-entry, A_j(t) non-increasing"))),
 )
-def o2(s: Session, p: Problem) -> Outcome:
+def o2(s: Session, p: Problem, tol: All) -> Outcome:
     s.predict(p)  # A1 and genericity
     tr = _fit(s, p)
     ctx = tr.ctx
@@ -76,7 +79,7 @@ def o2(s: Session, p: Problem) -> Outcome:
     st0 = tr.evaluate(0)
     off = {(e.neuron, e.point): e.t for e in tr.events if e.direction == "off"}
     ons = [e for e in tr.events if e.direction == "on"]
-    tol = tr.resolution(2)
+    res = tol[0].of_run(tr)
     dev, moved, grew = ctx.zero, 0, 0
     prev = None
     for t in sorted(set(tr.times + samples(tr, s.profile.samples))):
@@ -91,7 +94,7 @@ def o2(s: Session, p: Problem) -> Outcome:
             dev = max(dev, _norm(ctx, [a - b for a, b in zip(perp, zperp[j])]) / size)
             for k in range(p.n):
                 if st0.U[j][k] <= 0 and (
-                    st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > tol * size * ctx.sqrt(rational(ctx, nx[k]))
+                    st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > res * size * ctx.sqrt(rational(ctx, nx[k]))
                 ):
                     moved += 1
                 if (j, k) in off and t >= off[(j, k)] and st.U[j][k] != 0:
@@ -102,8 +105,8 @@ def o2(s: Session, p: Problem) -> Outcome:
     has_perp = any(_norm(ctx, z) > 0 for z in zperp)
     verdict, detail = all_of(
         (
-            dev <= tol,
-            f"max ‖w_j⊥(t) − λz_j⊥‖/‖w_j(t)‖ = {fmt(dev, 3)} (tolerance {fmt(tol, 2)}, relative per neuron)"
+            dev <= res,
+            f"max ‖w_j⊥(t) − λz_j⊥‖/‖w_j(t)‖ = {fmt(dev, 3)} (tolerance {fmt(res, 2)}, relative per neuron)"
             + ("" if has_perp else "; the data span R^d, so w⊥ = 0 is trivial here"),
         ),
         (
@@ -117,10 +120,8 @@ def o2(s: Session, p: Problem) -> Outcome:
         verdict,
         "w⊥ = λz⊥; frozen pairs constant; A_j non-increasing",
         f"w⊥ deviation {fmt(dev, 3)}, frozen-pair violations {moved}, re-entries {len(ons) + grew}",
-        "exact (rounding only)",
-        _lam(p),
-        tr.dps,
-        detail,
+        detail=detail,
+        run=tr,
     )
 
 
@@ -131,8 +132,9 @@ def o2(s: Session, p: Problem) -> Outcome:
     statement="dL/dt = −‖∇L‖² ≤ 0",
     notion="exact: central finite differences of the dense output against ‖∇L‖² from the state",
     instance="E1",
+    tolerance=All((Resolution(share=4, unit="dps", of="‖∇L‖²"), Resolution(slack=2, of="L"))),
 )
-def o3(s: Session, p: Problem) -> Outcome:
+def o3(s: Session, p: Problem, tol: All) -> Outcome:
     s.predict(p)  # the paper's setting
     tr = _fit(s, p, digits=s.profile.digits + 10)
     ctx = tr.ctx
@@ -146,13 +148,13 @@ def o3(s: Session, p: Problem) -> Outcome:
         fd = (tr.loss(t + h) - tr.loss(t - h)) / (2 * h)
         worst = max(worst, abs(fd + g2) / g2)
         used += 1
-    mono = sum(1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + tr.resolution(2)))
-    tol = ctx.mpf(10) ** (-(tr.dps // 4))
+    mono = sum(1 for a, b in zip(tr.times, tr.times[1:]) if tr.loss(b) > tr.loss(a) * (1 + tol[1].of_run(tr)))
+    fd_tol = tol[0].of_run(tr)
     verdict, detail = all_of(
         (
-            worst <= tol if used >= 10 else None,
+            worst <= fd_tol if used >= 10 else None,
             f"{used} resolvable samples; max |dL/dt + ‖∇L‖²|/‖∇L‖² = {fmt(worst, 3)} "
-            f"(FD step {fmt(h, 2)}, tolerance {fmt(tol, 2)})",
+            f"(FD step {fmt(h, 2)}, tolerance {fmt(fd_tol, 2)})",
         ),
         (mono == 0, f"L increased across {mono} of {len(tr.times) - 1} steps"),
     )
@@ -160,8 +162,7 @@ def o3(s: Session, p: Problem) -> Outcome:
         verdict,
         "dL/dt = −‖∇L‖²",
         f"max rel. diff {fmt(worst, 3)}; increases {mono}",
-        f"≤ {fmt(tol, 2)} relative",
-        _lam(p),
-        tr.dps,
-        detail,
+        tol[0].describe(fd_tol),
+        detail=detail,
+        run=tr,
     )

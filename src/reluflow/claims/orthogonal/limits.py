@@ -17,11 +17,11 @@ from ...verdict import Verdict
 from ..common import (
     all_of,
     floor,
-    judge_trend,
     trend_outcome,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
-from ._shared import PAPER, _ladder, _lam, _limit_run, _need_a3, _norm, _tail_rate
+from ..tolerance import All, Certified, Resolution, Slope
+from ._shared import PAPER, _ladder, _limit_run, _need_a3, _norm, _tail_rate
 
 
 def _limit_states(s: Session, p: Problem, lams, rate: float):
@@ -48,8 +48,9 @@ def _probe_points(p: Problem, pr, count: int) -> list[list[float]]:
     statement="h_{θ_λ(∞)} → h_{θ*} uniformly on bounded sets",
     notion="sup over probe points of the unit sphere ≍ λ^{2(1−ρ_max)} (slope within 10 %), or at least λ¹",
     instance="E1",
+    tolerance=Slope(),
 )
-def o15(s: Session, p: Problem) -> Outcome:
+def o15(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
@@ -67,7 +68,7 @@ def o15(s: Session, p: Problem) -> Outcome:
             e = max(e, abs(h - pr.limit_output(x)))
         errs.append(e)
     return trend_outcome(
-        lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; "
+        tol, lams, errs, rate, exact, floors, dps, what="sup |h − h*|", note=f"{len(probes)} probe points; "
     )
 
 
@@ -78,8 +79,9 @@ def o15(s: Session, p: Problem) -> Outcome:
     statement="‖θ_λ(∞)‖² → 2(‖β*₊‖ + ‖β*₋‖) = min_{L=0} ‖θ‖²",
     notion="|‖θ‖² − min| ≍ λ^{2(1−ρ_max)} (slope within 10 %), or at least λ¹",
     instance="E1",
+    tolerance=Slope(),
 )
-def o16(s: Session, p: Problem) -> Outcome:
+def o16(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
@@ -90,7 +92,15 @@ def o16(s: Session, p: Problem) -> Outcome:
         floors.append(floor(tr, pr.min_theta_sq))
         errs.append(abs(tr.theta_sq(st) - pr.min_theta_sq))
     return trend_outcome(
-        lams, errs, rate, exact, floors, dps, what="|‖θ‖² − min|", predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}"
+        tol,
+        lams,
+        errs,
+        rate,
+        exact,
+        floors,
+        dps,
+        what="|‖θ‖² − min|",
+        predicted=f"min ‖θ‖² = {fmt(pr0.min_theta_sq, 10)}",
     )
 
 
@@ -101,8 +111,9 @@ def o16(s: Session, p: Problem) -> Outcome:
     statement="rank one per class: cos∠(w_j(∞), β*_±) → 1 for j ∈ F_±; partial and dead neurons → 0",
     notion="1 − cos ≍ λ^{4(1−ρ_max)} (or ≥ λ²); partial ‖w_j‖² ≍ λ^{2(1−ρ_j)}; dead ‖w_j‖ ≤ λ‖z_j‖",
     instance="E1",
+    tolerance=All((Slope(), Slope(), Resolution(slack=2, of="λ‖z_j‖ for dead neurons"))),
 )
-def o17(s: Session, p: Problem) -> Outcome:
+def o17(s: Session, p: Problem, tol: All) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
@@ -125,13 +136,13 @@ def o17(s: Session, p: Problem) -> Outcome:
         dead_bad += sum(
             1
             for j in dead
-            if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + tr.resolution(2))
+            if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + tol[2].of_run(tr))
         )
-    v1, s1, d1 = judge_trend(lams, cos_errs, 2 * rate, exact, floors)
+    v1, s1, d1 = tol[0].judge(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]
     if partial:
         top = max(partial, key=lambda nb: nb.coverage)
-        v2, _s2, d2 = judge_trend(lams, part_errs, float(2 * (1 - top.coverage)), True)
+        v2, _s2, d2 = tol[1].judge(lams, part_errs, float(2 * (1 - top.coverage)), True)
         parts.append(({Verdict.PASS: True, Verdict.FAIL: False}.get(v2), f"partial neuron {top.index} ‖w‖²: " + d2))
     parts.append((dead_bad == 0, f"dead neurons {dead}: ‖w_j(∞)‖ ≤ λ‖z_j‖ violated {dead_bad} times"))
     verdict, detail = all_of(*parts)
@@ -139,10 +150,9 @@ def o17(s: Session, p: Problem) -> Outcome:
         verdict,
         f"1 − cos slope {2 * rate:.4g}",
         f"slope {s1:.4g}; last 1 − cos {fmt(cos_errs[-1], 3)}",
-        "±10 % of the rates",
-        lam_str(lams),
-        dps,
-        detail,
+        lam=lam_str(lams),
+        dps=dps,
+        detail=detail,
     )
 
 
@@ -153,8 +163,9 @@ def o17(s: Session, p: Problem) -> Outcome:
     statement="‖w_j*‖² = ‖β*_±‖K_j²/Σ_{F_±}K_i² for j ∈ F_±",
     notion="max relative error → 0 at the rate λ^{2(1−ρ_max)} (within 10 %), or at least λ¹",
     instance="E1",
+    tolerance=Slope(),
 )
-def o18(s: Session, p: Problem) -> Outcome:
+def o18(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     rate, exact = _tail_rate(pr0)
@@ -172,6 +183,7 @@ def o18(s: Session, p: Problem) -> Outcome:
             )
         )
     return trend_outcome(
+        tol,
         lams,
         errs,
         rate,
@@ -233,8 +245,9 @@ def _attaining(p: Problem) -> tuple[list[Fraction], list[list[Fraction]]]:
     notion="exact inequality, certified with Arb balls on random exact interpolators; exact equality (SymPy) "
     "for the bound-attaining network, so a bound off either way fails",
     instance="E1",
+    tolerance=Certified("every slack ≥ 0 (Arb balls; exact zeros by SymPy), = 0 for the rank-one network"),
 )
-def o19(s: Session, p: Problem) -> Outcome:
+def o19(s: Session, p: Problem, tol: Certified) -> Outcome:
     pr = s.predict(p)
     X, y = p.data.X, p.data.y
     bsq = theory_orthogonal.beta_star_sq(p.data)  # the theory's bound, ‖β*_±‖²
@@ -297,10 +310,8 @@ def o19(s: Session, p: Problem) -> Outcome:
         f"slacks ≥ 0, = 0 for the rank-one network (min ‖θ‖² = {fmt(pr.min_theta_sq, 8)})",
         f"smallest random slack ≥ {fmt(worst, 4)}; rank-one slacks "
         + ", ".join(f"{fmt(low, 3)}" for _, low in tight.values()),
-        "exact (Arb balls decide each sign; equalities are decided exactly by SymPy)",
-        _lam(p),
-        60,
-        detail,
+        dps=60,
+        detail=detail,
     )
 
 

@@ -12,14 +12,13 @@ from ...problem import Problem, ProblemError
 from ...verdict import Verdict
 from ..common import (
     all_of,
-    ball_verdict,
     floor,
-    judge_trend,
     samples,
     trend_outcome,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
-from ._shared import PAPER, _class_loss, _fit, _half_fit, _ladder_runs, _lam, _need_a3, _need_two_classes, _tail_rate
+from ..tolerance import All, Certified, Exact, Rel, Slope
+from ._shared import PAPER, _class_loss, _fit, _half_fit, _ladder_runs, _need_a3, _need_two_classes, _tail_rate
 
 
 def _classrational(pr, sign) -> tuple[float, bool]:
@@ -38,8 +37,9 @@ def _classrational(pr, sign) -> tuple[float, bool]:
     "heteroclinic orbit (the ratio alone has a slow O(1/ln(1/λ)) bias)",
     notion="|t_obs − t_pred| → 0 at the rate of the class's corrections (λ^{2(1−ρ_max)}, or at least λ¹)",
     instance="E1",
+    tolerance=Slope(),
 )
-def o9(s: Session, p: Problem) -> Outcome:
+def o9(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     lams = s.profile.escape_lams
@@ -56,23 +56,16 @@ def o9(s: Session, p: Problem) -> Outcome:
             errs.append(abs(t_obs - t_pred))
             floors.append(floor(tr, t_pred))
             ratio = (t_obs / pr.log_inv_lambda, pr.T(sign))
-        v, _slope, det = judge_trend(lams, errs, rate, exact, floors)
+        v, _slope, det = tol.judge(lams, errs, rate, exact, floors)
         verdicts.append(v)
         parts.append(
             f"class {sign}: {det}; t^(1/2)/ln(1/λ) = {fmt(ratio[0], 6)} vs n/‖D‖ = {fmt(ratio[1], 6)} at λ = {lams[-1]}"
         )
-    verdict = (
-        Verdict.FAIL
-        if Verdict.FAIL in verdicts
-        else Verdict.INCONCLUSIVE
-        if Verdict.INCONCLUSIVE in verdicts
-        else Verdict.PASS
-    )
     return Outcome(
-        verdict,
+        Verdict.combine(verdicts),
         "errors → 0 at the predicted rate",
         "; ".join(p_.split(";")[0] for p_ in parts),
-        "±10 % of the rate (exact) or ≥ 0.9 × rate",
+        f"{tol.describe()} (exact rate) or {tol.describe(exact=False)}",
         lam_str(lams),
         dps,
         " | ".join(parts),
@@ -86,8 +79,9 @@ def o9(s: Session, p: Problem) -> Outcome:
     statement="orthonormal inputs: the whole loss curve matches the logistic heteroclinic prediction of R7",
     notion="sup-norm error → 0 as λ ↓, at the rate λ^{2(1−ρ_max)} of the largest partial neuron (or ≥ λ¹)",
     instance="B1",
+    tolerance=Slope(),
 )
-def o10(s: Session, p: Problem) -> Outcome:
+def o10(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     if not all(pr0.is_orthonormal_class(c) for c in ("+", "-") if pr0.points(c)):
@@ -99,7 +93,7 @@ def o10(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(floor(tr, pr.L0))
         errs.append(max(abs(tr.loss(t) - pr.loss(t)) for t in samples(tr, s.profile.samples * 5)))
-    return trend_outcome(lams, errs, rate, exact, floors, dps, what="sup |L − L_R7|", predicted="sup error → 0")
+    return trend_outcome(tol, lams, errs, rate, exact, floors, dps, what="sup |L − L_R7|", predicted="sup error → 0")
 
 
 @claim(
@@ -109,8 +103,9 @@ def o10(s: Session, p: Problem) -> Outcome:
     statement="L(t) = L_mid + o(1) for t ∈ [(T_fast+δ) ln(1/λ), (T_slow−δ) ln(1/λ)] (δ = (T_slow − T_fast)/4)",
     notion="sup error ≍ λ^{cδ}, c = min(2μ_fast, 2‖D_slow‖/n) (slope within 10 %)",
     instance="E1",
+    tolerance=Slope(),
 )
-def o11(s: Session, p: Problem) -> Outcome:
+def o11(s: Session, p: Problem, tol: Slope) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     _need_two_classes(pr0)
@@ -131,7 +126,7 @@ def o11(s: Session, p: Problem) -> Outcome:
             )
         )
     return trend_outcome(
-        lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}"
+        tol, lams, errs, rate, True, floors, dps, what="sup |L − L_mid|", predicted=f"L_mid = {fmt(pr0.L_mid, 8)}"
     )
 
 
@@ -183,8 +178,9 @@ def _saddle_expansion(p: Problem, pr) -> tuple[bool, str]:
     notion="exact expansion (SymPy) plus a limit: ‖∇L‖ at mid-plateau ≍ λ^c, "
     "c = min(μ_fast(T_mid − T_fast), 1 − ‖D_slow‖T_mid/n) (slope within 10 %)",
     instance="E1",
+    tolerance=All((Exact("ΔL = −ε²‖D_slow‖/n + O(ε⁴) at a stationary θ⁽¹⁾ (SymPy)"), Slope())),
 )
-def o12(s: Session, p: Problem) -> Outcome:
+def o12(s: Session, p: Problem, tol: All) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     _need_two_classes(pr0)
@@ -199,16 +195,15 @@ def o12(s: Session, p: Problem) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(floor(tr))
         errs.append(tr.ctx.sqrt(tr.grad_sq(tr.evaluate(Tm * pr.log_inv_lambda))))
-    v, slope, detail = judge_trend(lams, errs, rate, True, floors)
+    v, slope, detail = tol[1].judge(lams, errs, rate, True, floors)
     verdict, det = all_of((exact_ok, exact_detail), ({Verdict.PASS: True, Verdict.FAIL: False}.get(v), detail))
     return Outcome(
         verdict,
         f"ΔL coefficient −‖D_slow‖/n = {fmt(pr0.saddle_coefficient, 8)}; ‖∇L‖ slope {rate:.4g}",
         f"exact: {'equal' if exact_ok else 'different'}; slope {slope:.4g}",
-        "exact; ±10 % of the rate",
-        lam_str(lams),
-        dps,
-        det,
+        lam=lam_str(lams),
+        dps=dps,
+        detail=det,
     )
 
 
@@ -220,8 +215,9 @@ def o12(s: Session, p: Problem) -> Outcome:
     notion="L < 1e-20 within the theory's horizon at this λ (escape t⁰_± plus the decay at 2μ_±, +25 %): the run "
     "stops at L = 1e-21 and the certified (Arb) enclosure of its final loss decides, when the run certifies",
     instance="E1",
+    tolerance=Certified("final L < 1e-20 (the engine's value where the run does not certify)", hi="1e-20"),
 )
-def o13(s: Session, p: Problem) -> Outcome:
+def o13(s: Session, p: Problem, tol: Certified) -> Outcome:
     pr = s.predict(p)
     _need_a3(pr)
     tr = _fit(s, p, loss="1e-21")  # a decade below the tolerance, so that a proven ball can decide
@@ -234,19 +230,15 @@ def o13(s: Session, p: Problem) -> Outcome:
     if cert is not None and cert.ok:
         b = ball_dict(cert.loss_ball, 6)
         return Outcome(
-            ball_verdict(cert.loss_ball, hi="1e-20"),
+            tol.judge(cert.loss_ball),
             "L → 0",
             observed + f"; proven L ∈ {b['mid']} ± {b['rad']}",
-            "< 1e-20",
-            _lam(p),
-            tr.dps,
-            f"{tr.message}; certificate: {cert.message} in {cert.seconds:.2f} s",
+            detail=f"{tr.message}; certificate: {cert.message} in {cert.seconds:.2f} s",
             certified=True,
+            run=tr,
         )
     why = "" if cert is None else f"; not certified ({cert.message}), judged on the engine's value"
-    return Outcome(
-        Verdict.PASS if ok else Verdict.FAIL, "L → 0", observed, "< 1e-20", _lam(p), tr.dps, tr.message + why
-    )
+    return Outcome(Verdict.PASS if ok else Verdict.FAIL, "L → 0", observed, detail=tr.message + why, run=tr)
 
 
 def _tail_lambda(pr, sign) -> Fraction | None:
@@ -276,8 +268,9 @@ def _tail_lambda(pr, sign) -> Fraction | None:
     notion="relative error of the fitted slope ≤ 2 % on the window 1e-10·L_±(0) > L_± > 1e-22, at a λ where slower "
     "modes left out by the orbit stay below the window",
     instance="E1",
+    tolerance=Rel(0.02),
 )
-def o14(s: Session, p: Problem) -> Outcome:
+def o14(s: Session, p: Problem, tol: Rel) -> Outcome:
     pr0 = s.predict(p)
     _need_a3(pr0)
     parts, worst, dps, used = [], 0.0, 0, []
@@ -310,7 +303,7 @@ def o14(s: Session, p: Problem) -> Outcome:
         worst = max(worst, rel)
         parts.append(
             (
-                rel <= 0.02,
+                rel <= tol.rel,
                 f"class {sign} at λ = {lam_str(lam)}: slope {slope:.6g} vs −2μ = {want:.6g} "
                 f"(rel. error {rel:.2g}, {len(pts)} samples)",
             )
@@ -320,8 +313,7 @@ def o14(s: Session, p: Problem) -> Outcome:
         verdict,
         "slopes −2μ_±",
         f"max rel. error {worst:.2g}",
-        "≤ 2 %",
-        ", ".join(dict.fromkeys(used)),
-        dps,
-        detail + f"; tail rate of the total loss as λ → 0: 2 min μ = {fmt(pr0.loss_rate, 6)}",
+        lam=", ".join(dict.fromkeys(used)),
+        dps=dps,
+        detail=detail + f"; tail rate of the total loss as λ → 0: 2 min μ = {fmt(pr0.loss_rate, 6)}",
     )

@@ -14,8 +14,10 @@ from ...precision import context
 from ...problem import Dataset, Problem, ProblemError
 from ...theory import norm_geometry as ng
 from ...verdict import Verdict
+from ..common import all_of
 from ..core import Outcome, Session, claim, fmt
-from .geometry import _M, _Q0, DPS, PAPER, _all, _lam, _minimum, _need_theorem8, _versus
+from ..tolerance import All, Certified, Confidence, Exact, Resolution
+from .geometry import _M, _Q0, DPS, PAPER, _minimum, _need_theorem8, _versus
 
 
 def _random_interpolator(data: Dataset, chi, rng: random.Random):
@@ -94,8 +96,15 @@ def _generated(kind: str, rng: random.Random, d: int) -> Dataset:
     "certified minimiser; for every interpolator at once: the certified minimum's lower end above the "
     "bound (Arb); 𝓜's sign on generated d = 2 and orthogonal instances",
     instance="EX37+",
+    tolerance=All(
+        (
+            Exact("θ⁴‖x_i‖² ≥ 4y_i² on rational networks; sign of 𝓜 by duality"),
+            Certified("the certified minimum above the bound"),
+            Resolution(slack=5, unit="dps"),
+        )
+    ),
 )
-def n22(s: Session, p: Problem) -> Outcome:
+def n22(s: Session, p: Problem, tol: All) -> Outcome:
     data = _need_theorem8(p)
     ctx = context(DPS)
     rho2 = dot(data.teacher, data.teacher)
@@ -132,7 +141,7 @@ def n22(s: Session, p: Problem) -> Outcome:
         if m.sign != -1 or m.numeric_sign == 1:
             wrong.append(f"{name}: sign {m.sign}, value {fmt(m.value, 6)}")
         inconclusive += m.numeric_sign == 0
-    verdict, detail = _all(
+    verdict, detail = all_of(
         (
             bad_exact == 0,
             f"{len(exact_vals)} exact rational interpolators ({count} random, unbalanced; 5 in Θ_v*"
@@ -145,7 +154,7 @@ def n22(s: Session, p: Problem) -> Outcome:
             f"{'>' if below == '<' else '≯'} the bound",
         ),
         (
-            abs(B * B - ctx.mpf(bound_sq.numerator) / bound_sq.denominator) <= ctx.mpf(10) ** (-(DPS - 5)),
+            abs(B * B - ctx.mpf(bound_sq.numerator) / bound_sq.denominator) <= tol[2].bound(ctx, DPS),
             f"remark38_bound = {fmt(B, 12)} agrees with the exact (2 max_i ⟨v*, x_i⟩/‖x_i‖)² to 1e-25",
         ),
         (
@@ -165,19 +174,9 @@ def n22(s: Session, p: Problem) -> Outcome:
         f"‖θ‖² ≥ {fmt(B, 8)} > √2 for every interpolator; 𝓜 < 0 for d = 2 / orthogonal",
         f"smallest ‖θ‖² among the checked interpolators {fmt(closest, 8)}; {len(insts)} instances with 𝓜 < 0",
         "exact (Fractions) for rational networks, Arb for the certified minimum; sign of 𝓜 exact (duality)",
-        _lam(p),
-        DPS,
-        detail,
+        dps=DPS,
+        detail=detail,
     )
-
-
-def _wilson(k: int, n: int, z: float = 3.2905) -> tuple[float, float]:
-    """Wilson score interval (z = 3.29: two-sided 99.9 %)."""
-    ph = k / n
-    den = 1 + z * z / n
-    centre = (ph + z * z / (2 * n)) / den
-    half = z * math.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _assumption_1ii(data: Dataset, Z: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -219,8 +218,9 @@ def _assumption_1ii(data: Dataset, Z: np.ndarray, S: np.ndarray) -> tuple[np.nda
     notion="Monte Carlo with 99.9 % Wilson intervals per m: FAIL only if an upper confidence limit is below "
     "1 − (3/4)^m",
     instance="EX37+",
+    tolerance=Confidence(3.2905, "FAIL only if an upper confidence limit is below 1 − (3/4)^m"),
 )
-def n23(s: Session, p: Problem) -> Outcome:
+def n23(s: Session, p: Problem, tol: Confidence) -> Outcome:
     data = p.data
     if data.teacher is None:
         raise ProblemError("data.teacher", "Assumption 1(ii) needs the labels y_i = σ(⟨v*, x_i⟩) of a teacher")
@@ -237,7 +237,7 @@ def n23(s: Session, p: Problem) -> Outcome:
         q_hits += int(active.sum())
         q_total += active.size
         k = int(holds.sum())
-        lo, hi = _wilson(k, n_draws)
+        lo, hi = tol.interval(k, n_draws)
         bound = 1 - 0.75**m
         rows.append(f"m = {m}: {k}/{n_draws} = {k / n_draws:.4f} [{lo:.4f}, {hi:.4f}] vs bound {bound:.4f}")
         if hi < bound:
@@ -255,10 +255,8 @@ def n23(s: Session, p: Problem) -> Outcome:
             if not fails
             else f"significantly below the bound for m = {fails}"
         ),
-        "99.9 % Wilson interval per m; FAIL if its upper limit is below the bound",
-        _lam(p),
-        15,
-        "; ".join(rows)
+        dps=15,
+        detail="; ".join(rows)
         + (
             f"; not significantly above the bound for m = {tight}"
             if tight

@@ -12,8 +12,9 @@ from ...problem import Problem, ProblemError
 from ...theory.single_neuron_assumptions import gamma, sigma_matrix
 from ...verdict import Verdict
 from ..common import all_of, samples
-from ..core import Outcome, Session, claim, fmt, lam_str
-from ._shared import PAPER, _converged, _lam, _norm, _pr
+from ..core import Outcome, Session, claim, fmt
+from ..tolerance import All, Bound, Exact, Resolution
+from ._shared import PAPER, _converged, _norm, _pr
 
 
 @claim(
@@ -23,12 +24,13 @@ from ._shared import PAPER, _converged, _lam, _norm, _pr
     statement="a_j(t) = s_j‖w_j(t)‖ along the flow; signs never flip",
     notion="integrator tolerance: |a_j − s_j‖w_j‖| ≤ 10^-(digits−5)·max(‖w_j‖, λ‖z_j‖)",
     instance="SN1",
+    tolerance=All((Resolution(slack=5, of="‖w_j‖"), Exact("sign a_j = s_j"))),
 )
-def n1(s: Session, p: Problem) -> Outcome:
+def n1(s: Session, p: Problem, tol: All) -> Outcome:
     _pr(s, p)
     tr = _converged(s, p.with_lambda("1e-10") if p.init.lam > Fraction(1, 10**10) else p, power=1)
     ctx = tr.ctx
-    tol = tr.resolution(5)
+    bound = tol[0].of_run(tr)
     worst, flips = ctx.zero, 0
     for t in sorted(set(tr.times + samples(tr, s.profile.samples))):
         st = tr.evaluate(t)
@@ -36,15 +38,14 @@ def n1(s: Session, p: Problem) -> Outcome:
             nw = _norm(ctx, st.W[j])
             worst = max(worst, abs(st.a[j] - sj * nw) / nw)
             flips += st.a[j] * sj <= 0
-    verdict = Verdict.PASS if worst <= tol and flips == 0 else Verdict.FAIL
+    verdict = Verdict.PASS if worst <= bound and flips == 0 else Verdict.FAIL
     return Outcome(
         verdict,
         "a_j − s_j‖w_j‖ = 0, sign s_j",
         f"max rel. {fmt(worst, 3)}; {flips} sign flips",
-        f"≤ {fmt(tol, 2)}",
-        lam_str(tr.problem.init.lam),
-        tr.dps,
-        f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples up to t = {fmt(tr.t_end, 4)}",
+        f"≤ {fmt(bound, 2)}",
+        run=tr,
+        detail=f"{len(tr.times)} step boundaries and {s.profile.samples + 1} samples up to t = {fmt(tr.t_end, 4)}",
     )
 
 
@@ -55,8 +56,9 @@ def n1(s: Session, p: Problem) -> Outcome:
     statement="dL/dt = −‖θ̇‖² ≤ 0",
     notion="central finite differences of the dense output against ‖∇L‖² = ‖θ̇‖² from the state",
     instance="SN1",
+    tolerance=Resolution(share=4, of="‖∇L‖²"),
 )
-def n2(s: Session, p: Problem) -> Outcome:
+def n2(s: Session, p: Problem, tol: Resolution) -> Outcome:
     _pr(s, p)
     tr = _converged(s, p.with_lambda("1e-10") if p.init.lam > Fraction(1, 10**10) else p, power=1)
     ctx = tr.ctx
@@ -70,16 +72,12 @@ def n2(s: Session, p: Problem) -> Outcome:
         fd = (tr.loss(t + h) - tr.loss(t - h)) / (2 * h)
         worst = max(worst, abs(fd + g2) / g2)
         used += 1
-    tol = ctx.mpf(10) ** (-(tr.digits // 4))
-    verdict, detail = all_of((worst <= tol if used >= 10 else None, f"{used} resolvable samples; FD step {fmt(h, 2)}"))
+    bound = tol.of_run(tr)
+    verdict, detail = all_of(
+        (worst <= bound if used >= 10 else None, f"{used} resolvable samples; FD step {fmt(h, 2)}")
+    )
     return Outcome(
-        verdict,
-        "dL/dt = −‖θ̇‖²",
-        f"max rel. diff {fmt(worst, 3)}",
-        f"≤ {fmt(tol, 2)} relative",
-        lam_str(tr.problem.init.lam),
-        tr.dps,
-        detail,
+        verdict, "dL/dt = −‖θ̇‖²", f"max rel. diff {fmt(worst, 3)}", tol.describe(bound), detail=detail, run=tr
     )
 
 
@@ -91,15 +89,16 @@ def n2(s: Session, p: Problem) -> Outcome:
     "δ^{5/2}|I|/(√2 n) ≤ ‖γ_I‖ ≤ Δ²|I|/n, δ² ≤ ‖γ_[n]‖",
     notion="exact (Fractions) for γ = Σv*; the spectral form to 10^-(dps−5); inequalities",
     instance="SN1",
+    tolerance=All((Exact("γ_[n] = Σv*"), Resolution(slack=5, unit="dps"), Bound("Props. 16, 17"))),
 )
-def n3(s: Session, p: Problem) -> Outcome:
+def n3(s: Session, p: Problem, tol: All) -> Outcome:
     pr = _pr(s, p, 40)
     ctx, data, n, d = pr.ctx, p.data, p.n, p.d
     gam_q = list(gamma(data))  # (1/n)Σ y_i x_i
     sv = [dot(row, data.teacher) for row in sigma_matrix(data)]  # Σv*
     spectral = [ctx.fsum(pr.eta[k] * pr.nu_star[k] * pr.u[k][i] for k in range(d)) for i in range(d)]
     err = max(abs(a - rational(ctx, b)) for a, b in zip(spectral, gam_q))
-    tol = ctx.mpf(10) ** -(pr.dps - 5)
+    bound = tol[1].bound(ctx, pr.dps)
     De, de = pr.Delta, pr.delta
     ratio_ok = all(pr.eta[k + 1] / pr.eta[k] <= (1 - de / ((d - 1) * De)) ** 2 for k in range(d - 1))
     worst_lo, worst_hi = math.inf, math.inf
@@ -110,7 +109,7 @@ def n3(s: Session, p: Problem) -> Outcome:
         worst_hi = min(worst_hi, float(De**2 * len(I) / n / g))
     verdict, detail = all_of(
         (gam_q == sv, "γ_[n] = Σv* exactly (Fractions)"),
-        (err <= tol, f"spectral form error {fmt(err, 3)}"),
+        (err <= bound, f"spectral form error {fmt(err, 3)}"),
         (pr.eta[0] <= De**2, f"η_1 = {fmt(pr.eta[0])} ≤ Δ² = {fmt(De**2)}"),
         (ratio_ok, "eigenvalue ratios below (1 − δ/((d−1)Δ))²"),
         (
@@ -123,10 +122,9 @@ def n3(s: Session, p: Problem) -> Outcome:
         verdict,
         "identities and bounds hold",
         f"spectral error {fmt(err, 3)}; bound margins {worst_lo:.3g}, {worst_hi:.3g}",
-        f"exact / ≤ {fmt(tol, 2)}",
-        _lam(p),
-        pr.dps,
-        detail,
+        f"exact / {tol[1].describe(bound)}",
+        dps=pr.dps,
+        detail=detail,
     )
 
 
@@ -137,8 +135,9 @@ def n3(s: Session, p: Problem) -> Outcome:
     statement="u_1 ∈ int cone{x_i} (n = d: X⁻ᵀu_1 > 0)",
     notion="strict positivity of the cone coordinates (well above 10^-(dps−5))",
     instance="SN1",
+    tolerance=Resolution(slack=5, unit="dps"),  # the coordinates must stand clear of it
 )
-def n4(s: Session, p: Problem) -> Outcome:
+def n4(s: Session, p: Problem, tol: Resolution) -> Outcome:
     pr = _pr(s, p, 40)
     if p.n != p.d:
         raise ProblemError("data.X", "N4 is checked for n = d (cone coordinates unique)")
@@ -146,16 +145,15 @@ def n4(s: Session, p: Problem) -> Outcome:
     A = ctx.matrix([[rational(ctx, p.data.X[i][a]) for i in range(p.n)] for a in range(p.d)])  # columns x_i
     c = ctx.lu_solve(A, ctx.matrix(list(pr.u[0])))
     coords = [c[i] for i in range(p.n)]
-    tol = ctx.mpf(10) ** -(pr.dps - 5)
-    verdict = Verdict.PASS if min(coords) > tol else Verdict.FAIL
+    floor = tol.bound(ctx, pr.dps)
+    verdict = Verdict.PASS if min(coords) > floor else Verdict.FAIL
     return Outcome(
         verdict,
         "all cone coordinates > 0",
         f"coordinates {fmt(coords, 5)}",
-        f"> {fmt(tol, 2)}",
-        _lam(p),
-        pr.dps,
-        "u_1 = Σ c_i x_i solved at the prediction's precision",
+        f"> {fmt(floor, 2)}",
+        dps=pr.dps,
+        detail="u_1 = Σ c_i x_i solved at the prediction's precision",
     )
 
 
@@ -168,8 +166,9 @@ def n4(s: Session, p: Problem) -> Outcome:
     notion="event times to 10^-(dps−10): the engine at λ = 10^-(dps/2+5), where w/λ is the yardstick "
     "to 10^-dps; the order by the Prop. 14(i) rule, independent of D1's",
     instance="SN1",
+    tolerance=Resolution(slack=10, unit="dps"),
 )
-def n5(s: Session, p: Problem) -> Outcome:
+def n5(s: Session, p: Problem, tol: Resolution) -> Outcome:
     dps = 40
     q = p.with_lambda(Fraction(1, 10 ** (dps // 2 + 5)))
     pr = _pr(s, q, dps + 10)
@@ -205,10 +204,10 @@ def n5(s: Session, p: Problem) -> Outcome:
             mono_ok &= all(b[i] > a[i] for a, b in itertools.pairwise(vals) for i in range(p.n))
     bound = 4 * p.n * math.log(p.n) / pr.delta**3
     tmax = max(y.last for y in pr.yardsticks.values())
-    tol = ctx.mpf(10) ** -(dps - 10)
+    res = tol.bound(ctx, dps)
     verdict, detail = all_of(
         (order_ok, f"{n_events} engine events in D1's order, and each D1 crossing is the Prop. 14(i) argmin"),
-        (worst <= tol, f"max |t_engine − τ_D1| = {fmt(worst, 3)}"),
+        (worst <= res, f"max |t_engine − τ_D1| = {fmt(worst, 3)}"),
         (mono_ok, "s_jα_jᵀx_i strictly increasing at 9 points per stage"),
         (tmax < bound, f"max τ = {fmt(tmax)} < 4n ln n/δ³ = {fmt(bound)}"),
     )
@@ -216,8 +215,7 @@ def n5(s: Session, p: Problem) -> Outcome:
         verdict,
         f"{len(pr.crossings)} crossings at D1 times",
         f"max gap {fmt(worst, 3)}",
-        f"≤ {fmt(tol, 2)}",
-        _lam(q),
-        tr.dps,
-        detail,
+        tol.describe(res),
+        detail=detail,
+        run=tr,
     )

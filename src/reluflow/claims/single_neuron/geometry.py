@@ -25,7 +25,9 @@ from ...problem import Dataset, Problem, ProblemError
 from ...theory import interpolators as it
 from ...theory import norm_geometry as ng
 from ...verdict import Verdict
+from ..common import all_of
 from ..core import FIXTURES, Outcome, Session, claim, fmt, lam_str
+from ..tolerance import All, Certified, Exact, Resolution
 
 PAPER = "single-neuron"
 FIXTURES.update({"EX37+": example37_positive, "EX37-": example37_negative})
@@ -38,13 +40,6 @@ _Q0 = Fraction(0)
 
 def _lam(p: Problem) -> str:
     return lam_str(p.init.lam)
-
-
-def _all(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
-    """FAIL if any part is False, INCONCLUSIVE if any is None, else PASS."""
-    vals = [v for v, _ in parts]
-    verdict = Verdict.FAIL if False in vals else Verdict.INCONCLUSIVE if None in vals else Verdict.PASS
-    return verdict, "; ".join(d for _, d in parts)
 
 
 @functools.lru_cache(maxsize=32)
@@ -204,8 +199,14 @@ def _family37_positive(p: Problem) -> tuple[int, Fraction]:
     "cos∠(χ₂,χ₃) − sin∠(χ₂,v*) = (b−1)/(b+1) − √(1 − 9b/(25(b+1))) ≥ 5/6 − √0.67 > 0",
     notion="exact (SymPy): at the fixture's b and for symbolic b ≥ 11, at the fixture's d",
     instance="EX37+",
+    tolerance=All(
+        (
+            Exact("SymPy: identities simplify to 0, signs decided on b ∈ [11, ∞)"),
+            Resolution(slack=5, unit="dps"),
+        )
+    ),
 )
-def n20(s: Session, p: Problem) -> Outcome:
+def n20(s: Session, p: Problem, tol: All) -> Outcome:
     d, b = _family37_positive(p)
     at_b = _n20_network(d, b)
     sym = _n20_network(d, None)
@@ -230,13 +231,13 @@ def n20(s: Session, p: Problem) -> Outcome:
         (both("gap_at_11", true), "equality at b = 11"),
         (both("lower_positive", pos), "5/6 − √0.67 > 0"),
     ]
-    verdict, detail = _all(*checks)
+    verdict, detail = all_of(*checks)
     # numbers for the report, and the comparison with 𝓜 (which is ≥ the gap by definition)
     mv = _M(p.data)
     ctx = context(DPS)
     gap = ctx.mpf(str(sp.N(at_b["gap"], DPS + 5)))
     closed = ng.example37_gap(b, ctx)
-    m_ok = mv.value >= gap - ctx.mpf(10) ** (-(DPS - 5)) and mv.sign == 1
+    m_ok = mv.value >= gap - tol[1].bound(ctx, DPS) and mv.sign == 1
     if not m_ok and verdict is Verdict.PASS:
         verdict = Verdict.FAIL
     xi = sp.N(at_b["xi"], 12)
@@ -249,9 +250,8 @@ def n20(s: Session, p: Problem) -> Outcome:
         f"𝓜 = {fmt(mv.value, 10)} "
         f"({mv.how}; maximiser K = {tuple(k + 1 for k in mv.K)})",
         "exact (SymPy): identities simplify to 0, signs decided on [11, ∞) by solve_univariate_inequality",
-        _lam(p),
-        DPS,
-        ("all exact checks hold: " if not failed else "FAILED: " + "; ".join(failed) + " — checked: ")
+        dps=DPS,
+        detail=("all exact checks hold: " if not failed else "FAILED: " + "; ".join(failed) + " — checked: ")
         + detail
         + f"; 𝓜 ≥ gap at b = {b}: {m_ok} (𝓜 − gap = {fmt(mv.value - gap, 3)})",
     )
@@ -270,8 +270,14 @@ def n20(s: Session, p: Problem) -> Outcome:
     "the exact duality bound 2μᵀy/κ must equal 2‖v*‖; control: on EX37+ (𝓜 > 0) the certified "
     "minimum is below 2‖v*‖",
     instance="EX37-",
+    tolerance=All(
+        (
+            Certified("2‖v*‖ inside the certified enclosure of min ‖θ‖²"),
+            Resolution(slack=5, unit="dps"),
+        )
+    ),
 )
-def n21(s: Session, p: Problem) -> Outcome:
+def n21(s: Session, p: Problem, tol: All) -> Outcome:
     data = _need_theorem8(p)
     mv = _M(data)
     if mv.sign >= 0:
@@ -292,7 +298,7 @@ def n21(s: Session, p: Problem) -> Outcome:
             f"{found.rank} with {found.neurons} neurons); 2‖v*‖ = {fmt(ref, 15)} {where} the enclosure",
         ),
         (
-            abs(lower - ref) <= ctx.mpf(10) ** (-(DPS - 5)),
+            abs(lower - ref) <= tol[1].bound(ctx, DPS),
             f"exact duality bound 2μᵀy/κ = {fmt(lower, 15)} (every interpolator is above it)",
         ),
         (
@@ -300,13 +306,12 @@ def n21(s: Session, p: Problem) -> Outcome:
             f"control on EX37+ (𝓜 > 0): certified min ∈ [{cenc['lo']}, {cenc['hi']}] {'<' if c_where == '>' else '≮'} 2",
         ),
     ]
-    verdict, detail = _all(*parts)
+    verdict, detail = all_of(*parts)
     return Outcome(
         verdict,
         "min ‖θ‖² = 2‖v*‖ over interpolators (attained on Θ_{v*})",
         f"min ‖θ‖² ∈ [{enc['lo']}, {enc['hi']}]; 𝓜 = {fmt(mv.value, 8)} (sign {mv.sign}: {mv.how})",
         f"certified enclosure (relative width ≤ {found.rtol:g}); duality bound to 1e-25",
-        _lam(p),
-        DPS,
-        detail,
+        dps=DPS,
+        detail=detail,
     )

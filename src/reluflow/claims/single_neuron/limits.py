@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -10,8 +11,9 @@ from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...summary import angle_gap
 from ...verdict import Verdict
-from ..common import all_of, floor, judge_trend, trend_outcome
+from ..common import all_of, floor, trend_outcome
 from ..core import Outcome, Session, claim, fmt, lam_str
+from ..tolerance import All, Exact, Slope
 from ._shared import PAPER, _converged, _max_angle, _norm, _nuclear, _pr, _teacher
 
 
@@ -63,15 +65,16 @@ def _limit_ladder(s: Session, p: Problem):
     notion="trends along the λ ladder (arbitrary precision): ‖θ‖² − 2 = O(λ²), nuclear-norm excess O(λ) "
     "(the frozen rows), angles O(λ), test MSE ≥ O(λ³) — slopes at least 90 % of these",
     instance="SN1",
+    tolerance=All((Slope(), Exact("a_j > 0 on J_+"))),
 )
-def n18(s: Session, p: Problem) -> Outcome:
+def n18(s: Session, p: Problem, tol: All) -> Outcome:
     lams, rows, dps, floors = _limit_ladder(s, p)
     parts, slopes = [], {}
     keys = (("theta", 2.0), ("nuclear", 1.0), ("angle", 1.0), ("parallel", 1.0), ("test", 3.0))
     if len(_pr(s, p).J_plus) < 2:  # one J_+ neuron: no bundle angle to measure
         keys = tuple(k for k in keys if k[0] != "angle")
     for key, rate in keys:
-        verdict, slope, detail = judge_trend(lams, [r[key] for r in rows], rate, False, floors)
+        verdict, slope, detail = tol[0].judge(lams, [r[key] for r in rows], rate, False, floors)
         slopes[key] = slope
         parts.append((None if verdict is Verdict.INCONCLUSIVE else verdict is Verdict.PASS, f"{key}: {detail}"))
     parts.append((all(r["positive"] for r in rows), "a_j > 0 on J_+ at every λ"))
@@ -80,7 +83,7 @@ def n18(s: Session, p: Problem) -> Outcome:
         verdict,
         "slopes ≥ 0.9 × " + str(tuple(r for _, r in keys)),
         ", ".join(f"{k} {v:.3g}" for k, v in slopes.items()),
-        "≥ 90 % of the rate",
+        tol[0].describe(exact=False),
         lam_str(lams),
         dps,
         detail,
@@ -94,10 +97,13 @@ def n18(s: Session, p: Problem) -> Outcome:
     statement="lim ‖w_j^∞‖ = κ_j/√(Σ_{J_+} κ_k²) (the yardstick's norm split)",
     notion="relative error → 0 at least like the heuristic O(λ): log–log slope ≥ 0.9",
     instance="SN1",
+    tolerance=Slope(),
 )
-def n19(s: Session, p: Problem) -> Outcome:
+def n19(s: Session, p: Problem, tol: Slope) -> Outcome:
     lams, rows, dps, floors = _limit_ladder(s, p)
-    return trend_outcome(lams, [r["ratio"] for r in rows], 1.0, False, floors, dps, what="max_j |‖w_j‖/(κ_j/𝒦) − 1|")
+    return trend_outcome(
+        tol, lams, [r["ratio"] for r in rows], 1.0, False, floors, dps, what="max_j |‖w_j‖/(κ_j/𝒦) − 1|"
+    )
 
 
 @claim(
@@ -107,19 +113,17 @@ def n19(s: Session, p: Problem) -> Outcome:
     statement="small λ: the final maximum angle in J_+ is ∝ λ (log–log slope ≈ 1); ‖W‖_* → 1, ‖θ‖² → 2",
     notion="slope of the chord angle (no float floor) within 10 %, arbitrary precision",
     instance="SN1",
+    tolerance=Slope(),
 )
-def n24(s: Session, p: Problem) -> Outcome:
+def n24(s: Session, p: Problem, tol: Slope) -> Outcome:
     if len(_pr(s, p).J_plus) < 2:
         raise ProblemError("init", "N24 needs at least two J_+ neurons (a bundle angle)")
     lams, rows, dps, floors = _limit_ladder(s, p)
-    out = trend_outcome(lams, [r["angle"] for r in rows], 1.0, True, floors, dps, what="max angle (rad)")
+    out = trend_outcome(tol, lams, [r["angle"] for r in rows], 1.0, True, floors, dps, what="max angle (rad)")
     last = rows[-1]
-    return Outcome(
-        out.verdict,
-        out.predicted,
-        out.observed + f"; |‖W‖_* − 1| = {fmt(last['nuclear'], 3)}, |‖θ‖² − 2| = {fmt(last['theta'], 3)}",
-        out.tolerance,
-        out.lam,
-        dps,
-        out.detail + " (in degrees the angles are 57.3× larger; below ≈ 8.5e-7° float64's clamp-arccos would read 0)",
+    return replace(
+        out,
+        observed=out.observed + f"; |‖W‖_* − 1| = {fmt(last['nuclear'], 3)}, |‖θ‖² − 2| = {fmt(last['theta'], 3)}",
+        detail=out.detail
+        + " (in degrees the angles are 57.3× larger; below ≈ 8.5e-7° float64's clamp-arccos would read 0)",
     )

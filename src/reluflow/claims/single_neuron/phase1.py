@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...verdict import Verdict
 from ..common import all_of, floor, samples, trend_outcome
 from ..core import Outcome, Session, claim, fmt, lam_str
-from ._shared import PAPER, _converged, _digits, _ladder, _lam, _norm, _phase, _pr
+from ..tolerance import All, Bound, Exact, Resolution, Slope
+from ._shared import PAPER, _converged, _digits, _ladder, _norm, _phase, _pr
 
 
 @claim(
@@ -20,8 +22,11 @@ from ._shared import PAPER, _converged, _digits, _ladder, _lam, _norm, _phase, _
     "Lemma 3 bound (ε = 1/4); the gap is O(λ²)",
     notion="bound at every λ, plus log–log slope 2 within 10 % (arbitrary precision, λ to 1e-60)",
     instance="SN1",
+    tolerance=All(
+        (Bound("Lemma 3: |t_ℓ − τ_ℓ| ≤ λ^(1 − (1 + (3ℓ−1)/(3n_j))ε), same points in the same order"), Slope())
+    ),
 )
-def n6(s: Session, p: Problem) -> Outcome:
+def n6(s: Session, p: Problem, tol: All) -> Outcome:
     lams = s.profile.sn_early_lams
     errs, floors, dps, bound_ok, order_ok = [], [], 0, True, True
     for q in _ladder(p, lams):
@@ -40,31 +45,16 @@ def n6(s: Session, p: Problem) -> Outcome:
                 gap = abs(x.t - c.tau)
                 e = max(e, gap)
                 expo = 1 - (1 + pr.ctx.mpf(3 * ell - 1) / (3 * y.n_cross)) * rational(pr.ctx, pr.eps)
-                bound_ok &= gap <= lam**expo
+                bound_ok &= tol[0].holds(gap, lam**expo)
         errs.append(e)
         floors.append(floor(tr))
     if not _pr(s, p).crossings:
         raise ProblemError("init", "no point crosses any yardstick (every n_j = 0): no crossing times to compare")
-    out = trend_outcome(list(lams), errs, 2.0, True, floors, dps, what="max crossing gap")
+    out = trend_outcome(tol[1], list(lams), errs, 2.0, True, floors, dps, what="max crossing gap")
     if not (order_ok and bound_ok):
-        return Outcome(
-            Verdict.FAIL,
-            out.predicted,
-            out.observed,
-            out.tolerance,
-            out.lam,
-            out.dps,
-            f"order matches: {order_ok}; Lemma 3 bound holds: {bound_ok}; " + out.detail,
-        )
-    return Outcome(
-        out.verdict,
-        out.predicted,
-        out.observed,
-        out.tolerance,
-        out.lam,
-        out.dps,
-        "same points in the same order and within the Lemma 3 bound at every λ; " + out.detail,
-    )
+        why = f"order matches: {order_ok}; Lemma 3 bound holds: {bound_ok}; "
+        return replace(out, verdict=Verdict.FAIL, detail=why + out.detail)
+    return replace(out, detail="same points in the same order and within the Lemma 3 bound at every λ; " + out.detail)
 
 
 @claim(
@@ -74,8 +64,9 @@ def n6(s: Session, p: Problem) -> Outcome:
     statement="J_−: ‖w_j‖ non-increasing, ≤ λ‖z_j‖, deactivated by T0 and frozen; neurons outside J_± fixed",
     notion="exact equality for frozen neurons; monotonicity and bounds at step boundaries and samples",
     instance="SN1",
+    tolerance=All((Resolution(slack=5, of="‖w_j‖ and λ‖z_j‖"), Exact("frozen J_− and idle neurons"))),
 )
-def n7(s: Session, p: Problem) -> Outcome:
+def n7(s: Session, p: Problem, tol: All) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
     tr = _converged(s, q, power=1)
@@ -83,7 +74,7 @@ def n7(s: Session, p: Problem) -> Outcome:
     lam = rational(ctx, q.init.lam)
     still = [j for j in range(q.m) if j not in pr.J_plus and j not in pr.J_minus]
     ts = sorted(set(tr.times + samples(tr, s.profile.samples)))
-    slack = 1 + tr.resolution(5)
+    slack = 1 + tol[0].of_run(tr)
     grew, above, late = 0, 0, []
     for j in pr.J_minus:
         z = [rational(ctx, c) for c in q.init.z[j]]
@@ -110,10 +101,8 @@ def n7(s: Session, p: Problem) -> Outcome:
         verdict,
         "frozen by T0, ≤ λ‖z_j‖",
         f"{grew} increases, {above} above the bound",
-        "exact",
-        _lam(q),
-        tr.dps,
-        detail,
+        detail=detail,
+        run=tr,
     )
 
 
@@ -124,8 +113,9 @@ def n7(s: Session, p: Problem) -> Outcome:
     statement="on [0, T1]: ‖w_j‖ < 2‖z_j‖λe^{‖γ_[n]‖t}; J_+ norms non-decreasing",
     notion="inequality at step boundaries and samples",
     instance="SN1",
+    tolerance=All((Bound("‖w_j‖ < 2‖z_j‖λe^(‖γ_[n]‖t)", strict=True), Resolution(slack=5, of="‖w_j‖"))),
 )
-def n8(s: Session, p: Problem) -> Outcome:
+def n8(s: Session, p: Problem, tol: All) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
     tr = s.solve(q, digits=30, t_end=math.ceil(float(pr.T1)))
@@ -141,9 +131,9 @@ def n8(s: Session, p: Problem) -> Outcome:
         for j in range(q.m):
             b = 2 * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * lam * ctx.exp(pr.G * t)
             worst = max(worst, norms[j] / b)
-            over += norms[j] >= b
+            over += not tol[0].holds(norms[j], b)
         if prev is not None:
-            dec += sum(1 for j in pr.J_plus if norms[j] < prev[j] * (1 - tr.resolution(5)))
+            dec += sum(1 for j in pr.J_plus if norms[j] < prev[j] * (1 - tol[1].of_run(tr)))
         prev = norms
     verdict = Verdict.PASS if over == 0 and dec == 0 else Verdict.FAIL
     return Outcome(
@@ -151,9 +141,8 @@ def n8(s: Session, p: Problem) -> Outcome:
         "‖w_j‖/(2‖z_j‖λe^{‖γ‖t}) < 1",
         f"max ratio {fmt(worst, 4)}; {dec} decreases in J_+",
         "< 1",
-        _lam(q),
-        tr.dps,
-        f"T1 = {fmt(pr.T1, 5)}",
+        detail=f"T1 = {fmt(pr.T1, 5)}",
+        run=tr,
     )
 
 
@@ -165,8 +154,9 @@ def n8(s: Session, p: Problem) -> Outcome:
     "the log-norm gap is O(λ^{2−2ε})",
     notion="the three bounds at every λ, plus log–log slope 2 − 2ε = 1.5 within 10 %",
     instance="SN1",
+    tolerance=All((Bound("Lemma 5: ‖w_j‖ < 2‖z_j‖λ^(1−ε), w̄_jᵀγ̄ ≥ 1 − λ^ε, log-norm gap ≤ λ^(1−3ε)"), Slope())),
 )
-def n9(s: Session, p: Problem) -> Outcome:
+def n9(s: Session, p: Problem, tol: All) -> Outcome:
     lams = s.profile.sn_early_lams
     errs, floors, dps, ok, skipped = [], [], 0, True, []
     for q in _ladder(p, lams):
@@ -190,21 +180,16 @@ def n9(s: Session, p: Problem) -> Outcome:
             zn = _norm(ctx, [rational(ctx, c) for c in q.init.z[j]])
             gap = abs(ctx.log(r) - ctx.log(nw / lam))
             if separated:
-                ok &= nw < 2 * zn * lam ** (1 - eps)
+                ok &= nw < 2 * zn * lam ** (1 - eps)  # the three bounds of tol[0], as Lemma 5 states them
                 ok &= ctx.fsum(a * b for a, b in zip(w, gbar)) / nw >= 1 - lam**eps
                 ok &= gap <= lam ** (1 - 3 * eps)
             e = max(e, gap)
         errs.append(e)
         floors.append(floor(tr))
-    out = trend_outcome(list(lams), errs, 1.5, True, floors, dps, what="max log-norm gap")
-    verdict = out.verdict if ok else Verdict.FAIL
+    out = trend_outcome(tol[1], list(lams), errs, 1.5, True, floors, dps, what="max log-norm gap")
     note = f" (not at λ = {', '.join(skipped)}, where T1 ≤ T0: the phases do not separate yet)" if skipped else ""
-    return Outcome(
-        verdict,
-        out.predicted,
-        out.observed,
-        out.tolerance,
-        out.lam,
-        out.dps,
-        f"Lemma 5 bounds hold at every λ with T0 < T1: {ok}{note}; " + out.detail,
+    return replace(
+        out,
+        verdict=out.verdict if ok else Verdict.FAIL,
+        detail=f"Lemma 5 bounds hold at every λ with T0 < T1: {ok}{note}; " + out.detail,
     )

@@ -8,8 +8,9 @@ from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...summary import angle_gap
 from ...verdict import Verdict
-from ..common import all_of, floor, judge_trend, not_observed, samples
+from ..common import all_of, floor, not_observed, samples
 from ..core import NotObserved, Outcome, Session, claim, fmt, lam_str, loglog_slope
+from ..tolerance import All, Bound, Exact, Predicates, Rel, Resolution, Slope
 from ._shared import (
     PAPER,
     PHASE_LAMBDA,
@@ -44,8 +45,9 @@ def _after_T1(s: Session, p: Problem, count: int):
     statement="t ≥ T1: every J_+ neuron is active on every point; h(x_i) = vᵀx_i; the g_j are equal",
     notion="activation pattern (exact) at step boundaries and samples",
     instance="SN1",
+    tolerance=All((Exact("every J_+ pair active"), Resolution(slack=5))),
 )
-def n10(s: Session, p: Problem) -> Outcome:
+def n10(s: Session, p: Problem, tol: All) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
     bad, worst = 0, ctx.zero
@@ -56,16 +58,15 @@ def n10(s: Session, p: Problem) -> Outcome:
         v = _v(st, pr.J_plus)
         h = [ctx.fsum(st.a[j] * st.U[j][i] for j in range(q.m) if st.active[j][i]) for i in range(q.n)]
         worst = max([worst] + [abs(h[i] - ctx.fsum(a * b for a, b in zip(v, X[i]))) for i in range(q.n)])
-    tol = tr.resolution(5)
-    verdict = Verdict.PASS if bad == 0 and worst <= tol else Verdict.FAIL
+    bound = tol[1].of_run(tr)
+    verdict = Verdict.PASS if bad == 0 and worst <= bound else Verdict.FAIL
     return Outcome(
         verdict,
         "all J_+ pairs active; h = vᵀx",
         f"{bad} inactive pairs; max |h − vᵀx| {fmt(worst, 3)}",
-        f"exact / ≤ {fmt(tol, 2)}",
-        _lam(q),
-        tr.dps,
-        f"{len(ts)} times in [T1, fit], T1 = {fmt(pr.T1, 5)} (g_j = g follows from the equal patterns)",
+        f"exact / ≤ {fmt(bound, 2)}",
+        run=tr,
+        detail=f"{len(ts)} times in [T1, fit], T1 = {fmt(pr.T1, 5)} (g_j = g follows from the equal patterns)",
     )
 
 
@@ -76,15 +77,21 @@ def n10(s: Session, p: Problem) -> Outcome:
     statement="t ≥ T1: pairwise 1 − cos∠(w_j, w_j') < 4λ^ε in J_+, and non-increasing",
     notion="bound; monotone up to the run's resolution (1 − cos by the chord formula, arbitrary precision)",
     instance="SN1",
+    tolerance=All(
+        (
+            Bound("1 − cos∠(w_j, w_j′) < 4λ^ε in J_+", strict=True),
+            Resolution(slack=5, of="the previous gap"),
+        )
+    ),
 )
-def n11(s: Session, p: Problem) -> Outcome:
+def n11(s: Session, p: Problem, tol: All) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
     lam = rational(ctx, q.init.lam)
     bound = 4 * lam ** rational(ctx, pr.eps)
     J = pr.J_plus
     prev, rises, worst = None, 0, ctx.zero
-    res = tr.resolution(5)
+    res = tol[1].of_run(tr)
     for t in ts:
         st = tr.evaluate(t)
         gaps = {(a, b): angle_gap(ctx, st.W[a], st.W[b]) for a in J for b in J if a < b}
@@ -92,15 +99,13 @@ def n11(s: Session, p: Problem) -> Outcome:
         if prev is not None:
             rises += sum(1 for k in gaps if gaps[k] > prev[k] * (1 + res) + res * lam**2)
         prev = gaps
-    verdict = Verdict.PASS if worst < bound and rises == 0 else Verdict.FAIL
+    verdict = Verdict.PASS if tol[0].holds(worst, bound) and rises == 0 else Verdict.FAIL
     return Outcome(
         verdict,
         f"1 − cos < 4λ^ε = {fmt(bound, 3)}, non-increasing",
         f"max {fmt(worst, 3)}; {rises} increases",
-        "bound; monotone within resolution",
-        _lam(q),
-        tr.dps,
-        f"{len(ts)} times in [T1, fit]",
+        detail=f"{len(ts)} times in [T1, fit]",
+        run=tr,
     )
 
 
@@ -113,8 +118,9 @@ def n11(s: Session, p: Problem) -> Outcome:
     "Ξ's threshold λ^{ε/3} at the λ of Assumption 2, under which Lemma 28 holds (misses of the run's "
     "own λ^{ε/3} are reported)",
     instance="SN1",
+    tolerance=Predicates(("v ∈ S", "vᵀ(v* − v) > 0", "cos∠(v, x_i) > √8 λ^(ε/2)")),
 )
-def n12(s: Session, p: Problem) -> Outcome:
+def n12(s: Session, p: Problem, tol: Predicates) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
     lam = rational(ctx, q.init.lam)
@@ -134,7 +140,7 @@ def n12(s: Session, p: Problem) -> Outcome:
         ball += ctx.fsum(a * (b - a) for a, b in zip(v, vs)) <= 0
         nv = _norm(ctx, v)
         cone += any(ctx.fsum(a * b for a, b in zip(v, x)) / (nv * _norm(ctx, x)) <= c_min for x in X)
-    verdict = Verdict.PASS if outside == ball == cone == 0 else Verdict.FAIL
+    verdict = tol.judge(dict(zip(tol.names, (outside == 0, ball == 0, cone == 0))))
     finding = (
         (
             f"; at {misses} times Ξ misses the run's own threshold λ^(ε/3) = {fmt(xi_run, 3)} (min v̄ᵀḡ = "
@@ -148,10 +154,8 @@ def n12(s: Session, p: Problem) -> Outcome:
         "v ∈ S, in the ball, inside the cone",
         f"{outside} outside S, {ball} outside the ball, "
         f"{cone} near a boundary; visited S_ℓ for ℓ ∈ {sorted(x for x in seen if x)}",
-        "predicates",
-        _lam(q),
-        tr.dps,
-        f"{len(ts)} times in [T1, fit]; Ξ threshold λ_max^(ε/3) = {fmt(xi_a2, 3)}" + finding,
+        run=tr,
+        detail=f"{len(ts)} times in [T1, fit]; Ξ threshold λ_max^(ε/3) = {fmt(xi_a2, 3)}" + finding,
     )
 
 
@@ -162,8 +166,9 @@ def n12(s: Session, p: Problem) -> Outcome:
     statement="{k: ν_k > ν*_k} is a prefix; each ν_k − ν*_k changes sign at most once (− → +); ν_d never",
     notion="sign pattern at step boundaries and dense samples",
     instance="SN1",
+    tolerance=Exact("sign pattern of ν_k − ν*_k"),
 )
-def n13(s: Session, p: Problem) -> Outcome:
+def n13(s: Session, p: Problem, tol: Exact) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples * 4)
     d = q.d
     prefix_bad, changes = 0, [0] * d
@@ -181,10 +186,8 @@ def n13(s: Session, p: Problem) -> Outcome:
         Verdict.PASS if ok else Verdict.FAIL,
         "prefix; ≤ 1 change each; none for k = d",
         f"{prefix_bad} non-prefix patterns; sign changes per k {changes}",
-        "exact sign pattern",
-        _lam(q),
-        tr.dps,
-        f"{len(ts)} times in [T1, fit]",
+        detail=f"{len(ts)} times in [T1, fit]",
+        run=tr,
     )
 
 
@@ -211,8 +214,9 @@ def _vdot_ratio(tr, pr, st):
     notion="the bound at every λ of the ladder; the heuristic as a log–log slope 1 (within 10 %) of the ratio "
     "against the bundle angle at t = T2_pred along the ladder",
     instance="SN1",
+    tolerance=All((Bound("‖v̇ − f(v)‖ ≤ 3λ^(ε/2)‖f(v)‖"), Slope())),
 )
-def n14(s: Session, p: Problem) -> Outcome:
+def n14(s: Session, p: Problem, tol: All) -> Outcome:
     lams = list(s.profile.sn_limit_lams) + [PHASE_LAMBDA]
     bound_ok, dps, sups, ratios, angles, floors = True, 0, [], [], [], []
     bundle = len(_pr(s, p).J_plus) > 1  # one J_+ neuron is the reduced model itself: no angle, ratio 0
@@ -228,7 +232,7 @@ def n14(s: Session, p: Problem) -> Outcome:
                 continue
             ratio = _vdot_ratio(trl, prl, trl.evaluate(t))
             sup = max(sup, ratio)
-            bound_ok &= ratio <= bound
+            bound_ok &= tol[0].holds(ratio, bound)
         sups.append(sup)
         st = trl.evaluate(min(_T2_pred(_pr(s, ql)), trl.t_end))  # the bundle is O(1), f is O(1)
         ratios.append(_vdot_ratio(trl, prl, st))
@@ -237,7 +241,7 @@ def n14(s: Session, p: Problem) -> Outcome:
     parts = [(bound_ok, f"Lemma 28(vi) bound holds at every λ: {bound_ok}")]
     observed = f"sup_t ratio {fmt(sups, 3)}"
     if bundle:
-        verdict, slope, det = judge_trend(angles, ratios, 1.0, True, floors)
+        verdict, slope, det = tol[1].judge(angles, ratios, 1.0, True, floors)
         q2 = [float(r / a**2) for r, a in zip(ratios, angles)]
         parts.append(
             (
@@ -255,10 +259,9 @@ def n14(s: Session, p: Problem) -> Outcome:
         verdict,
         "ratio ≤ 3λ^(ε/2); ratio ∝ bundle angle (slope 1)" if bundle else "ratio ≤ 3λ^(ε/2)",
         observed,
-        "bound; slope 1 ± 10 %",
-        lam_str(lams),
-        dps,
-        detail,
+        lam=lam_str(lams),
+        dps=dps,
+        detail=detail,
     )
 
 
@@ -318,8 +321,15 @@ def _T2_pred(pr):
     notion="bounds at step boundaries and samples; the Lemma 32(ii) bounds at every λ; the slope of T2 in "
     "ln(1/λ) → 1/‖γ_[n]‖ (consecutive slopes within 1e-3), and T2 − T2_D3+D4 → 0 along the ladder",
     instance="SN1",
+    tolerance=All(
+        (
+            Bound("‖v‖ < 1/2 before T2, > ‖γ‖/(4η_1) after; Lemma 32(ii)", strict=True),
+            Rel(1e-3),
+            Bound("|T2 − T2_pred| < 1e-6 on the lower half of the ladder", strict=True),
+        )
+    ),
 )
-def n15(s: Session, p: Problem) -> Outcome:
+def n15(s: Session, p: Problem, tol: All) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
     T2 = _T2(tr, pr)
@@ -345,7 +355,7 @@ def n15(s: Session, p: Problem) -> Outcome:
         logs.append(prl.log_inv_lambda)
     slopes = [(b - a) / (lb - la) for a, b, la, lb in zip(T2s, T2s[1:], logs, logs[1:])]
     target = 1 / pr.G
-    slope_ok = abs(slopes[-1] - target) / target < ctx.mpf("1e-3")
+    slope_ok = abs(slopes[-1] - target) / target < ctx.mpf(str(tol[1].rel))
     worst = max(max(m) for m in margins)
     verdict, detail = all_of(
         (before == 0 and after == 0, f"‖v‖ ≥ 1/2 before T2 at {before} times; ‖v‖ ≤ ‖γ‖/(4η_1) after at {after}"),
@@ -356,7 +366,7 @@ def n15(s: Session, p: Problem) -> Outcome:
         ),
         (slope_ok, f"slopes of T2 in ln(1/λ): {fmt(slopes, 6)} → 1/‖γ_[n]‖ = {fmt(target, 6)}"),
         (
-            max(gaps[len(gaps) // 2 :]) < ctx.mpf("1e-6"),
+            tol[2].holds(max(gaps[len(gaps) // 2 :]), ctx.mpf("1e-6")),
             f"|T2 − T2_pred| along the ladder: {fmt(gaps, 3)} (T2_pred = t_escape (D3) + the reduced model's offset (D4))",
         ),
     )
@@ -380,9 +390,10 @@ def n15(s: Session, p: Problem) -> Outcome:
     "asymptotic rate 2λ_min((I + v*v*ᵀ)Σ), independent of λ",
     notion="inequalities at samples; late log-slope of L within 1 %",
     instance="SN1",
+    tolerance=All((Bound("PL, Thm 6 and the sharp bound on L after T2", strict=True), Rel(0.01))),
 )
-def n16(s: Session, p: Problem) -> Outcome:
-    q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
+def n16(s: Session, p: Problem, tol: All) -> Outcome:
+    _q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
     T2 = _T2(tr, pr)
     pl, r6, De = pr.pl_rate, pr.thm6_rate, pr.Delta
@@ -400,16 +411,14 @@ def n16(s: Session, p: Problem) -> Outcome:
     rel = abs(rate - pr.loss_rate) / pr.loss_rate
     verdict, detail = all_of(
         (bad_pl == bad_thm6 == bad_sharp == 0, f"violations: PL {bad_pl}, Thm 6 {bad_thm6}, sharp bound {bad_sharp}"),
-        (rel < ctx.mpf("0.01"), f"late slope of −ln L on [{fmt(t1, 4)}, {fmt(t2, 4)}] = {fmt(rate, 6)}"),
+        (rel < ctx.mpf(str(tol[1].rel)), f"late slope of −ln L on [{fmt(t1, 4)}, {fmt(t2, 4)}] = {fmt(rate, 6)}"),
     )
     return Outcome(
         verdict,
         f"2μ = {fmt(pr.loss_rate, 6)}",
         f"{fmt(rate, 6)} (rel. {fmt(rel, 2)})",
-        "1 % (rate)",
-        _lam(q),
-        tr.dps,
-        detail,
+        detail=detail,
+        run=tr,
     )
 
 
@@ -421,14 +430,21 @@ def n16(s: Session, p: Problem) -> Outcome:
     notion="converged run (stopped by the loss threshold of limit_options, L ≤ λ²L(0)·1e-10, within the "
     "theory's horizon); residual → 0 at the run's resolution",
     instance="SN1",
+    tolerance=All(
+        (
+            Resolution(slack=3),
+            Bound("‖v − v*‖ ≤ 10√(L/η_d); 1 − ‖v − v*‖ ≤ Σ‖w_j‖² < 1/(1 − 4λ^ε)"),
+            Resolution(slack=5),
+        )
+    ),
 )
-def n17(s: Session, p: Problem) -> Outcome:
+def n17(s: Session, p: Problem, tol: All) -> Outcome:
     q = _phase(p)
     pr = _pr(s, q)
     tr = _converged(s, q, power=1)
     ctx = tr.ctx
     thr = rational(ctx, pr.limit_options(1)["loss_below"])
-    res = tr.resolution(3) / ctx.sqrt(thr)  # relative resolution of L there (r to 10^-digits)
+    res = tol[0].of_run(tr) / ctx.sqrt(thr)  # relative resolution of L there (r to 10^-digits)
     if tr.status.value != "loss_below" or tr.final_loss > thr * (1 + res):
         raise not_observed(
             f"not converged: L = {fmt(tr.final_loss, 3)} > {fmt(thr, 3)}",
@@ -443,11 +459,14 @@ def n17(s: Session, p: Problem) -> Outcome:
     w2 = ctx.fsum(ctx.fsum(c * c for c in st.W[j]) for j in pr.J_plus)
     lam = rational(ctx, q.init.lam)
     upper = 1 / (1 - 4 * lam ** rational(ctx, pr.eps))
-    tol = ctx.sqrt(tr.final_loss) * 10 / ctx.sqrt(pr.eta[-1])  # ‖v − v*‖ ≤ √(2L/η_d)
+    scale = ctx.sqrt(tr.final_loss) * 10 / ctx.sqrt(pr.eta[-1])  # ‖v − v*‖ ≤ √(2L/η_d)
     verdict, detail = all_of(
-        (err <= tol, f"‖v − v*‖ = {fmt(err, 3)} ≤ √(2L/η_d)-scale {fmt(tol, 3)} at L = {fmt(tr.final_loss, 3)}"),
         (
-            1 - err - tr.resolution(5) <= w2 < upper,
+            tol[1].holds(err, scale),
+            f"‖v − v*‖ = {fmt(err, 3)} ≤ √(2L/η_d)-scale {fmt(scale, 3)} at L = {fmt(tr.final_loss, 3)}",
+        ),
+        (
+            1 - err - tol[2].of_run(tr) <= w2 < upper,
             f"Σ‖w_j‖² − 1 = {fmt(w2 - 1, 3)}, in [−‖v − v*‖, 1/(1 − 4λ^ε) − 1 = {fmt(upper - 1, 3)}) (at t = ∞: [0, …))",
         ),
     )
@@ -456,7 +475,6 @@ def n17(s: Session, p: Problem) -> Outcome:
         "L → 0; v → v*; 1 ≤ Σ‖w_j‖² < 1/(1 − 4λ^ε)",
         f"L = {fmt(tr.final_loss, 3)}; ‖v − v*‖ = {fmt(err, 3)}",
         f"L ≤ {fmt(thr, 3)}; residual at resolution",
-        _lam(q),
-        tr.dps,
-        f"converged ({tr.status.value} at t = {fmt(tr.t_end, 5)}); " + detail,
+        run=tr,
+        detail=f"converged ({tr.status.value} at t = {fmt(tr.t_end, 5)}); " + detail,
     )
