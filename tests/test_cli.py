@@ -207,6 +207,17 @@ def test_predict_writes_the_documented_json(tmp_path):
     assert d["T_plus"].startswith("1.26491106406735") and d["checked_digits"] >= 28
 
 
+def test_predict_digits_sets_the_checked_digits_and_dps_is_its_former_name(tmp_path):
+    outs = {}
+    for flag in ("--digits", "--dps"):
+        outs[flag] = tmp_path / f"{flag}.json"
+        res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), flag, "50", "--json", str(outs[flag])])
+        assert res.exit_code == 0, res.output
+    d = json.loads(outs["--digits"].read_text())
+    assert d["dps"] == 50 and 45 <= d["checked_digits"] <= 50 and len(d["T_plus"]) > 40
+    assert d == json.loads(outs["--dps"].read_text())
+
+
 def test_predict_refuses_non_orthogonal_data(tmp_path):
     spec = tmp_path / "spec.toml"
     spec.write_text('[data]\nX = [[1, 0], [1, 1]]\ny = [1, -1]\n[init]\nlambda = "1e-10"\nz = [[1, 2]]\ns = [1]\n')

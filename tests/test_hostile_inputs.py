@@ -52,8 +52,9 @@ def with_(table: str, **values) -> dict:
         (BASE, ("solve", "{spec}", "--loss-below", "1e-1000000"), "loss_below"),
         (BASE, ("solve", "{spec}", "--digits", "1000000"), "digits"),
         (BASE, ("solve", "{spec}", "--dps", "1000000"), "dps"),
-        (BASE, ("predict", "{spec}", "--dps", "0"), "dps"),
-        (BASE, ("predict", "{spec}", "--dps", "10000"), "dps"),
+        (BASE, ("predict", "{spec}", "--digits", "0"), "--digits"),
+        (BASE, ("predict", "{spec}", "--digits", "10000"), "--digits"),
+        (BASE, ("predict", "{spec}", "--dps", "10000"), "dps"),  # the former name still works, and is bounded
         (BASE, ("interpolate", "{spec}", "--digits", "0"), "--digits"),
         (BASE, ("interpolate", "{spec}", "--digits", "-5"), "--digits"),
         (with_("data", X=[[1, 0], [0, "1e-20"]]), ("solve", "{spec}"), "t_end"),  # badly scaled: default horizon

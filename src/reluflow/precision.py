@@ -21,9 +21,11 @@ from mpmath import libmp
 from .limits import MAX_DPS
 from .problem import ProblemError, shown
 
-__all__ = ["MIN_DPS", "Precision", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
+__all__ = ["FINDING", "MIN_DPS", "RECHECK", "Precision", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
 
 MIN_DPS = 15
+RECHECK = 10  # digits added for the rerun that checks every reported digit (reproduce, predict)
+FINDING = 20  # digits added before a claim's failure counts as a finding (it survived the precision check)
 # Guard digits beyond the requested ones: rounding in the fixed-point kernel and the
 # accumulation of per-step truncation errors over the run (see ``budget``).
 BASE_GUARD = 3
@@ -99,6 +101,11 @@ class Precision:
     digits: int
     dps: int
     guard: int
+
+    @property
+    def recheck(self) -> int:
+        """The digits of the rerun that checks this run's digits (:data:`RECHECK` more)."""
+        return self.digits + RECHECK
 
     @property
     def bits(self) -> int:

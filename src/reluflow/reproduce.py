@@ -3,7 +3,7 @@ claims, write the full report — ``report.md`` and the same as one self-contain
 ``report.html`` (figures embedded; :mod:`reluflow.report_html`).
 
 The default is the orthogonal-inputs fixture E1 at λ = 1e-30.  Every reported digit is
-checked by a rerun at ``digits + 10``; the report states how many digits agreed.  The
+checked by a rerun at ``digits + RECHECK`` (10 more); the report states how many digits agreed.  The
 report also carries the proofs table (``proofs_checks``), the claims of both papers with
 their verdicts (O1–O22 and N1–N24; profile ``quick``, or ``thorough`` with ``full``), the
 four orthogonal-inputs figures, the single-neuron exact-flow figure and, with
@@ -117,8 +117,8 @@ def reproduce(
         t0 = time.perf_counter()
         tr = solve(problem, digits=digits, loss_below=STOP_LOSS, progress=progress)
         t_solve = time.perf_counter() - t0
-    with clock(f"E1 check (rerun at {digits + 10} digits)"):
-        ref = solve(problem, digits=digits + 10, t_end=tr.t_end)
+    with clock(f"E1 check (rerun at {tr.precision.recheck} digits)"):
+        ref = solve(problem, digits=tr.precision.recheck, t_end=tr.t_end)
         checked = agreement(tr, ref)
         loss_checked = loss_agreement(tr, ref)
     with clock("figure: E1 loss curve"):
@@ -212,7 +212,7 @@ def _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, experimen
     return [
         (
             "E1 digits",
-            f"{checked:.1f} agreeing digits against a rerun at {tr.digits + 10} (need ≥ {tr.digits})",
+            f"{checked:.1f} agreeing digits against a rerun at {tr.precision.recheck} (need ≥ {tr.digits})",
             "PASS" if ok_digits else "FAIL",
         ),
         ("proof checks", _proofs_summary(results), _overall(r.verdict.value for r in results)),
@@ -431,7 +431,7 @@ def _report(tr: Trajectory, checked: float, loss_checked: float, t_solve: float,
         f"| requested digits / working dps / Taylor order | {tr.digits} / {tr.dps} / {tr.order} |",
         f"| steps, events | {len(tr.segments)}, {len(tr.events)} |",
         f"| solve wall time | {t_solve:.3f} s |",
-        f"| digits checked | {checked:.1f} agreeing digits against a rerun at {tr.digits + 10} digits: "
+        f"| digits checked | {checked:.1f} agreeing digits against a rerun at {tr.precision.recheck} digits: "
         f"**{'PASS' if ok else 'FAIL'}** (need ≥ {tr.digits}) |",
         "",
     ]

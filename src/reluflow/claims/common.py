@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ..precision import FINDING
 from ..problem import Problem, exact
 from ..verdict import Verdict
 from .core import NotObserved, Outcome, Session, fmt, lam_str
@@ -110,18 +111,18 @@ def all_of(*parts: tuple[bool | None, str]) -> tuple[Verdict, str]:
 
 
 def precision_checked(measure, digits: int):
-    """Run ``measure(digits)`` → (ok, observed, detail); if it fails, rerun at digits + 20:
+    """Run ``measure(digits)`` → (ok, observed, detail); if it fails, rerun at digits + FINDING (20):
     a failure that survives the higher precision is a finding (FAIL), one that disappears
     was rounding, and the higher-precision measurement is the one reported."""
     ok, obs, det, dps = measure(digits)
     if ok:
         return Verdict.PASS, obs, det, dps
-    ok2, obs2, det2, dps2 = measure(digits + 20)
+    ok2, obs2, det2, dps2 = measure(digits + FINDING)
     if ok2:
         return (
             Verdict.PASS,
             obs2,
-            det2 + f" (passed only after the precision check at {digits + 20} digits; at {digits}: {obs})",
+            det2 + f" (passed only after the precision check at {digits + FINDING} digits; at {digits}: {obs})",
             dps2,
         )
-    return Verdict.FAIL, obs2, det2 + f" (survives the precision check at {digits + 20} digits)", dps2
+    return Verdict.FAIL, obs2, det2 + f" (survives the precision check at {digits + FINDING} digits)", dps2

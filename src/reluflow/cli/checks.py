@@ -121,7 +121,7 @@ def reproduce(
     print_claims(res.claims)
     ok = res.checked_digits >= res.trajectory.digits
     console.print(
-        f"digits checked against a rerun at {digits + 10} digits: {res.checked_digits:.1f} "
+        f"digits checked against a rerun at {res.trajectory.precision.recheck} digits: {res.checked_digits:.1f} "
         f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/]"
     )
     for path in [res.report, *([res.html] if res.html else []), *res.figures, *res.tables]:

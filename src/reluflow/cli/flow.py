@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..integrate import solve as _solve
 from ..limits import MAX_DPS, WARN_DPS
-from ..precision import integer_in
+from ..precision import RECHECK, integer_in
 from ..problem import exact
 from ..specfile import load_data, load_spec
 from .guard import fail
@@ -85,14 +85,20 @@ def paper_module(paper: str):
 def predict(
     spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
     paper: str = typer.Option("orthogonal", "--paper", help="whose theory: orthogonal | single-neuron"),
-    dps: int = typer.Option(30, "--dps", help="working precision; numbers keep the digits that agree with dps + 10"),
+    digits: int = typer.Option(
+        30, "--digits", help="digits wanted: evaluated at this precision and 10 digits higher; only agreeing digits shown"
+    ),
     json_out: Path | None = typer.Option(None, "--json", help="write the prediction as JSON here"),
+    dps: int | None = typer.Option(None, "--dps", hidden=True, help="former name of --digits"),
 ) -> None:
-    """Evaluate the closed-form predictions of a paper's theory for SPEC."""
+    """Evaluate the closed-form predictions of a paper's theory for SPEC; every digit shown
+    is checked by a second evaluation 10 digits higher."""
     from ..theory import checked
 
     module = paper_module(paper)
-    out = checked(module.predict, load_spec(spec), dps=dps)
+    if dps is None:
+        integer_in(digits, "--digits", 5, MAX_DPS - RECHECK, "digits of the prediction")
+    out = checked(module.predict, load_spec(spec), dps=digits if dps is None else dps)
     table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
     for key in (
         ()

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..limits import MAX_DPS
-from ..precision import integer_in
+from ..precision import RECHECK, integer_in
 
 __all__ = ["checked"]
 
@@ -61,11 +61,11 @@ def _rounded(a: Any, b: Any, digits: int) -> Any:
 
 
 def checked(predict: Callable, problem, *, dps: int = 30) -> dict:
-    """``predict(problem, dps=…).to_dict()`` at ``dps`` and ``dps + 10``: numbers rounded to
+    """``predict(problem, dps=…).to_dict()`` at ``dps`` and ``dps + RECHECK`` (10 more): numbers rounded to
     the digits on which both agree (``checked_digits``, capped at ``dps``)."""
-    dps = integer_in(dps, "dps", 5, MAX_DPS - 10, "working precision of the prediction")
+    dps = integer_in(dps, "dps", 5, MAX_DPS - RECHECK, "working precision of the prediction")
     lo = predict(problem, dps=dps).to_dict()
-    hi = predict(problem, dps=dps + 10).to_dict()
+    hi = predict(problem, dps=dps + RECHECK).to_dict()
     worst: list[float] = []
     _agreement(lo, hi, worst)
     digits = int(min([float(dps)] + list(worst)))
