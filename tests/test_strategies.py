@@ -145,7 +145,7 @@ def test_inits_for_a_fixed_dataset(data):
     pr = predict(Problem(ds, init), dps=15)
     assert 3 <= len(init.z) <= 4
     assert not pr.assumptions["A3"] and pr.assumptions["covered"]
-    assert pr.F_minus and not pr.F_plus  # only the two-point class can fail
+    assert pr.minus.full and not pr.plus.full  # only the two-point class can fail
 
 
 @given(st.data())

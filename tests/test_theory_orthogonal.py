@@ -56,8 +56,8 @@ def pr_e1():
 
 def test_e1_sets_classes_and_full_neurons(pr_e1):
     pr = pr_e1
-    assert pr.S_plus == (0, 1) and pr.S_minus == (2, 3)
-    assert pr.F_plus == (0, 1) and pr.F_minus == (2, 3)
+    assert pr.plus.points == (0, 1) and pr.minus.points == (2, 3)
+    assert pr.plus.full == (0, 1) and pr.minus.full == (2, 3)
     assert [nb.kept for nb in pr.neurons] == [(0, 1), (0, 1), (2, 3), (2, 3), (0,), (1,)]
     assert [nb.wrong for nb in pr.neurons] == [(3,), (2,), (1,), (0,), (), ()]
     assert [nb.full for nb in pr.neurons] == [True] * 4 + [False] * 2
@@ -70,9 +70,9 @@ def test_e1_rates_plateaus_and_min_norm(pr_e1):
     pr, p = pr_e1, pr_e1.problem
     # ‖D₊‖² = 1 + 4·(3/2)² = 10, ‖D₋‖² = (3/2)²(4/5)² + (1/2)²(6/5)² = 9/5
     assert class_norm_sq(p, 1) == 10 and class_norm_sq(p, -1) == Fraction(9, 5)
-    assert close(pr.T_plus, 4 / CTX.sqrt(10), 28)
-    assert close(pr.T_minus, 4 / CTX.sqrt(q(Fraction(9, 5))), 28)
-    assert close(pr.norm_D_plus, CTX.sqrt(10), 28)
+    assert close(pr.plus.T, 4 / CTX.sqrt(10), 28)
+    assert close(pr.minus.T, 4 / CTX.sqrt(q(Fraction(9, 5))), 28)
+    assert close(pr.plus.norm_D, CTX.sqrt(10), 28)
     assert pr.ctx.mpf("0.9375") == pr.L0 and pr.L_mid == pr.ctx.mpf("0.3125")
     # ‖β*₊‖ = √(1 + 16/9) = 5/3, ‖β*₋‖² = 225/64 + 25/144 = 2125/576
     assert beta_norm_sq(p, 1) == Fraction(25, 9) and beta_norm_sq(p, -1) == Fraction(2125, 576)
@@ -80,7 +80,7 @@ def test_e1_rates_plateaus_and_min_norm(pr_e1):
     assert close(pr.min_theta_sq, expected, 28)
     assert close(pr.min_variation_norm, expected / 2, 28)
     assert close(pr.limit_theta_sq, expected, 28)  # A3: the limit is the minimum-norm interpolator
-    for s, F, nb in ((1, pr.F_plus, pr.norm_beta_plus), (-1, pr.F_minus, pr.norm_beta_minus)):
+    for s, F, nb in ((1, pr.plus.full, pr.plus.norm_beta), (-1, pr.minus.full, pr.minus.norm_beta)):
         assert close(pr.ctx.fsum(pr.limit_w_sq[j] for j in F), CTX.sqrt(q(beta_norm_sq(p, s))), 28)
         assert close(nb, CTX.sqrt(q(beta_norm_sq(p, s))), 28)
     assert pr.limit_w_sq[4] == 0 and pr.limit_w_sq[5] == 0
@@ -205,7 +205,7 @@ def test_e1_heteroclinic_half_time_and_staircase(pr_e1):
         assert close(pr.class_loss(s, th - 60), pr.class_initial_loss(s), 10)
     logl = pr.log_inv_lambda
     assert close(pr.loss(ctx.mpf("0.5") * logl), pr.L0, 10)
-    T_mid = (pr.T_plus + pr.T_minus) / 2
+    T_mid = (pr.plus.T + pr.minus.T) / 2
     assert close(pr.loss(T_mid * logl), pr.L_mid, 10)
     assert pr.loss(4 * logl) < ctx.mpf("1e-30")  # ≈ e^{−2μ₋(t − t^{1/2}_−)}, t − t^{1/2}_− ≈ 70
 
@@ -263,7 +263,7 @@ def test_e2_jump_process():
     pr = predict(e2("1e-30"), dps=30)
     ctx = pr.ctx
     assert not pr.assumptions["A3"] and pr.assumptions["covered"]
-    assert pr.F_plus == () and pr.notes
+    assert pr.plus.full == () and pr.notes
     T1 = 4 / CTX.sqrt(3)
     T2 = T1 + 4 * (1 - CTX.sqrt(q(Fraction(2, 3))))
     (j1, j2) = pr.jumps
@@ -380,7 +380,7 @@ def test_to_dict(pr_e1):
         return not isinstance(v, float)
 
     assert no_floats(d)
-    assert close(pr_e1.ctx.mpf(d["T_plus"]), pr_e1.T_plus, 28)
+    assert close(pr_e1.ctx.mpf(d["T_plus"]), pr_e1.plus.T, 28)
     short = pr_e1.to_dict(digits=6)
     assert short["L0"] == "0.937500" and short["K"][4] is None
 
@@ -439,7 +439,7 @@ def test_predictions_for_random_covered_problems(problem):
             assert pr.fast == ("+" if order[0] == 1 else "-")
     else:
         (jp,) = pr.jumps
-        assert jp.points == tuple(range(problem.n)) and close(jp.T, pr.T_plus, 25)
+        assert jp.points == tuple(range(problem.n)) and close(jp.T, pr.plus.T, 25)
 
 
 @given(orthogonal_problems(coverage=False, max_n=5))
@@ -492,7 +492,7 @@ def test_final_rate_is_the_smallest_eigenvalue_the_orbit_excites():
     ctx, n = pr.ctx, 4
     q = lambda v: ctx.mpf(Fr(v).numerator) / Fr(v).denominator
     nx = [q(sum(Fr(c) ** 2 for c in x)) for x in X]
-    nb = pr.norm_beta_plus
+    nb = pr.plus.norm_beta
     b = [q(v) / ctx.sqrt(w) / nb for v, w in zip(y, nx)]
     M = ctx.matrix(4, 4)
     for i in range(4):
@@ -500,7 +500,7 @@ def test_final_rate_is_the_smallest_eigenvalue_the_orbit_excites():
             M[i, l] = nb * ctx.sqrt(nx[i] / n) * ((i == l) + b[i] * b[l]) * ctx.sqrt(nx[l] / n)
     full = sorted(ctx.eigsy(M, eigvals_only=True))
     # V = span{e0, e1, (|y2| e2 + |y3| e3)/‖·‖}: the antisymmetric direction of the pair (2, 3) is not excited
-    assert pr.mu_plus > full[0] * (1 + ctx.mpf(10) ** -10)
-    assert min(abs(pr.mu_plus - v) for v in full) < ctx.mpf(10) ** -25
+    assert pr.plus.mu > full[0] * (1 + ctx.mpf(10) ** -10)
+    assert min(abs(pr.plus.mu - v) for v in full) < ctx.mpf(10) ** -25
     one = predict(Problem(Dataset([[2, 0], [0, 2]], [1, 3]), Init("1e-30", [[1, 1]], [1])), dps=30)
-    assert abs(one.mu_plus - 2 * one.norm_beta_plus * 4 / 2) < one.ctx.mpf(10) ** -25
+    assert abs(one.plus.mu - 2 * one.plus.norm_beta * 4 / 2) < one.ctx.mpf(10) ** -25

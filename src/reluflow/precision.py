@@ -21,7 +21,19 @@ from mpmath import libmp
 from .limits import MAX_DPS
 from .problem import ProblemError, shown
 
-__all__ = ["FINDING", "MIN_DPS", "RECHECK", "Precision", "backend", "budget", "context", "from_str", "integer_in", "rational", "to_str"]
+__all__ = [
+    "FINDING",
+    "MIN_DPS",
+    "RECHECK",
+    "Precision",
+    "backend",
+    "budget",
+    "context",
+    "from_str",
+    "integer_in",
+    "rational",
+    "to_str",
+]
 
 MIN_DPS = 15
 RECHECK = 10  # digits added for the rerun that checks every reported digit (reproduce, predict)

@@ -86,7 +86,9 @@ def predict(
     spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
     paper: str = typer.Option("orthogonal", "--paper", help="whose theory: orthogonal | single-neuron"),
     digits: int = typer.Option(
-        30, "--digits", help="digits wanted: evaluated at this precision and 10 digits higher; only agreeing digits shown"
+        30,
+        "--digits",
+        help="digits wanted: evaluated at this precision and 10 digits higher; only agreeing digits shown",
     ),
     json_out: Path | None = typer.Option(None, "--json", help="write the prediction as JSON here"),
     dps: int | None = typer.Option(None, "--dps", hidden=True, help="former name of --digits"),

@@ -103,7 +103,7 @@ def o21(s: Session, p: Problem, tol: Exact) -> Outcome:
     first = min(t, key=lambda c: t[c])
     return Outcome(
         Verdict.PASS if first == pr.fast else Verdict.FAIL,
-        f"class {pr.fast} first (‖D_+‖ = {fmt(pr.norm_D_plus, 6)}, ‖D_−‖ = {fmt(pr.norm_D_minus, 6)})",
+        f"class {pr.fast} first (‖D_+‖ = {fmt(pr.plus.norm_D, 6)}, ‖D_−‖ = {fmt(pr.minus.norm_D, 6)})",
         f"class {first} first (T_half: + {fmt(t['+'] / pr.log_inv_lambda, 5)}, − {fmt(t['-'] / pr.log_inv_lambda, 5)})",
         run=tr,
     )

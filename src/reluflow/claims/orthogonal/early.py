@@ -30,7 +30,7 @@ def _early_ladder(s: Session, pr, t_star) -> tuple[str, ...]:
     R3 window at its top: the O(λ²) corrections grow like λ²e^{2 max‖D_±‖t/n}, so the ladder
     starts where t_star ≤ ε n ln(1/λ)/max‖D_±‖ (ε = 1/2) — found by Hypothesis: an instance
     with late deactivations was still pre-asymptotic at λ = 1e-3."""
-    top = max(v for v in (pr.norm_D_plus, pr.norm_D_minus) if v is not None)
+    top = max(v for v in (pr.plus.norm_D, pr.minus.norm_D) if v is not None)
     need = float(top) * t_star / (float(EPS) * pr.problem.n * math.log(10))  # decades of 1/λ needed
     base = s.profile.early_lams
     shift = max(0, math.ceil(need) - round(-math.log10(float(frac(base[0])))))
@@ -117,7 +117,7 @@ def o5(s: Session, p: Problem, tol: All) -> Outcome:
 
 def _window(pr):
     """(t_1, t_w): T_1 = ε n ln(1/λ)/max‖D_±‖ and the window end (1 − ε) n ln(1/λ)/max‖D_±‖."""
-    top = max(v for v in (pr.norm_D_plus, pr.norm_D_minus) if v is not None)
+    top = max(v for v in (pr.plus.norm_D, pr.minus.norm_D) if v is not None)
     base = pr.problem.n * pr.log_inv_lambda / top
     return EPS.numerator * base / EPS.denominator, (1 - EPS) * base, top
 

@@ -36,7 +36,7 @@ def _limit_states(s: Session, p: Problem, lams, rate: float):
 def _probe_points(p: Problem, pr, count: int) -> list[list[float]]:
     """Points of the unit sphere where h is compared: the data directions, β̄*_±, and
     ``count`` Gaussian points (fixed seed)."""
-    pts = [[float(c) for c in x] for x in p.data.X] + [[float(c) for c in b] for b in (pr.beta_plus, pr.beta_minus)]
+    pts = [[float(c) for c in x] for x in p.data.X] + [[float(c) for c in b] for b in (pr.plus.beta, pr.minus.beta)]
     pts += np.random.default_rng(20221).normal(size=(count, p.d)).tolist()
     return [[c / math.sqrt(sum(v * v for v in x)) for c in x] for x in pts if any(x)]
 
@@ -127,7 +127,7 @@ def o17(s: Session, p: Problem, tol: All) -> Outcome:
         dps = max(dps, tr.dps)
         floors.append(floor(tr) ** 2)  # 1 − cos = chord²/2 with the chord resolved to the digits
         cos_errs.append(
-            max(angle_gap(ctx, st.W[j], pr.beta_plus if pr.neurons[j].sign == 1 else pr.beta_minus) for j in full)
+            max(angle_gap(ctx, st.W[j], pr.plus.beta if pr.neurons[j].sign == 1 else pr.minus.beta) for j in full)
         )
         if partial:
             top = max(partial, key=lambda nb: nb.coverage)

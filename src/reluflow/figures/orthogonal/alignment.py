@@ -71,7 +71,7 @@ def compute_alignment(
         scale = p.log_inv_lambda
         digits = max(25, round(scale / math.log(10)) + 5)
         pr = predict(p, dps=digits + 5)
-        T_slow = float(max(pr.T_plus, pr.T_minus))
+        T_slow = float(max(pr.plus.T, pr.minus.T))
         tr = solve(
             p, digits=digits, t_end=Fraction(math.ceil(T_max_factor * T_slow * scale * 1000), 1000), loss_below="1e-20"
         )
@@ -126,8 +126,8 @@ def compute_alignment(
         "lambdas": list(lambdas),
         "runs": runs,
         "neurons": _neurons(pr),
-        "T_plus": float(pr.T_plus),
-        "T_minus": float(pr.T_minus),
+        "T_plus": float(pr.plus.T),
+        "T_minus": float(pr.minus.T),
         "T_max": T_max_factor * T_slow,
     }
 

@@ -21,7 +21,7 @@ def _probe_points(p, pr, n_random: int, seed: int) -> list[list[float]]:
     for x in p.data.X:
         nx = math.sqrt(sum(float(c) ** 2 for c in x))
         pts.append([float(c) / nx for c in x])
-    for beta in (pr.beta_plus, pr.beta_minus):
+    for beta in (pr.plus.beta, pr.minus.beta):
         nb = math.sqrt(sum(float(c) ** 2 for c in beta))
         if nb:
             pts.append([float(c) / nb for c in beta])

@@ -27,7 +27,7 @@ def compute_loss(
         p = e1(lam)
         pr = predict(p)
         scale = p.log_inv_lambda
-        T_slow = float(max(pr.T_plus, pr.T_minus))
+        T_slow = float(max(pr.plus.T, pr.minus.T))
         T_max = T_max_factor * T_slow
         tr = solve(p, digits=digits, t_end=Fraction(math.ceil(T_max * scale * 1000), 1000), loss_below="1e-20")
         ts = _times(tr, samples)
@@ -58,9 +58,9 @@ def compute_loss(
         "L0": float(pr.L0),
         "L_mid": float(pr.L_mid),
         "fast": pr.fast,
-        "T_fast": float(min(pr.T_plus, pr.T_minus)),
-        "T_slow": float(max(pr.T_plus, pr.T_minus)),
-        "T_max": T_max_factor * float(max(pr.T_plus, pr.T_minus)),
+        "T_fast": float(min(pr.plus.T, pr.minus.T)),
+        "T_slow": float(max(pr.plus.T, pr.minus.T)),
+        "T_max": T_max_factor * float(max(pr.plus.T, pr.minus.T)),
     }
 
 

@@ -15,7 +15,7 @@ proof checks verify), evaluated through the code generator in a local mpmath con
 
 >>> from reluflow.datasets import e1
 >>> pr = predict(e1("1e-30"))
->>> pr.fast, [float(v) for v in (pr.T_plus, pr.T_minus)]
+>>> pr.fast, [float(c.T) for c in (pr.plus, pr.minus)]
 ('+', [1.2649110640673518, 2.9814239699997196])
 >>> [nb.full for nb in pr.neurons], pr.assumptions["A3"]
 ([True, True, True, True, False, False], True)
@@ -23,9 +23,10 @@ proof checks verify), evaluated through the code generator in a local mpmath con
 
 from .compute import beta_star_sq, predict
 from .prediction import Prediction
-from .records import Deactivation, EarlySegment, Jump, NeuronTheory, check_assumptions
+from .records import ClassTheory, Deactivation, EarlySegment, Jump, NeuronTheory, check_assumptions
 
 __all__ = [
+    "ClassTheory",
     "Deactivation",
     "EarlySegment",
     "Jump",

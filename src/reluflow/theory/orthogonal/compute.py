@@ -10,7 +10,7 @@ from ...precision import rational
 from ...problem import Problem, ProblemError
 from .closed_forms import _closed_forms
 from .prediction import Prediction
-from .records import Deactivation, EarlySegment, Jump, NeuronTheory, _dot, _sq, check_assumptions
+from .records import ClassTheory, Deactivation, EarlySegment, Jump, NeuronTheory, _dot, _sq, check_assumptions
 
 
 def beta_star_sq(data) -> dict[int, Fraction]:
@@ -233,35 +233,33 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     jumps, knots, unfitted = _jump_process(ctx, neurons, X, y, n)
     limit_w_sq, limit_theta_sq = _limit_split(ctx, neurons, jumps, F, nbeta, c.nx, y, A3)
     m = problem.m
+    classes = {
+        s: ClassTheory(
+            s,
+            S[s],
+            c.Dv[s],
+            nD[s],
+            c.beta[s],
+            nbeta[s],
+            F[s],
+            n / nD[s] if S[s] else None,
+            t_esc[s],
+            mu[s],
+            rates[s][1],
+        )
+        for s in (1, -1)
+    }
     return Prediction(
         problem=problem,
         dps=dps,
-        S_plus=S[1],
-        S_minus=S[-1],
-        D_plus=c.Dv[1],
-        D_minus=c.Dv[-1],
-        norm_D_plus=nD[1],
-        norm_D_minus=nD[-1],
-        beta_plus=c.beta[1],
-        beta_minus=c.beta[-1],
-        norm_beta_plus=nbeta[1],
-        norm_beta_minus=nbeta[-1],
+        plus=classes[1],
+        minus=classes[-1],
         neurons=neurons,
-        F_plus=F[1],
-        F_minus=F[-1],
         assumptions={"A1": True, "A3": A3, "A4": A4, "covered": covered, "both_signs": both},
         notes=tuple(notes),
         fast=fast,
-        T_plus=n / nD[1] if S[1] else None,
-        T_minus=n / nD[-1] if S[-1] else None,
-        t_escape_plus=t_esc[1],
-        t_escape_minus=t_esc[-1],
         L0=ctx.fsum(rational(ctx, v) ** 2 for v in y) / (2 * n),
         L_mid=L_mid,
-        mu_plus=mu[1],
-        mu_minus=mu[-1],
-        mu_min_plus=rates[1][1],
-        mu_min_minus=rates[-1][1],
         loss_rate=2 * min(v for v in mu.values() if v is not None),
         min_variation_norm=nbeta[1] + nbeta[-1],
         min_theta_sq=2 * (nbeta[1] + nbeta[-1]),

@@ -10,7 +10,7 @@ from typing import Any
 from ...precision import rational, to_str
 from ...problem import Problem, ProblemError, exact_text
 from .closed_forms import _closed_forms
-from .records import EarlySegment, Jump, NeuronTheory, _dot, _mp, _sq
+from .records import ClassTheory, EarlySegment, Jump, NeuronTheory, _dot, _mp, _sq
 
 
 @dataclass(frozen=True)
@@ -18,37 +18,20 @@ class Prediction:
     """Every closed-form quantity of the orthogonal-inputs theory for one problem, as
     mpmath numbers of a local context at ``dps`` digits (see :func:`predict`).
 
-    Class quantities take ``+1``/``-1`` (or ``'+'``/``'-'``) through the methods; the
-    ``*_plus``/``*_minus`` fields are None for an empty class."""
+    Each class's quantities are one :class:`ClassTheory` record, ``plus`` and ``minus``;
+    :meth:`of` picks one by sign (``+1``/``-1`` or ``'+'``/``'-'``), and the per-class
+    methods (``T(sign)``, ``mu(sign)``, …) read it."""
 
     problem: Problem = field(repr=False)
     dps: int
-    S_plus: tuple[int, ...]
-    S_minus: tuple[int, ...]
-    D_plus: tuple
-    D_minus: tuple
-    norm_D_plus: Any
-    norm_D_minus: Any
-    beta_plus: tuple
-    beta_minus: tuple
-    norm_beta_plus: Any
-    norm_beta_minus: Any
+    plus: ClassTheory
+    minus: ClassTheory
     neurons: tuple[NeuronTheory, ...]
-    F_plus: tuple[int, ...]
-    F_minus: tuple[int, ...]
     assumptions: dict
     notes: tuple[str, ...]
     fast: str | None
-    T_plus: Any
-    T_minus: Any
-    t_escape_plus: Any
-    t_escape_minus: Any
     L0: Any
     L_mid: Any
-    mu_plus: Any
-    mu_minus: Any
-    mu_min_plus: Any
-    mu_min_minus: Any
     loss_rate: Any
     min_variation_norm: Any
     min_theta_sq: Any
@@ -81,22 +64,26 @@ class Prediction:
             raise ProblemError("sign", f"must be +1, -1, '+' or '-', got {sign!r}")
         return s
 
+    def of(self, sign) -> ClassTheory:
+        """The class of ``sign`` (+1, −1, '+' or '-')."""
+        return self.plus if self._class(sign) == 1 else self.minus
+
     def norm_D(self, sign) -> Any:
-        return self.norm_D_plus if self._class(sign) == 1 else self.norm_D_minus
+        return self.of(sign).norm_D
 
     def T(self, sign) -> Any:
         """Rescaled jump time T_± = n/‖D_±‖ (R6)."""
-        return self.T_plus if self._class(sign) == 1 else self.T_minus
+        return self.of(sign).T
 
     def points(self, sign) -> tuple[int, ...]:
-        return self.S_plus if self._class(sign) == 1 else self.S_minus
+        return self.of(sign).points
 
     def full(self, sign) -> tuple[int, ...]:
-        return self.F_plus if self._class(sign) == 1 else self.F_minus
+        return self.of(sign).full
 
     def mu(self, sign) -> Any:
         """μ_±: the smallest eigenvalue of J_± that the λ → 0 orbit excites (R8)."""
-        return self.mu_plus if self._class(sign) == 1 else self.mu_minus
+        return self.of(sign).mu
 
     def tail_exponent(self, sign) -> Any:
         """e with L_±(crossover)/L_±(0) ≍ λ^e: below that level the modes of J_± that the
@@ -104,7 +91,7 @@ class Prediction:
         partial neurons and misalignment (q = min(1, limit_exponent)), outlast the μ_± mode:
         e = 2qμ_±/(μ_± − μ_min).  None when no slower mode exists."""
         s = self._class(sign)
-        mu, low = self.mu(s), (self.mu_min_plus if s == 1 else self.mu_min_minus)
+        mu, low = self.mu(s), self.of(s).mu_min
         if mu is None or mu - low <= mu * self.ctx.mpf(10) ** (-self.dps // 2):
             return None
         q = min(self.ctx.one, self.limit_exponent) if self.limit_exponent is not None else self.ctx.one
@@ -112,7 +99,7 @@ class Prediction:
 
     def t_escape(self, sign) -> Any:
         """Finite-λ escape time t_± = t⁰_± = n/(2‖D_±‖) ln(1/(λ² Σ_{F_±} K_j²)) (R6, R7)."""
-        return self.t_escape_plus if self._class(sign) == 1 else self.t_escape_minus
+        return self.of(sign).t_escape
 
     def class_initial_loss(self, sign) -> Any:
         """L_±(0) = (1/2n) Σ_{S_±} y_k²."""
@@ -190,7 +177,7 @@ class Prediction:
         t = self.fit_time(loss)
         if t is None:
             return None
-        growth = max(self.problem.n / v for v in (self.norm_D_plus, self.norm_D_minus) if v)
+        growth = max(self.problem.n / v for v in (self.plus.norm_D, self.minus.norm_D) if v)
         return math.ceil(1.25 * t + 10 * growth)
 
     def class_loss(self, sign, t: Any) -> Any:
@@ -217,7 +204,7 @@ class Prediction:
         xv = [_mp(ctx, v, f"x[{i}]") for i, v in enumerate(x)]
         if len(xv) != self.problem.d:
             raise ProblemError("x", f"has {len(xv)} entries; the inputs have d = {self.problem.d}")
-        return max(_dot(self.beta_plus, xv), 0) - max(_dot(self.beta_minus, xv), 0)
+        return max(_dot(self.plus.beta, xv), 0) - max(_dot(self.minus.beta, xv), 0)
 
     def limit_network(self) -> tuple[list, list]:
         """θ* = (a*, W*): w_j* = √(‖β*_±‖) K_j/(Σ_{F_±}K_i²)^{1/2} β̄*_± for j ∈ F_±, else 0 (R9)."""
@@ -229,9 +216,7 @@ class Prediction:
         a, W = [], []
         for nb, wsq in zip(self.neurons, self.limit_w_sq):
             r = ctx.sqrt(wsq)
-            beta, nb_ = (
-                (self.beta_plus, self.norm_beta_plus) if nb.sign == 1 else (self.beta_minus, self.norm_beta_minus)
-            )
+            beta, nb_ = self.of(nb.sign).beta, self.of(nb.sign).norm_beta
             W.append([r * v / nb_ for v in beta] if r else [ctx.zero] * self.problem.d)
             a.append(nb.sign * r)
         return a, W
@@ -280,34 +265,34 @@ class Prediction:
             "dps": self.dps,
             "assumptions": dict(self.assumptions),
             "notes": list(self.notes),
-            "S_plus": list(self.S_plus),
-            "S_minus": list(self.S_minus),
-            "D_plus": vec(self.D_plus),
-            "D_minus": vec(self.D_minus),
-            "norm_D_plus": fmt(self.norm_D_plus),
-            "norm_D_minus": fmt(self.norm_D_minus),
-            "beta_plus": vec(self.beta_plus),
-            "beta_minus": vec(self.beta_minus),
+            "S_plus": list(self.plus.points),
+            "S_minus": list(self.minus.points),
+            "D_plus": vec(self.plus.D),
+            "D_minus": vec(self.minus.D),
+            "norm_D_plus": fmt(self.plus.norm_D),
+            "norm_D_minus": fmt(self.minus.norm_D),
+            "beta_plus": vec(self.plus.beta),
+            "beta_minus": vec(self.minus.beta),
             "fast": self.fast,
-            "T_plus": fmt(self.T_plus),
-            "T_minus": fmt(self.T_minus),
-            "t_escape_plus": fmt(self.t_escape_plus),
-            "t_escape_minus": fmt(self.t_escape_minus),
+            "T_plus": fmt(self.plus.T),
+            "T_minus": fmt(self.minus.T),
+            "t_escape_plus": fmt(self.plus.t_escape),
+            "t_escape_minus": fmt(self.minus.t_escape),
             "t_half_plus": None,
             "t_half_minus": None,
             "L0": fmt(self.L0),
             "L_mid": fmt(self.L_mid),
             "fitting_order": [self.fast, "-" if self.fast == "+" else "+"]
-            if self.fast and self.S_plus and self.S_minus
+            if self.fast and self.plus.points and self.minus.points
             else ([self.fast] if self.fast else []),
-            "mu_plus": fmt(self.mu_plus),
-            "mu_minus": fmt(self.mu_minus),
+            "mu_plus": fmt(self.plus.mu),
+            "mu_minus": fmt(self.minus.mu),
             "loss_rate": fmt(self.loss_rate),
             "min_theta_sq": fmt(self.min_theta_sq),
             "min_variation_norm": fmt(self.min_variation_norm),
             "limit_theta_sq": fmt(self.limit_theta_sq),
-            "F_plus": list(self.F_plus),
-            "F_minus": list(self.F_minus),
+            "F_plus": list(self.plus.full),
+            "F_minus": list(self.minus.full),
             "K": [fmt(nb.K) if nb.full else None for nb in self.neurons],
             "growth_prefactor": [fmt(nb.K) for nb in self.neurons],
             "coverage": [fmt(nb.coverage) for nb in self.neurons],
@@ -379,7 +364,7 @@ class _Heteroclinic:
         if tau < 0:  # still linear growth: β = e^{2‖D‖τ/n} D̄ to relative O(‖β‖)
             rho = ctx.exp(2 * self.nD * tt / self.n)
             p = self.pr.problem
-            Dv = self.pr.D_plus if self.s == 1 else self.pr.D_minus
+            Dv = self.pr.of(self.s).D
             tot = ctx.fsum(
                 (abs(rational(ctx, p.data.y[k])) - rho * _dot(Dv, [rational(ctx, c) for c in p.data.X[k]]) / self.nD)
                 ** 2

@@ -58,6 +58,27 @@ class NeuronTheory:
 
 
 @dataclass(frozen=True)
+class ClassTheory:
+    """One class's quantities (``sign`` +1 or −1; R3–R9): its points S_±, the direction
+    D_± = Σ_{S_±}|y_k|x_k and its norm, β*_± = Σ_{S_±}|y_k|x_k/‖x_k‖² and its norm, the
+    full-coverage neurons F_±, the jump time T_± = n/‖D_±‖, the escape time t⁰_± (None
+    without a full neuron), μ_± (the smallest eigenvalue of J_± the orbit excites) and the
+    smallest eigenvalue μ_min of J_±.  Numbers are None for an empty class."""
+
+    sign: int
+    points: tuple[int, ...]
+    D: tuple
+    norm_D: Any
+    beta: tuple
+    norm_beta: Any
+    full: tuple[int, ...]
+    T: Any
+    t_escape: Any
+    mu: Any
+    mu_min: Any
+
+
+@dataclass(frozen=True)
 class Jump:
     """R11/R12 jump process: at rescaled time ``T`` the neurons ``neurons`` reach e_j = 0
     and fit the points ``points`` (removed from the unfitted set)."""
