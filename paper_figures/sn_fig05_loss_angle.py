@@ -1,24 +1,26 @@
 """Fig. 5 of Chistikov, Englert & Lazić (2023): Loss and maximum angle for one uncentred run (log and linear x), GD and exact flow.
 
-In the spirit of the paper (float64 GD with its protocol; seeds ours).  Compute (cached as
-JSON under paper_figures/out/) and plot are separate (reluflow.figures.single_neuron_gd):
+In the spirit of the paper (float64 GD with its protocol; seeds ours).
 
-    python paper_figures/sn_fig05_loss_angle.py              # quick: small sizes and caps (default)
+The numbers are cached as JSON under paper_figures/out/ (reused while the package version
+and the parameters are unchanged); the figure is ``sn_fig05_loss_angle`` of reluflow.figures.catalog.
+
+    python paper_figures/sn_fig05_loss_angle.py              # small sizes and caps (default)
     python paper_figures/sn_fig05_loss_angle.py --full       # the paper's protocol (meant for a GPU)
-    python paper_figures/sn_fig05_loss_angle.py --recompute  # ignore the cache
+    python paper_figures/sn_fig05_loss_angle.py --recompute  # ignore the cached numbers
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from reluflow.figures import single_neuron_gd
+from reluflow.figures import catalog
 
 OUT = Path(__file__).resolve().parent / "out"
 
 
 def main(argv=None) -> list[Path]:
-    return single_neuron_gd.script_main(5, __doc__, argv, out_dir=OUT)
+    return catalog.script_main("sn_fig05_loss_angle", __doc__, argv, out_dir=OUT)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def test_sliding_run_goes_on_and_lists_its_events(tmp_path):
 def test_reproduce_writes_report_and_figures(tmp_path, monkeypatch):
     from reluflow.figures import interpolators as interp_figures
 
-    monkeypatch.setattr(interp_figures, "QUICK", {"ts": ("3", "4"), "lam": "1e-4"})  # two family points
+    monkeypatch.setattr(interp_figures, "QUICK_PARAMETERS", {"ts": ("3", "4"), "lam": "1e-4"})  # two family points
     res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20", "--no-experiments"])
     # exit 1 for one reason only: the N14 finding (the spec's "ratio ∝ angle" measures slope 2)
     assert res.exit_code == 1, res.output

@@ -466,14 +466,14 @@ def test_make_caches_and_overrides(tmp_path, monkeypatch):
     real = F.parameters  # a small instance: the paper's (n = 32, m = 25) starts with ~400 switches
     monkeypatch.setattr(F, "parameters", lambda key, quick=True: {**real(key, quick=quick), "d": 4, "m": 3})
     over = {"trials": 1, "max_iter": 60, "seed": 1, "backend": None}
-    paths = F.make(11, tmp_path, overrides=over)
+    paths = F.figure(11).make(tmp_path, overrides=over)
     cache = tmp_path / "sn_gd_two_run_quick.json"
     assert cache.exists() and paths[0].suffix == ".pdf"
     stamp = cache.stat().st_mtime_ns
-    F.make(11, tmp_path, overrides=over)  # same parameters: the cache is reused
+    F.figure(11).make(tmp_path, overrides=over)  # same parameters: the cache is reused
     assert cache.stat().st_mtime_ns == stamp
     with pytest.raises(ValueError, match="figure"):
-        F.make(12, tmp_path)
+        F.figure(12)
 
 
 def test_two_teacher_figures_carry_the_exact_flow(tmp_path):

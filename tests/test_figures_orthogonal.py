@@ -3,6 +3,7 @@ JSON-ready data, honest numbers against the theory, plots written as PDF and PNG
 cache of ``make``."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -98,7 +99,7 @@ def test_incremental_has_the_larger_norm(incremental):
     assert data["pred_loss_levels"][0] > data["pred_loss_levels"][1] > data["pred_loss_levels"][-1] == 0
 
 
-@pytest.mark.parametrize("name", orth.FIGURES)
+@pytest.mark.parametrize("name", ["loss", "alignment", "limit", "incremental"])
 def test_plots_write_pdf_and_png(name, tmp_path, request):
     data = _roundtrip(request.getfixturevalue(name))
     paths = getattr(orth, f"plot_{name}")(data, tmp_path / name)
@@ -113,19 +114,21 @@ def test_make_uses_its_cache(tmp_path, monkeypatch, incremental):
         calls.append(params)
         return incremental
 
-    monkeypatch.setitem(orth._COMPUTE, "incremental", fake)
-    orth.make("incremental", tmp_path, quick=True)
-    orth.make("incremental", tmp_path, quick=True)
-    assert len(calls) == 1  # the second call read orth_incremental.json
-    orth.make("incremental", tmp_path, quick=False)  # other parameters: recomputed
-    orth.make("incremental", tmp_path, quick=False, recompute=True)
-    assert len(calls) == 3
+    fig = replace(orth.FIGURES["orth_incremental"], compute=fake)
+    fig.make(tmp_path, quick=True)
+    fig.make(tmp_path, quick=True)
+    assert len(calls) == 1  # the second call read orth_incremental_quick.json
+    fig.make(tmp_path, quick=False)  # the full version: its own cache
+    fig.make(tmp_path, quick=False)
+    fig.make(tmp_path, quick=False, recompute=True)
+    assert len(calls) == 3 and calls[0] == orth.parameters("incremental", True) != calls[1]
     assert (tmp_path / "orth_incremental.png").stat().st_size > 1000
+    assert {p.name for p in tmp_path.glob("*.json")} == {"orth_incremental_quick.json", "orth_incremental_full.json"}
     with pytest.raises(ValueError, match="unknown figure"):
         orth.parameters("nope")
 
 
 @pytest.mark.slow
 def test_figures_all_quick(tmp_path):
-    paths = orth.figures_all(tmp_path, quick=True)
+    paths = [p for fig in orth.FIGURES.values() for p in fig.make(tmp_path)]
     assert len(paths) == 8 and all(p.stat().st_size > 1000 for p in paths)

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -264,12 +265,13 @@ def _stub_heavy_parts(monkeypatch):
     (a few real checks and claims; a PNG per figure group)."""
     from reluflow import claims as claims_pkg
     from reluflow import proofs as proofs_checks
-    from reluflow.figures import interpolators, orthogonal, single_neuron, sliding
+    from reluflow import reproduce
+    from reluflow.figures import catalog
 
-    def figure(out, name):
-        pdf = Path(out) / f"{name}.pdf"
+    def figure(stem, out, **options):
+        pdf = Path(out) / f"{stem}.pdf"
         pdf.write_bytes(b"%PDF-1.4 stand-in")
-        return [pdf, png(Path(out) / f"{name}.png")]
+        return [pdf, png(Path(out) / f"{stem}.png")]
 
     point = {
         "t": "2",
@@ -284,13 +286,10 @@ def _stub_heavy_parts(monkeypatch):
         "certified": True,
         "flow": {"theta_sq": "2.0"},
     }
-    monkeypatch.setattr(orthogonal, "figures_all", lambda out, quick=True: figure(out, "orth_loss"))
-    monkeypatch.setattr(single_neuron, "make", lambda out, quick=True: figure(out, "sn_exact"))
-    monkeypatch.setattr(sliding, "make", lambda out, quick=True: (figure(out, "sliding"), {}))
-    monkeypatch.setattr(
-        interpolators,
-        "make",
-        lambda out, quick=True: (figure(out, "interp_family"), {"points": [point], "crossing": None, "lambda": "1e-8"}),
+    monkeypatch.setattr(reproduce, "make_figure", figure)
+    interp = {"points": [point], "crossing": None, "lambda": "1e-8"}
+    monkeypatch.setitem(
+        reproduce.FIGURES, "interp_family", replace(catalog.FIGURES["interp_family"], compute=lambda **kw: dict(interp))
     )
     real_proofs, real_claims = proofs_checks.run, claims_pkg.run
     monkeypatch.setattr(proofs_checks, "run", lambda ids=None, **kw: real_proofs(["M4", "E37pos"], **kw))
@@ -341,7 +340,7 @@ def test_reproduce_writes_the_html_report_with_environment_and_timings(tmp_path,
     assert "| not installed |" not in md.split("## Environment")[1].split("| mpmath backend")[0]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert_self_contained(page)
-    assert page.count("<img") == 5  # loss curve, orthogonal, single neuron, interpolators, sliding
+    assert page.count("<img") == 8  # loss curve, four orthogonal, single neuron, interpolators, sliding
     for anchor in (
         "summary",
         "run",

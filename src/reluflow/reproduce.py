@@ -35,11 +35,9 @@ from . import proofs as proofs_checks
 from ._version import __version__
 from .claims.report import TITLES, summary, table, to_json
 from .datasets import e1
-from .figures import interpolators as interp_figures
 from .figures import loss_curve
-from .figures import orthogonal as orth_figures
-from .figures import single_neuron as sn_figures
-from .figures import sliding as sliding_figures
+from .figures.catalog import EXACT_FLOW, FIGURES
+from .figures.catalog import make as make_figure
 from .integrate import Trajectory, solve
 from .precision import backend
 from .report_html import write_html
@@ -125,17 +123,11 @@ def reproduce(
         data = loss_curve.compute([tr])
         (out / "loss_curve.json").write_text(json.dumps(data))
         figs = loss_curve.plot(data, out / "loss_curve", title="E1, λ = 1e-30 (in the spirit of Boursier et al. 2022)")
-    with clock("figures: orthogonal inputs"):
-        figs += orth_figures.figures_all(out, quick=not full)
-    with clock("figure: single-neuron exact flow"):
-        figs += sn_figures.make(out, quick=not full)
-    with clock("interpolators family (figure and table)"):
-        interp_paths, interp = interp_figures.make(out, quick=not full)
-        figs += interp_paths
-        interp_md, interp_ok = _interpolation_section(interp)
-    with clock("figure: a sliding mode (generic data) against gradient descent"):
-        slide_paths, _ = sliding_figures.make(out, quick=not full)
-        figs += slide_paths
+    for stem in EXACT_FLOW:
+        with clock(f"figure: {stem}" + (" (and its table)" if stem == "interp_family" else "")):
+            figs += make_figure(stem, out, quick=not full)
+    interp = FIGURES["interp_family"].data(out, quick=not full)  # the cache the figure just wrote
+    interp_md, interp_ok = _interpolation_section(interp)
     with clock("proof checks"):
         results = proofs_checks.run()
     profile = "thorough" if full else "quick"
@@ -374,12 +366,12 @@ def _experiments(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], lis
     """The single-neuron paper's GD protocol: Tables 1–12 (four sweeps, each shared by the
     three metrics of its scheme and axis) as CSV, and Figures 1–11."""
     from .experiments.protocol import TABLES, run_tables, write_csv
-    from .figures import single_neuron_gd
+    from .figures.single_neuron_gd import STEMS
 
     rows = run_tables(quick=quick)
     suffix = "_quick" if quick else ""
     tables = [write_csv(r, out / f"sn_table{k}{suffix}.csv") for k, r in rows.items()]
-    figs = [p for number in single_neuron_gd.FIGURES for p in single_neuron_gd.make(number, out, quick=quick)]
+    figs = [p for stem in STEMS.values() for p in make_figure(stem, out, quick=quick)]
     md = [
         "",
         "## Single neuron: the paper's GD experiments",

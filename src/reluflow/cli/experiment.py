@@ -113,11 +113,10 @@ def experiment(
         return
     if csv_out is not None:
         raise typer.BadParameter("only tables write a CSV; figures go to --out", param_hint="--csv")
-    from ..figures import single_neuron_gd as figs
+    from ..figures.single_neuron_gd import figure
 
     overrides = {"trials": trials, "seed": seed, "backend": backend, "max_iter": max_iter}
-    paths = figs.make(
-        number,
+    paths = figure(number).make(
         out,
         quick=quick,
         recompute=recompute,

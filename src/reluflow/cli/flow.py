@@ -82,57 +82,33 @@ def paper_module(paper: str):
     return orthogonal if paper == "orthogonal" else single_neuron
 
 
-def predict(
-    spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
-    paper: str = typer.Option("orthogonal", "--paper", help="whose theory: orthogonal | single-neuron"),
-    digits: int = typer.Option(
-        30,
-        "--digits",
-        help="digits wanted: evaluated at this precision and 10 digits higher; only agreeing digits shown",
+# the scalar entries of each paper's prediction shown by `reluflow predict`, in order
+SHOWN = {
+    "orthogonal": (
+        "assumptions",
+        "S_plus",
+        "S_minus",
+        "norm_D_plus",
+        "norm_D_minus",
+        "T_plus",
+        "T_minus",
+        "fast",
+        "t_escape_plus",
+        "t_escape_minus",
+        "t_half_plus",
+        "t_half_minus",
+        "L0",
+        "L_mid",
+        "mu_plus",
+        "mu_minus",
+        "min_theta_sq",
+        "min_variation_norm",
+        "limit_theta_sq",
+        "limit_exponent",
+        "K",
+        "limit_w_sq",
     ),
-    json_out: Path | None = typer.Option(None, "--json", help="write the prediction as JSON here"),
-    dps: int | None = typer.Option(None, "--dps", hidden=True, help="former name of --digits"),
-) -> None:
-    """Evaluate the closed-form predictions of a paper's theory for SPEC; every digit shown
-    is checked by a second evaluation 10 digits higher."""
-    from ..theory import checked
-
-    module = paper_module(paper)
-    if dps is None:
-        integer_in(digits, "--digits", 5, MAX_DPS - RECHECK, "digits of the prediction")
-    out = checked(module.predict, load_spec(spec), dps=digits if dps is None else dps)
-    table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
-    for key in (
-        ()
-        if paper == "single-neuron"
-        else (
-            "assumptions",
-            "S_plus",
-            "S_minus",
-            "norm_D_plus",
-            "norm_D_minus",
-            "T_plus",
-            "T_minus",
-            "fast",
-            "t_escape_plus",
-            "t_escape_minus",
-            "t_half_plus",
-            "t_half_minus",
-            "L0",
-            "L_mid",
-            "mu_plus",
-            "mu_minus",
-            "min_theta_sq",
-            "min_variation_norm",
-            "limit_theta_sq",
-            "limit_exponent",
-            "K",
-            "limit_w_sq",
-        )
-    ):
-        if key in out:
-            table.add_row(key, str(out[key]))
-    for key in (
+    "single-neuron": (
         "assumption1",
         "gamma",
         "gamma_norm",
@@ -154,8 +130,32 @@ def predict(
         "M",
         "M_sign",
         "M_certified",
-    ):
-        if key in out and paper == "single-neuron":
+    ),
+}
+
+
+def predict(
+    spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
+    paper: str = typer.Option("orthogonal", "--paper", help="whose theory: orthogonal | single-neuron"),
+    digits: int = typer.Option(
+        30,
+        "--digits",
+        help="digits wanted: evaluated at this precision and 10 digits higher; only agreeing digits shown",
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="write the prediction as JSON here"),
+    dps: int | None = typer.Option(None, "--dps", hidden=True, help="former name of --digits"),
+) -> None:
+    """Evaluate the closed-form predictions of a paper's theory for SPEC; every digit shown
+    is checked by a second evaluation 10 digits higher."""
+    from ..theory import checked
+
+    module = paper_module(paper)
+    if dps is None:
+        integer_in(digits, "--digits", 5, MAX_DPS - RECHECK, "digits of the prediction")
+    out = checked(module.predict, load_spec(spec), dps=digits if dps is None else dps)
+    table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
+    for key in SHOWN[paper]:
+        if key in out:
             table.add_row(key, str(out[key]))
     for c in out.get("crossings", []):
         table.add_row("crossing", f"neuron {c['neuron']}, point {c['point']} ({c['direction']}) at τ = {c['tau']}")

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import mpmath
 
-from .._version import __version__
 from ..integrate import solve
-from ..plotting import STYLE, cached, plt, save
+from ..plotting import STYLE, plt, save
 from ..problem import Dataset, Init, Problem
 from ..theory import norm_geometry as ng
 from ..theory.interpolators import interpolate
+from .protocol import Figure
 
-__all__ = ["compute", "family", "make", "plot"]
+__all__ = ["FIGURE", "compute", "family", "plot"]
 
 TEACHER = (Fraction(4, 5), Fraction(0), Fraction(3, 5))
 _M = r"$\mathcal{M}$"  # 𝓜 is not in the default font
@@ -158,17 +158,10 @@ def plot(data: dict, stem: str | Path) -> list[Path]:
         return save(fig, stem)
 
 
-QUICK = {"ts": ("2", "3", "13/4", "7/2", "4", "5"), "lam": "1e-8"}  # about 45 s
+QUICK_PARAMETERS = {"ts": ("2", "3", "13/4", "7/2", "4", "5"), "lam": "1e-8"}  # about 45 s
 FULL = {"ts": ("1", "2", "5/2", "3", "3.1", "3.2", "13/4", "3.3", "7/2", "15/4", "4", "9/2", "5", "6"), "lam": "1e-10"}
 
 
-def make(
-    out_dir: str | Path = "paper_figures/out", *, quick: bool = False, recompute: bool = False
-) -> tuple[list[Path], dict]:
-    """Compute (cached in ``interp_family.json``) and plot; quick: fewer b and λ = 1e-8."""
-    kw = QUICK if quick else FULL
-    out = Path(out_dir)
-    data = cached(
-        out / "interp_family.json", {"version": __version__, **kw}, lambda: compute(**kw), recompute=recompute
-    )
-    return plot(data, out / "interp_family"), data
+FIGURE = Figure(
+    "interp_family", "single-neuron", compute, plot, lambda quick: dict(QUICK_PARAMETERS if quick else FULL)
+)

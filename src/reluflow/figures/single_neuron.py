@@ -21,8 +21,9 @@ from ..integrate import solve
 from ..plotting import STYLE, plt, save
 from ..summary import angle_gap
 from ..theory import single_neuron as theory
+from .protocol import QUICK, Figure
 
-__all__ = ["compute", "make", "plot"]
+__all__ = ["FIGURE", "compute", "parameters", "plot"]
 
 FLOAT_FLOOR_DEG = math.degrees(math.acos(1 - 2.0**-53))  # smallest non-zero clamp-arccos angle
 
@@ -105,7 +106,15 @@ def plot(data: dict, stem: str | Path) -> list[Path]:
         return save(fig, stem)
 
 
-def make(out_dir: str | Path = "paper_figures/out", *, quick: bool = False) -> list[Path]:
-    """Compute and plot ``sn_exact`` (quick: fewer λ)."""
-    data = compute(("1e-5", "1e-20"), ("1e-2", "1e-4", "1e-8"), samples=120) if quick else compute()
-    return plot(data, Path(out_dir) / "sn_exact")
+def parameters(quick: bool = QUICK) -> dict:
+    """The quick version: fewer λ (seconds); the full one: four loss curves, seven angles."""
+    if quick:
+        return {"lambdas": ["1e-5", "1e-20"], "angle_lambdas": ["1e-2", "1e-4", "1e-8"], "samples": 120}
+    return {
+        "lambdas": ["1e-5", "1e-10", "1e-20", "1e-30"],
+        "angle_lambdas": ["1e-2", "1e-3", "1e-5", "1e-8", "1e-12", "1e-20", "1e-30"],
+        "samples": 300,
+    }
+
+
+FIGURE = Figure("sn_exact", "single-neuron", compute, plot, parameters)

@@ -24,8 +24,9 @@ import numpy as np
 from ..integrate import Trajectory, solve
 from ..plotting import STYLE, plt, save
 from ..problem import Dataset, Init, Problem
+from .protocol import Figure
 
-__all__ = ["compute", "descend", "generic", "make", "plot", "slider"]
+__all__ = ["FIGURE", "compute", "descend", "generic", "plot", "slider", "summary"]
 
 
 def slider(lam: str = "1e-3") -> Problem:
@@ -166,7 +167,21 @@ def plot(data: dict, stem: str | Path) -> list[Path]:
         return save(fig, stem)
 
 
-def make(out_dir: str | Path = "paper_figures/out", *, quick: bool = False) -> tuple[list[Path], dict]:
-    """Compute and plot ``sliding`` (quick: a shorter horizon, coarser steps)."""
-    data = compute(t_end=12, etas=(8e-3, 4e-3, 2e-3), samples=120) if quick else compute()
-    return plot(data, Path(out_dir) / "sliding"), data
+def summary(data: dict) -> str:
+    """One line: the sliding pair, GD's loss errors per step and their Richardson extrapolation."""
+    return (
+        f"pair {tuple(data['pair'])} slides from t = {data['slide_t']:.6g}; GD max relative loss error "
+        + ", ".join(f"{e:.2e} (η = {r['eta']:g})" for e, r in zip(data["errors"], data["gd"]))
+        + "; Richardson "
+        + ", ".join(f"{v:.2e}" for v in data["richardson"])
+    )
+
+
+FIGURE = Figure(
+    "sliding",
+    "general",
+    compute,
+    plot,
+    lambda quick: {"t_end": 12 if quick else 24, "etas": [8e-3, 4e-3, 2e-3], "samples": 120 if quick else 200},
+    summary=summary,
+)

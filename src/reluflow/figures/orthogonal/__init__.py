@@ -16,20 +16,15 @@ lists) and a pure ``plot_*(data, stem)`` (writes ``stem.pdf`` and ``stem.png``):
 - ``incremental``: E2 (coverage A3 fails): loss, exponents and ‖θ‖² against the R12 jump
   process, ending at a larger norm than the minimum.
 
-:func:`make` computes one figure with a JSON cache under the output folder (reused while
-the package version and the parameters are unchanged) and plots it; :func:`figures_all`
-does all four.  Values that can leave the float range (tiny norms, gaps, errors) are
-stored as log10.
+Each is registered in :data:`FIGURES` (stems ``orth_loss``, ``orth_alignment``,
+``orth_limit``, ``orth_incremental``) under the one figure protocol
+(:mod:`reluflow.figures.protocol`).  Values that can leave the float range (tiny norms,
+gaps, errors) are stored as log10.
 """
 
 from __future__ import annotations
 
-import argparse
-import time
-from pathlib import Path
-
-from ..._version import __version__
-from ...plotting import cached
+from ..protocol import QUICK, Figure
 from .alignment import compute_alignment, plot_alignment
 from .incremental import compute_incremental, plot_incremental
 from .limit import compute_limit, plot_limit
@@ -41,28 +36,15 @@ __all__ = [
     "compute_incremental",
     "compute_limit",
     "compute_loss",
-    "figures_all",
-    "make",
     "parameters",
     "plot_alignment",
     "plot_incremental",
     "plot_limit",
     "plot_loss",
-    "script_main",
 ]
 
 
-FIGURES = ("loss", "alignment", "limit", "incremental")
-_COMPUTE = {
-    "loss": compute_loss,
-    "alignment": compute_alignment,
-    "limit": compute_limit,
-    "incremental": compute_incremental,
-}
-_PLOT = {"loss": plot_loss, "alignment": plot_alignment, "limit": plot_limit, "incremental": plot_incremental}
-
-
-def parameters(name: str, *, quick: bool = False) -> dict:
+def parameters(name: str, quick: bool = QUICK) -> dict:
     """The keyword arguments of ``compute_<name>`` for the quick or the full version."""
     if name == "loss":
         lams = ["1e-4", "1e-16", "1e-30", "1e-100"] if quick else ["1e-2", "1e-4", "1e-8", "1e-16", "1e-30", "1e-100"]
@@ -81,38 +63,20 @@ def parameters(name: str, *, quick: bool = False) -> dict:
             "lambdas": ["1e-30", "1e-80"] if quick else ["1e-30", "1e-80", "1e-200"],
             "samples": 200 if quick else 400,
         }
-    raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
+    raise ValueError(f"unknown figure {name!r}; choose from loss, alignment, limit, incremental")
 
 
-def make(name: str, out_dir: str | Path, *, quick: bool = False, recompute: bool = False) -> list[Path]:
-    """Compute figure ``name`` (or reuse ``out_dir/orth_<name>.json`` when it was written by
-    this package version with the same parameters) and plot ``out_dir/orth_<name>``.pdf/.png."""
-    out_dir = Path(out_dir)
-    params = parameters(name, quick=quick)
-    data = cached(
-        out_dir / f"orth_{name}.json",
-        {"version": __version__, "figure": name, "params": params},
-        lambda: _COMPUTE[name](**params),
-        recompute=recompute,
+def _figure(name: str, compute, plot) -> Figure:
+    # parameters are looked up when asked for, so a test can swap them
+    return Figure(f"orth_{name}", "orthogonal", compute, plot, lambda quick: parameters(name, quick))
+
+
+FIGURES = {
+    f.stem: f
+    for f in (
+        _figure("loss", compute_loss, plot_loss),
+        _figure("alignment", compute_alignment, plot_alignment),
+        _figure("limit", compute_limit, plot_limit),
+        _figure("incremental", compute_incremental, plot_incremental),
     )
-    return _PLOT[name](data, out_dir / f"orth_{name}")
-
-
-def figures_all(out_dir: str | Path, *, quick: bool = False, recompute: bool = False) -> list[Path]:
-    """All four figures (PDF and PNG each), computed or taken from the cache."""
-    return [path for name in FIGURES for path in make(name, out_dir, quick=quick, recompute=recompute)]
-
-
-def script_main(name: str, doc: str, argv=None, out_dir: str | Path | None = None) -> list[Path]:
-    """The command line of the ``paper_figures/orth_*.py`` scripts: ``--recompute``, ``--quick``, ``--out``."""
-    ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
-    ap.add_argument("--recompute", action="store_true", help="ignore the cached numbers")
-    ap.add_argument("--quick", action="store_true", help="fewer λ values and samples (seconds)")
-    ap.add_argument("--out", default=out_dir, help="output folder (default: paper_figures/out)")
-    args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    paths = make(name, args.out or "paper_figures/out", quick=args.quick, recompute=args.recompute)
-    for path in paths:
-        print("wrote", path)
-    print(f"({time.perf_counter() - t0:.1f} s)")
-    return paths
+}

@@ -3,9 +3,11 @@
 in the spirit of the paper: its seeds and exact ρ grid are unknown, and the quick versions
 use small sizes and low iteration caps (written in every title).
 
-Each figure has a compute step (JSON-ready dict, cached under the output folder while the
-package version and the parameters are unchanged; figures that share a computation share
-its cache) and a pure plot step writing PDF + PNG:
+Each figure is registered in :data:`FIGURES` under its stem (``STEMS[number]``, e.g.
+``sn_fig01_max_angle``; :func:`figure` by number) with the one figure protocol
+(:mod:`reluflow.figures.protocol`): a compute step (JSON-ready dict, cached under the output
+folder while the package version and the parameters are unchanged; figures that share a
+computation share its cache) and a pure plot step writing PDF + PNG:
 
 =====  ==========================================  =======================
 fig    content                                     computation
@@ -31,16 +33,11 @@ scheme (d = 8, m = 10) is solved and its GD run drawn beside it; the titles say 
 
 from __future__ import annotations
 
-import argparse
-import time
 from collections.abc import Callable
-from pathlib import Path
 
-from ..._version import __version__
 from ...experiments.data import RHO
 from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS
-from ...plotting import cached
-from ._common import Progress
+from ..protocol import QUICK, Figure
 from .curves import compute_curves, plot_curves
 from .single import compute_single, plot_fig3, plot_fig4, plot_fig5, plot_fig6
 from .sweeps import compute_sweeps, plot_fig1, plot_fig7, plot_fig8
@@ -55,9 +52,8 @@ __all__ = [
     "compute_sweeps",
     "compute_two_run",
     "compute_two_sweep",
-    "make",
+    "figure",
     "parameters",
-    "script_main",
 ]
 
 
@@ -69,19 +65,6 @@ COMPUTE = {
     "single": compute_single,
     "two_sweep": compute_two_sweep,
     "two_run": compute_two_run,
-}
-FIGURES: dict[int, tuple[str, Callable]] = {
-    1: ("sweep_d", plot_fig1),
-    2: ("curves_centred", lambda d, s: plot_curves(d, s, 2)),
-    3: ("single", plot_fig3),
-    4: ("single", plot_fig4),
-    5: ("single", plot_fig5),
-    6: ("single", plot_fig6),
-    7: ("sweep_d", plot_fig7),
-    8: ("sweep_m", plot_fig8),
-    9: ("curves_uncentred", lambda d, s: plot_curves(d, s, 9)),
-    10: ("two_sweep", plot_fig10),
-    11: ("two_run", plot_fig11),
 }
 STEMS = {
     1: "sn_fig01_max_angle",
@@ -98,7 +81,7 @@ STEMS = {
 }
 
 
-def parameters(key: str, *, quick: bool = True) -> dict:
+def parameters(key: str, *, quick: bool = QUICK) -> dict:
     """The keyword arguments of computation ``key`` (quick: minutes on 2 CPU cores; full:
     the paper's sizes and caps, meant for a GPU)."""
     if key not in _PARAMETERS:
@@ -208,65 +191,33 @@ _PARAMETERS = {
 }
 
 
-def make(
-    number: int,
-    out_dir: str | Path = "paper_figures/out",
-    *,
-    quick: bool = True,
-    recompute: bool = False,
-    overrides: dict | None = None,
-    progress: Progress = None,
-) -> list[Path]:
-    """Compute figure ``number``'s numbers (or reuse ``out_dir/sn_gd_<key>_<quick|full>.json``
-    when written by this package version with the same parameters) and plot
-    ``out_dir/<STEMS[number]>``.pdf/.png.  ``overrides`` (trials, seed, backend, max_iter;
-    None = keep) replace parameters the computation has."""
-    if number not in FIGURES:
+def figure(number: int) -> Figure:
+    """The registered figure of the paper's Fig. ``number`` (1–11)."""
+    if number not in STEMS:
         raise ValueError(f"figure: unknown figure {number!r}; choose 1–11")
-    key, plot = FIGURES[number]
-    params = parameters(key, quick=quick)
-    for name, value in (overrides or {}).items():
-        if value is not None and name in params:
-            params[name] = value
-    out_dir = Path(out_dir)
-    data = cached(
-        out_dir / f"sn_gd_{key}_{'quick' if quick else 'full'}.json",
-        {"version": __version__, "key": key, "params": params},
-        lambda: COMPUTE[key](**params, progress=progress),
-        recompute=recompute,
-    )
-    return plot(data, out_dir / STEMS[number])
+    return FIGURES[STEMS[number]]
 
 
-def script_main(number: int, doc: str, argv=None, out_dir: str | Path | None = None) -> list[Path]:
-    """The command line of the ``paper_figures/sn_figNN_*.py`` scripts: ``--quick`` (default)
-    or ``--full``, ``--recompute``, ``--out``, ``--backend``."""
-    ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
-    mode = ap.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--quick",
-        dest="quick",
-        action="store_true",
-        default=True,
-        help="small sizes and caps, under a minute on 2 cores (default)",
+def _figure(number: int, key: str, plot: Callable) -> Figure:
+    # parameters are looked up when asked for, so a test can swap them
+    return Figure(
+        STEMS[number], "single-neuron", COMPUTE[key], plot, lambda quick: parameters(key, quick=quick), f"sn_gd_{key}"
     )
-    mode.add_argument("--full", dest="quick", action="store_false", help="the paper's protocol (meant for a GPU)")
-    ap.add_argument("--recompute", action="store_true", help="ignore the cached numbers")
-    ap.add_argument("--out", default=out_dir, help="output folder (default: paper_figures/out)")
-    ap.add_argument(
-        "--backend", default=None, choices=("numpy", "torch", "auto"), help="array backend of the GD engine"
-    )
-    args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    paths = make(
-        number,
-        args.out or "paper_figures/out",
-        quick=args.quick,
-        recompute=args.recompute,
-        overrides={"backend": args.backend},
-        progress=print,
-    )
-    for path in paths:
-        print("wrote", path)
-    print(f"({time.perf_counter() - t0:.1f} s)")
-    return paths
+
+
+FIGURES: dict[str, Figure] = {
+    STEMS[number]: _figure(number, key, plot)
+    for number, (key, plot) in {
+        1: ("sweep_d", plot_fig1),
+        2: ("curves_centred", lambda d, s: plot_curves(d, s, 2)),
+        3: ("single", plot_fig3),
+        4: ("single", plot_fig4),
+        5: ("single", plot_fig5),
+        6: ("single", plot_fig6),
+        7: ("sweep_d", plot_fig7),
+        8: ("sweep_m", plot_fig8),
+        9: ("curves_uncentred", lambda d, s: plot_curves(d, s, 9)),
+        10: ("two_sweep", plot_fig10),
+        11: ("two_run", plot_fig11),
+    }.items()
+}

@@ -1,0 +1,107 @@
+"""One protocol for every figure.
+
+A :class:`Figure` is a stem (its files ``stem.pdf``/``stem.png`` and its script
+``paper_figures/<stem>.py``), the paper it belongs to, the keyword arguments of its quick and
+full versions, a pure ``compute(**parameters) -> dict`` (JSON-ready; it runs the engine and
+the theory) and a pure ``plot(data, stem) -> list[Path]``.  :meth:`Figure.data` caches the
+computation under the output folder while the package version and the parameters are
+unchanged (figures drawn from one computation name the same ``cache``); :meth:`Figure.make`
+plots it.  The quick version is the default everywhere (:data:`QUICK`); ``--full`` asks for
+the paper's sizes.  The catalogue of all figures, keyed by stem, is
+:mod:`reluflow.figures.catalog`.
+
+>>> fig = Figure("demo", "none", lambda n: {"n": n}, lambda data, stem: [], lambda quick: {"n": 1 if quick else 9})
+>>> fig.parameters(QUICK), fig.cache_name(quick=False)
+({'n': 1}, 'demo_full')
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..plotting import cached
+
+__all__ = ["QUICK", "Figure", "script_main"]
+
+QUICK = True  # the default version: minutes on 2 CPU cores; full: the paper's sizes
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure (see the module docstring); ``summary`` optionally turns its data into a
+    line for the script's output."""
+
+    stem: str
+    paper: str  # "orthogonal", "single-neuron" or "general"
+    compute: Callable[..., dict]
+    plot: Callable[[dict, Path], list[Path]]
+    parameters: Callable[[bool], dict]  # quick → the keyword arguments of compute
+    cache: str = ""  # the computation's name (default: the stem); figures that share it share the cache
+    summary: Callable[[dict], str] | None = None
+
+    def cache_name(self, *, quick: bool = QUICK) -> str:
+        return f"{self.cache or self.stem}_{'quick' if quick else 'full'}"
+
+    def data(
+        self,
+        out_dir: str | Path,
+        *,
+        quick: bool = QUICK,
+        recompute: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> dict:
+        """The computation's numbers, from ``out_dir/<cache>_<quick|full>.json`` when that
+        was written by this package version with the same parameters, else computed.
+        ``overrides`` replace parameters of the same name (None leaves one as it is)."""
+        params = self.parameters(quick)
+        params.update({k: v for k, v in (overrides or {}).items() if v is not None and k in params})
+        name = self.cache_name(quick=quick)
+        takes_progress = "progress" in inspect.signature(self.compute).parameters
+        extra = {"progress": progress} if takes_progress and progress is not None else {}
+        return cached(
+            Path(out_dir) / f"{name}.json",
+            {"version": __version__, "figure": name, "params": params},
+            lambda: self.compute(**params, **extra),
+            recompute=recompute,
+        )
+
+    def make(self, out_dir: str | Path, **options: Any) -> list[Path]:
+        """Compute (or reuse) and plot ``out_dir/<stem>``.pdf/.png; options as for :meth:`data`."""
+        return self.plot(self.data(out_dir, **options), Path(out_dir) / self.stem)
+
+
+def script_main(figure: Figure, doc: str, argv=None, out_dir: str | Path | None = None) -> list[Path]:
+    """The command line of a ``paper_figures/<stem>.py`` script: ``--quick`` (the default) or
+    ``--full``, ``--recompute``, ``--out``, and ``--backend`` where the computation runs GD."""
+    ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    gd = "backend" in figure.parameters(QUICK)  # a figure of gradient descent runs
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--quick", dest="quick", action="store_true", default=QUICK, help="the quick version (default)")
+    full = "the paper's protocol (meant for a GPU)" if gd else "the full version (more λ values and samples)"
+    mode.add_argument("--full", dest="quick", action="store_false", help=full)
+    ap.add_argument("--recompute", action="store_true", help="ignore the cached numbers")
+    ap.add_argument("--out", default=out_dir, help="output folder (default: paper_figures/out)")
+    if gd:
+        ap.add_argument("--backend", default=None, choices=("numpy", "torch", "auto"), help="array backend of GD")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    out = args.out or "paper_figures/out"
+    options: dict[str, Any] = {"quick": args.quick, "recompute": args.recompute, "progress": print}
+    if gd:
+        options["overrides"] = {"backend": args.backend}
+    data = figure.data(out, **options)
+    paths = figure.plot(data, Path(out) / figure.stem)
+    if figure.summary is not None:
+        print(figure.summary(data))
+    for path in paths:
+        print("wrote", path)
+    print(f"({time.perf_counter() - t0:.1f} s)")
+    return paths
