@@ -1,4 +1,5 @@
-"""Read a SPEC file (TOML, or JSON with the same keys) into a :class:`Problem`.
+"""Read a SPEC file (TOML, or JSON with the same keys) into a :class:`Problem` (the mapping's
+codec is :mod:`reluflow.codec`).
 
 >>> text = '''
 ... [data]
@@ -20,15 +21,12 @@ import json
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
+from .codec import dataset_from_dict, problem_from_dict
 from .limits import MAX_SPEC_BYTES
-from .problem import Dataset, Init, Problem, ProblemError
+from .problem import Dataset, Problem, ProblemError
 
 __all__ = ["dataset_from_dict", "load_data", "load_spec", "parse_spec_text", "problem_from_dict"]
-
-_DATA_KEYS = {"X", "y", "teacher"}
-_INIT_KEYS = {"lambda", "z", "s", "width", "seed"}
 
 
 def parse_spec_text(text: str, fmt: str) -> dict:
@@ -90,56 +88,3 @@ def load_data(path: str | Path) -> Dataset:
     """Load only the ``[data]`` table of a SPEC file (``[init]`` may be absent); for the
     commands that need no initialisation, such as ``reluflow interpolate``."""
     return dataset_from_dict(_read(path))
-
-
-def _table(spec: dict, name: str, allowed: set[str]) -> dict:
-    table = spec.get(name)
-    if not isinstance(table, dict):
-        raise ProblemError(name, f"missing [{name}] table; see the SPEC format in the README")
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ProblemError(f"{name}.{unknown[0]}", f"unknown key; allowed keys: {', '.join(sorted(allowed))}")
-    return table
-
-
-def _tables(spec: Any) -> None:
-    if not isinstance(spec, dict):
-        raise ProblemError("spec", "must be a table/object with [data] and [init]")
-    unknown = sorted(set(spec) - {"data", "init"})
-    if unknown:
-        raise ProblemError(unknown[0], "unknown table; a SPEC has [data] and [init]")
-
-
-def dataset_from_dict(spec: Any) -> Dataset:
-    """The Dataset of a SPEC mapping's ``[data]`` table (X and y, or X and ``teacher``)."""
-    _tables(spec)
-    data = _table(spec, "data", _DATA_KEYS)
-    if "X" not in data:
-        raise ProblemError("data.X", "is missing")
-    if "y" not in data and "teacher" not in data:
-        raise ProblemError("data.y", "is missing; give the labels y, or a teacher v* (labels σ(⟨v*, x⟩))")
-    return Dataset(data["X"], data.get("y"), data.get("teacher"))
-
-
-def problem_from_dict(spec: Any) -> Problem:
-    """Build a Problem from the SPEC mapping (``[data]`` X and y, or X and ``teacher``
-    with y optional; ``[init]`` lambda and either z, s or width, seed)."""
-    dataset = dataset_from_dict(spec)
-    init = _table(spec, "init", _INIT_KEYS)
-    if "lambda" not in init:
-        raise ProblemError("init.lambda", "is missing (the initialisation scale λ > 0)")
-    explicit = "z" in init or "s" in init
-    seeded = "width" in init or "seed" in init
-    if explicit and seeded:
-        raise ProblemError("init", "give either z and s, or width and seed, not both")
-    if explicit:
-        for key in ("z", "s"):
-            if key not in init:
-                raise ProblemError(f"init.{key}", "is missing (z and s go together)")
-        return Problem(dataset, Init(init["lambda"], init["z"], init["s"]))
-    if not seeded:
-        raise ProblemError("init", "give the directions z and signs s, or width and seed")
-    for key in ("width", "seed"):
-        if key not in init:
-            raise ProblemError(f"init.{key}", "is missing (width and seed go together)")
-    return Problem(dataset, Init.random(width=init["width"], seed=init["seed"], d=dataset.d, lam=init["lambda"]))

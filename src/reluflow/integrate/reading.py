@@ -17,9 +17,10 @@ from typing import Any, NoReturn, TypeVar
 import mpmath
 import numpy as np
 
+from ..codec import problem_from_dict
 from ..limits import MAX_DPS
 from ..precision import MIN_DPS, context, to_str
-from ..problem import Dataset, Init, Problem, ProblemError
+from ..problem import Problem, ProblemError
 from .fields import (
     MAX_BLOCK_EXPONENT,
     REWRITE,
@@ -361,7 +362,7 @@ def _problem(v: Any) -> Problem:
         if key in sec:
             _numbers(sec[key], f"problem.{'data' if sec is data else 'init'}.{key}", depth)
     try:
-        return Problem(Dataset(data["X"], data["y"], data.get("teacher")), Init(init["lambda"], init["z"], init["s"]))
+        return problem_from_dict(pd)
     except ProblemError as exc:
         raise ProblemError(f"problem.{exc.field}", str(exc).removeprefix(f"{exc.field}: ")) from None
 

@@ -17,10 +17,11 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from ..codec import problem_to_dict
 from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
 from ..precision import Precision, context, rational, to_str
-from ..problem import Problem, ProblemError, exact, exact_text
+from ..problem import Problem, ProblemError, exact
 from .fixed import to_fixed
 from .reading import load_json, read
 from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, NetworkState, Segment, Status
@@ -251,15 +252,7 @@ class Trajectory:
             "order": self.order,
             "steps": len(self.segments),
             "metadata": self.metadata,
-            "problem": {
-                "data": {"X": [[exact_text(v) for v in r] for r in p.data.X], "y": [exact_text(v) for v in p.data.y]}
-                | ({} if p.data.teacher is None else {"teacher": [exact_text(v) for v in p.data.teacher]}),
-                "init": {
-                    "lambda": exact_text(p.init.lam),
-                    "z": [[exact_text(v) for v in r] for r in p.init.z],
-                    "s": list(p.init.s),
-                },
-            },
+            "problem": problem_to_dict(p),
         }
         cert = self.certificate
         if cert is not None:

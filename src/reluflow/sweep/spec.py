@@ -25,7 +25,6 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -33,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
+from ..codec import num_text, problem_from_dict, problem_to_dict
 from ..precision import budget
-from ..problem import Problem, ProblemError, exact
-from ..specfile import problem_from_dict
+from ..problem import Problem, ProblemError, exact, exact_text
 
 __all__ = ["AXES", "SCHEMA", "RunSpec", "num_text", "spec_hash"]
 
@@ -46,36 +45,6 @@ AXES = ("dataset", "lambda", "seed", "width", "digits")
 """The keys a ``[grid]`` table may list, in the order of the Cartesian product (last fastest)."""
 
 _SOLVE_KEYS = ("digits", "dps", "t_end", "loss_below")
-
-
-# ---- numbers ---------------------------------------------------------------------------------
-def _q(q: Fraction) -> str:
-    """The canonical text of an exact number: ``"p"`` or ``"p/q"`` in lowest terms."""
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
-
-
-def num_text(value: Any) -> str:
-    """A short exact text of a number: a decimal when it has one (``1e-10``, ``0.5``), else
-    ``p/q``.
-
-    >>> num_text("1/10000000000"), num_text("0.50"), num_text(7), num_text("1/3"), num_text("1e-300")
-    ('1e-10', '0.5', '7', '1/3', '1e-300')
-    """
-    q = exact(value, "number")
-    if q.denominator == 1:
-        return str(q.numerator)
-    den, twos, fives = q.denominator, 0, 0
-    while den % 2 == 0:
-        den, twos = den // 2, twos + 1
-    while den % 5 == 0:
-        den, fives = den // 5, fives + 1
-    if den != 1:
-        return _q(q)
-    with localcontext() as ctx:  # the quotient is an exact decimal: give it enough digits
-        ctx.prec = len(str(abs(q.numerator))) + max(twos, fives) + 2
-        ctx.Emin, ctx.Emax = -(10**9), 10**9
-        d = (Decimal(q.numerator) / Decimal(q.denominator)).normalize()
-    return format(d, "g")
 
 
 def _canonical_json(obj: Any) -> str:
@@ -152,18 +121,9 @@ class RunSpec:
         spec = _thaw(self.spec)
         problem = problem_from_dict(spec)
         init = spec["init"]
-        data = problem.data
-        canon_data: dict[str, Any] = {"X": [[_q(v) for v in row] for row in data.X], "y": [_q(v) for v in data.y]}
-        if data.teacher is not None:
-            canon_data["teacher"] = [_q(v) for v in data.teacher]
-        if "z" in init:
-            canon_init: dict[str, Any] = {
-                "lambda": _q(problem.init.lam),
-                "z": [[_q(v) for v in row] for row in problem.init.z],
-                "s": list(problem.init.s),
-            }
-        else:
-            canon_init = {"lambda": _q(problem.init.lam), "width": int(init["width"]), "seed": int(init["seed"])}
+        canon = problem_to_dict(problem)  # the one codec: exact text, the same as Trajectory JSON
+        if "z" not in init:  # a seeded initialisation stays seeded (the seed is the sweep's axis)
+            canon["init"] = {"lambda": canon["init"]["lambda"], "width": int(init["width"]), "seed": int(init["seed"])}
         digits = None if self.digits is None else _positive_int(self.digits, "digits")
         dps = None if self.dps is None else _positive_int(self.dps, "dps")
         t_end = None if self.t_end is None else _positive(self.t_end, "t_end", "the end time")
@@ -177,11 +137,11 @@ class RunSpec:
             t_span=t_span,
             time_scale=problem.time_scale(),
         )
-        object.__setattr__(self, "spec", _freeze({"data": canon_data, "init": canon_init}))
+        object.__setattr__(self, "spec", _freeze(canon))
         object.__setattr__(self, "digits", digits)
         object.__setattr__(self, "dps", dps)
-        object.__setattr__(self, "t_end", None if t_end is None else _q(t_end))
-        object.__setattr__(self, "loss_below", None if loss_below is None else _q(loss_below))
+        object.__setattr__(self, "t_end", None if t_end is None else exact_text(t_end))
+        object.__setattr__(self, "loss_below", None if loss_below is None else exact_text(loss_below))
         self.__dict__["problem"] = problem  # the cached_property below, already computed
 
     # ---- construction ----------------------------------------------------------------------
