@@ -35,7 +35,7 @@ from .limits import (
 )
 from .linalg import dot
 
-__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "ln_exact", "shown"]
+__all__ = ["Dataset", "Init", "Problem", "ProblemError", "exact", "exact_text", "ln_exact", "positive_int", "shown"]
 
 
 class ProblemError(ValueError):
@@ -61,6 +61,17 @@ def shown(value: Any) -> str:
         big = max(q.numerator.bit_length(), q.denominator.bit_length())
         return str(q) if big < 200 else f"a number of about {int(big * 0.30103) + 1} digits"
     return repr(value)[:40]
+
+
+def positive_int(value: Any, field: str) -> int:
+    """``value`` as a positive int (bools and non-integers refused), else a ProblemError on ``field``.
+
+    >>> positive_int(3, "n"), positive_int(np.int64(2), "n")
+    (3, 2)
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ProblemError(field, f"must be a positive integer, got {value!r}")
+    return int(value)
 
 
 def ln_exact(q: Fraction) -> float:

@@ -22,6 +22,7 @@ __all__ = [
     "all_of",
     "floor",
     "frac",
+    "norm",
     "not_observed",
     "precision_checked",
     "resolving_digits",
@@ -30,6 +31,11 @@ __all__ = [
 ]
 
 DIGITS_CAP = 120  # beyond this a ladder point is left unresolved rather than run for minutes
+
+
+def norm(ctx, v):
+    """The Euclidean norm of a vector of ``ctx`` numbers."""
+    return ctx.sqrt(ctx.fsum(c * c for c in v))
 
 
 def samples(tr, count, lo=None, hi=None):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..codec import num_text
 from ..verdict import Verdict
 
 __all__ = [
@@ -272,17 +273,21 @@ def fmt(x: Any, digits: int = 6) -> str:
 
 
 def lam_str(lam: Fraction | str | Sequence) -> str:
-    """λ for reports: '1e-30' for powers of ten, else the exact fraction; ladders joined."""
+    """λ for reports: '1e-k' for powers of ten, else its short exact text ('0.00002', '1/3';
+    :func:`reluflow.codec.num_text`); ladders joined; text is kept as given.
+
+    >>> lam_str(Fraction(1, 10**4)), lam_str(Fraction(1, 10**5000)), lam_str(Fraction(1, 50000)), lam_str(["1e-3"])
+    ('1e-4', '1e-5000', '0.00002', '1e-3')
+    """
     if isinstance(lam, (list, tuple)):
         return ", ".join(lam_str(v) for v in lam)
     if isinstance(lam, str):
         return lam
     q = Fraction(lam)
-    if q.numerator == 1 and q.denominator > 1:
-        k = len(str(q.denominator)) - 1
-        if 10**k == q.denominator:
-            return f"1e-{k}"
-    return str(q)
+    k = q.denominator.bit_length() * 3 // 10  # about its decimal digits; 10^k only when q = 10^-k
+    if q.numerator == 1 and q.denominator > 1 and (10**k == q.denominator or 10 ** (k + 1) == q.denominator):
+        return f"1e-{k if 10**k == q.denominator else k + 1}"
+    return num_text(q)
 
 
 def loglog_slope(lams: Sequence[float], errs: Sequence[float]) -> float:

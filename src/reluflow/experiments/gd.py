@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..problem import positive_int
 from .backend import BACKENDS, Backend, get_backend
 
 __all__ = ["STOP_REASONS", "GDConfig", "GDResult", "Snapshots", "init_params", "log_iterations", "run_gd"]
@@ -43,12 +44,6 @@ STOP_REASONS = ("loss", "cap", "stall", "nonfinite")
 
 INF = float("inf")
 Observer = Callable[[int, np.ndarray, np.ndarray, np.ndarray], None]
-
-
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: must be a positive integer, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -75,9 +70,9 @@ class GDConfig:
     device: str | None = None
 
     def __post_init__(self) -> None:
-        _positive_int(self.max_iter, "max_iter")
-        _positive_int(self.n_log, "n_log")
-        _positive_int(self.check_every, "check_every")
+        positive_int(self.max_iter, "max_iter")
+        positive_int(self.n_log, "n_log")
+        positive_int(self.check_every, "check_every")
         for name in ("lr", "loss_threshold"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
@@ -93,8 +88,8 @@ def log_iterations(max_iter: int, n_log: int = 1000) -> np.ndarray:
     >>> log_iterations(100, 5).tolist()
     [0, 1, 3, 10, 32, 100]
     """
-    _positive_int(max_iter, "max_iter")
-    _positive_int(n_log, "n_log")
+    positive_int(max_iter, "max_iter")
+    positive_int(n_log, "n_log")
     want = min(n_log, max_iter)
     count = want
     while True:  # rounding merges the first points: draw more until ``want`` distinct remain

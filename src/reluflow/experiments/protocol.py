@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from ..problem import positive_int
 from . import metrics as M
 from .data import SCHEMES, TeacherData, balanced_init, gaussian_inputs, make_data
 from .gd import GDConfig, run_gd
-from .gd import _positive_int as _positive
 
 __all__ = [
     "FULL_EXPONENTS",
@@ -148,14 +148,14 @@ class SweepConfig:
             values = tuple(getattr(self, name))
             if not values:
                 raise ValueError(f"{name}: give at least one value")
-            object.__setattr__(self, name, tuple(_positive(v, name) for v in values))
+            object.__setattr__(self, name, tuple(positive_int(v, name) for v in values))
         if any(d < 2 for d in self.ds):
             raise ValueError(f"ds: the dimension must be ≥ 2, got {self.ds}")
         exps = tuple(int(k) for k in self.lambda_exponents)
         if not exps:
             raise ValueError("lambda_exponents: give at least one exponent k (λ = 4^k)")
         object.__setattr__(self, "lambda_exponents", exps)
-        _positive(self.trials, "trials")
+        positive_int(self.trials, "trials")
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ValueError(f"seed: must be a non-negative integer, got {self.seed!r}")
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..problem import ProblemError
+from ..problem import ProblemError, positive_int
 from ..specfile import dataset_from_dict, parse_spec_text
-from .spec import _SOLVE_KEYS, AXES, RunSpec, _message, _positive, _positive_int, _prefixed, _seed, _solve_table
+from .spec import _SOLVE_KEYS, AXES, RunSpec, _message, _positive, _prefixed, _seed, _solve_table
 
 __all__ = ["expand", "load_grid", "parse_grid"]
 
@@ -38,7 +38,7 @@ def _axis(grid: Mapping[str, Any], key: str, root: Path) -> list[tuple[Any, Any]
         elif key == "seed":
             item = (_seed(v, fi), _seed(v, fi))
         elif key in ("width", "digits"):
-            item = (_positive_int(v, fi), _positive_int(v, fi))
+            item = (positive_int(v, fi), positive_int(v, fi))
         else:  # dataset: a SPEC or data file, relative to the GRID file
             if not isinstance(v, str):
                 raise ProblemError(fi, f"must be the path of a SPEC/data file, got {type(v).__name__}")

@@ -34,7 +34,7 @@ import numpy as np
 from .._version import __version__
 from ..codec import num_text, problem_from_dict, problem_to_dict
 from ..precision import budget
-from ..problem import Problem, ProblemError, exact, exact_text
+from ..problem import Problem, ProblemError, exact, exact_text, positive_int
 
 __all__ = ["AXES", "SCHEMA", "RunSpec", "num_text", "spec_hash"]
 
@@ -49,12 +49,6 @@ _SOLVE_KEYS = ("digits", "dps", "t_end", "loss_below")
 
 def _canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _positive_int(value: Any, fld: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ProblemError(fld, f"must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _seed(value: Any, fld: str) -> int:
@@ -124,8 +118,8 @@ class RunSpec:
         canon = problem_to_dict(problem)  # the one codec: exact text, the same as Trajectory JSON
         if "z" not in init:  # a seeded initialisation stays seeded (the seed is the sweep's axis)
             canon["init"] = {"lambda": canon["init"]["lambda"], "width": int(init["width"]), "seed": int(init["seed"])}
-        digits = None if self.digits is None else _positive_int(self.digits, "digits")
-        dps = None if self.dps is None else _positive_int(self.dps, "dps")
+        digits = None if self.digits is None else positive_int(self.digits, "digits")
+        dps = None if self.dps is None else positive_int(self.dps, "dps")
         t_end = None if self.t_end is None else _positive(self.t_end, "t_end", "the end time")
         loss_below = None if self.loss_below is None else _positive(self.loss_below, "loss_below", "a loss threshold")
         # the precision budget, as solve() will compute it: a dps too small fails here, not in a worker

@@ -11,15 +11,11 @@ from ..common import (
     not_observed,
     resolving_digits,
 )
-from ..core import FIXTURES, Session, fmt, lam_str
+from ..core import FIXTURES, Session, fmt
 
 PAPER = "orthogonal"
 FIXTURES.update({"E1": e1, "E1-rotated": e1_rotated, "B1": b1, "E2": e2})
 EPS = Fraction(1, 2)  # the window parameter ε of R4 / O6–O8
-
-
-def _norm(ctx, v):
-    return ctx.sqrt(ctx.fsum(c * c for c in v))
 
 
 def _class_loss(tr, st, S):
@@ -60,10 +56,6 @@ def _need_a3(pr) -> None:
 def _need_two_classes(pr) -> None:
     if not (pr.assumptions["both_signs"] and pr.assumptions["A4"]):
         raise ProblemError("data.y", "the claim needs labels of both signs with ‖D_+‖ ≠ ‖D_−‖ (A4)")
-
-
-def _lam(p: Problem) -> str:
-    return lam_str(p.init.lam)
 
 
 def _ladder_runs(s: Session, p: Problem, lams, rate: float, **options):

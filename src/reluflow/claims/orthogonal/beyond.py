@@ -9,11 +9,12 @@ from ...verdict import Verdict
 from ..common import (
     all_of,
     floor,
+    norm,
     samples,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
 from ..tolerance import All, Exact, Resolution, Slope
-from ._shared import PAPER, _fit, _half_fit, _ladder, _limit_run, _need_a3, _need_two_classes, _norm, _tail_rate
+from ._shared import PAPER, _fit, _half_fit, _ladder, _limit_run, _need_a3, _need_two_classes, _tail_rate
 
 
 @claim(
@@ -138,8 +139,8 @@ def o22(s: Session, p: Problem, tol: All) -> Outcome:
     for t in samples(tr, s.profile.samples):
         a, b = tr.evaluate(t), sc.evaluate(min(t / c, sc.t_end))
         for j in range(p.m):
-            scale = abs(a.a[j]) + _norm(ctx, a.W[j])
-            worst = max(worst, (abs(a.a[j] - b.a[j]) + _norm(ctx, [u - v for u, v in zip(a.W[j], b.W[j])])) / scale)
+            scale = abs(a.a[j]) + norm(ctx, a.W[j])
+            worst = max(worst, (abs(a.a[j] - b.a[j]) + norm(ctx, [u - v for u, v in zip(a.W[j], b.W[j])])) / scale)
     bound = tol[1].of_run(tr)
     verdict, detail = all_of(
         (same, f"same switch sequence: {same}"),

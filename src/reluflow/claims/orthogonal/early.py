@@ -12,12 +12,13 @@ from ..common import (
     all_of,
     floor,
     frac,
+    norm,
     samples,
     trend_outcome,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
 from ..tolerance import All, Bound, Exact, Slope
-from ._shared import EPS, PAPER, _fit, _ladder_runs, _lam, _norm
+from ._shared import EPS, PAPER, _fit, _ladder_runs
 
 
 def _t_star(pr):
@@ -60,7 +61,7 @@ def o4(s: Session, p: Problem, tol: Slope) -> Outcome:
         e = ctx.zero
         for j in range(p.m):
             w_hat = pq.early_direction(j, t_star)
-            e = max(e, _norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / _norm(ctx, w_hat))
+            e = max(e, norm(ctx, [a / lam - b for a, b in zip(st.W[j], w_hat)]) / norm(ctx, w_hat))
         errs.append(e)
     return trend_outcome(
         tol, lams, errs, 2.0, True, floors, dps, what="max_j ‖w_j/λ − ŵ_j‖/‖ŵ_j‖", note=f"at t = {t_star}: "
@@ -102,14 +103,14 @@ def o5(s: Session, p: Problem, tol: All) -> Outcome:
             not wrong_sets,
             f"final A_j ≠ P_j for neurons {wrong_sets}"
             if wrong_sets
-            else f"final active sets equal P_j for all {p.m} neurons (run at λ = {_lam(p)})",
+            else f"final active sets equal P_j for all {p.m} neurons (run at λ = {lam_str(p.init.lam)})",
         ),
     )
     return Outcome(
         verdict,
         f"{len(predicted)} switches, slope 2; A_j(∞) = P_j",
         f"slope {slope:.4g}; set mismatches {missing}; active-set mismatches {len(wrong_sets)}",
-        lam=lam_str(lams) + f"; {_lam(p)}",
+        lam=lam_str(lams) + f"; {lam_str(p.init.lam)}",
         detail=det2,
         run=full,
     )
@@ -193,7 +194,7 @@ def o7(s: Session, p: Problem, tol: Bound) -> Outcome:
     lam = rational(ctx, p.init.lam)
     bound = lam ** (1 - EPS.numerator / ctx.mpf(EPS.denominator))
     worst = max(
-        _norm(ctx, st.W[j]) / (2 * _norm(ctx, [rational(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m)
+        norm(ctx, st.W[j]) / (2 * norm(ctx, [rational(ctx, c) for c in p.init.z[j]]) * bound) for j in range(p.m)
     )
     return Outcome(
         Verdict.PASS if tol.holds(worst, 1) else Verdict.FAIL,
@@ -230,6 +231,6 @@ def o8(s: Session, p: Problem, tol: Slope) -> Outcome:
             st = tr.evaluate(t)
             for nb in pr.neurons:
                 if nb.alive:
-                    e = max(e, abs(ctx.log(_norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
+                    e = max(e, abs(ctx.log(norm(ctx, st.W[nb.index])) - ctx.log(lam * nb.K) - nb.norm_D * t / q.n))
         errs.append(e)
     return trend_outcome(tol, lams, errs, rate, True, floors, dps, what="sup |ln‖w_j‖ − ln(λK_j) − ‖D_j‖t/n|")

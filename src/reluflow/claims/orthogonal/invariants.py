@@ -8,12 +8,13 @@ from ...precision import rational
 from ...problem import Problem
 from ..common import (
     all_of,
+    norm,
     precision_checked,
     samples,
 )
 from ..core import Outcome, Session, claim, fmt
 from ..tolerance import All, Exact, Resolution
-from ._shared import PAPER, _fit, _norm
+from ._shared import PAPER, _fit
 
 
 @claim(
@@ -86,12 +87,12 @@ def o2(s: Session, p: Problem, tol: All) -> Outcome:
         t = min(t, tr.t_end)
         st = tr.evaluate(t)
         for j, row in enumerate(st.W):
-            size = _norm(ctx, row)  # the engine's error control is relative to each neuron
+            size = norm(ctx, row)  # the engine's error control is relative to each neuron
             perp = list(row)
             for x, n2 in zip(Xm, nx):
                 c = ctx.fsum(a * b for a, b in zip(row, x)) / rational(ctx, n2)
                 perp = [a - c * b for a, b in zip(perp, x)]
-            dev = max(dev, _norm(ctx, [a - b for a, b in zip(perp, zperp[j])]) / size)
+            dev = max(dev, norm(ctx, [a - b for a, b in zip(perp, zperp[j])]) / size)
             for k in range(p.n):
                 if st0.U[j][k] <= 0 and (
                     st.U[j][k] > 0 or abs(st.U[j][k] - st0.U[j][k]) > res * size * ctx.sqrt(rational(ctx, nx[k]))
@@ -102,7 +103,7 @@ def o2(s: Session, p: Problem, tol: All) -> Outcome:
         if prev is not None and any(st.active[j][k] and not prev[j][k] for j in range(p.m) for k in range(p.n)):
             grew += 1
         prev = st.active
-    has_perp = any(_norm(ctx, z) > 0 for z in zperp)
+    has_perp = any(norm(ctx, z) > 0 for z in zperp)
     verdict, detail = all_of(
         (
             dev <= res,

@@ -17,11 +17,12 @@ from ...verdict import Verdict
 from ..common import (
     all_of,
     floor,
+    norm,
     trend_outcome,
 )
 from ..core import Outcome, Session, claim, fmt, lam_str
 from ..tolerance import All, Certified, Resolution, Slope
-from ._shared import PAPER, _ladder, _limit_run, _need_a3, _norm, _tail_rate
+from ._shared import PAPER, _ladder, _limit_run, _need_a3, _tail_rate
 
 
 def _limit_states(s: Session, p: Problem, lams, rate: float):
@@ -136,7 +137,7 @@ def o17(s: Session, p: Problem, tol: All) -> Outcome:
         dead_bad += sum(
             1
             for j in dead
-            if _norm(ctx, st.W[j]) > lam * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + tol[2].of_run(tr))
+            if norm(ctx, st.W[j]) > lam * norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * (1 + tol[2].of_run(tr))
         )
     v1, s1, d1 = tol[0].judge(lams, cos_errs, 2 * rate, exact, floors)
     parts = [({Verdict.PASS: True, Verdict.FAIL: False}.get(v1), "full neurons' 1 − cos: " + d1)]

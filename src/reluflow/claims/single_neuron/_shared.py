@@ -9,7 +9,7 @@ from ...datasets import sn1
 from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...summary import angle_gap
-from ..core import FIXTURES, Session, lam_str
+from ..core import FIXTURES, Session
 
 PAPER = "single-neuron"
 FIXTURES.update({"SN1": sn1})
@@ -44,10 +44,6 @@ def _converged(s: Session, p: Problem, power: float = 2.0):
     return s.solve(p, max_steps=10**6, **_pr(s, p).limit_options(power))
 
 
-def _norm(ctx, v):
-    return ctx.sqrt(ctx.fsum(c * c for c in v))
-
-
 def _v(st, J):
     """The bundle v = Σ_{J_+} a_j w_j."""
     return [sum(st.a[j] * st.W[j][i] for j in J) for i in range(len(st.W[0]))]
@@ -70,10 +66,6 @@ def _nuclear(ctx, W):
 
 def _teacher(ctx, p):
     return [rational(ctx, c) for c in p.data.teacher]
-
-
-def _lam(p: Problem) -> str:
-    return lam_str(p.init.lam)
 
 
 def _ladder(p: Problem, lams) -> list[Problem]:

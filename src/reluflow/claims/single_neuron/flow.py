@@ -11,10 +11,10 @@ from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...theory.single_neuron_assumptions import gamma, sigma_matrix
 from ...verdict import Verdict
-from ..common import all_of, samples
+from ..common import all_of, norm, samples
 from ..core import Outcome, Session, claim, fmt
 from ..tolerance import All, Bound, Exact, Resolution
-from ._shared import PAPER, _converged, _norm, _pr
+from ._shared import PAPER, _converged, _pr
 
 
 @claim(
@@ -35,7 +35,7 @@ def n1(s: Session, p: Problem, tol: All) -> Outcome:
     for t in sorted(set(tr.times + samples(tr, s.profile.samples))):
         st = tr.evaluate(t)
         for j, sj in enumerate(p.init.s):
-            nw = _norm(ctx, st.W[j])
+            nw = norm(ctx, st.W[j])
             worst = max(worst, abs(st.a[j] - sj * nw) / nw)
             flips += st.a[j] * sj <= 0
     verdict = Verdict.PASS if worst <= bound and flips == 0 else Verdict.FAIL
@@ -104,7 +104,7 @@ def n3(s: Session, p: Problem, tol: All) -> Outcome:
     worst_lo, worst_hi = math.inf, math.inf
     for mask in range(1, 2**n):
         I = [i for i in range(n) if mask >> i & 1]
-        g = _norm(ctx, pr.gamma_of(I))
+        g = norm(ctx, pr.gamma_of(I))
         worst_lo = min(worst_lo, float(g / (de ** ctx.mpf(2.5) * len(I) / (ctx.sqrt(2) * n))))
         worst_hi = min(worst_hi, float(De**2 * len(I) / n / g))
     verdict, detail = all_of(
@@ -175,7 +175,7 @@ def n5(s: Session, p: Problem, tol: Resolution) -> Outcome:
     ctx = pr.ctx
     tr = s.solve(q, digits=dps, t_end=math.ceil(float(pr.T0)))
     X = [[rational(ctx, c) for c in x] for x in p.data.X]
-    xbar = [[c / _norm(ctx, x) for c in x] for x in X]
+    xbar = [[c / norm(ctx, x) for c in x] for x in X]
     worst, order_ok, mono_ok, n_events = ctx.zero, True, True, 0
     for j, y in pr.yardsticks.items():
         ev = [e for e in tr.events if e.neuron == j]

@@ -26,7 +26,7 @@ from ...theory import interpolators as it
 from ...theory import norm_geometry as ng
 from ...verdict import Verdict
 from ..common import all_of
-from ..core import FIXTURES, Outcome, Session, claim, fmt, lam_str
+from ..core import FIXTURES, Outcome, Session, claim, fmt
 from ..tolerance import All, Certified, Exact, Resolution
 
 PAPER = "single-neuron"
@@ -36,10 +36,6 @@ _Q0 = Fraction(0)
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _lam(p: Problem) -> str:
-    return lam_str(p.init.lam)
 
 
 @functools.lru_cache(maxsize=32)

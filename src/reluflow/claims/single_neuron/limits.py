@@ -11,10 +11,10 @@ from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...summary import angle_gap
 from ...verdict import Verdict
-from ..common import all_of, floor, trend_outcome
+from ..common import all_of, floor, norm, trend_outcome
 from ..core import Outcome, Session, claim, fmt, lam_str
 from ..tolerance import All, Exact, Slope
-from ._shared import PAPER, _converged, _max_angle, _norm, _nuclear, _pr, _teacher
+from ._shared import PAPER, _converged, _max_angle, _nuclear, _pr, _teacher
 
 
 def _gauss_points(p: Problem, seed: int = 0):
@@ -46,7 +46,7 @@ def _limit_metrics(s: Session, p: Problem, lam: str) -> dict:
         "parallel": max(2 * ctx.asin(ctx.sqrt(2 * angle_gap(ctx, st.W[j], vs)) / 2) for j in J),
         "positive": all(st.a[j] > 0 for j in J),
         "test": mse / len(test),
-        "ratio": max(abs(_norm(ctx, st.W[j]) / (pr.yardsticks[j].kappa / K) - 1) for j in J),
+        "ratio": max(abs(norm(ctx, st.W[j]) / (pr.yardsticks[j].kappa / K) - 1) for j in J),
     }
 
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...verdict import Verdict
-from ..common import all_of, floor, samples, trend_outcome
+from ..common import all_of, floor, norm, samples, trend_outcome
 from ..core import Outcome, Session, claim, fmt, lam_str
 from ..tolerance import All, Bound, Exact, Resolution, Slope
-from ._shared import PAPER, _converged, _digits, _ladder, _norm, _phase, _pr
+from ._shared import PAPER, _converged, _digits, _ladder, _phase, _pr
 
 
 @claim(
@@ -80,9 +80,9 @@ def n7(s: Session, p: Problem, tol: All) -> Outcome:
         z = [rational(ctx, c) for c in q.init.z[j]]
         prev = None
         for t in ts:
-            nw = _norm(ctx, tr.evaluate(t).W[j])
+            nw = norm(ctx, tr.evaluate(t).W[j])
             grew += prev is not None and nw > prev * slack
-            above += nw > lam * _norm(ctx, z) * slack
+            above += nw > lam * norm(ctx, z) * slack
             prev = nw
         last = max((e.t for e in tr.events if e.neuron == j), default=ctx.zero)
         if last > pr.T0:
@@ -127,9 +127,9 @@ def n8(s: Session, p: Problem, tol: All) -> Outcome:
         if t > pr.T1:
             continue
         st = tr.evaluate(t)
-        norms = [_norm(ctx, w) for w in st.W]
+        norms = [norm(ctx, w) for w in st.W]
         for j in range(q.m):
-            b = 2 * _norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * lam * ctx.exp(pr.G * t)
+            b = 2 * norm(ctx, [rational(ctx, c) for c in q.init.z[j]]) * lam * ctx.exp(pr.G * t)
             worst = max(worst, norms[j] / b)
             over += not tol[0].holds(norms[j], b)
         if prev is not None:
@@ -175,9 +175,9 @@ def n9(s: Session, p: Problem, tol: All) -> Outcome:
             skipped.append(lam_str(q.init.lam))
         for j in pr.J_plus:
             w = st.W[j]
-            nw = _norm(ctx, w)
+            nw = norm(ctx, w)
             r, _ = pr.yardsticks[j].state(ctx, pr.T1)
-            zn = _norm(ctx, [rational(ctx, c) for c in q.init.z[j]])
+            zn = norm(ctx, [rational(ctx, c) for c in q.init.z[j]])
             gap = abs(ctx.log(r) - ctx.log(nw / lam))
             if separated:
                 ok &= nw < 2 * zn * lam ** (1 - eps)  # the three bounds of tol[0], as Lemma 5 states them

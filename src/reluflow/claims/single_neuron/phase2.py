@@ -8,7 +8,7 @@ from ...precision import rational
 from ...problem import Problem, ProblemError
 from ...summary import angle_gap
 from ...verdict import Verdict
-from ..common import all_of, floor, not_observed, samples
+from ..common import all_of, floor, norm, not_observed, samples
 from ..core import NotObserved, Outcome, Session, claim, fmt, lam_str, loglog_slope
 from ..tolerance import All, Bound, Exact, Predicates, Rel, Resolution, Slope
 from ._shared import (
@@ -16,9 +16,7 @@ from ._shared import (
     PHASE_LAMBDA,
     _converged,
     _ladder,
-    _lam,
     _max_angle,
-    _norm,
     _phase,
     _pr,
     _teacher,
@@ -138,8 +136,8 @@ def n12(s: Session, p: Problem, tol: Predicates) -> Outcome:
         misses += S["xi"] <= xi_run
         xi_min = min(xi_min, S["xi"])
         ball += ctx.fsum(a * (b - a) for a, b in zip(v, vs)) <= 0
-        nv = _norm(ctx, v)
-        cone += any(ctx.fsum(a * b for a, b in zip(v, x)) / (nv * _norm(ctx, x)) <= c_min for x in X)
+        nv = norm(ctx, v)
+        cone += any(ctx.fsum(a * b for a, b in zip(v, x)) / (nv * norm(ctx, x)) <= c_min for x in X)
     verdict = tol.judge(dict(zip(tol.names, (outside == 0, ball == 0, cone == 0))))
     finding = (
         (
@@ -202,7 +200,7 @@ def _vdot_ratio(tr, pr, st):
         adot = ctx.fsum(a * b for a, b in zip(st.W[j], g))
         vdot = [vd + adot * w + st.a[j] ** 2 * gi for vd, w, gi in zip(vdot, st.W[j], g)]
     f = pr.f(_v(st, pr.J_plus))
-    return _norm(ctx, [a - b for a, b in zip(vdot, f)]) / _norm(ctx, f)
+    return norm(ctx, [a - b for a, b in zip(vdot, f)]) / norm(ctx, f)
 
 
 @claim(
@@ -300,7 +298,7 @@ def _T2_pred(pr):
                 "T2_pred finite (D3, D4)",
                 f"no T2_pred: {exc}",
                 "ν_1 crosses ν*_1/2",
-                _lam(pr.problem),
+                lam_str(pr.problem.init.lam),
                 pr.dps,
                 f"the reduced model gives no T2 ({exc})"
                 + (
@@ -333,9 +331,9 @@ def n15(s: Session, p: Problem, tol: All) -> Outcome:
     q, pr, tr, ts = _after_T1(s, p, s.profile.samples)
     ctx = tr.ctx
     T2 = _T2(tr, pr)
-    before = sum(1 for t in ts if t <= T2 and _norm(ctx, _v(tr.evaluate(t), pr.J_plus)) >= ctx.mpf(1) / 2)
+    before = sum(1 for t in ts if t <= T2 and norm(ctx, _v(tr.evaluate(t), pr.J_plus)) >= ctx.mpf(1) / 2)
     low = pr.G / (4 * pr.eta[0])
-    after = sum(1 for t in ts if t > T2 and _norm(ctx, _v(tr.evaluate(t), pr.J_plus)) <= low)
+    after = sum(1 for t in ts if t > T2 and norm(ctx, _v(tr.evaluate(t), pr.J_plus)) <= low)
     lams = s.profile.sn_escape_lams
     T2s, gaps, logs = [], [], []
     margins = []  # Lemma 32(ii): observed/bound for T2 − T1 and T2, at every λ
@@ -361,7 +359,7 @@ def n15(s: Session, p: Problem, tol: All) -> Outcome:
         (before == 0 and after == 0, f"‖v‖ ≥ 1/2 before T2 at {before} times; ‖v‖ ≤ ‖γ‖/(4η_1) after at {after}"),
         (
             worst < 1,
-            f"Lemma 32(ii) at λ = {_lam(q)}, {lam_str(list(lams))}: (T2 − T1)/bound, T2/bound = "
+            f"Lemma 32(ii) at λ = {lam_str(q.init.lam)}, {lam_str(list(lams))}: (T2 − T1)/bound, T2/bound = "
             + ", ".join(f"({a:.3g}, {b:.3g})" for a, b in margins),
         ),
         (slope_ok, f"slopes of T2 in ln(1/λ): {fmt(slopes, 6)} → 1/‖γ_[n]‖ = {fmt(target, 6)}"),
@@ -372,7 +370,7 @@ def n15(s: Session, p: Problem, tol: All) -> Outcome:
     )
     return Outcome(
         verdict,
-        f"slope 1/‖γ‖ = {fmt(target, 6)}; T2_pred(λ={_lam(q)}) = {fmt(_T2_pred(pr), 8)}; "
+        f"slope 1/‖γ‖ = {fmt(target, 6)}; T2_pred(λ={lam_str(q.init.lam)}) = {fmt(_T2_pred(pr), 8)}; "
         f"T2 < {fmt(pr.T2_bounds['T2'], 4)}",
         f"T2 = {fmt(T2, 8)}; last slope {fmt(slopes[-1], 6)}; max observed/bound {worst:.3g}",
         "1e-3 relative (slope); bounds strict",
@@ -455,7 +453,7 @@ def n17(s: Session, p: Problem, tol: All) -> Outcome:
         )
     st = tr.final_state
     v = _v(st, pr.J_plus)
-    err = _norm(ctx, [a - b for a, b in zip(v, _teacher(ctx, q))])
+    err = norm(ctx, [a - b for a, b in zip(v, _teacher(ctx, q))])
     w2 = ctx.fsum(ctx.fsum(c * c for c in st.W[j]) for j in pr.J_plus)
     lam = rational(ctx, q.init.lam)
     upper = 1 / (1 - 4 * lam ** rational(ctx, pr.eps))
