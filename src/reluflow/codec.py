@@ -83,7 +83,7 @@ def dataset_from_dict(spec: Any) -> Dataset:
         raise ProblemError("data.X", "is missing")
     if "y" not in data and "teacher" not in data:
         raise ProblemError("data.y", "is missing; give the labels y, or a teacher v* (labels σ(⟨v*, x⟩))")
-    return Dataset(data["X"], data.get("y"), data.get("teacher"))
+    return Dataset(data["X"], data.get("y"), data.get("teacher"))  # type: ignore[arg-type]  # raw values, checked
 
 
 def problem_from_dict(spec: Any) -> Problem:

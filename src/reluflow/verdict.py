@@ -39,7 +39,10 @@ class Verdict(enum.Enum):
     def combine(cls, parts: Iterable[Verdict | bool | None]) -> Verdict:
         """All parts together (a bool is PASS/FAIL, None undecided): FAIL if any fails,
         else INCONCLUSIVE if any is undecided, else PASS."""
-        vals = [{True: cls.PASS, False: cls.FAIL, None: cls.INCONCLUSIVE}.get(v, v) for v in parts]  # type: ignore[call-overload]
+        vals = [
+            v if isinstance(v, Verdict) else cls.INCONCLUSIVE if v is None else cls.PASS if v else cls.FAIL
+            for v in parts
+        ]
         return cls.FAIL if cls.FAIL in vals else cls.INCONCLUSIVE if cls.INCONCLUSIVE in vals else cls.PASS
 
 

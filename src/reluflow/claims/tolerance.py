@@ -283,7 +283,7 @@ def lam_str(lam: Fraction | str | Sequence) -> str:
         return ", ".join(lam_str(v) for v in lam)
     if isinstance(lam, str):
         return lam
-    q = Fraction(lam)
+    q = Fraction(lam)  # type: ignore[arg-type]  # a number: text and ladders returned above
     k = q.denominator.bit_length() * 3 // 10  # about its decimal digits; 10^k only when q = 10^-k
     if q.numerator == 1 and q.denominator > 1 and (10**k == q.denominator or 10 ** (k + 1) == q.denominator):
         return f"1e-{k if 10**k == q.denominator else k + 1}"
