@@ -225,10 +225,43 @@ def test_predict_refuses_non_orthogonal_data(tmp_path):
     assert res.exit_code == 2 and "A1" in res.output and "data.X" in res.output
 
 
-def test_unknown_paper_exits_2():
+def test_unknown_choices_exit_2_naming_the_choices():
     assert runner.invoke(app, ["check", "--paper", "three-layers"]).exit_code == 2
     res = runner.invoke(app, ["predict", str(ROOT / "examples" / "e1.toml"), "--paper", "three-layers"])
-    assert res.exit_code == 2 and "unknown paper" in res.output
+    assert res.exit_code == 2 and "'orthogonal', 'single-neuron'" in res.output
+    res = runner.invoke(app, ["check", "--profile", "slow"])
+    assert res.exit_code == 2 and "'quick', 'thorough'" in res.output
+    res = runner.invoke(app, ["experiment", "fig1", "--backend", "jax"])
+    assert res.exit_code == 2 and "'numpy', 'torch', 'auto'" in res.output
+    help_text = runner.invoke(app, ["check", "--help"], env={"COLUMNS": "200"}).output
+    assert "<orthogonal|single-neuron>" in help_text and "<quick|thorough>" in help_text
+
+
+def test_only_takes_the_documented_forms(tmp_path):
+    """`--only M4 E37pos` (the README's form), `--only M4,E37pos` and `--only M4 --only E37pos`
+    choose the same checks; ids without --only are refused."""
+    outs = []
+    for args in (["--only", "M4", "E37pos"], ["--only", "M4,E37pos"], ["--only", "M4", "--only", "E37pos"]):
+        out = tmp_path / f"{len(outs)}.md"
+        res = runner.invoke(app, ["proofs", "--report", str(out), *args])
+        assert res.exit_code == 0, res.output
+        outs.append(
+            sorted(
+                line.split("|")[1].strip()
+                for line in out.read_text().splitlines()
+                if line.startswith("| ") and "PASS" in line
+            )
+        )
+    assert outs[0] == outs[1] == outs[2] == ["E37pos", "M4"]
+    res = runner.invoke(app, ["proofs", "M4"])
+    assert res.exit_code == 2 and "--only M4" in res.output
+
+
+def test_proofs_never_writes_over_the_committed_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["proofs", "--only", "M4"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "paper_figures" / "out" / "proofs.md").exists() and not (tmp_path / "proofs_checks").exists()
 
 
 def test_single_neuron_predict_writes_the_documented_json(tmp_path):

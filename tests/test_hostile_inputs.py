@@ -182,6 +182,28 @@ def test_unexpected_exception_is_a_bug_report_and_debug_shows_it(tmp_path, monke
     assert isinstance(res.exception, ZeroDivisionError)
 
 
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path, monkeypatch):
+    """`reluflow … | head` closes the pipe early: exit 141 (as after SIGPIPE), no bug report."""
+    import reluflow.cli.flow as cli_module
+
+    def closed(*a, **k):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli_module, "_solve", closed)
+    (tmp_path / "s.json").write_text(json.dumps(BASE))
+    res = runner.invoke(app, ["solve", str(tmp_path / "s.json")])
+    assert res.exit_code == 141 and "bug" not in res.output
+
+
+def test_version_and_help_text_shown_as_written():
+    from reluflow import __version__
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"reluflow {__version__}"
+    res = runner.invoke(app, ["interpolate", "--help"], env={"COLUMNS": "200"})
+    assert "only [data] is read" in res.output  # Rich markup used to eat "[data]"
+
+
 # ----------------------------------------------------------------------------- long horizons
 
 

@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from .._version import __version__
 from . import checks, experiment, flow, sweep
 from .guard import GuardedGroup
 
@@ -19,13 +20,25 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # help text is shown as written: "[data]" stays "[data]"
     help="Exact gradient flow of shallow ReLU networks.  Exit codes: 0 ok, 1 a run or check "
     "ended not ok, 2 bad input, 70 an internal error (a bug: please report it).",
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reluflow {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _options(debug: bool = typer.Option(False, "--debug", help="show the traceback of an internal error")) -> None:
+def _options(
+    debug: bool = typer.Option(False, "--debug", help="show the traceback of an internal error"),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="print the version and exit"
+    ),
+) -> None:
     """Exact gradient flow of shallow ReLU networks."""
 
 

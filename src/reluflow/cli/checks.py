@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from ..specfile import load_spec
-from .flow import paper_module
+from .choices import Paper, Profile
+from .choices import ids as choose_ids
 from .guard import fail
 from .output import Bar, console, kernel_notice, print_claims, print_proofs, print_summary, write
 
@@ -17,10 +18,15 @@ __all__ = ["check", "proofs", "register", "reproduce"]
 
 
 def check(
-    paper: str = typer.Option("orthogonal", "--paper", help="whose claims: orthogonal | single-neuron"),
-    profile: str = typer.Option("quick", "--profile", help="quick (CI, about a minute) | thorough (by hand)"),
+    ctx: typer.Context,
+    paper: Paper = typer.Option(Paper.orthogonal, "--paper", help="whose claims"),
+    profile: Profile = typer.Option(
+        Profile.quick, "--profile", help="quick (CI, about a minute) or thorough (by hand)"
+    ),
     spec: Path | None = typer.Option(None, "--spec", help="run every claim on this SPEC instead of the fixtures"),
-    only: list[str] | None = typer.Option(None, "--only", help="run only these claim ids (repeatable)"),
+    only: list[str] | None = typer.Option(
+        None, "--only", metavar="ID", help="run only these claim ids: --only O1 O21 (or O1,O21)"
+    ),
     report: Path | None = typer.Option(
         None, "--report", help="Markdown report (default paper_figures/out/claims_PAPER.md)"
     ),
@@ -42,22 +48,22 @@ def check(
     if explain is not None:
         console.print(_explain(explain), markup=False, highlight=False, soft_wrap=True)
         return
-    paper_module(paper)
+    paper_name, profile_name, chosen = paper.value, profile.value, choose_ids(only, ctx.args)
     problem = load_spec(spec) if spec is not None else None
-    total = len(only) if only else sum(1 for c in REGISTRY if c.paper == paper)
+    total = len(chosen) if chosen else sum(1 for c in REGISTRY if c.paper == paper_name)
     done: list = []
     with Bar("claims") as bar:
         results = run(
-            paper,
-            profile=profile,
+            paper_name,
+            profile=profile_name,
             problem=problem,
-            ids=only,
+            ids=chosen,
             progress=lambda c: (done.append(c), bar(len(done), total)),
         )
     print_claims(results)
-    report = report or Path("paper_figures/out") / f"claims_{paper.replace('-', '_')}.md"
+    report = report or Path("paper_figures/out") / f"claims_{paper_name.replace('-', '_')}.md"
     json_out = json_out or report.with_suffix(".json")
-    for path, text in ((report, markdown(results, profile=profile)), (json_out, to_json(results))):
+    for path, text in ((report, markdown(results, profile=profile_name)), (json_out, to_json(results))):
         write(path, text)
         console.print(f"wrote {path}")
     console.print(summary(results))
@@ -66,14 +72,18 @@ def check(
 
 
 def proofs(
-    report: Path = typer.Option(Path("proofs_checks/REPORT.md"), "--report", help="write the Markdown report here"),
-    only: list[str] | None = typer.Option(None, "--only", help="run only these check ids (repeatable)"),
+    ctx: typer.Context,
+    report: Path = typer.Option(Path("paper_figures/out/proofs.md"), "--report", help="write the Markdown report here"),
+    only: list[str] | None = typer.Option(
+        None, "--only", metavar="ID", help="run only these check ids: --only M3 R10 (or M3,R10)"
+    ),
 ) -> None:
-    """Run the proof checks of both papers; print the table and write REPORT.md.
+    """Run the proof checks of both papers; print the table and write the Markdown report
+    (by default under paper_figures/out/, never over the committed proofs_checks/REPORT.md).
     Exits 1 unless every check passes."""
     from .. import proofs as proof_checks
 
-    ids = list(only) if only else None
+    ids = choose_ids(only, ctx.args)
     total = len(ids) if ids else len(proof_checks.REGISTRY)
     done: list = []
 
@@ -135,4 +145,5 @@ def reproduce(
 def register(app: typer.Typer) -> None:
     """Add ``check``, ``proofs`` and ``reproduce`` to ``app``."""
     for command in (check, proofs, reproduce):
-        app.command()(command)
+        extra = {"context_settings": {"allow_extra_args": True}} if command is not reproduce else {}
+        app.command(**extra)(command)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..integrate import solve as _solve
@@ -15,10 +16,10 @@ from ..limits import MAX_DPS, WARN_DPS
 from ..precision import RECHECK, integer_in
 from ..problem import exact
 from ..specfile import load_data, load_spec
-from .guard import fail
+from .choices import Paper
 from .output import Bar, console, err, kernel_notice, print_certificate, print_summary, write
 
-__all__ = ["PAPERS", "interpolate", "paper_module", "predict", "register", "solve"]
+__all__ = ["SHOWN", "interpolate", "paper_module", "predict", "register", "solve"]
 
 
 def solve(
@@ -71,15 +72,11 @@ def _cost_note(problem, t_end: str | None, digits: int) -> None:
         )
 
 
-PAPERS = ("orthogonal", "single-neuron")
-
-
-def paper_module(paper: str):
-    if paper not in PAPERS:
-        fail(f"--paper: unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
+def paper_module(paper: Paper):
+    """The theory module of ``paper`` (imported when asked for: SymPy takes a second)."""
     from ..theory import orthogonal, single_neuron
 
-    return orthogonal if paper == "orthogonal" else single_neuron
+    return orthogonal if paper is Paper.orthogonal else single_neuron
 
 
 # the scalar entries of each paper's prediction shown by `reluflow predict`, in order
@@ -136,7 +133,7 @@ SHOWN = {
 
 def predict(
     spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
-    paper: str = typer.Option("orthogonal", "--paper", help="whose theory: orthogonal | single-neuron"),
+    paper: Paper = typer.Option(Paper.orthogonal, "--paper", help="whose theory"),
     digits: int = typer.Option(
         30,
         "--digits",
@@ -153,18 +150,18 @@ def predict(
     if dps is None:
         integer_in(digits, "--digits", 5, MAX_DPS - RECHECK, "digits of the prediction")
     out = checked(module.predict, load_spec(spec), dps=digits if dps is None else dps)
-    table = Table(title=f"prediction ({paper}), {out['checked_digits']} checked digits", show_header=False)
-    for key in SHOWN[paper]:
+    table = Table(title=f"prediction ({paper.value}), {out['checked_digits']} checked digits", show_header=False)
+    for key in SHOWN[paper.value]:
         if key in out:
-            table.add_row(key, str(out[key]))
+            table.add_row(key, escape(str(out[key])))
     for c in out.get("crossings", []):
         table.add_row("crossing", f"neuron {c['neuron']}, point {c['point']} ({c['direction']}) at τ = {c['tau']}")
     for ev in out.get("deactivation_times", []):
         table.add_row("deactivation", f"neuron {ev['neuron']}, point {ev['point']} at t = {ev['t']}")
     for jp in out.get("jumps", []):
-        table.add_row("jump", f"T = {jp['T']}: neurons {jp['neurons']} fit points {jp['points']}")
+        table.add_row("jump", escape(f"T = {jp['T']}: neurons {jp['neurons']} fit points {jp['points']}"))
     for note in out.get("notes", []):
-        table.add_row("note", note)
+        table.add_row("note", escape(note))
     console.print(table)
     if json_out is not None:
         write(json_out, json.dumps(out, indent=1, ensure_ascii=False))

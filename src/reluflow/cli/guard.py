@@ -11,7 +11,8 @@ four exit codes and never in a bare traceback:
   "this is a bug, please report" message; ``reluflow --debug …`` (or ``RELUFLOW_DEBUG=1``)
   shows the traceback instead.
 
-Ctrl-C exits 130 with a one-line message.  Written by hand because click's own handling
+Ctrl-C exits 130 with a one-line message; a reader that goes away (``| head``) ends the
+command quietly with 141, as for any Unix tool killed by SIGPIPE.  Written by hand because click's own handling
 prints tracebacks for anything but its own exceptions.
 
 >>> import typer
@@ -29,7 +30,9 @@ prints tracebacks for anything but its own exceptions.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from typing import NoReturn
 
 import typer
@@ -58,7 +61,7 @@ else:
 
 __all__ = ["BAD_INPUT", "BUG", "NOT_OK", "OK", "GuardedGroup", "fail"]
 
-OK, NOT_OK, BAD_INPUT, BUG, INTERRUPTED = 0, 1, 2, 70, 130
+OK, NOT_OK, BAD_INPUT, BUG, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 70, 130, 141
 ISSUES = "https://github.com/reluflow/reluflow/issues"
 
 
@@ -85,6 +88,11 @@ class GuardedGroup(TyperGroup):
         except KeyboardInterrupt:
             err.print("[bold red]interrupted[/]: nothing further was written")
             raise typer.Exit(INTERRUPTED) from None
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+            # Python's own flush at exit must not fail again; a test runner's stream has no descriptor
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(BROKEN_PIPE) from None
         except Exception as exc:  # the one place an unexpected exception is turned into a report
             if _debug(ctx):
                 raise

@@ -124,7 +124,7 @@ def print_certificate(cert) -> None:
     """Status, widths and the proven balls of a certificate."""
     table = Table(title="certified enclosures (Arb)", show_header=False)
     colour = "green" if cert.ok else "red"
-    table.add_row("status", f"[bold {colour}]{cert.status.value}[/]: {cert.message}")
+    table.add_row("status", f"[bold {colour}]{cert.status.value}[/]: {escape(cert.message)}")
     table.add_row("work", f"{cert.steps} steps validated in {cert.seconds:.3f} s at {cert.prec} bits")
     if cert.ok:
         lb = ball_dict(cert.loss_ball, 25)
@@ -149,11 +149,7 @@ def print_claims(results) -> None:
         v = r.verdict.value
         table.add_row(
             r.id,
-            r.instance,
-            r.lam,
-            r.predicted,
-            r.observed,
-            r.tolerance,
+            *(escape(text) for text in (r.instance, r.lam, r.predicted, r.observed, r.tolerance)),
             f"[{colour[v]}]{r.label}[/]",
             f"{r.seconds:.1f} s",
         )
@@ -173,8 +169,8 @@ def print_proofs(results) -> None:
         v = r.verdict.value
         table.add_row(
             r.check.id,
-            f"{r.check.statement} [dim]({r.check.refs})[/]",
-            r.check.method,
+            f"{escape(r.check.statement)} [dim]({escape(r.check.refs)})[/]",
+            escape(r.check.method),
             f"[{colour[v]}]{v}[/]",
             f"{r.seconds:.2f} s",
         )
