@@ -58,7 +58,7 @@ class GDConfig:
     >>> GDConfig(max_iter=0)
     Traceback (most recent call last):
     ...
-    ValueError: max_iter: must be a positive integer, got 0
+    reluflow.problem.ProblemError: max_iter: must be a positive integer, got 0
     """
 
     lr: float = 0.01
