@@ -52,17 +52,3 @@ def test_bad_mappings_name_their_field():
     with pytest.raises(ProblemError) as info:
         problem_from_dict(d)
     assert info.value.field == "init.lambda"
-
-
-def test_the_readme_codec_example_runs_verbatim():
-    from pathlib import Path
-
-    from markdown_it import MarkdownIt
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    [code] = [
-        t.content
-        for t in MarkdownIt("commonmark").parse(readme)
-        if t.type == "fence" and t.info.strip() == "python" and "problem_to_dict" in t.content
-    ]
-    exec(compile(code, "README.md", "exec"), {})

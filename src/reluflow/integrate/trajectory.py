@@ -22,6 +22,7 @@ from ..limits import MAX_DPS  # re-exported: the bound from_dict puts on dps
 from ..linalg import independent
 from ..precision import Precision, context, rational, to_str
 from ..problem import Problem, ProblemError, exact
+from . import views
 from .fixed import to_fixed
 from .reading import load_json, read
 from .records import DIRECTIONS, MAX_INT_DIGITS, SCHEMA, Event, NetworkState, Segment, Status
@@ -34,7 +35,7 @@ def _ints(arr) -> list:
     return np.vectorize(lambda v: str(int(v)), otypes=[object])(arr).tolist() if np.size(arr) else []
 
 
-@dataclass
+@dataclass(repr=False)
 class Trajectory:
     """A solved gradient flow.  Use :meth:`evaluate`, :meth:`loss`, :meth:`invariants`;
     ``a``, ``W``, ``final_loss`` give the state at ``t_end``; ``events`` the switches."""
@@ -126,6 +127,26 @@ class Trajectory:
         )
 
     # ---- public API ----------------------------------------------------------------
+    def __repr__(self) -> str:
+        return views.one_line(self)
+
+    def _repr_html_(self) -> str:
+        return views.html_card(self)
+
+    def sample(self, ts: Any = None, *, samples: int = 200) -> dict[str, np.ndarray]:
+        """The run at the times ``ts`` (default: ``samples`` + 1 points evenly on [0, t_end]) as
+        float64 NumPy arrays ``t``, ``loss``, ``log10_loss``, ``a``, ``W``, ``active``
+        (:func:`~reluflow.integrate.views.sample`)."""
+        return views.sample(self, ts, samples=samples)
+
+    def to_dataframe(self, ts: Any = None, *, samples: int = 200):
+        """:meth:`sample` as a pandas DataFrame (one row per time)."""
+        return views.to_dataframe(self, ts, samples=samples)
+
+    def to_xarray(self, ts: Any = None, *, samples: int = 200):
+        """:meth:`sample` as an xarray Dataset (dimensions t, neuron, coord, point); needs xarray."""
+        return views.to_xarray(self, ts, samples=samples)
+
     @property
     def times(self) -> list[mpmath.mpf]:
         """Step boundaries (including 0 and t_end)."""
