@@ -44,10 +44,11 @@ def _toy(calls: list) -> Figure:
         calls.append((n, backend))
         return {"n": n}
 
-    def plot(data, stem):
-        path = Path(f"{stem}.png")
-        path.write_text(str(data["n"]))
-        return [path]
+    def plot(data, stem=None, *, fig=None):
+        if stem is not None:
+            for suffix in (".pdf", ".png"):
+                Path(f"{stem}{suffix}").write_text(str(data["n"]))
+        return {"drawn": data["n"]}
 
     return Figure(
         "toy",
@@ -62,8 +63,9 @@ def _toy(calls: list) -> Figure:
 def test_the_script_command_line_quick_by_default_full_on_request(tmp_path, capsys):
     calls: list = []
     fig = _toy(calls)
-    [path] = script_main(fig, "Toy figure.", [], out_dir=tmp_path)
+    _pdf, path = script_main(fig, "Toy figure.", [], out_dir=tmp_path)
     assert path == tmp_path / "toy.png" and path.read_text() == "1" and calls == [(1, "numpy")]
+    assert fig.draw(tmp_path) == {"drawn": 1} and len(calls) == 1  # drawn from the cache, not saved again
     assert "n is 1" in capsys.readouterr().out
     script_main(fig, "Toy figure.", [], out_dir=tmp_path)  # cached: not recomputed
     assert len(calls) == 1 and (tmp_path / "toy_quick.json").exists()
@@ -80,3 +82,17 @@ def test_overrides_replace_only_known_parameters(tmp_path):
     fig = replace(_toy(calls), stem="toy2")
     fig.data(tmp_path, overrides={"n": 5, "unknown": 1, "backend": None})
     assert calls == [(5, "numpy")]
+
+
+def test_importing_the_figures_leaves_the_matplotlib_backend_alone():
+    """Notebooks keep their inline backend: reluflow draws without pyplot and never calls
+    matplotlib.use (it once switched every importer to Agg)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); import reluflow.figures.catalog, reluflow.reproduce; "
+        "print(matplotlib.get_backend())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "svg"

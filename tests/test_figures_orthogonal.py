@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from reluflow.figures import orthogonal as orth
+from reluflow.plotting import MplFigure, written
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,9 @@ def test_incremental_has_the_larger_norm(incremental):
 @pytest.mark.parametrize("name", ["loss", "alignment", "limit", "incremental"])
 def test_plots_write_pdf_and_png(name, tmp_path, request):
     data = _roundtrip(request.getfixturevalue(name))
-    paths = getattr(orth, f"plot_{name}")(data, tmp_path / name)
+    fig = getattr(orth, f"plot_{name}")(data, tmp_path / name)
+    paths = written(tmp_path / name)
+    assert isinstance(fig, MplFigure) and fig.axes  # the drawn figure comes back (notebooks)
     assert sorted(p.suffix for p in paths) == [".pdf", ".png"]
     assert all(p.exists() and p.stat().st_size > 1000 for p in paths)
 

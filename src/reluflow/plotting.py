@@ -1,5 +1,15 @@
-"""Figure style (a plain rc dict), saving as vector PDF + PNG byte-reproducibly, and the
-cache of a figure's computed numbers."""
+"""Figure style (a plain rc dict), drawing without pyplot, saving as vector PDF + PNG
+byte-reproducibly, and the cache of a figure's computed numbers.
+
+Figures are made with matplotlib's object API (:class:`matplotlib.figure.Figure`), never
+through pyplot: importing reluflow leaves the user's backend alone, no figure is kept open by
+a global registry, and in a notebook the Figure a plot function returns shows inline.
+
+>>> with style():
+...     fig, ax = subplots(figsize=(3, 2))
+>>> type(fig).__name__, save(fig) is fig
+('Figure', True)
+"""
 
 from __future__ import annotations
 
@@ -9,11 +19,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+from matplotlib import cm
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-__all__ = ["STYLE", "cached", "plt", "save"]
+__all__ = [
+    "STYLE",
+    "FuncFormatter",
+    "MaxNLocator",
+    "MplFigure",
+    "cached",
+    "cm",
+    "colormap",
+    "save",
+    "style",
+    "subplots",
+    "written",
+]
 
 STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -28,15 +50,40 @@ STYLE = {
 }
 
 
-def save(fig, stem: str | Path) -> list[Path]:
-    """Write ``stem.pdf`` and ``stem.png``; PDFs carry no creation date (reproducible)."""
+def style():
+    """The package's figure style, for a ``with`` block (``matplotlib.rc_context``)."""
+    return matplotlib.rc_context(STYLE)
+
+
+def colormap(name: str):
+    """A registered colormap by name."""
+    return matplotlib.colormaps[name]
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, fig=None, figsize=None, **kw):
+    """``(figure, axes)`` as ``pyplot.subplots`` gives them, without pyplot: a new Figure of
+    ``figsize``, or the caller's ``fig`` (a Figure or SubFigure) to draw into."""
+    if fig is None:
+        fig = MplFigure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kw)
+
+
+def save(fig, stem: str | Path | None = None):
+    """Write ``stem.pdf`` and ``stem.png`` when a stem is given (PDFs carry no creation date,
+    so they are reproducible); return the figure."""
+    if stem is not None:
+        root = getattr(fig, "figure", None) or fig  # a SubFigure saves the figure it belongs to
+        stem = Path(stem)
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        root.savefig(stem.with_suffix(".pdf"), metadata={"CreationDate": None})
+        root.savefig(stem.with_suffix(".png"), metadata={"Software": None})
+    return fig
+
+
+def written(stem: str | Path) -> list[Path]:
+    """The files :func:`save` writes for ``stem``."""
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    pdf, png = stem.with_suffix(".pdf"), stem.with_suffix(".png")
-    fig.savefig(pdf, metadata={"CreationDate": None})
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
-    return [pdf, png]
+    return [stem.with_suffix(".pdf"), stem.with_suffix(".png")]
 
 
 def cached(path: str | Path, ident: dict, compute: Callable[[], dict], *, recompute: bool = False) -> dict:

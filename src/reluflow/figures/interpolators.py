@@ -25,7 +25,7 @@ from pathlib import Path
 import mpmath
 
 from ..integrate import solve
-from ..plotting import STYLE, plt, save
+from ..plotting import MplFigure, save, style, subplots
 from ..problem import Dataset, Init, Problem
 from ..theory import norm_geometry as ng
 from ..theory.interpolators import interpolate
@@ -113,14 +113,14 @@ def _slope(xs, ys) -> float:
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / max(sum((a - mx) ** 2 for a in lx), 1e-300)
 
 
-def plot(data: dict, stem: str | Path) -> list[Path]:
+def plot(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """(a) ‖θ‖² of the flow's limit, the rank-one minimum and the true minimum against b;
     (b) the norm saved, 2‖v*‖ − min ‖θ‖², against 𝓜 > 0 (log–log)."""
     pts = data["points"]
     b = [p["b"] for p in pts]
     mid = lambda e: (float(e["lo"]) + float(e["hi"])) / 2
-    with plt.rc_context(STYLE):
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
+    with style():
+        fig, (ax, bx) = subplots(1, 2, figsize=(11, 4), fig=fig)
         ax.plot(
             b,
             [float(p["flow"]["theta_sq"]) for p in pts],

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 from ..integrate import Trajectory
-from ..plotting import STYLE, plt, save
+from ..plotting import MplFigure, save, style, subplots
 from ..problem import exact_text
 from ..summary import loss_curve
 
@@ -36,10 +36,10 @@ def compute(trajectories: list[Trajectory], samples: int = 600) -> dict:
     return {"runs": runs}
 
 
-def plot(data: dict, stem: str | Path, title: str = "") -> list[Path]:
+def plot(data: dict, stem: str | Path | None = None, title: str = "", *, fig: MplFigure | None = None) -> MplFigure:
     """Draw the curves of :func:`compute` and save ``stem``.pdf/.png."""
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots()
+    with style():
+        fig, ax = subplots(fig=fig)
         marked = False
         for run in data["runs"]:
             label = f"λ = 1e-{run['log10_inv_lambda']:.0f}"

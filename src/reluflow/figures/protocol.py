@@ -3,7 +3,8 @@
 A :class:`Figure` is a stem (its files ``stem.pdf``/``stem.png`` and its script
 ``paper_figures/<stem>.py``), the paper it belongs to, the keyword arguments of its quick and
 full versions, a pure ``compute(**parameters) -> dict`` (JSON-ready; it runs the engine and
-the theory) and a pure ``plot(data, stem) -> list[Path]``.  :meth:`Figure.data` caches the
+the theory) and ``plot(data, stem=None, *, fig=None)``, which draws into a new matplotlib
+Figure (or the caller's ``fig``), saves ``stem``.pdf/.png when given a stem, and returns it.  :meth:`Figure.data` caches the
 computation under the output folder while the package version and the parameters are
 unchanged (figures drawn from one computation name the same ``cache``); :meth:`Figure.make`
 plots it.  The quick version is the default everywhere (:data:`QUICK`); ``--full`` asks for
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..plotting import cached
+from ..plotting import cached, written
 
 __all__ = ["QUICK", "Figure", "script_main"]
 
@@ -41,7 +42,7 @@ class Figure:
     stem: str
     paper: str  # "orthogonal", "single-neuron" or "general"
     compute: Callable[..., dict]
-    plot: Callable[[dict, Path], list[Path]]
+    plot: Callable[..., Any]  # plot(data, stem=None, *, fig=None) -> matplotlib Figure; saves when given a stem
     parameters: Callable[[bool], dict]  # quick → the keyword arguments of compute
     cache: str = ""  # the computation's name (default: the stem); figures that share it share the cache
     summary: Callable[[dict], str] | None = None
@@ -75,7 +76,14 @@ class Figure:
 
     def make(self, out_dir: str | Path, **options: Any) -> list[Path]:
         """Compute (or reuse) and plot ``out_dir/<stem>``.pdf/.png; options as for :meth:`data`."""
-        return self.plot(self.data(out_dir, **options), Path(out_dir) / self.stem)
+        stem = Path(out_dir) / self.stem
+        self.plot(self.data(out_dir, **options), stem)
+        return written(stem)
+
+    def draw(self, out_dir: str | Path, **options: Any):
+        """The figure as a matplotlib Figure, computed (or read from the cache in ``out_dir``)
+        but not saved: in a notebook it shows inline.  Options as for :meth:`data`."""
+        return self.plot(self.data(out_dir, **options))
 
 
 def script_main(figure: Figure, doc: str, argv=None, out_dir: str | Path | None = None) -> list[Path]:
@@ -98,7 +106,8 @@ def script_main(figure: Figure, doc: str, argv=None, out_dir: str | Path | None 
     if gd:
         options["overrides"] = {"backend": args.backend}
     data = figure.data(out, **options)
-    paths = figure.plot(data, Path(out) / figure.stem)
+    figure.plot(data, Path(out) / figure.stem)
+    paths = written(Path(out) / figure.stem)
     if figure.summary is not None:
         print(figure.summary(data))
     for path in paths:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..datasets import sn1
 from ..integrate import solve
-from ..plotting import STYLE, plt, save
+from ..plotting import MplFigure, cm, save, style, subplots
 from ..summary import angle_gap
 from ..theory import single_neuron as theory
 from .protocol import QUICK, Figure
@@ -74,11 +74,11 @@ def compute(
     return {"curves": curves, "angle": {"lambda": list(angle_lambdas), "degrees": angles, "slope": slope}}
 
 
-def plot(data: dict, stem: str | Path) -> list[Path]:
+def plot(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Two panels: loss against t with the reduced model (dashed); final angle against λ."""
-    with plt.rc_context(STYLE):
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-        colors = plt.cm.viridis([i / max(1, len(data["curves"]) - 1) * 0.85 for i in range(len(data["curves"]))])
+    with style():
+        fig, (ax, bx) = subplots(1, 2, figsize=(11, 4), fig=fig)
+        colors = cm.viridis([i / max(1, len(data["curves"]) - 1) * 0.85 for i in range(len(data["curves"]))])
         for c, col in zip(data["curves"], colors):
             ax.semilogy(c["t"], c["loss"], color=col, lw=1.6, label=f"λ = {c['lambda']} (exact flow)")
             pts = [(t, v) for t, v in zip(c["t"], c["reduced"]) if v is not None and v > 0]

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..integrate import Trajectory, solve
-from ..plotting import STYLE, plt, save
+from ..plotting import MplFigure, cm, save, style, subplots
 from ..problem import Dataset, Init, Problem
 from .protocol import Figure
 
@@ -116,12 +116,12 @@ def compute(
     }
 
 
-def plot(data: dict, stem: str | Path) -> list[Path]:
+def plot(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Three panels: the sliding pair's pre-activation, the losses, the error against η."""
     j, k = data["pair"]
-    with plt.rc_context(STYLE):
-        fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(15, 4.2))
-        colors = plt.cm.plasma(np.linspace(0.15, 0.75, len(data["gd"])))
+    with style():
+        fig, (ax, bx, cx) = subplots(1, 3, figsize=(15, 4.2), fig=fig)
+        colors = cm.plasma(np.linspace(0.15, 0.75, len(data["gd"])))
         t0 = data["slide_t"]
         lo, hi = max(0.0, t0 - 0.05), min(data["t"][-1], t0 + 0.6)
         span = 0.0

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ...plotting import plt
+from ...plotting import colormap
 
 SPIRIT = "in the spirit of Boursier et al. (2022)"
 FLOOR_LOSS = 1e-22  # the loss axis is clipped here
@@ -54,10 +54,10 @@ def _pow10(v, _pos=None) -> str:
 
 
 def _colors(k: int, cmap: str = "viridis"):
-    return [plt.get_cmap(cmap)(x) for x in np.linspace(0.0, 0.85, max(k, 1))]
+    return [colormap(cmap)(x) for x in np.linspace(0.0, 0.85, max(k, 1))]
 
 
-NEURON_COLORS = plt.get_cmap("tab10").colors
+NEURON_COLORS = colormap("tab10").colors
 
 
 def _neuron_label(nb: dict) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ...datasets import e1
 from ...integrate import solve
-from ...plotting import STYLE, plt, save
+from ...plotting import FuncFormatter, MaxNLocator, MplFigure, save, style, subplots
 from ...precision import rational
 from ...summary import angle_gap
 from ...theory.orthogonal import predict
@@ -132,15 +132,20 @@ def compute_alignment(
     }
 
 
-def plot_alignment(data: dict, stem: str | Path) -> list[Path]:
+def plot_alignment(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Per λ a row of three panels: the early phase against t (gap, deactivations), the
     gap against T, the exponents against T; engine solid, predictions dashed."""
     neurons = {str(nb["index"]): nb for nb in data["neurons"]}
     nrow = len(data["runs"])
     dash = (0, (4, 2.5))
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(
-            nrow, 3, figsize=(14, 4.1 * nrow + 0.6), squeeze=False, gridspec_kw={"width_ratios": [0.8, 1.1, 1.1]}
+    with style():
+        fig, axes = subplots(
+            nrow,
+            3,
+            figsize=(14, 4.1 * nrow + 0.6),
+            squeeze=False,
+            gridspec_kw={"width_ratios": [0.8, 1.1, 1.1]},
+            fig=fig,
         )
         for row, run in zip(axes, data["runs"]):
             ax0, ax1, ax2 = row
@@ -180,8 +185,8 @@ def plot_alignment(data: dict, stem: str | Path) -> list[Path]:
             lo = min(min(v for v in g if v is not None) for g in run["log10_gap"].values())
             ax1.set_ylim(lo - 3, 1)
             for ax in (ax0, ax1):
-                ax.yaxis.set_major_formatter(plt.FuncFormatter(_pow10))
-                ax.yaxis.set_major_locator(plt.MaxNLocator(nbins=7, integer=True))
+                ax.yaxis.set_major_formatter(FuncFormatter(_pow10))
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
             for key, vals in run["exponent"].items():
                 c = NEURON_COLORS[int(key)]
                 ax2.plot(run["T"], vals, color=c, lw=1.5, label=_neuron_label(neurons[key]))

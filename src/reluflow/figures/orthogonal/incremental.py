@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ...datasets import e2
 from ...integrate import solve
-from ...plotting import STYLE, plt, save
+from ...plotting import MplFigure, save, style, subplots
 from ...theory.orthogonal import predict
 from ._common import FLOOR_LOSS, NEURON_COLORS, SPIRIT, _at, _colors, _lam_tex, _neuron_label, _neurons, _times
 
@@ -134,14 +134,14 @@ def _mark_jumps(axes, data: dict, T_end: float) -> None:
         )
 
 
-def plot_incremental(data: dict, stem: str | Path) -> list[Path]:
+def plot_incremental(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Three panels against T: the loss (log) with the R12 jump times and levels; the
     exponents with e_j(T); ‖θ‖² with the R12 levels and the minimum-norm value."""
     neurons = {str(nb["index"]): nb for nb in data["neurons"]}
     T_end = max(r["T"][-1] for r in data["runs"])
     styles = ["-", (0, (6, 2)), (0, (2, 1.5)), (0, (6, 2, 1, 2))]
-    with plt.rc_context(STYLE):
-        fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 4.5))
+    with style():
+        fig, (ax0, ax1, ax2) = subplots(1, 3, figsize=(15, 4.5), fig=fig)
         colors = _colors(len(data["runs"]))
         T, L = _steps(data["jumps"], data["pred_loss_levels"], T_end)
         ax0.plot(

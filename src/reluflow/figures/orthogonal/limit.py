@@ -10,7 +10,7 @@ import numpy as np
 
 from ...datasets import e1
 from ...integrate import solve
-from ...plotting import STYLE, plt, save
+from ...plotting import FuncFormatter, MaxNLocator, MplFigure, save, style, subplots
 from ...theory.orthogonal import predict
 from ._common import NEURON_COLORS, SPIRIT, _lam_tex, _log10, _neurons, _pow10, _series
 
@@ -242,7 +242,7 @@ def _split_panel(ax2, data: dict, neurons: list) -> None:
     ax2.set_ylim(0, top)
 
 
-def plot_limit(data: dict, stem: str | Path) -> list[Path]:
+def plot_limit(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Three panels: the errors against θ* with the λ^{2(1−ρ_max)} slope; the partial
     neurons' ‖w_j‖² with their λ^{2(1−ρ_j)} slopes; ‖w_j‖² at the smallest λ against the
     minimum-norm split.  Predicted slopes are wide pale bands through the smallest-λ point."""
@@ -251,13 +251,13 @@ def plot_limit(data: dict, stem: str | Path) -> list[Path]:
     neurons = data["neurons"]
     full = [nb for nb in neurons if nb["kind"] == "full"]
     partial = [nb for nb in neurons if nb["kind"] == "partial"]
-    with plt.rc_context(STYLE):
-        fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 5.6), gridspec_kw={"width_ratios": [1.15, 1, 0.9]})
+    with style():
+        fig, (ax0, ax1, ax2) = subplots(1, 3, figsize=(15, 5.6), gridspec_kw={"width_ratios": [1.15, 1, 0.9]}, fig=fig)
         _errors_panel(ax0, data, xs, full)
         _partial_panel(ax1, data, xs, partial)
         for ax in (ax0, ax1):
-            ax.yaxis.set_major_formatter(plt.FuncFormatter(_pow10))
-            ax.yaxis.set_major_locator(plt.MaxNLocator(nbins=8, integer=True))
+            ax.yaxis.set_major_formatter(FuncFormatter(_pow10))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
             ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1)
         _split_panel(ax2, data, neurons)
         fig.suptitle(

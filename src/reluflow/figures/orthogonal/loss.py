@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ...datasets import e1
 from ...integrate import solve
-from ...plotting import STYLE, plt, save
+from ...plotting import MplFigure, save, style, subplots
 from ...theory.orthogonal import predict
 from ._common import FLOOR_LOSS, SPIRIT, _at, _colors, _lam_tex, _times
 
@@ -71,11 +71,11 @@ def _staircase(d: dict, bottom: float):
     return T, L
 
 
-def plot_loss(data: dict, stem: str | Path) -> list[Path]:
+def plot_loss(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Two panels: L on a linear scale (the staircase) and on a log scale (clipped at
     1e-22); engine solid, heteroclinic prediction dashed in the same colour, R6 limit black."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.3))
+    with style():
+        fig, axes = subplots(1, 2, figsize=(11.5, 4.3), fig=fig)
         colors = _colors(len(data["runs"]))
         for ax, log in zip(axes, (False, True)):
             bottom = FLOOR_LOSS if log else 0.0

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from ...experiments.data import RHO
 from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS
 from ..protocol import QUICK, Figure
-from .curves import compute_curves, plot_curves
+from .curves import compute_curves, plot_fig2, plot_fig9
 from .single import compute_single, plot_fig3, plot_fig4, plot_fig5, plot_fig6
 from .sweeps import compute_sweeps, plot_fig1, plot_fig7, plot_fig8
 from .two_teachers import compute_two_run, compute_two_sweep, plot_fig10, plot_fig11
@@ -209,14 +209,14 @@ FIGURES: dict[str, Figure] = {
     STEMS[number]: _figure(number, key, plot)
     for number, (key, plot) in {
         1: ("sweep_d", plot_fig1),
-        2: ("curves_centred", lambda d, s: plot_curves(d, s, 2)),
+        2: ("curves_centred", plot_fig2),
         3: ("single", plot_fig3),
         4: ("single", plot_fig4),
         5: ("single", plot_fig5),
         6: ("single", plot_fig6),
         7: ("sweep_d", plot_fig7),
         8: ("sweep_m", plot_fig8),
-        9: ("curves_uncentred", lambda d, s: plot_curves(d, s, 9)),
+        9: ("curves_uncentred", plot_fig9),
         10: ("two_sweep", plot_fig10),
         11: ("two_run", plot_fig11),
     }.items()

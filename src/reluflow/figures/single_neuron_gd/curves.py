@@ -12,7 +12,7 @@ from ...experiments import metrics as M
 from ...experiments.exact import exact_flow
 from ...experiments.gd import GDConfig, log_iterations, run_gd
 from ...experiments.protocol import make_trial
-from ...plotting import STYLE, plt, save
+from ...plotting import MplFigure, cm, save, style, subplots
 from ._common import GD_ALPHA, GD_LW, SPIRIT, STEP, Progress, _arr, _f, _sample, _say
 
 
@@ -151,13 +151,13 @@ def _lam_label(k: int) -> str:
     return rf"$\lambda = 4^{{{k}}}$"
 
 
-def plot_curves(data: dict, stem: str | Path, number: int) -> list[Path]:
+def plot_curves(data: dict, number: int, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """(a) training loss, log–log; (b) test loss, linear x, log y; (c) GD against the exact
     flow (dashed) on the exact-flow instance, iteration k ↔ t = 0.02k."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    with style():
+        fig, axes = subplots(1, 3, figsize=(15, 4.3), fig=fig)
         it = _arr(data["log_iter"])
-        colors = plt.cm.viridis(np.linspace(0, 0.85, len(data["runs"])))
+        colors = cm.viridis(np.linspace(0, 0.85, len(data["runs"])))
         for run, c in zip(data["runs"], colors):
             tr, te = _arr(run["train"]), _arr(run["test"])
             ok = np.isfinite(tr) & (it > 0)
@@ -170,7 +170,7 @@ def plot_curves(data: dict, stem: str | Path, number: int) -> list[Path]:
             ax.set_xlabel("iteration")
         axes[0].legend(fontsize=7.5)
         ex = data["exact"]
-        ecolors = plt.cm.plasma(np.linspace(0, 0.8, len(ex["runs"])))
+        ecolors = cm.plasma(np.linspace(0, 0.8, len(ex["runs"])))
         for run, c in zip(ex["runs"], ecolors):
             gi, gl = _arr(run["gd_iter"]), _arr(run["gd_train"])
             ok = np.isfinite(gl) & (gi > 0)
@@ -192,3 +192,13 @@ def plot_curves(data: dict, stem: str | Path, number: int) -> list[Path]:
             fontsize=10,
         )
         return save(fig, stem)
+
+
+def plot_fig2(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
+    """Fig. 2: the loss curves of the centred scheme."""
+    return plot_curves(data, 2, stem, fig=fig)
+
+
+def plot_fig9(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
+    """Fig. 9: the loss curves of the uncentred scheme."""
+    return plot_curves(data, 9, stem, fig=fig)

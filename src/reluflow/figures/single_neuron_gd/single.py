@@ -12,7 +12,7 @@ from ...experiments import metrics as M
 from ...experiments.exact import exact_flow
 from ...experiments.gd import GDConfig, Snapshots, log_iterations, run_gd
 from ...experiments.protocol import make_trial
-from ...plotting import STYLE, plt, save
+from ...plotting import MplFigure, cm, save, style, subplots
 from ._common import GD_ALPHA, GD_LW, SPIRIT, STEP, Progress, _arr, _f, _sample, _say
 
 
@@ -149,13 +149,13 @@ def _xy(k, v, positive=True):
     return k[ok], v[ok]
 
 
-def plot_fig3(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig3(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """arsinh((ν*_k − ν_k)/1e-5) against the iteration, one curve per eigenvalue (largest
     first): GD (left) and the exact flow (right)."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.3), sharey=True)
+    with style():
+        fig, axes = subplots(1, 2, figsize=(12, 4.3), sharey=True, fig=fig)
         d = data["d"]
-        colors = plt.cm.viridis(np.linspace(0, 0.9, d))
+        colors = cm.viridis(np.linspace(0, 0.9, d))
         for ax, src, k_all in ((axes[0], data["gd"], data["log_iter"]), (axes[1], data["exact"], data["exact"]["k"])):
             k_all = _arr(list(k_all))
             gaps = np.array(
@@ -181,11 +181,11 @@ def plot_fig3(data: dict, stem: str | Path) -> list[Path]:
         return save(fig, stem)
 
 
-def plot_fig4(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig4(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """‖v‖, ‖v* − v‖, ∠(v, γ) and ∠(v, v*) (degrees), log–log; GD solid (clamp-arccos), exact
     dashed (chord angles)."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.3))
+    with style():
+        fig, axes = subplots(1, 2, figsize=(12, 4.3), fig=fig)
         g, e, k, ke = data["gd"], data["exact"], data["log_iter"], data["exact"]["k"]
         for key, ekey, c, label, ax in (
             ("v_norm", "v_norm", "C0", r"$\|v\|$", axes[0]),
@@ -218,12 +218,12 @@ def _matched(data: dict, key: str) -> tuple[np.ndarray, np.ndarray]:
     return k_ex[good], rel[good]
 
 
-def plot_fig5(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig5(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Training loss 2L and maximum angle in J_+ (degrees), log and linear x, log y (GD
     clamp-arccos wide, GD chord dotted, exact flow dashed); third panel: what the finite
     step and float64 change, |GD − exact|/|exact| of the loss, ‖v‖ and ‖W‖_*."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 3, figsize=(16, 4.3))
+    with style():
+        fig, axes = subplots(1, 3, figsize=(16, 4.3), fig=fig)
         g, e, k, ke = data["gd"], data["exact"], data["log_iter"], data["exact"]["k"]
         for ax, logx in zip(axes[:2], (True, False)):
             ax.plot(*_xy(k, g["train"]), color="C0", lw=GD_LW, alpha=GD_ALPHA, label="training loss 2L")
@@ -258,10 +258,10 @@ def plot_fig5(data: dict, stem: str | Path) -> list[Path]:
         return save(fig, stem)
 
 
-def plot_fig6(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig6(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """‖W‖_* and ‖θ‖² against the iteration (log x), with their λ → 0 limits 1 and 2."""
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(8.5, 4.6))
+    with style():
+        fig, ax = subplots(figsize=(8.5, 4.6), fig=fig)
         g, e, k, ke = data["gd"], data["exact"], data["log_iter"], data["exact"]["k"]
         ax.plot(*_xy(k, g["nuclear"]), color="C0", lw=GD_LW, alpha=GD_ALPHA, label=r"$\|W\|_*$")
         ax.plot(*_xy(ke, e["nuclear"]), color="C0", ls="--", lw=1.1)

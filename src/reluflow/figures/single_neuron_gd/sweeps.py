@@ -8,7 +8,7 @@ import numpy as np
 
 from ...experiments.gd import GDConfig
 from ...experiments.protocol import QUICK_EXPONENTS, SweepConfig, run_sweep
-from ...plotting import STYLE, plt, save
+from ...plotting import MplFigure, cm, save, style, subplots
 from ._common import FLOAT_FLOOR_DEG, SPIRIT, Progress, _arr, _f
 
 
@@ -68,12 +68,12 @@ def _cap_text(data: dict) -> str:
     return f"median of {data['trials']} trials, cap {data['max_iter']:.0e} iterations"
 
 
-def plot_fig1(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig1(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Final maximum angle (degrees) against λ, log–log, one panel per scheme, one line per d;
     thin dashed: the floor-free chord angle; dotted: the float64 clamp-arccos floor."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-        colors = plt.cm.viridis(np.linspace(0, 0.85, len(data["ds"])))
+    with style():
+        fig, axes = subplots(1, 2, figsize=(11, 4.2), sharey=True, fig=fig)
+        colors = cm.viridis(np.linspace(0, 0.85, len(data["ds"])))
         for ax, scheme in zip(axes, data["schemes"]):
             for d, c in zip(data["ds"], colors):
                 lam, med = _medians(data, scheme, "max_angle", "d", d)
@@ -95,10 +95,10 @@ def plot_fig1(data: dict, stem: str | Path) -> list[Path]:
         return save(fig, stem)
 
 
-def _grid(data: dict, stem: str | Path, key: str, values: list[int], label: str, title: str) -> list[Path]:
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(3, 2, figsize=(10, 10.5), sharex=True)
-        colors = plt.cm.viridis(np.linspace(0, 0.85, len(values)))
+def _grid(data: dict, stem, key: str, values: list[int], label: str, title: str, fig: MplFigure | None) -> MplFigure:
+    with style():
+        fig, axes = subplots(3, 2, figsize=(10, 10.5), sharex=True, fig=fig)
+        colors = cm.viridis(np.linspace(0, 0.85, len(values)))
         rows = (
             ("max_angle", "maximum angle (°)", True),
             ("average_angle", "average angle (°)", True),
@@ -125,11 +125,11 @@ def _grid(data: dict, stem: str | Path, key: str, values: list[int], label: str,
         return save(fig, stem)
 
 
-def plot_fig7(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig7(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """3 × 2 grid: rows maximum angle, average angle, nuclear norm; columns schemes; lines per d."""
-    return _grid(data, stem, "d", data["ds"], "d", f"Fig. 7: Tables 1–6 against λ, m = {data['ms'][0]}")
+    return _grid(data, stem, "d", data["ds"], "d", f"Fig. 7: Tables 1–6 against λ, m = {data['ms'][0]}", fig)
 
 
-def plot_fig8(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig8(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """The Fig. 7 grid over the width m at one d (Tables 7–12)."""
-    return _grid(data, stem, "m", data["ms"], "m", f"Fig. 8: Tables 7–12 against λ, d = {data['ds'][0]}")
+    return _grid(data, stem, "m", data["ms"], "m", f"Fig. 8: Tables 7–12 against λ, d = {data['ds'][0]}", fig)

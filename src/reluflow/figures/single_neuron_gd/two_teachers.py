@@ -12,7 +12,7 @@ from ...experiments.data import RHO, balanced_init, gaussian_inputs, two_teacher
 from ...experiments.exact import exact_flow
 from ...experiments.gd import GDConfig, Snapshots, log_iterations, run_gd
 from ...experiments.protocol import trial_rng
-from ...plotting import STYLE, plt, save
+from ...plotting import MplFigure, save, style, subplots
 from ._common import SPIRIT, STEP, Progress, _arr, _f, _sample, _say
 from .single import _xy
 
@@ -189,10 +189,10 @@ def _two_sweep_exact(
     }
 
 
-def plot_fig10(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig10(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Median (line) and trials (dots) of the maximum angle within each sign group against ρ."""
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 4.3))
+    with style():
+        fig, ax = subplots(figsize=(7, 4.3), fig=fig)
         for key, c, label in (
             ("max_angle_plus", "C0", "positive neurons ($a_j > 0$)"),
             ("max_angle_minus", "C3", "negative neurons ($a_j < 0$)"),
@@ -311,10 +311,10 @@ def compute_two_run(
     }
 
 
-def plot_fig11(data: dict, stem: str | Path) -> list[Path]:
+def plot_fig11(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """Loss (two drops), group angles and group norms ‖Σ_{J_±} a_j w_j‖ against the iteration."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    with style():
+        fig, axes = subplots(1, 3, figsize=(15, 4.3), fig=fig)
         k = data["log_iter"]
         axes[0].loglog(*_xy(k, data["train"]), color="C0", label="training loss 2L")
         axes[0].loglog(*_xy(k, data["test"]), color="C2", label="test loss")
