@@ -306,7 +306,12 @@ def test_reproduce_writes_the_html_report_with_environment_and_timings(tmp_path,
     _stub_heavy_parts(monkeypatch)
     res = runner.invoke(app, ["reproduce", "--out", str(tmp_path), "--digits", "20", "--no-experiments", "--quick"])
     assert res.exit_code == 0, res.output
-    assert f"wrote {tmp_path / 'report.html'}" in res.output.replace("\n", "")
+    flat = res.output.replace("\n", "")
+    assert f"and {tmp_path / 'report.html'}" in flat
+    # stage-level progress (plain lines off a terminal), and the verdict table comes last
+    assert "reproduce [1/" in res.output and "E1 solve" in res.output and "proof checks" in res.output
+    tail = res.output[res.output.rindex("verdict") :]
+    assert "E1 digits" in tail and "overall: PASS" in tail and res.output.rstrip().endswith("overall: PASS")
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     for needle in (
         "## Summary",

@@ -23,6 +23,7 @@ import math
 import os
 import platform
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,13 +37,14 @@ from ._version import __version__
 from .claims.report import TITLES, summary, table, to_json
 from .datasets import e1
 from .figures import loss_curve
-from .plotting import written
 from .figures.catalog import EXACT_FLOW, FIGURES
 from .figures.catalog import make as make_figure
 from .integrate import Trajectory, solve
+from .plotting import written
 from .precision import backend
 from .report_html import write_html
 from .summary import agreement, format_loss, loss_agreement, plateaus
+from .verdict import Verdict
 
 __all__ = ["ReproduceResult", "environment", "reproduce"]
 
@@ -63,6 +65,9 @@ class ReproduceResult:
     html: Path | None = None  # the self-contained page beside the report (report_html)
     timings: dict[str, float] = field(default_factory=dict)  # wall time of each section, seconds
     mode: str = "quick"  # or "full"
+    summary: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # the report's verdict rows: part, result, verdict
 
     @property
     def ok(self) -> bool:
@@ -75,13 +80,18 @@ class ReproduceResult:
 
 
 class _Clock:
-    """Wall time per named section, in the order first seen."""
+    """Wall time per named section, in the order first seen; ``on_start(k, total, name)`` is
+    told when each of the ``total`` planned sections starts (the command line's progress)."""
 
-    def __init__(self) -> None:
+    def __init__(self, total: int = 0, on_start: Callable[[int, int, str], None] | None = None) -> None:
         self.sections: dict[str, float] = {}
+        self.total, self.on_start, self.started = total, on_start, 0
 
     @contextmanager
     def __call__(self, name: str):
+        self.started += 1
+        if self.on_start is not None:
+            self.on_start(self.started, max(self.total, self.started), name)
         t0 = time.perf_counter()
         try:
             yield
@@ -100,6 +110,7 @@ def reproduce(
     full: bool = False,
     experiments: bool = True,
     progress=None,
+    stages: Callable[[int, int, str], None] | None = None,
 ) -> ReproduceResult:
     """Run the default example, verify it at higher precision, draw the figures, check the
     claims of both papers, run the GD experiments (``experiments``) and write the report,
@@ -107,7 +118,8 @@ def reproduce(
     full-size figures, the paper's GD protocol; otherwise the quick mode)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    clock = _Clock()
+    # the sections below, in order: solve, check, loss curve, figures, proofs, two papers' claims, GD, HTML
+    clock = _Clock(3 + len(EXACT_FLOW) + 1 + 2 + int(experiments) + 1, stages)
     started = datetime.now(UTC)
     t_all = time.perf_counter()
     mode = "full" if full else "quick"
@@ -164,6 +176,7 @@ def reproduce(
         page,
         dict(clock.sections, total=time.perf_counter() - t_all),
         mode,
+        rows,
     )
 
 
@@ -228,9 +241,8 @@ def _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, experimen
 
 
 def _overall(verdicts) -> str:
-    """FAIL if any fails, else INCONCLUSIVE if any is, else PASS."""
-    vs = set(verdicts)
-    return "FAIL" if "FAIL" in vs else "INCONCLUSIVE" if "INCONCLUSIVE" in vs else "PASS"
+    """FAIL if any fails, else INCONCLUSIVE if any is, else PASS (:meth:`Verdict.combine`)."""
+    return Verdict.combine(Verdict(v) for v in verdicts).value
 
 
 def _proofs_summary(results) -> str:

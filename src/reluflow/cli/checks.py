@@ -12,7 +12,17 @@ from ..specfile import load_spec
 from .choices import Paper, Profile
 from .choices import ids as choose_ids
 from .guard import fail
-from .output import Bar, console, kernel_notice, print_claims, print_proofs, print_summary, write
+from .output import (
+    Bar,
+    Stages,
+    console,
+    kernel_notice,
+    print_claims,
+    print_proofs,
+    print_summary,
+    print_verdicts,
+    write,
+)
 
 __all__ = ["check", "proofs", "register", "reproduce"]
 
@@ -124,21 +134,16 @@ def reproduce(
     if quick and full:
         fail("--quick and --full are mutually exclusive")
     kernel_notice()
-    with Bar("reproduce") as bar:
-        res = _reproduce(out, digits=digits, full=full, experiments=experiments, progress=bar)
+    with Stages("reproduce") as stages:
+        res = _reproduce(out, digits=digits, full=full, experiments=experiments, stages=stages)
     print_summary(res.trajectory)
     print_proofs(res.proofs)
     print_claims(res.claims)
-    ok = res.checked_digits >= res.trajectory.digits
-    console.print(
-        f"digits checked against a rerun at {res.trajectory.precision.recheck} digits: {res.checked_digits:.1f} "
-        f"[{'green' if ok else 'red'}]{'PASS' if ok else 'FAIL'}[/]"
-    )
-    for path in [res.report, *([res.html] if res.html else []), *res.figures, *res.tables]:
+    for path in [*res.figures, *res.tables]:
         console.print(f"wrote {path}")
-    if not res.interpolation_ok:
-        console.print("[red]interpolators: a family point is not certified or a check of Theorem 8 failed[/]")
-    if not ok or not res.interpolation_ok or any(r.verdict.value != "PASS" for r in [*res.proofs, *res.claims]):
+    console.print(f"report: {res.report}" + (f" and {res.html}" if res.html else ""))
+    print_verdicts(res.summary, title=f"reluflow reproduce ({res.mode}): verdict")
+    if not res.ok:
         raise typer.Exit(1)
 
 

@@ -4,6 +4,7 @@ checks, and the one writer of result files."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import mpmath
@@ -15,9 +16,11 @@ from rich.table import Table
 from ..integrate import Trajectory, kernel
 from ..integrate.certify import ball_dict
 from ..summary import format_loss, plateaus
+from ..verdict import Verdict
 
 __all__ = [
     "Bar",
+    "Stages",
     "console",
     "err",
     "kernel_notice",
@@ -25,6 +28,7 @@ __all__ = [
     "print_claims",
     "print_proofs",
     "print_summary",
+    "print_verdicts",
     "write",
 ]
 
@@ -75,6 +79,52 @@ class Bar:
         if self.task is None:
             self.task = self.progress.add_task("solve", total=total)
         self.progress.update(self.task, completed=t)
+
+
+class Stages:
+    """Stage-level progress of a long command: on a terminal a bar with the current stage, in
+    a log one plain line per stage (``[3/15] figure: orth_loss (12 s so far)``), on stderr."""
+
+    def __init__(self, label: str):
+        self.label, self.t0 = label, time.perf_counter()
+        self.progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f}  {task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        self.task = None
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def __call__(self, k: int, total: int, name: str) -> None:
+        if not err.is_terminal:
+            err.print(f"{self.label} [{k}/{total}] {escape(name)} ({time.perf_counter() - self.t0:.0f} s so far)")
+            return
+        if self.task is None:
+            self.task = self.progress.add_task(name, total=total)
+        self.progress.update(self.task, completed=k - 1, total=total, description=escape(name))
+
+
+def print_verdicts(rows, title: str = "verdict") -> None:
+    """The final verdict table (part, result, verdict) and the overall verdict, last on screen."""
+    colour = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
+    table = Table(title=title, show_lines=False)
+    for col in ("part", "result", "verdict"):
+        table.add_column(col, overflow="fold")
+    for part, result, verdict in rows:
+        table.add_row(escape(part), escape(result), f"[{colour.get(verdict, 'white')}]{verdict}[/]")
+    console.print(table)
+    overall = Verdict.combine(Verdict(v) for *_, v in rows if v in colour).value
+    console.print(f"overall: [bold {colour[overall]}]{overall}[/]")
 
 
 def print_summary(tr: Trajectory, max_events: int = 40) -> None:
