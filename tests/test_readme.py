@@ -1,6 +1,7 @@
-"""Every Python code block of the README runs verbatim, as a new user would paste it: each in
-a fresh interpreter namespace, in an empty folder that holds only the repository's
-``examples/`` (so what a block writes never lands in the checkout)."""
+"""Every Python code block of the README and of the documentation (``docs/**/*.md``) runs
+verbatim, as a new user would paste it: each in a fresh interpreter namespace, in an empty
+folder that holds only the repository's ``examples/`` (so what a block writes never lands in
+the checkout)."""
 
 from __future__ import annotations
 
@@ -17,16 +18,17 @@ def _blocks(path: Path) -> list[tuple[int, str]]:
     return [(t.map[0] + 1, t.content) for t in tokens if t.type == "fence" and t.info.strip() == "python"]
 
 
-BLOCKS = _blocks(ROOT / "README.md")
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+BLOCKS = [(page.relative_to(ROOT).as_posix(), line, code) for page in PAGES for line, code in _blocks(page)]
 
 
-def test_the_readme_has_python_examples():
-    assert len(BLOCKS) >= 10
+def test_the_pages_have_python_examples():
+    assert len(BLOCKS) >= 10 and any(page == "README.md" for page, _, _ in BLOCKS)
 
 
-@pytest.mark.parametrize(("line", "code"), BLOCKS, ids=[f"README.md:{line}" for line, _ in BLOCKS])
-def test_readme_block_runs_verbatim(line, code, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("page", "line", "code"), BLOCKS, ids=[f"{page}:{line}" for page, line, _ in BLOCKS])
+def test_code_block_runs_verbatim(page, line, code, tmp_path, monkeypatch):
     (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__readme__"})
+    exec(compile(code, f"{page}:{line}", "exec"), {"__name__": "__docs__"})
     assert not (ROOT / "runs").exists()  # what the block wrote stayed in the folder

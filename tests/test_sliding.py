@@ -144,12 +144,11 @@ def test_general_flow_properties(p):
         assert abs(dl + g2) <= 1e-6 * abs(g2) + floor
 
 
-def test_readme_sliding_example_runs_as_printed(capsys):
-    """The README's "Sliding modes" code block, executed verbatim; its printed values."""
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = text.split("## Sliding modes", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(code, "README.md", "exec"), {})
+def test_the_guide_sliding_example_prints_what_it_says(capsys):
+    """The "Sliding modes" page's code block, executed verbatim; its printed values."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "sliding.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "docs/guide/sliding.md", "exec"), {})
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "t_end [(1, 'off'), (1, 'slide')]"
     assert out[1] == "0.0 ((False, True),)"

@@ -6,12 +6,12 @@ for the powers of ten beyond 1000 bits) where the text must read back exactly, a
 it.  A problem travels as the mapping of a SPEC file: :func:`problem_to_dict` writes it,
 :func:`problem_from_dict` reads it (with every check of :class:`~reluflow.problem.Problem`).
 
->>> from reluflow.datasets import e1
->>> p = e1("1e-30")
->>> problem_from_dict(problem_to_dict(p)) == p, problem_to_dict(p)["init"]["lambda"]
-(True, '1/1000000000000000000000000000000')
->>> num_text("1/10000000000"), num_text("0.50"), num_text(7), num_text("1/3"), num_text("1e-300")
-('1e-10', '0.5', '7', '1/3', '1e-300')
+    >>> from reluflow.datasets import e1
+    >>> p = e1("1e-30")
+    >>> problem_from_dict(problem_to_dict(p)) == p, problem_to_dict(p)["init"]["lambda"]
+    (True, '1/1000000000000000000000000000000')
+    >>> num_text("1/10000000000"), num_text("0.50"), num_text(7), num_text("1/3"), num_text("1e-300")
+    ('1e-10', '0.5', '7', '1/3', '1e-300')
 """
 
 from __future__ import annotations

@@ -45,12 +45,12 @@ def solve(
     ``tr.certificate`` holds proven balls for the event times, the final state, loss and
     invariants, or the reason certification failed.
 
-    >>> import mpmath
-    >>> from reluflow import Problem, Dataset, Init
-    >>> p = Problem(Dataset([[1]], [1]), Init("1e-30", [[1]], [1]))
-    >>> tr = solve(p, t_end=80, digits=20)   # escapes near t = ln(1/λ²)/2 ≈ 69
-    >>> tr.status.value, mpmath.nstr(tr.final_loss, 5), mpmath.nstr(tr.a[0] * tr.W[0][0], 10)
-    ('t_end', '5.3056e-20', '0.9999999997')
+        >>> import mpmath
+        >>> from reluflow import Problem, Dataset, Init
+        >>> p = Problem(Dataset([[1]], [1]), Init("1e-30", [[1]], [1]))
+        >>> tr = solve(p, t_end=80, digits=20)   # escapes near t = ln(1/λ²)/2 ≈ 69
+        >>> tr.status.value, mpmath.nstr(tr.final_loss, 5), mpmath.nstr(tr.a[0] * tr.W[0][0], 10)
+        ('t_end', '5.3056e-20', '0.9999999997')
     """
     tr = integrate(
         problem,

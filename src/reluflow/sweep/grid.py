@@ -104,16 +104,16 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
     :class:`~reluflow.problem.ProblemError` naming the field (``grid.lambda[1]``,
     ``base.init.width``, ``base.solve.dps`` …).
 
-    >>> runs = parse_grid({"base": {"data": {"X": [[1, 0], [0, 1]], "y": [1, -1]},
-    ...                             "init": {"width": 2}, "solve": {"t_end": 3}},
-    ...                    "grid": {"lambda": ["1e-10", "1e-20"], "seed": [0, 1, 2]}})
-    >>> [(r.lam_text, r.seed) for r in runs][:4], len(runs)
-    ([('1e-10', 0), ('1e-10', 1), ('1e-10', 2), ('1e-20', 0)], 6)
-    >>> parse_grid({"base": {"data": {"X": [[1]], "y": [1]}, "init": {"width": 1, "seed": 0}},
-    ...             "grid": {"lambda": ["1e-10", "-1"]}})
-    Traceback (most recent call last):
-    ...
-    reluflow.problem.ProblemError: grid.lambda[1]: must be > 0 (the initialisation scale), got -1
+        >>> runs = parse_grid({"base": {"data": {"X": [[1, 0], [0, 1]], "y": [1, -1]},
+        ...                             "init": {"width": 2}, "solve": {"t_end": 3}},
+        ...                    "grid": {"lambda": ["1e-10", "1e-20"], "seed": [0, 1, 2]}})
+        >>> [(r.lam_text, r.seed) for r in runs][:4], len(runs)
+        ([('1e-10', 0), ('1e-10', 1), ('1e-10', 2), ('1e-20', 0)], 6)
+        >>> parse_grid({"base": {"data": {"X": [[1]], "y": [1]}, "init": {"width": 1, "seed": 0}},
+        ...             "grid": {"lambda": ["1e-10", "-1"]}})
+        Traceback (most recent call last):
+        ...
+        reluflow.problem.ProblemError: grid.lambda[1]: must be > 0 (the initialisation scale), got -1
     """
     if not isinstance(mapping, Mapping):
         raise ProblemError("grid", "must be a table with [base] and [grid]")
@@ -169,9 +169,9 @@ def expand(
     """The runs of ``base`` (a SPEC mapping with optional ``solve``) over ``grid`` (lists
     keyed by :data:`AXES`); the same as the ``[base]`` and ``[grid]`` tables of a GRID file.
 
-    >>> base = {"data": {"X": [[1]], "y": [1]}, "init": {"lambda": "1e-10", "width": 1, "seed": 0}}
-    >>> [r.digits for r in expand(base, {"digits": [20, 30]})]
-    [20, 30]
+        >>> base = {"data": {"X": [[1]], "y": [1]}, "init": {"lambda": "1e-10", "width": 1, "seed": 0}}
+        >>> [r.digits for r in expand(base, {"digits": [20, 30]})]
+        [20, 30]
     """
     grid = {} if grid is None else {k: list(v) if isinstance(v, (list, tuple, range)) else v for k, v in grid.items()}
     return parse_grid({"base": base, "grid": grid}, root=root)
@@ -181,12 +181,12 @@ def load_grid(path: str | Path) -> tuple[RunSpec, ...]:
     """Read a GRID file (TOML, or ``.json`` with the same keys) and expand it
     (:func:`parse_grid`; ``dataset`` paths are relative to the file's folder).
 
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "grid.toml"
-    >>> _ = path.write_text('[base.data]\\nX = [[1, 0], [0, 1]]\\ny = [1, -0.5]\\n[base.init]\\nwidth = 2\\n'
-    ...                     '[grid]\\nlambda = ["1e-10", "1e-30"]\\nseed = [0, 1]\\n')
-    >>> [(r.lam_text, r.seed, r.width) for r in load_grid(path)]
-    [('1e-10', 0, 2), ('1e-10', 1, 2), ('1e-30', 0, 2), ('1e-30', 1, 2)]
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "grid.toml"
+        >>> _ = path.write_text('[base.data]\\nX = [[1, 0], [0, 1]]\\ny = [1, -0.5]\\n[base.init]\\nwidth = 2\\n'
+        ...                     '[grid]\\nlambda = ["1e-10", "1e-30"]\\nseed = [0, 1]\\n')
+        >>> [(r.lam_text, r.seed, r.width) for r in load_grid(path)]
+        [('1e-10', 0, 2), ('1e-10', 1, 2), ('1e-30', 0, 2), ('1e-30', 1, 2)]
     """
     path = Path(path)
     if not path.is_file():

@@ -4,11 +4,11 @@ Modules: ``orthogonal`` (Boursier, Pillaud-Vivien & Flammarion 2022; spec ids R/
 :func:`checked` evaluates a prediction twice, at ``dps`` and ``dps + 10`` digits, and keeps
 only the digits on which the two agree, so every reported digit is checked.
 
->>> from reluflow.datasets import e1
->>> from reluflow.theory import orthogonal
->>> out = checked(orthogonal.predict, e1("1e-30"), dps=20)
->>> out["checked_digits"] >= 18, out["L_mid"], out["T_plus"][:8]
-(True, '0.3125', '1.264911')
+    >>> from reluflow.datasets import e1
+    >>> from reluflow.theory import orthogonal
+    >>> out = checked(orthogonal.predict, e1("1e-30"), dps=20)
+    >>> out["checked_digits"] >= 18, out["L_mid"], out["T_plus"][:8]
+    (True, '0.3125', '1.264911')
 """
 
 from __future__ import annotations

@@ -206,12 +206,12 @@ def predict(problem: Problem, *, dps: int = 30) -> Prediction:
     or some ⟨z_j, x_k⟩ = 0.  A3 (coverage) and A4 (distinct rates) are reported in
     ``assumptions`` with ``notes``; quantities that need them are None.
 
-    >>> from reluflow.datasets import e1
-    >>> pr = predict(e1("1e-30"), dps=20)
-    >>> [(ev.neuron, ev.point, pr.ctx.nstr(ev.t, 10)) for nb in pr.neurons for ev in nb.deactivations]
-    [(0, 3, '0.8932852273'), (1, 2, '1.022982684'), (2, 1, '0.1243547089'), (3, 0, '1.856759382')]
-    >>> pr.ctx.nstr(pr.min_theta_sq, 15), pr.ctx.nstr(pr.L_mid, 5)
-    ('7.1748101905387', '0.3125')
+        >>> from reluflow.datasets import e1
+        >>> pr = predict(e1("1e-30"), dps=20)
+        >>> [(ev.neuron, ev.point, pr.ctx.nstr(ev.t, 10)) for nb in pr.neurons for ev in nb.deactivations]
+        [(0, 3, '0.8932852273'), (1, 2, '1.022982684'), (2, 1, '0.1243547089'), (3, 0, '1.856759382')]
+        >>> pr.ctx.nstr(pr.min_theta_sq, 15), pr.ctx.nstr(pr.L_mid, 5)
+        ('7.1748101905387', '0.3125')
     """
     if not isinstance(problem, Problem):
         raise ProblemError("problem", f"expected a reluflow.Problem, got {type(problem).__name__}")
