@@ -48,10 +48,11 @@ def plot(data: dict, stem: str | Path | None = None, title: str = "", *, fig: Mp
                 ax.axvline(
                     T,
                     color=line.get_color(),
-                    lw=0.6,
-                    ls=":",
-                    alpha=0.7,
-                    label=None if marked else "activation switch (dotted)",
+                    lw=1.1,
+                    ls=(0, (3, 2)),
+                    alpha=0.9,
+                    zorder=1,
+                    label=None if marked else "activation switch (dashed)",
                 )
                 marked = True
         ax.set_xlabel("rescaled time  T = t / ln(1/λ)")

@@ -101,7 +101,9 @@ def plot(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = 
         bx.set_title("(b) final angle against λ, below the float floor", fontsize=9)
         bx.legend(fontsize=7)
         fig.suptitle(
-            "SN1 (d = n = 3, m = 6), exact gradient flow — in the spirit of Chistikov et al. (2023)", fontsize=10
+            f"SN1 (d = n = 3, m = 6), exact gradient flow: loss at λ = {', '.join(c['lambda'] for c in data['curves'])}, "
+            f"angles at {len(lams)} λ — in the spirit of Chistikov et al. (2023)",
+            fontsize=10,
         )
         return save(fig, stem)
 

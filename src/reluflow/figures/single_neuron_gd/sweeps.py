@@ -88,7 +88,10 @@ def plot_fig1(data: dict, stem: str | Path | None = None, *, fig: MplFigure | No
         axes[0].set_ylabel("final maximum angle in $J_+$ (degrees)")
         axes[0].plot([], [], "k--", lw=0.8, label="chord angle (no float floor)")
         axes[0].plot([], [], color="gray", ls=":", label="float64 clamp-arccos floor")
-        axes[0].legend(fontsize=7.5)
+        handles, labels = axes[0].get_legend_handles_labels()  # below the panels, clear of the data
+        fig.legend(
+            handles, labels, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(labels), 6)
+        )
         fig.suptitle(
             f"Fig. 1: maximum angle against λ, m = {data['ms'][0]} ({_cap_text(data)}) — {SPIRIT}", fontsize=10
         )

@@ -220,11 +220,19 @@ def plot_fig10(data: dict, stem: str | Path | None = None, *, fig: MplFigure | N
         ax.set_xlabel(r"variance multiplier $\rho$ (noise std $\sqrt{\rho/d}$)")
         ax.set_ylabel("final maximum angle within the group (°)")
         ax.legend(fontsize=8)
-        stops = {r: sum(x["stop"] == r for x in data["runs"]) for r in ("loss", "cap", "stall", "nonfinite")}
+        stops = ", ".join(
+            f"{sum(x['stop'] == r for x in data['runs'])} {what}"
+            for r, what in (
+                ("loss", "reached the loss threshold"),
+                ("cap", "hit the cap"),
+                ("stall", "stalled"),
+                ("nonfinite", "diverged"),
+            )
+        )
         fig.suptitle(
             f"Fig. 10: two opposite teachers (norms 1, 3), n = 2d = {2 * data['d']}, m = {data['m']}, "
             f"λ = 4^{data['lambda_exp4']}, {data['trials']} trials, cap {data['max_iter']:.0e}\n"
-            f"stop reasons {stops} — {SPIRIT}",
+            f"of {len(data['runs'])} runs: {stops} — {SPIRIT}",
             fontsize=9,
             y=1.03,
         )
