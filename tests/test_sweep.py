@@ -569,17 +569,32 @@ def test_dask_local_cluster_gives_identical_bytes(tmp_path):
     ) as cluster:
         with distributed.Client(cluster) as client:
             res = run(specs, store, executor=client.get_executor(), progress=False)
+            client.write_scheduler_file(
+                str(tmp_path / "scheduler.json")
+            )  # what `dask scheduler --scheduler-file` writes
         workers = {json.loads(p.read_text())["pid"] for p in (store.root / "meta").iterdir()}
-        # and through the command line, as `reluflow sweep GRID --scheduler tcp://…`
+        # and through the command line, as `reluflow sweep GRID --scheduler tcp://…` and `--scheduler-file F`
         grid = _grid_file(tmp_path, ["1e-10", "1e-20", "1e-30"], [0, 1], width=2, digits=20, extra="t_end = 6\n")
         out = cli.invoke(
             app(), ["sweep", str(grid), "--store", str(tmp_path / "cli"), "--scheduler", cluster.scheduler_address]
+        )
+        by_file = cli.invoke(
+            app(),
+            [
+                "sweep",
+                str(grid),
+                "--store",
+                str(tmp_path / "file"),
+                "--scheduler-file",
+                str(tmp_path / "scheduler.json"),
+            ],
         )
     assert res.ok and res.computed == 6
     assert files(store) == files(ref)
     assert os.getpid() not in workers and len(workers) >= 1
     assert out.exit_code == 0, out.output
-    assert files(Store(tmp_path / "cli")) == files(ref)
+    assert by_file.exit_code == 0, by_file.output
+    assert files(Store(tmp_path / "cli")) == files(ref) == files(Store(tmp_path / "file"))
 
 
 def test_run_dedupes_skips_and_reports_failures(tmp_path, monkeypatch):
@@ -856,6 +871,8 @@ def test_cli_exit_1_when_a_run_is_not_ok(tmp_path):
     [
         (["--workers", "0"], "--workers"),
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers"),
+        (["--scheduler", "tcp://127.0.0.1:1", "--scheduler-file", "x.json"], "--scheduler"),
+        (["--scheduler-file", "no-such-file.json"], "--scheduler-file"),
     ],
 )
 def test_cli_bad_options_exit_2(tmp_path, args, field):
@@ -882,3 +899,44 @@ def test_reluflow_cli_wiring_if_present():
         pytest.skip("reluflow.cli does not register `sweep` yet")
     res = cli.invoke(main_app, ["sweep", "--help"])
     assert res.exit_code == 0 and "--summary-json" in res.output
+
+
+def test_cli_collect_writes_csv_and_parquet(tmp_path):
+    """`reluflow collect STORE --csv … --parquet …`: the store's runs as one table, the same in
+    both formats; with --grid, one row per run of the grid (missing ones included)."""
+    pd = pytest.importorskip("pandas")
+    grid = _grid_file(tmp_path, ["1e-10", "1e-20"], [0, 1], width=2, digits=20, extra="t_end = 4\n")
+    store = tmp_path / "s"
+    assert cli.invoke(app(), ["sweep", str(grid), "--store", str(store), "--workers", "1"]).exit_code == 0
+    res = cli.invoke(
+        app(), ["collect", str(store), "--csv", str(tmp_path / "t.csv"), "--parquet", str(tmp_path / "t.parquet")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "4 runs: 4 t_end" in res.output
+    csv = pd.read_csv(tmp_path / "t.csv", dtype={"final_loss_str": str, "lambda": str})
+    parquet = pd.read_parquet(tmp_path / "t.parquet")
+    assert len(csv) == len(parquet) == 4 and list(parquet["final_loss_str"]) == list(csv["final_loss_str"])
+    assert sorted(parquet["lambda"]) == ["1e-10", "1e-10", "1e-20", "1e-20"]
+    bigger = _grid_file(tmp_path, ["1e-10", "1e-20", "1e-30"], [0, 1], width=2, digits=20, extra="t_end = 4\n")
+    res = cli.invoke(app(), ["collect", str(store), "--grid", str(bigger)])
+    assert res.exit_code == 0 and "6 runs: 2 missing, 4 t_end" in res.output, res.output
+    bad = cli.invoke(app(), ["collect", str(tmp_path / "nowhere")])
+    assert bad.exit_code == 2 and "not a run store" in " ".join(bad.output.split())
+
+
+def test_the_slurm_recipe_runs_on_a_local_cluster_and_resumes(tmp_path):
+    """examples/slurm_sweep.py, the documented HPC recipe, with --local (a Dask LocalCluster in
+    place of the SLURM jobs): every run of the example grid, a Parquet table, and a rerun that
+    computes nothing."""
+    pytest.importorskip("dask.distributed")
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, str(root / "examples" / "slurm_sweep.py"), str(root / "examples" / "sweep_grid.toml")]
+    cmd += ["--store", str(tmp_path / "runs"), "--jobs", "2", "--local", "--parquet", str(tmp_path / "t.parquet")]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "24 computed, 0 already stored, 0 failed; 24 of 24 runs ok" in first.stdout
+    assert len(pd.read_parquet(tmp_path / "t.parquet")) == 24
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "0 computed, 24 already stored" in again.stdout, again.stderr[-2000:]
