@@ -4,6 +4,7 @@ resuming after SIGKILL, identical bytes for 1, 2 and Dask workers, collect, the 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import importlib
 import io
@@ -305,7 +306,9 @@ def test_store_put_get_load_and_lossless_trajectory(tmp_path):
     assert rec == store.get(s) == store.get(s.spec_hash) and s in store and len(store) == 1
     assert list(store.keys()) == [s.spec_hash]
     assert rec.status == "t_end" and rec.ok and rec.final_loss == json.loads(tr.to_json())["loss"]
-    text = store.trajectory_path(s).read_text()
+    packed = store.trajectory_path(s).read_bytes()
+    text = gzip.decompress(packed).decode()
+    assert len(packed) * 2 < len(text)  # stored compressed, read back transparently
     back = store.load(s)
     assert isinstance(back, Trajectory) and back.to_json(dense=True) == text  # lossless, byte for byte
     assert back.loss("3.5") == tr.loss("3.5") and back.events == tr.events
@@ -397,7 +400,7 @@ def _reseal(store: Store, h: str, edit) -> None:
 
     d = json.loads(store.record_path(h).read_text())
     edit(d)
-    traj = store.trajectory_path(h).read_bytes()
+    traj = gzip.decompress(store.trajectory_path(h).read_bytes())
     if isinstance(d.get("trajectory"), dict):
         d["trajectory"] |= {"sha256": hashlib.sha256(traj).hexdigest(), "bytes": len(traj)}
     d["checksum"] = store_module._checksum(d)
@@ -469,13 +472,13 @@ def test_an_edited_trajectory_is_caught_by_its_own_checks(store_copy):
     store, specs, _ = store_copy
     h = specs[0].spec_hash
     path = store.trajectory_path(h)
-    d = json.loads(path.read_text())
+    d = json.loads(gzip.decompress(path.read_bytes()))
     d["loss"] = "0.0"
-    path.write_text(json.dumps(d))
+    path.write_bytes(gzip.compress(json.dumps(d).encode()))
     _reseal(store, h, lambda r: r["summary"].__setitem__("final_loss", "0.0"))
     reason = store.inspect(h)[2]
-    assert reason.startswith(f"runs/{h}.traj.json loss: is '0.0' but the exact final state gives ")
-    with pytest.raises(CorruptRun, match=f"^runs/{h}.traj.json loss: "):
+    assert reason.startswith(f"runs/{h}.traj.json.gz loss: is '0.0' but the exact final state gives ")
+    with pytest.raises(CorruptRun, match=f"^runs/{h}.traj.json.gz loss: "):
         store.load(h)
 
 
@@ -940,3 +943,37 @@ def test_the_slurm_recipe_runs_on_a_local_cluster_and_resumes(tmp_path):
     assert len(pd.read_parquet(tmp_path / "t.parquet")) == 24
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "0 computed, 24 already stored" in again.stdout, again.stderr[-2000:]
+
+
+def test_stores_written_before_compression_are_read_the_same(tmp_path):
+    """A run stored as plain runs/H.traj.json (before 0.2) is valid and loads the same."""
+    from reluflow.sweep import store as store_module
+
+    store = Store(tmp_path / "s")
+    s = tiny()[0]
+    tr = s.solve()
+    store.put(s, tr)
+    h = s.spec_hash
+    plain = store.root / "runs" / f"{h}.traj.json"
+    plain.write_bytes(gzip.decompress(store.trajectory_path(h).read_bytes()))
+    store.trajectory_path(h).unlink()
+    d = json.loads(store.record_path(h).read_text())
+    d["trajectory"]["file"] = plain.name
+    d["checksum"] = store_module._checksum(d)
+    store.record_path(h).write_text(json.dumps(d, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
+    fresh = Store(tmp_path / "s")
+    assert fresh.check(s) == "valid"
+    assert fresh.load(s).events == tr.events and fresh.load(s).final_loss == tr.final_loss
+    fresh.discard(s)
+    assert not plain.exists() and fresh.check(s) == "missing"
+
+
+def test_a_gzip_bomb_is_corrupt_not_a_memory_exhaustion(tmp_path):
+    """A trajectory file that inflates far beyond the record's size is cut at that size and
+    reported corrupt."""
+    store = Store(tmp_path / "s")
+    s = tiny()[0]
+    store.put(s, s.solve())
+    store.trajectory_path(s).write_bytes(gzip.compress(b" " * 50_000_000))
+    check, _, reason = store.inspect(s)
+    assert check == "corrupt" and "does not match the record" in reason

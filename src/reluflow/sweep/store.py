@@ -2,11 +2,14 @@
 
 Layout of a store directory ``DIR`` (``H`` is a run's key, :func:`~reluflow.sweep.spec_hash`)::
 
-    DIR/runs/H.traj.json   the trajectory: Trajectory.to_json(dense=True), lossless, with the
-                           volatile metadata (wall time, platform) removed
+    DIR/runs/H.traj.json.gz  the trajectory: Trajectory.to_json(dense=True), lossless, with the
+                           volatile metadata (wall time, platform) removed, gzip-compressed
+                           (about 3× smaller; stores written before 0.2 hold H.traj.json, read
+                           the same way)
     DIR/runs/H.json        the record: schema, key, reluflow version, canonical spec, a summary
-                           (status, final loss, t_end, events, steps, dps, digits), the SHA-256
-                           and size of the trajectory file, and a checksum of the record itself
+                           (status, final loss, t_end, events, steps, dps, digits), the name
+                           of the trajectory file and the SHA-256 and size of its JSON, and a
+                           checksum of the record itself
     DIR/meta/H.json        non-keyed metadata of the computation: wall time, host, pid,
                            platform, start/finish times (UTC) — never compared, never trusted
 
@@ -40,12 +43,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gzip
 import hashlib
 import json
 import os
 import re
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +107,25 @@ def atomic_write(path: str | Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _trajectory_names(h: str) -> tuple[str, str]:
+    """The trajectory file names a record of run ``h`` may give: compressed, or plain (older stores)."""
+    return f"{h}.traj.json.gz", f"{h}.traj.json"
+
+
+def _unpack(path: Path, size: Any) -> bytes:
+    """A trajectory file's JSON bytes: gunzipped when it is ``.gz``, never more than ``size``
+    (the record's) plus one byte, so that a damaged or hostile file cannot inflate without bound."""
+    data = path.read_bytes()
+    if path.suffix != ".gz":
+        return data
+    limit = size + 1 if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else 1  # 0 = unbounded
+    inflate = zlib.decompressobj(wbits=31)  # gzip framing
+    out = inflate.decompress(data, limit)
+    if not inflate.eof and len(out) <= limit - 1:
+        raise EOFError("the compressed stream ends early")
+    return out
 
 
 def _sha256(data: bytes) -> str:
@@ -305,7 +329,8 @@ class Store:
         return self.root / "runs" / f"{self.key(spec)}.json"
 
     def trajectory_path(self, spec: RunSpec | str) -> Path:
-        return self.root / "runs" / f"{self.key(spec)}.traj.json"
+        """Where :meth:`put` writes the trajectory (gzip-compressed JSON)."""
+        return self.root / "runs" / f"{self.key(spec)}.traj.json.gz"
 
     def meta_path(self, spec: RunSpec | str) -> Path:
         return self.root / "meta" / f"{self.key(spec)}.json"
@@ -329,7 +354,7 @@ class Store:
             "trajectory": {"file": self.trajectory_path(h).name, "sha256": _sha256(traj), "bytes": len(traj)},
         }
         record["checksum"] = _checksum(record)
-        atomic_write(self.trajectory_path(h), traj)
+        atomic_write(self.trajectory_path(h), gzip.compress(traj, compresslevel=6, mtime=0))  # no timestamp: same bytes
         atomic_write(
             self.record_path(h),
             (json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
@@ -340,7 +365,12 @@ class Store:
 
     def discard(self, spec: RunSpec | str) -> None:
         """Remove a run (record first, so it is never half present)."""
-        for path in (self.record_path(spec), self.trajectory_path(spec), self.meta_path(spec)):
+        h = self.key(spec)
+        for path in (
+            self.record_path(h),
+            *(self.root / "runs" / name for name in _trajectory_names(h)),
+            self.meta_path(h),
+        ):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
@@ -362,7 +392,7 @@ class Store:
         and hash, the trajectory itself (:meth:`Trajectory.from_json`, every check), and the
         record's summary and spec against it.  A verified run is remembered by the hashes of its
         two files, so reading it again costs two hashes."""
-        rec_name, traj_name = f"runs/{h}.json", f"runs/{h}.traj.json"
+        rec_name, traj_name = f"runs/{h}.json", f"runs/{h}.traj.json.gz"
         path = self.record_path(h)
         try:
             raw = path.read_bytes()
@@ -382,12 +412,17 @@ class Store:
                 return bad(f"{rec_name} checksum", "does not match the record: it was edited or damaged")
         except (TypeError, ValueError, RecursionError) as exc:
             return bad(rec_name, f"cannot be checksummed ({str(exc)[:120]})")
+        info = d.get("trajectory")
+        if not isinstance(info, dict) or info.get("file") not in _trajectory_names(h):
+            return bad(f"{rec_name} trajectory", f"names no trajectory file of run {h}")
+        traj_name = f"runs/{info['file']}"
         try:
-            traj = self.trajectory_path(h).read_bytes()
+            traj = _unpack(self.root / traj_name, info.get("bytes"))
         except OSError as exc:
             return bad(traj_name, f"cannot be read ({exc.strerror or exc}); the run is incomplete")
-        info = d.get("trajectory")
-        if not isinstance(info, dict) or len(traj) != info.get("bytes") or _sha256(traj) != info.get("sha256"):
+        except (EOFError, zlib.error, ValueError) as exc:
+            return bad(traj_name, f"is not a whole gzip file ({str(exc)[:120]}); discard the run")
+        if len(traj) != info.get("bytes") or _sha256(traj) != info.get("sha256"):
             return bad(f"{rec_name} trajectory", f"the size or SHA-256 of {traj_name} does not match the record")
         try:
             if not isinstance(d.get("dataset"), (str, type(None))):
