@@ -977,3 +977,45 @@ def test_a_gzip_bomb_is_corrupt_not_a_memory_exhaustion(tmp_path):
     store.trajectory_path(s).write_bytes(gzip.compress(b" " * 50_000_000))
     check, _, reason = store.inspect(s)
     assert check == "corrupt" and "does not match the record" in reason
+
+
+def test_any_spec_key_can_be_swept_by_its_dotted_path():
+    """Beside the named axes, [grid] may list any SPEC key by path: labels, directions, the end
+    time; the named axes vary slowest, the paths after them in the order given."""
+    base = {
+        "data": {"X": [[1, 0], [0, 1]], "y": [1, -1]},
+        "init": {"lambda": "1e-10", "z": [[1, "0.5"], ["0.3", -1]], "s": [1, -1]},
+        "solve": {"t_end": 3, "digits": 20},
+    }
+    runs = expand(base, {"lambda": ["1e-10", "1e-20"], "data.y": [[1, -1], [2, "-0.5"]], "solve.t_end": [3, 5]})
+    assert len(runs) == 8
+    assert [(r.lam_text, r.problem.data.y[0], r.t_end) for r in runs[:4]] == [
+        ("1e-10", 1, "3"),
+        ("1e-10", 1, "5"),
+        ("1e-10", 2, "3"),
+        ("1e-10", 2, "5"),
+    ]
+    assert len({r.spec_hash for r in runs}) == 8
+    zs = expand(
+        {"data": base["data"], "init": {"lambda": "1e-10", "s": [1, -1]}},
+        {"init.z": [[[1, 2], [3, -1]], [[2, 1], [1, -3]]]},
+    )
+    assert [r.problem.init.z[0][0] for r in zs] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "grid, field",
+    [
+        ({"data.y": [[1, -1], [1, "zero"]]}, "grid.data.y[1]"),
+        ({"solve.t_end": [3, -1]}, "grid.solve.t_end[1]"),
+        ({"data.y": [[1, -1], [1, -1]]}, "grid.data.y[1]"),
+        ({"data.nope": [1]}, "grid.data.nope"),
+        ({"init.lambda": ["1e-3"]}, "grid.init.lambda"),
+        ({"solve.dps": 40}, "grid.solve.dps"),
+    ],
+)
+def test_bad_dotted_axes_name_their_entry(grid, field):
+    base = {"data": {"X": [[1, 0], [0, 1]], "y": [1, -1]}, "init": {"lambda": "1e-10", "width": 2, "seed": 0}}
+    with pytest.raises(ProblemError) as info:
+        expand(base, grid)
+    assert info.value.field == field, str(info.value)

@@ -1,9 +1,13 @@
-"""Grids of runs: ``[grid]`` lists over the axes of a sweep (dataset, λ, seed, width,
-digits) expanded into :class:`~.spec.RunSpec` s, from a mapping or a GRID file."""
+"""Grids of runs: ``[grid]`` lists over the axes of a sweep expanded into
+:class:`~.spec.RunSpec` s, from a mapping or a GRID file.  The named axes (dataset, λ, seed,
+width, digits) come first, in that order; any other SPEC key can be swept too, by its dotted
+path (``"data.y"``, ``"init.z"``, ``"solve.t_end"`` …), after them in the order given (the last
+varies fastest)."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,32 @@ from ..problem import ProblemError, positive_int
 from ..specfile import dataset_from_dict, parse_spec_text
 from .spec import _SOLVE_KEYS, AXES, RunSpec, _message, _positive, _prefixed, _seed, _solve_table
 
-__all__ = ["expand", "load_grid", "parse_grid"]
+__all__ = ["SWEEPABLE", "expand", "load_grid", "parse_grid"]
+
+SWEEPABLE = {"data": ("X", "y", "teacher"), "init": ("lambda", "z", "s", "width", "seed"), "solve": _SOLVE_KEYS}
+"""The SPEC keys a ``[grid]`` may list by dotted path (``"table.key"``), beside the named axes."""
+_NAMED = {"init.lambda": "lambda", "init.seed": "seed", "init.width": "width", "solve.digits": "digits"}
+
+
+def _dotted(key: str) -> tuple[str, str] | None:
+    """``("table", "key")`` for a sweepable dotted grid key, else None."""
+    table, _, name = key.partition(".")
+    return (table, name) if name in SWEEPABLE.get(table, ()) else None
+
+
+def _path_axis(grid: Mapping[str, Any], key: str) -> list[tuple[Any, Any]]:
+    """A dotted axis: any values (the run's own checks validate them), none repeated."""
+    values = grid[key]
+    fld = f"grid.{key}"
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)) or not values:
+        raise ProblemError(fld, f"must be a non-empty list of values for {key} (write {key} = [value] for one)")
+    seen: dict[str, int] = {}
+    for i, v in enumerate(values):
+        ident = json.dumps(v, sort_keys=True, default=str)
+        if ident in seen:
+            raise ProblemError(f"{fld}[{i}]", f"repeats {fld}[{seen[ident]}]; each value may appear once")
+        seen[ident] = i
+    return [(v, None) for v in values]
 
 
 def _axis(grid: Mapping[str, Any], key: str, root: Path) -> list[tuple[Any, Any]] | None:
@@ -64,13 +93,15 @@ def _axis(grid: Mapping[str, Any], key: str, root: Path) -> list[tuple[Any, Any]
     return out
 
 
-def _expand_product(axes: dict, base: Mapping, init: dict, solve: Mapping) -> tuple[RunSpec, ...]:
-    """The runs of the Cartesian product of the axes, in the order of AXES (last fastest);
-    a run that does not validate names the grid entry or base field that made it."""
-    lists = [axes[k] if axes[k] is not None else [None] for k in AXES]
+def _expand_product(axes: dict, paths: dict, base: Mapping, init: dict, solve: Mapping) -> tuple[RunSpec, ...]:
+    """The runs of the Cartesian product of the named axes, in the order of AXES, then the
+    dotted ``paths`` (last fastest); a run that does not validate names the grid entry or base
+    field that made it."""
+    lists = [axes[k] if axes[k] is not None else [None] for k in AXES] + list(paths.values())
     runs: list[RunSpec] = []
     for combo in itertools.product(*lists):
-        chosen = dict(zip(AXES, combo))
+        chosen = dict(zip(AXES, combo[: len(AXES)]))
+        picked = dict(zip(paths, combo[len(AXES) :]))
         spec_init = dict(init)
         for key in ("lambda", "seed", "width"):
             if chosen[key] is not None:
@@ -81,10 +112,21 @@ def _expand_product(axes: dict, base: Mapping, init: dict, solve: Mapping) -> tu
         opts = {k: solve.get(k) for k in _SOLVE_KEYS}
         if chosen["digits"] is not None:
             opts["digits"] = chosen["digits"][0]
+        data = dict(data) if isinstance(data, Mapping) else data
+        for key, (value, _) in picked.items():
+            table, name = key.split(".", 1)
+            target = {"data": data, "init": spec_init, "solve": opts}[table]
+            if isinstance(target, dict):
+                target[name] = value
         try:
             runs.append(RunSpec({"data": data, "init": spec_init}, dataset=label, **opts))
         except ProblemError as exc:
             fld = exc.field
+            for key in paths:  # the entry of a dotted axis whose value failed
+                table, name = key.split(".", 1)
+                if fld == key or fld.startswith((f"{key}[", f"{key}.")) or (table == "solve" and fld == name):
+                    i = [v for v, _ in paths[key]].index(picked[key][0])
+                    raise ProblemError(f"grid.{key}[{i}]", _message(exc)) from None
             if fld in ("digits", "dps") and chosen["digits"] is not None:  # this digits with the base dps
                 raise ProblemError(f"grid.digits[{axes['digits'].index(chosen['digits'])}]", _message(exc)) from None
             if fld in _SOLVE_KEYS:
@@ -126,14 +168,21 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
     grid = mapping.get("grid", {})
     if not isinstance(grid, Mapping):
         raise ProblemError("grid", "must be a table of lists (lambda, seed, width, digits, dataset)")
-    unknown = sorted(set(grid) - set(AXES))
+    unknown = sorted(k for k in grid if k not in AXES and _dotted(k) is None)
     if unknown:
-        raise ProblemError(f"grid.{unknown[0]}", f"unknown key; allowed keys: {', '.join(AXES)}")
+        dotted = ", ".join(f"{t}.{k}" for t, keys in SWEEPABLE.items() for k in keys)
+        raise ProblemError(
+            f"grid.{unknown[0]}", f"unknown key; allowed keys: {', '.join(AXES)}, or a SPEC path: {dotted}"
+        )
+    for key, named in _NAMED.items():
+        if key in grid:
+            raise ProblemError(f"grid.{key}", f"is the named axis {named!r}: list the values under grid.{named}")
     unknown = sorted(set(base) - {"data", "init", "solve"})
     if unknown:
         raise ProblemError(f"base.{unknown[0]}", "unknown table; [base] has data, init and optionally solve")
     root = Path(root)
     axes = {key: _axis(grid, key, root) for key in AXES}
+    paths = {key: _path_axis(grid, key) for key in grid if key not in AXES}
 
     init = base.get("init")
     if init is None:
@@ -145,7 +194,7 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
         raise ProblemError("base.data", "missing [base.data] table (or list data files in grid.dataset)")
     if base.get("data") is not None and axes["dataset"] is not None:
         raise ProblemError("grid.dataset", "the data come from [base.data] or from grid.dataset, not both")
-    explicit = "z" in init or "s" in init
+    explicit = any(k in init or f"init.{k}" in paths for k in ("z", "s"))
     for key in ("seed", "width"):
         if axes[key] is not None and explicit:
             raise ProblemError(
@@ -160,7 +209,7 @@ def parse_grid(mapping: Mapping[str, Any], *, root: str | Path = ".") -> tuple[R
                 raise ProblemError(f"base.init.{key}", f"is missing (give it, or list values in grid.{key})")
     solve = _solve_table(base.get("solve"), "base.solve")
 
-    return _expand_product(axes, base, init, solve)
+    return _expand_product(axes, paths, base, init, solve)
 
 
 def expand(
