@@ -30,7 +30,7 @@ def sweep(
         ...,
         help="GRID file (TOML, or .json): a SPEC under base (base.data, "
         "base.init, base.solve) and lists under grid (lambda, seed, width, "
-        "digits, dataset, or any SPEC path such as \"data.y\" or \"solve.t_end\")",
+        'digits, dataset, or any SPEC path such as "data.y" or "solve.t_end")',
     ),
     store: Path = typer.Option(..., "--store", help="run store directory (created if missing; reused to resume)"),
     workers: int | None = typer.Option(None, "--workers", help="local worker processes (default: the CPU count)"),
