@@ -1,22 +1,25 @@
 """``reluflow experiment NAME``: the paper's GD tables (``table1`` … ``table12``, CSV) and
-figures (``fig1`` … ``fig11``, PDF + PNG) of Chistikov, Englert & Lazić (2023).
+figures (``fig1`` … ``fig11``, PDF + PNG) of Chistikov, Englert & Lazić (2023); ``reluflow
+compare SPEC --lr …``: gradient descent against the exact flow on any SPEC.
 
 :func:`register` adds the sub-command to a typer app (the package's CLI calls it).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.table import Table
 
 from .choices import Backend
-from .output import console, err
+from .output import console, err, write
 
-__all__ = ["NAMES", "experiment", "register"]
+__all__ = ["NAMES", "compare", "experiment", "register"]
 
 MAX_TRIALS = 10_000  # trials per cell (the paper's protocol: 5; Fig. 10: 15)
 MAX_ITER = 10**9  # GD iterations (the paper's cap: 2e7)
@@ -126,7 +129,50 @@ def experiment(
     console.print(f"({time.perf_counter() - t0:.1f} s)")
 
 
+def compare(
+    spec: Path = typer.Argument(..., help="SPEC file (as for `reluflow solve`)"),
+    lr: list[float] = typer.Option(..., "--lr", help="GD learning rate on the MSE-mean (repeat for several)"),
+    t_end: float = typer.Option(50.0, "--t-end", help="flow time to compare up to (GD iteration k ↔ t = 2·lr·k)"),
+    samples: int = typer.Option(200, "--samples", help="logging points per learning rate (geometric in k)"),
+    backend_choice: Backend = typer.Option(Backend.numpy, "--backend", help="array backend of GD"),
+    digits: int = typer.Option(20, "--digits", help="correct digits of the exact flow"),
+    out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for compare.json and compare.pdf/.png"),
+) -> None:
+    """Gradient descent against the exact gradient flow on the same SPEC: a table of the loss
+    gap and of how far GD's parameters stray from the flow over time, the overlay figure and
+    the numbers as JSON."""
+    from ..experiments.compare import compare as _compare
+    from ..figures.compare import plot
+    from ..plotting import written
+    from ..precision import integer_in
+    from ..specfile import load_spec
+
+    integer_in(samples, "--samples", 2, 10_000, "logging points per learning rate")
+    integer_in(digits, "--digits", 5, 1000, "correct digits of the exact flow")
+    data = _compare(load_spec(spec), lr, t_end=t_end, samples=samples, backend=backend_choice.value, digits=digits)
+    table = Table(title=f"GD against the exact flow of {spec.name} ({data['flow']['events']} switches)")
+    for col in ("lr", "t", "GD loss", "flow loss", "loss gap", "param gap"):
+        table.add_column(col, justify="right")
+    for run in data["runs"]:
+        for i in sorted({round(x) for x in np.linspace(0, len(run["t"]) - 1, 8)}):
+            table.add_row(
+                f"{run['lr']:g}",
+                f"{run['t'][i]:.4g}",
+                f"{run['gd_loss'][i]:.4g}",
+                f"{run['flow_loss'][i]:.4g}",
+                f"{run['loss_gap'][i]:.2e}",
+                f"{run['param_gap'][i]:.2e}",
+            )
+    console.print(table)
+    plot(data, out / "compare")
+    path = write(out / "compare.json", json.dumps(data, indent=1))
+    for p in [*written(out / "compare"), path]:
+        console.print(f"wrote {p}")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``experiment NAME [--quick/--full] [--csv OUT] [--trials K] [--seed S]
-    [--backend numpy|torch|auto] [--max-iter N] [--out DIR] [--recompute]`` to ``app``."""
+    [--backend numpy|torch|auto] [--max-iter N] [--out DIR] [--recompute]`` and ``compare SPEC
+    --lr LR [--lr …] [--t-end T] [--backend …] [--out DIR]`` to ``app``."""
     app.command("experiment")(experiment)
+    app.command("compare")(compare)

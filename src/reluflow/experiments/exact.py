@@ -24,9 +24,10 @@ def exact_flow(
     t_end: float,
     digits: int = 10,
     times: np.ndarray | None = None,
+    loss_below: str | None = "5e-10",
 ) -> dict:
     """The exact gradient flow of a float64 GD instance (:func:`reluflow.solve`), stopped
-    at ``t_end`` or when L < 5e-10 (2L < 1e-9, the GD threshold), with (a, W) as float64
+    at ``t_end`` or when L < ``loss_below`` (5e-10: 2L < 1e-9, the GD threshold; None: never), with (a, W) as float64
     at the flow ``times`` that lie inside the run, and W where the run ended.
 
     >>> X = np.array([[1.0, 0.2], [0.3, 1.0]]); y = np.maximum(X @ [0.8, 0.6], 0)
@@ -36,7 +37,7 @@ def exact_flow(
     """
     p = Problem(Dataset(X.tolist(), y.tolist()), Init(float(lam), z.tolist(), [int(v) for v in s]))
     t0 = time.perf_counter()
-    tr = solve(p, digits=digits, t_end=Fraction(t_end).limit_denominator(10**6), loss_below="5e-10", max_steps=10**6)
+    tr = solve(p, digits=digits, t_end=Fraction(t_end).limit_denominator(10**6), loss_below=loss_below, max_steps=10**6)
     solved = time.perf_counter() - t0
     te = float(tr.t_end)
     times = np.asarray([] if times is None else times, dtype=float)
