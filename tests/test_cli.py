@@ -142,10 +142,18 @@ def test_reproduce_experiments_section(tmp_path, monkeypatch):
         return params
 
     monkeypatch.setattr(single_neuron_gd, "parameters", tiny)
-    tables, figs, md = rep._experiments(tmp_path, quick=True)
+    tables, figs, md, summary, verdict = rep._experiments(tmp_path, quick=True)
     assert [p.name for p in tables] == [f"sn_table{k}_quick.csv" for k in range(1, 13)]
     assert len(figs) == 22 and all(p.stat().st_size > 1000 for p in figs)
-    assert "| 12 | nuclear_norm | uncentred |" in "\n".join(md)
+    text = "\n".join(md)
+    assert "| 12 | nuclear_norm | uncentred |" in text and "‖W‖_* → 1" in text and "angle ∝ λ" in text
+    assert "trends of 8 tables" in summary and verdict in ("PASS", "FAIL", "INCONCLUSIVE")
+    # the tables are the medians of the figures' sweeps: the same runs, the same cap
+    import csv
+
+    with open(tables[0], newline="") as f:
+        first = list(csv.DictReader(f))
+    assert {r["max_iter"] for r in first} == {"300"} and {r["lambda_exp4"] for r in first} == {"-1", "-3"}
 
 
 def test_proofs_prints_the_table_and_writes_the_report(tmp_path):

@@ -497,3 +497,22 @@ def test_two_teacher_figures_carry_the_exact_flow(tmp_path):
     for plot, data in ((F.plot_fig10, sweep), (F.plot_fig11, run)):
         plot(data, tmp_path / plot.__name__)
         assert all(p.exists() and p.stat().st_size > 0 for p in written(tmp_path / plot.__name__))
+
+
+def test_the_gd_trends_can_pass_fail_and_decide_nothing():
+    from reluflow.experiments.trends import judge
+
+    def rows(values, capped=0, trials=2):
+        return [
+            {"lambda_exp4": e, "d": 4, "m": 200, "median": v, "trials": trials, "stopped_cap": capped}
+            for e, v in zip((2, -4, -7), values)
+        ]
+
+    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7]))[2] == "PASS"  # angle ∝ λ
+    assert judge(2, rows([100.0, 4.0**-8, 4.0**-14]))[2] == "FAIL"  # ∝ λ², not λ
+    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=2))[2] == "INCONCLUSIVE"  # every trial capped
+    assert judge(1, rows([100.0, float("nan"), 1.0]))[2] == "INCONCLUSIVE"
+    assert judge(5, rows([3.0, 1.2, 1.01]))[2] == "PASS" and judge(6, rows([3.0, 1.2, 1.2]))[2] == "FAIL"
+    assert judge(3, rows([1.0, 2.0, 3.0]))[1:3] == ("—", "—")  # average angle: no verdict of its own
+    _, measured, verdict, capped = judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=1))
+    assert capped == 2 and "slope 1.00" in measured and verdict == "PASS"

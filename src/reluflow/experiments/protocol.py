@@ -49,6 +49,7 @@ __all__ = [
     "run_sweep",
     "run_table",
     "run_tables",
+    "table_cap",
     "table_config",
     "table_rows",
     "trial_rng",
@@ -164,6 +165,12 @@ class SweepConfig:
         return np.array([4.0**k for k in self.lambda_exponents])
 
 
+def table_cap(quick: bool) -> int:
+    """The GD iteration cap of the quick protocol (2·10⁵) or of the paper's (2·10⁷); the
+    figures use the same one."""
+    return 200_000 if quick else 20_000_000
+
+
 def table_config(
     number: int,
     *,
@@ -185,7 +192,7 @@ def table_config(
         default_ds, default_ms = ((4, 16) if quick else (4, 16, 64, 256, 1024)), (200,)
     else:
         default_ds, default_ms = ((16,) if quick else (1024,)), (25, 50, 200)
-    gd = GDConfig(max_iter=max_iter if max_iter is not None else (200_000 if quick else 20_000_000), backend=backend)
+    gd = GDConfig(max_iter=max_iter if max_iter is not None else table_cap(quick), backend=backend)
     return SweepConfig(
         scheme=spec.scheme,
         ds=tuple(ds or default_ds),

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...experiments.data import RHO
-from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS
+from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS, table_cap
 from ..protocol import QUICK, Figure
 from .curves import compute_curves, plot_fig2, plot_fig9
 from .single import compute_single, plot_fig3, plot_fig4, plot_fig5, plot_fig6
@@ -90,8 +90,10 @@ def parameters(key: str, *, quick: bool = QUICK) -> dict:
 
 
 def _caps(quick: bool) -> tuple[int, int]:
-    """GD iteration caps of the sweeps and of single runs."""
-    return (50_000, 100_000) if quick else (20_000_000, 20_000_000)
+    """GD iteration caps of the sweeps and of single runs: one cap, the tables' (2·10⁵ quick,
+    the paper's 2·10⁷ full), so that a figure and the table beside it show the same runs."""
+    cap = table_cap(quick)
+    return cap, cap
 
 
 def _sweep_parameters(key: str, quick: bool) -> dict:
@@ -116,7 +118,7 @@ def _curves_parameters(key: str, quick: bool) -> dict:
         "m": 200 if centred else 25,
         "lambda_exponents": list(range(-2, -9, -1)),
         "seed": 0,
-        "max_iter": 50_000 if quick else _caps(quick)[1],
+        "max_iter": _caps(quick)[1],
         "backend": "numpy",
         "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0,
         "exact_digits": 10,
