@@ -110,9 +110,9 @@ def test_reproduce_writes_report_and_figures(tmp_path, monkeypatch):
 def test_reproduce_experiments_section(tmp_path, monkeypatch):
     """The GD part of reproduce on a tiny protocol (the quick one takes minutes; its pieces
     are tested in test_experiments.py): all twelve CSVs, eleven figures, the report table."""
-    from reluflow import reproduce as rep
     from reluflow.experiments import protocol
     from reluflow.figures import single_neuron_gd
+    from reluflow.gd_report import gd_section
 
     real_config, real_params = protocol.table_config, single_neuron_gd.parameters
     monkeypatch.setattr(
@@ -142,7 +142,7 @@ def test_reproduce_experiments_section(tmp_path, monkeypatch):
         return params
 
     monkeypatch.setattr(single_neuron_gd, "parameters", tiny)
-    tables, figs, md, summary, verdict = rep._experiments(tmp_path, quick=True)
+    tables, figs, md, summary, verdict = gd_section(tmp_path, quick=True)
     assert [p.name for p in tables] == [f"sn_table{k}_quick.csv" for k in range(1, 13)]
     assert len(figs) == 22 and all(p.stat().st_size > 1000 for p in figs)
     text = "\n".join(md)

@@ -25,7 +25,7 @@ import platform
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from .datasets import e1
 from .figures import loss_curve
 from .figures.catalog import EXACT_FLOW, FIGURES
 from .figures.catalog import make as make_figure
+from .gd_report import gd_section
 from .integrate import Trajectory, solve
 from .plotting import written
 from .precision import backend
@@ -151,7 +152,7 @@ def reproduce(
     tables, gd_figs, gd_md, gd_summary, gd_verdict = [], [], [], "not run (`--no-experiments`)", "—"
     if experiments:
         with clock(f"GD experiments ({'paper protocol' if full else 'quick protocol'})"):
-            tables, gd_figs, gd_md, gd_summary, gd_verdict = _experiments(out, quick=not full)
+            tables, gd_figs, gd_md, gd_summary, gd_verdict = gd_section(out, quick=not full)
     total = time.perf_counter() - t_all
     rows = _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, gd_summary, gd_verdict)
     report = out / "report.md"
@@ -370,73 +371,6 @@ def _interpolation_section(data: dict) -> tuple[list[str], bool]:
             f"{(p['counterexample'] or '—')[:12]} | {p['flow']['theta_sq']} | {checks} |"
         )
     return md + [""], ok
-
-
-def _experiments(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], list[str], str, str]:
-    """The single-neuron paper's GD protocol: Tables 1–12 as CSV (the medians of two sweeps,
-    over d and over m, each shared by the six tables of its axis and by the figures that draw
-    them: one computation, one cap), Figures 1–11, and the verdict on the
-    paper's trends (:mod:`reluflow.experiments.trends`): the report's Markdown, the summary
-    text and the verdict."""
-    from .experiments.backend import get_backend
-    from .experiments.protocol import TABLES, table_config, table_rows, write_csv
-    from .experiments.trends import judge
-    from .figures.single_neuron_gd import STEMS
-
-    # the sweeps run once, cached with the figures that draw them; the tables are their medians
-    sweeps = {axis: FIGURES[STEMS[number]].data(out, quick=quick) for axis, number in (("d", 1), ("m", 8))}
-    rows = {}
-    for k, spec in TABLES.items():
-        data = sweeps[spec.axis]
-        base = table_config(k, quick=quick)
-        cfg = replace(  # the table describes exactly the runs it was made from
-            base,
-            ds=tuple(data["ds"]),
-            ms=tuple(data["ms"]),
-            lambda_exponents=tuple(data["lambda_exponents"]),
-            trials=data["trials"],
-            gd=replace(base.gd, max_iter=data["max_iter"]),
-        )
-        xp = get_backend(cfg.gd.backend, cfg.gd.device)
-        rows[k] = table_rows(k, sweeps[spec.axis]["records"], cfg, backend=f"{xp.name}:{xp.device}")
-    suffix = "_quick" if quick else ""
-    tables = [write_csv(r, out / f"sn_table{k}{suffix}.csv") for k, r in rows.items()]
-    figs = [p for stem in STEMS.values() for p in make_figure(stem, out, quick=quick)]
-    md = [
-        "",
-        "## Single neuron: the paper's GD experiments",
-        "",
-        f"{'Quick' if quick else 'Full'} protocol (`reluflow experiment tableK|figK{'' if quick else ' --full'}`): "
-        "full-batch GD on the MSE-mean with learning rate 0.01, medians over trials; every cap is in the CSVs.",
-        "",
-        "The paper's trends are judged on the medians (`reluflow.experiments.trends`): the final maximum "
-        "angle ∝ λ at small λ (log–log slope 1 ± 0.25 between the two smallest λ) and ‖W‖_* → 1 at the "
-        "smallest λ (± 0.05); a median whose trials all stopped at the cap decides nothing (INCONCLUSIVE).",
-        "",
-        "| table | metric | scheme | CSV | trials stopped by the loss threshold / cap | trend | measured | verdict |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    verdicts, capped, judged = [], 0, 0
-    for (k, r), path in zip(rows.items(), tables):
-        spec = TABLES[k]
-        trend, measured, verdict, caps = judge(k, r)
-        if verdict != "—":
-            verdicts.append(verdict)
-            capped += caps
-            judged += 1
-        md.append(
-            f"| {k} | {spec.metric} | {spec.scheme} | [{path.name}]({path.name}) | "
-            f"{sum(x['stopped_loss'] for x in r)} / {sum(x['stopped_cap'] for x in r)} | {trend} | "
-            f"{measured} | **{verdict}** |"
-        )
-    overall = _overall(verdicts)
-    summary = (
-        f"{len(tables)} tables (CSV), {len(figs) // 2} figures; trends of {judged} tables: "
-        + ", ".join(f"{verdicts.count(v)} {v}" for v in ("PASS", "FAIL", "INCONCLUSIVE"))
-        + f" ({capped} of the trials they rest on hit the cap)"
-    )
-    md += [""] + [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))\n" for pdf, png in zip(figs[::2], figs[1::2])]
-    return tables, figs, md, summary, overall
 
 
 def _proofs_section(results) -> str:

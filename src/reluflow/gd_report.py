@@ -1,0 +1,80 @@
+"""The single-neuron paper's gradient-descent section of ``reluflow reproduce``: its tables
+(CSV), its figures and the verdict on the paper's trends, with the report's Markdown."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .figures.catalog import FIGURES
+from .figures.catalog import make as make_figure
+from .verdict import Verdict
+
+__all__ = ["gd_section"]
+
+
+def gd_section(out: Path, *, quick: bool) -> tuple[list[Path], list[Path], list[str], str, str]:
+    """The single-neuron paper's GD protocol: Tables 1–12 as CSV (the medians of two sweeps,
+    over d and over m, each shared by the six tables of its axis and by the figures that draw
+    them: one computation, one cap), Figures 1–11, and the verdict on the
+    paper's trends (:mod:`reluflow.experiments.trends`): the report's Markdown, the summary
+    text and the verdict."""
+    from .experiments.backend import get_backend
+    from .experiments.protocol import TABLES, table_config, table_rows, write_csv
+    from .experiments.trends import judge
+    from .figures.single_neuron_gd import STEMS
+
+    # the sweeps run once, cached with the figures that draw them; the tables are their medians
+    sweeps = {axis: FIGURES[STEMS[number]].data(out, quick=quick) for axis, number in (("d", 1), ("m", 8))}
+    rows = {}
+    for k, spec in TABLES.items():
+        data = sweeps[spec.axis]
+        base = table_config(k, quick=quick)
+        cfg = replace(  # the table describes exactly the runs it was made from
+            base,
+            ds=tuple(data["ds"]),
+            ms=tuple(data["ms"]),
+            lambda_exponents=tuple(data["lambda_exponents"]),
+            trials=data["trials"],
+            gd=replace(base.gd, max_iter=data["max_iter"]),
+        )
+        xp = get_backend(cfg.gd.backend, cfg.gd.device)
+        rows[k] = table_rows(k, sweeps[spec.axis]["records"], cfg, backend=f"{xp.name}:{xp.device}")
+    suffix = "_quick" if quick else ""
+    tables = [write_csv(r, out / f"sn_table{k}{suffix}.csv") for k, r in rows.items()]
+    figs = [p for stem in STEMS.values() for p in make_figure(stem, out, quick=quick)]
+    md = [
+        "",
+        "## Single neuron: the paper's GD experiments",
+        "",
+        f"{'Quick' if quick else 'Full'} protocol (`reluflow experiment tableK|figK{'' if quick else ' --full'}`): "
+        "full-batch GD on the MSE-mean with learning rate 0.01, medians over trials; every cap is in the CSVs.",
+        "",
+        "The paper's trends are judged on the medians (`reluflow.experiments.trends`): the final maximum "
+        "angle ∝ λ at small λ (log–log slope 1 ± 0.25 between the two smallest λ) and ‖W‖_* → 1 at the "
+        "smallest λ (± 0.05); a median whose trials all stopped at the cap decides nothing (INCONCLUSIVE).",
+        "",
+        "| table | metric | scheme | CSV | trials stopped by the loss threshold / cap | trend | measured | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    verdicts, capped, judged = [], 0, 0
+    for (k, r), path in zip(rows.items(), tables):
+        spec = TABLES[k]
+        trend, measured, verdict, caps = judge(k, r)
+        if verdict != "—":
+            verdicts.append(verdict)
+            capped += caps
+            judged += 1
+        md.append(
+            f"| {k} | {spec.metric} | {spec.scheme} | [{path.name}]({path.name}) | "
+            f"{sum(x['stopped_loss'] for x in r)} / {sum(x['stopped_cap'] for x in r)} | {trend} | "
+            f"{measured} | **{verdict}** |"
+        )
+    overall = Verdict.combine(Verdict(v) for v in verdicts).value
+    summary = (
+        f"{len(tables)} tables (CSV), {len(figs) // 2} figures; trends of {judged} tables: "
+        + ", ".join(f"{verdicts.count(v)} {v}" for v in ("PASS", "FAIL", "INCONCLUSIVE"))
+        + f" ({capped} of the trials they rest on hit the cap)"
+    )
+    md += [""] + [f"![{png.stem}]({png.name}) ([PDF]({pdf.name}))\n" for pdf, png in zip(figs[::2], figs[1::2])]
+    return tables, figs, md, summary, overall
