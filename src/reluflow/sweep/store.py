@@ -46,9 +46,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -59,6 +57,7 @@ from typing import Any, Literal
 from .._version import __version__
 from ..integrate import Trajectory
 from ..problem import ProblemError
+from .files import atomic_write, trajectory_names, unpack
 from .spec import SCHEMA, RunSpec, _canonical_json
 
 __all__ = ["VOLATILE_METADATA", "CorruptRun", "Record", "Store", "atomic_write", "summary_of"]
@@ -68,64 +67,6 @@ VOLATILE_METADATA = ("wall_time_s", "platform", "kernel")
 compiled and the pure-Python engine give the same trajectory); they go to ``meta/``."""
 
 _HASH = re.compile(r"[0-9a-f]{64}")
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover  (platforms without directory fds)
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: readers see the old file or the whole new one,
-    never a part, even if the writer is killed (temporary file in the same directory,
-    flush, fsync, :func:`os.replace`, fsync of the directory).
-
-    >>> import tempfile
-    >>> p = Path(tempfile.mkdtemp()) / "x.json"
-    >>> atomic_write(p, b"[1]"); p.read_bytes(), sorted(q.name for q in p.parent.iterdir())
-    (b'[1]', ['x.json'])
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _trajectory_names(h: str) -> tuple[str, str]:
-    """The trajectory file names a record of run ``h`` may give: compressed, or plain (older stores)."""
-    return f"{h}.traj.json.gz", f"{h}.traj.json"
-
-
-def _unpack(path: Path, size: Any) -> bytes:
-    """A trajectory file's JSON bytes: gunzipped when it is ``.gz``, never more than ``size``
-    (the record's) plus one byte, so that a damaged or hostile file cannot inflate without bound."""
-    data = path.read_bytes()
-    if path.suffix != ".gz":
-        return data
-    limit = size + 1 if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else 1  # 0 = unbounded
-    inflate = zlib.decompressobj(wbits=31)  # gzip framing
-    out = inflate.decompress(data, limit)
-    if not inflate.eof and len(out) <= limit - 1:
-        raise EOFError("the compressed stream ends early")
-    return out
 
 
 def _sha256(data: bytes) -> str:
@@ -368,7 +309,7 @@ class Store:
         h = self.key(spec)
         for path in (
             self.record_path(h),
-            *(self.root / "runs" / name for name in _trajectory_names(h)),
+            *(self.root / "runs" / name for name in trajectory_names(h)),
             self.meta_path(h),
         ):
             with contextlib.suppress(FileNotFoundError):
@@ -413,11 +354,11 @@ class Store:
         except (TypeError, ValueError, RecursionError) as exc:
             return bad(rec_name, f"cannot be checksummed ({str(exc)[:120]})")
         info = d.get("trajectory")
-        if not isinstance(info, dict) or info.get("file") not in _trajectory_names(h):
+        if not isinstance(info, dict) or info.get("file") not in trajectory_names(h):
             return bad(f"{rec_name} trajectory", f"names no trajectory file of run {h}")
         traj_name = f"runs/{info['file']}"
         try:
-            traj = _unpack(self.root / traj_name, info.get("bytes"))
+            traj = unpack(self.root / traj_name, info.get("bytes"))
         except OSError as exc:
             return bad(traj_name, f"cannot be read ({exc.strerror or exc}); the run is incomplete")
         except (EOFError, zlib.error, ValueError) as exc:
