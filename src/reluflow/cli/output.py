@@ -51,22 +51,14 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-class Bar:
-    """A rich progress bar over simulated time, shown only on a terminal."""
+class _Live:
+    """A rich progress display on stderr, shown only on a terminal, used as a context manager."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, *columns):
+        self.label, self.task = label, None
         self.progress = Progress(
-            TextColumn(label),
-            BarColumn(),
-            TextColumn("t = {task.completed:.4g} / {task.total:.4g}"),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
+            TextColumn(label), BarColumn(), *columns, console=err, transient=True, disable=not err.is_terminal
         )
-        self.task = None
 
     def __enter__(self):
         self.progress.__enter__()
@@ -74,6 +66,14 @@ class Bar:
 
     def __exit__(self, *exc):
         return self.progress.__exit__(*exc)
+
+
+class Bar(_Live):
+    """A progress bar over simulated time."""
+
+    def __init__(self, label: str):
+        columns = ("t = {task.completed:.4g} / {task.total:.4g}", TimeElapsedColumn(), "left", TimeRemainingColumn())
+        super().__init__(label, *(TextColumn(c) if isinstance(c, str) else c for c in columns))
 
     def __call__(self, t: float, total: float) -> None:
         if self.task is None:
@@ -81,29 +81,15 @@ class Bar:
         self.progress.update(self.task, completed=t)
 
 
-class Stages:
+class Stages(_Live):
     """Stage-level progress of a long command: on a terminal a bar with the current stage, in
     a log one plain line per stage (``[3/15] figure: orth_loss (12 s so far)``), on stderr."""
 
     def __init__(self, label: str):
-        self.label, self.t0 = label, time.perf_counter()
-        self.progress = Progress(
-            TextColumn(label),
-            BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f}  {task.description}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
+        super().__init__(
+            label, TextColumn("{task.completed:.0f}/{task.total:.0f}  {task.description}"), TimeElapsedColumn()
         )
-        self.task = None
-
-    def __enter__(self):
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self.progress.__exit__(*exc)
+        self.t0 = time.perf_counter()
 
     def __call__(self, k: int, total: int, name: str) -> None:
         if not err.is_terminal:
