@@ -59,6 +59,7 @@ def test_cli_writes_the_table_figure_and_numbers(tmp_path):
         (["--lr", "1e-9", "--t-end", "100"], "lr"),
         (["--lr", "0.01", "--t-end", "-5"], "t_end"),
         (["--lr", "0.01", "--samples", "1"], "--samples"),
+        (["--lr", "1e308", "--t-end", "1"], "lr"),  # one step passes t_end (found by a hostile-input pass)
     ],
 )
 def test_bad_options_exit_2_naming_the_field(args, field):
@@ -70,3 +71,19 @@ def test_a_scale_below_float64_cannot_start_gd():
     with pytest.raises(ProblemError) as info:
         compare(e1("1e-400"), [0.01], t_end=1)
     assert info.value.field == "init.lambda"
+
+
+def test_a_backend_that_is_not_installed_is_bad_input_not_a_bug(monkeypatch):
+    """--backend torch without PyTorch named the fix only in a bug report (found by a hostile-input pass)."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name == "torch":
+            raise ImportError("no torch here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
+    res = runner.invoke(app, ["compare", str(ROOT / "examples" / "e1.toml"), "--lr", "0.01", "--backend", "torch"])
+    assert res.exit_code == 2 and "backend:" in res.output and "pip install" in res.output, res.output

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ..problem import ProblemError
+
 __all__ = ["BACKENDS", "Backend", "NumpyBackend", "TorchBackend", "get_backend", "torch_available"]
 
 BACKENDS = ("numpy", "torch", "auto")
@@ -118,8 +120,8 @@ class TorchBackend(Backend):
         try:
             import torch
         except ImportError:
-            raise ValueError(
-                "backend: 'torch' needs PyTorch; install it with `pip install reluflow[gpu]` (or use backend='numpy')"
+            raise ProblemError(
+                "backend", "'torch' needs PyTorch; install it with `pip install reluflow[gpu]` (or use backend='numpy')"
             ) from None
         self.torch = torch
         if device is None:
@@ -182,7 +184,7 @@ def get_backend(backend: str | Backend = "numpy", device: str | None = None) -> 
         return backend
     if backend == "numpy":
         if device not in (None, "cpu"):
-            raise ValueError(f"device: the numpy backend runs on the CPU only, got {device!r}")
+            raise ProblemError("device", f"the numpy backend runs on the CPU only, got {device!r}")
         return NumpyBackend()
     if backend == "torch":
         return TorchBackend(device)
@@ -193,4 +195,4 @@ def get_backend(backend: str | Backend = "numpy", device: str | None = None) -> 
             if torch.cuda.is_available():
                 return TorchBackend(device or "cuda")
         return NumpyBackend()
-    raise ValueError(f"backend: unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    raise ProblemError("backend", f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

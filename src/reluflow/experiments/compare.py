@@ -65,6 +65,12 @@ def compare(
             raise ProblemError("lr", f"must be a finite number > 0, got {lr!r}")
     if not math.isfinite(t_end) or t_end <= 0:
         raise ProblemError("t_end", f"must be a finite number > 0, got {t_end!r}")
+    if 2 * max(lrs) > t_end:  # one GD step is flow time 2·lr
+        raise ProblemError(
+            "lr",
+            f"one GD step at lr = {max(lrs)} (flow time {2 * max(lrs):g}) passes t_end = {t_end}; "
+            "take a smaller lr or a longer --t-end",
+        )
     iters = {lr: max(1, math.ceil(t_end / (2 * lr))) for lr in lrs}
     worst = max(iters.values())
     if worst > MAX_ITERATIONS:
