@@ -1019,3 +1019,15 @@ def test_bad_dotted_axes_name_their_entry(grid, field):
     with pytest.raises(ProblemError) as info:
         expand(base, grid)
     assert info.value.field == field, str(info.value)
+
+
+def test_collect_shows_the_swept_paths_as_columns(tmp_path):
+    """A sweep over dotted paths: the table has a column for each path whose value differs."""
+    base = {"data": {"X": [[1, 0], [0, 1]], "y": [1, -1]}, "init": {"lambda": "1e-10", "width": 2, "seed": 0}}
+    specs = expand(base | {"solve": {"digits": 20}}, {"data.y": [[1, -1], [2, -1]], "solve.t_end": [2, 3]})
+    store = Store(tmp_path / "s")
+    run(specs, store, executor=ThreadPoolExecutor(1), progress=False)
+    df = collect(store, specs)
+    assert list(df["data.y"]) == ['["1","-1"]', '["1","-1"]', '["2","-1"]', '["2","-1"]']
+    assert list(df["solve.t_end"]) == ['"2"', '"3"', '"2"', '"3"'] and "init.z" not in df
+    assert "data.y" not in collect(store, specs[:1])  # one run varies nothing

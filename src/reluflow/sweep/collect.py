@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from decimal import Decimal
@@ -37,6 +38,34 @@ COLUMNS = (
 """The columns of :func:`collect`, in order."""
 
 
+_PATHS = (
+    ("data", "X"),
+    ("data", "y"),
+    ("data", "teacher"),
+    ("init", "z"),
+    ("init", "s"),
+    ("solve", "t_end"),
+    ("solve", "loss_below"),
+)  # beside the columns above
+
+
+def _varied(specs: list[RunSpec]) -> dict[str, list[str | None]]:
+    """``{"data.y": [...], …}``: the SPEC paths whose values differ between the runs (a sweep
+    over a dotted path), each value as its compact JSON text, one per run."""
+    if len(specs) < 2:
+        return {}
+    out = {}
+    for table, key in _PATHS:
+        values = [_text(s.canonical()[table].get(key)) for s in specs]
+        if len(set(values)) > 1:
+            out[f"{table}.{key}"] = values
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _float(text: str | None) -> float:
     if text is None:
         return math.nan
@@ -55,7 +84,8 @@ def _log10(text: str | None) -> float:
 def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
     """A :class:`pandas.DataFrame` of the runs in ``store``: every valid run (by key) when
     ``specs`` is None, else one row per spec in their order, ``status == "missing"`` for those
-    not (validly) stored.  Columns (:data:`COLUMNS`): ``spec_hash``; ``dataset`` (the GRID
+    not (validly) stored.  Columns (:data:`COLUMNS`, then one per SPEC path whose value differs
+    between the runs, e.g. ``data.y`` for a sweep over labels, as compact JSON): ``spec_hash``; ``dataset`` (the GRID
     label, from ``specs`` only) and ``data_hash``; ``lambda`` (exact text, e.g. ``1e-30``) and
     ``log10_lambda``; ``seed`` (None for explicit z, s), ``width``; ``digits`` and ``dps`` the
     solve used; ``status`` and ``ok``; ``final_loss`` (float; 0.0 below 1e-308),
@@ -79,6 +109,7 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
 
     store = store if isinstance(store, Store) else Store(store)
     rows: list[dict[str, Any]] = []
+    specs_of: list[RunSpec] = []
     if specs is None:
         items: Iterable[tuple[RunSpec | None, Any]] = ((None, rec) for rec in store.records())
     else:
@@ -109,6 +140,7 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
             r = rec.row()
             row = r | {"final_loss_str": r["final_loss"], "t_end_str": r["t_end"]}
             lam = rec.spec.lam
+        specs_of.append(spec if spec is not None else rec.spec)
         row["log10_lambda"] = math.log10(lam.numerator) - math.log10(lam.denominator)
         row["final_loss"] = _float(row["final_loss_str"])
         row["log10_final_loss"] = _log10(row["final_loss_str"])
@@ -117,4 +149,6 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     for col in ("seed", "width", "digits", "dps", "events", "steps"):
         df[col] = df[col].astype("Int64") if df[col].isna().any() else df[col].astype("int64")
+    for path, values in _varied(specs_of).items():  # what else the runs were swept over
+        df[path] = values
     return df
