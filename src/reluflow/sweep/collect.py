@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .spec import RunSpec
+from .spec import RunSpec, varied_paths
 from .store import Store
 
 __all__ = ["COLUMNS", "collect"]
@@ -36,34 +35,6 @@ COLUMNS = (
     "message",
 )
 """The columns of :func:`collect`, in order."""
-
-
-_PATHS = (
-    ("data", "X"),
-    ("data", "y"),
-    ("data", "teacher"),
-    ("init", "z"),
-    ("init", "s"),
-    ("solve", "t_end"),
-    ("solve", "loss_below"),
-)  # beside the columns above
-
-
-def _varied(specs: list[RunSpec]) -> dict[str, list[str | None]]:
-    """``{"data.y": [...], …}``: the SPEC paths whose values differ between the runs (a sweep
-    over a dotted path), each value as its compact JSON text, one per run."""
-    if len(specs) < 2:
-        return {}
-    out = {}
-    for table, key in _PATHS:
-        values = [_text(s.canonical()[table].get(key)) for s in specs]
-        if len(set(values)) > 1:
-            out[f"{table}.{key}"] = values
-    return out
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _float(text: str | None) -> float:
@@ -149,6 +120,6 @@ def collect(store: Store | str | Path, specs: Iterable[RunSpec] | None = None):
     df = pd.DataFrame(rows, columns=list(COLUMNS))
     for col in ("seed", "width", "digits", "dps", "events", "steps"):
         df[col] = df[col].astype("Int64") if df[col].isna().any() else df[col].astype("int64")
-    for path, values in _varied(specs_of).items():  # what else the runs were swept over
+    for path, values in varied_paths(specs_of).items():  # what else the runs were swept over
         df[path] = values
     return df

@@ -44,11 +44,12 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ..problem import ProblemError
-from .spec import RunSpec
+from .spec import RunSpec, varied_paths
 from .store import Record, Store
 
 __all__ = ["SweepResult", "run", "watch_parent"]
@@ -206,17 +207,29 @@ class SweepResult:
         final loss; at most ``max_rows`` rows (the rest are counted in the caption)."""
         rows = self.rows()
         datasets = len({r["dataset"] for r in rows}) > 1
+        swept = varied_paths(list(self.specs))  # dotted paths the grid varied, shown beside λ
         table = Table(title=f"sweep: {len(rows)} runs")
-        cols = ["spec hash", *(["dataset"] if datasets else []), "λ", "seed", "width", "digits", "status", "final loss"]
+        cols = [
+            "spec hash",
+            *(["dataset"] if datasets else []),
+            "λ",
+            *swept,
+            "seed",
+            "width",
+            "digits",
+            "status",
+            "final loss",
+        ]
         for col in cols:
             table.add_column(col, justify="right" if col in ("seed", "width", "digits", "final loss") else "left")
-        for r in rows[:max_rows]:
+        for i, r in enumerate(rows[:max_rows]):
             colour = "green" if r["ok"] else "red"
             loss = "—" if r["final_loss"] is None else f"{Decimal(r['final_loss']):.6g}"
             table.add_row(
                 r["spec_hash"][:12],
                 *([str(r["dataset"])] if datasets else []),
                 r["lambda"],
+                *(escape(_short_text(values[i])) for values in swept.values()),
                 "—" if r["seed"] is None else str(r["seed"]),
                 str(r["width"]),
                 str(r["digits"]),
@@ -230,6 +243,10 @@ class SweepResult:
             f"recomputed, {len(self.failed)} failed, {bad} not ok; {self.seconds:.2f} s{more}"
         )
         return table
+
+
+def _short_text(text: str | None, width: int = 24) -> str:
+    return "—" if text is None else text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _deduplicated(specs: Iterable[RunSpec]) -> tuple[dict[str, RunSpec], list[RunSpec]]:

@@ -36,7 +36,7 @@ from ..codec import num_text, problem_from_dict, problem_to_dict
 from ..precision import budget
 from ..problem import Problem, ProblemError, exact, exact_text, positive_int
 
-__all__ = ["AXES", "SCHEMA", "RunSpec", "num_text", "spec_hash"]
+__all__ = ["AXES", "SCHEMA", "RunSpec", "num_text", "spec_hash", "varied_paths"]
 
 SCHEMA = "reluflow.sweep/1"
 """Schema of the run store; part of every key, so a format change never reuses old results."""
@@ -311,3 +311,35 @@ def _thaw(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_thaw(v) for v in obj]
     return obj
+
+
+_PATHS = (
+    ("data", "X"),
+    ("data", "y"),
+    ("data", "teacher"),
+    ("init", "z"),
+    ("init", "s"),
+    ("solve", "t_end"),
+    ("solve", "loss_below"),
+)  # beside the columns above
+
+
+def varied_paths(specs: list[RunSpec]) -> dict[str, list[str | None]]:
+    """``{"data.y": [...], …}``: the SPEC paths whose values differ between the runs (a sweep
+    over a dotted path), each value as its compact JSON text, one per run; the data are left
+    out when the runs carry dataset labels (a ``dataset`` axis names them already)."""
+    if len(specs) < 2:
+        return {}
+    out = {}
+    labelled = any(s.dataset is not None for s in specs)  # a dataset axis: its label names the data
+    for table, key in _PATHS:
+        if table == "data" and labelled:
+            continue
+        values = [_json_text(s.canonical()[table].get(key)) for s in specs]
+        if len(set(values)) > 1:
+            out[f"{table}.{key}"] = values
+    return out
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
