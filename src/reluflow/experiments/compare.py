@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..problem import Problem, ProblemError
+from . import metrics as M
 from .exact import exact_flow
 from .gd import GDConfig, run_gd
 
@@ -40,11 +41,6 @@ def _float_instance(p: Problem) -> tuple[np.ndarray, np.ndarray, float, np.ndarr
     y = np.array([float(v) for v in p.data.y])
     z = np.array([[float(v) for v in row] for row in p.init.z])
     return X, y, lam, z, np.array([float(v) for v in p.init.s])
-
-
-def _loss(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray) -> float:
-    """L = 1/(2n) Σ (h(x_k) − y_k)² in float64."""
-    return 0.5 * float(np.mean((np.maximum(W @ X.T, 0).T @ a - y) ** 2))
 
 
 def compare(
@@ -100,7 +96,7 @@ def compare(
         run["gd_loss"], run["flow_loss"], run["loss_gap"], run["param_gap"] = [], [], [], []
         for k, t in keep:
             (ag, Wg), (af, Wf) = seen[k], at[t]
-            lg, lf = _loss(X, y, ag, Wg), _loss(X, y, af, Wf)
+            lg, lf = 0.5 * M.mse(ag, Wg, X, y), 0.5 * M.mse(af, Wf, X, y)  # L = MSE-mean / 2
             run["gd_loss"].append(lg)
             run["flow_loss"].append(lf)
             run["loss_gap"].append(abs(lg - lf) / lf if lf > 0 else math.inf)
