@@ -210,7 +210,7 @@ def _claims(out: Path, clock, profile: str) -> tuple[list[str], list, list[tuple
             (
                 f"claims {ids} ({paper})",
                 summary(part) + (f"; {n_cert} certified" if n_cert else ""),
-                _overall(r.verdict.value for r in part),
+                Verdict.combine(r.verdict for r in part).value,
             )
         )
     return claims_md, claims, claim_rows
@@ -225,7 +225,7 @@ def _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, gd_summar
             f"{checked:.1f} agreeing digits against a rerun at {tr.precision.recheck} (need ≥ {tr.digits})",
             "PASS" if ok_digits else "FAIL",
         ),
-        ("proof checks", _proofs_summary(results), _overall(r.verdict.value for r in results)),
+        ("proof checks", _proofs_summary(results), Verdict.combine(r.verdict for r in results).value),
         *claim_rows,
         (
             "interpolators (Theorem 8 family)",
@@ -235,11 +235,6 @@ def _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, gd_summar
         ),
         ("gradient descent (single-neuron paper)", gd_summary, gd_verdict),
     ]
-
-
-def _overall(verdicts) -> str:
-    """FAIL if any fails, else INCONCLUSIVE if any is, else PASS (:meth:`Verdict.combine`)."""
-    return Verdict.combine(Verdict(v) for v in verdicts).value
 
 
 def _proofs_summary(results) -> str:
@@ -274,7 +269,7 @@ def _header(mode: str, experiments: bool) -> str:
 
 
 def _summary(rows) -> str:
-    overall = _overall(v for *_, v in rows if v != "—")
+    overall = Verdict.overall(v for *_, v in rows).value
     lines = [
         "## Summary",
         "",

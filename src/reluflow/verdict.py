@@ -45,6 +45,16 @@ class Verdict(enum.Enum):
         ]
         return cls.FAIL if cls.FAIL in vals else cls.INCONCLUSIVE if cls.INCONCLUSIVE in vals else cls.PASS
 
+    @classmethod
+    def overall(cls, texts: Iterable[str]) -> Verdict:
+        """:meth:`combine` of verdicts written as text (a report's column); entries that are no
+        verdict ("—": nothing judged) are skipped.
+
+        >>> Verdict.overall(["PASS", "—", "INCONCLUSIVE"]).value
+        'INCONCLUSIVE'
+        """
+        return cls.combine(cls(t) for t in texts if t in cls._value2member_map_)
+
 
 def register(registry: list[N], item: N) -> None:
     """Append ``item`` (anything with an ``id``) unless its id is taken."""

@@ -109,7 +109,7 @@ def print_verdicts(rows, title: str = "verdict") -> None:
     for part, result, verdict in rows:
         table.add_row(escape(part), escape(result), f"[{colour.get(verdict, 'white')}]{verdict}[/]")
     console.print(table)
-    overall = Verdict.combine(Verdict(v) for *_, v in rows if v in colour).value
+    overall = Verdict.overall(v for *_, v in rows).value
     console.print(f"overall: [bold {colour[overall]}]{overall}[/]")
 
 
