@@ -2,7 +2,9 @@
 the protocol's tables, the CLI glue and the figures, on tiny configurations."""
 
 import csv
+import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,8 +17,11 @@ from reluflow.experiments.backend import get_backend, torch_available
 from reluflow.experiments.data import RHO, balanced_init, centred, make_data, two_teachers, uncentred
 from reluflow.experiments.gd import GDConfig, Snapshots, init_params, log_iterations, run_gd
 from reluflow.experiments.protocol import (
+    PARALLEL_MIN_ITER,
+    QUICK_EXPONENTS,
     TABLE_COLUMNS,
     TABLES,
+    default_workers,
     make_trial,
     run_sweep,
     run_table,
@@ -24,6 +29,7 @@ from reluflow.experiments.protocol import (
     table_rows,
     write_csv,
 )
+from reluflow.parallel import cores
 from reluflow.plotting import written
 
 # ----------------------------------------------------------------------------- data
@@ -359,7 +365,7 @@ def test_trials_are_seeded_and_shared_across_lambda_and_width():
 def test_quick_table_csv_columns(tmp_path):
     cfg = table_config(3, quick=True, trials=2, max_iter=300, ds=(4,), ms=(6,))
     rows = run_table(3, cfg)
-    assert len(rows) == 4  # one row per (λ, d)
+    assert len(rows) == len(QUICK_EXPONENTS)  # one row per (λ, d)
     path = write_csv(rows, tmp_path / "t3.csv")
     with path.open() as fh:
         reader = csv.DictReader(fh)
@@ -377,10 +383,29 @@ def test_table_cells_are_medians_of_the_records():
     cfg = table_config(7, quick=True, trials=3, max_iter=200, ds=(4,), ms=(3, 5))
     records = run_sweep(cfg)
     rows = table_rows(11, records, cfg)
-    assert len(rows) == 4 * 2  # one row per (λ, m)
+    assert len(rows) == len(QUICK_EXPONENTS) * 2  # one row per (λ, m)
     r = rows[0]
     vals = [x["nuclear_norm"] for x in records if x["lambda_exp4"] == r["lambda_exp4"] and x["m"] == r["m"]]
     assert r["median"] == np.median(vals) and r["std"] == np.std(vals)
+
+
+def test_cells_in_worker_processes_give_the_same_records():
+    """Each cell is seeded on its own: run in two fresh processes (largest first) the records
+    are those of one process, in the same order; the automatic choice keeps short or
+    accelerator cells in this process."""
+    cfg = table_config(1, quick=True, trials=2, max_iter=400, ds=(3, 4), ms=(5, 6))
+    heard = []
+    same = json.dumps(run_sweep(cfg, heard.append, workers=2)) == json.dumps(run_sweep(cfg, workers=1))
+    assert same  # compared as JSON text, where NaN equals NaN
+    assert len(heard) == 4 and all("runs (" in line and "at the cap)" in line for line in heard)
+    jobs = [(cfg, 3, 5), (cfg, 4, 6)]
+    assert default_workers(jobs) == 1  # 400 iterations do not repay a process start
+    long = replace(cfg, gd=replace(cfg.gd, max_iter=PARALLEL_MIN_ITER))
+    assert default_workers([(long, 3, 5), (long, 4, 6)]) == min(2, cores())
+    torch = replace(long, gd=replace(long.gd, backend="auto"))
+    assert default_workers([(torch, 3, 5), (torch, 4, 6)]) == 1
+    with pytest.raises(ValueError, match="workers"):
+        run_sweep(cfg, workers=0)
 
 
 def test_bad_protocol_input_names_the_option():
@@ -414,7 +439,11 @@ def test_cli_writes_a_quick_table(cli, tmp_path):
     )
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open()))
-    assert len(rows) == 8 and {r["seed"] for r in rows} == {"4"} and {r["scheme"] for r in rows} == {"uncentred"}
+    assert (
+        len(rows) == 2 * len(QUICK_EXPONENTS)
+        and {r["seed"] for r in rows} == {"4"}
+        and {r["scheme"] for r in rows} == {"uncentred"}
+    )
     assert "Table 2" in res.output
 
 
@@ -435,6 +464,8 @@ def test_cli_writes_a_figure(cli, tmp_path):
         (["table1", "--backend", "jax"], "--backend"),
         (["fig2", "--csv", "x.csv"], "--csv"),
         (["table1", "--seed", "-1"], "--seed"),
+        (["table1", "--workers", "0"], "--workers"),
+        (["fig1", "--workers", "100000"], "--workers"),
     ],
 )
 def test_cli_bad_input_names_the_option(cli, args, option):
@@ -502,17 +533,29 @@ def test_two_teacher_figures_carry_the_exact_flow(tmp_path):
 def test_the_gd_trends_can_pass_fail_and_decide_nothing():
     from reluflow.experiments.trends import judge
 
-    def rows(values, capped=0, trials=2):
+    def rows(values, capped=0, trials=5, nonfinite=0):
         return [
-            {"lambda_exp4": e, "d": 4, "m": 200, "median": v, "trials": trials, "stopped_cap": capped}
+            {
+                "lambda_exp4": e,
+                "d": 4,
+                "m": 200,
+                "median": v,
+                "trials": trials,
+                "stopped_cap": capped,
+                "stopped_nonfinite": nonfinite,
+            }
             for e, v in zip((2, -4, -7), values)
         ]
 
     assert judge(1, rows([100.0, 4.0**-4, 4.0**-7]))[2] == "PASS"  # angle ∝ λ
     assert judge(2, rows([100.0, 4.0**-8, 4.0**-14]))[2] == "FAIL"  # ∝ λ², not λ
-    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=2))[2] == "INCONCLUSIVE"  # every trial capped
+    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=5))[2] == "INCONCLUSIVE"  # every trial capped
+    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=3))[2] == "INCONCLUSIVE"  # most trials capped
+    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=2, nonfinite=1))[2] == "INCONCLUSIVE"
+    assert judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=1, trials=2))[2] == "INCONCLUSIVE"  # half is not most
     assert judge(1, rows([100.0, float("nan"), 1.0]))[2] == "INCONCLUSIVE"
     assert judge(5, rows([3.0, 1.2, 1.01]))[2] == "PASS" and judge(6, rows([3.0, 1.2, 1.2]))[2] == "FAIL"
+    assert judge(5, rows([3.0, 1.2, 1.01], capped=3))[2] == "INCONCLUSIVE"
     assert judge(3, rows([1.0, 2.0, 3.0]))[1:3] == ("—", "—")  # average angle: no verdict of its own
-    _, measured, verdict, capped = judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=1))
-    assert capped == 2 and "slope 1.00" in measured and verdict == "PASS"
+    _, measured, verdict, capped, total = judge(1, rows([100.0, 4.0**-4, 4.0**-7], capped=2))
+    assert (capped, total) == (4, 10) and "slope 1.00" in measured and verdict == "PASS"

@@ -77,6 +77,23 @@ def test_the_script_command_line_quick_by_default_full_on_request(tmp_path, caps
         script_main(fig, "Toy figure.", ["--quick", "--full"], out_dir=tmp_path)
 
 
+def test_workers_reach_computations_that_take_them_and_stay_out_of_the_cache_key(tmp_path):
+    seen: list = []
+
+    def compute(n, backend="numpy", workers=1):
+        seen.append(workers)
+        return {"n": n}
+
+    fig = replace(_toy([]), stem="toy3", compute=compute)
+    script_main(fig, "Toy figure.", ["--workers", "3"], out_dir=tmp_path)
+    script_main(fig, "Toy figure.", [], out_dir=tmp_path)  # same numbers: cached whatever the workers
+    assert seen == [3]
+    fig.data(tmp_path, recompute=True)
+    assert seen == [3, 1]  # the library's default: this process only
+    with pytest.raises(SystemExit):
+        script_main(fig, "Toy figure.", ["--workers", "0"], out_dir=tmp_path)
+
+
 def test_overrides_replace_only_known_parameters(tmp_path):
     calls: list = []
     fig = replace(_toy(calls), stem="toy2")

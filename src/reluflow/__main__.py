@@ -1,3 +1,4 @@
 from .cli import main
 
-main()
+if __name__ == "__main__":  # a worker process re-imports the main module: only the real run starts the CLI
+    main()

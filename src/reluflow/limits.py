@@ -24,6 +24,7 @@ __all__ = [
     "MAX_SPEC_BYTES",
     "MAX_STEPS",
     "MAX_WIDTH",
+    "MAX_WORKERS",
     "MIN_LAMBDA_EXPONENT",
     "WARN_DPS",
 ]
@@ -40,6 +41,7 @@ MAX_WIDTH = 10_000  # neurons m
 MAX_ENTRIES = 100_000  # entries of X (n·d) and of z (m·d): n = d = 316 is far beyond an exact flow's reach
 MAX_PAIRS = 1_000_000  # neuron–point pairs m·n (the engine keeps one jet per pair)
 MAX_SEED_BITS = 128  # numpy.random.default_rng takes any integer; 128 bits are plenty
+MAX_WORKERS = 1_024  # processes for a GD sweep's cells (each holds one cell's batch)
 
 # precision and work
 MAX_DPS = 2_000  # working precision, decimal digits (a step costs about dps² … dps^2.5)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from ..limits import MAX_WORKERS
 from .choices import Backend
 from .output import console, err, write
 
@@ -67,14 +69,19 @@ def experiment(
     ),
     out: Path = typer.Option(Path("paper_figures/out"), "--out", help="folder for figures (and default CSVs)"),
     trials: int | None = typer.Option(
-        None, "--trials", help="trials per cell (default 2 quick, 5 full; fig10: 3 quick, 15 full)"
+        None, "--trials", help="trials per cell (default 5, the paper's; fig10: 3 quick, 15 full)"
     ),
     seed: int = typer.Option(0, "--seed", help="base seed of every draw (numpy default_rng)"),
     backend_choice: Backend = typer.Option(
         Backend.numpy, "--backend", help="array backend (auto: torch on CUDA when present)"
     ),
     max_iter: int | None = typer.Option(
-        None, "--max-iter", help="iteration cap (default 2e7 full; quick: 2e5 tables, 5e4–1e5 figures)"
+        None,
+        "--max-iter",
+        help="iteration cap (default quick: 2e6 tables and figs 1, 7, 8, 2e5 the others; full: the paper's 2e7)",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="processes for the sweep's (d, m) cells (default: one per CPU core; numpy only)"
     ),
     recompute: bool = typer.Option(False, "--recompute", help="figures: ignore the cached numbers"),
 ) -> None:
@@ -88,6 +95,8 @@ def experiment(
             f"must be an integer in [1, {MAX_ITER:.0e}] (the paper's cap is 2e7), got {max_iter}",
             param_hint="--max-iter",
         )
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise typer.BadParameter(f"must be an integer in [1, {MAX_WORKERS}], got {workers}", param_hint="--workers")
     if not 0 <= seed < 2**32:
         raise typer.BadParameter(f"must be an integer in [0, 2^32), got {seed}", param_hint="--seed")
     if backend == "torch":
@@ -102,7 +111,7 @@ def experiment(
         from ..experiments.protocol import TABLES, run_table, table_config, write_csv
 
         cfg = table_config(number, quick=quick, trials=trials, seed=seed, backend=backend, max_iter=max_iter)
-        rows = run_table(number, cfg, progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+        rows = run_table(number, cfg, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"), workers=workers)
         spec = TABLES[number]
         _print_rows(
             rows,
@@ -122,7 +131,8 @@ def experiment(
         quick=quick,
         recompute=recompute,
         overrides=overrides,
-        progress=lambda msg: err.print(f"[dim]{msg}[/]"),
+        progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"),
+        workers=workers,
     )
     for path in paths:
         console.print(f"wrote {path}")

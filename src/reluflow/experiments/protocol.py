@@ -5,9 +5,9 @@ A *trial* is one dataset and one unscaled initialisation (z, s), reused across t
 λ sweep (pitfall 12); results are medians (and standard deviations) over trials.  Every
 random draw comes from ``numpy.random.default_rng([seed, tag, scheme, d, m, trial])`` with
 tag 0 = data (m = 0: the data of a trial do not depend on the width), 1 = initialisation,
-2 = test points, so a cell is reproducible on its own and the m = 200, d = 1024 cells of
-Tables 1–6 and 7–12 are the same runs.  All trials × λ of one (d, m) are trained as one
-batch by :func:`reluflow.experiments.gd.run_gd`.
+2 = test points, so a cell is reproducible on its own (and may run in its own process:
+:func:`run_cells`) and the m = 200, d = 1024 cells of Tables 1–6 and 7–12 are the same runs.
+All trials × λ of one (d, m) are trained as one batch by :func:`reluflow.experiments.gd.run_gd`.
 
 Table k: odd = centred, even = uncentred (the left/right assignment is the spec's
 inference); 1/2 maximum angle, 3/4 average angle, 5/6 nuclear norm over d ∈ {4, …, 1024}
@@ -16,7 +16,7 @@ at m = 200; 7–12 the same at d = 1024 over m ∈ {25, 50, 200}.
 >>> cfg = table_config(1, quick=True, trials=1, max_iter=2000, ds=(4,))
 >>> rows = run_table(1, cfg)
 >>> len(rows), rows[0]["lambda_exp4"], rows[0]["d"], rows[0]["trials"]
-(4, 2, 4, 1)
+(5, 2, 4, 1)
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..parallel import auto_workers, run_jobs
 from ..problem import positive_int
 from . import metrics as M
 from .data import SCHEMES, TeacherData, balanced_init, gaussian_inputs, make_data
@@ -38,14 +39,20 @@ from .gd import GDConfig, run_gd
 
 __all__ = [
     "FULL_EXPONENTS",
+    "PARALLEL_MIN_ITER",
     "QUICK_EXPONENTS",
     "TABLES",
     "TABLE_COLUMNS",
+    "TRIALS",
     "SweepConfig",
     "TableSpec",
     "Trial",
+    "axis_grid",
+    "default_workers",
     "make_trial",
     "record_metrics",
+    "run_cell",
+    "run_cells",
     "run_sweep",
     "run_table",
     "run_tables",
@@ -57,10 +64,12 @@ __all__ = [
 ]
 
 FULL_EXPONENTS = tuple(range(2, -14, -1))  # λ = 4², 4¹, …, 4⁻¹³
-QUICK_EXPONENTS = (2, -1, -4, -7)
+QUICK_EXPONENTS = (2, -1, -4, -7, -10)  # the two smallest, a factor 64 apart, carry the trend
+TRIALS = 5  # medians over 5 trials (the paper's), quick and full
 SCHEME_CODE = {"centred": 0, "uncentred": 1, "two_teachers_centred": 2, "two_teachers_uncentred": 3}
 TAG = {"data": 0, "init": 1, "test": 2}
 BATCH_X_BYTES = 64 * 2**20  # largest stack of per-member inputs before trials are run one by one
+PARALLEL_MIN_ITER = 10_000  # cells with a lower cap run in this process (a process start costs ~0.5 s)
 
 
 @dataclass(frozen=True)
@@ -166,9 +175,18 @@ class SweepConfig:
 
 
 def table_cap(quick: bool) -> int:
-    """The GD iteration cap of the quick protocol (2·10⁵) or of the paper's (2·10⁷); the
-    figures use the same one."""
-    return 200_000 if quick else 20_000_000
+    """The GD iteration cap of the quick protocol (2·10⁶, a tenth of the paper's: most
+    small-λ runs of the quick grid end by the loss threshold before it) or of the paper's
+    (2·10⁷); the figures use the same one."""
+    return 2_000_000 if quick else 20_000_000
+
+
+def axis_grid(axis: str, quick: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(ds, ms) of the tables over ``axis``: "d" (Tables 1–6: d ∈ {4, …, 1024} at m = 200;
+    quick d ∈ {4, 8}) or "m" (Tables 7–12: m ∈ {25, 50, 200} at d = 1024; quick d = 8)."""
+    if axis == "d":
+        return ((4, 8) if quick else (4, 16, 64, 256, 1024)), (200,)
+    return ((8,) if quick else (1024,)), (25, 50, 200)
 
 
 def table_config(
@@ -182,23 +200,19 @@ def table_config(
     ds: Sequence[int] | None = None,
     ms: Sequence[int] | None = None,
 ) -> SweepConfig:
-    """The sweep behind Table ``number``: the paper's protocol (``quick=False``: 5 trials,
-    λ = 4²…4⁻¹³, cap 2·10⁷, d up to 1024) or the quick one (d ∈ {4, 16} for Tables 1–6,
-    d = 16 instead of 1024 for Tables 7–12, λ ∈ {4², 4⁻¹, 4⁻⁴, 4⁻⁷}, 2 trials, cap 2·10⁵)."""
+    """The sweep behind Table ``number``: the paper's protocol (``quick=False``: λ = 4²…4⁻¹³,
+    cap 2·10⁷, d up to 1024) or the quick one (:func:`axis_grid`, λ ∈ 4^QUICK_EXPONENTS,
+    cap 2·10⁶); both with the paper's :data:`TRIALS` trials."""
     if number not in TABLES:
         raise ValueError(f"table: unknown table {number!r}; choose 1–12")
-    spec = TABLES[number]
-    if spec.axis == "d":
-        default_ds, default_ms = ((4, 16) if quick else (4, 16, 64, 256, 1024)), (200,)
-    else:
-        default_ds, default_ms = ((16,) if quick else (1024,)), (25, 50, 200)
+    default_ds, default_ms = axis_grid(TABLES[number].axis, quick)
     gd = GDConfig(max_iter=max_iter if max_iter is not None else table_cap(quick), backend=backend)
     return SweepConfig(
-        scheme=spec.scheme,
+        scheme=TABLES[number].scheme,
         ds=tuple(ds or default_ds),
         ms=tuple(ms or default_ms),
         lambda_exponents=QUICK_EXPONENTS if quick else FULL_EXPONENTS,
-        trials=trials if trials is not None else (2 if quick else 5),
+        trials=trials if trials is not None else TRIALS,
         seed=seed,
         gd=gd,
     )
@@ -225,56 +239,89 @@ def record_metrics(trial: Trial, a: np.ndarray, W: np.ndarray) -> dict[str, floa
     }
 
 
-def run_sweep(config: SweepConfig, progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
-    """Train every (d, m, trial, λ) of the sweep; one record (a dict of plain numbers and
-    strings) per run, with its metrics, stop reason, iterations and seeds."""
-    records: list[dict[str, Any]] = []
+def run_cell(config: SweepConfig, d: int, m: int) -> tuple[list[dict[str, Any]], str]:
+    """Train every (trial, λ) of the cell (d, m) of the sweep: one record (a dict of plain
+    numbers and strings) per run, with its metrics, stop reason, iterations and seeds; and a
+    line saying what it cost."""
+    t0 = time.perf_counter()
     lams = config.lambdas
-    for d in config.ds:
-        for m in config.ms:
-            t0 = time.perf_counter()
-            trials = [make_trial(config.scheme, d, m, t, config.seed) for t in range(config.trials)]
-            L = len(lams)
-            # all trials in one batch while the per-member copies of X stay small, else one batch per trial
-            together = len(trials) * L * d * d * 8 <= BATCH_X_BYTES
-            groups = [trials] if together else [[t] for t in trials]
-            updates, backend = 0, ""
-            for group in groups:
-                if len(group) == 1:
-                    X, y, z, s = group[0].data.X, group[0].data.y, group[0].z, group[0].s
-                else:
-                    X = np.stack([t.data.X for t in group for _ in lams])
-                    y = np.stack([t.data.y for t in group for _ in lams])
-                    z = np.stack([t.z for t in group for _ in lams])
-                    s = np.stack([t.s for t in group for _ in lams])
-                res = run_gd(X, y, np.tile(lams, len(group)), z, s, config.gd)
-                updates += res.updates
-                backend = f"{res.backend} on {res.device}"
-                for b in range(res.batch):
-                    trial, li = group[b // L], b % L
-                    rec = {
-                        "scheme": config.scheme,
-                        "d": d,
-                        "m": m,
-                        "n": trial.data.n,
-                        "trial": trial.index,
-                        "lambda": float(lams[li]),
-                        "lambda_exp4": config.lambda_exponents[li],
-                        "stop": str(res.stop[b]),
-                        "iterations": int(res.iterations[b]),
-                        "final_loss": float(res.loss[b]),
-                        "seed": config.seed,
-                        "entropy": trial.entropy,
-                        "rejected_draws": trial.data.rejected,
-                    }
-                    rec.update(record_metrics(trial, res.a[b], res.W[b]))
-                    records.append(rec)
-            if progress is not None:
-                progress(
-                    f"{config.scheme} d={d} m={m}: {len(trials) * L} runs, {updates} batch iterations, "
-                    f"{time.perf_counter() - t0:.1f} s ({backend})"
-                )
-    return records
+    records: list[dict[str, Any]] = []
+    trials = [make_trial(config.scheme, d, m, t, config.seed) for t in range(config.trials)]
+    L = len(lams)
+    # all trials in one batch while the per-member copies of X stay small, else one batch per trial
+    together = len(trials) * L * d * d * 8 <= BATCH_X_BYTES
+    groups = [trials] if together else [[t] for t in trials]
+    updates, backend = 0, ""
+    for group in groups:
+        if len(group) == 1:
+            X, y, z, s = group[0].data.X, group[0].data.y, group[0].z, group[0].s
+        else:
+            X = np.stack([t.data.X for t in group for _ in lams])
+            y = np.stack([t.data.y for t in group for _ in lams])
+            z = np.stack([t.z for t in group for _ in lams])
+            s = np.stack([t.s for t in group for _ in lams])
+        res = run_gd(X, y, np.tile(lams, len(group)), z, s, config.gd)
+        updates += res.updates
+        backend = f"{res.backend} on {res.device}"
+        for b in range(res.batch):
+            trial, li = group[b // L], b % L
+            rec = {
+                "scheme": config.scheme,
+                "d": d,
+                "m": m,
+                "n": trial.data.n,
+                "trial": trial.index,
+                "lambda": float(lams[li]),
+                "lambda_exp4": config.lambda_exponents[li],
+                "stop": str(res.stop[b]),
+                "iterations": int(res.iterations[b]),
+                "final_loss": float(res.loss[b]),
+                "seed": config.seed,
+                "entropy": trial.entropy,
+                "rejected_draws": trial.data.rejected,
+            }
+            rec.update(record_metrics(trial, res.a[b], res.W[b]))
+            records.append(rec)
+    capped = sum(r["stop"] == "cap" for r in records)
+    line = (
+        f"{config.scheme} d={d} m={m}: {len(records)} runs ({capped} at the cap), {updates} batch iterations, "
+        f"{time.perf_counter() - t0:.1f} s ({backend})"
+    )
+    return records, line
+
+
+def default_workers(jobs: Sequence[tuple[SweepConfig, int, int]]) -> int:
+    """Processes for :func:`run_cells`: one per usable CPU core (at most one per cell) for
+    NumPy cells long enough to repay a process start (≥ :data:`PARALLEL_MIN_ITER` iterations),
+    else 1 (an accelerator backend runs its cells one after the other in this process)."""
+    worth_it = all(c.gd.backend == "numpy" and c.gd.max_iter >= PARALLEL_MIN_ITER for c, _, _ in jobs)
+    return auto_workers(len(jobs), worth_it)
+
+
+def run_cells(
+    jobs: Sequence[tuple[SweepConfig, int, int]],
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = 1,
+) -> list[list[dict[str, Any]]]:
+    """The records of each cell ``(config, d, m)`` of ``jobs``, in their order (see
+    :func:`run_cell`).  Cells are independent and seeded on their own, so ``workers`` > 1
+    runs them in that many processes (:func:`reluflow.parallel.run_jobs`) with the same
+    records (None: :func:`default_workers`); the largest cells start first and
+    ``progress`` hears of each as it ends."""
+    workers = default_workers(jobs) if workers is None else workers
+    largest = sorted(range(len(jobs)), key=lambda i: -jobs[i][1] * jobs[i][2] * jobs[i][0].trials)
+    done = None if progress is None else (lambda i, result: progress(result[1]))
+    cells = run_jobs([(run_cell, job) for job in jobs], workers, done, first=largest)
+    return [records for records, _ in cells]
+
+
+def run_sweep(
+    config: SweepConfig, progress: Callable[[str], None] | None = None, workers: int | None = 1
+) -> list[dict[str, Any]]:
+    """Train every (d, m, trial, λ) of the sweep (:func:`run_cells` over its cells, with
+    ``workers`` processes)."""
+    cells = run_cells([(config, d, m) for d in config.ds for m in config.ms], progress, workers)
+    return [r for cell in cells for r in cell]
 
 
 TABLE_COLUMNS = (
@@ -350,16 +397,22 @@ def table_rows(number: int, records: Sequence[dict[str, Any]], config: SweepConf
 
 
 def run_table(
-    number: int, config: SweepConfig | None = None, *, progress: Callable[[str], None] | None = None, **options: Any
+    number: int,
+    config: SweepConfig | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = 1,
+    **options: Any,
 ) -> list[dict]:
     """Run the sweep of Table ``number`` (``config``, or :func:`table_config` with
-    ``options``) and return its rows (see :func:`table_rows`)."""
+    ``options``; ``workers`` as for :func:`run_cells`) and return its rows (see
+    :func:`table_rows`)."""
     if number not in TABLES:
         raise ValueError(f"table: unknown table {number!r}; choose 1–12")
     config = config or table_config(number, **options)
     if config.scheme != TABLES[number].scheme:
         config = replace(config, scheme=TABLES[number].scheme)
-    records = run_sweep(config, progress)
+    records = run_sweep(config, progress, workers)
     from .backend import get_backend
 
     backend = get_backend(config.gd.backend, config.gd.device)
@@ -367,11 +420,15 @@ def run_table(
 
 
 def run_tables(
-    numbers: Sequence[int] = tuple(TABLES), *, progress: Callable[[str], None] | None = None, **options: Any
+    numbers: Sequence[int] = tuple(TABLES),
+    *,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = 1,
+    **options: Any,
 ) -> dict[int, list[dict]]:
     """Several tables, each sweep run once: the tables of one (scheme, axis) share their runs
     (e.g. Tables 1, 3, 5 are three metrics of one sweep).  ``options`` as for
-    :func:`table_config`; returns {number: rows}."""
+    :func:`table_config`, ``workers`` as for :func:`run_cells`; returns {number: rows}."""
     from .backend import get_backend
 
     out: dict[int, list[dict]] = {}
@@ -380,9 +437,11 @@ def run_tables(
         if k not in TABLES:
             raise ValueError(f"table: unknown table {k!r}; choose 1–12")
         groups.setdefault((TABLES[k].scheme, TABLES[k].axis), []).append(k)
-    for ks in groups.values():
-        config = table_config(ks[0], **options)
-        records = run_sweep(config, progress)
+    configs = [table_config(ks[0], **options) for ks in groups.values()]
+    jobs = [(c, d, m) for c in configs for d in c.ds for m in c.ms]
+    cells = iter(run_cells(jobs, progress, workers))  # every table's cells at once (in parallel)
+    for ks, config in zip(groups.values(), configs):
+        records = [r for _ in range(len(config.ds) * len(config.ms)) for r in next(cells)]
         backend = get_backend(config.gd.backend, config.gd.device)
         for k in ks:
             out[k] = table_rows(k, records, config, backend=f"{backend.name}:{backend.device}")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..limits import MAX_WORKERS
 from ..plotting import cached, written
 
 __all__ = ["QUICK", "Figure", "script_main"]
@@ -58,15 +59,21 @@ class Figure:
         recompute: bool = False,
         overrides: Mapping[str, Any] | None = None,
         progress: Callable[[str], None] | None = None,
+        workers: int | None = 1,
     ) -> dict:
         """The computation's numbers, from ``out_dir/<cache>_<quick|full>.json`` when that
         was written by this package version with the same parameters, else computed.
-        ``overrides`` replace parameters of the same name (None leaves one as it is)."""
+        ``overrides`` replace parameters of the same name (None leaves one as it is);
+        ``progress`` and ``workers`` (processes, None: one per core; see
+        :func:`reluflow.experiments.protocol.run_cells`) go to computations that take them
+        and never change the numbers."""
         params = self.parameters(quick)
         params.update({k: v for k, v in (overrides or {}).items() if v is not None and k in params})
         name = self.cache_name(quick=quick)
-        takes_progress = "progress" in inspect.signature(self.compute).parameters
-        extra = {"progress": progress} if takes_progress and progress is not None else {}
+        takes = inspect.signature(self.compute).parameters
+        extra: dict[str, Any] = {"progress": progress} if "progress" in takes and progress is not None else {}
+        if "workers" in takes:
+            extra["workers"] = workers
         return cached(
             Path(out_dir) / f"{name}.json",
             {"version": __version__, "figure": name, "params": params},
@@ -88,7 +95,8 @@ class Figure:
 
 def script_main(figure: Figure, doc: str, argv=None, out_dir: str | Path | None = None) -> list[Path]:
     """The command line of a ``paper_figures/<stem>.py`` script: ``--quick`` (the default) or
-    ``--full``, ``--recompute``, ``--out``, and ``--backend`` where the computation runs GD."""
+    ``--full``, ``--recompute``, ``--out``, and ``--backend`` and ``--workers`` where the
+    computation runs GD."""
     ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     gd = "backend" in figure.parameters(QUICK)  # a figure of gradient descent runs
     mode = ap.add_mutually_exclusive_group()
@@ -99,12 +107,17 @@ def script_main(figure: Figure, doc: str, argv=None, out_dir: str | Path | None 
     ap.add_argument("--out", default=out_dir, help="output folder (default: paper_figures/out)")
     if gd:
         ap.add_argument("--backend", default=None, choices=("numpy", "torch", "auto"), help="array backend of GD")
+        ap.add_argument(
+            "--workers", type=int, default=None, help="processes for the sweep's cells (default: one per CPU core)"
+        )
     args = ap.parse_args(argv)
+    if gd and args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        ap.error(f"--workers: must be an integer in [1, {MAX_WORKERS}], got {args.workers}")
     t0 = time.perf_counter()
     out = args.out or "paper_figures/out"
     options: dict[str, Any] = {"quick": args.quick, "recompute": args.recompute, "progress": print}
     if gd:
-        options["overrides"] = {"backend": args.backend}
+        options.update(overrides={"backend": args.backend}, workers=args.workers)
     data = figure.data(out, **options)
     figure.plot(data, Path(out) / figure.stem)
     paths = written(Path(out) / figure.stem)

@@ -12,12 +12,12 @@ computation share its cache) and a pure plot step writing PDF + PNG:
 =====  ==========================================  =======================
 fig    content                                     computation
 =====  ==========================================  =======================
-1      final maximum angle vs λ, per scheme        ``sweep_d`` (Tables 1–2)
+1      final maximum angle vs λ, per scheme        ``sweeps`` (Tables 1–2)
 2      training / test loss, centred, λ sweep      ``curves_centred``
 3–6    one uncentred run: ν* − ν, alignment,       ``single``
        loss and angle, ‖W‖_* and ‖θ‖²
-7      3 × 2 grid of Tables 1–6                    ``sweep_d``
-8      the same over m (Tables 7–12)               ``sweep_m``
+7      3 × 2 grid of Tables 1–6                    ``sweeps``
+8      the same over m (Tables 7–12)               ``sweeps``
 9      as 2, uncentred                             ``curves_uncentred``
 10     two teachers: bundle angles vs ρ            ``two_sweep``
 11     one two-teacher run: two loss drops         ``two_run``
@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ...experiments.data import RHO
-from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS, table_cap
+from ...experiments.protocol import FULL_EXPONENTS, QUICK_EXPONENTS, TRIALS, axis_grid, table_cap
 from ..protocol import QUICK, Figure
 from .curves import compute_curves, plot_fig2, plot_fig9
 from .single import compute_single, plot_fig3, plot_fig4, plot_fig5, plot_fig6
@@ -54,12 +54,12 @@ __all__ = [
     "compute_two_sweep",
     "figure",
     "parameters",
+    "run_cap",
 ]
 
 
 COMPUTE = {
-    "sweep_d": compute_sweeps,
-    "sweep_m": compute_sweeps,
+    "sweeps": compute_sweeps,
     "curves_centred": compute_curves,
     "curves_uncentred": compute_curves,
     "single": compute_single,
@@ -89,23 +89,27 @@ def parameters(key: str, *, quick: bool = QUICK) -> dict:
     return _PARAMETERS[key](key, quick)
 
 
-def _caps(quick: bool) -> tuple[int, int]:
-    """GD iteration caps of the sweeps and of single runs: one cap, the tables' (2·10⁵ quick,
-    the paper's 2·10⁷ full), so that a figure and the table beside it show the same runs."""
-    cap = table_cap(quick)
-    return cap, cap
+def run_cap(quick: bool) -> int:
+    """The GD cap of the single runs (Figs. 2–6, 9, 11) and of Fig. 10's two-teacher sweep:
+    the paper's 2·10⁷ in full; 2·10⁵ quick, where they illustrate (plateaus, escapes, bundles)
+    and carry no verdict: their paper-sized uncentred and two-teacher runs need more than
+    2·10⁶ iterations anyway (at 2·10⁶ Fig. 10 still has 10 of its 21 runs at the cap), and
+    every title gives its cap.  Tables 1–12 and Figs. 1, 7, 8 are one sweep at
+    :func:`~reluflow.experiments.protocol.table_cap`."""
+    return 200_000 if quick else table_cap(False)
 
 
 def _sweep_parameters(key: str, quick: bool) -> dict:
-    d_axis = key == "sweep_d"
+    (ds, (m,)), ((d,), ms) = axis_grid("d", quick), axis_grid("m", quick)
     return {
-        "axis": "d" if d_axis else "m",
-        "ds": ([4, 16] if quick else [4, 16, 64, 256, 1024]) if d_axis else ([16] if quick else [1024]),
-        "ms": [200] if d_axis else [25, 50, 200],
+        "ds": list(ds),
+        "m": m,
+        "d": d,
+        "ms": list(ms),
         "lambda_exponents": list(QUICK_EXPONENTS if quick else FULL_EXPONENTS),
-        "trials": 2 if quick else 5,
+        "trials": TRIALS,
         "seed": 0,
-        "max_iter": _caps(quick)[0],
+        "max_iter": table_cap(quick),
         "backend": "numpy",
     }
 
@@ -118,7 +122,7 @@ def _curves_parameters(key: str, quick: bool) -> dict:
         "m": 200 if centred else 25,
         "lambda_exponents": list(range(-2, -9, -1)),
         "seed": 0,
-        "max_iter": _caps(quick)[1],
+        "max_iter": run_cap(quick),
         "backend": "numpy",
         "exact_t_end": (1000.0 if centred else 500.0) if quick else 20000.0,
         "exact_digits": 10,
@@ -138,7 +142,7 @@ def _single_parameters(key: str, quick: bool) -> dict:
         "m": 25,
         "lambda_exp": -7,
         "seed": 0,
-        "max_iter": _caps(quick)[1],
+        "max_iter": run_cap(quick),
         "backend": "numpy",
         "exact_t_end": 2000.0 if quick else 20000.0,
         "exact_digits": 10,
@@ -155,7 +159,7 @@ def _two_sweep_parameters(key: str, quick: bool) -> dict:
         "rhos": [4.0**k for k in range(-2, 5)] if quick else [2.0**k for k in range(-6, 9)],
         "trials": 3 if quick else 15,
         "seed": 0,
-        "max_iter": _caps(quick)[0],
+        "max_iter": run_cap(quick),
         "backend": "numpy",
         "scheme": "centred",
         "exact_d": 4 if quick else 16,
@@ -174,7 +178,7 @@ def _two_run_parameters(key: str, quick: bool) -> dict:
         "rho": RHO["uncentred"],
         "scheme": "uncentred",
         "seed": 0,
-        "max_iter": _caps(quick)[1],
+        "max_iter": run_cap(quick),
         "backend": "numpy",
         "exact_t_end": 1000.0 if quick else 20000.0,
         "exact_digits": 10,
@@ -183,8 +187,7 @@ def _two_run_parameters(key: str, quick: bool) -> dict:
 
 
 _PARAMETERS = {
-    "sweep_d": _sweep_parameters,
-    "sweep_m": _sweep_parameters,
+    "sweeps": _sweep_parameters,
     "curves_centred": _curves_parameters,
     "curves_uncentred": _curves_parameters,
     "single": _single_parameters,
@@ -210,14 +213,14 @@ def _figure(number: int, key: str, plot: Callable) -> Figure:
 FIGURES: dict[str, Figure] = {
     STEMS[number]: _figure(number, key, plot)
     for number, (key, plot) in {
-        1: ("sweep_d", plot_fig1),
+        1: ("sweeps", plot_fig1),
         2: ("curves_centred", plot_fig2),
         3: ("single", plot_fig3),
         4: ("single", plot_fig4),
         5: ("single", plot_fig5),
         6: ("single", plot_fig6),
-        7: ("sweep_d", plot_fig7),
-        8: ("sweep_m", plot_fig8),
+        7: ("sweeps", plot_fig7),
+        8: ("sweeps", plot_fig8),
         9: ("curves_uncentred", plot_fig9),
         10: ("two_sweep", plot_fig10),
         11: ("two_run", plot_fig11),

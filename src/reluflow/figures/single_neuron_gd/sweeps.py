@@ -7,42 +7,49 @@ from pathlib import Path
 import numpy as np
 
 from ...experiments.gd import GDConfig
-from ...experiments.protocol import QUICK_EXPONENTS, SweepConfig, run_sweep
+from ...experiments.protocol import QUICK_EXPONENTS, SweepConfig, run_cells
 from ...plotting import MplFigure, cm, save, style, subplots
 from ._common import FLOAT_FLOOR_DEG, SPIRIT, Progress, _arr, _f
 
 
 def compute_sweeps(
     *,
-    axis: str = "d",
     schemes=("centred", "uncentred"),
-    ds=(4, 16),
-    ms=(200,),
+    ds=(4, 8),
+    m: int = 200,
+    d: int = 8,
+    ms=(25, 50, 200),
     lambda_exponents=QUICK_EXPONENTS,
-    trials: int = 2,
+    trials: int = 5,
     seed: int = 0,
     max_iter: int = 50_000,
     backend: str = "numpy",
+    workers: int | None = 1,
     progress: Progress = None,
 ) -> dict:
-    """The λ sweeps of Tables 1–6 (``axis="d"``) or 7–12 (``axis="m"``) for both schemes:
-    every run's record (metrics, stop reason, iterations, seeds)."""
-    records = []
-    for scheme in schemes:
-        cfg = SweepConfig(
-            scheme,
-            tuple(ds),
-            tuple(ms),
-            tuple(lambda_exponents),
-            trials,
-            seed,
-            GDConfig(max_iter=max_iter, backend=backend),
+    """The λ sweeps of Tables 1–12 for both schemes: over ``ds`` at width ``m`` (Tables 1–6)
+    and over ``ms`` at dimension ``d`` (Tables 7–12), every cell run once (the paper's
+    m = 200, d = 1024 cell belongs to both), the cells in ``workers`` processes
+    (:func:`~reluflow.experiments.protocol.run_cells`): every run's record (metrics, stop
+    reason, iterations, seeds)."""
+    cells = list(dict.fromkeys([(int(x), int(m)) for x in ds] + [(int(d), int(w)) for w in ms]))
+    jobs = [
+        (
+            SweepConfig(
+                scheme, (x,), (w,), tuple(lambda_exponents), trials, seed, GDConfig(max_iter=max_iter, backend=backend)
+            ),
+            x,
+            w,
         )
-        records += run_sweep(cfg, progress)
+        for scheme in schemes
+        for x, w in cells
+    ]
+    records = [r for cell in run_cells(jobs, progress, workers) for r in cell]
     return {
-        "axis": axis,
         "schemes": list(schemes),
         "ds": list(ds),
+        "m": m,
+        "d": d,
         "ms": list(ms),
         "lambda_exponents": list(lambda_exponents),
         "trials": trials,
@@ -51,12 +58,19 @@ def compute_sweeps(
     }
 
 
+def axis_records(data: dict, axis: str) -> list[dict]:
+    """The records of one axis of :func:`compute_sweeps`: over d at its width ("d") or over
+    m at its dimension ("m")."""
+    if axis == "d":
+        return [r for r in data["records"] if r["m"] == data["m"] and r["d"] in data["ds"]]
+    return [r for r in data["records"] if r["d"] == data["d"] and r["m"] in data["ms"]]
+
+
 def _medians(data: dict, scheme: str, metric: str, key: str, value: int):
     lams, med = [], []
+    records = axis_records(data, key)
     for k in data["lambda_exponents"]:
-        vals = _arr(
-            [r[metric] for r in data["records"] if r["scheme"] == scheme and r["lambda_exp4"] == k and r[key] == value]
-        )
+        vals = _arr([r[metric] for r in records if r["scheme"] == scheme and r["lambda_exp4"] == k and r[key] == value])
         vals = vals[np.isfinite(vals)]
         if len(vals):
             lams.append(4.0**k)
@@ -64,8 +78,12 @@ def _medians(data: dict, scheme: str, metric: str, key: str, value: int):
     return np.array(lams), np.array(med)
 
 
-def _cap_text(data: dict) -> str:
-    return f"median of {data['trials']} trials, cap {data['max_iter']:.0e} iterations"
+def _cap_text(data: dict, axis: str) -> str:
+    records = axis_records(data, axis)
+    capped = sum(r["stop"] == "cap" for r in records)
+    return (
+        f"median of {data['trials']} trials; {capped} of {len(records)} runs stopped at the cap {data['max_iter']:.0e}"
+    )
 
 
 def plot_fig1(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
@@ -93,7 +111,7 @@ def plot_fig1(data: dict, stem: str | Path | None = None, *, fig: MplFigure | No
             handles, labels, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(labels), 6)
         )
         fig.suptitle(
-            f"Fig. 1: maximum angle against λ, m = {data['ms'][0]} ({_cap_text(data)}) — {SPIRIT}", fontsize=10
+            f"Fig. 1: maximum angle against λ, m = {data['m']} ({_cap_text(data, 'd')}) — {SPIRIT}", fontsize=10
         )
         return save(fig, stem)
 
@@ -124,15 +142,15 @@ def _grid(data: dict, stem, key: str, values: list[int], label: str, title: str,
                 if i == 2:
                     ax.set_xlabel(r"$\lambda$")
         axes[0, 0].legend(fontsize=7.5)
-        fig.suptitle(f"{title} ({_cap_text(data)}) — {SPIRIT}", fontsize=10)
+        fig.suptitle(f"{title}\n({_cap_text(data, key)}) — {SPIRIT}", fontsize=10)
         return save(fig, stem)
 
 
 def plot_fig7(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """3 × 2 grid: rows maximum angle, average angle, nuclear norm; columns schemes; lines per d."""
-    return _grid(data, stem, "d", data["ds"], "d", f"Fig. 7: Tables 1–6 against λ, m = {data['ms'][0]}", fig)
+    return _grid(data, stem, "d", data["ds"], "d", f"Fig. 7: Tables 1–6 against λ, m = {data['m']}", fig)
 
 
 def plot_fig8(data: dict, stem: str | Path | None = None, *, fig: MplFigure | None = None) -> MplFigure:
     """The Fig. 7 grid over the width m at one d (Tables 7–12)."""
-    return _grid(data, stem, "m", data["ms"], "m", f"Fig. 8: Tables 7–12 against λ, d = {data['ds'][0]}", fig)
+    return _grid(data, stem, "m", data["ms"], "m", f"Fig. 8: Tables 7–12 against λ, d = {data['d']}", fig)
