@@ -177,7 +177,7 @@ class SweepConfig:
 def table_cap(quick: bool) -> int:
     """The GD iteration cap of the quick protocol (2·10⁶, a tenth of the paper's: most
     small-λ runs of the quick grid end by the loss threshold before it) or of the paper's
-    (2·10⁷); the figures use the same one."""
+    (2·10⁷); Figures 1, 7 and 8 draw the same runs."""
     return 2_000_000 if quick else 20_000_000
 
 
