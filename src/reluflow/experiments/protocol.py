@@ -15,7 +15,8 @@ at m = 200; 7–12 the same at d = 1024 over m ∈ {25, 50, 200}.
 
 >>> cfg = table_config(1, quick=True, trials=1, max_iter=2000, ds=(4,))
 >>> rows = run_table(1, cfg)
->>> len(rows), rows[0]["lambda_exp4"], rows[0]["d"], rows[0]["trials"]
+>>> first = rows[0]
+>>> len(rows), first["lambda_exp4"], first["d"], first["trials"]
 (5, 2, 4, 1)
 """
 
