@@ -29,7 +29,7 @@ def gd_section(
     verdict.  The sweep's cells, then the other figures' computations, run in ``workers``
     processes (None: one per core, for runs long enough to repay a process start)."""
     from .experiments.backend import get_backend
-    from .experiments.protocol import PARALLEL_MIN_ITER, TABLES, table_config, table_rows, write_csv
+    from .experiments.protocol import TABLES, table_config, table_rows, worth_a_process, write_csv
     from .experiments.trends import judge
     from .figures.single_neuron_gd import STEMS
 
@@ -38,7 +38,7 @@ def gd_section(
     sweep = FIGURES[STEMS[1]].cache
     others = list({FIGURES[s].cache: s for s in STEMS.values() if FIGURES[s].cache != sweep}.values())
     params = [FIGURES[s].parameters(quick) for s in others]
-    worth_it = all(p["backend"] == "numpy" and p["max_iter"] >= PARALLEL_MIN_ITER for p in params)
+    worth_it = all(worth_a_process(p["backend"], p["max_iter"]) for p in params)
     run_jobs([(_compute, (stem, out, quick)) for stem in others], workers or auto_workers(len(others), worth_it))
     grid = {"d": (tuple(data["ds"]), (data["m"],)), "m": ((data["d"],), tuple(data["ms"]))}
     rows = {}
@@ -56,7 +56,7 @@ def gd_section(
         rows[k] = table_rows(k, data["records"], cfg, backend=f"{xp.name}:{xp.device}")
     suffix = "_quick" if quick else ""
     tables = [write_csv(r, out / f"sn_table{k}{suffix}.csv") for k, r in rows.items()]
-    figs = [p for stem in STEMS.values() for p in make_figure(stem, out, quick=quick, workers=workers)]
+    figs = [p for stem in STEMS.values() for p in make_figure(stem, out, quick=quick)]  # from the caches
     md = [
         "",
         "## Single neuron: the paper's GD experiments",

@@ -61,6 +61,7 @@ __all__ = [
     "table_config",
     "table_rows",
     "trial_rng",
+    "worth_a_process",
     "write_csv",
 ]
 
@@ -291,12 +292,17 @@ def run_cell(config: SweepConfig, d: int, m: int) -> tuple[list[dict[str, Any]],
     return records, line
 
 
+def worth_a_process(backend: str, max_iter: int) -> bool:
+    """Whether GD runs repay a worker process of their own: NumPy runs capped at
+    :data:`PARALLEL_MIN_ITER` iterations or more (an accelerator backend stays in this
+    process)."""
+    return backend == "numpy" and max_iter >= PARALLEL_MIN_ITER
+
+
 def default_workers(jobs: Sequence[tuple[SweepConfig, int, int]]) -> int:
-    """Processes for :func:`run_cells`: one per usable CPU core (at most one per cell) for
-    NumPy cells long enough to repay a process start (≥ :data:`PARALLEL_MIN_ITER` iterations),
-    else 1 (an accelerator backend runs its cells one after the other in this process)."""
-    worth_it = all(c.gd.backend == "numpy" and c.gd.max_iter >= PARALLEL_MIN_ITER for c, _, _ in jobs)
-    return auto_workers(len(jobs), worth_it)
+    """Processes for :func:`run_cells`: one per usable CPU core (at most one per cell) when
+    every cell is :func:`worth_a_process`, else 1."""
+    return auto_workers(len(jobs), all(worth_a_process(c.gd.backend, c.gd.max_iter) for c, _, _ in jobs))
 
 
 def run_cells(
