@@ -142,7 +142,10 @@ def test_reproduce_experiments_section(tmp_path, monkeypatch):
         return params
 
     monkeypatch.setattr(single_neuron_gd, "parameters", tiny)
-    tables, figs, md, summary, verdict = gd_section(tmp_path, quick=True)
+    heard: list[str] = []
+    tables, figs, md, summary, verdict = gd_section(tmp_path, quick=True, progress=heard.append)
+    assert sum("runs (" in h for h in heard) == 4  # the sweep's cells: (3, 8) and (4, 8), both schemes
+    assert sum(h.startswith("figure data: ") for h in heard) == 5  # the other computations
     assert [p.name for p in tables] == [f"sn_table{k}_quick.csv" for k in range(1, 13)]
     assert len(figs) == 22 and all(p.stat().st_size > 1000 for p in figs)
     text = "\n".join(md)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,26 +21,29 @@ def _compute(stem: str, out: Path, quick: bool) -> None:
 
 
 def gd_section(
-    out: Path, *, quick: bool, workers: int | None = None
+    out: Path, *, quick: bool, workers: int | None = None, progress: Callable[[str], None] | None = None
 ) -> tuple[list[Path], list[Path], list[str], str, str]:
     """The single-neuron paper's GD protocol: Tables 1–12 as CSV (the medians of one sweep
     over d and over m, shared by the tables and the figures that draw them: one
     computation, one cap), Figures 1–11, and the verdict on the paper's trends
     (:mod:`reluflow.experiments.trends`): the report's Markdown, the summary text and the
     verdict.  The sweep's cells, then the other figures' computations, run in ``workers``
-    processes (None: one per core, for runs long enough to repay a process start)."""
+    processes (None: one per core, for runs long enough to repay a process start);
+    ``progress`` hears of each as it ends."""
     from .experiments.backend import get_backend
     from .experiments.protocol import TABLES, table_config, table_rows, worth_a_process, write_csv
     from .experiments.trends import judge
     from .figures.single_neuron_gd import STEMS
 
     # the sweep runs once, cached with the figures that draw it; the tables are its medians
-    data = FIGURES[STEMS[1]].data(out, quick=quick, workers=workers)
+    data = FIGURES[STEMS[1]].data(out, quick=quick, workers=workers, progress=progress)
     sweep = FIGURES[STEMS[1]].cache
     others = list({FIGURES[s].cache: s for s in STEMS.values() if FIGURES[s].cache != sweep}.values())
     params = [FIGURES[s].parameters(quick) for s in others]
     worth_it = all(worth_a_process(p["backend"], p["max_iter"]) for p in params)
-    run_jobs([(_compute, (stem, out, quick)) for stem in others], workers or auto_workers(len(others), worth_it))
+    done = None if progress is None else lambda i, _: progress(f"figure data: {FIGURES[others[i]].cache} ready")
+    jobs = [(_compute, (stem, out, quick)) for stem in others]
+    run_jobs(jobs, workers or auto_workers(len(others), worth_it), done)
     grid = {"d": (tuple(data["ds"]), (data["m"],)), "m": ((data["d"],), tuple(data["ms"]))}
     rows = {}
     for k, spec in TABLES.items():

@@ -114,11 +114,13 @@ def reproduce(
     experiments: bool = True,
     progress=None,
     stages: Callable[[int, int, str], None] | None = None,
+    detail: Callable[[str], None] | None = None,
 ) -> ReproduceResult:
     """Run the default example, verify it at higher precision, draw the figures, check the
     claims of both papers, run the GD experiments (``experiments``) and write the report,
     ``report.md`` and the self-contained ``report.html`` (``full``: thorough claims,
-    full-size figures, the paper's GD protocol; otherwise the quick mode)."""
+    full-size figures, the paper's GD protocol; otherwise the quick mode).  ``stages`` hears
+    of each section as it starts, ``detail`` of the steps inside the long GD section."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     # the sections below, in order: solve, check, loss curve, figures, proofs, two papers' claims, GD, HTML
@@ -152,7 +154,7 @@ def reproduce(
     tables, gd_figs, gd_md, gd_summary, gd_verdict = [], [], [], "not run (`--no-experiments`)", "—"
     if experiments:
         with clock(f"GD experiments ({'paper protocol' if full else 'quick protocol'})"):
-            tables, gd_figs, gd_md, gd_summary, gd_verdict = gd_section(out, quick=not full)
+            tables, gd_figs, gd_md, gd_summary, gd_verdict = gd_section(out, quick=not full, progress=detail)
     total = time.perf_counter() - t_all
     rows = _summary_rows(tr, checked, results, claim_rows, interp, interp_ok, gd_summary, gd_verdict)
     report = out / "report.md"

@@ -135,7 +135,7 @@ def reproduce(
         fail("--quick and --full are mutually exclusive")
     kernel_notice()
     with Stages("reproduce") as stages:
-        res = _reproduce(out, digits=digits, full=full, experiments=experiments, stages=stages)
+        res = _reproduce(out, digits=digits, full=full, experiments=experiments, stages=stages, detail=stages.detail)
     print_summary(res.trajectory)
     print_proofs(res.proofs)
     print_claims(res.claims)

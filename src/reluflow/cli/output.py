@@ -89,15 +89,24 @@ class Stages(_Live):
         super().__init__(
             label, TextColumn("{task.completed:.0f}/{task.total:.0f}  {task.description}"), TimeElapsedColumn()
         )
-        self.t0 = time.perf_counter()
+        self.t0, self.name = time.perf_counter(), ""
 
     def __call__(self, k: int, total: int, name: str) -> None:
+        self.name = name
         if not err.is_terminal:
             err.print(f"{self.label} [{k}/{total}] {escape(name)} ({time.perf_counter() - self.t0:.0f} s so far)")
             return
         if self.task is None:
             self.task = self.progress.add_task(name, total=total)
         self.progress.update(self.task, completed=k - 1, total=total, description=escape(name))
+
+    def detail(self, message: str) -> None:
+        """A step inside the current stage: beside the stage's name on a terminal, an
+        indented line in a log."""
+        if not err.is_terminal:
+            err.print(f"{' ' * len(self.label)}   {escape(message)}", highlight=False, soft_wrap=True)
+        elif self.task is not None:
+            self.progress.update(self.task, description=escape(f"{self.name} — {message}"))
 
 
 def print_verdicts(rows, title: str = "verdict") -> None:
