@@ -34,6 +34,7 @@ def gd_section(
     from .experiments.protocol import TABLES, table_config, table_rows, worth_a_process, write_csv
     from .experiments.trends import judge
     from .figures.single_neuron_gd import STEMS
+    from .figures.single_neuron_gd.sweeps import axis_cells
 
     # the sweep runs once, cached with the figures that draw it; the tables are its medians
     data = FIGURES[STEMS[1]].data(out, quick=quick, workers=workers, progress=progress)
@@ -44,14 +45,14 @@ def gd_section(
     done = None if progress is None else lambda i, _: progress(f"figure data: {FIGURES[others[i]].cache} ready")
     jobs = [(_compute, (stem, out, quick)) for stem in others]
     run_jobs(jobs, workers or auto_workers(len(others), worth_it), done)
-    grid = {"d": (tuple(data["ds"]), (data["m"],)), "m": ((data["d"],), tuple(data["ms"]))}
     rows = {}
     for k, spec in TABLES.items():
         base = table_config(k, quick=quick)
+        ds, ms = axis_cells(data, spec.axis)
         cfg = replace(  # the table describes exactly the runs it was made from
             base,
-            ds=grid[spec.axis][0],
-            ms=grid[spec.axis][1],
+            ds=ds,
+            ms=ms,
             lambda_exponents=tuple(data["lambda_exponents"]),
             trials=data["trials"],
             gd=replace(base.gd, max_iter=data["max_iter"]),

@@ -58,12 +58,18 @@ def compute_sweeps(
     }
 
 
-def axis_records(data: dict, axis: str) -> list[dict]:
-    """The records of one axis of :func:`compute_sweeps`: over d at its width ("d") or over
-    m at its dimension ("m")."""
+def axis_cells(data: dict, axis: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(ds, ms) of one axis of :func:`compute_sweeps`: over d at its width ("d", Tables
+    1–6) or over m at its dimension ("m", Tables 7–12)."""
     if axis == "d":
-        return [r for r in data["records"] if r["m"] == data["m"] and r["d"] in data["ds"]]
-    return [r for r in data["records"] if r["d"] == data["d"] and r["m"] in data["ms"]]
+        return tuple(data["ds"]), (data["m"],)
+    return (data["d"],), tuple(data["ms"])
+
+
+def axis_records(data: dict, axis: str) -> list[dict]:
+    """The records of one axis of :func:`compute_sweeps` (its :func:`axis_cells`)."""
+    ds, ms = axis_cells(data, axis)
+    return [r for r in data["records"] if r["d"] in ds and r["m"] in ms]
 
 
 def _medians(data: dict, scheme: str, metric: str, key: str, value: int):
