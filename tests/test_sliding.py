@@ -207,6 +207,6 @@ def test_inconsistency_is_a_status_not_a_silent_answer(monkeypatch):
     from reluflow.integrate import settle
 
     monkeypatch.setattr(settle, "_consistent", lambda *a, **k: True)
-    monkeypatch.setattr(settle, "motion", lambda coeffs, F=None: (0, 1) if any(coeffs) else None)  # all "rise"
+    monkeypatch.setattr(settle, "motion", lambda coeffs, F=None, n=None: (0, 1) if any(coeffs) else None)  # all "rise"
     tr = solve(slider(), t_end=30, digits=20)
     assert tr.status is Status.INCONSISTENT and not tr.status.ok

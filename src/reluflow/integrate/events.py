@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "DECIDE_ORDER",
+    "Short",
     "candidates",
     "earliest_root",
     "first_nonzero",
@@ -32,6 +34,14 @@ def first_nonzero(coeffs) -> tuple[int, int] | None:
     return None
 
 
+DECIDE_ORDER = 4  # a switch is decided from the orders 0..DECIDE_ORDER first (prefix jets)
+
+
+class Short(Exception):
+    """A decision that the low orders of a prefix of jets cannot make (see
+    :func:`motion`); the caller decides again from the full jets."""
+
+
 def near(n: int) -> int:
     """What "reached 0 to working precision" means for an n-coefficient polynomial, in
     units of 2^-F: the rounding of its evaluation (and of a Taylor shift), plus the floor
@@ -39,23 +49,37 @@ def near(n: int) -> int:
     return 2 * (n + 1) ** 2 + 2
 
 
-def motion(coeffs, F: int | None = None) -> tuple[int, int] | None:
+def motion(coeffs, F: int | None = None, n: int | None = None) -> tuple[int, int] | None:
     """(index, sign) of the first coefficient beyond rounding noise (:func:`near`) of a pair
     resting on its surface, or None when it does not move at working precision.  A noise
     coefficient before it says nothing about the direction, so it is passed over; with
     ``F``, so is one that the next order overtakes before s = 2^(−F/2) (c_i < 2^(−F/2)
-    c_{i+1}): the dip or rise it makes lasts less than any resolvable time."""
+    c_{i+1}): the dip or rise it makes lasts less than any resolvable time.
+
+    ``coeffs`` may be the first coefficients of a longer series of ``n`` (a prefix): the
+    answer is then the one the whole series gives, or :class:`Short` when the prefix
+    cannot tell."""
+    n = len(coeffs) if n is None else n
+    short = len(coeffs) < n
     if not np.count_nonzero(coeffs):  # a frozen pair (the common case): nothing moves
+        if short:
+            raise Short
         return None
-    level = near(len(coeffs))
+    level = near(n)
     order = None
     for i, c in enumerate(coeffs):
         if abs(c) > level:
             order = i
             break
     if order is None:
+        if short:
+            raise Short
         return None
-    while F is not None and order + 1 < len(coeffs) and abs(coeffs[order]) << (F // 2) < abs(coeffs[order + 1]):
+    while F is not None and order + 1 < n:
+        if order + 1 >= len(coeffs):  # only within a prefix: its end is not the series' end
+            raise Short
+        if abs(coeffs[order]) << (F // 2) >= abs(coeffs[order + 1]):
+            break
         order += 1
     c = coeffs[order]
     return order, (1 if c > 0 else -1)

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .events import motion
+from .events import Short, motion
 from .fixed import State
 from .sliding import exit_jets, leaving_now, parallel, projector
-from .taylor import jets
+from .taylor import jets, prefix_order
 
 __all__ = ["settle"]
 
@@ -47,21 +47,78 @@ def settle(
       classical continuations: the pair takes the inactive side, as σ'(0) = 0 and gradient
       descent from that state do, and a ``repel`` event records the choice.
 
+    The patterns tried on the way are decided from prefix jets (orders 0..DECIDE_ORDER,
+    :func:`.taylor.prefix_order`): a decision reads only the first orders whenever they
+    tell, and the jets of an order-p step cost about p² times more.  Where a prefix cannot
+    tell (:class:`.events.Short`), the instant is settled again from full jets; both give
+    the same decisions wherever the prefix decides.
+
     Returns the jets of the settled pattern and "" or, when no consistent pattern is found,
     the reason."""
+    saved = _snapshot(st, entered, unslid)
+    try:
+        return _settle(fx, st, J, _Trials(fx, p, H, float_below, prefix=True), t, log, entered, unslid)
+    except Short:
+        _restore(saved, st, entered, unslid)
+        return _settle(fx, st, J, _Trials(fx, p, H, float_below, prefix=False), t, log, entered, unslid)
+
+
+class _Trials:
+    """The jets of the patterns tried at one instant: prefix jets while deciding (with
+    ``prefix``), full order-p jets for the settled pattern (:meth:`full`)."""
+
+    def __init__(self, fx, p: int, H: int, float_below: int | None, prefix: bool) -> None:
+        self.fx, self.p, self.H, self.float_below = fx, p, H, float_below
+        self.upto = prefix_order(fx, p, float_below) if prefix else None
+
+    def __call__(self, st: State):
+        return jets(self.fx, st, self.p, self.H, self.float_below, self.upto)
+
+    def full(self, st: State, J):
+        return J if J.decides == J.order else jets(self.fx, st, self.p, self.H, self.float_below)
+
+
+def _snapshot(st: State, entered: dict, unslid: set) -> tuple:
+    pins = {pair: set(names) for pair, names in st.pinned.items()}
+    return st.active.copy(), st.sliding.copy(), pins, dict(entered), set(unslid)
+
+
+def _restore(saved: tuple, st: State, entered: dict, unslid: set) -> None:
+    active, sliding, pins, entered0, unslid0 = saved
+    st.active[...], st.sliding[...] = active, sliding
+    st.pinned.clear()
+    st.pinned.update(pins)
+    entered.clear()
+    entered.update(entered0)
+    unslid.clear()
+    unslid.update(unslid0)
+
+
+def _motion(fx, J, j: int, k: int) -> tuple[int, int] | None:
+    """:func:`.events.motion` of the surface pair (j, k) from jets ``J`` (a prefix or full)."""
+    return motion(J.column(j, 1 + k)[1:], fx.F, J.decides)
+
+
+def _settle(fx, st: State, J, trial: _Trials, t: int, log, entered: dict, unslid: set) -> tuple[Any, str]:
+    """:func:`settle` with the trial patterns' jets from ``trial``."""
     was_active, was_sliding = st.active.copy(), st.sliding.copy()
     for j, k in unslid:
         was_sliding[j, k] = True
     logs: list[tuple[int, int, str]] = []
     settled = False
+    seen: set[tuple] = set()  # the loop is deterministic in this key: a repeat is a cycle that never settles
     for _ in range(2 * int(np.count_nonzero(st.U == 0)) + 4):
+        key = _loop_key(st, unslid)
+        if key in seen:
+            break
+        seen.add(key)
         if st.sliding.any():
             out = leaving_now(fx, st, J)
             if out is not None:
                 _release(st, *out, unslid)
-                J = jets(fx, st, p, H, float_below)
+                J = trial(st)
                 continue
-        J, decided = _decide_next(fx, st, J, p, H, float_below, t, entered, unslid, logs)
+        J, decided = _decide_next(fx, st, J, trial, t, entered, unslid, logs)
         if not decided:
             for j, k in sorted(unslid):  # what is left went down
                 logs.append((j, k, "slide-off"))
@@ -69,17 +126,23 @@ def settle(
             break
     # a pair decided early may no longer agree with the field the later decisions made
     if settled and (not logs or all(_consistent(fx, st, J, j, F) for j, F in _surface_sets(st, entered, t))):
-        unslid.clear()
-        return _finish(fx, st, J, p, H, float_below, logs, log)
+        return _finish(fx, st, J, trial, logs, log, unslid)
     # one at a time did not settle: assignments per neuron, from the state on entry
     for j, k in np.argwhere(st.active & ~was_active):
         entered.pop((int(j), int(k)), None)
     st.active[...], st.sliding[...] = was_active, was_sliding
-    J, logs = _assign(fx, st, p, H, float_below, t, entered, was_active, was_sliding)
-    unslid.clear()
+    J, logs = _assign(fx, st, trial, t, entered, was_active, was_sliding)
     if J is None:
+        unslid.clear()
         return None, "no consistent activation pattern found on the surface"
-    return _finish(fx, st, J, p, H, float_below, logs, log)
+    return _finish(fx, st, J, trial, logs, log, unslid)
+
+
+def _loop_key(st: State, unslid: set) -> tuple:
+    """What the one-at-a-time loop of :func:`settle` decides from (the jets are a function
+    of the state): the pattern, the pins and the released pairs."""
+    pins = frozenset((pair, frozenset(names)) for pair, names in st.pinned.items())
+    return st.active.tobytes(), st.sliding.tobytes(), pins, frozenset(unslid)
 
 
 def _release(st: State, pairs: list[tuple[int, int]], at_bound: bool, unslid: set) -> None:
@@ -94,7 +157,7 @@ def _release(st: State, pairs: list[tuple[int, int]], at_bound: bool, unslid: se
         unslid.add((j, k))
 
 
-def _decide_next(fx, st: State, J, p: int, H: int, float_below, t: int, entered: dict, unslid: set, logs: list):
+def _decide_next(fx, st: State, J, trial: _Trials, t: int, entered: dict, unslid: set, logs: list):
     """Decide the first surface pair that is not frozen (see :func:`settle`): it is held by
     its neuron's sliding span, enters, or slides.  Returns the jets of the new pattern and
     whether a pair was decided (False: every surface pair stays frozen or goes down)."""
@@ -103,16 +166,16 @@ def _decide_next(fx, st: State, J, p: int, H: int, float_below, t: int, entered:
         if st.sliding[j].any() and _spanned(fx, st, j, k):
             st.sliding[j, k] = True  # held on its surface by the projection itself
             logs.append((j, k, "slide"))
-            return jets(fx, st, p, H, float_below), True
-        q = motion(J.column(j, 1 + k)[1:], fx.F)
+            return trial(st), True
+        q = _motion(fx, J, j, k)
         if q is None or q[1] < 0:
             continue
         # a point and its positive multiples on the surface have one sign: decided together
         group = [(j, l) for l in _twins(fx, k) if st.U[j, l] == 0 and not st.active[j, l] and not st.sliding[j, l]]
         for pair in group:
             st.active[pair] = True
-        J2 = jets(fx, st, p, H, float_below)
-        q2 = motion(J2.column(j, 1 + k)[1:], fx.F)
+        J2 = trial(st)
+        q2 = _motion(fx, J2, j, k)
         if q2 is not None and q2[1] > 0:
             for pair in group:
                 entered[pair] = t
@@ -121,7 +184,7 @@ def _decide_next(fx, st: State, J, p: int, H: int, float_below, t: int, entered:
             return J2, True
         for pair in group:
             st.active[pair], st.sliding[pair] = False, True
-        J = jets(fx, st, p, H, float_below)
+        J = trial(st)
         for pair in group:
             if pair in unslid:
                 unslid.discard(pair)  # held again: it never left its surface
@@ -131,14 +194,19 @@ def _decide_next(fx, st: State, J, p: int, H: int, float_below, t: int, entered:
     return J, False
 
 
-def _finish(fx, st: State, J, p: int, H: int, float_below, logs: list, log) -> tuple[Any, str]:
-    """Log the settled events, then flag every surface pair that both sides repel."""
-    for j, k, d in logs:
-        log(j, k, d)
+def _finish(fx, st: State, J, trial: _Trials, logs: list, log, unslid: set) -> tuple[Any, str]:
+    """Flag every surface pair that both sides repel, log the settled events (only once
+    nothing is left to decide: a :class:`.events.Short` starts the instant again), and
+    return the full jets of the settled pattern."""
+    repel = []
     for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
-        q = motion(J.column(j, 1 + k)[1:], fx.F)
-        if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), p, H, float_below):
-            log(int(j), int(k), "repel")
+        q = _motion(fx, J, int(j), int(k))
+        if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), trial):
+            repel.append((int(j), int(k), "repel"))
+    J = trial.full(st, J)
+    unslid.clear()
+    for j, k, d in logs + repel:
+        log(j, k, d)
     return J, ""
 
 
@@ -181,12 +249,12 @@ def _violation(fx, st: State, J, j: int, F: list[int]) -> int | None:
     for k in F:
         if st.sliding[j, k]:
             continue
-        q = motion(J.column(j, 1 + k)[1:], fx.F)
+        q = _motion(fx, J, j, k)
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             order = 1 if q is None else q[0] + 1
             worst = order if worst is None else min(worst, order)
-    for ex in exit_jets(fx, st, J):
-        order = ex.leading() if ex.neuron == j else None
+    for ex in exit_jets(fx, st, J, j):
+        order = ex.leading()
         if order is not None:
             worst = order if worst is None else min(worst, order)
     return worst
@@ -197,13 +265,13 @@ def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
     return _violation(fx, st, J, j, F) is None
 
 
-def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, was_active, was_sliding):
+def _assign(fx, st: State, trial: _Trials, t: int, entered: dict, was_active, was_sliding):
     """Decide the surface pairs neuron by neuron by trying their assignments (see
     :func:`settle`); returns the jets and the events, or (None, []) if some neuron has no
     assignment that agrees with its field through order WEAK_ORDER − 1.  When none agrees
     at every order (a nearly degenerate instant: rates that vanish to high order), the one
     whose first disagreement comes latest is taken; the next steps then decide afresh."""
-    J = jets(fx, st, p, H, float_below)
+    J = trial(st)
     for _ in range(3):
         changed = False
         for j, F in _surface_sets(st, entered, t):
@@ -213,7 +281,7 @@ def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, w
             best = None  # (latest first disagreement, combo)
             for combo in sorted(itertools.product((0, 1, 2), repeat=len(F)), key=lambda c: (c.count(2), c.count(1), c)):
                 _apply(st, j, F, combo)
-                J = jets(fx, st, p, H, float_below)
+                J = trial(st)
                 order = _violation(fx, st, J, j, F)
                 if order is None:
                     break
@@ -223,7 +291,7 @@ def _assign(fx, st: State, p: int, H: int, float_below, t: int, entered: dict, w
                 if best[0] < WEAK_ORDER:
                     return None, []
                 _apply(st, j, F, best[1])
-                J = jets(fx, st, p, H, float_below)
+                J = trial(st)
         if not changed:
             break
     logs = []
@@ -247,7 +315,7 @@ def _apply(st: State, j: int, F: list[int], combo) -> None:
         st.active[j, k], st.sliding[j, k] = v == 2, v == 1
 
 
-def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int | None) -> bool:
+def _repels(fx, st: State, J, j: int, k: int, trial: _Trials) -> bool:
     """Whether the active field would move the inactive surface pair (j, k) up while the
     inactive one moves it down.  First order when neuron j has no sliding pair:
     u̇_active − u̇_inactive = (a_j/n) r_k ‖x_k‖², else the jets with the pair active."""
@@ -256,11 +324,11 @@ def _repels(fx, st: State, J, j: int, k: int, p: int, H: int, float_below: int |
     if st.a[j] * r0 <= 0:
         return False  # the active field then pushes down at least as hard
     if not st.sliding[j].any():
-        gain = ((st.a[j] * r0 * fx.G[k, k] * H) >> (3 * F)) // fx.n
+        gain = ((st.a[j] * r0 * fx.G[k, k] * trial.H) >> (3 * F)) // fx.n
         return J.column(j, 1 + k)[1] + gain > 0
     st.active[j, k] = True
     try:
-        q2 = motion(jets(fx, st, p, H, float_below).U[1:, j, k], fx.F)
+        q2 = _motion(fx, trial(st), j, k)
     finally:
         st.active[j, k] = False
     return q2 is not None and q2[1] > 0

@@ -38,7 +38,7 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from ..linalg import independent
-from .events import first_nonzero, first_roots, near
+from .events import DECIDE_ORDER, Short, first_nonzero, first_roots, near
 
 __all__ = [
     "Exit",
@@ -83,9 +83,11 @@ def projector(fx, S: tuple[int, ...]) -> Projector:
     return out
 
 
-def sliding_sets(sliding: np.ndarray) -> list[tuple[int, tuple[int, ...]]]:
-    """(neuron, its sliding points) for every neuron with at least one sliding pair."""
-    return [(int(j), tuple(int(k) for k in np.nonzero(sliding[j])[0])) for j in np.nonzero(sliding.any(axis=1))[0]]
+def sliding_sets(sliding: np.ndarray, neuron: int | None = None) -> list[tuple[int, tuple[int, ...]]]:
+    """(neuron, its sliding points) for every neuron with at least one sliding pair (only
+    ``neuron``'s when given)."""
+    rows = np.nonzero(sliding.any(axis=1))[0] if neuron is None else [neuron] if sliding[neuron].any() else []
+    return [(int(j), tuple(int(k) for k in np.nonzero(sliding[j])[0])) for j in rows]
 
 
 def project(fx, sliding: np.ndarray, Ck: np.ndarray, Uk: np.ndarray) -> None:
@@ -108,12 +110,15 @@ def _scaled(jet: np.ndarray, sh: int) -> list:
     return list(jet >> sh if sh > 0 else jet << -sh)
 
 
-def _lead(jet: list, tol: int) -> tuple[int, int] | None:
+def _lead(jet: list, tol: int, short: bool = False) -> tuple[int, int] | None:
     """(order, sign) of the first significant coefficient: order 0 counts only beyond the
-    noise level ``tol`` (a value within it is "at 0"), higher orders when non-zero."""
+    noise level ``tol`` (a value within it is "at 0"), higher orders when non-zero.  Of a
+    prefix (``short``), :class:`.events.Short` when none of its orders tells."""
     if abs(jet[0]) > tol:
         return 0, (1 if jet[0] > 0 else -1)
     q = first_nonzero(jet[1:])
+    if q is None and short:
+        raise Short
     return None if q is None else (q[0] + 1, q[1])
 
 
@@ -140,6 +145,7 @@ class Exit:
     members: tuple[tuple[int, Fraction], ...]
     quantities: dict
     tol: int
+    short: bool = False  # from prefix jets (:func:`.taylor.jets` with ``upto``)
 
     @property
     def pairs(self) -> list[tuple[int, int]]:
@@ -149,12 +155,14 @@ class Exit:
         """The order of the first quantity that leads negative (0: beyond its noise level at
         once, as after a change of the active set; ≥ 1: at its bound, as at a located exit),
         or None when the mode goes on."""
-        orders = [q[0] for q in (_lead(v, self.tol) for v in self.quantities.values()) if q is not None and q[1] < 0]
+        leads = (_lead(v, self.tol, self.short) for v in self.quantities.values())
+        orders = [q[0] for q in leads if q is not None and q[1] < 0]
         return min(orders) if orders else None
 
 
-def exit_jets(fx, st, J) -> list[Exit]:
-    """The exit quantities of every sliding group (see :class:`Exit`).
+def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
+    """The exit quantities of every sliding group (see :class:`Exit`), or only of
+    ``neuron``'s groups when given (a per-neuron check need not pay for all of them).
 
     With r the residuals, μ_b the basis pair's multiplier term and σ_i = sign r_i, the
     group's multipliers can match μ_b iff lo ≤ μ_b ≤ hi, lo = Σ min(0, β_i r_i), hi =
@@ -167,14 +175,18 @@ def exit_jets(fx, st, J) -> list[Exit]:
       which changes the formula of lo and hi (not the mode).
 
     Linear in the residual jets, so their roots are simple; one shift per group gives its
-    largest jet about F bits (residuals may be small late in a run).  A quantity at its
+    largest jet about F bits (residuals may be small late in a run), measured on the orders
+    below DECIDE_ORDER, so that prefix jets (``J.decides`` > their order) read the same
+    integers and the same noise level as the full ones.  A quantity at its
     bound by a located exit (``st.pinned``) has its value set to exactly 0.  Held pairs that
     are not multiples of one basis input keep multiplier 0 and have no quantity."""
     F = fx.F
     R = J.R  # (p, n), absolute F-bit
     out = []
-    reached = near(R.shape[0])
-    for j, S in sliding_sets(st.sliding):
+    reached = near(J.decides)
+    short = J.decides > J.order
+    low = min(R.shape[0], DECIDE_ORDER)
+    for j, S in sliding_sets(st.sliding, neuron):
         P = projector(fx, S)
         if not P.basis:
             continue
@@ -190,7 +202,7 @@ def exit_jets(fx, st, J) -> list[Exit]:
         for i, b in enumerate(B):
             members = [(b, Fraction(1))] + [(h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None]
             parts = [_times(R[:, k], beta) for k, beta in members]  # β_i r_i
-            top = max(int(np.abs(np.asarray(jet, dtype=object)).max()).bit_length() for jet in parts + [mu[i]])
+            top = max(int(np.abs(np.asarray(jet[:low], dtype=object)).max()).bit_length() for jet in parts + [mu[i]])
             sh = top - (F + 8)
             tol = max(reached, reached << -sh if sh < 0 else reached >> sh)  # rounding of r, μ, the roots
             pins = st.pinned.get((j, b), set())
@@ -217,7 +229,7 @@ def exit_jets(fx, st, J) -> list[Exit]:
             for name in pins:
                 if name in q:
                     q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
-            out.append(Exit(j, tuple(members), q, tol))
+            out.append(Exit(j, tuple(members), q, tol, short))
     return out
 
 

@@ -29,11 +29,11 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from . import kernel
-from .events import candidates
+from .events import DECIDE_ORDER, candidates
 from .fixed import FixedPoint, State
 from .sliding import project, projector, sliding_sets
 
-__all__ = ["Jets", "horner", "jets", "rho"]
+__all__ = ["Jets", "horner", "jets", "prefix_order", "rho"]
 
 
 class Jets:
@@ -47,6 +47,7 @@ class Jets:
 
     def __init__(self, Y: np.ndarray | None = None, R: np.ndarray | None = None, series=None) -> None:
         self._Y, self._R, self.series = Y, R, series
+        self.decides = self.order  # the order whose decisions these jets make (> order: a prefix)
 
     def _materialise(self) -> None:
         p, m, n = self.series.shape
@@ -153,9 +154,14 @@ class _Groups:
         return out
 
 
-def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = None) -> Jets:
+def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = None, upto: int | None = None) -> Jets:
     """Taylor coefficients up to order ``p`` at the state ``st`` on its pattern ``st.active``,
     of the time-scaled series y(s·H), s ∈ [0, 1] (``H`` fixed point).
+
+    With ``upto`` < p, only the orders 0..upto, which stand for the order-p jets in the
+    decisions at a switch (``J.decides == p``, :class:`.events.Short` where they cannot
+    tell): the same integers as the first orders of the full jets, at a fraction of the
+    cost (see :func:`prefix_order`).
 
     Scaling by the step makes every stored coefficient c_k H^k proportional to its
     contribution to the step, so the rounding noise of high orders is never amplified.
@@ -167,6 +173,10 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     The caller picks ``float_below`` so that their rounding (2^-53 of terms of that size)
     stays below the step tolerance by a safety margin; the state and all larger
     coefficients stay exact."""
+    if upto is not None and upto < p:
+        J = jets(fx, st, upto, H, None)
+        J.decides = p
+        return J
     F = fx.F
     aj, ak = np.nonzero(st.active)
     if aj.size == 0:  # no neuron sees any point: everything is constant
@@ -303,6 +313,15 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
             ak.tolist(),
         )
     return Jets(series=series)
+
+
+def prefix_order(fx: FixedPoint, p: int, float_below: int | None) -> int:
+    """The order of the prefix jets that decide a switch for order-``p`` jets: orders
+    0..DECIDE_ORDER, and never into the float64 tail of the full jets (orthogonal inputs),
+    where the two would hold different integers.  The prefix is exact, so any order below
+    the tail's first is shared."""
+    tail = fx.gdiag is not None and float_below is not None
+    return min(DECIDE_ORDER, p, _float_from(p) if tail else p)
 
 
 FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
