@@ -33,7 +33,7 @@ from .fixed import EXTRA_DIGITS, GUARD_BITS, FixedPoint, State, initial_preactiv
 from .records import Event, Recompute, Segment, Status
 from .settle import settle
 from .sliding import first_exit
-from .taylor import FLOAT_MAX_BITS, jets, rho
+from .taylor import FLOAT_MAX_BITS, jets, prefix_order, rho
 from .trajectory import Trajectory
 
 __all__ = ["integrate"]
@@ -204,7 +204,10 @@ class _Run:
         for j, k in np.argwhere(~st.active & (st.U > 0)):
             st.U[j, k] = 0
         try:
-            J = jets(self.fx, st, self.q, self.H, self.float_below)
+            # settling decides from prefix jets and returns the full jets of the settled
+            # pattern: computing them here would be wasted at every switch
+            upto = None if self.first else prefix_order(self.fx, self.q, self.float_below)
+            J = jets(self.fx, st, self.q, self.H, self.float_below, upto)
             if self.first:  # size the very first step from its own radius estimate
                 self.first = False
                 r0 = rho(J)

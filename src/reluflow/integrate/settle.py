@@ -25,7 +25,8 @@ __all__ = ["settle"]
 def settle(
     fx, st: State, J, p: int, H: int, float_below: int | None, t: int, log, entered: dict, unslid: set
 ) -> tuple[Any, str]:
-    """Decide every pair on its activation surface u_jk = 0, from the jets (exact signs).
+    """Decide every pair on its activation surface u_jk = 0, from the jets ``J`` of the
+    state's pattern (full or prefix jets; exact signs).
 
     - A sliding group whose mode ends at once (:func:`.sliding.leaving_now`: the active
       set of its neuron changed, or the caller located an exit and pinned it) stops being
@@ -60,7 +61,8 @@ def settle(
         return _settle(fx, st, J, _Trials(fx, p, H, float_below, prefix=True), t, log, entered, unslid)
     except Short:
         _restore(saved, st, entered, unslid)
-        return _settle(fx, st, J, _Trials(fx, p, H, float_below, prefix=False), t, log, entered, unslid)
+        trial = _Trials(fx, p, H, float_below, prefix=False)
+        return _settle(fx, st, trial.full(st, J), trial, t, log, entered, unslid)
 
 
 class _Trials:
