@@ -6,12 +6,13 @@ compiled kernel and, with ``--python``, on the pure-Python reference:
 * ``orthogonal``: x_k = e_k in R^20, Gaussian labels, m = 100, λ = 1e-30, 50 digits, to
   loss 1e-20 (or the default horizon past the last escape);
 * ``generic``: Gaussian X (20 × 20), labels and directions, m = 100, λ = 1e-30, 30 digits,
-  to loss 1e-20 or t = 3000 (sliding modes and many switches), at most GENERIC_STEPS steps:
-  the row says how far in t they reach;
+  to loss 1e-20 or t = 3000 (sliding modes and many switches), at most GENERIC_STEPS steps
+  (``--generic-steps``; 0: no bound, the whole run, about 6000 steps): the row says how far
+  in t they reach;
 * ``one step``: the Taylor jets of one order-61 step (50 digits) on the generic data at
   its initial state (no float64 tail on this path).
 
-Run alone: ``python bench/engine_scale.py [--python] [--only orthogonal]``.
+Run alone: ``python bench/engine_scale.py [--python] [--only orthogonal] [--generic-steps 0]``.
 """
 
 from __future__ import annotations
@@ -50,13 +51,15 @@ def generic(seed: int = 0, n: int = 20, d: int = 20, m: int = 100, lam: str = "1
     return Problem(Dataset(X, y), Init(lam, z, [int(v) for v in rng.choice([-1, 1], m)]))
 
 
-def _solve(name: str) -> dict[str, Any]:
+def _solve(name: str, generic_steps: int = GENERIC_STEPS) -> dict[str, Any]:
     from reluflow import solve
+    from reluflow.limits import MAX_STEPS
 
     if name == "orthogonal":
         tr = solve(orthogonal(), digits=50, loss_below="1e-20")
-    else:  # bounded: this many steps cover only the start of the alignment phase (see README)
-        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000, max_steps=GENERIC_STEPS)
+    else:  # bounded by default: 500 steps cover only the start of the alignment phase (see README)
+        steps = generic_steps or MAX_STEPS
+        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000, max_steps=steps)
     return {
         "steps": len(tr.segments),
         "events": len(tr.events),
@@ -104,13 +107,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # other systems
 
 
-def _child(name: str, kernel_name: str, queue: mp.Queue) -> None:
+def _child(name: str, kernel_name: str, queue: mp.Queue, generic_steps: int) -> None:
     from reluflow.integrate import kernel
 
     try:
         with kernel.use(kernel_name):
             wall, cpu = time.perf_counter(), time.process_time()
-            out = (_one_step if name == "one step" else _solve)(name)
+            out = _one_step(name) if name == "one step" else _solve(name, generic_steps)
             out = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu} | out
         out["peak_rss_mb"] = peak_rss_mb()
         queue.put(out)
@@ -124,12 +127,12 @@ def _baseline(queue: mp.Queue) -> None:
     queue.put({"peak_rss_mb": peak_rss_mb()})
 
 
-def run(name: str, kernel_name: str, timeout: float) -> dict[str, Any]:
+def run(name: str, kernel_name: str, timeout: float, generic_steps: int = GENERIC_STEPS) -> dict[str, Any]:
     """One problem in a fresh (spawned) child: its peak resident memory is the solve's own
     plus the imports (``baseline_rss``)."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(name, kernel_name, queue))
+    proc = ctx.Process(target=_child, args=(name, kernel_name, queue, generic_steps))
     proc.start()
     try:
         out = queue.get(timeout=timeout)
@@ -151,12 +154,14 @@ def baseline_rss() -> float:
     return out["peak_rss_mb"]
 
 
-def rows(names: Sequence[str], kernels: Sequence[str], timeout: float) -> list[dict[str, Any]]:
+def rows(
+    names: Sequence[str], kernels: Sequence[str], timeout: float, generic_steps: int = GENERIC_STEPS
+) -> list[dict[str, Any]]:
     out = []
     for name in names:
         for k in kernels:
             print(f"scale: {name} on the {k} kernel ...", file=sys.stderr, flush=True)
-            out.append(run(name, k, timeout))
+            out.append(run(name, k, timeout, generic_steps))
     return out
 
 
@@ -189,11 +194,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--only", nargs="+", choices=list(GOALS), default=list(GOALS))
     ap.add_argument("--python", action="store_true", help="also run the pure-Python reference (slow)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per problem")
+    ap.add_argument(
+        "--generic-steps",
+        type=int,
+        default=GENERIC_STEPS,
+        help=f"step bound of the generic row (default {GENERIC_STEPS}; 0: the whole run to t = 3000, ~20 min)",
+    )
     args = ap.parse_args(argv)
+    if args.generic_steps < 0:
+        ap.error("--generic-steps: expected 0 (no bound) or a positive step count")
     from reluflow.integrate import kernel
 
     kernels = (["gmp"] if kernel.available() else []) + (["python"] if args.python or not kernel.available() else [])
-    table = rows(args.only, kernels, args.timeout)
+    table = rows(args.only, kernels, args.timeout, args.generic_steps)
     print_rows(table, baseline_rss())
     return 0
 

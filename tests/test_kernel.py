@@ -205,3 +205,58 @@ def test_cli_says_once_that_the_pure_python_engine_runs(tmp_path):
         timeout=120,
     )
     assert ("pure-Python" in out.stderr) == (not kernel.available())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["slider (sliding mode)", "generic (sliding, events)", "sn1 (correlated inputs)", "e1 (orthogonal, float64 tail)"],
+)
+def test_switches_decided_from_prefix_jets_as_from_full_jets(name, monkeypatch):
+    """Settling decides from prefix jets (orders 0..DECIDE_ORDER) and falls back to full jets
+    where a prefix cannot tell (Short).  The run is the same byte for byte with no prefix at
+    all (every decision from the full jets) and with order-1 prefixes (a Short at almost
+    every decision)."""
+    from reluflow.integrate import engine, settle
+
+    p, kw = FIXTURES[name]
+    runs = {"default": _bytes(solve(p, **kw))}
+    for label, order in (("full", lambda fx, q, fb: q), ("order 1", lambda fx, q, fb: 1)):
+        monkeypatch.setattr(engine, "prefix_order", order)
+        monkeypatch.setattr(settle, "prefix_order", order)
+        runs[label] = _bytes(solve(p, **kw))
+    _assert_identical(runs)
+
+
+@settings(max_examples=6)
+@given(general_problems(max_n=4, max_d=3, max_width=4))
+def test_prefix_decisions_on_random_problems(p):
+    from reluflow.integrate import engine, settle
+
+    default = _bytes(solve(p, digits=20, t_end=8))
+    saved = engine.prefix_order, settle.prefix_order
+    try:
+        engine.prefix_order = settle.prefix_order = lambda fx, q, fb: q
+        full = _bytes(solve(p, digits=20, t_end=8))
+    finally:
+        engine.prefix_order, settle.prefix_order = saved
+    assert default == full
+
+
+def test_a_short_prefix_after_decisions_settles_the_instant_again_from_its_start(monkeypatch):
+    """A Short raised after some pairs were decided (here: at the very end of every settling
+    from prefix jets) restores the state, pins and event log of the instant's start and
+    settles it again from full jets: the same run, byte for byte."""
+    from reluflow.integrate import settle
+    from reluflow.integrate.events import Short
+
+    p, kw = FIXTURES["generic (sliding, events)"]
+    default = _bytes(solve(p, **kw))
+    finish = settle._finish
+
+    def late_short(fx, st, J, trial, *rest):
+        if trial.upto is not None:
+            raise Short
+        return finish(fx, st, J, trial, *rest)
+
+    monkeypatch.setattr(settle, "_finish", late_short)
+    assert _bytes(solve(p, **kw)) == default

@@ -96,9 +96,16 @@ def _restore(saved: tuple, st: State, entered: dict, unslid: set) -> None:
     unslid.update(unslid0)
 
 
-def _motion(fx, J, j: int, k: int) -> tuple[int, int] | None:
-    """:func:`.events.motion` of the surface pair (j, k) from jets ``J`` (a prefix or full)."""
-    return motion(J.column(j, 1 + k)[1:], fx.F, J.decides)
+def _motion(fx, st: State, J, j: int, k: int) -> tuple[int, int] | None:
+    """:func:`.events.motion` of the surface pair (j, k) from jets ``J`` (a prefix or full).
+    A pair whose input is orthogonal to every input its neuron's field uses (active or
+    sliding) has u̇_jk = 0 at every order: frozen, which its prefix shows as all zeros."""
+    try:
+        return motion(J.column(j, 1 + k)[1:], fx.F, J.decides)
+    except Short:
+        if not np.count_nonzero(fx.G[st.active[j] | st.sliding[j], k]):
+            return None
+        raise
 
 
 def _settle(fx, st: State, J, trial: _Trials, t: int, log, entered: dict, unslid: set) -> tuple[Any, str]:
@@ -169,7 +176,7 @@ def _decide_next(fx, st: State, J, trial: _Trials, t: int, entered: dict, unslid
             st.sliding[j, k] = True  # held on its surface by the projection itself
             logs.append((j, k, "slide"))
             return trial(st), True
-        q = _motion(fx, J, j, k)
+        q = _motion(fx, st, J, j, k)
         if q is None or q[1] < 0:
             continue
         # a point and its positive multiples on the surface have one sign: decided together
@@ -177,7 +184,7 @@ def _decide_next(fx, st: State, J, trial: _Trials, t: int, entered: dict, unslid
         for pair in group:
             st.active[pair] = True
         J2 = trial(st)
-        q2 = _motion(fx, J2, j, k)
+        q2 = _motion(fx, st, J2, j, k)
         if q2 is not None and q2[1] > 0:
             for pair in group:
                 entered[pair] = t
@@ -202,7 +209,7 @@ def _finish(fx, st: State, J, trial: _Trials, logs: list, log, unslid: set) -> t
     return the full jets of the settled pattern."""
     repel = []
     for j, k in np.argwhere((~st.active) & (~st.sliding) & (st.U == 0)):
-        q = _motion(fx, J, int(j), int(k))
+        q = _motion(fx, st, J, int(j), int(k))
         if q is not None and q[1] < 0 and _repels(fx, st, J, int(j), int(k), trial):
             repel.append((int(j), int(k), "repel"))
     J = trial.full(st, J)
@@ -251,7 +258,7 @@ def _violation(fx, st: State, J, j: int, F: list[int]) -> int | None:
     for k in F:
         if st.sliding[j, k]:
             continue
-        q = _motion(fx, J, j, k)
+        q = _motion(fx, st, J, j, k)
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             order = 1 if q is None else q[0] + 1
             worst = order if worst is None else min(worst, order)
@@ -330,7 +337,7 @@ def _repels(fx, st: State, J, j: int, k: int, trial: _Trials) -> bool:
         return J.column(j, 1 + k)[1] + gain > 0
     st.active[j, k] = True
     try:
-        q2 = _motion(fx, trial(st), j, k)
+        q2 = _motion(fx, st, trial(st), j, k)
     finally:
         st.active[j, k] = False
     return q2 is not None and q2[1] > 0

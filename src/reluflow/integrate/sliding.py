@@ -213,7 +213,7 @@ def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
                 rs = _scaled(part, sh)
                 if f"member{m}" in pins or ("attract" in pins and len(members) == 1):  # attract ∝ r then
                     rs[0] = 0
-                lead = _lead(rs, tol)
+                lead = _lead(rs, tol, short)
                 if lead is not None and lead[1] > 0:
                     hi = hi + part
                 elif lead is not None:
