@@ -147,6 +147,7 @@ class _Run:
         self.entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
         self.unslid: set[tuple[int, int]] = set()  # sliding pairs whose multiplier reached a bound, to settle
         self.first = True
+        self.switched = False  # the last step ended at a switch
         self.q = p  # the order of the next step (lower after steps that an event cut short: _next_order)
         if self.thr is not None and _sum_r2(self.fx, self.st) <= self.thr:
             self.status, self.detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
@@ -204,9 +205,12 @@ class _Run:
         for j, k in np.argwhere(~st.active & (st.U > 0)):
             st.U[j, k] = 0
         try:
-            # settling decides from prefix jets and returns the full jets of the settled
-            # pattern: computing them here would be wasted at every switch
-            upto = None if self.first else prefix_order(self.fx, self.q, self.float_below)
+            # after a switch on general inputs the settled pattern usually differs (the pair
+            # enters or slides): settling decides from prefix jets and returns the full jets
+            # of the settled pattern, so full ones here would be wasted.  Orthogonal inputs
+            # have no sliding and a switch only turns its pair off: full jets, kept.
+            prefix = self.switched and not self.first and self.fx.gdiag is None
+            upto = prefix_order(self.fx, self.q, self.float_below) if prefix else None
             J = jets(self.fx, st, self.q, self.H, self.float_below, upto)
             if self.first:  # size the very first step from its own radius estimate
                 self.first = False
@@ -299,6 +303,7 @@ class _Run:
         ):
             self.status = Status.INCONSISTENT
             self.detail = f"at t ≈ {self.tf(t):.6g}"
+        self.switched = hit is not None
         if hit is not None:
             j, k = hit[1], hit[2]
             if len(hit) == 4:  # a sliding group reached an exit: settled at the next step

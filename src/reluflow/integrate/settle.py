@@ -50,7 +50,8 @@ def settle(
 
     The patterns tried on the way are decided from prefix jets (orders 0..DECIDE_ORDER,
     :func:`.taylor.prefix_order`): a decision reads only the first orders whenever they
-    tell, and the jets of an order-p step cost about p² times more.  Where a prefix cannot
+    tell, and full jets cost more with every order (m = 100, n = 20: 8 ms at order 4,
+    81 ms at order 38).  Where a prefix cannot
     tell (:class:`.events.Short`), the instant is settled again from full jets; both give
     the same decisions wherever the prefix decides.
 
@@ -100,12 +101,14 @@ def _motion(fx, st: State, J, j: int, k: int) -> tuple[int, int] | None:
     """:func:`.events.motion` of the surface pair (j, k) from jets ``J`` (a prefix or full).
     A pair whose input is orthogonal to every input its neuron's field uses (active or
     sliding) has u̇_jk = 0 at every order: frozen, which its prefix shows as all zeros."""
-    try:
-        return motion(J.column(j, 1 + k)[1:], fx.F, J.decides)
-    except Short:
-        if not np.count_nonzero(fx.G[st.active[j] | st.sliding[j], k]):
+    coeffs = J.column(j, 1 + k)[1:]
+    if J.decides > J.order and not any(coeffs):
+        coupled = fx.cache.get("coupled")
+        if coupled is None:  # (n, n): x_k not orthogonal to x_l
+            coupled = fx.cache["coupled"] = np.array([[bool(g) for g in row] for row in fx.G])
+        if not (coupled[k] & (st.active[j] | st.sliding[j])).any():
             return None
-        raise
+    return motion(coeffs, fx.F, J.decides)
 
 
 def _settle(fx, st: State, J, trial: _Trials, t: int, log, entered: dict, unslid: set) -> tuple[Any, str]:
