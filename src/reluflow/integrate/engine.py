@@ -209,7 +209,7 @@ class _Run:
             # enters or slides): settling decides from prefix jets and returns the full jets
             # of the settled pattern, so full ones here would be wasted.  Orthogonal inputs
             # have no sliding and a switch only turns its pair off: full jets, kept.
-            prefix = self.switched and not self.first and self.fx.gdiag is None
+            prefix = self.switched and self.fx.gdiag is None  # (never on the first step)
             upto = prefix_order(self.fx, self.q, self.float_below) if prefix else None
             J = jets(self.fx, st, self.q, self.H, self.float_below, upto)
             if self.first:  # size the very first step from its own radius estimate
