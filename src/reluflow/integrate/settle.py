@@ -105,7 +105,7 @@ def _motion(fx, st: State, J, j: int, k: int) -> tuple[int, int] | None:
     if J.decides > J.order and not any(coeffs):
         coupled = fx.cache.get("coupled")
         if coupled is None:  # (n, n): x_k not orthogonal to x_l
-            coupled = fx.cache["coupled"] = np.array([[bool(g) for g in row] for row in fx.G])
+            coupled = fx.cache["coupled"] = np.asarray(fx.G != 0, dtype=bool)
         if not (coupled[k] & (st.active[j] | st.sliding[j])).any():
             return None
     return motion(coeffs, fx.F, J.decides)
