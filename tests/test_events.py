@@ -1,7 +1,10 @@
 """Root location for activation switches, on polynomials with known roots."""
 
+import math
 from fractions import Fraction
 
+import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -104,3 +107,51 @@ def test_candidates_never_miss_a_zero_before_s_end(ints, cut, active):
     reaches = min(poly_eval(v, (i * s_end) // 64, F) for i in range(65)) <= 0
     if reaches and any(v[1:]):
         assert candidates(U, np.array([[active]]), F, s_end) == [(0, 0)]
+
+
+def _decay(rate: int, level: Fraction, order: int = 38) -> list[int]:
+    """Fixed-point coefficients of 2^-62 (e^(−rate·s) − level), the exponential truncated
+    after ``order``: a pair of a decaying neuron near its surface (crossing it where
+    e^(−rate·s) = level while the truncation is small)."""
+    c0 = Fraction(1, 2**62)
+    coeffs = [c0 * Fraction((-rate) ** i, math.factorial(i)) for i in range(order + 1)]
+    coeffs[0] -= c0 * level
+    return [round(c * ONE) for c in coeffs]
+
+
+def test_a_decaying_pair_is_certified_without_the_exact_search(monkeypatch):
+    """v = c_0 e^(−15 s) (late in a generic run: a dying neuron's pairs approach their
+    surfaces): the cheap cell bound fails on every cell (its M2 is over all of [0, 1]); the
+    Taylor-shift bound certifies them all, where the exact search took 0.35 s per step."""
+    from reluflow.integrate import events
+
+    calls = []
+    exact = events._exact_first_root
+    monkeypatch.setattr(events, "_exact_first_root", lambda *a: calls.append(a) or exact(*a))
+    v = _decay(15, Fraction(0))
+    assert events.first_roots([v], ONE, F) == [None] and calls == []
+    monkeypatch.setattr(events._Screen, "_shifted", lambda self, rows, x: np.zeros(len(rows), dtype=bool))
+    assert events.first_roots([v], ONE, F) == [None] and len(calls) == 256  # the cheap bound alone
+
+
+@given(
+    rate=st.integers(1, 25),
+    level=st.fractions(0, 1, max_denominator=10**12),
+    order=st.integers(4, 40),
+    split=st.integers(1, 8),
+)
+@example(rate=15, level=Fraction(1, 10**6), order=38, split=1)  # the root at s = 0.92: cells before it certified
+@example(rate=15, level=Fraction(1, 10**7), order=38, split=3)  # beyond the step: all certified
+@example(rate=25, level=Fraction(1, 10**10), order=100, split=8)  # |v| ~ 1e-21 of its largest coefficient at the root
+def test_the_screen_changes_the_work_never_the_root(rate, level, order, split):
+    """Screened and unscreened searches (every cell searched exactly) find the same first
+    roots, on decaying pairs near their surfaces, whatever the step's end."""
+    from reluflow.integrate import events
+
+    polys = [_decay(rate, level, order), _decay(rate, level / 2, order)]
+    s_end = ONE * split // 8
+    screened = events.first_roots(polys, s_end, F), events.earliest_root(polys, s_end, F)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(events._Screen, "clear", lambda self: np.zeros(len(self.cf), dtype=bool))
+        mp.setattr(events._Screen, "uncertified", lambda self, rows, a, b: np.ones((len(rows), b - a), dtype=bool))
+        assert screened == (events.first_roots(polys, s_end, F), events.earliest_root(polys, s_end, F))
