@@ -321,9 +321,11 @@ class _Run:
             if self.instant > storm_limit(self.problem.m, self.problem.n):
                 self.status, self.detail = Status.EVENT_STORM, f"{self.instant} switches at t ≈ {self.tf(t):.6g}"
         self.q = _next_order(self.p, self.q, r, s_take, s_end if hit is not None else None, self.one)
-        # next scale: the estimate, capped in growth (never the event-truncated length)
-        grow = min(s_star, MAX_GROWTH) if math.isfinite(s_star) else MAX_GROWTH
-        self.H = H = max(int(H * Fraction(grow)), 1) if s_star >= 1 else max(s_end * H >> F, 1)
+        # next scale: the full-order step ρ/e² of the estimate, capped in growth (never the
+        # event-truncated length, nor a lower order's shorter step: the next step's order
+        # shortens its own step within the scale, so one low-order step costs no regrowth)
+        grow = min(r * SAFETY, MAX_GROWTH) if math.isfinite(r) else MAX_GROWTH
+        self.H = H = max(int(H * Fraction(grow)), 1)
         # at rest for REST_STEPS full steps with more than REST_AHEAD such steps still to go:
         # stepping on to t_end would cost steps and change no reported digit
         full = self.status is None and hit is None and s_take == s_end and self.tend - t > REST_AHEAD * H
