@@ -403,6 +403,11 @@ static PyObject *Series_tolist(Series *self, PyObject *Py_UNUSED(ignored)) {
     return Py_BuildValue("(NN)", Y, R);
 }
 
+/* residuals() -> R flat list (the solver's sliding checks read R alone: Y is ~40x larger) */
+static PyObject *Series_residuals(Series *self, PyObject *Py_UNUSED(ignored)) {
+    return to_list(self->R, self->p * self->n);
+}
+
 /* horner(which, s): which 0 = Y (-> m*w values), 1 = R (-> n values); acc = ((acc*s) >> F) + c_k */
 static PyObject *Series_horner(Series *self, PyObject *args) {
     int which;
@@ -580,6 +585,7 @@ static PyObject *Series_shape(Series *self, void *Py_UNUSED(closure)) {
 
 static PyMethodDef Series_methods[] = {
     {"tolist", (PyCFunction)Series_tolist, METH_NOARGS, "(Y, R) as flat lists"},
+    {"residuals", (PyCFunction)Series_residuals, METH_NOARGS, "R as a flat list"},
     {"horner", (PyCFunction)Series_horner, METH_VARARGS, "horner(which, s): Y (0) or R (1) at the scaled time s"},
     {"column", (PyCFunction)Series_column, METH_VARARGS, "column(j, c): Y[:, j, c]"},
     {"row", (PyCFunction)Series_row, METH_VARARGS, "row(k): Y[k], flat"},

@@ -131,7 +131,8 @@ def parallel(fx, b: int, h: int) -> Fraction | None:
 
 
 def _times(jet: np.ndarray, q: Fraction) -> np.ndarray:
-    return (np.asarray(jet, dtype=object) * q.numerator) // q.denominator
+    jet = np.asarray(jet, dtype=object)
+    return jet if q == 1 else (jet * q.numerator) // q.denominator  # β = 1: every generic group
 
 
 @dataclass(frozen=True)

@@ -49,21 +49,18 @@ class Jets:
         self._Y, self._R, self.series = Y, R, series
         self.decides = self.order  # the order whose decisions these jets make (> order: a prefix)
 
-    def _materialise(self) -> None:
-        p, m, n = self.series.shape
-        Yl, Rl = self.series.tolist()
-        self._Y, self._R = _grid(Yl, (p + 1, m, 1 + 2 * n)), _grid(Rl, (p, n))
-
     @property
     def Y(self) -> np.ndarray:  # (p+1, m, 1 + 2n)
         if self._Y is None:
-            self._materialise()
+            p, m, n = self.series.shape
+            self._Y = _grid(self.series.tolist()[0], (p + 1, m, 1 + 2 * n))
         return self._Y
 
     @property
-    def R(self) -> np.ndarray:  # (p, n)
+    def R(self) -> np.ndarray:  # (p, n): alone, without Y (the sliding checks read only R)
         if self._R is None:
-            self._materialise()
+            p, m, n = self.series.shape
+            self._R = _grid(self.series.residuals(), (p, n))
         return self._R
 
     @property
