@@ -136,8 +136,13 @@ def _settle(fx, st: State, J, trial: _Trials, t: int, log, entered: dict, unslid
                 logs.append((j, k, "slide-off"))
             settled = True
             break
-    # a pair decided early may no longer agree with the field the later decisions made
-    if settled and (not logs or all(_consistent(fx, st, J, j, F) for j, F in _surface_sets(st, entered, t))):
+    # a pair decided early may no longer agree with the field the later decisions made.
+    # The sliding groups need no second look: the loop ended on these jets and this state
+    # right after leaving_now found every group going on (one neuron's exit quantities
+    # are those of the whole computation: exit_jets), and 45 sliding neurons cost 45 of them
+    if settled and (
+        not logs or all(_consistent(fx, st, J, j, F, exits=False) for j, F in _surface_sets(st, entered, t))
+    ):
         return _finish(fx, st, J, trial, logs, log, unslid)
     # one at a time did not settle: assignments per neuron, from the state on entry
     for j, k in np.argwhere(st.active & ~was_active):
@@ -253,10 +258,11 @@ def _spanned(fx, st: State, j: int, k: int) -> bool:
 WEAK_ORDER = 3  # a disagreement first showing at this order of the step or later is too weak to decide by
 
 
-def _violation(fx, st: State, J, j: int, F: list[int]) -> int | None:
+def _violation(fx, st: State, J, j: int, F: list[int], exits: bool = True) -> int | None:
     """The lowest order (in the step's time) at which neuron j's surface pairs disagree with
     its jets — an inactive one going up, an active one not going up, a sliding group whose
-    multipliers leave their range or whose surface repels — or None when all agree."""
+    multipliers leave their range or whose surface repels — or None when all agree.
+    Without ``exits`` the sliding groups are not checked (the caller knows they agree)."""
     worst = None
     for k in F:
         if st.sliding[j, k]:
@@ -265,16 +271,16 @@ def _violation(fx, st: State, J, j: int, F: list[int]) -> int | None:
         if (q is not None and q[1] > 0) != bool(st.active[j, k]):
             order = 1 if q is None else q[0] + 1
             worst = order if worst is None else min(worst, order)
-    for ex in exit_jets(fx, st, J, j):
+    for ex in exit_jets(fx, st, J, j) if exits else ():
         order = ex.leading()
         if order is not None:
             worst = order if worst is None else min(worst, order)
     return worst
 
 
-def _consistent(fx, st: State, J, j: int, F: list[int]) -> bool:
+def _consistent(fx, st: State, J, j: int, F: list[int], exits: bool = True) -> bool:
     """Neuron j's surface pairs agree with its jets (:func:`_violation`)."""
-    return _violation(fx, st, J, j, F) is None
+    return _violation(fx, st, J, j, F, exits) is None
 
 
 def _assign(fx, st: State, trial: _Trials, t: int, entered: dict, was_active, was_sliding):
