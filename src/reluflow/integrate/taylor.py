@@ -316,9 +316,13 @@ def prefix_order(fx: FixedPoint, p: int, float_below: int | None) -> int:
     """The order of the prefix jets that decide a switch for order-``p`` jets: orders
     0..DECIDE_ORDER, and never into the float64 tail of the full jets (orthogonal inputs),
     where the two would hold different integers.  The prefix is exact, so any order below
-    the tail's first is shared."""
+    the tail's first is shared.  A step of order ≤ 2·DECIDE_ORDER (after a switch at a
+    near-instant: the order drops to 6) gets its full jets: their prefix would cost most of
+    what they cost, and a decision from them is the same (tests/test_kernel.py)."""
+    if p <= 2 * DECIDE_ORDER:
+        return p
     tail = fx.gdiag is not None and float_below is not None
-    return min(DECIDE_ORDER, p, _float_from(p) if tail else p)
+    return min(DECIDE_ORDER, _float_from(p) if tail else p)
 
 
 FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
