@@ -59,7 +59,7 @@ class Jets:
     @property
     def R(self) -> np.ndarray:  # (p, n): alone, without Y (the sliding checks read only R)
         if self._R is None:
-            p, m, n = self.series.shape
+            p, _, n = self.series.shape
             self._R = _grid(self.series.residuals(), (p, n))
         return self._R
 
