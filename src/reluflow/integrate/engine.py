@@ -184,7 +184,7 @@ class _Run:
         t_next = min(_representable(t + ((s_take * H) >> F), self.ctx.prec, up), self.tend)
         s_take = min(((t_next - t) << F) // H, s_end)
         self._commit(J, s_take, t_next)
-        self._after(J, hit, r, s_star, s_end, s_take, t_next - t)
+        self._after(J, hit, r, s_end, s_take, t_next - t)
 
     def _settled_jets(self):
         """The jets of the step after the instant's switches are settled, or None when the
@@ -287,7 +287,7 @@ class _Run:
         st.a, st.U, st.C = y[:, 0], y[:, 1 : 1 + n], y[:, 1 + n :]
         self.t = t_next
 
-    def _after(self, J, hit, r: float, s_star: float, s_end: int, s_take: int, dt: int) -> None:
+    def _after(self, J, hit, r: float, s_end: int, s_take: int, dt: int) -> None:
         """After a step: drift check, the switch at its end, storm and rest counters, the
         next order and scale."""
         st, F, t = self.st, self.F, self.t

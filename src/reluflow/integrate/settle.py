@@ -137,9 +137,8 @@ def _settle(fx, st: State, J, trial: _Trials, t: int, log, entered: dict, unslid
             settled = True
             break
     # a pair decided early may no longer agree with the field the later decisions made.
-    # The sliding groups need no second look: the loop ended on these jets and this state
-    # right after leaving_now found every group going on (one neuron's exit quantities
-    # are those of the whole computation: exit_jets), and 45 sliding neurons cost 45 of them
+    # The sliding groups need no second look (exits=False): the loop ended on these jets
+    # and this state right after leaving_now found every group going on
     if settled and (
         not logs or all(_consistent(fx, st, J, j, F, exits=False) for j, F in _surface_sets(st, entered, t))
     ):
