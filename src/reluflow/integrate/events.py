@@ -344,10 +344,11 @@ class _Screen:
         width = cf.shape[1]
         dx = 1.0 / _CELLS
         powers = x[:, None] ** np.arange(width)  # x^d, d < width
-        lower = cf[:, 0] * 0.0
+        C = _binomials(width)
+        lower = np.zeros(len(rows))
         with np.errstate(over="ignore", invalid="ignore"):
             for k in range(width):
-                b = (cf[:, k:] * _binomials(width)[k:, k] * powers[:, : width - k]).sum(axis=1)
+                b = (cf[:, k:] * C[k:, k] * powers[:, : width - k]).sum(axis=1)
                 lower = lower + (b if k == 0 else np.minimum(b, 0.0) * dx**k)
             lower = lower - self.err[rows]
         return lower > 0
