@@ -538,36 +538,39 @@ end:
     return out;
 }
 
-/* set_tail(k0, A, U, C, R, aj, ak): orders k0+1..p of a (m each), of u and w per pair, R of k0..p-1 */
+/* set_tail(k0, F, tail, aj, ak): the float64 tail (tail.float_tail) as integers, truncated
+ * like Python's int(ldexp(v, F)): per order k0+1..p one row [a (m) | w per pair | u per
+ * pair | R of the order before (n)] of doubles (values 2^-F) */
 static PyObject *Series_set_tail(Series *self, PyObject *args) {
-    Py_ssize_t k0;
-    PyObject *A, *U, *C, *R, *aj_obj, *ak_obj;
-    if (!PyArg_ParseTuple(args, "nOOOOOO", &k0, &A, &U, &C, &R, &aj_obj, &ak_obj)) return NULL;
+    Py_ssize_t k0, F;
+    Py_buffer buf;
+    PyObject *aj_obj, *ak_obj;
+    if (!PyArg_ParseTuple(args, "nny*OO", &k0, &F, &buf, &aj_obj, &ak_obj)) return NULL;
     Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, m = self->m, n = self->n, w = self->w, rows = self->p - k0;
     PyObject *result = NULL;
-    Block a = {0}, u = {0}, c = {0}, r = {0};
-    if (k0 < 0 || k0 >= self->p) { PyErr_SetString(PyExc_IndexError, "k0"); return NULL; }
+    if (k0 < 0 || k0 >= self->p) { PyErr_SetString(PyExc_IndexError, "k0"); goto end; }
     if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto end;
     if (na != na2) { PyErr_SetString(PyExc_ValueError, "aj, ak"); goto end; }
     for (Py_ssize_t i = 0; i < na; i++)
         if (aj[i] < 0 || aj[i] >= m || ak[i] < 0 || ak[i] >= n) { PyErr_SetString(PyExc_IndexError, "pair"); goto end; }
-    if (read_list(A, &a, rows * m) < 0 || read_list(U, &u, rows * na) < 0 || read_list(C, &c, rows * na) < 0 ||
-        read_list(R, &r, rows * n) < 0)
-        goto end;
+    Py_ssize_t cols = m + 2 * na + n;
+    if (buf.len != (Py_ssize_t)sizeof(double) * rows * cols) { PyErr_SetString(PyExc_ValueError, "tail size"); goto end; }
+    const double *v = (const double *)buf.buf;
     for (Py_ssize_t x = 0; x < rows; x++) {
         Py_ssize_t k = k0 + 1 + x;
-        for (Py_ssize_t j = 0; j < m; j++) mpz_swap(self->Y[(k * m + j) * w], a.z[x * m + j]);
+        const double *row = v + x * cols;
+        for (Py_ssize_t j = 0; j < m; j++) mpz_set_d(self->Y[(k * m + j) * w], ldexp(row[j], (int)F));
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_swap(self->Y[(k * m + aj[i]) * w + 1 + ak[i]], u.z[x * na + i]);
-            mpz_swap(self->Y[(k * m + aj[i]) * w + 1 + n + ak[i]], c.z[x * na + i]);
+            mpz_set_d(self->Y[(k * m + aj[i]) * w + 1 + n + ak[i]], ldexp(row[m + i], (int)F));
+            mpz_set_d(self->Y[(k * m + aj[i]) * w + 1 + ak[i]], ldexp(row[m + na + i], (int)F));
         }
-        for (Py_ssize_t l = 0; l < n; l++) mpz_swap(self->R[(k0 + x) * n + l], r.z[x * n + l]);
+        for (Py_ssize_t l = 0; l < n; l++) mpz_set_d(self->R[(k0 + x) * n + l], ldexp(row[m + 2 * na + l], (int)F));
     }
     result = Py_None;
     Py_INCREF(result);
 end:
     PyMem_Free(aj); PyMem_Free(ak);
-    block_free(&a); block_free(&u); block_free(&c); block_free(&r);
+    PyBuffer_Release(&buf);
     return result;
 }
 
@@ -614,8 +617,8 @@ static PyTypeObject SeriesType = {
 /* ---- the whole recurrence of one step (taylor.jets) ----------------------------------
  *
  * The same integers as the reference loop in taylor.jets, statement by statement (the
- * comments name its variables); orders below 2**float_below units on orthogonal inputs
- * are handed back to the shared float64 tail (as correctly rounded doubles, like NumPy's
+ * comments name its variables); orders below 2**float_below units are handed back to
+ * the shared float64 tail of tail.py, as correctly rounded doubles (like NumPy's
  * int -> float conversion).
  */
 
@@ -783,13 +786,23 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         for (Py_ssize_t x = 0; x < m * n; x++) { mpz_set(Cs.z[x], C0.z[x]); mpz_set(Us.z[x], U0.z[x]); }
     for (Py_ssize_t k = 0; k < p; k++) {
         mpz_t *Lk = L.z + k * cols, *Rk = Rt.z + k * cols;
-        if (ortho && float_from >= 0 && k >= float_from) { /* top of a, u of the order and r of the last */
+        if (float_from >= 0 && k >= float_from) { /* the float64 tail from here on? */
             int top = 0;
-            for (Py_ssize_t i = 0; i < na; i++) {
-                int b1 = bit_length(Lk[i]), b2 = bit_length(Rk[i]);
-                if (b1 > top) top = b1;
-                if (b2 > top) top = b2;
+            if (ortho) /* a, u of the order's active pairs */
+                for (Py_ssize_t i = 0; i < na; i++) {
+                    int b1 = bit_length(Lk[i]), b2 = bit_length(Rk[i]);
+                    if (b1 > top) top = b1;
+                    if (b2 > top) top = b2;
+                }
+            else { /* every a, u and C of the order */
+                for (Py_ssize_t j = 0; j < m; j++) { int b = bit_length(A.z[k * m + j]); if (b > top) top = b; }
+                for (Py_ssize_t x = 0; x < mv; x++) {
+                    int b1 = bit_length(Us.z[k * mv + x]), b2 = bit_length(Cs.z[k * mv + x]);
+                    if (b1 > top) top = b1;
+                    if (b2 > top) top = b2;
+                }
             }
+            /* and r of the last order */
             for (Py_ssize_t l = 0; l < n; l++) { int b = bit_length(R.z[(k - 1) * n + l]); if (b > top) top = b; }
             if (top <= float_below) { k0 = k; break; }
         }

@@ -33,7 +33,8 @@ from .fixed import EXTRA_DIGITS, GUARD_BITS, FixedPoint, State, initial_preactiv
 from .records import Event, Recompute, Segment, Status
 from .settle import settle
 from .sliding import first_exit
-from .taylor import FLOAT_MAX_BITS, jets, prefix_order, rho
+from .tail import FLOAT_MAX_BITS
+from .taylor import jets, prefix_order, rho
 from .trajectory import Trajectory
 
 __all__ = ["integrate"]

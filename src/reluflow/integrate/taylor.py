@@ -32,6 +32,7 @@ from . import kernel
 from .events import DECIDE_ORDER, candidates
 from .fixed import FixedPoint, State
 from .sliding import project, projector, sliding_sets
+from .tail import float_from, float_tail, tail_below, to_floats, to_ints
 
 __all__ = ["Jets", "horner", "jets", "prefix_order", "rho"]
 
@@ -127,11 +128,6 @@ def _grid(values: list, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _float_from(p: int) -> int:
-    """The first order that may go to the float64 tail (both kernels: the same integers)."""
-    return max(2, p // 3)
-
-
 class _Groups:
     """Sums of per-pair values per group (point or neuron): exact integer sums by
     ``np.add.reduceat`` over the pairs sorted by group (a 0/1 incidence matrix product
@@ -165,11 +161,11 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     All three Cauchy products of an order (a·u, a·r, r·u over the active pairs) run in one
     ``einsum``; the two terms that need the not-yet-known r_k are added afterwards.
 
-    Mixed precision (orthogonal inputs): once every coefficient of an order is below
-    ``2**float_below`` fixed-point units, the remaining orders are computed in float64.
-    The caller picks ``float_below`` so that their rounding (2^-53 of terms of that size)
-    stays below the step tolerance by a safety margin; the state and all larger
-    coefficients stay exact."""
+    Mixed precision: once every coefficient of an order is below ``2**float_below``
+    fixed-point units (less the gain of :func:`.tail.tail_below` on general inputs), the
+    remaining orders are computed in float64 (:mod:`.tail`).  The caller picks
+    ``float_below`` so that their rounding (2^-53 of terms of that size) stays below the
+    step tolerance by a safety margin; the state and all larger coefficients stay exact."""
     if upto is not None and upto < p:
         J = jets(fx, st, upto, H, None)
         J.decides = p
@@ -217,13 +213,22 @@ def _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide) -> Jets
         Up = np.zeros((p + 1, na), dtype=object)
     else:
         full = np.zeros((m, n), dtype=object)  # inactive entries stay 0
+    below = None if float_below is None else tail_below(fx, st, float_below, diag is not None)
     for k in range(p):
-        if diag is not None and float_below is not None and k >= _float_from(p):
-            top = np.abs(np.concatenate((left[k, :na], right[k, :na], R[k - 1]))).max()
-            if int(top).bit_length() <= float_below:
-                A[k + 1 :], Cp[k + 1 :], Up[k + 1 :], R[k:] = _float_tail(
-                    fx, st, H, k, p, aj, ak, _to_floats(left[: k + 1], F), _to_floats(right[: k + 1], F)
-                )
+        if below is not None and k >= float_from(p):
+            if diag is not None:  # a, u of the order's active pairs and r of the last
+                top = np.abs(np.concatenate((left[k, :na], right[k, :na], R[k - 1]))).max()
+            else:  # every a, u and C of the order, and r of the last
+                top = max(np.abs(Y[k]).max(), np.abs(R[k - 1]).max())
+            if int(top).bit_length() <= below:
+                lf, rf = to_floats(left[: k + 1], F), to_floats(right[: k + 1], F)
+                tail = to_ints(float_tail(fx, st, H, k, p, aj, ak, lf, rf, diag is not None), F)
+                A[k + 1 :], R[k:] = tail[:, :m], tail[:, -n:]
+                if diag is not None:
+                    Cp[k + 1 :], Up[k + 1 :] = tail[:, m : m + na], tail[:, m + na : m + 2 * na]
+                else:
+                    C[k + 1 :] = tail[:, m : m + m * n].reshape(-1, m, n)
+                    U[k + 1 :] = tail[:, m + m * n : m + 2 * m * n].reshape(-1, m, n)
                 break
         acc = np.einsum("ij,ij->j", left[: k + 1], right[k::-1])
         r = -to_point.sum(acc[:na] >> hshift)  # −(a u)_k summed per point, absolute
@@ -274,7 +279,7 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
             P = projector(fx, S)
             projs.append((j, S, P.basis, P.ginv.ravel().tolist(), P.gb.ravel().tolist()))
     pins = [v for pair in st.pinned for v in pair]
-    float_from = _float_from(p) if ortho and float_below is not None else -1
+    below = None if float_below is None else tail_below(fx, st, float_below, ortho)
     series, k0, lf0, rf0 = kernel.recurrence(
         F,
         p,
@@ -290,94 +295,31 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
         st.a.tolist(),
         st.U.ravel().tolist(),
         st.C.ravel().tolist(),
-        float_from,
-        float_below if float_below is not None else 0,
+        -1 if below is None else float_from(p),
+        0 if below is None else below,
         projs,
         pins,
     )
     if k0 >= 0:
         shape = (k0 + 1, 3 * aj.size)
-        A_t, C_t, U_t, R_t = _float_tail(
-            fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape), np.frombuffer(rf0).reshape(shape)
+        tail = float_tail(
+            fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape), np.frombuffer(rf0).reshape(shape), ortho
         )
-        series.set_tail(
-            k0,
-            A_t.ravel().tolist(),
-            U_t.ravel().tolist(),
-            C_t.ravel().tolist(),
-            R_t.ravel().tolist(),
-            aj.tolist(),
-            ak.tolist(),
-        )
+        tj, tk = (aj, ak) if ortho else np.divmod(np.arange(m * n), n)
+        series.set_tail(k0, F, np.ascontiguousarray(tail).tobytes(), tj.tolist(), tk.tolist())
     return Jets(series=series)
 
 
 def prefix_order(fx: FixedPoint, p: int, float_below: int | None) -> int:
     """The order of the prefix jets that decide a switch for order-``p`` jets: orders
-    0..DECIDE_ORDER, and never into the float64 tail of the full jets (orthogonal inputs),
+    0..DECIDE_ORDER, and never into the float64 tail of the full jets (:mod:`.tail`),
     where the two would hold different integers.  The prefix is exact, so any order below
     the tail's first is shared.  A step of order ≤ 2·DECIDE_ORDER (after a switch at a
     near-instant: the order drops to 6) gets its full jets: their prefix would cost most of
     what they cost, and a decision from them is the same (tests/test_kernel.py)."""
     if p <= 2 * DECIDE_ORDER:
         return p
-    tail = fx.gdiag is not None and float_below is not None
-    return min(DECIDE_ORDER, _float_from(p) if tail else p)
-
-
-FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
-
-
-def _to_floats(values: np.ndarray, F: int) -> np.ndarray:
-    """Fixed-point integers → float64 values ·2^-F, each correctly rounded (needs F ≤ 960:
-    then no value overflows, and none is subnormal since every non-zero one is ≥ 2^-F)."""
-    return np.ldexp(values.astype(np.float64), -F)
-
-
-def _to_ints(values: np.ndarray, F: int) -> np.ndarray:
-    """float64 values ·2^-F → fixed-point integers (truncated; they are below 2^float_below)."""
-    flat = np.ldexp(values, F).ravel().tolist()
-    return np.array([int(v) for v in flat], dtype=object).reshape(values.shape)
-
-
-def _float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0) -> tuple[np.ndarray, ...]:
-    """Orders k0..p-1 of the orthogonal pair-space recurrence in float64 (values ·2^-F),
-    from the float values ``lf0``, ``rf0`` of the series' rows 0..k0; returns them as
-    fixed-point integers: (A, C per pair, U per pair) of orders k0+1..p and R of k0..p-1."""
-    F, m, n = fx.F, fx.m, fx.n
-    na = aj.size
-    lf = np.zeros((p + 1, 3 * na))
-    rf = np.zeros((p + 1, 3 * na))
-    lf[: k0 + 1] = lf0
-    rf[: k0 + 1] = rf0
-    a0, u0 = lf[0, :na], rf[0, :na]
-    pscale = np.array([2.0 ** (2 * int(st.e[j])) for j in aj])  # (a u) → absolute scale
-    to_point = np.zeros((na, n))
-    to_point[np.arange(na), ak] = 1.0
-    to_neuron = np.zeros((na, m))
-    to_neuron[np.arange(na), aj] = 1.0
-    gf = _to_floats(fx.gdiag[ak], F)
-    Hf = math.ldexp(float(H), -F)
-    Af = np.zeros((p + 1, m))
-    Cf = np.zeros((p + 1, na))
-    Uf = np.zeros((p + 1, na))
-    Rf = np.zeros((p, n))
-    for k in range(k0, p):
-        acc = np.einsum("ij,ij->j", lf[: k + 1], rf[k::-1])
-        r = -(acc[:na] * pscale) @ to_point
-        Rf[k] = r
-        rk = r[ak]
-        c = Hf / (n * (k + 1))
-        Af[k + 1] = ((acc[2 * na :] + rk * u0) @ to_neuron) * c
-        Cf[k + 1] = (acc[na : 2 * na] + a0 * rk) * c
-        Uf[k + 1] = Cf[k + 1] * gf
-        rf[k, na : 2 * na] = rk
-        lf[k, 2 * na :] = rk
-        a1 = Af[k + 1][aj]
-        lf[k + 1, :na] = lf[k + 1, na : 2 * na] = a1
-        rf[k + 1, :na] = rf[k + 1, 2 * na :] = Uf[k + 1]
-    tail = _to_ints(np.concatenate((Af[k0 + 1 :], Cf[k0 + 1 :], Uf[k0 + 1 :], Rf[k0:]), axis=1), F)
-    return tail[:, :m], tail[:, m : m + na], tail[:, m + na : m + 2 * na], tail[:, m + 2 * na :]
+    return min(DECIDE_ORDER, p if float_below is None else float_from(p))
 
 
 def horner(J: np.ndarray, s: int, F: int) -> np.ndarray:
