@@ -83,6 +83,40 @@ def test_packed_products_equal_products_of_gmp_entries(name, monkeypatch):
 
 
 @compiled
+@pytest.mark.parametrize("name", ["b1 at 50 digits", "e1 rotated (general Gram path)", "generic (sliding, events)"])
+def test_coefficients_outgrowing_the_packing_width_spill_to_gmp_entries(name):
+    """A step 2^40 times the radius makes the coefficients outgrow the packed operands'
+    width (the state's widest entry plus one limb) part way through the recurrence: the
+    operands spill into GMP entries and the integers stay those of the reference."""
+    from reluflow.integrate.fixed import FixedPoint, State
+    from reluflow.integrate.taylor import jets
+
+    p, kw = FIXTURES[name]
+    tr = solve(p, **kw, keep_jets=False)
+    fx = FixedPoint.of(p, tr.F)
+    seg = tr.segments[len(tr.segments) // 2]
+    n, s = p.n, seg.start
+    st = State(
+        s[:, 0].copy(),
+        s[:, 1 : 1 + n].copy(),
+        s[:, 1 + n :].copy(),
+        np.array(seg.e, dtype=object),
+        seg.active.copy(),
+        None if seg.sliding is None else seg.sliding.copy(),
+        dict.fromkeys(seg.pinned),
+    )
+    H = seg.H << 40
+    out = {}
+    for which in ("python", "gmp"):
+        with kernel.use(which):
+            J = jets(fx, st, 12, H)
+            out[which] = (J.Y.tolist(), J.R.tolist())
+    widest = max(abs(int(v)) for v in s.ravel()).bit_length()
+    assert max(abs(int(v)) for v in np.ravel(out["gmp"][0][-1])).bit_length() > widest + 64  # it did outgrow
+    assert out["gmp"] == out["python"]
+
+
+@compiled
 def test_gram_product_floors_like_python():
     class Fx:  # the fields gram_times reads
         n, F, cache = 3, 7, {}

@@ -201,10 +201,11 @@ static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ss
     return 0;
 }
 
-/* The series of the recurrence also packed column by column (order after order, each
+/* The Cauchy operands of the recurrence packed column by column (order after order, each
  * entry its signed limb count and W limbs): the products of one column then read
- * contiguous memory instead of GMP's scattered limb arrays.  An entry wider than W limbs
- * turns packing off for the step (the mpz path takes over: the same integers). */
+ * contiguous memory instead of GMP's scattered limb arrays, and no entry costs a GMP
+ * allocation.  An entry wider than W limbs turns packing off for the step: the operands
+ * spill into mpz blocks and the mpz path takes over (the same integers). */
 typedef struct { Py_ssize_t W, rows, cols; mp_limb_t *data; int ok; } Packed;
 
 static int packed_new(Packed *P, Py_ssize_t W, Py_ssize_t rows, Py_ssize_t cols) {
@@ -214,13 +215,20 @@ static int packed_new(Packed *P, Py_ssize_t W, Py_ssize_t rows, Py_ssize_t cols)
     return 0;
 }
 
-static inline void packed_set(Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
-    if (!P->ok) return;
+/* 0, or -1 when z is wider than W limbs (nothing written) */
+static inline int packed_set(Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
     mp_size_t size = (mp_size_t)mpz_size(z);
-    if (size > P->W) { P->ok = 0; return; }
+    if (size > P->W) return -1;
     mp_limb_t *slot = P->data + (col * P->rows + row) * (P->W + 1);
     slot[0] = (mp_limb_t)(mpz_sgn(z) < 0 ? -(long)size : (long)size);
     if (size) mpn_copyi(slot + 1, mpz_limbs_read(z), size);
+    return 0;
+}
+
+/* the packed entry as a read-only mpz (no copy) */
+static inline mpz_srcptr packed_get(const Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_ptr view) {
+    const mp_limb_t *slot = P->data + (col * P->rows + row) * (P->W + 1);
+    return mpz_roinit_n(view, slot + 1, (mp_size_t)(long)slot[0]);
 }
 
 static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
@@ -250,8 +258,46 @@ typedef struct {
     Py_ssize_t n;
     mp_bitcnt_t F;
     mpz_t *G, *row, *out, acc;
-    int ready; /* acc initialised */
+    mp_size_t gmax; /* the most limbs of an entry of G */
+    int ready;      /* acc initialised */
 } Gram;
+
+/* out[l] = (sum_x row[x] * G[x, l]) >> F for one row of n entries: the products at the limb
+ * level into one pair of accumulators per column (as cauchy_sum), the same integers as
+ * mpz_addmul.  Shared by Gram.times and the recurrence's u = (C @ G) >> F. */
+static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
+    Py_ssize_t n = g->n;
+    mp_size_t amax = 0;
+    for (Py_ssize_t x = 0; x < n; x++)
+        if ((mp_size_t)mpz_size(row[x]) > amax) amax = (mp_size_t)mpz_size(row[x]);
+    if (amax == 0 || g->gmax == 0) {
+        for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(out[l], 0);
+        return 0;
+    }
+    mp_size_t width = amax + g->gmax + 1; /* room for the carries of at most 2^64 terms */
+    if (accumulators(sc, n * width) < 0) return -1;
+    for (Py_ssize_t x = 0; x < n; x++) {
+        mp_size_t an = (mp_size_t)mpz_size(row[x]);
+        if (!an) continue;
+        const mp_limb_t *ad = mpz_limbs_read(row[x]);
+        int sa = mpz_sgn(row[x]) < 0;
+        for (Py_ssize_t l = 0; l < n; l++) {
+            mpz_srcptr gx = g->G[x * n + l];
+            mp_size_t gn = (mp_size_t)mpz_size(gx);
+            if (!gn) continue;
+            mp_limb_t *target = (sa != (mpz_sgn(gx) < 0) ? sc->neg : sc->pos) + l * width;
+            mac(target, width, ad, an, mpz_limbs_read(gx), gn, sc->tmp);
+        }
+    }
+    for (Py_ssize_t l = 0; l < n; l++) {
+        mpz_t P, N;
+        mpz_roinit_n(P, sc->pos + l * width, width);
+        mpz_roinit_n(N, sc->neg + l * width, width);
+        mpz_sub(g->acc, P, N);
+        mpz_fdiv_q_2exp(out[l], g->acc, g->F);
+    }
+    return 0;
+}
 
 static void Gram_dealloc(Gram *self) {
     free_block(self->G, self->n * self->n);
@@ -275,7 +321,11 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
     self->row = new_block(n);
     self->out = new_block(n);
     if (!self->G || !self->row || !self->out) { PyErr_NoMemory(); return -1; }
-    return read_into(values, self->G, n * n);
+    if (read_into(values, self->G, n * n) < 0) return -1;
+    self->gmax = 0;
+    for (Py_ssize_t x = 0; x < n * n; x++)
+        if ((mp_size_t)mpz_size(self->G[x]) > self->gmax) self->gmax = (mp_size_t)mpz_size(self->G[x]);
+    return 0;
 }
 
 /* times(values): values = one row-major (rows, n) matrix C; returns (C @ G) >> F, flat */
@@ -289,25 +339,25 @@ static PyObject *Gram_times(Gram *self, PyObject *args) {
     PyObject **items = PySequence_Fast_ITEMS(seq);
     PyObject *out = PyList_New(len);
     if (out == NULL) { Py_DECREF(seq); return NULL; }
+    Scratch sc = {0};
     for (Py_ssize_t r = 0; r < len / n; r++) {
-        int any = 0;
-        for (Py_ssize_t l = 0; l < n; l++) {
-            if (to_mpz(items[r * n + l], self->row[l]) < 0) { Py_DECREF(seq); Py_DECREF(out); return NULL; }
-            any |= mpz_sgn(self->row[l]) != 0;
-        }
+        for (Py_ssize_t l = 0; l < n; l++)
+            if (to_mpz(items[r * n + l], self->row[l]) < 0) goto fail;
+        if (gram_row(self, self->row, self->out, &sc) < 0) goto fail;
         for (Py_ssize_t k = 0; k < n; k++) {
-            mpz_set_ui(self->acc, 0);
-            if (any)
-                for (Py_ssize_t l = 0; l < n; l++)
-                    if (mpz_sgn(self->row[l])) mpz_addmul(self->acc, self->row[l], self->G[l * n + k]);
-            mpz_fdiv_q_2exp(self->out[k], self->acc, self->F);
             PyObject *v = from_mpz(self->out[k]);
-            if (v == NULL) { Py_DECREF(seq); Py_DECREF(out); return NULL; }
+            if (v == NULL) goto fail;
             PyList_SET_ITEM(out, r * n + k, v);
         }
     }
+    scratch_free(&sc);
     Py_DECREF(seq);
     return out;
+fail:
+    scratch_free(&sc);
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
 }
 
 static PyMethodDef Gram_methods[] = {
@@ -337,6 +387,34 @@ static int block_new(Block *b, Py_ssize_t size) {
 }
 
 static void block_free(Block *b) { free_block(b->z, b->size); b->z = NULL; b->size = 0; }
+
+/* One Cauchy operand (left or right): packed while every entry fits, else mpz entries. */
+typedef struct { Packed P; Block M; } Operand;
+
+/* entry (row, col) as an mpz to read: the packed slot, or the mpz entry once spilled */
+static inline mpz_srcptr operand_get(Operand *O, Py_ssize_t row, Py_ssize_t col, mpz_ptr view) {
+    return O->P.ok ? packed_get(&O->P, row, col, view) : O->M.z[row * O->P.cols + col];
+}
+
+/* packing off: every entry so far into mpz entries (unset ones are 0) */
+static int operand_spill(Operand *O) {
+    if (!O->P.ok) return 0;
+    if (O->M.z == NULL && block_new(&O->M, O->P.rows * O->P.cols) < 0) return -1;
+    mpz_t view;
+    for (Py_ssize_t row = 0; row < O->P.rows; row++)
+        for (Py_ssize_t col = 0; col < O->P.cols; col++)
+            mpz_set(O->M.z[row * O->P.cols + col], packed_get(&O->P, row, col, view));
+    O->P.ok = 0;
+    return 0;
+}
+
+/* set entry (row, col) of one operand; an entry too wide to pack spills both */
+static int operand_set(Operand *O, Operand *other, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
+    if (O->P.ok && packed_set(&O->P, row, col, z) == 0) return 0;
+    if (operand_spill(O) < 0 || operand_spill(other) < 0) return -1;
+    mpz_set(O->M.z[row * O->P.cols + col], z);
+    return 0;
+}
 
 static int read_list(PyObject *values, Block *b, Py_ssize_t len) {
     if (block_new(b, len) < 0) return -1;
@@ -722,15 +800,19 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         return NULL;
     }
     Gram *gram = ortho ? NULL : (Gram *)gram_obj;
+    if (gram != NULL && gram->n != n) {
+        PyErr_SetString(PyExc_ValueError, "the Gram kernel's size is not n");
+        return NULL;
+    }
     PyObject *result = NULL;
     Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, *pins = NULL, npins = 0;
-    Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, L = {0}, Rt = {0}, A = {0}, Cs = {0},
-          Us = {0}, R = {0}, acc = {0}, rk = {0}, q = {0}, full = {0}, tmp = {0}, sums = {0};
+    Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, A = {0}, Cs = {0}, Us = {0}, R = {0},
+          acc = {0}, rk = {0}, q = {0}, full = {0}, tmp = {0}, sums = {0};
     double *lf = NULL, *rf = NULL;
     Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0;
     Proj *projs = NULL;
     Scratch sc = {0};
-    Packed PL = {0}, PR = {0};
+    Operand left = {0}, right = {0}; /* the Cauchy columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] */
 
     if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto done;
     if (na != na2 || na == 0) { PyErr_SetString(PyExc_ValueError, "aj, ak: one non-empty list of pairs"); goto done; }
@@ -758,22 +840,23 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             PyErr_SetString(PyExc_IndexError, "pin"); goto done;
         }
     Py_ssize_t cols = 3 * na, mv = ortho ? na : m * n; /* moving entries of C and U per order */
-    if (block_new(&L, (p + 1) * cols) < 0 || block_new(&Rt, (p + 1) * cols) < 0 || block_new(&A, (p + 1) * m) < 0 ||
-        block_new(&Cs, (p + 1) * mv) < 0 || block_new(&Us, (p + 1) * mv) < 0 || block_new(&R, p * n) < 0 ||
+    if (block_new(&A, (p + 1) * m) < 0 || block_new(&Cs, (p + 1) * mv) < 0 || block_new(&Us, (p + 1) * mv) < 0 || block_new(&R, p * n) < 0 ||
         block_new(&acc, cols) < 0 || block_new(&rk, na) < 0 || block_new(&q, na) < 0 ||
         block_new(&full, ortho ? 1 : m * n) < 0 || block_new(&tmp, 4) < 0 || block_new(&sums, n > m ? n : m) < 0)
         goto done;
     mpz_ptr t0 = tmp.z[0], c = tmp.z[2];
+    mpz_t view; /* a read-only window on a packed entry (mpz_roinit_n): never cleared */
     /* packing width: the widest state entry or label, plus one limb of headroom */
     size_t widest = 1;
     for (Py_ssize_t j = 0; j < m; j++) if (mpz_size(a0s.z[j]) > widest) widest = mpz_size(a0s.z[j]);
     for (Py_ssize_t x = 0; x < m * n; x++) if (mpz_size(U0.z[x]) > widest) widest = mpz_size(U0.z[x]);
     for (Py_ssize_t l = 0; l < n; l++) if (mpz_size(y.z[l]) > widest) widest = mpz_size(y.z[l]);
-    if (packed_new(&PL, (Py_ssize_t)widest + 1, p + 1, cols) < 0 || packed_new(&PR, (Py_ssize_t)widest + 1, p + 1, cols) < 0)
+    if (packed_new(&left.P, (Py_ssize_t)widest + 1, p + 1, cols) < 0 ||
+        packed_new(&right.P, (Py_ssize_t)widest + 1, p + 1, cols) < 0)
         goto done;
-    PL.ok = PR.ok = packing;
-#define SETL(row, col, val) do { mpz_set(L.z[(row) * cols + (col)], val); packed_set(&PL, row, col, val); } while (0)
-#define SETR(row, col, val) do { mpz_set(Rt.z[(row) * cols + (col)], val); packed_set(&PR, row, col, val); } while (0)
+    if (!packing && (operand_spill(&left) < 0 || operand_spill(&right) < 0)) goto done;
+#define SETL(row, col, val) do { if (operand_set(&left, &right, row, col, val) < 0) goto done; } while (0)
+#define SETR(row, col, val) do { if (operand_set(&right, &left, row, col, val) < 0) goto done; } while (0)
     /* order 0: left = [a_j | a_j | 0], right = [u_jk | 0 | u_jk] */
     for (Py_ssize_t i = 0; i < na; i++) {
         SETL(0, i, a0s.z[aj[i]]);
@@ -785,12 +868,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     if (!ortho)
         for (Py_ssize_t x = 0; x < m * n; x++) { mpz_set(Cs.z[x], C0.z[x]); mpz_set(Us.z[x], U0.z[x]); }
     for (Py_ssize_t k = 0; k < p; k++) {
-        mpz_t *Lk = L.z + k * cols, *Rk = Rt.z + k * cols;
         if (float_from >= 0 && k >= float_from) { /* the float64 tail from here on? */
             int top = 0;
             if (ortho) /* a, u of the order's active pairs */
                 for (Py_ssize_t i = 0; i < na; i++) {
-                    int b1 = bit_length(Lk[i]), b2 = bit_length(Rk[i]);
+                    int b1 = bit_length(A.z[k * m + aj[i]]), b2 = bit_length(Us.z[k * mv + i]);
                     if (b1 > top) top = b1;
                     if (b2 > top) top = b2;
                 }
@@ -807,10 +889,10 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             if (top <= float_below) { k0 = k; break; }
         }
         /* acc = Cauchy products of order k */
-        int packed = PL.ok && PR.ok;
+        int packed = left.P.ok && right.P.ok;
         for (Py_ssize_t col = 0; col < cols; col++)
-            if ((packed ? cauchy_packed(&PL, &PR, col, k, acc.z[col], &sc)
-                        : cauchy_sum(L.z, Rt.z, cols, col, k, acc.z[col], &sc)) < 0)
+            if ((packed ? cauchy_packed(&left.P, &right.P, col, k, acc.z[col], &sc)
+                        : cauchy_sum(left.M.z, right.M.z, cols, col, k, acc.z[col], &sc)) < 0)
                 goto done;
         /* r = -(sum per point of acc[:na] >> hshift) (+ y at k = 0) */
         for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(sums.z[l], 0);
@@ -828,7 +910,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         /* ak1 = (sum per neuron of acc[2na:] + rk * u0) * c >> 2F */
         for (Py_ssize_t j = 0; j < m; j++) mpz_set_ui(sums.z[j], 0);
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_mul(t0, rk.z[i], Rt.z[i]); /* right[0, :na] = u0 */
+            mpz_mul(t0, rk.z[i], U0.z[aj[i] * n + ak[i]]); /* right[0, :na] = u0 */
             mpz_add(t0, t0, acc.z[2 * na + i]);
             mpz_add(sums.z[aj[i]], sums.z[aj[i]], t0);
         }
@@ -838,7 +920,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         }
         /* q = acc[na:2na] + a0 * rk */
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_mul(q.z[i], L.z[i], rk.z[i]); /* left[0, :na] = a0 */
+            mpz_mul(q.z[i], a0s.z[aj[i]], rk.z[i]); /* left[0, :na] = a0 */
             mpz_add(q.z[i], q.z[i], acc.z[na + i]);
         }
         mpz_t *Cn = Cs.z + (k + 1) * mv, *Un = Us.z + (k + 1) * mv;
@@ -856,12 +938,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                 mpz_fdiv_q_2exp(Cn[x], t0, 2 * F);
             }
             for (Py_ssize_t j = 0; j < m; j++) /* Uk = (Ck @ G) >> F */
-                for (Py_ssize_t l = 0; l < n; l++) {
-                    mpz_set_ui(t0, 0);
-                    for (Py_ssize_t x = 0; x < n; x++)
-                        if (mpz_sgn(Cn[j * n + x])) mpz_addmul(t0, Cn[j * n + x], gram->G[x * n + l]);
-                    mpz_fdiv_q_2exp(Un[j * n + l], t0, F);
-                }
+                if (gram_row(gram, Cn + j * n, Un + j * n, &sc) < 0) goto done;
             project_order(projs, nprojs, Cn, Un, n, F, tmp.z[3]);
             if (k == 0)
                 for (Py_ssize_t i = 0; i + 1 < npins; i += 2) {
@@ -919,8 +996,8 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     rf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
     if (lf == NULL || rf == NULL) { Py_DECREF(S); PyErr_NoMemory(); goto done; }
     for (Py_ssize_t x = 0; x < (k0 + 1) * cols; x++) {
-        lf[x] = fixed_to_double(L.z[x], (long)F);
-        rf[x] = fixed_to_double(Rt.z[x], (long)F);
+        lf[x] = fixed_to_double(operand_get(&left, x / cols, x % cols, view), (long)F);
+        rf[x] = fixed_to_double(operand_get(&right, x / cols, x % cols, view), (long)F);
     }
     result = Py_BuildValue("(Nny#y#)", (PyObject *)S, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
                            (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
@@ -928,10 +1005,10 @@ done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
     projs_free(projs, nprojs);
     scratch_free(&sc);
-    PyMem_Free(PL.data);
-    PyMem_Free(PR.data);
-    Block *blocks[] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &L, &Rt, &A, &Cs, &Us, &R, &acc, &rk, &q, &full, &tmp,
-                       &sums};
+    PyMem_Free(left.P.data);
+    PyMem_Free(right.P.data);
+    Block *blocks[] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &left.M, &right.M, &A, &Cs, &Us, &R, &acc, &rk, &q, &full,
+                       &tmp, &sums};
     for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) block_free(blocks[i]);
     return result;
 }
