@@ -88,23 +88,14 @@ def test_coefficients_outgrowing_the_packing_width_spill_to_gmp_entries(name):
     """A step 2^40 times the radius makes the coefficients outgrow the packed operands'
     width (the state's widest entry plus one limb) part way through the recurrence: the
     operands spill into GMP entries and the integers stay those of the reference."""
-    from reluflow.integrate.fixed import FixedPoint, State
+    from reluflow.integrate.fixed import FixedPoint
     from reluflow.integrate.taylor import jets
 
     p, kw = FIXTURES[name]
     tr = solve(p, **kw, keep_jets=False)
     fx = FixedPoint.of(p, tr.F)
     seg = tr.segments[len(tr.segments) // 2]
-    n, s = p.n, seg.start
-    st = State(
-        s[:, 0].copy(),
-        s[:, 1 : 1 + n].copy(),
-        s[:, 1 + n :].copy(),
-        np.array(seg.e, dtype=object),
-        seg.active.copy(),
-        None if seg.sliding is None else seg.sliding.copy(),
-        dict.fromkeys(seg.pinned),
-    )
+    st, s = seg.start_state(), seg.start
     H = seg.H << 40
     out = {}
     for which in ("python", "gmp"):

@@ -18,7 +18,7 @@ from reluflow import solve
 from reluflow.datasets import e1, e1_rotated
 from reluflow.figures.sliding import generic
 from reluflow.integrate import tail
-from reluflow.integrate.fixed import EXTRA_DIGITS, State
+from reluflow.integrate.fixed import EXTRA_DIGITS
 from reluflow.integrate.taylor import jets
 from reluflow.summary import agreement
 
@@ -28,19 +28,8 @@ taylor = importlib.import_module("reluflow.integrate.taylor")
 
 def _states(tr):
     """(state, H, order) at the start of every step of a lean-storage run."""
-    n = tr.problem.n
     for seg in tr.segments:
-        s = seg.start
-        st = State(
-            s[:, 0].copy(),
-            s[:, 1 : 1 + n].copy(),
-            s[:, 1 + n :].copy(),
-            np.array(seg.e, dtype=object),
-            seg.active.copy(),
-            None if seg.sliding is None else seg.sliding.copy(),
-            dict.fromkeys(seg.pinned),
-        )
-        yield st, seg.H, seg.order or seg.recompute.order
+        yield seg.start_state(), seg.H, seg.order or seg.recompute.order
 
 
 def _worst_tail_error(tr) -> tuple[float, int]:

@@ -251,6 +251,43 @@ static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_
     return 0;
 }
 
+/* out[l] = (sum_{x < len} row[x] * M[x*sx + l*sl]) >> F for l < cols: the products at the
+ * limb level into one pair of accumulators per column (as cauchy_sum), the same integers
+ * as mpz_addmul.  ``mmax``: the most limbs of an entry of M; ``acc``: scratch. */
+static int row_times(mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_ssize_t sx, Py_ssize_t sl,
+                     mp_size_t mmax, mpz_t *out, mpz_ptr acc, mp_bitcnt_t F, Scratch *sc) {
+    mp_size_t amax = 0;
+    for (Py_ssize_t x = 0; x < len; x++)
+        if ((mp_size_t)mpz_size(row[x]) > amax) amax = (mp_size_t)mpz_size(row[x]);
+    if (amax == 0 || mmax == 0) {
+        for (Py_ssize_t l = 0; l < cols; l++) mpz_set_ui(out[l], 0);
+        return 0;
+    }
+    mp_size_t width = amax + mmax + 1; /* room for the carries of at most 2^64 terms */
+    if (accumulators(sc, cols * width) < 0) return -1;
+    for (Py_ssize_t x = 0; x < len; x++) {
+        mp_size_t an = (mp_size_t)mpz_size(row[x]);
+        if (!an) continue;
+        const mp_limb_t *ad = mpz_limbs_read(row[x]);
+        int sa = mpz_sgn(row[x]) < 0;
+        for (Py_ssize_t l = 0; l < cols; l++) {
+            mpz_srcptr mx = M[x * sx + l * sl];
+            mp_size_t mn = (mp_size_t)mpz_size(mx);
+            if (!mn) continue;
+            mp_limb_t *target = (sa != (mpz_sgn(mx) < 0) ? sc->neg : sc->pos) + l * width;
+            mac(target, width, ad, an, mpz_limbs_read(mx), mn, sc->tmp);
+        }
+    }
+    for (Py_ssize_t l = 0; l < cols; l++) {
+        mpz_t P, N;
+        mpz_roinit_n(P, sc->pos + l * width, width);
+        mpz_roinit_n(N, sc->neg + l * width, width);
+        mpz_sub(acc, P, N);
+        mpz_fdiv_q_2exp(out[l], acc, F);
+    }
+    return 0;
+}
+
 /* ---- Gram: (C @ G) >> F for a fixed integer matrix G -------------------------------- */
 
 typedef struct {
@@ -262,41 +299,9 @@ typedef struct {
     int ready;      /* acc initialised */
 } Gram;
 
-/* out[l] = (sum_x row[x] * G[x, l]) >> F for one row of n entries: the products at the limb
- * level into one pair of accumulators per column (as cauchy_sum), the same integers as
- * mpz_addmul.  Shared by Gram.times and the recurrence's u = (C @ G) >> F. */
+/* one row of (C @ G) >> F: shared by Gram.times and the recurrence's u = (C @ G) >> F */
 static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
-    Py_ssize_t n = g->n;
-    mp_size_t amax = 0;
-    for (Py_ssize_t x = 0; x < n; x++)
-        if ((mp_size_t)mpz_size(row[x]) > amax) amax = (mp_size_t)mpz_size(row[x]);
-    if (amax == 0 || g->gmax == 0) {
-        for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(out[l], 0);
-        return 0;
-    }
-    mp_size_t width = amax + g->gmax + 1; /* room for the carries of at most 2^64 terms */
-    if (accumulators(sc, n * width) < 0) return -1;
-    for (Py_ssize_t x = 0; x < n; x++) {
-        mp_size_t an = (mp_size_t)mpz_size(row[x]);
-        if (!an) continue;
-        const mp_limb_t *ad = mpz_limbs_read(row[x]);
-        int sa = mpz_sgn(row[x]) < 0;
-        for (Py_ssize_t l = 0; l < n; l++) {
-            mpz_srcptr gx = g->G[x * n + l];
-            mp_size_t gn = (mp_size_t)mpz_size(gx);
-            if (!gn) continue;
-            mp_limb_t *target = (sa != (mpz_sgn(gx) < 0) ? sc->neg : sc->pos) + l * width;
-            mac(target, width, ad, an, mpz_limbs_read(gx), gn, sc->tmp);
-        }
-    }
-    for (Py_ssize_t l = 0; l < n; l++) {
-        mpz_t P, N;
-        mpz_roinit_n(P, sc->pos + l * width, width);
-        mpz_roinit_n(N, sc->neg + l * width, width);
-        mpz_sub(g->acc, P, N);
-        mpz_fdiv_q_2exp(out[l], g->acc, g->F);
-    }
-    return 0;
+    return row_times(row, g->n, g->G, g->n, g->n, 1, g->gmax, out, g->acc, g->F, sc);
 }
 
 static void Gram_dealloc(Gram *self) {
@@ -486,6 +491,35 @@ static PyObject *Series_residuals(Series *self, PyObject *Py_UNUSED(ignored)) {
     return to_list(self->R, self->p * self->n);
 }
 
+/* combine(W): W = rows x n integers (flat, row-major); (W @ R^T) >> F, rows x p, flat:
+ * integer combinations of the residual jets (the sliding multipliers' G_BA r_A) */
+static PyObject *Series_combine(Series *self, PyObject *args) {
+    PyObject *W_obj;
+    if (!PyArg_ParseTuple(args, "O", &W_obj)) return NULL;
+    Py_ssize_t n = self->n, p = self->p, len = PyObject_Length(W_obj);
+    if (len < 0) return NULL;
+    if (n == 0 || len % n) { PyErr_SetString(PyExc_ValueError, "length not a multiple of n"); return NULL; }
+    Py_ssize_t rows = len / n;
+    PyObject *result = NULL;
+    Block W = {0}, out = {0};
+    Scratch sc = {0};
+    mpz_t acc;
+    mpz_init(acc);
+    if (read_list(W_obj, &W, len) < 0 || block_new(&out, rows * p) < 0) goto end;
+    mp_size_t rmax = 0;
+    for (Py_ssize_t x = 0; x < p * n; x++)
+        if ((mp_size_t)mpz_size(self->R[x]) > rmax) rmax = (mp_size_t)mpz_size(self->R[x]);
+    for (Py_ssize_t g = 0; g < rows; g++) /* M[x, k] = R[k, x]: sx = 1, sl = n */
+        if (row_times(W.z + g * n, n, self->R, p, 1, n, rmax, out.z + g * p, acc, self->F, &sc) < 0) goto end;
+    result = to_list(out.z, rows * p);
+end:
+    mpz_clear(acc);
+    scratch_free(&sc);
+    block_free(&W);
+    block_free(&out);
+    return result;
+}
+
 /* horner(which, s): which 0 = Y (-> m*w values), 1 = R (-> n values); acc = ((acc*s) >> F) + c_k */
 static PyObject *Series_horner(Series *self, PyObject *args) {
     int which;
@@ -667,12 +701,13 @@ static PyObject *Series_shape(Series *self, void *Py_UNUSED(closure)) {
 static PyMethodDef Series_methods[] = {
     {"tolist", (PyCFunction)Series_tolist, METH_NOARGS, "(Y, R) as flat lists"},
     {"residuals", (PyCFunction)Series_residuals, METH_NOARGS, "R as a flat list"},
+    {"combine", (PyCFunction)Series_combine, METH_VARARGS, "combine(W): (W @ R^T) >> F, flat"},
     {"horner", (PyCFunction)Series_horner, METH_VARARGS, "horner(which, s): Y (0) or R (1) at the scaled time s"},
     {"column", (PyCFunction)Series_column, METH_VARARGS, "column(j, c): Y[:, j, c]"},
     {"row", (PyCFunction)Series_row, METH_VARARGS, "row(k): Y[k], flat"},
     {"top", (PyCFunction)Series_top, METH_VARARGS, "top(k, cols): per neuron max |Y[k, j, :cols]|"},
     {"candidates", (PyCFunction)Series_candidates, METH_VARARGS, "candidates(active, s_end): events.candidates"},
-    {"set_tail", (PyCFunction)Series_set_tail, METH_VARARGS, "set_tail(k0, A, U, C, R, aj, ak): the float64 tail"},
+    {"set_tail", (PyCFunction)Series_set_tail, METH_VARARGS, "set_tail(k0, F, tail, aj, ak): the float64 tail"},
     {NULL, NULL, 0, NULL},
 };
 

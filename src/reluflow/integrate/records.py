@@ -118,20 +118,7 @@ class Recompute:
         if Y is not None:
             self.cache.move_to_end(id(seg))
             return Y
-        n = self.fx.n
-        start = seg.start
-        if start is None:
-            raise ValueError("a step whose jets are recomputed keeps its start state")
-        st = State(
-            start[:, 0].copy(),
-            start[:, 1 : 1 + n].copy(),
-            start[:, 1 + n :].copy(),
-            np.array(seg.e, dtype=object),
-            seg.active.copy(),
-            None if seg.sliding is None else seg.sliding.copy(),
-            dict.fromkeys(seg.pinned),
-        )
-        Y = jets(self.fx, st, seg.order or self.order, seg.H, self.float_below).Y
+        Y = jets(self.fx, seg.start_state(), seg.order or self.order, seg.H, self.float_below).Y
         self.cache[id(seg)] = Y
         while len(self.cache) > self.CACHED:
             self.cache.popitem(last=False)
@@ -156,6 +143,21 @@ class Segment:
     pinned: tuple[tuple[int, int], ...] = ()  # pairs pinned at t0 (only with ``start``)
     recompute: Recompute | None = None
     order: int | None = None  # the step's Taylor order, when its jets are recomputed
+
+    def start_state(self) -> State:
+        """The engine's state at the step's start (of a step that keeps its start)."""
+        if self.start is None:
+            raise ValueError("a step whose jets are recomputed keeps its start state")
+        n = (self.start.shape[1] - 1) // 2
+        return State(
+            self.start[:, 0].copy(),
+            self.start[:, 1 : 1 + n].copy(),
+            self.start[:, 1 + n :].copy(),
+            np.array(self.e, dtype=object),
+            self.active.copy(),
+            None if self.sliding is None else self.sliding.copy(),
+            dict.fromkeys(self.pinned),
+        )
 
     @property
     def Y(self) -> np.ndarray:

@@ -181,56 +181,142 @@ def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
     integers and the same noise level as the full ones.  A quantity at its
     bound by a located exit (``st.pinned``) has its value set to exactly 0.  Held pairs that
     are not multiples of one basis input keep multiplier 0 and have no quantity."""
-    F = fx.F
     R = J.R  # (p, n), absolute F-bit
-    out = []
-    reached = near(J.decides)
-    short = J.decides > J.order
-    low = min(R.shape[0], DECIDE_ORDER)
-    for j, S in sliding_sets(st.sliding, neuron):
-        P = projector(fx, S)
+    noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(R.shape[0], DECIDE_ORDER))
+    slots: list = []  # per group in order: its Exit, or its index in the batch of single pairs
+    single: list[tuple[int, int, np.ndarray, int]] = []  # (neuron, basis point, μ jet, sign a_j)
+    sets = [(j, projector(fx, S)) for j, S in sliding_sets(st.sliding, neuron)]
+    mus = _multiplier_terms(fx, st, J, sets)
+    for (j, P), mu in zip(sets, mus):
         if not P.basis:
             continue
-        A = [int(k) for k in np.nonzero(st.active[j])[0]]
-        B = list(P.basis)
-        if A:
-            v = fx.G[np.ix_(B, A)].dot(R[:, A].T) >> F  # (|B|, p): G_BA r_A
-            mu = -(P.ginv.dot(v) >> F)
-        else:
-            mu = np.zeros((len(B), R.shape[0]), dtype=object)
-            mu[...] = MPZ(0)
         sign_a = 1 if st.a[j] > 0 else -1
-        for i, b in enumerate(B):
-            members = [(b, Fraction(1))] + [(h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None]
-            parts = [_times(R[:, k], beta) for k, beta in members]  # β_i r_i
-            top = max(int(np.abs(np.asarray(jet[:low], dtype=object)).max()).bit_length() for jet in parts + [mu[i]])
-            sh = top - (F + 8)
-            tol = max(reached, reached << -sh if sh < 0 else reached >> sh)  # rounding of r, μ, the roots
-            pins = st.pinned.get((j, b), set())
-            lo = np.zeros(R.shape[0], dtype=object)
-            hi = np.zeros(R.shape[0], dtype=object)
-            q: dict = {}
-            for m, part in enumerate(parts):
-                rs = _scaled(part, sh)
-                if f"member{m}" in pins or ("attract" in pins and len(members) == 1):  # attract ∝ r then
-                    rs[0] = 0
-                lead = _lead(rs, tol, short)
-                if lead is not None and lead[1] > 0:
-                    hi = hi + part
-                elif lead is not None:
-                    lo = lo + part
-                if len(members) > 1 and lead is not None:
-                    q[f"member{m}"] = [lead[1] * c for c in rs]
-            q["low"] = _scaled(mu[i] - lo, sh)
-            q["high"] = _scaled(hi - mu[i], sh)
-            q["attract"] = _scaled(
-                -sign_a * sum((_times(R[:, k], abs(beta)) for k, beta in members), np.zeros(R.shape[0], dtype=object)),
-                sh,
-            )
-            for name in pins:
-                if name in q:
-                    q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
-            out.append(Exit(j, tuple(members), q, tol, short))
+        for i, b in enumerate(P.basis):
+            members = ((b, _ONE),) + tuple((h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None)
+            if len(members) == 1:
+                slots.append(len(single))
+                single.append((j, b, mu[i], sign_a))
+            else:
+                slots.append(_group_exit(st, R, j, members, mu[i], sign_a, noise))
+    batch = _single_exits(st, R, single, noise) if single else []
+    return [batch[x] if isinstance(x, int) else x for x in slots]
+
+
+_ONE = Fraction(1)
+
+
+@dataclass(frozen=True)
+class _Noise:
+    """What scales the exit quantities of one set of jets: F, the "reached" level of their
+    roots, whether they are a prefix, and the orders the shift is measured on."""
+
+    F: int
+    reached: int
+    short: bool
+    low: int
+
+    def shift(self, top: int) -> tuple[int, int]:
+        """The shift giving a group's largest jet (``top`` bits) about F + 8 bits, and the
+        group's noise level at that scale (rounding of r, μ, the roots)."""
+        sh = top - (self.F + 8)
+        return sh, max(self.reached, self.reached << -sh if sh < 0 else self.reached >> sh)
+
+
+def _bits(values) -> int:
+    return int(np.abs(np.asarray(values, dtype=object)).max()).bit_length()
+
+
+def _multiplier_terms(fx, st, J, sets: list) -> list[np.ndarray]:
+    """μ_B = −G_BB⁻¹ G_BA r_A of each neuron's basis pairs, as jets (|B|, p); the products
+    G_BA r_A of all neurons in one :meth:`.taylor.Jets.combine`."""
+    F = fx.F
+    rows = [(j, b) for j, P in sets for b in P.basis]
+    W = np.zeros((len(rows), fx.n), dtype=object)
+    for r, (j, b) in enumerate(rows):
+        W[r] = fx.G[b] * st.active[j]  # G_bl on the active l, else 0
+    V = J.combine(W, F)  # (rows, p): G_BA r_A
+    out, at = [], 0
+    for _, P in sets:
+        nb = len(P.basis)
+        out.append(-(P.ginv.dot(V[at : at + nb]) >> F) if nb else V[at:at])
+        at += nb
+    return out
+
+
+def _group_exit(st, R: np.ndarray, j: int, members: tuple, mu: np.ndarray, sign_a: int, noise: _Noise) -> Exit:
+    """The :class:`Exit` of one group (any number of members), quantity by quantity."""
+    b = members[0][0]
+    parts = [_times(R[:, k], beta) for k, beta in members]  # β_i r_i
+    sh, tol = noise.shift(max(_bits(jet[: noise.low]) for jet in parts + [mu]))
+    pins = st.pinned.get((j, b), set())
+    lo = np.zeros(R.shape[0], dtype=object)
+    hi = np.zeros(R.shape[0], dtype=object)
+    q: dict = {}
+    for m, part in enumerate(parts):
+        rs = _scaled(part, sh)
+        if f"member{m}" in pins or ("attract" in pins and len(members) == 1):  # attract ∝ r then
+            rs[0] = 0
+        lead = _lead(rs, tol, noise.short)
+        if lead is not None and lead[1] > 0:
+            hi = hi + part
+        elif lead is not None:
+            lo = lo + part
+        if len(members) > 1 and lead is not None:
+            q[f"member{m}"] = [lead[1] * c for c in rs]
+    q["low"] = _scaled(mu - lo, sh)
+    q["high"] = _scaled(hi - mu, sh)
+    q["attract"] = _scaled(
+        -sign_a * sum((_times(R[:, k], abs(beta)) for k, beta in members), np.zeros(R.shape[0], dtype=object)),
+        sh,
+    )
+    for name in pins:
+        if name in q:
+            q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
+    return Exit(j, members, q, tol, noise.short)
+
+
+def _single_exits(st, R: np.ndarray, single: list, noise: _Noise) -> list[Exit]:
+    """:func:`_group_exit` of every single-pair group (the generic case: no other surface
+    input is a multiple of the basis input) at once, on (groups, orders) arrays: the same
+    integers, without a dozen small object-array operations per group (a generic run has
+    up to ~200 such groups, checked several times per step)."""
+    rb = R[:, [b for _, b, _, _ in single]].T  # (groups, p): r_b
+    mu = np.empty_like(rb)
+    mu[...] = [jet for _, _, jet, _ in single]
+    low = noise.low
+    tops = np.maximum(np.abs(rb[:, :low]).max(axis=1), np.abs(mu[:, :low]).max(axis=1))
+    shifts, tols = zip(*(noise.shift(int(top).bit_length()) for top in tops))
+    rs = _scaled_rows(rb, shifts)
+    signs = np.zeros((len(single), 1), dtype=object)  # +1: r_b counts in hi, −1: in lo
+    pins = [st.pinned.get((j, b), set()) for j, b, _, _ in single]
+    for g, (row, tol, pin) in enumerate(zip(rs, tols, pins)):
+        if "member0" in pin or "attract" in pin:  # attract ∝ r then
+            row = row.copy()
+            row[0] = 0
+        lead = _lead(row, tol, noise.short)
+        signs[g, 0] = 0 if lead is None else lead[1]
+    lows = _scaled_rows(mu - rb * (signs < 0), shifts)
+    highs = _scaled_rows(rb * (signs > 0) - mu, shifts)
+    attracts = _scaled_rows(rb * np.array([[-sign_a] for *_, sign_a in single], dtype=object), shifts)
+    out = []
+    for g, (j, b, _, _) in enumerate(single):
+        q = {"low": lows[g].tolist(), "high": highs[g].tolist(), "attract": attracts[g].tolist()}
+        for name in pins[g]:
+            if name in q:
+                q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
+        out.append(Exit(j, ((b, _ONE),), q, tols[g], noise.short))
+    return out
+
+
+def _scaled_rows(rows: np.ndarray, shifts) -> np.ndarray:
+    """:func:`_scaled` of each row by its own shift."""
+    sh = np.array(shifts, dtype=object)[:, None]
+    out = np.empty_like(rows)
+    right = np.array([s > 0 for s in shifts], dtype=bool)
+    if right.any():
+        out[right] = rows[right] >> sh[right]
+    if not right.all():
+        out[~right] = rows[~right] << -sh[~right]
     return out
 
 

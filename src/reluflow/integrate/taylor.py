@@ -89,6 +89,12 @@ class Jets:
         _p, m, n = self.series.shape
         return _grid(self.series.horner(0, s), (m, 1 + 2 * n))
 
+    def combine(self, W: np.ndarray, F: int) -> np.ndarray:
+        """(W @ R^T) >> F, (rows, orders): integer combinations of the residual jets."""
+        if self.series is None or not W.size:
+            return W.dot(self.R.T) >> F
+        return _grid(self.series.combine(W.ravel().tolist()), (W.shape[0], self.series.shape[0]))
+
     def residuals_at(self, s: int, F: int) -> np.ndarray:
         """r_k at the scaled time s (absolute fixed point)."""
         if self.series is None:
