@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -165,7 +166,7 @@ def test_pure_python_fallback_runs_and_says_so(how):
 
 def test_event_dense_steps_lower_the_order_and_round_trip():
     """After a step an event cut short, the next steps run at a lower Taylor order (the
-    order policy, solve._next_order); each step's order is kept in the JSON where it
+    order policy, integrate.order.next_order); each step's order is kept in the JSON where it
     differs from the run's, read back, and recomputed lean jets use it."""
     from reluflow import Trajectory
 
@@ -194,15 +195,15 @@ def test_a_step_order_beyond_the_run_order_is_refused():
 
 
 def test_next_order_rule():
-    from reluflow.integrate.engine import MIN_ORDER, _next_order
+    from reluflow.integrate.order import MIN_ORDER, next_order
 
     one = 1 << 400
-    assert _next_order(40, 40, 1.0, one // 2, None, one) == 40  # no event: full order
-    assert _next_order(40, 10, 1.0, one // 2, None, one) == 20  # back up by 2× per full step
-    assert _next_order(40, 40, 1.0, one // 10**6, one // 8, one) < 20  # an event at 1e-6 of ρ: far fewer orders
-    assert _next_order(40, 40, 1.0, one // 10**60, one // 8, one) == MIN_ORDER
-    assert _next_order(40, 17, 1.0, 0, one // 8, one) == 17  # an event at this instant: unchanged
-    assert _next_order(4, 4, 1.0, one // 10**60, one // 8, one) == 4  # never above the run's order
+    assert next_order(40, 40, 1.0, one // 2, None, one) == 40  # no event: full order
+    assert next_order(40, 10, 1.0, one // 2, None, one) == 20  # back up by 2× per full step
+    assert next_order(40, 40, 1.0, one // 10**6, one // 8, one) < 20  # an event at 1e-6 of ρ: far fewer orders
+    assert next_order(40, 40, 1.0, one // 10**60, one // 8, one) == MIN_ORDER
+    assert next_order(40, 17, 1.0, 0, one // 8, one) == 17  # an event at this instant: unchanged
+    assert next_order(4, 4, 1.0, one // 10**60, one // 8, one) == 4  # never above the run's order
 
 
 def test_cli_says_once_that_the_pure_python_engine_runs(tmp_path):
@@ -285,3 +286,29 @@ def test_a_short_prefix_after_decisions_settles_the_instant_again_from_its_start
 
     monkeypatch.setattr(settle, "_finish", late_short)
     assert _bytes(solve(p, **kw)) == default
+
+
+def test_a_switch_with_an_aligned_neuron_about_to_follow_lowers_the_next_order(monkeypatch):
+    """Neurons whose directions differ by 1e-22 switch on one point ~1e-22 apart: after the
+    first switch the next step runs at the lowest order (integrate.order.switch_ahead), not the
+    full order the distance to the first switch suggests; the events are the same."""
+    from fractions import Fraction
+
+    from reluflow.integrate import engine
+    from reluflow.integrate.order import MIN_ORDER
+
+    p = e1("1e-30")
+    z0 = [Fraction(v) for v in p.init.z[0]]
+    twin = [z0[0] + Fraction(1, 10**22), *z0[1:]]
+    q = Problem(p.data, Init(p.init.lam, [*p.init.z, twin], [*p.init.s, p.init.s[0]]))
+
+    def after_first_switch(tr):
+        t1 = min(e.t for e in tr.events if e.neuron == len(p.init.z))
+        i = next(i for i, seg in enumerate(tr.segments) if seg.t0 >= int(mpmath.ldexp(t1, tr.F)))
+        return tr.segments[i].Y.shape[0] - 1, [(e.neuron, e.point, e.direction) for e in tr.events]
+
+    order, events = after_first_switch(solve(q, digits=25, t_end=150))
+    monkeypatch.setattr(engine, "switch_ahead", lambda st, J, F: None)
+    order_off, events_off = after_first_switch(solve(q, digits=25, t_end=150))
+    assert order == MIN_ORDER < order_off
+    assert events == events_off

@@ -30,6 +30,7 @@ from ..problem import Problem, ProblemError, exact, ln_exact, shown
 from . import kernel
 from .events import first_switch, refine_root
 from .fixed import EXTRA_DIGITS, GUARD_BITS, FixedPoint, State, initial_preactivations, taylor_order, to_fixed
+from .order import MIN_ORDER, next_order, switch_ahead
 from .records import Event, Recompute, Segment, Status
 from .settle import settle
 from .sliding import first_exit
@@ -41,9 +42,6 @@ __all__ = ["integrate"]
 
 SAFETY = math.exp(-2.0)  # Jorba–Zou: step = ρ / e², error ≈ e^{-2p}
 MAX_GROWTH = 3.0  # the step may grow at most this factor per step
-MIN_ORDER = 6  # the lowest order a step cut short by an event lowers the next step to (_next_order) …
-ORDER_REACH = 16  # … sized to reach this many times the distance to that event
-ORDER_STEP_UP = 2  # after a step that ran its full length, the order may grow by this factor
 REST_STEPS = 3  # full steps without motion before a run is declared at rest (converged / stationary) …
 REST_AHEAD = 1000  # … when more than this many steps of the current length remain to t_end
 MAX_SPREAD = 1e8  # points pulling with strengths further apart than this make badly scaled data
@@ -149,7 +147,7 @@ class _Run:
         self.unslid: set[tuple[int, int]] = set()  # sliding pairs whose multiplier reached a bound, to settle
         self.first = True
         self.switched = False  # the last step ended at a switch
-        self.q = p  # the order of the next step (lower after steps that an event cut short: _next_order)
+        self.q = p  # the order of the next step (lower after steps that an event cut short: order.next_order)
         if self.thr is not None and _sum_r2(self.fx, self.st) <= self.thr:
             self.status, self.detail = Status.LOSS_BELOW, "the initial loss is already below the threshold"
 
@@ -321,7 +319,11 @@ class _Run:
             self.instant += 1
             if self.instant > storm_limit(self.problem.m, self.problem.n):
                 self.status, self.detail = Status.EVENT_STORM, f"{self.instant} switches at t ≈ {self.tf(t):.6g}"
-        self.q = _next_order(self.p, self.q, r, s_take, s_end if hit is not None else None, self.one)
+        q = next_order(self.p, self.q, r, s_take, s_end if hit is not None else None, self.one)
+        ahead = switch_ahead(st, J, F) if hit is not None and q > MIN_ORDER else None
+        if ahead is not None:  # another pair about to switch (aligned neurons on one point)
+            q = min(q, next_order(self.p, self.q, r, ahead, ahead + 1, self.one))
+        self.q = q
         # next scale: the full-order step ρ/e² of the estimate, capped in growth (never the
         # event-truncated length, nor a lower order's shorter step: the next step's order
         # shortens its own step within the scale, so one low-order step costs no regrowth)
@@ -369,27 +371,6 @@ class _Run:
             final=(t_final, st.a, st.U, st.C, st.e.copy(), st.active.copy(), st.sliding.copy()),
             metadata=meta,
         )
-
-
-def _next_order(p: int, q: int, r: float, s_take: int, cut: int | None, one: int) -> int:
-    """The Taylor order of the next step (this one had order q ≤ p, radius estimate r).
-
-    When an event cut this step short (``cut``: its planned end, beyond ``s_take``), the
-    next event is likely about as close: a step h = ρ·tol^(1/q) reaching ORDER_REACH times
-    the distance δ to it needs only q = 2p / ln(ρ / (ORDER_REACH·δ)) orders for the same
-    per-step tolerance tol = e^(-2p) (Jorba–Zou: the step bound is ρ·SAFETY^(p/q)), and a
-    step's products cost ∝ q².  In event-dense phases most steps end at an event after a
-    small fraction of the full-order step (median 0.08 % on orthogonal data with m = 100,
-    n = 20).  At least MIN_ORDER; after a step that ran its full length, the order grows
-    back by ORDER_STEP_UP per step (the step scale grows by MAX_GROWTH at most anyway)."""
-    if cut is None or not math.isfinite(r) or s_take >= cut:
-        return min(p, ORDER_STEP_UP * q)
-    if s_take == 0:
-        return q  # an event at this very instant says nothing about the next one
-    log_ratio = math.log(r) + math.log(one) - math.log(ORDER_REACH * s_take)  # ln(ρ/(reach·δ)), in units of H
-    if log_ratio <= 2:
-        return p
-    return min(p, max(MIN_ORDER, math.ceil(2 * p / log_ratio)))
 
 
 def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:
