@@ -8,6 +8,7 @@ on a float grid and then refined in exact integer arithmetic to one unit of 2**-
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 
 import numpy as np
@@ -227,13 +228,15 @@ def _floats_of(values: list) -> tuple[np.ndarray, int]:
 def _mantissas(polys: list[list], width: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows of float64 mantissas (padded with 0) and their shifts: c ≈ f · 2^sh, as
     :func:`_floats_of` gives them.  Fast path: the full-length rows whose coefficients are
-    all below 2^1000 (then sh = 0) convert in one ``astype``."""
+    all below 2^1000 (then sh = 0) convert by ``float`` in one pass (``np.array`` of nested
+    lists of big integers costs ~10× more, discovering their shape and type)."""
     cf, shifts = np.zeros((len(polys), width)), np.zeros(len(polys), dtype=np.int32)
     full = [i for i, c in enumerate(polys) if len(c) == width]
     done = set()
     if full:
         try:
-            block = np.array([polys[i] for i in full], dtype=object).astype(np.float64)
+            flat = itertools.chain.from_iterable(polys[i] for i in full)
+            block = np.fromiter(map(float, flat), dtype=np.float64, count=len(full) * width).reshape(len(full), width)
         except OverflowError:
             block = None
         if block is not None:

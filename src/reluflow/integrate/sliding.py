@@ -31,6 +31,7 @@ on the engine's own integers: the projector is an exact rational inverse rounded
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -86,8 +87,12 @@ def projector(fx, S: tuple[int, ...]) -> Projector:
 def sliding_sets(sliding: np.ndarray, neuron: int | None = None) -> list[tuple[int, tuple[int, ...]]]:
     """(neuron, its sliding points) for every neuron with at least one sliding pair (only
     ``neuron``'s when given)."""
-    rows = np.nonzero(sliding.any(axis=1))[0] if neuron is None else [neuron] if sliding[neuron].any() else []
-    return [(int(j), tuple(int(k) for k in np.nonzero(sliding[j])[0])) for j in rows]
+    if neuron is not None:
+        ks = np.flatnonzero(sliding[neuron]).tolist()
+        return [(int(neuron), tuple(ks))] if ks else []
+    js, ks = np.nonzero(sliding)  # row-major: by neuron, then point
+    pairs = zip(js.tolist(), ks.tolist())
+    return [(j, tuple(k for _, k in group)) for j, group in itertools.groupby(pairs, key=lambda pair: pair[0])]
 
 
 def project(fx, sliding: np.ndarray, Ck: np.ndarray, Uk: np.ndarray) -> None:
