@@ -190,11 +190,9 @@ def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
     noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(R.shape[0], DECIDE_ORDER))
     slots: list = []  # per group in order: its Exit, or its index in the batch of single pairs
     single: list[tuple[int, int, np.ndarray, int]] = []  # (neuron, basis point, μ jet, sign a_j)
-    sets = [(j, projector(fx, S)) for j, S in sliding_sets(st.sliding, neuron)]
+    sets = [(j, P) for j, S in sliding_sets(st.sliding, neuron) if (P := projector(fx, S)).basis]
     mus = _multiplier_terms(fx, st, J, sets)
     for (j, P), mu in zip(sets, mus):
-        if not P.basis:
-            continue
         sign_a = 1 if st.a[j] > 0 else -1
         for i, b in enumerate(P.basis):
             members = ((b, _ONE),) + tuple((h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None)
@@ -232,8 +230,9 @@ def _bits(values) -> int:
 
 
 def _multiplier_terms(fx, st, J, sets: list) -> list[np.ndarray]:
-    """μ_B = −G_BB⁻¹ G_BA r_A of each neuron's basis pairs, as jets (|B|, p); the products
-    G_BA r_A of all neurons in one :meth:`.taylor.Jets.combine`."""
+    """μ_B = −G_BB⁻¹ G_BA r_A of each neuron's basis pairs (``sets``: neurons with a
+    non-empty basis B), as jets (|B|, p); the products G_BA r_A of all neurons in one
+    :meth:`.taylor.Jets.combine`."""
     F = fx.F
     rows = [(j, b) for j, P in sets for b in P.basis]
     W = np.zeros((len(rows), fx.n), dtype=object)
@@ -243,7 +242,7 @@ def _multiplier_terms(fx, st, J, sets: list) -> list[np.ndarray]:
     out, at = [], 0
     for _, P in sets:
         nb = len(P.basis)
-        out.append(-(P.ginv.dot(V[at : at + nb]) >> F) if nb else V[at:at])
+        out.append(-(P.ginv.dot(V[at : at + nb]) >> F))
         at += nb
     return out
 
