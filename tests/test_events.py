@@ -130,8 +130,37 @@ def test_a_decaying_pair_is_certified_without_the_exact_search(monkeypatch):
     monkeypatch.setattr(events, "_exact_first_root", lambda *a: calls.append(a) or exact(*a))
     v = _decay(15, Fraction(0))
     assert events.first_roots([v], ONE, F) == [None] and calls == []
-    monkeypatch.setattr(events._Screen, "_shifted", lambda self, rows, x: np.zeros(len(rows), dtype=bool))
+    monkeypatch.setattr(events._Screen, "_shifted", lambda self, rows, x, dx: np.zeros(len(rows), dtype=bool))
     assert events.first_roots([v], ONE, F) == [None] and len(calls) == 256  # the cheap bound alone
+
+
+def test_blocks_of_cells_certify_a_decaying_pair_at_once(monkeypatch):
+    """The Taylor-shift bound is tried on blocks of _BLOCK cells first: on c_0 e^(−15 s)
+    every block is certified, so no single cell needs its own bound; with the blocks'
+    bound failing, every cell gets its own and the answer is the same."""
+    from reluflow.integrate import events
+
+    widths = []
+    shifted = events._Screen._shifted
+    monkeypatch.setattr(
+        events._Screen,
+        "_shifted",
+        lambda self, rows, x, dx: widths.extend([dx] * len(rows)) or shifted(self, rows, x, dx),
+    )
+    v = _decay(15, Fraction(0))
+    assert events.earliest_root([v], ONE, F) is None
+    assert widths == [events._BLOCK / events._CELLS] * (events._CELLS // events._BLOCK)
+    widths.clear()
+    monkeypatch.setattr(
+        events._Screen,
+        "_shifted",
+        lambda self, rows, x, dx: (
+            widths.extend([dx] * len(rows))
+            or (shifted(self, rows, x, dx) if dx < events._BLOCK / events._CELLS else np.zeros(len(rows), dtype=bool))
+        ),
+    )
+    assert events.earliest_root([v], ONE, F) is None
+    assert widths.count(1 / events._CELLS) == events._CELLS
 
 
 @given(
