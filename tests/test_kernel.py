@@ -120,6 +120,23 @@ def test_gram_product_floors_like_python():
     assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
 
 
+@compiled
+@pytest.mark.parametrize("bits", [63, 64, 65, 127, 128, 2039, 2040, 2047, 2048, 2049, 5000])
+def test_integers_cross_into_gmp_and_back_exactly(bits):
+    """Python ints ↔ GMP (byte buffers on the stack up to 2048 bits, on the heap beyond),
+    at and around powers of two, both signs: a 1×1 Gram product by 2^F is the identity."""
+
+    class Fx:
+        n, F, cache = 1, 5, {}
+        G = np.array([[1 << 5]], dtype=object)
+
+    for v in (1 << bits, (1 << bits) - 1, (1 << bits) + 1, 1 << (bits - 1)):
+        for x in (v, -v):
+            Fx.cache = {}
+            with kernel.use("gmp"):
+                assert kernel.gram_times(Fx, np.array([[x]], dtype=object))[0, 0] == x
+
+
 def test_lean_storage_evaluates_like_kept_jets():
     p = e1()
     kept, lean = solve(p, digits=25, keep_jets=True), solve(p, digits=25, keep_jets=False)

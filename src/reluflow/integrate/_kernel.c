@@ -21,8 +21,11 @@
 
 /* ---- conversions between Python integers and mpz_t -------------------------------- */
 
+/* Byte buffers of conversions up to this size live on the stack (2048-bit integers). */
+#define STACK_BYTES 256
+
 static int to_mpz(PyObject *obj, mpz_t out) {
-    PyObject *v = PyNumber_Index(obj); /* Python int, gmpy2 mpz, NumPy integer */
+    PyObject *v = PyLong_CheckExact(obj) ? (Py_INCREF(obj), obj) : PyNumber_Index(obj); /* int, gmpy2 mpz, NumPy */
     if (v == NULL) return -1;
     int overflow = 0;
     long small = PyLong_AsLongAndOverflow(v, &overflow);
@@ -32,36 +35,39 @@ static int to_mpz(PyObject *obj, mpz_t out) {
         mpz_set_si(out, small);
         return 0;
     }
+    /* two's complement bytes, little endian; a negative value B = 2^(8 nbytes) + v has
+     * ~B = |v| - 1, so its bytes are flipped before the import */
     int negative = _PyLong_Sign(v) < 0;
-    PyObject *mag = negative ? PyNumber_Absolute(v) : (Py_INCREF(v), v);
-    Py_DECREF(v);
-    if (mag == NULL) return -1;
-    size_t bits = _PyLong_NumBits(mag);
-    size_t nbytes = bits / 8 + 1;
-    unsigned char *buf = (unsigned char *)malloc(nbytes);
-    if (buf == NULL) { Py_DECREF(mag); PyErr_NoMemory(); return -1; }
+    size_t nbytes = _PyLong_NumBits(v) / 8 + 1;
+    unsigned char stack[STACK_BYTES];
+    unsigned char *buf = nbytes <= STACK_BYTES ? stack : (unsigned char *)malloc(nbytes);
+    if (buf == NULL) { Py_DECREF(v); PyErr_NoMemory(); return -1; }
 #if PY_VERSION_HEX >= 0x030D0000
-    int rc = _PyLong_AsByteArray((PyLongObject *)mag, buf, nbytes, 1, 0, 1);
+    int rc = _PyLong_AsByteArray((PyLongObject *)v, buf, nbytes, 1, 1, 1);
 #else
-    int rc = _PyLong_AsByteArray((PyLongObject *)mag, buf, nbytes, 1, 0);
+    int rc = _PyLong_AsByteArray((PyLongObject *)v, buf, nbytes, 1, 1);
 #endif
-    Py_DECREF(mag);
-    if (rc < 0) { free(buf); return -1; }
-    mpz_import(out, nbytes, -1, 1, 0, 0, buf);
-    free(buf);
-    if (negative) mpz_neg(out, out);
-    return 0;
+    Py_DECREF(v);
+    if (rc == 0) {
+        if (negative)
+            for (size_t i = 0; i < nbytes; i++) buf[i] = (unsigned char)~buf[i];
+        mpz_import(out, nbytes, -1, 1, 0, 0, buf);
+        if (negative) { mpz_add_ui(out, out, 1); mpz_neg(out, out); }
+    }
+    if (buf != stack) free(buf);
+    return rc < 0 ? -1 : 0;
 }
 
 static PyObject *from_mpz(const mpz_t z) {
     if (mpz_fits_slong_p(z)) return PyLong_FromLong(mpz_get_si(z));
     size_t nbytes = (mpz_sizeinbase(z, 2) + 7) / 8;
-    unsigned char *buf = (unsigned char *)malloc(nbytes);
+    unsigned char stack[STACK_BYTES];
+    unsigned char *buf = nbytes <= STACK_BYTES ? stack : (unsigned char *)malloc(nbytes);
     if (buf == NULL) return PyErr_NoMemory();
     size_t count = 0;
     mpz_export(buf, &count, -1, 1, 0, 0, z);
     PyObject *mag = _PyLong_FromByteArray(buf, count, 1, 0);
-    free(buf);
+    if (buf != stack) free(buf);
     if (mag == NULL || mpz_sgn(z) >= 0) return mag;
     PyObject *neg = PyNumber_Negative(mag);
     Py_DECREF(mag);
@@ -1000,11 +1006,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t last = k0 < 0 ? p : k0; /* orders 0..last are exact */
     Series *S = series_new(p, m, n, F);
     if (S == NULL) goto done;
-    for (Py_ssize_t j = 0; j < m; j++) {
-        mpz_set(S->Y[j * w], a0s.z[j]);
+    for (Py_ssize_t j = 0; j < m; j++) { /* the state: no longer needed here */
+        mpz_swap(S->Y[j * w], a0s.z[j]);
         for (Py_ssize_t l = 0; l < n; l++) {
-            mpz_set(S->Y[j * w + 1 + l], U0.z[j * n + l]);
-            mpz_set(S->Y[j * w + 1 + n + l], C0.z[j * n + l]);
+            mpz_swap(S->Y[j * w + 1 + l], U0.z[j * n + l]);
+            mpz_swap(S->Y[j * w + 1 + n + l], C0.z[j * n + l]);
         }
     }
     for (Py_ssize_t k = 1; k <= last; k++) {

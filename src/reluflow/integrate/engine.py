@@ -380,18 +380,21 @@ def _drifted(fx: FixedPoint, st: State, u0: list, cache: dict) -> bool:
     neuron has shrunk below its initial scale (the sum then cancels).  A pattern decided
     against the field (a pair held, switched or entered wrongly) shows up as drift of the
     order of u itself.  Allowed: 2^(F/2) units, or 2^(-F/2) of λ⟨z_j, x_k⟩ if larger.
-    ``u0`` holds λ⟨z_j, x_k⟩ exactly; ``cache`` its fixed-point forms per block exponent."""
+    ``u0`` holds λ⟨z_j, x_k⟩ exactly; ``cache`` its fixed-point rows at the current block
+    exponents (a row is made again when its neuron's exponent changes)."""
     F = fx.F
-    CG = kernel.gram_times(fx, st.C)
-    for j in range(fx.m):
-        key = (j, int(st.e[j]))
-        if key not in cache:
-            cache[key] = [int(to_fixed(q / Fraction(2) ** int(st.e[j]), F)) for q in u0[j]]
-        base = cache[key]
-        allowed = max(1 << (F // 2), max(abs(b) for b in base) >> (F // 2))
-        if any(abs(int(st.U[j, k]) - base[k] - int(CG[j, k])) > allowed for k in range(fx.n)):
-            return True
-    return False
+    if "base" not in cache:
+        cache["e"] = [None] * fx.m
+        cache["base"] = np.empty((fx.m, fx.n), dtype=object)
+        cache["allowed"] = np.empty((fx.m, 1), dtype=object)
+    base, allowed, seen = cache["base"], cache["allowed"], cache["e"]
+    for j, e in enumerate(st.e.tolist()):
+        if seen[j] != e:  # the anchor row at this block exponent
+            row = [int(to_fixed(q / Fraction(2) ** int(e), F)) for q in u0[j]]
+            base[j] = row
+            allowed[j, 0] = max(1 << (F // 2), max(abs(b) for b in row) >> (F // 2))
+            seen[j] = e
+    return bool((np.abs(st.U - base - kernel.gram_times(fx, st.C)) > allowed).any())
 
 
 def _feasible(problem: Problem, t_end: Fraction, default: bool) -> None:
