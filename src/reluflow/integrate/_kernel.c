@@ -570,26 +570,33 @@ static PyObject *Series_horner(Series *self, PyObject *args) {
     Py_ssize_t rows = which ? self->p : self->p + 1, cols = which ? self->n : self->m * self->w;
     mpz_t *base = which ? self->R : self->Y;
     if (rows == 0) return PyList_New(0);
-    mpz_t s, acc;
+    mpz_t s;
     mpz_init(s);
     if (to_mpz(s_obj, s) < 0) { mpz_clear(s); return NULL; }
-    mpz_init(acc);
-    PyObject *out = PyList_New(cols);
-    for (Py_ssize_t c = 0; out != NULL && c < cols; c++) {
-        mpz_set(acc, base[(rows - 1) * cols + c]);
+    /* order by order over all columns (not column by column): the entries of one order are
+     * adjacent in memory, so the pass streams through the Series once */
+    mpz_t *acc = new_block(cols);
+    PyObject *out = acc == NULL ? PyErr_NoMemory() : PyList_New(cols);
+    if (out != NULL) {
+        for (Py_ssize_t c = 0; c < cols; c++) mpz_set(acc[c], base[(rows - 1) * cols + c]);
         for (Py_ssize_t k = rows - 2; k >= 0; k--) {
-            if (mpz_sgn(acc)) {
-                mpz_mul(acc, acc, s);
-                mpz_fdiv_q_2exp(acc, acc, self->F);
+            mpz_t *row = base + k * cols;
+            for (Py_ssize_t c = 0; c < cols; c++) {
+                if (mpz_sgn(acc[c])) {
+                    mpz_mul(acc[c], acc[c], s);
+                    mpz_fdiv_q_2exp(acc[c], acc[c], self->F);
+                }
+                mpz_add(acc[c], acc[c], row[c]);
             }
-            mpz_add(acc, acc, base[k * cols + c]);
         }
-        PyObject *v = from_mpz(acc);
-        if (v == NULL) { Py_CLEAR(out); break; }
-        PyList_SET_ITEM(out, c, v);
+        for (Py_ssize_t c = 0; c < cols; c++) {
+            PyObject *v = from_mpz(acc[c]);
+            if (v == NULL) { Py_CLEAR(out); break; }
+            PyList_SET_ITEM(out, c, v);
+        }
     }
     mpz_clear(s);
-    mpz_clear(acc);
+    free_block(acc, cols);
     return out;
 }
 
