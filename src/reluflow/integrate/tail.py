@@ -110,10 +110,6 @@ def float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0, ortho: bool) -> np.ndarray:
     rf[: k0 + 1] = rf0
     a0, u0 = lf[0, :na], rf[0, :na]
     pscale = np.array([2.0 ** (2 * int(st.e[j])) for j in aj])  # (a u) → absolute scale
-    to_point = np.zeros((na, n))
-    to_point[np.arange(na), ak] = 1.0
-    to_neuron = np.zeros((na, m))
-    to_neuron[np.arange(na), aj] = 1.0
     Hf = math.ldexp(float(H), -F)
     out = np.zeros((p - k0, m + 2 * (na if ortho else m * n) + n))
     if ortho:
@@ -123,10 +119,11 @@ def float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0, ortho: bool) -> np.ndarray:
         js, Pc, Pu = _sliding_maps(fx, st)
     for k in range(k0, p):
         acc = np.einsum("ij,ij->j", lf[: k + 1], rf[k::-1])
-        r = -(acc[:na] * pscale) @ to_point
+        # sums per point and per neuron in pair order (np.bincount: no BLAS call per order)
+        r = -np.bincount(ak, weights=acc[:na] * pscale, minlength=n)
         rk = r[ak]
         c = Hf / (n * (k + 1))
-        a1 = ((acc[2 * na :] + rk * u0) @ to_neuron) * c
+        a1 = np.bincount(aj, weights=acc[2 * na :] + rk * u0, minlength=m) * c
         q = (acc[na : 2 * na] + a0 * rk) * c
         if ortho:
             Ck, Uk = q, q * gf

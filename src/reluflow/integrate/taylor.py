@@ -182,8 +182,8 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
         Y, R = _start(fx, st, p)
         R[0] = fx.y
         return Jets(Y, R)
-    hshift = np.array([F - 2 * st.e[j] for j in aj], dtype=object)  # a·u → absolute scale
-    if min(hshift) < 0:
+    hshift = F - 2 * st.e[aj]  # a·u → absolute scale (object array)
+    if hshift.min() < 0:
         raise OverflowError("a neuron grew beyond 2**(F/2); the flow is diverging")
     slide = bool(st.sliding.any())
     diag = None if slide or st.pinned else fx.gdiag
