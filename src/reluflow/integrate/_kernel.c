@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
-#include <stddef.h>
 
 /* ---- conversions between Python integers and mpz_t -------------------------------- */
 
@@ -75,52 +74,17 @@ static PyObject *from_mpz(const mpz_t z) {
     return neg;
 }
 
-/* ---- blocks of mpz entries, recycled ------------------------------------------------
- * A step makes and frees some 10^5 entries (the recurrence's rows, the Series), and GMP
- * allocates the limbs of each on its first value: a third of a low-order step went to
- * malloc and free.  A freed block keeps its entries (and their limbs) in a small pool,
- * and the next block of a fitting size takes them, set to 0.  The pool holds at most
- * POOL_SLOTS blocks and POOL_ENTRIES entries; the GIL guards it. */
-
-typedef struct { Py_ssize_t cap; mpz_t z[]; } BlockHead;
-
-#define POOL_SLOTS 256
-#define POOL_ENTRIES ((Py_ssize_t)1 << 20)
-static BlockHead *pool[POOL_SLOTS];
-static Py_ssize_t pool_count = 0, pool_entries = 0;
-
-static BlockHead *head_of(mpz_t *block) { return (BlockHead *)((char *)block - offsetof(BlockHead, z)); }
-
 static mpz_t *new_block(Py_ssize_t size) {
-    Py_ssize_t best = -1; /* the smallest pooled block that holds size entries, wasting at most half */
-    for (Py_ssize_t i = 0; i < pool_count; i++)
-        if (pool[i]->cap >= size && pool[i]->cap <= 2 * size + 64 && (best < 0 || pool[i]->cap < pool[best]->cap)) best = i;
-    if (best >= 0) {
-        BlockHead *h = pool[best];
-        pool[best] = pool[--pool_count];
-        pool_entries -= h->cap;
-        for (Py_ssize_t i = 0; i < size; i++) mpz_set_ui(h->z[i], 0);
-        return h->z;
-    }
-    Py_ssize_t cap = size ? size : 1;
-    BlockHead *h = (BlockHead *)PyMem_Malloc(sizeof(BlockHead) + sizeof(mpz_t) * (size_t)cap);
-    if (h == NULL) return NULL;
-    h->cap = cap;
-    for (Py_ssize_t i = 0; i < cap; i++) mpz_init(h->z[i]);
-    return h->z;
+    mpz_t *block = (mpz_t *)PyMem_Malloc(sizeof(mpz_t) * (size_t)(size ? size : 1));
+    if (block == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < size; i++) mpz_init(block[i]);
+    return block;
 }
 
 static void free_block(mpz_t *block, Py_ssize_t size) {
-    (void)size; /* the head knows the block's capacity */
     if (block == NULL) return;
-    BlockHead *h = head_of(block);
-    if (pool_count < POOL_SLOTS && pool_entries + h->cap <= POOL_ENTRIES) {
-        pool[pool_count++] = h;
-        pool_entries += h->cap;
-        return;
-    }
-    for (Py_ssize_t i = 0; i < h->cap; i++) mpz_clear(h->z[i]);
-    PyMem_Free(h);
+    for (Py_ssize_t i = 0; i < size; i++) mpz_clear(block[i]);
+    PyMem_Free(block);
 }
 
 /* Read a sequence of integers into block[0..len) */
