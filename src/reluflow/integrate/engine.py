@@ -296,9 +296,13 @@ class _Run:
             self.events_seen, self.calm = len(self.events), 0
         self.calm += 1
         # every step near a change of pattern (where a wrong decision would start to drift),
-        # every DRIFT_EVERY steps otherwise
-        if (self.calm <= DRIFT_EVERY or len(self.segments) % DRIFT_EVERY == 0) and _drifted(
-            self.fx, st, self.u0, self.u0_cache
+        # every DRIFT_EVERY steps otherwise; not after a step of (numerically) no time, as
+        # in a cascade of aligned neurons switching one after another: nothing drifts there
+        moved = dt > (self.H >> (F // 2))
+        if (
+            moved
+            and (self.calm <= DRIFT_EVERY or len(self.segments) % DRIFT_EVERY == 0)
+            and _drifted(self.fx, st, self.u0, self.u0_cache)
         ):
             self.status = Status.INCONSISTENT
             self.detail = f"at t ≈ {self.tf(t):.6g}"
@@ -313,7 +317,7 @@ class _Run:
                     st.active[j, k] = False
                     self.event(t, j, k, "off")
         H = self.H
-        if dt > (H >> (F // 2)):  # time moved on: switches are no longer at one instant
+        if moved:  # time moved on: switches are no longer at one instant
             self.instant = 0
         elif hit is not None:
             self.instant += 1
