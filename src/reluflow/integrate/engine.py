@@ -275,7 +275,7 @@ class _Run:
                     st.active.copy(),
                     None,
                     sliding,
-                    J.start(),
+                    np.concatenate((st.a[:, None], st.U, st.C), axis=1),  # = J.start(), unconverted
                     tuple(sorted(st.pinned)),
                     self.recompute,
                     self.q,
