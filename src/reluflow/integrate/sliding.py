@@ -234,16 +234,20 @@ def _multiplier_terms(fx, st, J, sets: list) -> list[np.ndarray]:
     non-empty basis B), as jets (|B|, p); the products G_BA r_A of all neurons in one
     :meth:`.taylor.Jets.combine`."""
     F = fx.F
-    rows = [(j, b) for j, P in sets for b in P.basis]
-    W = np.zeros((len(rows), fx.n), dtype=object)
-    for r, (j, b) in enumerate(rows):
-        W[r] = fx.G[b] * st.active[j]  # G_bl on the active l, else 0
+    js = np.array([j for j, P in sets for _ in P.basis], dtype=int)
+    bs = np.array([b for _, P in sets for b in P.basis], dtype=int)
+    W = fx.G[bs] * st.active[js]  # (rows, n): G_bl on the active l, else 0
     V = J.combine(W, F)  # (rows, p): G_BA r_A
-    out, at = [], 0
-    for _, P in sets:
-        nb = len(P.basis)
-        out.append(-(P.ginv.dot(V[at : at + nb]) >> F))
-        at += nb
+    starts = np.cumsum([0] + [len(P.basis) for _, P in sets])
+    # a one-pair basis (most groups) in one product: G_bb⁻¹ V_b, as P.ginv.dot would
+    ones = [i for i, (_, P) in enumerate(sets) if len(P.basis) == 1]
+    single = -((np.array([sets[i][1].ginv[0, 0] for i in ones], dtype=object)[:, None] * V[starts[ones]]) >> F)
+    out: list = [None] * len(sets)
+    for row, i in zip(single, ones):
+        out[i] = row[None, :]
+    for i, (_, P) in enumerate(sets):
+        if out[i] is None:
+            out[i] = -(P.ginv.dot(V[starts[i] : starts[i + 1]]) >> F)
     return out
 
 
@@ -303,8 +307,10 @@ def _single_exits(st, R: np.ndarray, single: list, noise: _Noise) -> list[Exit]:
     highs = _scaled_rows(rb * (signs > 0) - mu, shifts)
     attracts = _scaled_rows(rb * np.array([[-sign_a] for *_, sign_a in single], dtype=object), shifts)
     out = []
-    for g, (j, b, _, _) in enumerate(single):
-        q = {"low": lows[g].tolist(), "high": highs[g].tolist(), "attract": attracts[g].tolist()}
+    for g, (j, b, _, _), low_g, high_g, attract_g in zip(
+        itertools.count(), single, lows.tolist(), highs.tolist(), attracts.tolist()
+    ):
+        q = {"low": low_g, "high": high_g, "attract": attract_g}
         for name in pins[g]:
             if name in q:
                 q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
