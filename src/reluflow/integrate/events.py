@@ -348,7 +348,8 @@ class _Screen:
 
     def _shifted(self, rows: np.ndarray, x: np.ndarray, dx: float) -> np.ndarray:
         """Whether the Taylor-shift bound certifies row ``rows[i]`` root-free on the cell
-        [x_i, x_i + Δ] (Δ = ``dx``, a cell or a block of _BLOCK cells within [0, 1]): b_0 + Σ_{k≥1} min(0, b_k)·Δ^k − err > 0, with b_k = v^(k)(x)/k! =
+        [x_i, x_i + Δ] (Δ = ``dx``: one cell, or a block of _BLOCK cells, within [0, 1]):
+        b_0 + Σ_{k≥1} min(0, b_k)·Δ^k − err > 0, with b_k = v^(k)(x)/k! =
         Σ_i c_i C(i, k) x^(i−k).  The cheap bound's ½·M2·Δ² (M2 over all of [0, 1]) fails
         on every cell of an alternating series such as c_0·e^(−15 x) (late in a generic
         run: pairs of a decaying neuron that approach their surfaces and never reach

@@ -307,10 +307,9 @@ def _single_exits(st, R: np.ndarray, single: list, noise: _Noise) -> list[Exit]:
     highs = _scaled_rows(rb * (signs > 0) - mu, shifts)
     attracts = _scaled_rows(rb * np.array([[-sign_a] for *_, sign_a in single], dtype=object), shifts)
     out = []
-    for g, (j, b, _, _), low_g, high_g, attract_g in zip(
-        itertools.count(), single, lows.tolist(), highs.tolist(), attracts.tolist()
-    ):
-        q = {"low": low_g, "high": high_g, "attract": attract_g}
+    rows = zip(single, lows.tolist(), highs.tolist(), attracts.tolist())  # three conversions, not 3 per group
+    for g, ((j, b, _, _), low, high, attract) in enumerate(rows):
+        q = {"low": low, "high": high, "attract": attract}
         for name in pins[g]:
             if name in q:
                 q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
