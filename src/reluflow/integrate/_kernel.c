@@ -12,7 +12,7 @@
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 1 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 2 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -699,14 +699,6 @@ end:
     return result;
 }
 
-/* row(k) -> Y[k] flat (m*w values) */
-static PyObject *Series_row(Series *self, PyObject *args) {
-    Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "n", &k)) return NULL;
-    if (k < 0 || k > self->p) { PyErr_SetString(PyExc_IndexError, "row"); return NULL; }
-    return to_list(self->Y + k * self->m * self->w, self->m * self->w);
-}
-
 static PyObject *Series_shape(Series *self, void *Py_UNUSED(closure)) {
     return Py_BuildValue("(nnn)", self->p, self->m, self->n);
 }
@@ -717,7 +709,6 @@ static PyMethodDef Series_methods[] = {
     {"combine", (PyCFunction)Series_combine, METH_VARARGS, "combine(W): (W @ R^T) >> F, flat"},
     {"horner", (PyCFunction)Series_horner, METH_VARARGS, "horner(which, s): Y (0) or R (1) at the scaled time s"},
     {"column", (PyCFunction)Series_column, METH_VARARGS, "column(j, c): Y[:, j, c]"},
-    {"row", (PyCFunction)Series_row, METH_VARARGS, "row(k): Y[k], flat"},
     {"top", (PyCFunction)Series_top, METH_VARARGS, "top(k, cols): per neuron max |Y[k, j, :cols]|"},
     {"candidates", (PyCFunction)Series_candidates, METH_VARARGS, "candidates(active, s_end): events.candidates"},
     {"set_tail", (PyCFunction)Series_set_tail, METH_VARARGS, "set_tail(k0, F, tail, aj, ak): the float64 tail"},

@@ -275,7 +275,7 @@ class _Run:
                     st.active.copy(),
                     None,
                     sliding,
-                    np.concatenate((st.a[:, None], st.U, st.C), axis=1),  # = J.start(), unconverted
+                    st.stacked(),  # the jets' order 0, as it is (not converted out of GMP again)
                     tuple(sorted(st.pinned)),
                     self.recompute,
                     self.q,

@@ -109,6 +109,10 @@ class State:
         if self.sliding is None:
             self.sliding = np.zeros_like(self.active, dtype=bool)
 
+    def stacked(self) -> np.ndarray:
+        """[a | U | C] side by side, (m, 1 + 2n): the jets' order 0 (as ``Segment.start``)."""
+        return np.concatenate((self.a[:, None], self.U, self.C), axis=1)
+
     @classmethod
     def initial(cls, problem: Problem, F: int) -> State:
         """a_j = s_j ‖λ z_j‖, u_jk = λ⟨z_j, x_k⟩ (rounded once from exact values), C = 0."""

@@ -277,10 +277,16 @@ def _group_exit(st, R: np.ndarray, j: int, members: tuple, mu: np.ndarray, sign_
         -sign_a * sum((_times(R[:, k], abs(beta)) for k, beta in members), np.zeros(R.shape[0], dtype=object)),
         sh,
     )
+    _pin(q, pins)
+    return Exit(j, members, q, tol, noise.short)
+
+
+def _pin(q: dict, pins: set) -> None:
+    """Set the value of each pinned quantity to exactly 0: at its bound by the located
+    event, as u = 0 after a switch."""
     for name in pins:
         if name in q:
-            q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
-    return Exit(j, members, q, tol, noise.short)
+            q[name][0] = 0
 
 
 def _single_exits(st, R: np.ndarray, single: list, noise: _Noise) -> list[Exit]:
@@ -310,9 +316,7 @@ def _single_exits(st, R: np.ndarray, single: list, noise: _Noise) -> list[Exit]:
     rows = zip(single, lows.tolist(), highs.tolist(), attracts.tolist())  # three conversions, not 3 per group
     for g, ((j, b, _, _), low, high, attract) in enumerate(rows):
         q = {"low": low, "high": high, "attract": attract}
-        for name in pins[g]:
-            if name in q:
-                q[name][0] = 0  # at its bound by the located event, as u = 0 after a switch
+        _pin(q, pins[g])
         out.append(Exit(j, ((b, _ONE),), q, tols[g], noise.short))
     return out
 

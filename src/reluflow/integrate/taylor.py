@@ -101,13 +101,6 @@ class Jets:
             return horner(self.R, s, F)
         return np.array(self.series.horner(1, s), dtype=object)
 
-    def start(self) -> np.ndarray:
-        """Y[0]: [a | U | C] at the step's start."""
-        if self.series is None:
-            return self.Y[0].copy()
-        _p, m, n = self.series.shape
-        return _grid(self.series.row(0), (m, 1 + 2 * n))
-
     def column(self, j: int, c: int) -> list:
         """Y[:, j, c] (c = 0: a_j; 1 + k: u_jk; 1 + n + k: C_jk)."""
         if self.series is None:
