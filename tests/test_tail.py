@@ -95,3 +95,16 @@ def test_the_threshold_counts_the_gram_and_projection_gain():
         st, _H, _p = next(_states(tr))
         got = tail.tail_below(fx, st, below, ortho=not lowered)
         assert (got < below) if lowered else (got == below)
+
+
+def test_the_tail_starts_right_after_the_decision_orders_at_the_latest():
+    """float_from(p) = p/3, capped at DECIDE_ORDER + 1 (a slow stiff phase has every order
+    from 3 on below the threshold), and never below the prefix jets' last order: those
+    orders must hold the same integers in the prefix and in the full jets."""
+    from reluflow.integrate.events import DECIDE_ORDER
+
+    fx = solve(e1_rotated(), digits=20, t_end=1, keep_jets=False).segments[0].recompute.fx
+    for p in range(1, 120):
+        assert 2 <= tail.float_from(p) <= max(2, min(p // 3, DECIDE_ORDER + 1))
+        assert taylor.prefix_order(fx, p, 60) <= max(tail.float_from(p), p if p <= 2 * DECIDE_ORDER else 0)
+    assert tail.float_from(38) == DECIDE_ORDER + 1  # 30 digits: orders 5..38 may be float64
