@@ -116,6 +116,35 @@ def test_generic_runs_end_normally(seed):
     assert max(abs(v) for v in tr.invariants()) < 1e-20
 
 
+def _copies_leaving_together() -> Problem:
+    """Seed 12 of the smoke test's data with copies of neurons 0 and 1 (4 + 2 neurons):
+    neurons 0, 1, 2 and the copies slide on x_5 and all leave it at t ≈ 13.374."""
+    rng = np.random.default_rng(12)
+    X = [[str(v) for v in row] for row in rng.standard_normal((5, 5)).round(2)]
+    y = [str(v) for v in rng.standard_normal(5).round(2)]
+    z = [[str(v) for v in row] for row in (rng.standard_normal((4, 5)) / 2).round(2)]
+    s = [int(v) for v in rng.choice([-1, 1], 4)]
+    return Problem(Dataset(X, y), Init("1e-3", [*z, z[0], z[1]], [*s, s[0], s[1]]))
+
+
+@pytest.mark.parametrize("together, steps", [(True, 1), (False, 5)])
+def test_groups_leaving_at_one_instant_are_settled_in_one_step(monkeypatch, together, steps):
+    """Sliding groups whose exits round to one instant are pinned and settled together:
+    one step, not a step of no time per group (with the engine's same-instant rule
+    broken on purpose, each group costs its own step); one event each either way."""
+    if not together:
+        from reluflow.integrate import engine
+
+        monkeypatch.setattr(engine._Run, "_same_instant", lambda self, t_next: [])
+    tr = solve(_copies_leaving_together(), digits=20, t_end=14)
+    assert tr.status is Status.T_END
+    exits = [e for e in tr.events if e.direction.startswith("slide-")]
+    assert sorted((e.neuron, e.point, e.direction) for e in exits) == [(j, 4, "slide-on") for j in (0, 1, 2, 4, 5)]
+    assert len({e.t for e in exits}) == 1
+    at = int(tr.ctx.ldexp(exits[0].t, tr.F))
+    assert sum(sg.t0 == at for sg in tr.segments) == steps
+
+
 @settings(max_examples=12)
 @given(general_problems(max_n=4, max_d=3, max_width=4))
 @example(

@@ -45,7 +45,7 @@ __all__ = [
     "Exit",
     "Projector",
     "exit_jets",
-    "first_exit",
+    "first_exits",
     "leaving_now",
     "parallel",
     "project",
@@ -349,12 +349,13 @@ def leaving_now(fx, st, J) -> tuple[list[tuple[int, int]], bool] | None:
     return None
 
 
-def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, frozenset] | None:
-    """The earliest event (s, j, b, names) of a sliding group in (0, s_end], or None:
-    ``names`` are the group's quantities that reach 0 there (within 2^(−F/2) of the step of
-    the first: when a residual vanishes, μ and the bounds vanish with it)."""
+def first_exits(fx, st, J, s_end: int) -> list[tuple[int, int, int, frozenset]]:
+    """The earliest event (s, j, b, names) of every sliding group that has one in
+    (0, s_end], earliest first: ``names`` are the group's quantities that reach 0 there
+    (within 2^(−F/2) of the step of the first: when a residual vanishes, μ and the bounds
+    vanish with it).  The engine takes the first, with any others that round to the
+    same instant (aligned neurons sliding on one point leave together)."""
     F = fx.F
-    hit = None
     exits = exit_jets(fx, st, J)
     moving = []  # (exit, name, φ / s^order): quantities at their bound but moving inward
     for x, ex in enumerate(exits):
@@ -364,13 +365,14 @@ def first_exit(fx, st, J, s_end: int) -> tuple[int, int, int, frozenset] | None:
                 moving.append((x, name, phi[q[0] :]))
     found_all = first_roots([phi for _, _, phi in moving], s_end, F)  # one batched screen
     root_of = {(x, name): r for (x, name, _), r in zip(moving, found_all)}
+    out = []
     for x, ex in enumerate(exits):
         roots = {name: root_of.get((x, name)) for name in ex.quantities}
         found = [r for r in roots.values() if r is not None]
         if not found:
             continue
         s = min(found)
-        if hit is None or s < hit[0]:
-            names = frozenset(n for n, r in roots.items() if r is not None and r - s <= (s_end >> (F // 2)))
-            hit = (s, ex.neuron, ex.members[0][0], names)
-    return hit
+        names = frozenset(n for n, r in roots.items() if r is not None and r - s <= (s_end >> (F // 2)))
+        out.append((s, ex.neuron, ex.members[0][0], names))
+    out.sort(key=lambda hit: hit[0])  # stable: groups in exit_jets order at equal times
+    return out
