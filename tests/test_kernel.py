@@ -121,7 +121,7 @@ def test_gram_product_floors_like_python():
 
 
 @compiled
-@pytest.mark.parametrize("bits", [63, 64, 65, 127, 128, 2039, 2040, 2047, 2048, 2049, 5000])
+@pytest.mark.parametrize("bits", [1, 29, 30, 31, 60, 61, 63, 64, 65, 90, 127, 128, 2039, 2040, 2047, 2048, 2049, 5000])
 def test_integers_cross_into_gmp_and_back_exactly(bits):
     """Python ints ↔ GMP (byte buffers on the stack up to 2048 bits, on the heap beyond),
     at and around powers of two, both signs: a 1×1 Gram product by 2^F is the identity."""

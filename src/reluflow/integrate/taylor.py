@@ -272,11 +272,7 @@ def _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide) -> Jets
 def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> Jets:
     """:func:`jets` by the compiled recurrence (:mod:`.kernel`): the same integers."""
     F, m, n = fx.F, fx.m, fx.n
-    projs = []
-    if slide:
-        for j, S in sliding_sets(st.sliding):
-            P = projector(fx, S)
-            projs.append((j, S, P.basis, P.ginv.ravel().tolist(), P.gb.ravel().tolist()))
+    projs = [(j, *_kernel_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
     pins = [v for pair in st.pinned for v in pair]
     below = None if float_below is None else tail_below(fx, st, float_below, ortho)
     series, k0, lf0, rf0 = kernel.recurrence(
@@ -307,6 +303,19 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
         tj, tk = (aj, ak) if ortho else np.divmod(np.arange(m * n), n)
         series.set_tail(k0, F, np.ascontiguousarray(tail).tobytes(), tj.tolist(), tk.tolist())
     return Jets(series=series)
+
+
+def _kernel_projector(fx: FixedPoint, S: tuple[int, ...]) -> tuple:
+    """The projector of the sliding set ``S`` as the compiled recurrence reads it: (S, its
+    basis, G_BB⁻¹ and G_B· as flat lists of Python ints), cached on ``fx``.  A generic
+    run holds ~200 sliding pairs, whose matrices (~4700 integers) every jets call reads:
+    made once, and as exact ints, which cross into GMP digit by digit (gmpy2 integers go
+    through a conversion to int first)."""
+    key = ("kernel_proj", S)
+    if key not in fx.cache:
+        P = projector(fx, S)
+        fx.cache[key] = (S, P.basis, [int(v) for v in P.ginv.ravel()], [int(v) for v in P.gb.ravel()])
+    return fx.cache[key]
 
 
 def prefix_order(fx: FixedPoint, p: int, float_below: int | None) -> int:
