@@ -475,6 +475,33 @@ static int read_list(PyObject *values, Block *b, Py_ssize_t len) {
     return read_into(values, b->z, len);
 }
 
+/* at least ``size`` entries, the existing ones (and their values) kept */
+static int block_fit(Block *b, Py_ssize_t size) {
+    if (size <= b->size && b->z != NULL) return 0;
+    mpz_t *z = (mpz_t *)PyMem_Realloc(b->z, sizeof(mpz_t) * (size_t)(size ? size : 1));
+    if (z == NULL) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = b->size; i < size; i++) mpz_init(z[i]);
+    b->z = z;
+    if (size > b->size) b->size = size;
+    return 0;
+}
+
+static int read_fit(PyObject *values, Block *b, Py_ssize_t len) {
+    if (block_fit(b, len) < 0) return -1;
+    return read_into(values, b->z, len);
+}
+
+/* The recurrence's integers are kept from one call to the next: each entry is written in
+ * place (GMP reallocates its limbs only to grow them), where fresh blocks cost a malloc
+ * and a free per entry and call.  Every entry a call reads, it has written first (the
+ * sparse ``full`` is zeroed).  A call made while the blocks are lent (only possible from
+ * Python code run inside a conversion) works on blocks of its own; blocks beyond
+ * KEEP_MAX entries in all are freed after the call rather than kept. */
+#define KEPT_BLOCKS 17
+#define KEEP_MAX (1 << 22)
+static Block kept[KEPT_BLOCKS];
+static int kept_lent = 0;
+
 static int read_indices(PyObject *values, Py_ssize_t **out, Py_ssize_t *len) {
     PyObject *seq = PySequence_Fast(values, "expected a sequence of indices");
     if (seq == NULL) return -1;
@@ -492,33 +519,40 @@ static int read_indices(PyObject *values, Py_ssize_t **out, Py_ssize_t *len) {
 /* ---- Series: one step's jets, kept in GMP memory -------------------------------------
  * Y (orders x m x [a | U | C]) and R (orders x n) of a step.  The solver's hot path reads
  * them here (Horner evaluation, the switch candidates, single columns, norms); Python
- * objects are made only for what it reads, and the whole arrays only on request. */
+ * objects are made only for what it reads, and the whole arrays only on request.
+ *
+ * Y is packed like the Cauchy operands: each entry its signed limb count and W limbs, in
+ * one allocation (an entry wider than W widens every slot).  As ~160,000 separate GMP
+ * integers (order 38, m = 100, n = 20) its limbs cost a malloc and a free each, a tenth
+ * of a generic run; packed, the step's jets are one block, read through read-only views. */
 
 typedef struct {
     PyObject_HEAD
-    Py_ssize_t p, m, n, w;
+    Py_ssize_t p, m, n, w, W;
     mp_bitcnt_t F;
-    mpz_t *Y, *R;
+    mp_limb_t *Y; /* (p + 1) * m * w slots of W + 1 limbs */
+    mpz_t *R;
 } Series;
 
 static void Series_dealloc(Series *self) {
-    free_block(self->Y, (self->p + 1) * self->m * self->w);
+    PyMem_Free(self->Y);
     free_block(self->R, self->p * self->n);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static PyTypeObject SeriesType;
 
-static Series *series_new(Py_ssize_t p, Py_ssize_t m, Py_ssize_t n, Py_ssize_t F) {
+/* a Series of zeros with room for entries of W limbs */
+static Series *series_new(Py_ssize_t p, Py_ssize_t m, Py_ssize_t n, Py_ssize_t F, Py_ssize_t W) {
     Series *self = PyObject_New(Series, &SeriesType);
     if (self == NULL) return NULL;
-    self->p = p; self->m = m; self->n = n; self->w = 1 + 2 * n; self->F = (mp_bitcnt_t)F;
-    self->Y = new_block((p + 1) * m * self->w);
+    self->p = p; self->m = m; self->n = n; self->w = 1 + 2 * n; self->F = (mp_bitcnt_t)F; self->W = W;
+    self->Y = (mp_limb_t *)PyMem_Calloc((size_t)((p + 1) * m * self->w * (W + 1)), sizeof(mp_limb_t));
     self->R = new_block(p * n);
     if (self->Y == NULL || self->R == NULL) {
-        free_block(self->Y, self->Y ? (p + 1) * m * self->w : 0);
+        PyMem_Free(self->Y);
         free_block(self->R, self->R ? p * n : 0);
-        self->Y = self->R = NULL; self->p = self->m = self->n = self->w = 0;
+        self->Y = NULL; self->R = NULL; self->p = self->m = self->n = self->w = 0;
         Py_DECREF(self);
         PyErr_NoMemory();
         return NULL;
@@ -526,10 +560,43 @@ static Series *series_new(Py_ssize_t p, Py_ssize_t m, Py_ssize_t n, Py_ssize_t F
     return self;
 }
 
+/* entry x of Y (flat index) as a read-only mpz (no copy; ``view`` is never cleared) */
+static inline mpz_srcptr Y_get(const Series *S, Py_ssize_t x, mpz_ptr view) {
+    const mp_limb_t *slot = S->Y + x * (S->W + 1);
+    return mpz_roinit_n(view, slot + 1, (mp_size_t)(long)slot[0]);
+}
+
+/* Y[x] = z, widening every slot first if z has more than W limbs (0, or -1: no memory) */
+static int Y_set(Series *S, Py_ssize_t x, mpz_srcptr z) {
+    Py_ssize_t size = (Py_ssize_t)mpz_size(z), count = (S->p + 1) * S->m * S->w;
+    if (size > S->W) {
+        Py_ssize_t W = size;
+        mp_limb_t *Y = (mp_limb_t *)PyMem_Calloc((size_t)(count * (W + 1)), sizeof(mp_limb_t));
+        if (Y == NULL) { PyErr_NoMemory(); return -1; }
+        for (Py_ssize_t i = 0; i < count; i++) {
+            const mp_limb_t *from = S->Y + i * (S->W + 1);
+            mpn_copyi(Y + i * (W + 1), from, 1 + (mp_size_t)labs((long)from[0]));
+        }
+        PyMem_Free(S->Y);
+        S->Y = Y; S->W = W;
+    }
+    mp_limb_t *slot = S->Y + x * (S->W + 1);
+    slot[0] = (mp_limb_t)(mpz_sgn(z) < 0 ? -(long)size : (long)size);
+    if (size) mpn_copyi(slot + 1, mpz_limbs_read(z), size);
+    return 0;
+}
+
 /* tolist() -> (Y flat list, R flat list) */
 static PyObject *Series_tolist(Series *self, PyObject *Py_UNUSED(ignored)) {
-    PyObject *Y = to_list(self->Y, (self->p + 1) * self->m * self->w);
+    Py_ssize_t count = (self->p + 1) * self->m * self->w;
+    PyObject *Y = PyList_New(count);
     if (Y == NULL) return NULL;
+    mpz_t view;
+    for (Py_ssize_t x = 0; x < count; x++) {
+        PyObject *v = from_mpz(Y_get(self, x, view));
+        if (v == NULL) { Py_DECREF(Y); return NULL; }
+        PyList_SET_ITEM(Y, x, v);
+    }
     PyObject *R = to_list(self->R, self->p * self->n);
     if (R == NULL) { Py_DECREF(Y); return NULL; }
     return Py_BuildValue("(NN)", Y, R);
@@ -575,8 +642,9 @@ static PyObject *Series_horner(Series *self, PyObject *args) {
     PyObject *s_obj;
     if (!PyArg_ParseTuple(args, "iO", &which, &s_obj)) return NULL;
     Py_ssize_t rows = which ? self->p : self->p + 1, cols = which ? self->n : self->m * self->w;
-    mpz_t *base = which ? self->R : self->Y;
     if (rows == 0) return PyList_New(0);
+    mpz_t view;
+#define ENTRY(x) (which ? (mpz_srcptr)self->R[x] : Y_get(self, x, view))
     mpz_t s;
     mpz_init(s);
     if (to_mpz(s_obj, s) < 0) { mpz_clear(s); return NULL; }
@@ -585,17 +653,17 @@ static PyObject *Series_horner(Series *self, PyObject *args) {
     mpz_t *acc = new_block(cols);
     PyObject *out = acc == NULL ? PyErr_NoMemory() : PyList_New(cols);
     if (out != NULL) {
-        for (Py_ssize_t c = 0; c < cols; c++) mpz_set(acc[c], base[(rows - 1) * cols + c]);
+        for (Py_ssize_t c = 0; c < cols; c++) mpz_set(acc[c], ENTRY((rows - 1) * cols + c));
         for (Py_ssize_t k = rows - 2; k >= 0; k--) {
-            mpz_t *row = base + k * cols;
             for (Py_ssize_t c = 0; c < cols; c++) {
                 if (mpz_sgn(acc[c])) {
                     mpz_mul(acc[c], acc[c], s);
                     mpz_fdiv_q_2exp(acc[c], acc[c], self->F);
                 }
-                mpz_add(acc[c], acc[c], row[c]);
+                mpz_add(acc[c], acc[c], ENTRY(k * cols + c));
             }
         }
+#undef ENTRY
         for (Py_ssize_t c = 0; c < cols; c++) {
             PyObject *v = from_mpz(acc[c]);
             if (v == NULL) { Py_CLEAR(out); break; }
@@ -615,7 +683,8 @@ static PyObject *Series_column(Series *self, PyObject *args) {
     PyObject *out = PyList_New(self->p + 1);
     if (out == NULL) return NULL;
     for (Py_ssize_t k = 0; k <= self->p; k++) {
-        PyObject *v = from_mpz(self->Y[(k * self->m + j) * self->w + c]);
+        mpz_t view;
+        PyObject *v = from_mpz(Y_get(self, (k * self->m + j) * self->w + c, view));
         if (v == NULL) { Py_DECREF(out); return NULL; }
         PyList_SET_ITEM(out, k, v);
     }
@@ -630,13 +699,13 @@ static PyObject *Series_top(Series *self, PyObject *args) {
     PyObject *out = PyList_New(self->m);
     if (out == NULL) return NULL;
     for (Py_ssize_t j = 0; j < self->m; j++) {
-        mpz_t *row = self->Y + (k * self->m + j) * self->w;
-        Py_ssize_t best = 0;
+        Py_ssize_t row = (k * self->m + j) * self->w, best = 0;
+        mpz_t view, best_view;
         for (Py_ssize_t c = 1; c < cols; c++)
-            if (mpz_cmpabs(row[c], row[best]) > 0) best = c;
+            if (mpz_cmpabs(Y_get(self, row + c, view), Y_get(self, row + best, best_view)) > 0) best = c;
         mpz_t a;
         mpz_init(a);
-        mpz_abs(a, row[best]);
+        mpz_abs(a, Y_get(self, row + best, view));
         PyObject *v = from_mpz(a);
         mpz_clear(a);
         if (v == NULL) { Py_DECREF(out); return NULL; }
@@ -676,10 +745,11 @@ static PyObject *Series_candidates(Series *self, PyObject *args) {
     for (Py_ssize_t j = 0; j < m; j++)
         for (Py_ssize_t l = 0; l < n; l++) {
             int sign = a[j * n + l] ? 1 : -1, moving = 0;
-            mpz_set(lower, self->Y[j * w + 1 + l]);
+            mpz_t view;
+            mpz_set(lower, Y_get(self, j * w + 1 + l, view));
             if (sign < 0) mpz_neg(lower, lower);
             for (Py_ssize_t i = 1; i <= p; i++) {
-                mpz_srcptr c = self->Y[(i * m + j) * w + 1 + l];
+                mpz_srcptr c = Y_get(self, (i * m + j) * w + 1 + l, view);
                 int sg = mpz_sgn(c) * sign;
                 if (sg == 0) continue;
                 moving = 1;
@@ -724,18 +794,24 @@ static PyObject *Series_set_tail(Series *self, PyObject *args) {
     Py_ssize_t cols = m + 2 * na + n;
     if (buf.len != (Py_ssize_t)sizeof(double) * rows * cols) { PyErr_SetString(PyExc_ValueError, "tail size"); goto end; }
     const double *v = (const double *)buf.buf;
+    mpz_t z;
+    mpz_init(z);
+#define PUT(x, value) do { mpz_set_d(z, ldexp(value, (int)F)); if (Y_set(self, x, z) < 0) goto tail_end; } while (0)
     for (Py_ssize_t x = 0; x < rows; x++) {
         Py_ssize_t k = k0 + 1 + x;
         const double *row = v + x * cols;
-        for (Py_ssize_t j = 0; j < m; j++) mpz_set_d(self->Y[(k * m + j) * w], ldexp(row[j], (int)F));
+        for (Py_ssize_t j = 0; j < m; j++) PUT((k * m + j) * w, row[j]);
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_set_d(self->Y[(k * m + aj[i]) * w + 1 + n + ak[i]], ldexp(row[m + i], (int)F));
-            mpz_set_d(self->Y[(k * m + aj[i]) * w + 1 + ak[i]], ldexp(row[m + na + i], (int)F));
+            PUT((k * m + aj[i]) * w + 1 + n + ak[i], row[m + i]);
+            PUT((k * m + aj[i]) * w + 1 + ak[i], row[m + na + i]);
         }
         for (Py_ssize_t l = 0; l < n; l++) mpz_set_d(self->R[(k0 + x) * n + l], ldexp(row[m + 2 * na + l], (int)F));
     }
+#undef PUT
     result = Py_None;
     Py_INCREF(result);
+tail_end:
+    mpz_clear(z);
 end:
     PyMem_Free(aj); PyMem_Free(ak);
     PyBuffer_Release(&buf);
@@ -890,6 +966,12 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, *pins = NULL, npins = 0;
     Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, A = {0}, Cs = {0}, Us = {0}, R = {0},
           acc = {0}, rk = {0}, q = {0}, full = {0}, tmp = {0}, sums = {0};
+    Block *mine[KEPT_BLOCKS] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &A, &Cs, &Us, &R, &acc, &rk, &q, &full, &tmp, &sums};
+    int borrowed = !kept_lent;
+    if (borrowed) {
+        for (int i = 0; i < KEPT_BLOCKS; i++) { *mine[i] = kept[i]; kept[i] = (Block){0}; }
+        kept_lent = 1;
+    }
     double *lf = NULL, *rf = NULL;
     Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0;
     Proj *projs = NULL;
@@ -902,13 +984,13 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         if (aj[i] < 0 || aj[i] >= m || ak[i] < 0 || ak[i] >= n) { PyErr_SetString(PyExc_IndexError, "pair"); goto done; }
     PyObject *H_seq = PyTuple_Pack(1, H_obj);
     if (H_seq == NULL) goto done;
-    int H_rc = read_list(H_seq, &H, 1);
+    int H_rc = read_fit(H_seq, &H, 1);
     Py_DECREF(H_seq);
     if (H_rc < 0) goto done;
-    if (read_list(hshift_obj, &hshift, na) < 0 || read_list(y_obj, &y, n) < 0 || read_list(a_obj, &a0s, m) < 0 ||
-        read_list(U_obj, &U0, m * n) < 0 || read_list(C_obj, &C0, m * n) < 0)
+    if (read_fit(hshift_obj, &hshift, na) < 0 || read_fit(y_obj, &y, n) < 0 || read_fit(a_obj, &a0s, m) < 0 ||
+        read_fit(U_obj, &U0, m * n) < 0 || read_fit(C_obj, &C0, m * n) < 0)
         goto done;
-    if (ortho && read_list(g_obj, &g, na) < 0) goto done;
+    if (ortho && read_fit(g_obj, &g, na) < 0) goto done;
     if (read_indices(pins_obj, &pins, &npins) < 0) goto done;
     if (projs_read(proj_obj, n, &projs, &nprojs) < 0) goto done;
     for (Py_ssize_t i = 0; i < nprojs; i++) {
@@ -922,10 +1004,12 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             PyErr_SetString(PyExc_IndexError, "pin"); goto done;
         }
     Py_ssize_t cols = 3 * na, mv = ortho ? na : m * n; /* moving entries of C and U per order */
-    if (block_new(&A, (p + 1) * m) < 0 || block_new(&Cs, (p + 1) * mv) < 0 || block_new(&Us, (p + 1) * mv) < 0 || block_new(&R, p * n) < 0 ||
-        block_new(&acc, cols) < 0 || block_new(&rk, na) < 0 || block_new(&q, na) < 0 ||
-        block_new(&full, ortho ? 1 : m * n) < 0 || block_new(&tmp, 4) < 0 || block_new(&sums, n > m ? n : m) < 0)
+    if (block_fit(&A, (p + 1) * m) < 0 || block_fit(&Cs, (p + 1) * mv) < 0 || block_fit(&Us, (p + 1) * mv) < 0 ||
+        block_fit(&R, p * n) < 0 || block_fit(&acc, cols) < 0 || block_fit(&rk, na) < 0 || block_fit(&q, na) < 0 ||
+        block_fit(&full, ortho ? 1 : m * n) < 0 || block_fit(&tmp, 4) < 0 || block_fit(&sums, n > m ? n : m) < 0)
         goto done;
+    if (!ortho) /* inactive entries stay 0 */
+        for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(full.z[x], 0);
     mpz_ptr t0 = tmp.z[0], c = tmp.z[2];
     mpz_t view; /* a read-only window on a packed entry (mpz_roinit_n): never cleared */
     /* packing width: the widest state entry or label, plus one limb of headroom */
@@ -1045,27 +1129,35 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     }
     /* results: the step's Series (zeros past k0, filled by set_tail) and the float prefixes */
     Py_ssize_t last = k0 < 0 ? p : k0; /* orders 0..last are exact */
-    Series *S = series_new(p, m, n, F);
+    size_t W = 1; /* the widest exact entry: the Series' slot width */
+#define WIDEN(z) do { if (mpz_size(z) > W) W = mpz_size(z); } while (0)
+    for (Py_ssize_t j = 0; j < m; j++) WIDEN(a0s.z[j]);
+    for (Py_ssize_t x = 0; x < m * n; x++) { WIDEN(U0.z[x]); WIDEN(C0.z[x]); }
+    for (Py_ssize_t x = m; x < (last + 1) * m; x++) WIDEN(A.z[x]);
+    for (Py_ssize_t x = mv; x < (last + 1) * mv; x++) { WIDEN(Us.z[x]); WIDEN(Cs.z[x]); }
+#undef WIDEN
+    Series *S = series_new(p, m, n, F, (Py_ssize_t)W);
     if (S == NULL) goto done;
-    for (Py_ssize_t j = 0; j < m; j++) { /* the state: no longer needed here */
-        mpz_swap(S->Y[j * w], a0s.z[j]);
+    /* (no entry is wider than W: Y_set cannot fail here) */
+    for (Py_ssize_t j = 0; j < m; j++) {
+        Y_set(S, j * w, a0s.z[j]);
         for (Py_ssize_t l = 0; l < n; l++) {
-            mpz_swap(S->Y[j * w + 1 + l], U0.z[j * n + l]);
-            mpz_swap(S->Y[j * w + 1 + n + l], C0.z[j * n + l]);
+            Y_set(S, j * w + 1 + l, U0.z[j * n + l]);
+            Y_set(S, j * w + 1 + n + l, C0.z[j * n + l]);
         }
     }
     for (Py_ssize_t k = 1; k <= last; k++) {
-        for (Py_ssize_t j = 0; j < m; j++) mpz_swap(S->Y[(k * m + j) * w], A.z[k * m + j]);
+        for (Py_ssize_t j = 0; j < m; j++) Y_set(S, (k * m + j) * w, A.z[k * m + j]);
         if (ortho) {
             for (Py_ssize_t i = 0; i < na; i++) {
-                mpz_swap(S->Y[(k * m + aj[i]) * w + 1 + ak[i]], Us.z[k * mv + i]);
-                mpz_swap(S->Y[(k * m + aj[i]) * w + 1 + n + ak[i]], Cs.z[k * mv + i]);
+                Y_set(S, (k * m + aj[i]) * w + 1 + ak[i], Us.z[k * mv + i]);
+                Y_set(S, (k * m + aj[i]) * w + 1 + n + ak[i], Cs.z[k * mv + i]);
             }
         } else {
             for (Py_ssize_t j = 0; j < m; j++)
                 for (Py_ssize_t l = 0; l < n; l++) {
-                    mpz_swap(S->Y[(k * m + j) * w + 1 + l], Us.z[k * mv + j * n + l]);
-                    mpz_swap(S->Y[(k * m + j) * w + 1 + n + l], Cs.z[k * mv + j * n + l]);
+                    Y_set(S, (k * m + j) * w + 1 + l, Us.z[k * mv + j * n + l]);
+                    Y_set(S, (k * m + j) * w + 1 + n + l, Cs.z[k * mv + j * n + l]);
                 }
         }
     }
@@ -1089,9 +1181,15 @@ done:
     scratch_free(&sc);
     PyMem_Free(left.P.data);
     PyMem_Free(right.P.data);
-    Block *blocks[] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &left.M, &right.M, &A, &Cs, &Us, &R, &acc, &rk, &q, &full,
-                       &tmp, &sums};
-    for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) block_free(blocks[i]);
+    block_free(&left.M);
+    block_free(&right.M);
+    Py_ssize_t entries = 0;
+    for (int i = 0; i < KEPT_BLOCKS; i++) entries += mine[i]->size;
+    for (int i = 0; i < KEPT_BLOCKS; i++) {
+        if (borrowed && entries <= KEEP_MAX) kept[i] = *mine[i];
+        else block_free(mine[i]);
+    }
+    if (borrowed) kept_lent = 0;
     return result;
 }
 
