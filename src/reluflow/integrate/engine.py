@@ -263,11 +263,9 @@ class _Run:
         return hit
 
     def _same_instant(self, t_next: int) -> list:
-        """The other sliding groups whose located exits round to the step's end ``t_next``
-        too: they are pinned with the first and settled together at the next step.  One at
-        a time, each would cost a step of no time at the step's order (aligned neurons
-        sliding on one point leave together: chains of up to 20 such steps, 80 ms each at
-        order 38 with m = 100, n = 20); the state is the same, since such steps do not move it."""
+        """The other sliding groups whose exits round to the step's end ``t_next`` too: pinned
+        with the first and settled together (aligned neurons leave one point together; one
+        at a time, each cost a step of no time at the step's order, which moves nothing)."""
         t, H, F, prec = self.t, self.H, self.F, self.ctx.prec
         also = []
         for ex in self.exits_after:  # earliest first: the first that rounds later ends the list
