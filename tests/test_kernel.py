@@ -121,6 +121,38 @@ def test_gram_product_floors_like_python():
 
 
 @compiled
+def test_a_tail_entry_wider_than_the_exact_orders_widens_the_packed_series():
+    """A step's jets are one packed block, its slots as wide as the widest exact entry; a
+    float64 tail entry wider still (set_tail) widens every slot, and every other entry keeps
+    its value."""
+    import math
+
+    from reluflow.integrate.fixed import FixedPoint
+    from reluflow.integrate.taylor import jets
+
+    p = e1()
+    tr = solve(p, digits=30, t_end=5, keep_jets=False)
+    fx, seg = FixedPoint.of(p, tr.F), tr.segments[0]
+    st = seg.start_state()
+    with kernel.use("gmp"):
+        S = jets(fx, st, 8, seg.H).series  # no float64 tail: every order exact
+    order, m, n = S.shape
+    w = 1 + 2 * n
+    Y, R = S.tolist()
+    aj, ak = np.nonzero(st.active)
+    row = np.zeros(m + 2 * aj.size + n)  # order 8: [a | C, U of the active pairs | R of order 7]
+    row[0] = 2.0**600
+    S.set_tail(order - 1, tr.F, row.tobytes(), aj.tolist(), ak.tolist())
+    for j in range(m):
+        Y[(order * m + j) * w] = int(math.ldexp(row[j], tr.F))
+    for j, k in zip(aj, ak):
+        Y[(order * m + j) * w + 1 + k] = Y[(order * m + j) * w + 1 + n + k] = 0
+    R[(order - 1) * n :] = [0] * n
+    assert int(math.ldexp(2.0**600, tr.F)).bit_length() > max(abs(v) for v in Y[: order * m * w]).bit_length() + 64
+    assert S.tolist() == (Y, R)
+
+
+@compiled
 @pytest.mark.parametrize("bits", [1, 29, 30, 31, 60, 61, 63, 64, 65, 90, 127, 128, 2039, 2040, 2047, 2048, 2049, 5000])
 def test_integers_cross_into_gmp_and_back_exactly(bits):
     """Python ints ↔ GMP (byte buffers on the stack up to 2048 bits, on the heap beyond),
