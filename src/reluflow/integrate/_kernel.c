@@ -503,7 +503,7 @@ static int read_fit(PyObject *values, Block *b, Py_ssize_t len) {
  * Python code run inside a conversion) works on blocks of its own; blocks beyond
  * KEEP_MAX entries in all are freed after the call rather than kept. */
 #define KEPT_BLOCKS 17
-#define KEEP_MAX (1 << 22)
+#define KEEP_MAX (1 << 20) /* about 50 MB of integers at 30 digits */
 static Block kept[KEPT_BLOCKS];
 static int kept_lent = 0;
 
