@@ -135,7 +135,7 @@ def test_groups_leaving_at_one_instant_are_settled_in_one_step(monkeypatch, toge
     if not together:
         from reluflow.integrate import engine
 
-        monkeypatch.setattr(engine._Run, "_same_instant", lambda self, t_next: [])
+        monkeypatch.setattr(engine._Run, "_same_instant", lambda self, later, t_next: [])
     tr = solve(_copies_leaving_together(), digits=20, t_end=14)
     assert tr.status is Status.T_END
     exits = [e for e in tr.events if e.direction.startswith("slide-")]

@@ -145,7 +145,6 @@ class _Run:
         self.rest = 0  # consecutive full steps in which nothing moved (_at_rest)
         self.entered: dict[tuple[int, int], int] = {}  # pair → the time it last entered
         self.unslid: set[tuple[int, int]] = set()  # sliding pairs whose multiplier reached a bound, to settle
-        self.exits_after: list = []  # the step's located exits after its first (_first_hit)
         self.first = True
         self.switched = False  # the last step ended at a switch
         self.q = p  # the order of the next step (lower after steps that an event cut short: order.next_order)
@@ -174,16 +173,16 @@ class _Run:
         s_star = r * SAFETY ** (p / q) if math.isfinite(r) else math.inf  # (h/ρ)^q = e^(-2p): the tolerance at order q
         s_end = one if s_star >= 1 else max(int(Fraction(s_star) * one), 1)  # exact: one may exceed floats
         s_end = min(s_end, ((self.tend - t) << F) // H + 1)
-        hit = self._first_hit(J, s_end)
+        hit, later = self._first_hit(J, s_end)
         s_take = s_end if hit is None else hit[0]
         crossing = None if self.thr is None else _loss_crossing(J, s_take, self.thr, F)
         up = crossing is not None  # round the stop time up: the loss really is below
         if up:
             s_take, hit, self.status = crossing, None, Status.LOSS_BELOW
         # end the step on a time representable at the working precision
-        t_next = min(_representable(t + ((s_take * H) >> F), self.ctx.prec, up), self.tend)
+        t_next = self._time_at(s_take, up)
         s_take = min(((t_next - t) << F) // H, s_end)
-        also = self._same_instant(t_next) if hit is not None and len(hit) == 4 else []
+        also = self._same_instant(later, t_next) if hit is not None and len(hit) == 4 else []
         self._commit(J, s_take, t_next)
         self._after(J, hit, also, r, s_end, s_take, t_next - t)
 
@@ -251,28 +250,30 @@ class _Run:
             return None
         return J
 
-    def _first_hit(self, J, s_end: int):
+    def _first_hit(self, J, s_end: int) -> tuple:
         """The first switch in (0, s_end]: a pair reaching its surface, or a sliding group an
-        exit (the later exits of other groups are kept for :meth:`_same_instant`)."""
+        exit; and, when it is an exit, the other groups' later exits (for :meth:`_same_instant`)."""
         hit = first_switch(J, self.st.active, s_end, self.F)
-        self.exits_after = []
         if self.st.sliding.any():  # a multiplier of a sliding pair reaching 0 or 1 first?
             exits = first_exits(self.fx, self.st, J, min(s_end, hit[0]) if hit is not None else s_end)
             if exits and (hit is None or exits[0][0] < hit[0]):
-                hit, self.exits_after = exits[0], exits[1:]
-        return hit
+                return exits[0], exits[1:]
+        return hit, []
 
-    def _same_instant(self, t_next: int) -> list:
+    def _same_instant(self, later: list, t_next: int) -> list:
         """The other sliding groups whose exits round to the step's end ``t_next`` too: pinned
         with the first and settled together (aligned neurons leave one point together; one
         at a time, each cost a step of no time at the step's order, which moves nothing)."""
-        t, H, F, prec = self.t, self.H, self.F, self.ctx.prec
         also = []
-        for ex in self.exits_after:  # earliest first: the first that rounds later ends the list
-            if min(_representable(t + ((ex[0] * H) >> F), prec), self.tend) != t_next:
+        for ex in later:  # earliest first: the first that rounds later ends the list
+            if self._time_at(ex[0]) != t_next:
                 break
             also.append(ex)
         return also
+
+    def _time_at(self, s: int, up: bool = False) -> int:
+        """The step's time at scaled time ``s``, at the working precision (up: rounded up), ≤ t_end."""
+        return min(_representable(self.t + ((s * self.H) >> self.F), self.ctx.prec, up), self.tend)
 
     def _commit(self, J, s_take: int, t_next: int) -> None:
         """Record the step (its jets, or only its start for lean storage) and advance to its end."""
