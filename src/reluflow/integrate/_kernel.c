@@ -265,19 +265,26 @@ static int packed_new(Packed *P, Py_ssize_t W, Py_ssize_t rows, Py_ssize_t cols)
 }
 
 /* 0, or -1 when z is wider than W limbs (nothing written) */
-static inline int packed_set(Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
+/* one packed slot (its signed limb count, then the limbs; room for mpz_size(z) of them) */
+static inline void slot_write(mp_limb_t *slot, mpz_srcptr z) {
     mp_size_t size = (mp_size_t)mpz_size(z);
-    if (size > P->W) return -1;
-    mp_limb_t *slot = P->data + (col * P->rows + row) * (P->W + 1);
     slot[0] = (mp_limb_t)(mpz_sgn(z) < 0 ? -(long)size : (long)size);
     if (size) mpn_copyi(slot + 1, mpz_limbs_read(z), size);
+}
+
+/* a packed slot as a read-only mpz (no copy; ``view`` is never cleared) */
+static inline mpz_srcptr slot_read(const mp_limb_t *slot, mpz_ptr view) {
+    return mpz_roinit_n(view, slot + 1, (mp_size_t)(long)slot[0]);
+}
+
+static inline int packed_set(Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
+    if ((Py_ssize_t)mpz_size(z) > P->W) return -1;
+    slot_write(P->data + (col * P->rows + row) * (P->W + 1), z);
     return 0;
 }
 
-/* the packed entry as a read-only mpz (no copy) */
 static inline mpz_srcptr packed_get(const Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_ptr view) {
-    const mp_limb_t *slot = P->data + (col * P->rows + row) * (P->W + 1);
-    return mpz_roinit_n(view, slot + 1, (mp_size_t)(long)slot[0]);
+    return slot_read(P->data + (col * P->rows + row) * (P->W + 1), view);
 }
 
 /* kept out of line: inlined into the recurrence, its inner loop lost registers to it (the
@@ -565,10 +572,9 @@ static Series *series_new(Py_ssize_t p, Py_ssize_t m, Py_ssize_t n, Py_ssize_t F
     return self;
 }
 
-/* entry x of Y (flat index) as a read-only mpz (no copy; ``view`` is never cleared) */
+/* entry x of Y (flat index) as a read-only mpz */
 static inline mpz_srcptr Y_get(const Series *S, Py_ssize_t x, mpz_ptr view) {
-    const mp_limb_t *slot = S->Y + x * (S->W + 1);
-    return mpz_roinit_n(view, slot + 1, (mp_size_t)(long)slot[0]);
+    return slot_read(S->Y + x * (S->W + 1), view);
 }
 
 /* Y[x] = z, widening every slot first if z has more than W limbs (0, or -1: no memory) */
@@ -585,9 +591,7 @@ static int Y_set(Series *S, Py_ssize_t x, mpz_srcptr z) {
         PyMem_Free(S->Y);
         S->Y = Y; S->W = W;
     }
-    mp_limb_t *slot = S->Y + x * (S->W + 1);
-    slot[0] = (mp_limb_t)(mpz_sgn(z) < 0 ? -(long)size : (long)size);
-    if (size) mpn_copyi(slot + 1, mpz_limbs_read(z), size);
+    slot_write(S->Y + x * (S->W + 1), z);
     return 0;
 }
 
