@@ -120,6 +120,39 @@ def test_gram_product_floors_like_python():
     assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
 
 
+def _limbs(max_limbs: int):
+    """Integers of 0..max_limbs 64-bit limbs, often all ones (the longest carry chains)."""
+    size = hs.integers(0, 64 * max_limbs)
+    ones = size.map(lambda b: (1 << b) - 1)
+    return hs.one_of(ones, size.flatmap(lambda b: hs.integers(0, (1 << b) - 1))).flatmap(
+        lambda v: hs.sampled_from([v, -v])
+    )
+
+
+@compiled
+@settings(max_examples=60)
+@given(
+    hs.integers(1, 4).flatmap(
+        lambda n: hs.tuples(hs.just(n), hs.lists(_limbs(5), min_size=2 * n * n, max_size=2 * n * n))
+    )
+)
+def test_limb_products_of_every_size_sum_like_python(case):
+    """The multiply-accumulate behind every product of the kernel (the unrolled path up to
+    3 limbs by 3, the schoolbook loop up to 8, GMP beyond), on sums of products of mixed
+    signs and sizes: a Gram product, against Python's integers."""
+    n, values = case
+
+    class Fx:  # the fields gram_times reads
+        F, cache = 70, {}
+        G = np.array(values[: n * n], dtype=object).reshape(n, n)
+
+    Fx.n = n
+    M = np.array(values[n * n :], dtype=object).reshape(n, n)
+    with kernel.use("gmp"):
+        got = kernel.gram_times(Fx, M)
+    assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
+
+
 @compiled
 def test_a_tail_entry_wider_than_the_exact_orders_widens_the_packed_series():
     """A step's jets are one packed block, its slots as wide as the widest exact entry; a

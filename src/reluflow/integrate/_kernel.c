@@ -182,10 +182,55 @@ static int scratch_fit(Scratch *sc, mp_size_t need) {
 
 static void scratch_free(Scratch *sc) { PyMem_Free(sc->pos); PyMem_Free(sc->neg); PyMem_Free(sc->tmp); }
 
+#if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
+/* target += a * b for operands of AN and BN limbs known at compile time: the product into
+ * registers first (fully unrolled), then one carry chain into the accumulator */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void mac_fixed(mp_limb_t *target, const mp_limb_t *ad, const int an, const mp_limb_t *bd, const int bn) {
+    mp_limb_t prod[6];
+    for (int x = 0; x < an + bn; x++) prod[x] = 0;
+    for (int x = 0; x < an; x++) {
+        unsigned __int128 carry = 0;
+        for (int y = 0; y < bn; y++) {
+            carry += (unsigned __int128)ad[x] * bd[y] + prod[x + y];
+            prod[x + y] = (mp_limb_t)carry;
+            carry >>= 64;
+        }
+        prod[x + bn] = (mp_limb_t)carry;
+    }
+    unsigned __int128 carry = 0;
+    for (int x = 0; x < an + bn; x++) {
+        carry += (unsigned __int128)target[x] + prod[x];
+        target[x] = (mp_limb_t)carry;
+        carry >>= 64;
+    }
+    for (mp_limb_t *z = target + an + bn; carry; z++) {
+        carry += *z;
+        *z = (mp_limb_t)carry;
+        carry >>= 64;
+    }
+}
+#endif
+
 /* target += a * b (unsigned limbs; target has room for the carries) */
 static inline void mac(mp_limb_t *target, mp_size_t width, const mp_limb_t *ad, mp_size_t an, const mp_limb_t *bd,
                        mp_size_t bn, mp_limb_t *tmp) {
 #if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
+    if (an <= 3 && bn <= 3) { /* the common sizes (values below 2^192): unrolled */
+        switch (an * 4 + bn) {
+        case 5: mac_fixed(target, ad, 1, bd, 1); return;
+        case 6: mac_fixed(target, ad, 1, bd, 2); return;
+        case 7: mac_fixed(target, ad, 1, bd, 3); return;
+        case 9: mac_fixed(target, ad, 2, bd, 1); return;
+        case 10: mac_fixed(target, ad, 2, bd, 2); return;
+        case 11: mac_fixed(target, ad, 2, bd, 3); return;
+        case 13: mac_fixed(target, ad, 3, bd, 1); return;
+        case 14: mac_fixed(target, ad, 3, bd, 2); return;
+        case 15: mac_fixed(target, ad, 3, bd, 3); return;
+        }
+    }
     if (an <= 8 && bn <= 8) { /* small operands: schoolbook straight into the accumulator */
         for (mp_size_t x = 0; x < an; x++) {
             unsigned __int128 carry = 0;
