@@ -10,6 +10,7 @@ the reference must still run; the fallback is also checked in a child process.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -153,12 +154,30 @@ def test_limb_products_of_every_size_sum_like_python(case):
     assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
 
 
+def _near_ties():
+    """Integers of 1..6 limbs at and around the roundings to 53 bits: exact halves, one
+    unit either side, and sticky bits far below the top (all to even and odd mantissas)."""
+    mant, shift = hs.integers(1 << 52, (1 << 53) - 1), hs.integers(1, 330)
+    half = hs.tuples(mant, shift).map(lambda ms: ((2 * ms[0] + 1) << ms[1]) >> 1)
+    return hs.tuples(hs.one_of(half, mant.map(lambda v: v << 11)), hs.sampled_from([-1, 0, 1]), hs.booleans()).map(
+        lambda c: (c[0] + c[1]) * (-1 if c[2] else 1)
+    )
+
+
+@compiled
+@given(hs.lists(hs.one_of(_near_ties(), _limbs(6)), min_size=1, max_size=20), hs.integers(0, 960))
+def test_exact_orders_reach_the_tail_rounded_like_python(values, F):
+    """The exact orders the recurrence hands to the float64 tail are float(x)·2^-F of
+    Python (round to nearest, ties to even), read straight from the limbs."""
+    got = kernel._kernel.to_double(values, F)
+    assert got == [math.ldexp(float(v), -F) for v in values]
+
+
 @compiled
 def test_a_tail_entry_wider_than_the_exact_orders_widens_the_packed_series():
     """A step's jets are one packed block, its slots as wide as the widest exact entry; a
     float64 tail entry wider still (set_tail) widens every slot, and every other entry keeps
     its value."""
-    import math
 
     from reluflow.integrate.fixed import FixedPoint
     from reluflow.integrate.taylor import jets

@@ -12,7 +12,7 @@
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 2 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 3 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -912,28 +912,53 @@ static PyTypeObject SeriesType = {
  * int -> float conversion).
  */
 
-/* float(x) of Python (round to nearest, ties to even), then ldexp(., -F) */
-static double fixed_to_double(const mpz_t x, long F) {
-    int sign = mpz_sgn(x);
-    if (sign == 0) return 0.0;
-    size_t nb = mpz_sizeinbase(x, 2);
-    double d;
-    if (nb <= 53) {
-        d = mpz_get_d(x); /* exact */
+/* float(x) of Python (round to nearest, ties to even), then ldexp(., -F), for x given as
+ * its n limbs and sign */
+static double limbs_to_double(const mp_limb_t *d, mp_size_t n, int negative, long F) {
+    if (n == 0) return 0.0;
+    double v;
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && defined(__GNUC__)
+    /* the top 64 bits, their last bit or-ed with every bit below (sticky): the hardware's
+     * conversion of that word rounds exactly as the whole integer would round (11 bits are
+     * dropped, so the sticky bit never stands for the half) */
+    mp_limb_t top = d[n - 1];
+    if (n == 1) {
+        v = (double)top;
     } else {
-        mpz_t q;
+        int lz = __builtin_clzll(top);
+        mp_limb_t hi = lz ? (top << lz) | (d[n - 2] >> (64 - lz)) : top, rest = lz ? d[n - 2] << lz : d[n - 2];
+        for (mp_size_t i = n - 3; i >= 0 && !rest; i--) rest |= d[i];
+        v = ldexp((double)(hi | (rest != 0)), (int)(64 * (n - 1) - lz));
+    }
+#else
+    mpz_t x, q;
+    mpz_roinit_n(x, d, n);
+    size_t nb = mpz_sizeinbase(x, 2);
+    if (nb <= 53) {
+        v = mpz_get_d(x); /* exact */
+    } else {
         mpz_init(q);
-        mpz_abs(q, x);
-        mpz_tdiv_q_2exp(q, q, nb - 54);
+        mpz_tdiv_q_2exp(q, x, nb - 54);
         unsigned long top = mpz_get_ui(q); /* 54 bits */
         mpz_clear(q);
         int sticky = mpz_scan1(x, 0) < nb - 54;
         unsigned long mant = top >> 1;
         if ((top & 1) && (sticky || (mant & 1))) mant++;
-        d = ldexp((double)mant, (int)(nb - 53));
-        if (sign < 0) d = -d;
+        v = ldexp((double)mant, (int)(nb - 53));
     }
-    return ldexp(d, (int)-F);
+#endif
+    return ldexp(negative ? -v : v, (int)-F);
+}
+
+/* entry (row, col) of a Cauchy operand as limbs_to_double converts it */
+static inline double operand_double(Operand *O, Py_ssize_t row, Py_ssize_t col, long F) {
+    if (O->P.ok) {
+        const mp_limb_t *slot = O->P.data + (col * O->P.rows + row) * (O->P.W + 1);
+        long size = (long)slot[0];
+        return limbs_to_double(slot + 1, size < 0 ? -size : size, size < 0, F);
+    }
+    mpz_srcptr z = O->M.z[row * O->P.cols + col];
+    return limbs_to_double(mpz_limbs_read(z), (mp_size_t)mpz_size(z), mpz_sgn(z) < 0, F);
 }
 
 static int bit_length(const mpz_t x) { return mpz_sgn(x) ? (int)mpz_sizeinbase(x, 2) : 0; }
@@ -1223,10 +1248,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     lf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
     rf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
     if (lf == NULL || rf == NULL) { Py_DECREF(S); PyErr_NoMemory(); goto done; }
-    for (Py_ssize_t x = 0; x < (k0 + 1) * cols; x++) {
-        lf[x] = fixed_to_double(operand_get(&left, x / cols, x % cols, view), (long)F);
-        rf[x] = fixed_to_double(operand_get(&right, x / cols, x % cols, view), (long)F);
-    }
+    for (Py_ssize_t col = 0; col < cols; col++) /* column by column: the packed slots in order */
+        for (Py_ssize_t row = 0; row <= k0; row++) {
+            lf[row * cols + col] = operand_double(&left, row, col, (long)F);
+            rf[row * cols + col] = operand_double(&right, row, col, (long)F);
+        }
     result = Py_BuildValue("(Nny#y#)", (PyObject *)S, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
                            (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
 done:
@@ -1247,8 +1273,33 @@ done:
     return result;
 }
 
+/* to_double(values, F) -> [ldexp(float(x), -F) for x in values], as the recurrence hands
+ * its exact orders to the float64 tail (for tests: the rounding of every case) */
+static PyObject *to_double(PyObject *module, PyObject *args) {
+    PyObject *values;
+    Py_ssize_t F;
+    if (!PyArg_ParseTuple(args, "On", &values, &F)) return NULL;
+    PyObject *seq = PySequence_Fast(values, "expected a sequence of integers");
+    if (seq == NULL) return NULL;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(len);
+    mpz_t z;
+    mpz_init(z);
+    for (Py_ssize_t i = 0; out != NULL && i < len; i++) {
+        PyObject *v = NULL;
+        if (to_mpz(PySequence_Fast_GET_ITEM(seq, i), z) == 0)
+            v = PyFloat_FromDouble(limbs_to_double(mpz_limbs_read(z), (mp_size_t)mpz_size(z), mpz_sgn(z) < 0, (long)F));
+        if (v == NULL) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, i, v);
+    }
+    mpz_clear(z);
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
     {"recurrence", recurrence, METH_VARARGS, "the Taylor recurrence of one step (see taylor.jets)"},
+    {"to_double", to_double, METH_VARARGS, "to_double(values, F): ldexp(float(x), -F) each, as the tail gets them"},
     {NULL, NULL, 0, NULL},
 };
 

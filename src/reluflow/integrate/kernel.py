@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-API = 2  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+API = 3  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
 
 try:
     from . import _kernel
