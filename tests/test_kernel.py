@@ -204,6 +204,50 @@ def test_a_tail_entry_wider_than_the_exact_orders_widens_the_packed_series():
     assert S.tolist() == (Y, R)
 
 
+def _series_with_tail(seed: int, exponent: int):
+    """An exact order-8 Series of e1 whose last order is a float64 tail row of random signs
+    at scale 2^exponent (beyond 2^64 · the exact entries: every slot widens)."""
+    from reluflow.integrate.fixed import FixedPoint
+    from reluflow.integrate.taylor import jets
+
+    p = e1()
+    tr = solve(p, digits=30, t_end=5, keep_jets=False)
+    fx, seg = FixedPoint.of(p, tr.F), tr.segments[0]
+    st = seg.start_state()
+    with kernel.use("gmp"):
+        S = jets(fx, st, 8, seg.H).series
+    aj, ak = np.nonzero(st.active)
+    row = np.random.default_rng(seed).standard_normal(fx.m + 2 * aj.size + fx.n) * 2.0**exponent
+    S.set_tail(S.shape[0] - 1, tr.F, row.tobytes(), aj.tolist(), ak.tolist())
+    return S, tr.F
+
+
+@compiled
+@settings(max_examples=40)
+@given(
+    hs.integers(0, 3),
+    hs.sampled_from([-300, -150, -20, 0, 200, 700]),
+    hs.one_of(hs.sampled_from(["0", "1", "one-1", "one", "one+1"]), hs.integers(0, 2**40)),
+)
+def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent, at):
+    """A step's end state (Horner on the packed Series): ((acc · s) >> F) + c_k of Python
+    at every order, for negative accumulators (the floor), slots widened by a tail entry,
+    and the ends of the step and beyond."""
+    S, F = _series_with_tail(seed, exponent)
+    one = 1 << F
+    s = (
+        {"0": 0, "1": 1, "one-1": one - 1, "one": one, "one+1": one + 1}.get(at)
+        if isinstance(at, str)
+        else at << (F - 40)
+    )
+    order = S.shape[0]
+    Y = np.array(S.tolist()[0], dtype=object).reshape(order + 1, -1)
+    acc = Y[-1].copy()
+    for k in range(order - 1, -1, -1):
+        acc = ((acc * s) >> F) + Y[k]
+    assert S.horner(0, s) == acc.tolist()
+
+
 @compiled
 @pytest.mark.parametrize("bits", [1, 29, 30, 31, 60, 61, 63, 64, 65, 90, 127, 128, 2039, 2040, 2047, 2048, 2049, 5000])
 def test_integers_cross_into_gmp_and_back_exactly(bits):
