@@ -18,6 +18,7 @@ Run alone: ``python bench/engine_scale.py [--python] [--only orthogonal] [--gene
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing as mp
 import resource
 import sys
@@ -29,6 +30,9 @@ import numpy as np
 
 GOALS = {"orthogonal": "< 40 s CPU, < 500 MB", "generic": "< 60 s to t = 3000", "one step": ""}
 GENERIC_STEPS = 500  # the generic run stops here (status max_steps) and reports the time t it reached
+# the generic run's phases (t windows): early alignment, the first cascade, the growth of the
+# first neurons, the second cascade, the quiet growth, the chattering on point 3, the stiff end
+PHASES = (0, 1, 5, 20, 97, 115, 330, 740, 3000)
 
 
 def orthogonal(seed: int = 0, n: int = 20, m: int = 100, lam: str = "1e-30"):
@@ -55,18 +59,51 @@ def _solve(name: str, generic_steps: int = GENERIC_STEPS) -> dict[str, Any]:
     from reluflow import solve
     from reluflow.limits import MAX_STEPS
 
+    clock: list[tuple[float, float]] = []  # (t, CPU s) at the end of every step
     if name == "orthogonal":
         tr = solve(orthogonal(), digits=50, loss_below="1e-20")
     else:  # bounded by default: 500 steps cover only the start of the alignment phase (see README)
         steps = generic_steps or MAX_STEPS
-        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000, max_steps=steps)
+
+        def tick(t: float, _end: float) -> None:
+            clock.append((t, time.process_time()))
+
+        start = time.process_time()
+        tr = solve(generic(), digits=30, loss_below="1e-20", t_end=3000, max_steps=steps, progress=tick)
     return {
         "steps": len(tr.segments),
         "events": len(tr.events),
         "status": tr.status.value,
         "t": float(tr.t_end),
         "loss": float(tr.final_loss),
+        "phases": phase_table(clock, [float(e.t) for e in tr.events], start) if clock else [],
     }
+
+
+def phase_table(
+    clock: Sequence[tuple[float, float]], events: Sequence[float], start: float = 0.0, edges=PHASES
+) -> list[dict]:
+    """Where a run's time goes, per t window of ``edges``: its steps (``clock``: (t, CPU
+    seconds) at the end of each step, ``start``: CPU seconds when the run began), switches
+    (``events``: their times) and CPU seconds.
+
+    >>> phase_table([(0.5, 1.5), (0.9, 2.0), (3.0, 5.0)], [0.2, 0.5, 4.0], start=0.5, edges=(0, 1, 5))
+    [{'t': (0, 1), 'steps': 2, 'switches': 2, 'cpu_s': 1.5}, {'t': (1, 5), 'steps': 1, 'switches': 1, 'cpu_s': 3.0}]
+    """
+    out, before = [], start
+    for lo, hi in itertools.pairwise(edges):
+        inside = [c for t, c in clock if lo <= t < hi or (hi == edges[-1] and t == hi)]
+        if inside:
+            out.append(
+                {
+                    "t": (lo, hi),
+                    "steps": len(inside),
+                    "switches": sum(lo <= t < hi for t in events),
+                    "cpu_s": round(inside[-1] - before, 3),
+                }
+            )
+            before = inside[-1]
+    return out
 
 
 def _one_step(name: str) -> dict[str, Any]:
@@ -187,6 +224,15 @@ def print_rows(table: list[dict[str, Any]], base_mb: float) -> None:
             f"{GOALS[r['problem']]}"
         )
     print("ratio = CPU time / CPU time of the compiled kernel on the same problem")
+    for r in table:
+        if r.get("phases"):
+            print(f"\nwhere the {r['problem']} run's time goes ({r['kernel']} kernel; CPU s per t window)")
+            print(f"{'t window':>16}{'steps':>7}{'switches':>10}{'CPU s':>9}{'ms/step':>9}")
+            for ph in r["phases"]:
+                lo, hi = ph["t"]
+                window = f"[{lo}, {hi})"
+                per_step = 1000 * ph["cpu_s"] / ph["steps"]
+                print(f"{window:>16}{ph['steps']:>7}{ph['switches']:>10}{ph['cpu_s']:>9.1f}{per_step:>9.1f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
