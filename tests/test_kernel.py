@@ -249,6 +249,19 @@ def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent
 
 
 @compiled
+def test_a_sliding_projector_is_checked_once_when_made():
+    """A sliding set's projector crosses into GMP once (``kernel.projector``), its indices and
+    sizes checked then; every jets call reads it as it is."""
+    assert kernel.projector(3, (0, 2), (0,), [7], [1, -2, 3]) is not None
+    with pytest.raises(IndexError):
+        kernel.projector(3, (0, 5), (0,), [7], [1, -2, 3])  # a point beyond n
+    with pytest.raises(ValueError):
+        kernel.projector(3, (0, 2), (0,), [7, 8], [1, -2, 3])  # G_BB⁻¹ is |B| × |B|
+    with pytest.raises(ValueError):
+        kernel.projector(3, (0, 2), (0,), [7], [1, -2])  # G_B· is |B| × n
+
+
+@compiled
 @pytest.mark.parametrize("bits", [1, 29, 30, 31, 60, 61, 63, 64, 65, 90, 127, 128, 2039, 2040, 2047, 2048, 2049, 5000])
 def test_integers_cross_into_gmp_and_back_exactly(bits):
     """Python ints ↔ GMP (byte buffers on the stack up to 2048 bits, on the heap beyond),

@@ -12,7 +12,7 @@
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 3 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 4 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -963,34 +963,84 @@ static inline double operand_double(Operand *O, Py_ssize_t row, Py_ssize_t col, 
 
 static int bit_length(const mpz_t x) { return mpz_sgn(x) ? (int)mpz_sizeinbase(x, 2) : 0; }
 
-/* The sliding projection of one order (sliding.project), for the parsed projectors. */
-typedef struct { Py_ssize_t j, nS, nB, *S, *B; Block ginv, gb, delta; } Proj;
+/* ---- Projector: the sliding projection of one sliding set (sliding.project) ----------
+ * Made once per sliding set S (taylor._kernel_projector caches it), read by every jets
+ * call of a run: its matrices were ~3,700 Python ints converted to GMP per call (half a
+ * millisecond, a sixth of a decision's prefix jets).  S, the basis B, G_BB^-1 and G_B. */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n, nS, nB, *S, *B;
+    Block ginv, gb;         /* (nB, nB) and (nB, n), F-bit fixed point */
+    mp_size_t ginvmax, gbmax; /* the most limbs of an entry of each */
+} Projector;
 
-static void projs_free(Proj *P, Py_ssize_t count) {
-    if (P == NULL) return;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyMem_Free(P[i].S); PyMem_Free(P[i].B);
-        block_free(&P[i].ginv); block_free(&P[i].gb); block_free(&P[i].delta);
-    }
-    PyMem_Free(P);
+static void Projector_dealloc(Projector *self) {
+    PyMem_Free(self->S);
+    PyMem_Free(self->B);
+    block_free(&self->ginv);
+    block_free(&self->gb);
+    Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* projectors: [(j, S, B, ginv (|B|*|B|), gb (|B|*n)), ...] */
-static int projs_read(PyObject *obj, Py_ssize_t n, Proj **out, Py_ssize_t *count) {
+static mp_size_t widest(const Block *b) {
+    mp_size_t most = 0;
+    for (Py_ssize_t x = 0; x < b->size; x++)
+        if ((mp_size_t)mpz_size(b->z[x]) > most) most = (mp_size_t)mpz_size(b->z[x]);
+    return most;
+}
+
+static int Projector_init(Projector *self, PyObject *args, PyObject *kwds) {
+    PyObject *So, *Bo, *go, *bo;
+    Py_ssize_t n;
+    if (self->S != NULL) { PyErr_SetString(PyExc_TypeError, "Projector is initialised once"); return -1; }
+    if (!PyArg_ParseTuple(args, "nOOOO", &n, &So, &Bo, &go, &bo)) return -1;
+    self->n = n;
+    if (read_indices(So, &self->S, &self->nS) < 0 || read_indices(Bo, &self->B, &self->nB) < 0) return -1;
+    int bad = n < 0;
+    for (Py_ssize_t x = 0; x < self->nS; x++) bad |= self->S[x] < 0 || self->S[x] >= n;
+    for (Py_ssize_t x = 0; x < self->nB; x++) bad |= self->B[x] < 0 || self->B[x] >= n;
+    if (bad) { PyErr_SetString(PyExc_IndexError, "projector index"); return -1; }
+    if (read_list(go, &self->ginv, self->nB * self->nB) < 0 || read_list(bo, &self->gb, self->nB * n) < 0) return -1;
+    self->ginvmax = widest(&self->ginv);
+    self->gbmax = widest(&self->gb);
+    return 0;
+}
+
+static PyTypeObject ProjectorType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "reluflow.integrate._kernel.Projector",
+    .tp_doc = "Projector(n, S, B, ginv, gb): the sliding projection of one sliding set, for recurrence",
+    .tp_basicsize = sizeof(Projector),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Projector_init,
+    .tp_dealloc = (destructor)Projector_dealloc,
+};
+
+/* The projections of one call: (neuron j, its set's Projector), borrowed from the arguments. */
+typedef struct { Py_ssize_t j; Projector *P; } Proj;
+
+/* projectors: [(j, Projector), ...] */
+static int projs_read(PyObject *obj, Py_ssize_t n, Py_ssize_t m, Proj **out, Py_ssize_t *count, Py_ssize_t *nBmax) {
     PyObject *seq = PySequence_Fast(obj, "projectors: expected a sequence");
     if (seq == NULL) return -1;
     *count = PySequence_Fast_GET_SIZE(seq);
+    *nBmax = 0;
     *out = (Proj *)PyMem_Calloc((size_t)(*count ? *count : 1), sizeof(Proj));
     if (*out == NULL) { Py_DECREF(seq); PyErr_NoMemory(); return -1; }
     for (Py_ssize_t i = 0; i < *count; i++) {
+        PyObject *jo, *po;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "OO", &jo, &po)) goto fail;
+        if (!PyObject_TypeCheck(po, &ProjectorType) || ((Projector *)po)->S == NULL) {
+            PyErr_SetString(PyExc_TypeError, "projectors: (j, Projector) pairs");
+            goto fail;
+        }
         Proj *P = *out + i;
-        PyObject *jo, *So, *Bo, *go, *bo;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "OOOOO", &jo, &So, &Bo, &go, &bo)) goto fail;
+        P->P = (Projector *)po;
         P->j = PyNumber_AsSsize_t(jo, PyExc_OverflowError);
         if (P->j == -1 && PyErr_Occurred()) goto fail;
-        if (read_indices(So, &P->S, &P->nS) < 0 || read_indices(Bo, &P->B, &P->nB) < 0) goto fail;
-        if (read_list(go, &P->ginv, P->nB * P->nB) < 0 || read_list(bo, &P->gb, P->nB * n) < 0) goto fail;
-        if (block_new(&P->delta, P->nB) < 0) goto fail;
+        if (P->j < 0 || P->j >= m || P->P->n != n) { PyErr_SetString(PyExc_IndexError, "projector"); goto fail; }
+        if (P->P->nB > *nBmax) *nBmax = P->P->nB;
     }
     Py_DECREF(seq);
     return 0;
@@ -999,27 +1049,30 @@ fail:
     return -1;
 }
 
-static void project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py_ssize_t n, Py_ssize_t F, mpz_ptr t) {
+/* The sliding projection of one order (sliding.project): delta = -((ginv @ U_jB) >> F),
+ * C_jB += delta, U_j += (delta @ gb) >> F, U_jS = 0; both products by row_times (exact
+ * sums, then the floor shift: the integers of the reference's object-array dots).
+ * ``row``: nBmax read-only views; ``delta``, ``sum``: nBmax and n entries. */
+static int project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py_ssize_t n, Py_ssize_t F, mpz_t *row,
+                         mpz_t *delta, mpz_t *sum, mpz_ptr acc, Scratch *sc) {
     for (Py_ssize_t p = 0; p < count; p++) {
-        Proj *P = projs + p;
-        mpz_t *Cj = Ck + P->j * n, *Uj = Uk + P->j * n;
-        if (P->nB) {
-            for (Py_ssize_t a = 0; a < P->nB; a++) { /* delta = -(ginv @ U_jB >> F) */
-                mpz_set_ui(t, 0);
-                for (Py_ssize_t b = 0; b < P->nB; b++) mpz_addmul(t, P->ginv.z[a * P->nB + b], Uj[P->B[b]]);
-                mpz_fdiv_q_2exp(t, t, (mp_bitcnt_t)F);
-                mpz_neg(P->delta.z[a], t);
+        Projector *P = projs[p].P;
+        mpz_t *Cj = Ck + projs[p].j * n, *Uj = Uk + projs[p].j * n;
+        Py_ssize_t nB = P->nB;
+        if (nB) {
+            for (Py_ssize_t b = 0; b < nB; b++) row[b][0] = Uj[P->B[b]][0]; /* U_jB: views, never written */
+            for (Py_ssize_t a = 0; a < nB; a++) {
+                if (row_times(row, nB, P->ginv.z + a * nB, 1, 1, 0, P->ginvmax, delta + a, acc, (mp_bitcnt_t)F, sc) < 0)
+                    return -1;
+                mpz_neg(delta[a], delta[a]);
             }
-            for (Py_ssize_t a = 0; a < P->nB; a++) mpz_add(Cj[P->B[a]], Cj[P->B[a]], P->delta.z[a]);
-            for (Py_ssize_t l = 0; l < n; l++) { /* U_j += (delta @ gb) >> F */
-                mpz_set_ui(t, 0);
-                for (Py_ssize_t a = 0; a < P->nB; a++) mpz_addmul(t, P->delta.z[a], P->gb.z[a * n + l]);
-                mpz_fdiv_q_2exp(t, t, (mp_bitcnt_t)F);
-                mpz_add(Uj[l], Uj[l], t);
-            }
+            for (Py_ssize_t a = 0; a < nB; a++) mpz_add(Cj[P->B[a]], Cj[P->B[a]], delta[a]);
+            if (row_times(delta, nB, P->gb.z, n, n, 1, P->gbmax, sum, acc, (mp_bitcnt_t)F, sc) < 0) return -1;
+            for (Py_ssize_t l = 0; l < n; l++) mpz_add(Uj[l], Uj[l], sum[l]);
         }
         for (Py_ssize_t x = 0; x < P->nS; x++) mpz_set_ui(Uj[P->S[x]], 0);
     }
+    return 0;
 }
 
 static PyObject *recurrence(PyObject *module, PyObject *args) {
@@ -1052,8 +1105,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         kept_lent = 1;
     }
     double *lf = NULL, *rf = NULL;
-    Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0;
+    Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0, nBmax = 0;
     Proj *projs = NULL;
+    mpz_t *pview = NULL, pacc; /* the projections' read-only views of U_jB, and their accumulator */
+    Block pdelta = {0}, psum = {0};
+    mpz_init(pacc);
     Scratch sc = {0};
     Operand left = {0}, right = {0}; /* the Cauchy columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] */
 
@@ -1071,13 +1127,10 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         goto done;
     if (ortho && read_fit(g_obj, &g, na) < 0) goto done;
     if (read_indices(pins_obj, &pins, &npins) < 0) goto done;
-    if (projs_read(proj_obj, n, &projs, &nprojs) < 0) goto done;
-    for (Py_ssize_t i = 0; i < nprojs; i++) {
-        int bad = projs[i].j < 0 || projs[i].j >= m;
-        for (Py_ssize_t x = 0; x < projs[i].nS; x++) bad |= projs[i].S[x] < 0 || projs[i].S[x] >= n;
-        for (Py_ssize_t x = 0; x < projs[i].nB; x++) bad |= projs[i].B[x] < 0 || projs[i].B[x] >= n;
-        if (bad) { PyErr_SetString(PyExc_IndexError, "projector index"); goto done; }
-    }
+    if (projs_read(proj_obj, n, m, &projs, &nprojs, &nBmax) < 0) goto done;
+    pview = (mpz_t *)PyMem_Malloc(sizeof(mpz_t) * (size_t)(nBmax ? nBmax : 1));
+    if (pview == NULL) { PyErr_NoMemory(); goto done; }
+    if (block_new(&pdelta, nBmax) < 0 || block_new(&psum, n) < 0) goto done;
     for (Py_ssize_t i = 0; i + 1 < npins; i += 2)
         if (pins[i] < 0 || pins[i] >= m || pins[i + 1] < 0 || pins[i + 1] >= n) {
             PyErr_SetString(PyExc_IndexError, "pin"); goto done;
@@ -1184,7 +1237,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             }
             for (Py_ssize_t j = 0; j < m; j++) /* Uk = (Ck @ G) >> F */
                 if (gram_row(gram, Cn + j * n, Un + j * n, &sc) < 0) goto done;
-            project_order(projs, nprojs, Cn, Un, n, F, tmp.z[3]);
+            if (project_order(projs, nprojs, Cn, Un, n, F, pview, pdelta.z, psum.z, pacc, &sc) < 0) goto done;
             if (k == 0)
                 for (Py_ssize_t i = 0; i + 1 < npins; i += 2) {
                     mpz_ptr v = Un[pins[i] * n + pins[i + 1]];
@@ -1257,7 +1310,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                            (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
 done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
-    projs_free(projs, nprojs);
+    PyMem_Free(projs);
+    PyMem_Free(pview);
+    block_free(&pdelta);
+    block_free(&psum);
+    mpz_clear(pacc);
     scratch_free(&sc);
     PyMem_Free(left.P.data);
     PyMem_Free(right.P.data);
@@ -1308,11 +1365,13 @@ static struct PyModuleDef kernel_module = {
 };
 
 PyMODINIT_FUNC PyInit__kernel(void) {
-    if (PyType_Ready(&GramType) < 0 || PyType_Ready(&SeriesType) < 0) return NULL;
+    if (PyType_Ready(&GramType) < 0 || PyType_Ready(&SeriesType) < 0 || PyType_Ready(&ProjectorType) < 0) return NULL;
     PyObject *m = PyModule_Create(&kernel_module);
     if (m == NULL) return NULL;
     Py_INCREF(&GramType);
+    Py_INCREF(&ProjectorType);
     if (PyModule_AddObject(m, "Gram", (PyObject *)&GramType) < 0 ||
+        PyModule_AddObject(m, "Projector", (PyObject *)&ProjectorType) < 0 ||
         PyModule_AddStringConstant(m, "GMP_VERSION", gmp_version) < 0 ||
         PyModule_AddIntConstant(m, "API", KERNEL_API) < 0) {
         Py_DECREF(m);

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-API = 3  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+API = 4  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
 
 try:
     from . import _kernel
@@ -101,6 +101,12 @@ def gram_times(fx, M: np.ndarray) -> np.ndarray:
     out = np.empty(M.shape, dtype=object)
     out.reshape(-1)[:] = gram_of(fx).times(M.ravel().tolist())
     return out
+
+
+def projector(n: int, S, basis, ginv: list[int], gb: list[int]):
+    """The compiled copy of one sliding set's projector (``_kernel.Projector``): S, its basis
+    B, G_BB⁻¹ (|B|², row-major) and G_B· (|B|·n) as F-bit fixed-point ints."""
+    return _kernel.Projector(n, list(S), list(basis), ginv, gb)
 
 
 PACKING = True  # products from packed copies of the series (False: from GMP's own entries; for tests)

@@ -272,7 +272,7 @@ def _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide) -> Jets
 def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> Jets:
     """:func:`jets` by the compiled recurrence (:mod:`.kernel`): the same integers."""
     F, m, n = fx.F, fx.m, fx.n
-    projs = [(j, *_kernel_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
+    projs = [(j, _kernel_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
     pins = [v for pair in st.pinned for v in pair]
     below = None if float_below is None else tail_below(fx, st, float_below, ortho)
     series, k0, lf0, rf0 = kernel.recurrence(
@@ -305,16 +305,17 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
     return Jets(series=series)
 
 
-def _kernel_projector(fx: FixedPoint, S: tuple[int, ...]) -> tuple:
-    """The projector of the sliding set ``S`` as the compiled recurrence reads it: (S, its
-    basis, G_BB⁻¹ and G_B· as flat lists of Python ints), cached on ``fx``.  A generic
-    run holds ~200 sliding pairs, whose matrices (~4700 integers) every jets call reads:
-    made once, and as exact ints, which cross into GMP digit by digit (gmpy2 integers go
-    through a conversion to int first)."""
+def _kernel_projector(fx: FixedPoint, S: tuple[int, ...]):
+    """The projector of the sliding set ``S`` as the compiled recurrence reads it (a
+    ``_kernel.Projector``: S, its basis, G_BB⁻¹ and G_B· in GMP memory), made once per set
+    and cached on ``fx``.  A generic run holds ~90 sliding sets, whose matrices (~3,700
+    integers) every jets call reads: converted once, not per call."""
     key = ("kernel_proj", S)
     if key not in fx.cache:
         P = projector(fx, S)
-        fx.cache[key] = (S, P.basis, [int(v) for v in P.ginv.ravel()], [int(v) for v in P.gb.ravel()])
+        fx.cache[key] = kernel.projector(
+            fx.n, S, P.basis, [int(v) for v in P.ginv.ravel()], [int(v) for v in P.gb.ravel()]
+        )
     return fx.cache[key]
 
 
