@@ -972,6 +972,7 @@ typedef struct {
     Py_ssize_t n, nS, nB, *S, *B;
     Block ginv, gb;         /* (nB, nB) and (nB, n), F-bit fixed point */
     mp_size_t ginvmax, gbmax; /* the most limbs of an entry of each */
+    int ready;                /* initialised, every field checked */
 } Projector;
 
 static void Projector_dealloc(Projector *self) {
@@ -992,7 +993,10 @@ static mp_size_t widest(const Block *b) {
 static int Projector_init(Projector *self, PyObject *args, PyObject *kwds) {
     PyObject *So, *Bo, *go, *bo;
     Py_ssize_t n;
-    if (self->S != NULL) { PyErr_SetString(PyExc_TypeError, "Projector is initialised once"); return -1; }
+    if (self->S != NULL || self->B != NULL) {
+        PyErr_SetString(PyExc_TypeError, "Projector is initialised once");
+        return -1;
+    }
     if (!PyArg_ParseTuple(args, "nOOOO", &n, &So, &Bo, &go, &bo)) return -1;
     self->n = n;
     if (read_indices(So, &self->S, &self->nS) < 0 || read_indices(Bo, &self->B, &self->nB) < 0) return -1;
@@ -1003,6 +1007,7 @@ static int Projector_init(Projector *self, PyObject *args, PyObject *kwds) {
     if (read_list(go, &self->ginv, self->nB * self->nB) < 0 || read_list(bo, &self->gb, self->nB * n) < 0) return -1;
     self->ginvmax = widest(&self->ginv);
     self->gbmax = widest(&self->gb);
+    self->ready = 1;
     return 0;
 }
 
@@ -1031,7 +1036,7 @@ static int projs_read(PyObject *obj, Py_ssize_t n, Py_ssize_t m, Proj **out, Py_
     for (Py_ssize_t i = 0; i < *count; i++) {
         PyObject *jo, *po;
         if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "OO", &jo, &po)) goto fail;
-        if (!PyObject_TypeCheck(po, &ProjectorType) || ((Projector *)po)->S == NULL) {
+        if (!PyObject_TypeCheck(po, &ProjectorType) || !((Projector *)po)->ready) {
             PyErr_SetString(PyExc_TypeError, "projectors: (j, Projector) pairs");
             goto fail;
         }
