@@ -117,6 +117,14 @@ static PyObject *from_mpz(const mpz_t z) {
 #endif
 }
 
+/* the most limbs of an entry of z[0..len) */
+static mp_size_t most_limbs(mpz_t *z, Py_ssize_t len) {
+    mp_size_t most = 0;
+    for (Py_ssize_t x = 0; x < len; x++)
+        if ((mp_size_t)mpz_size(z[x]) > most) most = (mp_size_t)mpz_size(z[x]);
+    return most;
+}
+
 static mpz_t *new_block(Py_ssize_t size) {
     mpz_t *block = (mpz_t *)PyMem_Malloc(sizeof(mpz_t) * (size_t)(size ? size : 1));
     if (block == NULL) return NULL;
@@ -362,9 +370,7 @@ static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_
  * as mpz_addmul.  ``mmax``: the most limbs of an entry of M; ``acc``: scratch. */
 static int row_times(mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_ssize_t sx, Py_ssize_t sl,
                      mp_size_t mmax, mpz_t *out, mpz_ptr acc, mp_bitcnt_t F, Scratch *sc) {
-    mp_size_t amax = 0;
-    for (Py_ssize_t x = 0; x < len; x++)
-        if ((mp_size_t)mpz_size(row[x]) > amax) amax = (mp_size_t)mpz_size(row[x]);
+    mp_size_t amax = most_limbs(row, len);
     if (amax == 0 || mmax == 0) {
         for (Py_ssize_t l = 0; l < cols; l++) mpz_set_ui(out[l], 0);
         return 0;
@@ -433,9 +439,7 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
     self->out = new_block(n);
     if (!self->G || !self->row || !self->out) { PyErr_NoMemory(); return -1; }
     if (read_into(values, self->G, n * n) < 0) return -1;
-    self->gmax = 0;
-    for (Py_ssize_t x = 0; x < n * n; x++)
-        if ((mp_size_t)mpz_size(self->G[x]) > self->gmax) self->gmax = (mp_size_t)mpz_size(self->G[x]);
+    self->gmax = most_limbs(self->G, n * n);
     return 0;
 }
 
@@ -501,11 +505,6 @@ static void block_free(Block *b) { free_block(b->z, b->size); b->z = NULL; b->si
 
 /* One Cauchy operand (left or right): packed while every entry fits, else mpz entries. */
 typedef struct { Packed P; Block M; } Operand;
-
-/* entry (row, col) as an mpz to read: the packed slot, or the mpz entry once spilled */
-static inline mpz_srcptr operand_get(Operand *O, Py_ssize_t row, Py_ssize_t col, mpz_ptr view) {
-    return O->P.ok ? packed_get(&O->P, row, col, view) : O->M.z[row * O->P.cols + col];
-}
 
 /* packing off: every entry so far into mpz entries (unset ones are 0) */
 static int operand_spill(Operand *O) {
@@ -676,9 +675,7 @@ static PyObject *Series_combine(Series *self, PyObject *args) {
     mpz_t acc;
     mpz_init(acc);
     if (read_list(W_obj, &W, len) < 0 || block_new(&out, rows * p) < 0) goto end;
-    mp_size_t rmax = 0;
-    for (Py_ssize_t x = 0; x < p * n; x++)
-        if ((mp_size_t)mpz_size(self->R[x]) > rmax) rmax = (mp_size_t)mpz_size(self->R[x]);
+    mp_size_t rmax = most_limbs(self->R, p * n);
     for (Py_ssize_t g = 0; g < rows; g++) /* M[x, k] = R[k, x]: sx = 1, sl = n */
         if (row_times(W.z + g * n, n, self->R, p, 1, n, rmax, out.z + g * p, acc, self->F, &sc) < 0) goto end;
     result = to_list(out.z, rows * p);
@@ -983,13 +980,6 @@ static void Projector_dealloc(Projector *self) {
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static mp_size_t widest(const Block *b) {
-    mp_size_t most = 0;
-    for (Py_ssize_t x = 0; x < b->size; x++)
-        if ((mp_size_t)mpz_size(b->z[x]) > most) most = (mp_size_t)mpz_size(b->z[x]);
-    return most;
-}
-
 static int Projector_init(Projector *self, PyObject *args, PyObject *kwds) {
     PyObject *So, *Bo, *go, *bo;
     Py_ssize_t n;
@@ -1005,8 +995,8 @@ static int Projector_init(Projector *self, PyObject *args, PyObject *kwds) {
     for (Py_ssize_t x = 0; x < self->nB; x++) bad |= self->B[x] < 0 || self->B[x] >= n;
     if (bad) { PyErr_SetString(PyExc_IndexError, "projector index"); return -1; }
     if (read_list(go, &self->ginv, self->nB * self->nB) < 0 || read_list(bo, &self->gb, self->nB * n) < 0) return -1;
-    self->ginvmax = widest(&self->ginv);
-    self->gbmax = widest(&self->gb);
+    self->ginvmax = most_limbs(self->ginv.z, self->ginv.size);
+    self->gbmax = most_limbs(self->gb.z, self->gb.size);
     self->ready = 1;
     return 0;
 }
@@ -1148,7 +1138,6 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     if (!ortho) /* inactive entries stay 0 */
         for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(full.z[x], 0);
     mpz_ptr t0 = tmp.z[0], c = tmp.z[2];
-    mpz_t view; /* a read-only window on a packed entry (mpz_roinit_n): never cleared */
     /* packing width: the widest state entry or label, plus one limb of headroom */
     size_t widest = 1;
     for (Py_ssize_t j = 0; j < m; j++) if (mpz_size(a0s.z[j]) > widest) widest = mpz_size(a0s.z[j]);
