@@ -1133,11 +1133,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t cols = 3 * na, mv = ortho ? na : m * n; /* moving entries of C and U per order */
     if (block_fit(&A, (p + 1) * m) < 0 || block_fit(&Cs, (p + 1) * mv) < 0 || block_fit(&Us, (p + 1) * mv) < 0 ||
         block_fit(&R, p * n) < 0 || block_fit(&acc, cols) < 0 || block_fit(&rk, na) < 0 || block_fit(&q, na) < 0 ||
-        block_fit(&full, ortho ? 1 : m * n) < 0 || block_fit(&tmp, 4) < 0 || block_fit(&sums, n > m ? n : m) < 0)
+        block_fit(&full, ortho ? 1 : m * n) < 0 || block_fit(&tmp, 2) < 0 || block_fit(&sums, n > m ? n : m) < 0)
         goto done;
     if (!ortho) /* inactive entries stay 0 */
         for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(full.z[x], 0);
-    mpz_ptr t0 = tmp.z[0], c = tmp.z[2];
+    mpz_ptr t0 = tmp.z[0], c = tmp.z[1];
     /* packing width: the widest state entry or label, plus one limb of headroom */
     size_t widest = 1;
     for (Py_ssize_t j = 0; j < m; j++) if (mpz_size(a0s.z[j]) > widest) widest = mpz_size(a0s.z[j]);
