@@ -1,9 +1,10 @@
 """The batched exit quantities of sliding groups (:func:`reluflow.integrate.sliding.exit_jets`).
 
-Single-pair groups are computed together on (groups, orders) arrays and the multiplier
-terms G_BA r_A of all neurons in one product; both must give the integers of the
-group-by-group path, on full and prefix jets, with pins, on every sliding step of a
-generic run and of Hypothesis instances.  A broken batch must be caught.
+Single-pair groups are computed together, on (groups, orders) object arrays or in GMP
+memory by the compiled kernel (``kernel.exits``), and the multiplier terms G_BA r_A of
+all neurons in one product; every path must give the integers of the group-by-group
+path, on full and prefix jets, with pins, on every sliding step of a generic run and of
+Hypothesis instances.  A broken batch, on either path, must be caught.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from reluflow.figures.sliding import generic
 from reluflow.integrate import kernel, sliding
 from reluflow.integrate.events import Short
 from reluflow.integrate.fixed import FixedPoint
-from reluflow.integrate.taylor import jets
+from reluflow.integrate.taylor import Jets, jets
 from reluflow.strategies import general_problems
+
+compiled = pytest.mark.skipif(kernel.name() != "gmp", reason="the compiled kernel is not in use")
 
 
 def _one_group_at_a_time(fx, st, J, sets):
     """The multiplier terms neuron by neuron (no shared product)."""
     F, R = fx.F, J.R
     out = []
-    for j, P in sets:
+    for j, _, P in sets:
         A = [int(k) for k in np.nonzero(st.active[j])[0]]
         B = list(P.basis)
         v = fx.G[np.ix_(B, A)].dot(R[:, A].T) >> F if A else np.zeros((len(B), R.shape[0]), dtype=object)
@@ -33,8 +36,15 @@ def _one_group_at_a_time(fx, st, J, sets):
     return out
 
 
+def _on_arrays(J) -> Jets:
+    """The same jets as object arrays (a compiled Series read out): the reference path."""
+    out = Jets(J.Y.copy(), J.R.copy())
+    out.decides = J.decides
+    return out
+
+
 def _reference(fx, st, J, monkeypatch):
-    """exit_jets with every group through _group_exit and μ neuron by neuron."""
+    """exit_jets on object arrays with every group through _group_exit and μ neuron by neuron."""
     with monkeypatch.context() as mp:
         mp.setattr(sliding, "_multiplier_terms", _one_group_at_a_time)
         mp.setattr(
@@ -44,7 +54,7 @@ def _reference(fx, st, J, monkeypatch):
                 sliding._group_exit(st, R, j, ((b, sliding._ONE),), mu, s, noise) for j, b, mu, s in single
             ],
         )
-        return _exits(fx, st, J)
+        return _exits(fx, st, _on_arrays(J))
 
 
 def _exits(fx, st, J):
@@ -99,20 +109,76 @@ def test_a_broken_batch_is_caught(monkeypatch):
 
     steps = list(_sliding_steps(generic(), digits=20, t_end=30))
     monkeypatch.setattr(sliding, "_single_exits", off_by_one)
-    assert any(_exits(fx, st, J) != _reference(fx, st, J, monkeypatch) for fx, st, J in steps)
+    assert any(_exits(fx, st, _on_arrays(J)) != _reference(fx, st, J, monkeypatch) for fx, st, J in steps)
 
 
-def test_residual_combinations_are_exact_floors():
-    p = generic()
-    fx = FixedPoint.of(p, 80)
-    tr = solve(p, digits=20, t_end=5, keep_jets=False)
-    st = tr.segments[-1].start_state()
-    rng = np.random.default_rng(1)
-    W = np.array([[int(v) << 70 for v in row] for row in rng.integers(-5, 6, (7, p.n))], dtype=object)
-    out = {}
-    for which in ("python", "gmp") if kernel.available() else ("python",):
-        with kernel.use(which):
-            J = jets(fx, st, 9, 1 << 80)
-            out[which] = [[int(v) for v in row] for row in J.combine(W, fx.F)]
-            assert out[which] == (W.dot(J.R.T) >> fx.F).tolist()
-    assert len({str(v) for v in out.values()}) == 1  # the same integers on both kernels
+@compiled
+def test_a_broken_compiled_batch_is_caught(monkeypatch):
+    real = kernel.exits
+
+    def off_by_one(*args):
+        rows = real(*args)
+        if rows:
+            rows[0][1][1] += 1  # the first group's low, order 1
+        return rows
+
+    steps = list(_sliding_steps(generic(), digits=20, t_end=30))
+    monkeypatch.setattr(kernel, "exits", off_by_one)
+    assert any(_exits(fx, st, J) != _reference(fx, st, J, monkeypatch) for fx, st, J in steps if J.series is not None)
+
+
+@compiled
+def test_compiled_exits_with_pins_equal_the_reference(monkeypatch):
+    """Every pin combination on the first groups (an exit located at this instant), full
+    and prefix jets: the same quantities, noise levels and Short."""
+    names = ("member0", "low", "high", "attract")
+    seen = 0
+    for n, (fx, st, J) in enumerate(_sliding_steps(generic(), digits=20, t_end=30)):
+        if n % 7:
+            continue
+        pairs = [tuple(int(v) for v in pair) for pair in np.argwhere(st.sliding)[:4]]
+        for g, pair in enumerate(pairs):
+            st.pinned[pair] = {name for b, name in enumerate(names) if (n + g) >> b & 1}
+        J = jets(fx, st, J.order if J.decides == J.order else 8, 1 << fx.F, None, None if J.decides == J.order else 4)
+        assert J.series is not None
+        assert _exits(fx, st, J) == _reference(fx, st, J, monkeypatch)
+        seen += 1
+    assert seen >= 5
+
+
+@compiled
+def test_compiled_multiplier_terms_are_exact_floors():
+    """μ_B of every basis pair from ``kernel.exits`` (asked for μ itself, as for a group
+    of several members) equals the object-array product, exact floors included."""
+    seen = 0
+    for fx, st, J in _sliding_steps(generic(), digits=20, t_end=30):
+        sets = [(j, S, P) for j, S in sliding.sliding_sets(st.sliding) if (P := sliding.projector(fx, S)).basis]
+        count = sum(len(P.basis) for _, _, P in sets)
+        rows = kernel.exits(
+            J.series,
+            [(j, sliding.compiled_projector(fx, S)) for j, S, _ in sets],
+            np.ascontiguousarray(st.active, dtype=np.uint8).tobytes(),
+            [1] * len(sets),
+            [False] * count,
+            [0] * count,
+            min(J.order, 4),
+            1,
+            False,
+        )
+        want = [row for block in sliding._multiplier_terms(fx, st, _on_arrays(J), sets) for row in block]
+        assert rows == [[int(v) for v in row] for row in want]
+        seen += 1
+    assert seen >= 10
+
+
+@compiled
+def test_compiled_exits_refuse_bad_arguments():
+    fx, st, J = next(iter(_sliding_steps(generic(), digits=20, t_end=30)))
+    sets = [(j, sliding.compiled_projector(fx, S)) for j, S in sliding.sliding_sets(st.sliding)]
+    active = np.ascontiguousarray(st.active, dtype=np.uint8).tobytes()
+    with pytest.raises(ValueError, match="m\\*n bytes"):
+        kernel.exits(J.series, sets, active[1:], [], [], [], 1, 1, False)
+    with pytest.raises(ValueError, match="one sign per set"):
+        kernel.exits(J.series, sets, active, [], [], [], 1, 1, False)
+    with pytest.raises(ValueError, match="low"):
+        kernel.exits(J.series, sets, active, [], [], [], J.order + 1, 1, False)

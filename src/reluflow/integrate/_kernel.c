@@ -5,14 +5,15 @@
  *             product there), on GMP integers here;
  *   Series    the step's jets, kept in GMP memory: Horner evaluation, switch candidates,
  *             columns and norms are read there, Python objects made only on request;
- *   Gram      (C @ G) >> F for the fixed Gram matrix G (the drift check).
+ *   Gram      (C @ G) >> F for the fixed Gram matrix G (the drift check);
+ *   exits     the sliding groups' exit quantities on a Series (sliding.exit_jets).
  *
  * Integer arithmetic is exact and >> is a floor shift in both Python and GMP
  * (mpz_fdiv_q_2exp), so the results are the same integers as the pure path's: the
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 4 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 5 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -660,33 +661,6 @@ static PyObject *Series_residuals(Series *self, PyObject *Py_UNUSED(ignored)) {
     return to_list(self->R, self->p * self->n);
 }
 
-/* combine(W): W = rows x n integers (flat, row-major); (W @ R^T) >> F, rows x p, flat:
- * integer combinations of the residual jets (the sliding multipliers' G_BA r_A) */
-static PyObject *Series_combine(Series *self, PyObject *args) {
-    PyObject *W_obj;
-    if (!PyArg_ParseTuple(args, "O", &W_obj)) return NULL;
-    Py_ssize_t n = self->n, p = self->p, len = PyObject_Length(W_obj);
-    if (len < 0) return NULL;
-    if (n == 0 || len % n) { PyErr_SetString(PyExc_ValueError, "length not a multiple of n"); return NULL; }
-    Py_ssize_t rows = len / n;
-    PyObject *result = NULL;
-    Block W = {0}, out = {0};
-    Scratch sc = {0};
-    mpz_t acc;
-    mpz_init(acc);
-    if (read_list(W_obj, &W, len) < 0 || block_new(&out, rows * p) < 0) goto end;
-    mp_size_t rmax = most_limbs(self->R, p * n);
-    for (Py_ssize_t g = 0; g < rows; g++) /* M[x, k] = R[k, x]: sx = 1, sl = n */
-        if (row_times(W.z + g * n, n, self->R, p, 1, n, rmax, out.z + g * p, acc, self->F, &sc) < 0) goto end;
-    result = to_list(out.z, rows * p);
-end:
-    mpz_clear(acc);
-    scratch_free(&sc);
-    block_free(&W);
-    block_free(&out);
-    return result;
-}
-
 /* horner(which, s): which 0 = Y (-> m*w values), 1 = R (-> n values); acc = ((acc*s) >> F) + c_k */
 static PyObject *Series_horner(Series *self, PyObject *args) {
     int which;
@@ -876,7 +850,6 @@ static PyObject *Series_shape(Series *self, void *Py_UNUSED(closure)) {
 static PyMethodDef Series_methods[] = {
     {"tolist", (PyCFunction)Series_tolist, METH_NOARGS, "(Y, R) as flat lists"},
     {"residuals", (PyCFunction)Series_residuals, METH_NOARGS, "R as a flat list"},
-    {"combine", (PyCFunction)Series_combine, METH_VARARGS, "combine(W): (W @ R^T) >> F, flat"},
     {"horner", (PyCFunction)Series_horner, METH_VARARGS, "horner(which, s): Y (0) or R (1) at the scaled time s"},
     {"column", (PyCFunction)Series_column, METH_VARARGS, "column(j, c): Y[:, j, c]"},
     {"top", (PyCFunction)Series_top, METH_VARARGS, "top(k, cols): per neuron max |Y[k, j, :cols]|"},
@@ -961,7 +934,7 @@ static inline double operand_double(Operand *O, Py_ssize_t row, Py_ssize_t col, 
 static int bit_length(const mpz_t x) { return mpz_sgn(x) ? (int)mpz_sizeinbase(x, 2) : 0; }
 
 /* ---- Projector: the sliding projection of one sliding set (sliding.project) ----------
- * Made once per sliding set S (taylor._kernel_projector caches it), read by every jets
+ * Made once per sliding set S (sliding.compiled_projector caches it), read by every jets
  * call of a run: its matrices were ~3,700 Python ints converted to GMP per call (half a
  * millisecond, a sixth of a decision's prefix jets).  S, the basis B, G_BB^-1 and G_B. */
 typedef struct {
@@ -1068,6 +1041,134 @@ static int project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py
         for (Py_ssize_t x = 0; x < P->nS; x++) mpz_set_ui(Uj[P->S[x]], 0);
     }
     return 0;
+}
+
+/* ---- exits: the sliding groups' exit quantities (sliding.exit_jets) -------------------
+ * exits(series, projs, active, signs, single, pins, low, reached, short).  Per basis pair b
+ * of each sliding set (projs: [(j, Projector)], the sets with a basis, in order; signs:
+ * sign a_j per set; active: m*n bytes) the multiplier term mu_b = -((G_BB^-1 V) >> F),
+ * V = (G_BA r_A) >> F, on the residual jets in GMP memory.  For a single group (single[x]:
+ * no other surface input is a multiple of x_b) its quantities as sliding._single_exits
+ * makes them, (tol, low, high, attract); for another group mu_b itself (sliding._group_exit
+ * takes it from there).  pins[x]: bit 0 the value of r_b is noise (pinned member0 or
+ * attract), bits 1-3 low, high, attract at their bound (value 0).  ``low``: the orders
+ * that size a group's shift; ``reached``: the noise level before it.  Returns None when a
+ * prefix (``short``) cannot tell the sign of some r_b: the caller raises events.Short.
+ * Half of a generic run's sliding checks were these ~150 groups on object arrays. */
+
+/* out = v >> sh (floor) for sh > 0, else v << -sh (sliding._scaled) */
+static void scaled(mpz_ptr out, mpz_srcptr v, long sh) {
+    if (sh > 0) mpz_fdiv_q_2exp(out, v, (mp_bitcnt_t)sh);
+    else mpz_mul_2exp(out, v, (mp_bitcnt_t)(-sh));
+}
+
+/* (tol, low, high, attract) of the single group of basis point b (jets rb, mu: p entries) */
+static PyObject *single_exit(mpz_t *R, Py_ssize_t n, Py_ssize_t p, Py_ssize_t b, mpz_t *mu, long sign_a, long pin,
+                             Py_ssize_t low, mpz_srcptr reached, mp_bitcnt_t F, int shortp, mpz_t *q, mpz_ptr tol) {
+    long bits = 0;
+    for (Py_ssize_t k = 0; k < low; k++) {
+        long rb = bit_length(R[k * n + b]), mb = bit_length(mu[k]);
+        if (rb > bits) bits = rb;
+        if (mb > bits) bits = mb;
+    }
+    long sh = bits - (long)(F + 8);
+    scaled(tol, reached, sh);
+    if (mpz_cmp(tol, reached) < 0) mpz_set(tol, reached);
+    int sign = 0; /* the lead of r_b scaled: order 0 beyond tol, else its first non-zero order */
+    scaled(q[0], R[b], sh);
+    if (!(pin & 1) && mpz_cmpabs(q[0], tol) > 0) sign = mpz_sgn(q[0]);
+    for (Py_ssize_t k = 1; k < p && !sign; k++) { /* a floor shift may round a small value to 0 */
+        scaled(q[k], R[k * n + b], sh);
+        sign = mpz_sgn(q[k]);
+    }
+    if (!sign && shortp) return Py_None; /* borrowed: "cannot tell" */
+    PyObject *rows[3] = {NULL, NULL, NULL};
+    for (int which = 0; which < 3; which++) {
+        for (Py_ssize_t k = 0; k < p; k++) {
+            mpz_srcptr rb = R[k * n + b];
+            mpz_ptr v = q[k];
+            if (which == 0) { if (sign < 0) mpz_sub(v, mu[k], rb); else mpz_set(v, mu[k]); }
+            else if (which == 1) { if (sign > 0) mpz_sub(v, rb, mu[k]); else mpz_neg(v, mu[k]); }
+            else if (sign_a > 0) mpz_neg(v, rb);
+            else mpz_set(v, rb);
+            scaled(v, v, sh);
+        }
+        if (pin & (2 << which)) mpz_set_ui(q[0], 0);
+        rows[which] = to_list(q, p);
+        if (rows[which] == NULL) break;
+    }
+    PyObject *t = rows[2] ? from_mpz(tol) : NULL;
+    if (t == NULL) { Py_XDECREF(rows[0]); Py_XDECREF(rows[1]); Py_XDECREF(rows[2]); return NULL; }
+    return Py_BuildValue("(NNNN)", t, rows[0], rows[1], rows[2]);
+}
+
+static PyObject *exits(PyObject *module, PyObject *args) {
+    PyObject *series_o, *projs_o, *signs_o, *single_o, *pins_o, *reached_o;
+    Py_buffer act;
+    Py_ssize_t low;
+    int shortp;
+    if (!PyArg_ParseTuple(args, "O!Oy*OOOnOp", &SeriesType, &series_o, &projs_o, &act, &signs_o, &single_o, &pins_o,
+                          &low, &reached_o, &shortp))
+        return NULL;
+    Series *S = (Series *)series_o;
+    Py_ssize_t p = S->p, n = S->n, m = S->m, count = 0, nB_max = 0, nsigns = 0, nsingle = 0, npins = 0, total = 0;
+    Proj *projs = NULL;
+    Py_ssize_t *signs = NULL, *single = NULL, *pins = NULL;
+    PyObject *out = NULL, *result = NULL;
+    Block V = {0}, mu = {0}, q = {0};
+    mpz_t *row = NULL, acc, reached, tol, zero;
+    Scratch sc = {0};
+    mpz_inits(acc, reached, tol, zero, NULL);
+    if (act.len != m * n) { PyErr_SetString(PyExc_ValueError, "active: m*n bytes"); goto end; }
+    if (p < 1 || low < 0 || low > p) { PyErr_SetString(PyExc_ValueError, "exits: 0 <= low <= p, p >= 1"); goto end; }
+    if (projs_read(projs_o, n, m, &projs, &count, &nB_max) < 0 || read_indices(signs_o, &signs, &nsigns) < 0 ||
+        read_indices(single_o, &single, &nsingle) < 0 || read_indices(pins_o, &pins, &npins) < 0 ||
+        to_mpz(reached_o, reached) < 0)
+        goto end;
+    for (Py_ssize_t s = 0; s < count; s++) total += projs[s].P->nB;
+    if (nsigns != count || nsingle != total || npins != total) {
+        PyErr_SetString(PyExc_ValueError, "exits: one sign per set, one single flag and one pin per basis pair");
+        goto end;
+    }
+    if (block_new(&V, nB_max * p) < 0 || block_new(&mu, nB_max * p) < 0 || block_new(&q, p) < 0) goto end;
+    row = (mpz_t *)PyMem_Malloc(sizeof(mpz_t) * (size_t)(n ? n : 1));
+    out = row == NULL ? PyErr_NoMemory() : PyList_New(total);
+    if (out == NULL) goto end;
+    mp_size_t rmax = most_limbs(S->R, p * n);
+    const unsigned char *a = (const unsigned char *)act.buf;
+    for (Py_ssize_t s = 0, x = 0; s < count; s++) {
+        Projector *P = projs[s].P;
+        Py_ssize_t nB = P->nB, j = projs[s].j;
+        for (Py_ssize_t c = 0; c < nB; c++) { /* V_c = (G_bA r_A) >> F: G_b. on the active points (views) */
+            for (Py_ssize_t l = 0; l < n; l++) row[l][0] = a[j * n + l] ? P->gb.z[c * n + l][0] : zero[0];
+            if (row_times(row, n, S->R, p, 1, n, rmax, V.z + c * p, acc, S->F, &sc) < 0) goto end;
+        }
+        mp_size_t vmax = most_limbs(V.z, nB * p);
+        for (Py_ssize_t i = 0; i < nB; i++) { /* mu_i = -((ginv_i. V) >> F) */
+            if (row_times(P->ginv.z + i * nB, nB, V.z, p, p, 1, vmax, mu.z + i * p, acc, S->F, &sc) < 0) goto end;
+            for (Py_ssize_t k = 0; k < p; k++) mpz_neg(mu.z[i * p + k], mu.z[i * p + k]);
+        }
+        for (Py_ssize_t i = 0; i < nB; i++, x++) {
+            PyObject *item = single[x] ? single_exit(S->R, n, p, P->B[i], mu.z + i * p, (long)signs[s], (long)pins[x], low,
+                                                     reached, S->F, shortp, q.z, tol)
+                                       : to_list(mu.z + i * p, p);
+            if (item == NULL) goto end;
+            if (item == Py_None) { result = Py_None; Py_INCREF(result); goto end; }
+            PyList_SET_ITEM(out, x, item);
+        }
+    }
+    result = out;
+    out = NULL;
+end:
+    Py_XDECREF(out);
+    PyMem_Free(row);
+    PyMem_Free(projs);
+    PyMem_Free(signs); PyMem_Free(single); PyMem_Free(pins);
+    block_free(&V); block_free(&mu); block_free(&q);
+    scratch_free(&sc);
+    mpz_clears(acc, reached, tol, zero, NULL);
+    PyBuffer_Release(&act);
+    return result;
 }
 
 static PyObject *recurrence(PyObject *module, PyObject *args) {
@@ -1350,6 +1451,7 @@ static PyObject *to_double(PyObject *module, PyObject *args) {
 
 static PyMethodDef module_methods[] = {
     {"recurrence", recurrence, METH_VARARGS, "the Taylor recurrence of one step (see taylor.jets)"},
+    {"exits", exits, METH_VARARGS, "the sliding groups' exit quantities (see sliding.exit_jets)"},
     {"to_double", to_double, METH_VARARGS, "to_double(values, F): ldexp(float(x), -F) each, as the tail gets them"},
     {NULL, NULL, 0, NULL},
 };

@@ -109,6 +109,11 @@ class State:
         if self.sliding is None:
             self.sliding = np.zeros_like(self.active, dtype=bool)
 
+    def pattern_key(self) -> tuple:
+        """What the decisions at an instant read besides the jets: the pattern and the pins."""
+        pins = frozenset((pair, frozenset(names or ())) for pair, names in self.pinned.items())
+        return self.active.tobytes(), self.sliding.tobytes(), pins
+
     def stacked(self) -> np.ndarray:
         """[a | U | C] side by side, (m, 1 + 2n): the jets' order 0 (as ``Segment.start``)."""
         return np.concatenate((self.a[:, None], self.U, self.C), axis=1)

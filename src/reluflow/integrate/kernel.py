@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-API = 4  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+API = 5  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
 
 try:
     from . import _kernel
@@ -43,7 +43,7 @@ else:
         _kernel = None
         UNAVAILABLE = "the compiled kernel is from another version of reluflow (reinstall: pip install .)"
 
-__all__ = ["NOTICE", "available", "gram_of", "gram_times", "name", "notice", "recurrence", "use"]
+__all__ = ["NOTICE", "available", "exits", "gram_of", "gram_times", "name", "notice", "projector", "recurrence", "use"]
 
 NOTICE = (
     "reluflow: using the pure-Python engine ({why}); results are the same, runs are slower. "
@@ -115,3 +115,9 @@ PACKING = True  # products from packed copies of the series (False: from GMP's o
 def recurrence(*args):
     """The compiled recurrence of one step (``_kernel.recurrence``; see ``taylor.jets``)."""
     return _kernel.recurrence(*args, PACKING)
+
+
+def exits(*args):
+    """The sliding groups' exit quantities on a step's compiled jets (``_kernel.exits``;
+    see ``sliding.exit_jets``): the same integers as the object-array path."""
+    return _kernel.exits(*args)

@@ -157,8 +157,7 @@ def _settle(fx, st: State, J, trial: _Trials, t: int, log, entered: dict, unslid
 def _loop_key(st: State, unslid: set) -> tuple:
     """What the one-at-a-time loop of :func:`settle` decides from (the jets are a function
     of the state): the pattern, the pins and the released pairs."""
-    pins = frozenset((pair, frozenset(names)) for pair, names in st.pinned.items())
-    return st.active.tobytes(), st.sliding.tobytes(), pins, frozenset(unslid)
+    return st.pattern_key(), frozenset(unslid)
 
 
 def _release(st: State, pairs: list[tuple[int, int]], at_bound: bool, unslid: set) -> None:

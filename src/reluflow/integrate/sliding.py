@@ -39,11 +39,13 @@ import numpy as np
 from mpmath.libmp import MPZ
 
 from ..linalg import independent
+from . import kernel
 from .events import DECIDE_ORDER, Short, first_nonzero, first_roots, near
 
 __all__ = [
     "Exit",
     "Projector",
+    "compiled_projector",
     "exit_jets",
     "first_exits",
     "leaving_now",
@@ -82,6 +84,20 @@ def projector(fx, S: tuple[int, ...]) -> Projector:
     out = Projector(tuple(basis), tuple(held), ginv, gb)
     cache[key] = out
     return out
+
+
+def compiled_projector(fx, S: tuple[int, ...]):
+    """The projector of the sliding set ``S`` as the compiled kernel reads it (a
+    ``_kernel.Projector``: S, its basis, G_BB⁻¹ and G_B· in GMP memory), made once per set
+    and cached on ``fx``.  A generic run holds ~90 sliding sets, whose matrices (~3,700
+    integers) every jets call reads: converted once, not per call."""
+    key = ("kernel_proj", S)
+    if key not in fx.cache:
+        P = projector(fx, S)
+        fx.cache[key] = kernel.projector(
+            fx.n, S, P.basis, [int(v) for v in P.ginv.ravel()], [int(v) for v in P.gb.ravel()]
+        )
+    return fx.cache[key]
 
 
 def sliding_sets(sliding: np.ndarray, neuron: int | None = None) -> list[tuple[int, tuple[int, ...]]]:
@@ -185,24 +201,74 @@ def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
     below DECIDE_ORDER, so that prefix jets (``J.decides`` > their order) read the same
     integers and the same noise level as the full ones.  A quantity at its
     bound by a located exit (``st.pinned``) has its value set to exactly 0.  Held pairs that
-    are not multiples of one basis input keep multiplier 0 and have no quantity."""
-    R = J.R  # (p, n), absolute F-bit
-    noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(R.shape[0], DECIDE_ORDER))
-    slots: list = []  # per group in order: its Exit, or its index in the batch of single pairs
-    single: list[tuple[int, int, np.ndarray, int]] = []  # (neuron, basis point, μ jet, sign a_j)
-    sets = [(j, P) for j, S in sliding_sets(st.sliding, neuron) if (P := projector(fx, S)).basis]
-    mus = _multiplier_terms(fx, st, J, sets)
-    for (j, P), mu in zip(sets, mus):
-        sign_a = 1 if st.a[j] > 0 else -1
-        for i, b in enumerate(P.basis):
-            members = ((b, _ONE),) + tuple((h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None)
-            if len(members) == 1:
-                slots.append(len(single))
-                single.append((j, b, mu[i], sign_a))
-            else:
-                slots.append(_group_exit(st, R, j, members, mu[i], sign_a, noise))
-    batch = _single_exits(st, R, single, noise) if single else []
-    return [batch[x] if isinstance(x, int) else x for x in slots]
+    are not multiples of one basis input keep multiplier 0 and have no quantity.
+
+    Those of every group are kept on ``J`` for the state's pattern and pins: a step that
+    settles nothing reads them twice (:func:`leaving_now`, then :func:`first_exits`)."""
+    if neuron is None:
+        key = ("exits", st.pattern_key())
+        if key not in J.memo:
+            J.memo[key] = _exit_jets(fx, st, J, None)
+        return J.memo[key]
+    return _exit_jets(fx, st, J, neuron)
+
+
+def _exit_jets(fx, st, J, neuron: int | None) -> list[Exit]:
+    """:func:`exit_jets`, computed: from compiled jets in GMP memory (``kernel.exits``, the
+    same integers), else on object arrays."""
+    noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(J.order, DECIDE_ORDER))
+    sets = [(j, S, P) for j, S in sliding_sets(st.sliding, neuron) if (P := projector(fx, S)).basis]
+    groups = [(j, 1 if st.a[j] > 0 else -1, members) for j, _, P in sets for members in _groups(fx, P)]
+    if J.series is None:
+        mus = [mu for block in _multiplier_terms(fx, st, J, sets) for mu in block]
+        single = [(j, members[0][0], mu, sign_a) for (j, sign_a, members), mu in zip(groups, mus) if len(members) == 1]
+        batch = iter(_single_exits(st, J.R, single, noise) if single else [])
+        return [
+            next(batch) if len(members) == 1 else _group_exit(st, J.R, j, members, mu, sign_a, noise)
+            for (j, sign_a, members), mu in zip(groups, mus)
+        ]
+    rows = kernel.exits(
+        J.series,
+        [(j, compiled_projector(fx, S)) for j, S, _ in sets],
+        np.ascontiguousarray(st.active, dtype=np.uint8).tobytes(),
+        [1 if st.a[j] > 0 else -1 for j, _, _ in sets],
+        [len(members) == 1 for _, _, members in groups],
+        [_pin_bits(st.pinned.get((j, members[0][0])) or ()) for j, _, members in groups],
+        noise.low,
+        noise.reached,
+        noise.short,
+    )
+    if rows is None:
+        raise Short  # a prefix cannot tell the sign of some group's residual
+    out = []
+    for (j, sign_a, members), row in zip(groups, rows):
+        if len(members) == 1:
+            tol, low, high, attract = row
+            out.append(Exit(j, members, {"low": low, "high": high, "attract": attract}, tol, noise.short))
+        else:
+            out.append(_group_exit(st, J.R, j, members, np.array(row, dtype=object), sign_a, noise))
+    return out
+
+
+def _groups(fx, P: Projector) -> tuple[tuple[tuple[int, Fraction], ...], ...]:
+    """The members of each basis pair's group (:class:`Exit`), cached on ``fx``."""
+    key = ("groups", P.basis, P.held)
+    if key not in fx.cache:
+        fx.cache[key] = tuple(
+            ((b, _ONE),) + tuple((h, beta) for h in P.held if (beta := parallel(fx, b, h)) is not None) for b in P.basis
+        )
+    return fx.cache[key]
+
+
+def _pin_bits(names) -> int:
+    """A single group's pins as ``kernel.exits`` reads them: bit 0 its residual's value is
+    noise (member0 or attract pinned), bits 1-3 low, high, attract at their bound."""
+    return (
+        ("member0" in names or "attract" in names)
+        | ("low" in names) << 1
+        | ("high" in names) << 2
+        | ("attract" in names) << 3
+    )
 
 
 _ONE = Fraction(1)
@@ -230,22 +296,22 @@ def _bits(values) -> int:
 
 
 def _multiplier_terms(fx, st, J, sets: list) -> list[np.ndarray]:
-    """μ_B = −G_BB⁻¹ G_BA r_A of each neuron's basis pairs (``sets``: neurons with a
-    non-empty basis B), as jets (|B|, p); the products G_BA r_A of all neurons in one
-    :meth:`.taylor.Jets.combine`."""
+    """μ_B = −G_BB⁻¹ G_BA r_A of each neuron's basis pairs (``sets``: (neuron, S, its
+    projector) with a non-empty basis B), as jets (|B|, p), on object arrays; the
+    products G_BA r_A of all neurons in one product."""
     F = fx.F
-    js = np.array([j for j, P in sets for _ in P.basis], dtype=int)
-    bs = np.array([b for _, P in sets for b in P.basis], dtype=int)
+    js = np.array([j for j, _, P in sets for _ in P.basis], dtype=int)
+    bs = np.array([b for _, _, P in sets for b in P.basis], dtype=int)
     W = fx.G[bs] * st.active[js]  # (rows, n): G_bl on the active l, else 0
-    V = J.combine(W, F)  # (rows, p): G_BA r_A
-    starts = np.cumsum([0] + [len(P.basis) for _, P in sets])
+    V = W.dot(J.R.T) >> F  # (rows, p): G_BA r_A
+    starts = np.cumsum([0] + [len(P.basis) for _, _, P in sets])
     # a one-pair basis (most groups) in one product: G_bb⁻¹ V_b, as P.ginv.dot would
-    ones = [i for i, (_, P) in enumerate(sets) if len(P.basis) == 1]
-    single = -((np.array([sets[i][1].ginv[0, 0] for i in ones], dtype=object)[:, None] * V[starts[ones]]) >> F)
+    ones = [i for i, (_, _, P) in enumerate(sets) if len(P.basis) == 1]
+    single = -((np.array([sets[i][2].ginv[0, 0] for i in ones], dtype=object)[:, None] * V[starts[ones]]) >> F)
     out: list = [None] * len(sets)
     for row, i in zip(single, ones):
         out[i] = row[None, :]
-    for i, (_, P) in enumerate(sets):
+    for i, (_, _, P) in enumerate(sets):
         if out[i] is None:
             out[i] = -(P.ginv.dot(V[starts[i] : starts[i + 1]]) >> F)
     return out

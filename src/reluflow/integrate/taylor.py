@@ -31,7 +31,7 @@ from mpmath.libmp import MPZ
 from . import kernel
 from .events import DECIDE_ORDER, candidates
 from .fixed import FixedPoint, State
-from .sliding import project, projector, sliding_sets
+from .sliding import compiled_projector, project, sliding_sets
 from .tail import float_from, float_tail, tail_below, to_floats, to_ints
 
 __all__ = ["Jets", "horner", "jets", "prefix_order", "rho"]
@@ -49,6 +49,7 @@ class Jets:
     def __init__(self, Y: np.ndarray | None = None, R: np.ndarray | None = None, series=None) -> None:
         self._Y, self._R, self.series = Y, R, series
         self.decides = self.order  # the order whose decisions these jets make (> order: a prefix)
+        self.memo: dict = {}  # quantities derived from these jets, each keyed by what else it read
 
     @property
     def Y(self) -> np.ndarray:  # (p+1, m, 1 + 2n)
@@ -88,12 +89,6 @@ class Jets:
             return horner(self.Y, s, F)
         _p, m, n = self.series.shape
         return _grid(self.series.horner(0, s), (m, 1 + 2 * n))
-
-    def combine(self, W: np.ndarray, F: int) -> np.ndarray:
-        """(W @ R^T) >> F, (rows, orders): integer combinations of the residual jets."""
-        if self.series is None or not W.size:
-            return W.dot(self.R.T) >> F
-        return _grid(self.series.combine(W.ravel().tolist()), (W.shape[0], self.series.shape[0]))
 
     def residuals_at(self, s: int, F: int) -> np.ndarray:
         """r_k at the scaled time s (absolute fixed point)."""
@@ -272,7 +267,7 @@ def _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide) -> Jets
 def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> Jets:
     """:func:`jets` by the compiled recurrence (:mod:`.kernel`): the same integers."""
     F, m, n = fx.F, fx.m, fx.n
-    projs = [(j, _kernel_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
+    projs = [(j, compiled_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
     pins = [v for pair in st.pinned for v in pair]
     below = None if float_below is None else tail_below(fx, st, float_below, ortho)
     series, k0, lf0, rf0 = kernel.recurrence(
@@ -303,20 +298,6 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
         tj, tk = (aj, ak) if ortho else np.divmod(np.arange(m * n), n)
         series.set_tail(k0, F, np.ascontiguousarray(tail).tobytes(), tj.tolist(), tk.tolist())
     return Jets(series=series)
-
-
-def _kernel_projector(fx: FixedPoint, S: tuple[int, ...]):
-    """The projector of the sliding set ``S`` as the compiled recurrence reads it (a
-    ``_kernel.Projector``: S, its basis, G_BB⁻¹ and G_B· in GMP memory), made once per set
-    and cached on ``fx``.  A generic run holds ~90 sliding sets, whose matrices (~3,700
-    integers) every jets call reads: converted once, not per call."""
-    key = ("kernel_proj", S)
-    if key not in fx.cache:
-        P = projector(fx, S)
-        fx.cache[key] = kernel.projector(
-            fx.n, S, P.basis, [int(v) for v in P.ginv.ravel()], [int(v) for v in P.gb.ravel()]
-        )
-    return fx.cache[key]
 
 
 def prefix_order(fx: FixedPoint, p: int, float_below: int | None) -> int:
