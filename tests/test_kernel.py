@@ -204,6 +204,43 @@ def test_a_tail_entry_wider_than_the_exact_orders_widens_the_packed_series():
     assert S.tolist() == (Y, R)
 
 
+_TAIL_VALUES = hs.one_of(
+    hs.floats(allow_nan=False, allow_infinity=False, max_value=2.0**800, min_value=-(2.0**800)),
+    hs.sampled_from([0.0, -0.0, 5e-324, -5e-324, 2.0**-146, -(2.0**-147), 2.0**-82 * 3, 1 - 2.0**-53, 2.0**700]),
+)
+
+
+@compiled
+@settings(max_examples=60)
+@given(hs.lists(_TAIL_VALUES, min_size=1, max_size=12))
+def test_the_float64_tail_enters_the_series_as_python_truncates_it(values):
+    """set_tail writes trunc(v · 2^F) straight from the double's bits: Python's
+    int(ldexp(v, F)) for every value (zeros of either sign, subnormals, limb boundaries,
+    entries wider than every slot), and the general path where a slot must widen."""
+    from reluflow.integrate.fixed import FixedPoint
+    from reluflow.integrate.taylor import jets
+
+    p = e1()
+    tr = solve(p, digits=30, t_end=5, keep_jets=False)
+    fx, seg = FixedPoint.of(p, tr.F), tr.segments[0]
+    st = seg.start_state()
+    with kernel.use("gmp"):
+        S = jets(fx, st, 8, seg.H).series
+    order, m, n = S.shape
+    aj, ak = np.nonzero(st.active)
+    row = np.resize(np.array(values, dtype=float), m + 2 * aj.size + n)
+    S.set_tail(order - 1, tr.F, row.tobytes(), aj.tolist(), ak.tolist())
+    Y, R = S.tolist()
+    w = 1 + 2 * n
+    got = [Y[(order * m + j) * w] for j in range(m)]
+    for j, k in zip(aj, ak):
+        got += [Y[(order * m + j) * w + 1 + n + k]]
+    for j, k in zip(aj, ak):
+        got += [Y[(order * m + j) * w + 1 + k]]
+    got += R[(order - 1) * n :]
+    assert got == [int(math.ldexp(v, tr.F)) for v in row]
+
+
 def _series_with_tail(seed: int, exponent: int):
     """An exact order-8 Series of e1 whose last order is a float64 tail row of random signs
     at scale 2^exponent (beyond 2^64 · the exact entries: every slot widens)."""
