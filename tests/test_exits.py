@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis.extra import numpy as hnp
 
 from reluflow import solve
 from reluflow.figures.sliding import generic
@@ -182,3 +183,14 @@ def test_compiled_exits_refuse_bad_arguments():
         kernel.exits(J.series, sets, active, [], [], [], 1, 1, False)
     with pytest.raises(ValueError, match="low"):
         kernel.exits(J.series, sets, active, [], [], [], J.order + 1, 1, False)
+
+
+@settings(max_examples=60)
+@given(hnp.arrays(bool, hnp.array_shapes(min_dims=2, max_dims=2, max_side=7)))
+def test_sliding_sets_are_each_neurons_sliding_points(sliding_pairs):
+    """One (neuron, its sliding points) per neuron with any, in order; one neuron's only
+    when asked."""
+    want = [(j, tuple(np.flatnonzero(row).tolist())) for j, row in enumerate(sliding_pairs) if row.any()]
+    assert sliding.sliding_sets(sliding_pairs) == want
+    for j in range(sliding_pairs.shape[0]):
+        assert sliding.sliding_sets(sliding_pairs, j) == [pair for pair in want if pair[0] == j]

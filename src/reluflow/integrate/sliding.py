@@ -107,8 +107,9 @@ def sliding_sets(sliding: np.ndarray, neuron: int | None = None) -> list[tuple[i
         ks = np.flatnonzero(sliding[neuron]).tolist()
         return [(int(neuron), tuple(ks))] if ks else []
     js, ks = np.nonzero(sliding)  # row-major: by neuron, then point
-    pairs = zip(js.tolist(), ks.tolist())
-    return [(j, tuple(k for _, k in group)) for j, group in itertools.groupby(pairs, key=lambda pair: pair[0])]
+    cuts = [0, *(np.flatnonzero(js[1:] != js[:-1]) + 1).tolist(), js.size]  # where the neuron changes
+    jl, kl = js.tolist(), ks.tolist()
+    return [(jl[a], tuple(kl[a:b])) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def project(fx, sliding: np.ndarray, Ck: np.ndarray, Uk: np.ndarray) -> None:
