@@ -27,6 +27,8 @@ early, and the pairs are then decided afresh).
 
 Written here rather than taken from a QP library because everything is exact fixed point
 on the engine's own integers: the projector is an exact rational inverse rounded once.
+From a step's compiled jets the exit quantities are computed by the kernel in GMP memory
+(``kernel.exits``), the same integers as the object-array path here.
 """
 
 from __future__ import annotations
@@ -219,7 +221,8 @@ def _exit_jets(fx, st, J, neuron: int | None) -> list[Exit]:
     same integers), else on object arrays."""
     noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(J.order, DECIDE_ORDER))
     sets = [(j, S, P) for j, S in sliding_sets(st.sliding, neuron) if (P := projector(fx, S)).basis]
-    groups = [(j, 1 if st.a[j] > 0 else -1, members) for j, _, P in sets for members in _groups(fx, P)]
+    signs = [1 if st.a[j] > 0 else -1 for j, _, _ in sets]  # sign a_j per set
+    groups = [(j, sign, members) for (j, _, P), sign in zip(sets, signs) for members in _groups(fx, P)]
     if J.series is None:
         mus = [mu for block in _multiplier_terms(fx, st, J, sets) for mu in block]
         single = [(j, members[0][0], mu, sign_a) for (j, sign_a, members), mu in zip(groups, mus) if len(members) == 1]
@@ -232,7 +235,7 @@ def _exit_jets(fx, st, J, neuron: int | None) -> list[Exit]:
         J.series,
         [(j, compiled_projector(fx, S)) for j, S, _ in sets],
         np.ascontiguousarray(st.active, dtype=np.uint8).tobytes(),
-        [1 if st.a[j] > 0 else -1 for j, _, _ in sets],
+        signs,
         [len(members) == 1 for _, _, members in groups],
         [_pin_bits(st.pinned.get((j, members[0][0])) or ()) for j, _, members in groups],
         noise.low,
