@@ -178,29 +178,20 @@ def test_a_tail_entry_wider_than_the_exact_orders_widens_the_packed_series():
     """A step's jets are one packed block, its slots as wide as the widest exact entry; a
     float64 tail entry wider still (set_tail) widens every slot, and every other entry keeps
     its value."""
-
-    from reluflow.integrate.fixed import FixedPoint
-    from reluflow.integrate.taylor import jets
-
-    p = e1()
-    tr = solve(p, digits=30, t_end=5, keep_jets=False)
-    fx, seg = FixedPoint.of(p, tr.F), tr.segments[0]
-    st = seg.start_state()
-    with kernel.use("gmp"):
-        S = jets(fx, st, 8, seg.H).series  # no float64 tail: every order exact
+    S, st, F = _exact_series()  # no float64 tail: every order exact
     order, m, n = S.shape
     w = 1 + 2 * n
     Y, R = S.tolist()
     aj, ak = np.nonzero(st.active)
     row = np.zeros(m + 2 * aj.size + n)  # order 8: [a | C, U of the active pairs | R of order 7]
     row[0] = 2.0**600
-    S.set_tail(order - 1, tr.F, row.tobytes(), aj.tolist(), ak.tolist())
+    S.set_tail(order - 1, F, row.tobytes(), aj.tolist(), ak.tolist())
     for j in range(m):
-        Y[(order * m + j) * w] = int(math.ldexp(row[j], tr.F))
+        Y[(order * m + j) * w] = int(math.ldexp(row[j], F))
     for j, k in zip(aj, ak):
         Y[(order * m + j) * w + 1 + k] = Y[(order * m + j) * w + 1 + n + k] = 0
     R[(order - 1) * n :] = [0] * n
-    assert int(math.ldexp(2.0**600, tr.F)).bit_length() > max(abs(v) for v in Y[: order * m * w]).bit_length() + 64
+    assert int(math.ldexp(2.0**600, F)).bit_length() > max(abs(v) for v in Y[: order * m * w]).bit_length() + 64
     assert S.tolist() == (Y, R)
 
 
@@ -217,19 +208,11 @@ def test_the_float64_tail_enters_the_series_as_python_truncates_it(values):
     """set_tail writes trunc(v · 2^F) straight from the double's bits: Python's
     int(ldexp(v, F)) for every value (zeros of either sign, subnormals, limb boundaries,
     entries wider than every slot), and the general path where a slot must widen."""
-    from reluflow.integrate.fixed import FixedPoint
-    from reluflow.integrate.taylor import jets
-
-    p = e1()
-    tr = solve(p, digits=30, t_end=5, keep_jets=False)
-    fx, seg = FixedPoint.of(p, tr.F), tr.segments[0]
-    st = seg.start_state()
-    with kernel.use("gmp"):
-        S = jets(fx, st, 8, seg.H).series
+    S, st, F = _exact_series()
     order, m, n = S.shape
     aj, ak = np.nonzero(st.active)
     row = np.resize(np.array(values, dtype=float), m + 2 * aj.size + n)
-    S.set_tail(order - 1, tr.F, row.tobytes(), aj.tolist(), ak.tolist())
+    S.set_tail(order - 1, F, row.tobytes(), aj.tolist(), ak.tolist())
     Y, R = S.tolist()
     w = 1 + 2 * n
     got = [Y[(order * m + j) * w] for j in range(m)]
@@ -238,12 +221,22 @@ def test_the_float64_tail_enters_the_series_as_python_truncates_it(values):
     for j, k in zip(aj, ak):
         got += [Y[(order * m + j) * w + 1 + k]]
     got += R[(order - 1) * n :]
-    assert got == [int(math.ldexp(v, tr.F)) for v in row]
+    assert got == [int(math.ldexp(v, F)) for v in row]
 
 
 def _series_with_tail(seed: int, exponent: int):
     """An exact order-8 Series of e1 whose last order is a float64 tail row of random signs
     at scale 2^exponent (beyond 2^64 · the exact entries: every slot widens)."""
+    S, st, F = _exact_series()
+    _, m, n = S.shape
+    aj, ak = np.nonzero(st.active)
+    row = np.random.default_rng(seed).standard_normal(m + 2 * aj.size + n) * 2.0**exponent
+    S.set_tail(S.shape[0] - 1, F, row.tobytes(), aj.tolist(), ak.tolist())
+    return S, F
+
+
+def _exact_series():
+    """(Series, its start state, F): the exact order-8 jets of e1's first step (no tail)."""
     from reluflow.integrate.fixed import FixedPoint
     from reluflow.integrate.taylor import jets
 
@@ -252,11 +245,7 @@ def _series_with_tail(seed: int, exponent: int):
     fx, seg = FixedPoint.of(p, tr.F), tr.segments[0]
     st = seg.start_state()
     with kernel.use("gmp"):
-        S = jets(fx, st, 8, seg.H).series
-    aj, ak = np.nonzero(st.active)
-    row = np.random.default_rng(seed).standard_normal(fx.m + 2 * aj.size + fx.n) * 2.0**exponent
-    S.set_tail(S.shape[0] - 1, tr.F, row.tobytes(), aj.tolist(), ak.tolist())
-    return S, tr.F
+        return jets(fx, st, 8, seg.H).series, st, tr.F
 
 
 @compiled
