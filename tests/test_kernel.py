@@ -253,25 +253,28 @@ def _exact_series():
 @given(
     hs.integers(0, 3),
     hs.sampled_from([-300, -150, -20, 0, 200, 700]),
-    hs.one_of(hs.sampled_from(["0", "1", "one-1", "one", "one+1"]), hs.integers(0, 2**40)),
+    hs.one_of(
+        hs.sampled_from(["0", "1", "one-1", "one", "one+1", "2one-1", "2one", "-1", "-one"]), hs.integers(0, 2**40)
+    ),
 )
 def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent, at):
-    """A step's end state (Horner on the packed Series): ((acc · s) >> F) + c_k of Python
-    at every order, for negative accumulators (the floor), slots widened by a tail entry,
-    and the ends of the step and beyond."""
+    """A step's end state (Horner on the packed Series, and on its residual jets):
+    ((acc · s) >> F) + c_k of Python at every order, for negative accumulators (the floor),
+    slots widened by a tail entry, the ends of the step and beyond (the limb-level path
+    for 0 ≤ s < 2^(F+1), mpz for any other s)."""
     S, F = _series_with_tail(seed, exponent)
     one = 1 << F
-    s = (
-        {"0": 0, "1": 1, "one-1": one - 1, "one": one, "one+1": one + 1}.get(at)
-        if isinstance(at, str)
-        else at << (F - 40)
-    )
+    named = {"0": 0, "1": 1, "one-1": one - 1, "one": one, "one+1": one + 1, "2one-1": 2 * one - 1}
+    named |= {"2one": 2 * one, "-1": -1, "-one": -one}
+    s = named[at] if isinstance(at, str) else at << (F - 40)
     order = S.shape[0]
     Y = np.array(S.tolist()[0], dtype=object).reshape(order + 1, -1)
-    acc = Y[-1].copy()
-    for k in range(order - 1, -1, -1):
-        acc = ((acc * s) >> F) + Y[k]
-    assert S.horner(0, s) == acc.tolist()
+    R = np.array(S.residuals(), dtype=object).reshape(order, -1)
+    for which, jets in ((0, Y), (1, R)):
+        acc = jets[-1].copy()
+        for k in range(jets.shape[0] - 2, -1, -1):
+            acc = ((acc * s) >> F) + jets[k]
+        assert S.horner(which, s) == acc.tolist()
 
 
 @compiled

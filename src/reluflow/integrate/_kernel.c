@@ -272,13 +272,52 @@ static int accumulators(Scratch *sc, mp_size_t width) {
     return 0;
 }
 
+/* out = floor((P - N) / 2^sh) for the unsigned accumulators P, N of ``width`` limbs, at
+ * the limb level: the same integer as mpz_sub then mpz_fdiv_q_2exp, without their size
+ * checks and temporaries (two of the three GMP calls per entry of the Gram product and of
+ * the Cauchy sums).  ``tmp``: room for ``width`` limbs, not out's. */
+static void floor_difference(mpz_ptr out, const mp_limb_t *P, const mp_limb_t *N, mp_size_t width, mp_bitcnt_t sh,
+                             mp_limb_t *tmp) {
+    mp_size_t pn = width, nn = width;
+    while (pn && !P[pn - 1]) pn--;
+    while (nn && !N[nn - 1]) nn--;
+    int c = pn != nn ? (pn > nn ? 1 : -1) : mpn_cmp(P, N, pn);
+    if (c == 0) { mpz_set_ui(out, 0); return; }
+    int negative = c < 0;
+    const mp_limb_t *big = negative ? N : P, *small = negative ? P : N;
+    mp_size_t bn = negative ? nn : pn, sn = negative ? pn : nn;
+    if (sn) mpn_sub(tmp, big, bn, small, sn);
+    else mpn_copyi(tmp, big, bn);
+    while (!tmp[bn - 1]) bn--; /* the difference is not 0 */
+    mp_size_t skip = (mp_size_t)(sh / GMP_NUMB_BITS);
+    unsigned bits = (unsigned)(sh % GMP_NUMB_BITS);
+    int lost = 0; /* a negative quotient rounds towards -inf: one more when bits are dropped */
+    if (negative) {
+        for (mp_size_t i = 0; i < skip && i < bn && !lost; i++) lost = tmp[i] != 0;
+        if (!lost && bits && skip < bn) lost = (tmp[skip] & (((mp_limb_t)1 << bits) - 1)) != 0;
+    }
+    mp_size_t rn = bn > skip ? bn - skip : 0;
+    mp_limb_t *o = mpz_limbs_write(out, rn + 1);
+    if (rn) {
+        if (bits) mpn_rshift(o, tmp + skip, rn, bits);
+        else mpn_copyi(o, tmp + skip, rn);
+    }
+    if (lost) {
+        o[rn] = rn ? mpn_add_1(o, o, rn, 1) : 1;
+        rn++;
+    }
+    while (rn && !o[rn - 1]) rn--;
+    mpz_limbs_finish(out, negative ? -rn : rn);
+}
+
 /* out = positive terms − negative terms */
 static void difference(mpz_ptr out, Scratch *sc, mp_size_t width, int any_neg) {
-    mpz_t P, N;
-    mpz_roinit_n(P, sc->pos, width);
-    if (!any_neg) { mpz_set(out, P); return; }
-    mpz_roinit_n(N, sc->neg, width);
-    mpz_sub(out, P, N);
+    if (!any_neg) {
+        mpz_t P;
+        mpz_set(out, mpz_roinit_n(P, sc->pos, width));
+        return;
+    }
+    floor_difference(out, sc->pos, sc->neg, width, 0, sc->tmp);
 }
 
 static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
@@ -369,9 +408,9 @@ static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_
 
 /* out[l] = (sum_{x < len} row[x] * M[x*sx + l*sl]) >> F for l < cols: the products at the
  * limb level into one pair of accumulators per column (as cauchy_sum), the same integers
- * as mpz_addmul.  ``mmax``: the most limbs of an entry of M; ``acc``: scratch. */
+ * as mpz_addmul.  ``mmax``: the most limbs of an entry of M. */
 static int row_times(mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_ssize_t sx, Py_ssize_t sl,
-                     mp_size_t mmax, mpz_t *out, mpz_ptr acc, mp_bitcnt_t F, Scratch *sc) {
+                     mp_size_t mmax, mpz_t *out, mp_bitcnt_t F, Scratch *sc) {
     mp_size_t amax = most_limbs(row, len);
     if (amax == 0 || mmax == 0) {
         for (Py_ssize_t l = 0; l < cols; l++) mpz_set_ui(out[l], 0);
@@ -392,13 +431,8 @@ static int row_times(mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_s
             mac(target, width, ad, an, mpz_limbs_read(mx), mn, sc->tmp);
         }
     }
-    for (Py_ssize_t l = 0; l < cols; l++) {
-        mpz_t P, N;
-        mpz_roinit_n(P, sc->pos + l * width, width);
-        mpz_roinit_n(N, sc->neg + l * width, width);
-        mpz_sub(acc, P, N);
-        mpz_fdiv_q_2exp(out[l], acc, F);
-    }
+    for (Py_ssize_t l = 0; l < cols; l++)
+        floor_difference(out[l], sc->pos + l * width, sc->neg + l * width, width, F, sc->tmp);
     return 0;
 }
 
@@ -408,21 +442,20 @@ typedef struct {
     PyObject_HEAD
     Py_ssize_t n;
     mp_bitcnt_t F;
-    mpz_t *G, *row, *out, acc;
+    mpz_t *G, *row, *out;
     mp_size_t gmax; /* the most limbs of an entry of G */
-    int ready;      /* acc initialised */
+    int ready;      /* initialised */
 } Gram;
 
 /* one row of (C @ G) >> F: shared by Gram.times and the recurrence's u = (C @ G) >> F */
 static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
-    return row_times(row, g->n, g->G, g->n, g->n, 1, g->gmax, out, g->acc, g->F, sc);
+    return row_times(row, g->n, g->G, g->n, g->n, 1, g->gmax, out, g->F, sc);
 }
 
 static void Gram_dealloc(Gram *self) {
     free_block(self->G, self->n * self->n);
     free_block(self->row, self->n);
     free_block(self->out, self->n);
-    if (self->ready) mpz_clear(self->acc);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -434,7 +467,6 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
     if (n < 0 || F < 0) { PyErr_SetString(PyExc_ValueError, "n >= 0, F >= 0"); return -1; }
     self->n = n;
     self->F = (mp_bitcnt_t)F;
-    mpz_init(self->acc);
     self->ready = 1;
     self->G = new_block(n * n);
     self->row = new_block(n);
@@ -551,11 +583,11 @@ static int read_fit(PyObject *values, Block *b, Py_ssize_t len) {
 
 /* The recurrence's integers are kept from one call to the next: each entry is written in
  * place (GMP reallocates its limbs only to grow them), where fresh blocks cost a malloc
- * and a free per entry and call.  Every entry a call reads, it has written first (the
- * sparse ``full`` is zeroed).  A call made while the blocks are lent (only possible from
- * Python code run inside a conversion) works on blocks of its own; blocks beyond
- * KEEP_MAX entries in all are freed after the call rather than kept. */
-#define KEPT_BLOCKS 17
+ * and a free per entry and call.  Every entry a call reads, it has written first.  A
+ * call made while the blocks are lent (only possible from Python code run inside a
+ * conversion) works on blocks of its own; blocks beyond KEEP_MAX entries in all are
+ * freed after the call rather than kept. */
+#define KEPT_BLOCKS 16
 #define KEEP_MAX (1 << 20) /* about 50 MB of integers at 30 digits */
 static Block kept[KEPT_BLOCKS];
 static int kept_lent = 0;
@@ -662,7 +694,78 @@ static PyObject *Series_residuals(Series *self, PyObject *Py_UNUSED(ignored)) {
     return to_list(self->R, self->p * self->n);
 }
 
-/* horner(which, s): which 0 = Y (-> m*w values), 1 = R (-> n values); acc = ((acc*s) >> F) + c_k */
+/* acc = ((acc * s) >> F) + c at the limb level, acc a slot (its signed limb count, then
+ * its limbs, room for ``room`` of them), c given by its limbs and sign: the same integer as
+ * mpz_mul, mpz_fdiv_q_2exp and mpz_add, a third of their cost at the sizes of a step
+ * (a tenth of a generic run was these three calls).  ``tmp``: 2 (room + sn) limbs. */
+static void horner_step(mp_limb_t *acc, const mp_limb_t *sd, mp_size_t sn, mp_bitcnt_t F, const mp_limb_t *cd,
+                        mp_size_t cn, int cneg, mp_limb_t *tmp) {
+    long size = (long)acc[0];
+    mp_size_t an = size < 0 ? -size : size;
+    int neg = size < 0;
+    mp_limb_t *ad = acc + 1;
+    if (an) { /* acc = floor(|acc| s / 2^F), negated: the floor of a negative quotient is one lower */
+        mp_size_t pn = sn ? an + sn : 0, skip = (mp_size_t)(F / GMP_NUMB_BITS);
+        if (pn) {
+            mpn_zero(tmp, pn);
+            mac(tmp, pn, ad, an, sd, sn, tmp + pn); /* into zeros: the product, unrolled at small sizes */
+        }
+        unsigned bits = (unsigned)(F % GMP_NUMB_BITS);
+        while (pn && !tmp[pn - 1]) pn--;
+        int lost = 0;
+        if (neg) {
+            for (mp_size_t i = 0; i < skip && i < pn && !lost; i++) lost = tmp[i] != 0;
+            if (!lost && bits && skip < pn) lost = (tmp[skip] & (((mp_limb_t)1 << bits) - 1)) != 0;
+        }
+        an = pn > skip ? pn - skip : 0;
+        if (an) {
+            if (bits) mpn_rshift(ad, tmp + skip, an, bits);
+            else mpn_copyi(ad, tmp + skip, an);
+            while (an && !ad[an - 1]) an--;
+        }
+        if (lost) {
+            mp_limb_t carry = an ? mpn_add_1(ad, ad, an, 1) : 1;
+            if (carry) ad[an++] = carry;
+        }
+        if (!an) neg = 0;
+    }
+    if (cn) { /* acc += c */
+        if (!an) {
+            mpn_copyi(ad, cd, cn);
+            an = cn;
+            neg = cneg;
+        } else if (neg == cneg) {
+            mp_limb_t carry;
+            if (an >= cn) carry = mpn_add(ad, ad, an, cd, cn);
+            else {
+                carry = mpn_add(tmp, cd, cn, ad, an);
+                mpn_copyi(ad, tmp, cn);
+                an = cn;
+            }
+            if (carry) ad[an++] = carry;
+        } else {
+            int c = an != cn ? (an > cn ? 1 : -1) : mpn_cmp(ad, cd, an);
+            if (c == 0) {
+                an = 0;
+                neg = 0;
+            } else {
+                if (c > 0) mpn_sub(ad, ad, an, cd, cn);
+                else {
+                    mpn_sub(tmp, cd, cn, ad, an);
+                    mpn_copyi(ad, tmp, cn);
+                    an = cn;
+                    neg = cneg;
+                }
+                while (an && !ad[an - 1]) an--;
+            }
+        }
+    }
+    acc[0] = (mp_limb_t)(neg ? -(long)an : (long)an);
+}
+
+/* horner(which, s): which 0 = Y (-> m*w values), 1 = R (-> n values); acc = ((acc*s) >> F) + c_k.
+ * 0 <= s < 2^(F+1) (a step's scaled times, and a little beyond): acc stays within its slot's
+ * room (|acc| < 2^(p+1) (max |c_k| + 1)); any other s goes by mpz (the same integers). */
 static PyObject *Series_horner(Series *self, PyObject *args) {
     int which;
     PyObject *s_obj;
@@ -674,27 +777,59 @@ static PyObject *Series_horner(Series *self, PyObject *args) {
     mpz_t s;
     mpz_init(s);
     if (to_mpz(s_obj, s) < 0) { mpz_clear(s); return NULL; }
+    PyObject *out = PyList_New(cols);
+    if (out == NULL) { mpz_clear(s); return NULL; }
     /* order by order over all columns (not column by column): the entries of one order are
      * adjacent in memory, so the pass streams through the Series once */
-    mpz_t *acc = new_block(cols);
-    PyObject *out = acc == NULL ? PyErr_NoMemory() : PyList_New(cols);
-    if (out != NULL) {
-        for (Py_ssize_t c = 0; c < cols; c++) mpz_set(acc[c], ENTRY((rows - 1) * cols + c));
-        for (Py_ssize_t k = rows - 2; k >= 0; k--) {
+    if (mpz_sgn(s) >= 0 && mpz_sizeinbase(s, 2) <= self->F + 1) {
+        mp_size_t widest = which ? (mp_size_t)most_limbs(self->R, rows * cols) : (mp_size_t)self->W;
+        mp_size_t sn = (mp_size_t)mpz_size(s), room = widest + 2 + (mp_size_t)(rows + 2) / GMP_NUMB_BITS + 1;
+        mp_limb_t *accs = (mp_limb_t *)PyMem_Malloc(sizeof(mp_limb_t) * (size_t)(cols * (room + 1) + 2 * (room + sn)));
+        if (accs == NULL) { Py_DECREF(out); mpz_clear(s); return PyErr_NoMemory(); }
+        mp_limb_t *tmp = accs + cols * (room + 1);
+        const mp_limb_t *sd = mpz_limbs_read(s);
+        for (Py_ssize_t c = 0; c < cols; c++) accs[c * (room + 1)] = 0;
+        for (Py_ssize_t k = rows - 1; k >= 0; k--)
             for (Py_ssize_t c = 0; c < cols; c++) {
-                if (mpz_sgn(acc[c])) {
-                    mpz_mul(acc[c], acc[c], s);
-                    mpz_fdiv_q_2exp(acc[c], acc[c], self->F);
+                const mp_limb_t *cd;
+                long size;
+                if (which) {
+                    mpz_srcptr e = self->R[k * cols + c];
+                    cd = mpz_limbs_read(e);
+                    size = mpz_sgn(e) < 0 ? -(long)mpz_size(e) : (long)mpz_size(e);
+                } else {
+                    const mp_limb_t *slot = self->Y + (k * cols + c) * (self->W + 1);
+                    cd = slot + 1;
+                    size = (long)slot[0];
                 }
-                mpz_add(acc[c], acc[c], ENTRY(k * cols + c));
+                horner_step(accs + c * (room + 1), sd, sn, self->F, cd, size < 0 ? -size : size, size < 0, tmp);
             }
-        }
-#undef ENTRY
         for (Py_ssize_t c = 0; c < cols; c++) {
-            PyObject *v = from_mpz(acc[c]);
+            PyObject *v = from_mpz(slot_read(accs + c * (room + 1), view));
             if (v == NULL) { Py_CLEAR(out); break; }
             PyList_SET_ITEM(out, c, v);
         }
+        PyMem_Free(accs);
+        mpz_clear(s);
+        return out;
+    }
+    mpz_t *acc = new_block(cols);
+    if (acc == NULL) { Py_DECREF(out); mpz_clear(s); return PyErr_NoMemory(); }
+    for (Py_ssize_t c = 0; c < cols; c++) mpz_set(acc[c], ENTRY((rows - 1) * cols + c));
+    for (Py_ssize_t k = rows - 2; k >= 0; k--) {
+        for (Py_ssize_t c = 0; c < cols; c++) {
+            if (mpz_sgn(acc[c])) {
+                mpz_mul(acc[c], acc[c], s);
+                mpz_fdiv_q_2exp(acc[c], acc[c], self->F);
+            }
+            mpz_add(acc[c], acc[c], ENTRY(k * cols + c));
+        }
+    }
+#undef ENTRY
+    for (Py_ssize_t c = 0; c < cols; c++) {
+        PyObject *v = from_mpz(acc[c]);
+        if (v == NULL) { Py_CLEAR(out); break; }
+        PyList_SET_ITEM(out, c, v);
     }
     mpz_clear(s);
     free_block(acc, cols);
@@ -1061,7 +1196,7 @@ fail:
  * sums, then the floor shift: the integers of the reference's object-array dots).
  * ``row``: nBmax read-only views; ``delta``, ``sum``: nBmax and n entries. */
 static int project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py_ssize_t n, Py_ssize_t F, mpz_t *row,
-                         mpz_t *delta, mpz_t *sum, mpz_ptr acc, Scratch *sc) {
+                         mpz_t *delta, mpz_t *sum, Scratch *sc) {
     for (Py_ssize_t p = 0; p < count; p++) {
         Projector *P = projs[p].P;
         mpz_t *Cj = Ck + projs[p].j * n, *Uj = Uk + projs[p].j * n;
@@ -1069,12 +1204,12 @@ static int project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py
         if (nB) {
             for (Py_ssize_t b = 0; b < nB; b++) row[b][0] = Uj[P->B[b]][0]; /* U_jB: views, never written */
             for (Py_ssize_t a = 0; a < nB; a++) {
-                if (row_times(row, nB, P->ginv.z + a * nB, 1, 1, 0, P->ginvmax, delta + a, acc, (mp_bitcnt_t)F, sc) < 0)
+                if (row_times(row, nB, P->ginv.z + a * nB, 1, 1, 0, P->ginvmax, delta + a, (mp_bitcnt_t)F, sc) < 0)
                     return -1;
                 mpz_neg(delta[a], delta[a]);
             }
             for (Py_ssize_t a = 0; a < nB; a++) mpz_add(Cj[P->B[a]], Cj[P->B[a]], delta[a]);
-            if (row_times(delta, nB, P->gb.z, n, n, 1, P->gbmax, sum, acc, (mp_bitcnt_t)F, sc) < 0) return -1;
+            if (row_times(delta, nB, P->gb.z, n, n, 1, P->gbmax, sum, (mp_bitcnt_t)F, sc) < 0) return -1;
             for (Py_ssize_t l = 0; l < n; l++) mpz_add(Uj[l], Uj[l], sum[l]);
         }
         for (Py_ssize_t x = 0; x < P->nS; x++) mpz_set_ui(Uj[P->S[x]], 0);
@@ -1155,9 +1290,9 @@ static PyObject *exits(PyObject *module, PyObject *args) {
     Py_ssize_t *signs = NULL, *single = NULL, *pins = NULL;
     PyObject *out = NULL, *result = NULL;
     Block V = {0}, mu = {0}, q = {0};
-    mpz_t *row = NULL, acc, reached, tol, zero;
+    mpz_t *row = NULL, reached, tol, zero;
     Scratch sc = {0};
-    mpz_inits(acc, reached, tol, zero, NULL);
+    mpz_inits(reached, tol, zero, NULL);
     if (act.len != m * n) { PyErr_SetString(PyExc_ValueError, "active: m*n bytes"); goto end; }
     if (p < 1 || low < 0 || low > p) { PyErr_SetString(PyExc_ValueError, "exits: 0 <= low <= p, p >= 1"); goto end; }
     if (projs_read(projs_o, n, m, &projs, &count, &nB_max) < 0 || read_indices(signs_o, &signs, &nsigns) < 0 ||
@@ -1180,11 +1315,11 @@ static PyObject *exits(PyObject *module, PyObject *args) {
         Py_ssize_t nB = P->nB, j = projs[s].j;
         for (Py_ssize_t c = 0; c < nB; c++) { /* V_c = (G_bA r_A) >> F: G_b. on the active points (views) */
             for (Py_ssize_t l = 0; l < n; l++) row[l][0] = a[j * n + l] ? P->gb.z[c * n + l][0] : zero[0];
-            if (row_times(row, n, S->R, p, 1, n, rmax, V.z + c * p, acc, S->F, &sc) < 0) goto end;
+            if (row_times(row, n, S->R, p, 1, n, rmax, V.z + c * p, S->F, &sc) < 0) goto end;
         }
         mp_size_t vmax = most_limbs(V.z, nB * p);
         for (Py_ssize_t i = 0; i < nB; i++) { /* mu_i = -((ginv_i. V) >> F) */
-            if (row_times(P->ginv.z + i * nB, nB, V.z, p, p, 1, vmax, mu.z + i * p, acc, S->F, &sc) < 0) goto end;
+            if (row_times(P->ginv.z + i * nB, nB, V.z, p, p, 1, vmax, mu.z + i * p, S->F, &sc) < 0) goto end;
             for (Py_ssize_t k = 0; k < p; k++) mpz_neg(mu.z[i * p + k], mu.z[i * p + k]);
         }
         for (Py_ssize_t i = 0; i < nB; i++, x++) {
@@ -1205,7 +1340,7 @@ end:
     PyMem_Free(signs); PyMem_Free(single); PyMem_Free(pins);
     block_free(&V); block_free(&mu); block_free(&q);
     scratch_free(&sc);
-    mpz_clears(acc, reached, tol, zero, NULL);
+    mpz_clears(reached, tol, zero, NULL);
     PyBuffer_Release(&act);
     return result;
 }
@@ -1232,8 +1367,8 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     PyObject *result = NULL;
     Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, *pins = NULL, npins = 0;
     Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, A = {0}, Cs = {0}, Us = {0}, R = {0},
-          acc = {0}, rk = {0}, q = {0}, full = {0}, tmp = {0}, sums = {0};
-    Block *mine[KEPT_BLOCKS] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &A, &Cs, &Us, &R, &acc, &rk, &q, &full, &tmp, &sums};
+          acc = {0}, rk = {0}, q = {0}, tmp = {0}, sums = {0};
+    Block *mine[KEPT_BLOCKS] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &A, &Cs, &Us, &R, &acc, &rk, &q, &tmp, &sums};
     int borrowed = !kept_lent;
     if (borrowed) {
         for (int i = 0; i < KEPT_BLOCKS; i++) { *mine[i] = kept[i]; kept[i] = (Block){0}; }
@@ -1242,9 +1377,8 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     double *lf = NULL, *rf = NULL;
     Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0, nBmax = 0;
     Proj *projs = NULL;
-    mpz_t *pview = NULL, pacc; /* the projections' read-only views of U_jB, and their accumulator */
+    mpz_t *pview = NULL; /* the projections' read-only views of U_jB */
     Block pdelta = {0}, psum = {0};
-    mpz_init(pacc);
     Scratch sc = {0};
     Operand left = {0}, right = {0}; /* the Cauchy columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] */
 
@@ -1273,10 +1407,8 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t cols = 3 * na, mv = ortho ? na : m * n; /* moving entries of C and U per order */
     if (block_fit(&A, (p + 1) * m) < 0 || block_fit(&Cs, (p + 1) * mv) < 0 || block_fit(&Us, (p + 1) * mv) < 0 ||
         block_fit(&R, p * n) < 0 || block_fit(&acc, cols) < 0 || block_fit(&rk, na) < 0 || block_fit(&q, na) < 0 ||
-        block_fit(&full, ortho ? 1 : m * n) < 0 || block_fit(&tmp, 2) < 0 || block_fit(&sums, n > m ? n : m) < 0)
+        block_fit(&tmp, 2) < 0 || block_fit(&sums, n > m ? n : m) < 0)
         goto done;
-    if (!ortho) /* inactive entries stay 0 */
-        for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(full.z[x], 0);
     mpz_ptr t0 = tmp.z[0], c = tmp.z[1];
     /* packing width: the widest state entry or label, plus one limb of headroom */
     size_t widest = 1;
@@ -1364,14 +1496,14 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                 mpz_fdiv_q_2exp(Un[i], t0, F);
             }
         } else {
-            for (Py_ssize_t i = 0; i < na; i++) mpz_set(full.z[aj[i] * n + ak[i]], q.z[i]);
-            for (Py_ssize_t x = 0; x < m * n; x++) {
-                mpz_mul(t0, full.z[x], c);
-                mpz_fdiv_q_2exp(Cn[x], t0, 2 * F);
+            for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(Cn[x], 0); /* inactive entries: 0 */
+            for (Py_ssize_t i = 0; i < na; i++) {
+                mpz_mul(t0, q.z[i], c);
+                mpz_fdiv_q_2exp(Cn[aj[i] * n + ak[i]], t0, 2 * F);
             }
             for (Py_ssize_t j = 0; j < m; j++) /* Uk = (Ck @ G) >> F */
                 if (gram_row(gram, Cn + j * n, Un + j * n, &sc) < 0) goto done;
-            if (project_order(projs, nprojs, Cn, Un, n, F, pview, pdelta.z, psum.z, pacc, &sc) < 0) goto done;
+            if (project_order(projs, nprojs, Cn, Un, n, F, pview, pdelta.z, psum.z, &sc) < 0) goto done;
             if (k == 0)
                 for (Py_ssize_t i = 0; i + 1 < npins; i += 2) {
                     mpz_ptr v = Un[pins[i] * n + pins[i + 1]];
@@ -1448,7 +1580,6 @@ done:
     PyMem_Free(pview);
     block_free(&pdelta);
     block_free(&psum);
-    mpz_clear(pacc);
     scratch_free(&sc);
     PyMem_Free(left.P.data);
     PyMem_Free(right.P.data);
