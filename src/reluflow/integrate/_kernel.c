@@ -320,18 +320,20 @@ static void difference(mpz_ptr out, Scratch *sc, mp_size_t width, int any_neg) {
     floor_difference(out, sc->pos, sc->neg, width, 0, sc->tmp);
 }
 
-static int cauchy_sum(mpz_t *L, mpz_t *R, Py_ssize_t cols, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
+/* out = sum_{lo <= i <= hi} L[i, lcol] R[k - i, rcol] (row-major blocks of lcols, rcols columns) */
+static int cauchy_sum(mpz_t *L, Py_ssize_t lcols, Py_ssize_t lcol, mpz_t *R, Py_ssize_t rcols, Py_ssize_t rcol,
+                      Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
     mp_size_t width = 0;
-    for (Py_ssize_t i = 0; i <= k; i++) {
-        mp_size_t an = (mp_size_t)mpz_size(L[i * cols + col]), bn = (mp_size_t)mpz_size(R[(k - i) * cols + col]);
+    for (Py_ssize_t i = lo; i <= hi; i++) {
+        mp_size_t an = (mp_size_t)mpz_size(L[i * lcols + lcol]), bn = (mp_size_t)mpz_size(R[(k - i) * rcols + rcol]);
         if (an && bn && an + bn > width) width = an + bn;
     }
     if (width == 0) { mpz_set_ui(out, 0); return 0; }
     width += 1; /* room for the carries of at most 2^64 terms */
     if (accumulators(sc, width) < 0) return -1;
     int any_neg = 0;
-    for (Py_ssize_t i = 0; i <= k; i++) {
-        mpz_srcptr a = L[i * cols + col], b = R[(k - i) * cols + col];
+    for (Py_ssize_t i = lo; i <= hi; i++) {
+        mpz_srcptr a = L[i * lcols + lcol], b = R[(k - i) * rcols + rcol];
         mp_size_t an = (mp_size_t)mpz_size(a), bn = (mp_size_t)mpz_size(b);
         if (!an || !bn) continue;
         const mp_limb_t *ad = mpz_limbs_read(a), *bd = mpz_limbs_read(b);
@@ -386,13 +388,14 @@ static inline mpz_srcptr packed_get(const Packed *P, Py_ssize_t row, Py_ssize_t 
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static int cauchy_packed(const Packed *PL, const Packed *PR, Py_ssize_t col, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
-    Py_ssize_t stride = PL->W + 1;
-    const mp_limb_t *lc = PL->data + col * PL->rows * stride, *rc = PR->data + col * PR->rows * stride;
+static int cauchy_packed(const Packed *PL, Py_ssize_t lcol, const Packed *PR, Py_ssize_t rcol, Py_ssize_t lo,
+                         Py_ssize_t hi, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
+    Py_ssize_t stride = PL->W + 1; /* PR->W is the same */
+    const mp_limb_t *lc = PL->data + lcol * PL->rows * stride, *rc = PR->data + rcol * PR->rows * stride;
     mp_size_t width = 2 * PL->W + 2;
     if (accumulators(sc, width) < 0) return -1;
     int any = 0, any_neg = 0;
-    for (Py_ssize_t i = 0; i <= k; i++) {
+    for (Py_ssize_t i = lo; i <= hi; i++) {
         const mp_limb_t *a = lc + i * stride, *b = rc + (k - i) * stride;
         long sa = (long)a[0], sb = (long)b[0];
         if (!sa || !sb) continue;
@@ -537,7 +540,7 @@ static int block_new(Block *b, Py_ssize_t size) {
 
 static void block_free(Block *b) { free_block(b->z, b->size); b->z = NULL; b->size = 0; }
 
-/* One Cauchy operand (left or right): packed while every entry fits, else mpz entries. */
+/* One Cauchy operand (a_j, r_k or u_jk): packed while every entry fits, else mpz entries. */
 typedef struct { Packed P; Block M; } Operand;
 
 /* packing off: every entry so far into mpz entries (unset ones are 0) */
@@ -552,12 +555,23 @@ static int operand_spill(Operand *O) {
     return 0;
 }
 
-/* set entry (row, col) of one operand; an entry too wide to pack spills both */
-static int operand_set(Operand *O, Operand *other, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
+/* set entry (row, col) of operand ``which`` of ``all`` (OPERANDS of them, one width); an
+ * entry too wide to pack spills them all */
+#define OPERANDS 3
+static int operand_set(Operand *all, int which, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
+    Operand *O = all + which;
     if (O->P.ok && packed_set(&O->P, row, col, z) == 0) return 0;
-    if (operand_spill(O) < 0 || operand_spill(other) < 0) return -1;
+    for (int x = 0; x < OPERANDS; x++)
+        if (operand_spill(all + x) < 0) return -1;
     mpz_set(O->M.z[row * O->P.cols + col], z);
     return 0;
+}
+
+/* out = sum_{lo <= i <= hi} X[i, xc] Y[k - i, yc] of two operands (packed or spilled) */
+static int operand_cauchy(const Operand *X, Py_ssize_t xc, const Operand *Y, Py_ssize_t yc, Py_ssize_t lo,
+                          Py_ssize_t hi, Py_ssize_t k, mpz_ptr out, Scratch *sc) {
+    if (X->P.ok && Y->P.ok) return cauchy_packed(&X->P, xc, &Y->P, yc, lo, hi, k, out, sc);
+    return cauchy_sum(X->M.z, X->P.cols, xc, Y->M.z, Y->P.cols, yc, lo, hi, k, out, sc);
 }
 
 static int read_list(PyObject *values, Block *b, Py_ssize_t len) {
@@ -1380,7 +1394,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     mpz_t *pview = NULL; /* the projections' read-only views of U_jB */
     Block pdelta = {0}, psum = {0};
     Scratch sc = {0};
-    Operand left = {0}, right = {0}; /* the Cauchy columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] */
+    /* the Cauchy operands, each series once: a_j per neuron, r_k per point, u_jk per active
+     * pair (the reference's columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] held each a_j
+     * and r_k once per pair: three times the memory that every order streams through) */
+    Operand ops[OPERANDS] = {{{0}}};
+    enum { OA, OR, OU };
 
     if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto done;
     if (na != na2 || na == 0) { PyErr_SetString(PyExc_ValueError, "aj, ak: one non-empty list of pairs"); goto done; }
@@ -1415,19 +1433,17 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     for (Py_ssize_t j = 0; j < m; j++) if (mpz_size(a0s.z[j]) > widest) widest = mpz_size(a0s.z[j]);
     for (Py_ssize_t x = 0; x < m * n; x++) if (mpz_size(U0.z[x]) > widest) widest = mpz_size(U0.z[x]);
     for (Py_ssize_t l = 0; l < n; l++) if (mpz_size(y.z[l]) > widest) widest = mpz_size(y.z[l]);
-    if (packed_new(&left.P, (Py_ssize_t)widest + 1, p + 1, cols) < 0 ||
-        packed_new(&right.P, (Py_ssize_t)widest + 1, p + 1, cols) < 0)
+    if (packed_new(&ops[OA].P, (Py_ssize_t)widest + 1, p + 1, m) < 0 ||
+        packed_new(&ops[OR].P, (Py_ssize_t)widest + 1, p + 1, n) < 0 ||
+        packed_new(&ops[OU].P, (Py_ssize_t)widest + 1, p + 1, na) < 0)
         goto done;
-    if (!packing && (operand_spill(&left) < 0 || operand_spill(&right) < 0)) goto done;
-#define SETL(row, col, val) do { if (operand_set(&left, &right, row, col, val) < 0) goto done; } while (0)
-#define SETR(row, col, val) do { if (operand_set(&right, &left, row, col, val) < 0) goto done; } while (0)
-    /* order 0: left = [a_j | a_j | 0], right = [u_jk | 0 | u_jk] */
-    for (Py_ssize_t i = 0; i < na; i++) {
-        SETL(0, i, a0s.z[aj[i]]);
-        SETL(0, na + i, a0s.z[aj[i]]);
-        SETR(0, i, U0.z[aj[i] * n + ak[i]]);
-        SETR(0, 2 * na + i, U0.z[aj[i] * n + ak[i]]);
-    }
+    if (!packing)
+        for (int x = 0; x < OPERANDS; x++)
+            if (operand_spill(ops + x) < 0) goto done;
+#define SET(which, row, col, val) do { if (operand_set(ops, which, row, col, val) < 0) goto done; } while (0)
+    /* order 0: a_j and u_jk (r_k is set once known: the Cauchy sums of order k stop short of it) */
+    for (Py_ssize_t j = 0; j < m; j++) SET(OA, 0, j, a0s.z[j]);
+    for (Py_ssize_t i = 0; i < na; i++) SET(OU, 0, i, U0.z[aj[i] * n + ak[i]]);
     for (Py_ssize_t j = 0; j < m; j++) mpz_set(A.z[j], a0s.z[j]);
     if (!ortho)
         for (Py_ssize_t x = 0; x < m * n; x++) { mpz_set(Cs.z[x], C0.z[x]); mpz_set(Us.z[x], U0.z[x]); }
@@ -1452,11 +1468,12 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             for (Py_ssize_t l = 0; l < n; l++) { int b = bit_length(R.z[(k - 1) * n + l]); if (b > top) top = b; }
             if (top <= float_below) { k0 = k; break; }
         }
-        /* acc = Cauchy products of order k */
-        int packed = left.P.ok && right.P.ok;
-        for (Py_ssize_t col = 0; col < cols; col++)
-            if ((packed ? cauchy_packed(&left.P, &right.P, col, k, acc.z[col], &sc)
-                        : cauchy_sum(left.M.z, right.M.z, cols, col, k, acc.z[col], &sc)) < 0)
+        /* acc = Cauchy products of order k: [(a u)_k | (a r)_k | (r u)_k] per pair, without the
+         * terms of the unknown r_k (a_0 r_k and r_k u_0, added below) */
+        for (Py_ssize_t i = 0; i < na; i++)
+            if (operand_cauchy(ops + OA, aj[i], ops + OU, i, 0, k, k, acc.z[i], &sc) < 0 ||
+                operand_cauchy(ops + OA, aj[i], ops + OR, ak[i], 1, k, k, acc.z[na + i], &sc) < 0 ||
+                operand_cauchy(ops + OR, ak[i], ops + OU, i, 0, k - 1, k, acc.z[2 * na + i], &sc) < 0)
                 goto done;
         /* r = -(sum per point of acc[:na] >> hshift) (+ y at k = 0) */
         for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(sums.z[l], 0);
@@ -1474,7 +1491,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         /* ak1 = (sum per neuron of acc[2na:] + rk * u0) * c >> 2F */
         for (Py_ssize_t j = 0; j < m; j++) mpz_set_ui(sums.z[j], 0);
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_mul(t0, rk.z[i], U0.z[aj[i] * n + ak[i]]); /* right[0, :na] = u0 */
+            mpz_mul(t0, rk.z[i], U0.z[aj[i] * n + ak[i]]); /* r_k u_0 */
             mpz_add(t0, t0, acc.z[2 * na + i]);
             mpz_add(sums.z[aj[i]], sums.z[aj[i]], t0);
         }
@@ -1484,7 +1501,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         }
         /* q = acc[na:2na] + a0 * rk */
         for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_mul(q.z[i], a0s.z[aj[i]], rk.z[i]); /* left[0, :na] = a0 */
+            mpz_mul(q.z[i], a0s.z[aj[i]], rk.z[i]); /* a_0 r_k */
             mpz_add(q.z[i], q.z[i], acc.z[na + i]);
         }
         mpz_t *Cn = Cs.z + (k + 1) * mv, *Un = Us.z + (k + 1) * mv;
@@ -1512,18 +1529,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                     if (mpz_sgn(t0) == 0) mpz_set_ui(v, 0);
                 }
         }
-        /* right[k, na:2na] = left[k, 2na:] = rk; left[k+1] = [a1 | a1 | .]; right[k+1] = [uk1 | . | uk1] */
-        for (Py_ssize_t i = 0; i < na; i++) {
-            SETR(k, na + i, rk.z[i]);
-            SETL(k, 2 * na + i, rk.z[i]);
-            SETL(k + 1, i, A.z[(k + 1) * m + aj[i]]);
-            SETL(k + 1, na + i, A.z[(k + 1) * m + aj[i]]);
-            mpz_srcptr u1 = ortho ? Un[i] : Un[aj[i] * n + ak[i]];
-            SETR(k + 1, i, u1);
-            SETR(k + 1, 2 * na + i, u1);
-        }
-#undef SETL
-#undef SETR
+        /* the operands' next entries: r_k, a_{k+1}, u_{k+1} */
+        for (Py_ssize_t l = 0; l < n; l++) SET(OR, k, l, R.z[k * n + l]);
+        for (Py_ssize_t j = 0; j < m; j++) SET(OA, k + 1, j, A.z[(k + 1) * m + j]);
+        for (Py_ssize_t i = 0; i < na; i++) SET(OU, k + 1, i, ortho ? Un[i] : Un[aj[i] * n + ak[i]]);
+#undef SET
     }
     /* results: the step's Series (zeros past k0, filled by set_tail) and the float prefixes */
     Py_ssize_t last = k0 < 0 ? p : k0; /* orders 0..last are exact */
@@ -1567,11 +1577,17 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     lf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
     rf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
     if (lf == NULL || rf == NULL) { Py_DECREF(S); PyErr_NoMemory(); goto done; }
-    for (Py_ssize_t col = 0; col < cols; col++) /* column by column: the packed slots in order */
-        for (Py_ssize_t row = 0; row <= k0; row++) {
-            lf[row * cols + col] = operand_double(&left, row, col, (long)F);
-            rf[row * cols + col] = operand_double(&right, row, col, (long)F);
+    /* in the reference's columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] (r_k0 is 0: not known) */
+    for (Py_ssize_t row = 0; row <= k0; row++) {
+        double *lr = lf + row * cols, *rr = rf + row * cols;
+        for (Py_ssize_t i = 0; i < na; i++) {
+            double a = operand_double(ops + OA, row, aj[i], (long)F), u = operand_double(ops + OU, row, i, (long)F);
+            double r = operand_double(ops + OR, row, ak[i], (long)F);
+            lr[i] = lr[na + i] = a;
+            lr[2 * na + i] = rr[na + i] = r;
+            rr[i] = rr[2 * na + i] = u;
         }
+    }
     result = Py_BuildValue("(Nny#y#)", (PyObject *)S, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
                            (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
 done:
@@ -1581,10 +1597,10 @@ done:
     block_free(&pdelta);
     block_free(&psum);
     scratch_free(&sc);
-    PyMem_Free(left.P.data);
-    PyMem_Free(right.P.data);
-    block_free(&left.M);
-    block_free(&right.M);
+    for (int x = 0; x < OPERANDS; x++) {
+        PyMem_Free(ops[x].P.data);
+        block_free(&ops[x].M);
+    }
     Py_ssize_t entries = 0;
     for (int i = 0; i < KEPT_BLOCKS; i++) entries += mine[i]->size;
     for (int i = 0; i < KEPT_BLOCKS; i++) {
