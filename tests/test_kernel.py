@@ -135,19 +135,20 @@ def _limbs(max_limbs: int):
 @given(
     hs.tuples(hs.integers(1, 4), hs.sampled_from([3, 5])).flatmap(
         lambda nw: hs.tuples(hs.just(nw[0]), hs.lists(_limbs(nw[1]), min_size=2 * nw[0] ** 2, max_size=2 * nw[0] ** 2))
-    )
+    ),
+    hs.sampled_from([70, 128, 146]),
 )
-def test_limb_products_of_every_size_sum_like_python(case):
-    """The multiply-accumulate behind every product of the kernel (the unrolled path up to
-    3 limbs by 3, the schoolbook loop up to 8, GMP beyond), on sums of products of mixed
-    signs and sizes (at most 3 limbs, or 5): a Gram product, against Python's integers."""
+def test_limb_products_of_every_size_sum_like_python(case, F):
+    """The multiply-accumulate behind every product of the kernel (the Gram's column sums
+    up to 3 limbs by 3, the unrolled path, the schoolbook loop up to 8, GMP beyond), on
+    sums of products of mixed signs and sizes (at most 3 limbs, or 5), floored by shifts
+    within a limb and by whole limbs: a Gram product, against Python's integers."""
     n, values = case
 
     class Fx:  # the fields gram_times reads
-        F, cache = 70, {}
         G = np.array(values[: n * n], dtype=object).reshape(n, n)
 
-    Fx.n = n
+    Fx.n, Fx.F, Fx.cache = n, F, {}
     M = np.array(values[n * n :], dtype=object).reshape(n, n)
     with kernel.use("gmp"):
         got = kernel.gram_times(Fx, M)

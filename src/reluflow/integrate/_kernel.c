@@ -441,24 +441,99 @@ static int row_times(mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_s
 
 /* ---- Gram: (C @ G) >> F for a fixed integer matrix G -------------------------------- */
 
+#if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
+#define GRAM3 1
+typedef unsigned __int128 u128;
+#define GRAM_COLS 6 /* the limb columns of a product of three-limb operands */
+
+/* cols += a * b (AN <= 3 limbs of a, three of b) as sums per limb column, the carries left
+ * for later: each partial product's halves go to their columns (sums of 64-bit halves: no
+ * u128 overflows before 2^60 products).  Against mac (a carry chain through each product,
+ * then one through the accumulator) the columns' additions are independent. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void column_mac(u128 *cols, const mp_limb_t *a, const int an, const mp_limb_t *b) {
+    for (int i = 0; i < an; i++)
+        for (int j = 0; j < 3; j++) {
+            u128 p = (u128)a[i] * b[j];
+            cols[i + j] += (mp_limb_t)p;
+            cols[i + j + 1] += (mp_limb_t)(p >> 64); /* i + j + 1 <= 5 */
+        }
+}
+
+/* the limbs of the column sums, carries propagated: GRAM_COLS + 2 limbs */
+static inline void column_limbs(mp_limb_t *out, const u128 *cols) {
+    u128 carry = 0;
+    for (int c = 0; c < GRAM_COLS; c++) {
+        carry += cols[c];
+        out[c] = (mp_limb_t)carry;
+        carry >>= 64;
+    }
+    out[GRAM_COLS] = (mp_limb_t)carry;
+    out[GRAM_COLS + 1] = (mp_limb_t)(carry >> 64);
+}
+#endif
+
 typedef struct {
     PyObject_HEAD
     Py_ssize_t n;
     mp_bitcnt_t F;
     mpz_t *G, *row, *out;
-    mp_size_t gmax; /* the most limbs of an entry of G */
-    int ready;      /* initialised */
+    mp_size_t gmax;     /* the most limbs of an entry of G */
+    mp_limb_t *G3;      /* gmax <= 3: G's magnitudes as three limbs each (zero-padded), else NULL */
+    unsigned char *neg; /* ... their signs */
+    void *cols;         /* ... and the column sums of one row's products: 2 n GRAM_COLS u128 */
+    int ready;          /* initialised */
 } Gram;
 
-/* one row of (C @ G) >> F: shared by Gram.times and the recurrence's u = (C @ G) >> F */
+/* one row of (C @ G) >> F: shared by Gram.times and the recurrence's u = (C @ G) >> F.
+ * Entries of at most three limbs (G and the row: 30-digit runs) go by column sums
+ * (column_mac) over G's packed limbs, the row entry's size dispatched once for its n
+ * products; any other size by row_times.  The same integers either way. */
 static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
-    return row_times(row, g->n, g->G, g->n, g->n, 1, g->gmax, out, g->F, sc);
+    Py_ssize_t n = g->n;
+#ifdef GRAM3
+    if (g->G3 != NULL && most_limbs(row, n) <= 3) {
+        const mp_size_t width = GRAM_COLS + 2;
+        if (accumulators(sc, 2 * width) < 0) return -1;
+        u128 *pos = (u128 *)g->cols, *neg = pos + n * GRAM_COLS;
+        for (Py_ssize_t x = 0; x < 2 * n * GRAM_COLS; x++) pos[x] = 0;
+        for (Py_ssize_t x = 0; x < n; x++) {
+            int an = (int)mpz_size(row[x]);
+            if (!an) continue;
+            const mp_limb_t *ad = mpz_limbs_read(row[x]);
+            int sa = mpz_sgn(row[x]) < 0;
+            const mp_limb_t *gx = g->G3 + 3 * x * n;
+            const unsigned char *nx = g->neg + x * n;
+#define GRAM_ROW(AN)                           \
+    for (Py_ssize_t l = 0; l < n; l++)         \
+        column_mac((sa != nx[l] ? neg : pos) + l * GRAM_COLS, ad, AN, gx + 3 * l)
+            switch (an) {
+            case 1: GRAM_ROW(1); break;
+            case 2: GRAM_ROW(2); break;
+            default: GRAM_ROW(3); break;
+            }
+#undef GRAM_ROW
+        }
+        for (Py_ssize_t l = 0; l < n; l++) {
+            column_limbs(sc->pos, pos + l * GRAM_COLS);
+            column_limbs(sc->neg, neg + l * GRAM_COLS);
+            floor_difference(out[l], sc->pos, sc->neg, width, g->F, sc->tmp);
+        }
+        return 0;
+    }
+#endif
+    return row_times(row, n, g->G, n, n, 1, g->gmax, out, g->F, sc);
 }
 
 static void Gram_dealloc(Gram *self) {
     free_block(self->G, self->n * self->n);
     free_block(self->row, self->n);
     free_block(self->out, self->n);
+    PyMem_Free(self->G3);
+    PyMem_Free(self->neg);
+    PyMem_Free(self->cols);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -477,6 +552,18 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
     if (!self->G || !self->row || !self->out) { PyErr_NoMemory(); return -1; }
     if (read_into(values, self->G, n * n) < 0) return -1;
     self->gmax = most_limbs(self->G, n * n);
+#ifdef GRAM3
+    if (self->gmax <= 3 && n < ((Py_ssize_t)1 << 40)) {
+        self->G3 = (mp_limb_t *)PyMem_Calloc((size_t)(3 * n * n + 1), sizeof(mp_limb_t));
+        self->neg = (unsigned char *)PyMem_Calloc((size_t)(n * n + 1), 1);
+        self->cols = PyMem_Malloc(sizeof(u128) * (size_t)(2 * n * GRAM_COLS + 1));
+        if (!self->G3 || !self->neg || !self->cols) { PyErr_NoMemory(); return -1; }
+        for (Py_ssize_t x = 0; x < n * n; x++) {
+            mpn_copyi(self->G3 + 3 * x, mpz_limbs_read(self->G[x]), (mp_size_t)mpz_size(self->G[x]));
+            self->neg[x] = mpz_sgn(self->G[x]) < 0;
+        }
+    }
+#endif
     return 0;
 }
 
