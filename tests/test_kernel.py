@@ -279,6 +279,22 @@ def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent
 
 
 @compiled
+def test_the_recurrence_refuses_a_float_tail_before_order_1(monkeypatch):
+    """The float64 tail's test at order k reads the coefficients the loop made for order k
+    (on orthogonal inputs it never makes order 0's per-pair copy), so ``float_from`` is -1
+    (no tail) or an order ≥ 1 (taylor.jets passes ≥ 2); anything else is refused, not read."""
+    captured = []
+    real = kernel.recurrence
+    monkeypatch.setattr(kernel, "recurrence", lambda *args: captured.append(args) or real(*args))
+    _exact_series()
+    args = list(captured[0])
+    for bad in (0, -2):
+        args[14] = bad
+        with pytest.raises(ValueError, match="float_from"):
+            real(*args)
+
+
+@compiled
 def test_a_sliding_projector_is_checked_once_when_made():
     """A sliding set's projector crosses into GMP once (``kernel.projector``), its indices and
     sizes checked then; every jets call reads it as it is."""

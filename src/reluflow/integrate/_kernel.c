@@ -1456,6 +1456,10 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                           &packing))
         return NULL;
     int ortho = g_obj != Py_None;
+    if (float_from == 0 || float_from < -1) { /* the tail's test reads orders the loop made (k >= 1) */
+        PyErr_SetString(PyExc_ValueError, "float_from: -1 (no float64 tail) or an order >= 1");
+        return NULL;
+    }
     if (!ortho && !PyObject_TypeCheck(gram_obj, &GramType)) {
         PyErr_SetString(PyExc_TypeError, "general inputs need the Gram kernel");
         return NULL;
