@@ -495,8 +495,8 @@ static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
     Py_ssize_t n = g->n;
 #ifdef GRAM3
     if (g->G3 != NULL && most_limbs(row, n) <= 3) {
-        const mp_size_t width = GRAM_COLS + 2;
-        if (accumulators(sc, 2 * width) < 0) return -1;
+        const mp_size_t width = GRAM_COLS + 2; /* the limbs of one output's column sums */
+        if (scratch_fit(sc, width) < 0) return -1;
         u128 *pos = (u128 *)g->cols, *neg = pos + n * GRAM_COLS;
         for (Py_ssize_t x = 0; x < 2 * n * GRAM_COLS; x++) pos[x] = 0;
         for (Py_ssize_t x = 0; x < n; x++) {
