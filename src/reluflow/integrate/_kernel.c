@@ -272,6 +272,30 @@ static int accumulators(Scratch *sc, mp_size_t width) {
     return 0;
 }
 
+/* dst = |floor(±src / 2^sh)| for the magnitude src (n limbs, normalised) of a value of
+ * sign ``negative``: a negative quotient rounds towards -inf, one more when bits are
+ * dropped.  Returns the quotient's limb count; dst (not src) has room for it and one more. */
+static mp_size_t shift_floor(mp_limb_t *dst, const mp_limb_t *src, mp_size_t n, mp_bitcnt_t sh, int negative) {
+    mp_size_t skip = (mp_size_t)(sh / GMP_NUMB_BITS);
+    unsigned bits = (unsigned)(sh % GMP_NUMB_BITS);
+    int lost = 0;
+    if (negative) {
+        for (mp_size_t i = 0; i < skip && i < n && !lost; i++) lost = src[i] != 0;
+        if (!lost && bits && skip < n) lost = (src[skip] & (((mp_limb_t)1 << bits) - 1)) != 0;
+    }
+    mp_size_t rn = n > skip ? n - skip : 0;
+    if (rn) {
+        if (bits) mpn_rshift(dst, src + skip, rn, bits);
+        else mpn_copyi(dst, src + skip, rn);
+        while (rn && !dst[rn - 1]) rn--;
+    }
+    if (lost) {
+        mp_limb_t carry = rn ? mpn_add_1(dst, dst, rn, 1) : 1;
+        if (carry) dst[rn++] = carry;
+    }
+    return rn;
+}
+
 /* out = floor((P - N) / 2^sh) for the unsigned accumulators P, N of ``width`` limbs, at
  * the limb level: the same integer as mpz_sub then mpz_fdiv_q_2exp, without their size
  * checks and temporaries (two of the three GMP calls per entry of the Gram product and of
@@ -290,23 +314,8 @@ static void floor_difference(mpz_ptr out, const mp_limb_t *P, const mp_limb_t *N
     else mpn_copyi(tmp, big, bn);
     while (!tmp[bn - 1]) bn--; /* the difference is not 0 */
     mp_size_t skip = (mp_size_t)(sh / GMP_NUMB_BITS);
-    unsigned bits = (unsigned)(sh % GMP_NUMB_BITS);
-    int lost = 0; /* a negative quotient rounds towards -inf: one more when bits are dropped */
-    if (negative) {
-        for (mp_size_t i = 0; i < skip && i < bn && !lost; i++) lost = tmp[i] != 0;
-        if (!lost && bits && skip < bn) lost = (tmp[skip] & (((mp_limb_t)1 << bits) - 1)) != 0;
-    }
-    mp_size_t rn = bn > skip ? bn - skip : 0;
-    mp_limb_t *o = mpz_limbs_write(out, rn + 1);
-    if (rn) {
-        if (bits) mpn_rshift(o, tmp + skip, rn, bits);
-        else mpn_copyi(o, tmp + skip, rn);
-    }
-    if (lost) {
-        o[rn] = rn ? mpn_add_1(o, o, rn, 1) : 1;
-        rn++;
-    }
-    while (rn && !o[rn - 1]) rn--;
+    mp_limb_t *o = mpz_limbs_write(out, (bn > skip ? bn - skip : 0) + 1);
+    mp_size_t rn = shift_floor(o, tmp, bn, sh, negative);
     mpz_limbs_finish(out, negative ? -rn : rn);
 }
 
@@ -806,28 +815,13 @@ static void horner_step(mp_limb_t *acc, const mp_limb_t *sd, mp_size_t sn, mp_bi
     int neg = size < 0;
     mp_limb_t *ad = acc + 1;
     if (an) { /* acc = floor(|acc| s / 2^F), negated: the floor of a negative quotient is one lower */
-        mp_size_t pn = sn ? an + sn : 0, skip = (mp_size_t)(F / GMP_NUMB_BITS);
+        mp_size_t pn = sn ? an + sn : 0;
         if (pn) {
             mpn_zero(tmp, pn);
             mac(tmp, pn, ad, an, sd, sn, tmp + pn); /* into zeros: the product, unrolled at small sizes */
         }
-        unsigned bits = (unsigned)(F % GMP_NUMB_BITS);
         while (pn && !tmp[pn - 1]) pn--;
-        int lost = 0;
-        if (neg) {
-            for (mp_size_t i = 0; i < skip && i < pn && !lost; i++) lost = tmp[i] != 0;
-            if (!lost && bits && skip < pn) lost = (tmp[skip] & (((mp_limb_t)1 << bits) - 1)) != 0;
-        }
-        an = pn > skip ? pn - skip : 0;
-        if (an) {
-            if (bits) mpn_rshift(ad, tmp + skip, an, bits);
-            else mpn_copyi(ad, tmp + skip, an);
-            while (an && !ad[an - 1]) an--;
-        }
-        if (lost) {
-            mp_limb_t carry = an ? mpn_add_1(ad, ad, an, 1) : 1;
-            if (carry) ad[an++] = carry;
-        }
+        an = shift_floor(ad, tmp, pn, F, neg);
         if (!an) neg = 0;
     }
     if (cn) { /* acc += c */
