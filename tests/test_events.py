@@ -172,6 +172,7 @@ def test_blocks_of_cells_certify_a_decaying_pair_at_once(monkeypatch):
 @example(rate=15, level=Fraction(1, 10**6), order=38, split=1)  # the root at s = 0.92: cells before it certified
 @example(rate=15, level=Fraction(1, 10**7), order=38, split=3)  # beyond the step: all certified
 @example(rate=25, level=Fraction(1, 10**10), order=100, split=8)  # |v| ~ 1e-21 of its largest coefficient at the root
+@example(rate=15, level=Fraction(1, 10**6), order=70, split=1)  # wider than _SHIFT_PRODUCT: the term-array bound
 def test_the_screen_changes_the_work_never_the_root(rate, level, order, split):
     """Screened and unscreened searches (every cell searched exactly) find the same first
     roots, on decaying pairs near their surfaces, whatever the step's end."""
