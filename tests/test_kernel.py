@@ -285,13 +285,68 @@ def test_the_recurrence_refuses_a_float_tail_before_order_1(monkeypatch):
     (no tail) or an order ≥ 1 (taylor.jets passes ≥ 2); anything else is refused, not read."""
     captured = []
     real = kernel.recurrence
-    monkeypatch.setattr(kernel, "recurrence", lambda *args: captured.append(args) or real(*args))
+    monkeypatch.setattr(kernel, "recurrence", lambda *args, **kw: captured.append(args) or real(*args, **kw))
     _exact_series()
     args = list(captured[0])
     for bad in (0, -2):
         args[14] = bad
         with pytest.raises(ValueError, match="float_from"):
             real(*args)
+
+
+@compiled
+@pytest.mark.parametrize(
+    "name", ["e1 (orthogonal, float64 tail)", "e1 rotated (general Gram path)", "generic (sliding, events)"]
+)
+def test_full_jets_continue_from_their_prefix_as_made_afresh(name):
+    """After a decision the settled pattern's full jets continue from its prefix jets
+    (``jets(start=...)``): orders 0..upto are read back, not made again.  The same integers
+    as jets made afresh, on every kind of step (orthogonal with the float64 tail, general
+    Gram, sliding), and refused for another pattern or step, or an order not above it."""
+    from reluflow.integrate.fixed import FixedPoint
+    from reluflow.integrate.taylor import jets
+
+    p, kw = FIXTURES[name]
+    tr = solve(p, **kw, keep_jets=False)
+    fx = FixedPoint.of(p, tr.F)
+    fb = tr.segments[0].recompute.float_below
+    slid = [s for s in tr.segments if s.sliding is not None and s.sliding.any()]
+    assert bool(slid) == name.startswith("generic")
+    with kernel.use("gmp"):
+        for seg in [tr.segments[0], tr.segments[len(tr.segments) // 2], *slid[:2]]:
+            st, q = seg.start_state(), tr.order
+            for upto in (1, 4):
+                J = jets(fx, st, q, seg.H, fb, upto)
+                made, resumed = jets(fx, st, q, seg.H, fb), jets(fx, st, q, seg.H, fb, start=J)
+                assert (resumed.Y.tolist(), resumed.R.tolist()) == (made.Y.tolist(), made.R.tolist())
+        J = jets(fx, st, q, seg.H, fb, 4)
+        with pytest.raises(ValueError, match="start"):
+            jets(fx, st, q, seg.H + 1, fb, start=J)
+        with pytest.raises(ValueError, match="start"):
+            jets(fx, st, 4, seg.H, fb, start=J)
+        st.active[np.unravel_index(np.argmax(st.active), st.active.shape)] ^= True
+        with pytest.raises(ValueError, match="start"):
+            jets(fx, st, q, seg.H, fb, start=J)
+
+
+@compiled
+def test_the_recurrence_refuses_a_start_that_is_no_prefix(monkeypatch):
+    """The compiled recurrence itself checks what it continues from: a Series of the step's
+    shape and F, of an order below the one asked for."""
+    captured = []
+    real = kernel.recurrence
+    monkeypatch.setattr(kernel, "recurrence", lambda *args, **kw: captured.append(args) or real(*args, **kw))
+    series, _, _ = _exact_series()
+    args = list(captured[-1])  # the order-8 jets of the series
+    with pytest.raises(TypeError, match="start"):
+        real(*args, start=[1, 2])
+    with pytest.raises(ValueError, match="start"):
+        real(*args, start=series)  # order 8: not below the order asked for (8)
+    args[1] = 12
+    assert real(*args, start=series)[0].shape == real(*args)[0].shape  # continued: order 12
+    args[0] += 1
+    with pytest.raises(ValueError, match="start"):
+        real(*args, start=series)  # another F
 
 
 @compiled

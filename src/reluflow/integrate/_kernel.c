@@ -13,7 +13,7 @@
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 5 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 6 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -1444,10 +1444,10 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t F, p, m, n, float_from, float_below;
     int packing = 1; /* 0: products from the mpz entries only (the packed path's reference) */
     PyObject *H_obj, *aj_obj, *ak_obj, *hshift_obj, *y_obj, *g_obj, *gram_obj, *a_obj, *U_obj, *C_obj, *proj_obj,
-        *pins_obj;
-    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOO|p", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
+        *pins_obj, *start_obj = Py_None;
+    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOO|pO", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
                           &g_obj, &gram_obj, &a_obj, &U_obj, &C_obj, &float_from, &float_below, &proj_obj, &pins_obj,
-                          &packing))
+                          &packing, &start_obj))
         return NULL;
     int ortho = g_obj != Py_None;
     if (float_from == 0 || float_from < -1) { /* the tail's test reads orders the loop made (k >= 1) */
@@ -1532,7 +1532,45 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     for (Py_ssize_t j = 0; j < m; j++) mpz_set(A.z[j], a0s.z[j]);
     if (!ortho)
         for (Py_ssize_t x = 0; x < m * n; x++) { mpz_set(Cs.z[x], C0.z[x]); mpz_set(Us.z[x], U0.z[x]); }
-    for (Py_ssize_t k = 0; k < p; k++) {
+    /* resume: orders 1..k1, and r of the orders below k1, from ``start``: prefix jets (no
+     * float64 tail) of this very state, pattern and step, whose orders are exactly what the
+     * loop below would make first (the caller checks that they belong to this step) */
+    Py_ssize_t k1 = 0;
+    if (start_obj != Py_None) {
+        if (!PyObject_TypeCheck(start_obj, &SeriesType)) {
+            PyErr_SetString(PyExc_TypeError, "start: a Series (prefix jets) or None"); goto done;
+        }
+        const Series *S0 = (const Series *)start_obj;
+        if (S0->m != m || S0->n != n || (Py_ssize_t)S0->F != F || S0->p < 1 || S0->p >= p) {
+            PyErr_SetString(PyExc_ValueError, "start: prefix jets of this step's m, n and F, of an order 1..p-1");
+            goto done;
+        }
+        k1 = S0->p;
+        mpz_t view;
+        for (Py_ssize_t k = 1; k <= k1; k++) {
+            for (Py_ssize_t j = 0; j < m; j++) {
+                mpz_set(A.z[k * m + j], Y_get(S0, (k * m + j) * w, view));
+                SET(OA, k, j, A.z[k * m + j]);
+            }
+            mpz_t *Ck = Cs.z + k * mv, *Uk = Us.z + k * mv;
+            if (ortho)
+                for (Py_ssize_t i = 0; i < na; i++) {
+                    mpz_set(Uk[i], Y_get(S0, (k * m + aj[i]) * w + 1 + ak[i], view));
+                    mpz_set(Ck[i], Y_get(S0, (k * m + aj[i]) * w + 1 + n + ak[i], view));
+                }
+            else
+                for (Py_ssize_t j = 0; j < m; j++)
+                    for (Py_ssize_t l = 0; l < n; l++) {
+                        mpz_set(Uk[j * n + l], Y_get(S0, (k * m + j) * w + 1 + l, view));
+                        mpz_set(Ck[j * n + l], Y_get(S0, (k * m + j) * w + 1 + n + l, view));
+                    }
+            for (Py_ssize_t i = 0; i < na; i++) SET(OU, k, i, ortho ? Uk[i] : Uk[aj[i] * n + ak[i]]);
+        }
+        for (Py_ssize_t x = 0; x < k1 * n; x++) mpz_set(R.z[x], S0->R[x]);
+        for (Py_ssize_t k = 0; k < k1; k++)
+            for (Py_ssize_t l = 0; l < n; l++) SET(OR, k, l, R.z[k * n + l]);
+    }
+    for (Py_ssize_t k = k1; k < p; k++) {
         if (float_from >= 0 && k >= float_from) { /* the float64 tail from here on? */
             int top = 0;
             if (ortho) /* a, u of the order's active pairs */

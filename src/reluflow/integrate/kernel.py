@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-API = 5  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+API = 6  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
 
 try:
     from . import _kernel
@@ -112,9 +112,10 @@ def projector(n: int, S, basis, ginv: list[int], gb: list[int]):
 PACKING = True  # products from packed copies of the series (False: from GMP's own entries; for tests)
 
 
-def recurrence(*args):
-    """The compiled recurrence of one step (``_kernel.recurrence``; see ``taylor.jets``)."""
-    return _kernel.recurrence(*args, PACKING)
+def recurrence(*args, start=None):
+    """The compiled recurrence of one step (``_kernel.recurrence``; see ``taylor.jets``),
+    continued from the prefix jets ``start`` (a ``Series``) when given."""
+    return _kernel.recurrence(*args, PACKING, start)
 
 
 def exits(*args):

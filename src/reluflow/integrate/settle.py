@@ -78,7 +78,8 @@ class _Trials:
         return jets(self.fx, st, self.p, self.H, self.float_below, self.upto)
 
     def full(self, st: State, J):
-        return J if J.decides == J.order else jets(self.fx, st, self.p, self.H, self.float_below)
+        """The full jets of ``st``'s pattern, continuing its prefix jets ``J``."""
+        return J if J.decides == J.order else jets(self.fx, st, self.p, self.H, self.float_below, start=J)
 
 
 def _snapshot(st: State, entered: dict, unslid: set) -> tuple:

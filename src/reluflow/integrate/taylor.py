@@ -49,6 +49,7 @@ class Jets:
     def __init__(self, Y: np.ndarray | None = None, R: np.ndarray | None = None, series=None) -> None:
         self._Y, self._R, self.series = Y, R, series
         self.decides = self.order  # the order whose decisions these jets make (> order: a prefix)
+        self.origin: tuple | None = None  # a prefix's pattern and H (jets(start=...) continues only those)
         self.memo: dict = {}  # quantities derived from these jets, each keyed by what else it read
 
     @property
@@ -141,14 +142,25 @@ class _Groups:
         return out
 
 
-def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = None, upto: int | None = None) -> Jets:
+def jets(
+    fx: FixedPoint,
+    st: State,
+    p: int,
+    H: int,
+    float_below: int | None = None,
+    upto: int | None = None,
+    start: Jets | None = None,
+) -> Jets:
     """Taylor coefficients up to order ``p`` at the state ``st`` on its pattern ``st.active``,
     of the time-scaled series y(s·H), s ∈ [0, 1] (``H`` fixed point).
 
     With ``upto`` < p, only the orders 0..upto, which stand for the order-p jets in the
     decisions at a switch (``J.decides == p``, :class:`.events.Short` where they cannot
     tell): the same integers as the first orders of the full jets, at a fraction of the
-    cost (see :func:`prefix_order`).
+    cost (see :func:`prefix_order`).  With ``start``, such prefix jets of this very state,
+    pattern and ``H``: the compiled recurrence continues from their orders rather than
+    making them again (the settled pattern's full jets after a decision), the reference
+    makes them again; the same integers.
 
     Scaling by the step makes every stored coefficient c_k H^k proportional to its
     contribution to the step, so the rounding noise of high orders is never amplified.
@@ -162,8 +174,10 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     step tolerance by a safety margin; the state and all larger coefficients stay exact."""
     if upto is not None and upto < p:
         J = jets(fx, st, upto, H, None)
-        J.decides = p
+        J.decides, J.origin = p, (st.pattern_key(), int(H))
         return J
+    if start is not None and (start.origin != (st.pattern_key(), int(H)) or start.order >= p):
+        raise ValueError("start: prefix jets of this state, pattern and H, of an order below p")
     F = fx.F
     aj, ak = np.nonzero(st.active)
     if aj.size == 0:  # no neuron sees any point: everything is constant
@@ -176,7 +190,7 @@ def jets(fx: FixedPoint, st: State, p: int, H: int, float_below: int | None = No
     slide = bool(st.sliding.any())
     diag = None if slide or st.pinned else fx.gdiag
     if kernel.name() == "gmp":
-        return _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, diag is not None, slide)
+        return _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, diag is not None, slide, start)
     return _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide)
 
 
@@ -264,7 +278,7 @@ def _python_jets(fx, st, p, H, float_below, aj, ak, hshift, diag, slide) -> Jets
     return Jets(Y, R)
 
 
-def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> Jets:
+def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide, start) -> Jets:
     """:func:`jets` by the compiled recurrence (:mod:`.kernel`): the same integers."""
     F, m, n = fx.F, fx.m, fx.n
     projs = [(j, compiled_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
@@ -289,6 +303,7 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide) -> J
         0 if below is None else below,
         projs,
         pins,
+        start=None if start is None else start.series,
     )
     if k0 >= 0:
         shape = (k0 + 1, 3 * aj.size)
