@@ -268,6 +268,12 @@ def _grid_powers(width: int) -> tuple[np.ndarray, np.ndarray]:
     return V, D
 
 
+def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b without BLAS: its threads would take a second core for no gain at these sizes
+    (a sweep already runs one process per core)."""
+    return np.einsum("ij,jk->ik", a, b)
+
+
 _SHIFT_WIDTH = 128  # the Taylor-shift bound costs width² per cell: up to about 100 digits (order 119)
 _SHIFT_PRODUCT = 64  # up to this width by one matrix product (an underflow stays far below err)
 _SHIFT_ENTRIES = 1 << 21  # floats per batch of that bound (its arrays: cells × width × width)
@@ -330,7 +336,7 @@ class _Screen:
         with np.errstate(over="ignore", invalid="ignore"):
             V, D = _grid_powers(self.cf.shape[1])
             cf = self.cf[rows]
-            vals, der = cf @ V[:, first : last + 1], cf @ D[:, first : last + 1]
+            vals, der = _product(cf, V[:, first : last + 1]), _product(cf, D[:, first : last + 1])
             lower = (
                 vals[:, :-1]
                 + np.minimum(der[:, :-1], 0.0) * dx
@@ -394,7 +400,7 @@ class _Screen:
         C = _binomials(width)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if width <= _SHIFT_PRODUCT:
-                b = np.where(x[:, None] > 0, ((cf * powers) @ C) / powers, cf)
+                b = np.where(x[:, None] > 0, _product(cf * powers, C) / powers, cf)
             else:
                 b = (cf[:, :, None] * C * powers[:, _lags(width)]).sum(axis=1)
             lower = b[:, 0] + (np.minimum(b[:, 1:], 0.0) * dx ** np.arange(1, width)).sum(axis=1)
