@@ -40,7 +40,7 @@ def _one_group_at_a_time(fx, st, J, sets):
 def _on_arrays(J) -> Jets:
     """The same jets as object arrays (a compiled Series read out): the reference path."""
     out = Jets(J.Y.copy(), J.R.copy())
-    out.decides = J.decides
+    out.decides, out.measured = J.decides, J.measured
     return out
 
 
@@ -126,6 +126,40 @@ def test_a_broken_compiled_batch_is_caught(monkeypatch):
     steps = list(_sliding_steps(generic(), digits=20, t_end=30))
     monkeypatch.setattr(kernel, "exits", off_by_one)
     assert any(_exits(fx, st, J) != _reference(fx, st, J, monkeypatch) for fx, st, J in steps if J.series is not None)
+
+
+@pytest.mark.parametrize("p", [9, 10, 11, 12, 25])
+def test_prefix_and_full_jets_scale_the_exit_quantities_alike(p):
+    """A step's prefix jets (orders 0..prefix_order) and its full jets measure the exit
+    quantities' scale on the same orders (``J.measured``), so the prefix's quantities are
+    the full ones' first orders, with the same noise level.  At orders 9–11 the float64 tail
+    may start at order 3, so the prefix holds orders 0..3 only, and the full jets must not
+    measure order 3 either.  (A step 2^16 times the usual one makes the high orders the
+    largest: the order measured decides the shift.)"""
+    from reluflow.integrate.taylor import prefix_order
+
+    problem = generic()
+    tr = solve(problem, keep_jets=False, digits=20, t_end=30)
+    fx = FixedPoint.of(problem, tr.F)
+    below = tr.segments[0].recompute.float_below
+    assert below is not None
+    upto = prefix_order(fx, p, below)
+    seen = 0
+    for seg in tr.segments[::4]:
+        if seg.sliding is None:
+            continue
+        st, H = seg.start_state(), seg.H << 16
+        full, prefix = jets(fx, st, p, H, below), jets(fx, st, p, H, below, upto)
+        assert full.measured == prefix.measured == min(4, upto)
+        try:
+            short = sliding.exit_jets(fx, st, prefix)
+        except Short:
+            continue
+        for whole, part in zip(sliding.exit_jets(fx, st, full), short, strict=True):
+            assert whole.tol == part.tol
+            assert {name: q[: len(part.quantities[name])] for name, q in whole.quantities.items()} == part.quantities
+        seen += 1
+    assert seen >= 3
 
 
 @compiled

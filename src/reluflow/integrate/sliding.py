@@ -43,7 +43,7 @@ from mpmath.libmp import MPZ
 
 from ..linalg import independent
 from . import kernel
-from .events import DECIDE_ORDER, Short, first_nonzero, first_roots, near
+from .events import Short, first_nonzero, first_roots, near
 
 __all__ = [
     "Exit",
@@ -203,8 +203,9 @@ def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
 
     Linear in the residual jets, so their roots are simple; one shift per group gives its
     largest jet about F bits (residuals may be small late in a run), measured on the orders
-    below DECIDE_ORDER, so that prefix jets (``J.decides`` > their order) read the same
-    integers and the same noise level as the full ones.  A quantity at its
+    below ``J.measured`` (DECIDE_ORDER, or the prefix order of a step whose float64 tail may
+    start earlier: :func:`.taylor.jets`), so that prefix jets (``J.decides`` > their order)
+    read the same integers and the same noise level as the full ones.  A quantity at its
     bound by a located exit (``st.pinned``) has its value set to exactly 0.  Held pairs that
     are not multiples of one basis input keep multiplier 0 and have no quantity.
 
@@ -221,7 +222,7 @@ def exit_jets(fx, st, J, neuron: int | None = None) -> list[Exit]:
 def _exit_jets(fx, st, J, neuron: int | None) -> list[Exit]:
     """:func:`exit_jets`, computed: from compiled jets in GMP memory (``kernel.exits``, the
     same integers), else on object arrays."""
-    noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(J.order, DECIDE_ORDER))
+    noise = _Noise(fx.F, near(J.decides), J.decides > J.order, min(J.order, J.measured))
     sets = [(j, S, P) for j, S in sliding_sets(st.sliding, neuron) if (P := projector(fx, S)).basis]
     signs = [1 if st.a[j] > 0 else -1 for j, _, _ in sets]  # sign a_j per set
     groups = [(j, sign, members) for (j, _, P), sign in zip(sets, signs) for members in _groups(fx, P)]

@@ -50,6 +50,7 @@ class Jets:
         self._Y, self._R, self.series = Y, R, series
         self.decides = self.order  # the order whose decisions these jets make (> order: a prefix)
         self.origin: tuple | None = None  # a prefix's pattern and H (jets(start=...) continues only those)
+        self.measured = DECIDE_ORDER  # the exit quantities' scale is measured below this order (:func:`jets`)
         self.memo: dict = {}  # quantities derived from these jets, each keyed by what else it read
 
     @property
@@ -160,7 +161,9 @@ def jets(
     cost (see :func:`prefix_order`).  With ``start``, such prefix jets of this very state,
     pattern and ``H``: the compiled recurrence continues from their orders rather than
     making them again (the settled pattern's full jets after a decision), the reference
-    makes them again; the same integers.
+    makes them again; the same integers.  Prefix and full jets of one step measure the
+    scale of the sliding exit quantities (:func:`.sliding.exit_jets`) on the same orders,
+    those below ``J.measured``: below DECIDE_ORDER and below the step's prefix order.
 
     Scaling by the step makes every stored coefficient c_k H^k proportional to its
     contribution to the step, so the rounding noise of high orders is never amplified.
@@ -172,6 +175,13 @@ def jets(
     remaining orders are computed in float64 (:mod:`.tail`).  The caller picks
     ``float_below`` so that their rounding (2^-53 of terms of that size) stays below the
     step tolerance by a safety margin; the state and all larger coefficients stay exact."""
+    J = _jets(fx, st, p, H, float_below, upto, start)
+    J.measured = min(DECIDE_ORDER, prefix_order(fx, p, float_below))
+    return J
+
+
+def _jets(fx, st, p, H, float_below, upto, start) -> Jets:
+    """:func:`jets`, but for ``J.measured``."""
     if upto is not None and upto < p:
         J = jets(fx, st, upto, H, None)
         J.decides, J.origin = p, (st.pattern_key(), int(H))
