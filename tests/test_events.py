@@ -123,14 +123,14 @@ def test_a_decaying_pair_is_certified_without_the_exact_search(monkeypatch):
     """v = c_0 e^(−15 s) (late in a generic run: a dying neuron's pairs approach their
     surfaces): the cheap cell bound fails on every cell (its M2 is over all of [0, 1]); the
     Taylor-shift bound certifies them all, where the exact search took 0.35 s per step."""
-    from reluflow.integrate import events
+    from reluflow.integrate import events, screen
 
     calls = []
     exact = events._exact_first_root
     monkeypatch.setattr(events, "_exact_first_root", lambda *a: calls.append(a) or exact(*a))
     v = _decay(15, Fraction(0))
     assert events.first_roots([v], ONE, F) == [None] and calls == []
-    monkeypatch.setattr(events._Screen, "_shifted", lambda self, rows, x, dx: np.zeros(len(rows), dtype=bool))
+    monkeypatch.setattr(screen.Screen, "_shifted", lambda self, rows, x, dx: np.zeros(len(rows), dtype=bool))
     assert events.first_roots([v], ONE, F) == [None] and len(calls) == 256  # the cheap bound alone
 
 
@@ -138,29 +138,29 @@ def test_blocks_of_cells_certify_a_decaying_pair_at_once(monkeypatch):
     """The Taylor-shift bound is tried on blocks of _BLOCK cells first: on c_0 e^(−15 s)
     every block is certified, so no single cell needs its own bound; with the blocks'
     bound failing, every cell gets its own and the answer is the same."""
-    from reluflow.integrate import events
+    from reluflow.integrate import events, screen
 
     widths = []
-    shifted = events._Screen._shifted
+    shifted = screen.Screen._shifted
     monkeypatch.setattr(
-        events._Screen,
+        screen.Screen,
         "_shifted",
         lambda self, rows, x, dx: widths.extend([dx] * len(rows)) or shifted(self, rows, x, dx),
     )
     v = _decay(15, Fraction(0))
     assert events.earliest_root([v], ONE, F) is None
-    assert widths == [events._BLOCK / events._CELLS] * (events._CELLS // events._BLOCK)
+    assert widths == [screen.BLOCK / screen.CELLS] * (screen.CELLS // screen.BLOCK)
     widths.clear()
     monkeypatch.setattr(
-        events._Screen,
+        screen.Screen,
         "_shifted",
         lambda self, rows, x, dx: (
             widths.extend([dx] * len(rows))
-            or (shifted(self, rows, x, dx) if dx < events._BLOCK / events._CELLS else np.zeros(len(rows), dtype=bool))
+            or (shifted(self, rows, x, dx) if dx < screen.BLOCK / screen.CELLS else np.zeros(len(rows), dtype=bool))
         ),
     )
     assert events.earliest_root([v], ONE, F) is None
-    assert widths.count(1 / events._CELLS) == events._CELLS
+    assert widths.count(1 / screen.CELLS) == screen.CELLS
 
 
 @given(
@@ -176,12 +176,12 @@ def test_blocks_of_cells_certify_a_decaying_pair_at_once(monkeypatch):
 def test_the_screen_changes_the_work_never_the_root(rate, level, order, split):
     """Screened and unscreened searches (every cell searched exactly) find the same first
     roots, on decaying pairs near their surfaces, whatever the step's end."""
-    from reluflow.integrate import events
+    from reluflow.integrate import events, screen
 
     polys = [_decay(rate, level, order), _decay(rate, level / 2, order)]
     s_end = ONE * split // 8
     screened = events.first_roots(polys, s_end, F), events.earliest_root(polys, s_end, F)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(events._Screen, "clear", lambda self: np.zeros(len(self.cf), dtype=bool))
-        mp.setattr(events._Screen, "uncertified", lambda self, rows, a, b: np.ones((len(rows), b - a), dtype=bool))
+        mp.setattr(screen.Screen, "clear", lambda self: np.zeros(len(self.cf), dtype=bool))
+        mp.setattr(screen.Screen, "uncertified", lambda self, rows, a, b: np.ones((len(rows), b - a), dtype=bool))
         assert screened == (events.first_roots(polys, s_end, F), events.earliest_root(polys, s_end, F))

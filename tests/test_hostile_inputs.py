@@ -114,7 +114,7 @@ def test_lambda_one_finishes_and_writes_its_json(tmp_path):
 
 
 def test_tiny_data_entries_integrate(tmp_path):
-    """X entry 1e-20 overflowed 2.0**sh in the event pre-pass (events._floats_of)."""
+    """X entry 1e-20 overflowed 2.0**sh in the event pre-pass (screen._floats_of)."""
     res = cli(tmp_path, with_("data", X=[[1, 0], [0, "1e-20"]]), "solve", "{spec}", "--t-end", "40")
     assert res.exit_code == 0, res.output
     # the pre-pass itself: coefficients of 5000 bits
