@@ -213,6 +213,11 @@ def _exact_first_root(coeffs: list, lo: int, hi: int, F: int, s_end: int) -> int
     return None
 
 
+def _screen(polys: list[list], s_end: int, F: int) -> Screen:
+    """The float screen of ``polys`` on (0, s_end], each with its "reached" level (:func:`near`)."""
+    return Screen(polys, s_end, F, [near(len(c)) for c in polys])
+
+
 def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | None:
     """(s, i): the earliest first root in (0, s_end] over the polynomials (ties: the lowest
     i), or None.  A polynomial's first root is what the exact search
@@ -225,7 +230,7 @@ def earliest_root(polys: list[list], s_end: int, F: int) -> tuple[int, int] | No
     best root so far is never searched."""
     if not polys:
         return None
-    screen = Screen(polys, s_end, F, [near(len(c)) for c in polys])
+    screen = _screen(polys, s_end, F)
     alive = np.arange(len(polys))
     best = None  # (s, index)
     for first, last in chunks():
@@ -257,7 +262,7 @@ def first_roots(polys: list[list], s_end: int, F: int) -> list[int | None]:
     roots: list[int | None] = [None] * len(polys)
     if not polys:
         return roots
-    screen = Screen(polys, s_end, F, [near(len(c)) for c in polys])
+    screen = _screen(polys, s_end, F)
     alive = np.flatnonzero(~screen.clear())
     for first, last in chunks():
         if not alive.size:

@@ -19,6 +19,7 @@ import numpy as np
 __all__ = ["BLOCK", "CELLS", "Screen", "cell", "chunks"]
 
 CELLS = 256  # the equal cells of a step, certified root-free one by one (or BLOCK at a time)
+_ENDS = np.linspace(0.0, 1.0, CELLS + 1)  # the cells' ends x = c / CELLS
 
 
 def _floats_of(values: list) -> tuple[np.ndarray, int]:
@@ -62,10 +63,9 @@ def _grid_powers(width: int) -> tuple[np.ndarray, np.ndarray]:
     matrix products (38 NumPy passes of Horner per chunk cost more than their arithmetic).
     Each power carries at most i roundings (repeated products), and a dot product of n
     terms n + 1 more, relative to Σ|c_i|: below the screen's ``err`` (8·count·2^-52 Σ|c_i|)."""
-    x = np.linspace(0.0, 1.0, CELLS + 1)
-    V = np.ones((width, x.size))
+    V = np.ones((width, CELLS + 1))
     for i in range(1, width):
-        V[i] = V[i - 1] * x
+        V[i] = V[i - 1] * _ENDS
     D = np.zeros_like(V)
     D[1:] = np.arange(1, width)[:, None] * V[:-1]
     return V, D
@@ -124,7 +124,6 @@ class Screen:
             self.m2 = np.sum(np.abs(self.cf) * powers * (powers - 1), axis=1)
             level = np.array(reached, dtype=float)
             self.err = 8 * counts * 2.0**-52 * np.abs(self.cf).sum(axis=1) + np.ldexp(level / scale[:, 0], -shifts)
-        self.x = np.linspace(0.0, 1.0, CELLS + 1)
 
     def clear(self) -> np.ndarray:
         """Per polynomial, whether one bound certifies all of [0, 1] root-free at once:
@@ -160,7 +159,7 @@ class Screen:
                     mask[rb[i], b[i] * BLOCK - first + cells] = False
             r, c = np.nonzero(mask)
             if r.size:
-                mask[r, c] = ~self._shifted_all(rows[r], self.x[first + c], dx)
+                mask[r, c] = ~self._shifted_all(rows[r], _ENDS[first + c], dx)
         return mask
 
     def _shifted_all(self, rows: np.ndarray, x: np.ndarray, dx: float) -> np.ndarray:
