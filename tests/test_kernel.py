@@ -43,6 +43,9 @@ def _runs(p: Problem, **kw) -> dict[str, str]:
         with kernel.use(which):
             for keep in (True, False):
                 out[f"{which}/{'kept' if keep else 'lean'}"] = _bytes(solve(p, keep_jets=keep, **kw))
+    if kernel.simd():  # the runs above summed eight pairs at a time: the scalar sums too
+        with kernel.use("gmp"), kernel.vectors(False):
+            out["gmp/scalar"] = _bytes(solve(p, **kw))
     return out
 
 
@@ -110,13 +113,57 @@ def test_coefficients_outgrowing_the_packing_width_spill_to_gmp_entries(name):
 
 
 @compiled
-def test_gram_product_floors_like_python():
+@settings(max_examples=40, deadline=None)
+@given(hs.data())
+def test_sums_of_three_limb_operands_agree_on_every_path(data):
+    """The recurrence's Cauchy sums on operands of up to three limbs (the fixed-width path:
+    scalar, or eight pairs at a time where the CPU has AVX-512 IFMA) and beyond (GMP
+    entries): a state of random entries of 0..3 limbs, often all ones (the longest carries,
+    every 52-bit digit full), of both signs, gives the reference's jets on every path; the
+    orders outgrow three limbs part way through, so the paths also hand over mid-step."""
+    from reluflow.integrate.fixed import FixedPoint
+    from reluflow.integrate.taylor import jets
+
+    p, kw = FIXTURES["generic (sliding, events)"] if data.draw(hs.booleans()) else FIXTURES["sn1 (correlated inputs)"]
+    tr = _solved(p, kw)
+    fx = FixedPoint.of(p, tr.F)
+    seg = tr.segments[data.draw(hs.integers(0, len(tr.segments) - 1))]
+    st = seg.start_state()
+    for arr in (st.a, st.U, st.C):
+        flat = arr.reshape(-1)
+        for x in range(flat.size):
+            if flat[x] != 0 or data.draw(hs.booleans()):
+                flat[x] = data.draw(_limbs(3))
+    st.U[~st.active & (st.U > 0)] *= -1  # an inactive pair stays below its surface
+    H = seg.H >> data.draw(hs.integers(0, 200))
+    out = {}
+    for which, on in (("python", False), ("gmp", False), ("gmp", True)):
+        with kernel.use(which), kernel.vectors(on):
+            J = jets(fx, st, 8, max(H, 1))
+            out[which, on] = (J.Y.tolist(), J.R.tolist())
+    assert out["gmp", False] == out["python", False]
+    assert out["gmp", True] == out["python", False]
+
+
+_SOLVED: dict = {}
+
+
+def _solved(p, kw):
+    key = repr(kw) + repr(p.data.y)
+    if key not in _SOLVED:
+        _SOLVED[key] = solve(p, **kw, keep_jets=False)
+    return _SOLVED[key]
+
+
+@compiled
+@pytest.mark.parametrize("vectors", [True, False])
+def test_gram_product_floors_like_python(vectors):
     class Fx:  # the fields gram_times reads
         n, F, cache = 3, 7, {}
         G = np.array([[1 << 9, -3, 5], [-(1 << 300), 7, 0], [2, 0, -1]], dtype=object)
 
     M = np.array([[1, -2, 3], [0, 0, 0], [-(1 << 200), 5, -7]], dtype=object)
-    with kernel.use("gmp"):
+    with kernel.use("gmp"), kernel.vectors(vectors):
         got = kernel.gram_times(Fx, M)
     assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
 
@@ -137,12 +184,14 @@ def _limbs(max_limbs: int):
         lambda nw: hs.tuples(hs.just(nw[0]), hs.lists(_limbs(nw[1]), min_size=2 * nw[0] ** 2, max_size=2 * nw[0] ** 2))
     ),
     hs.sampled_from([70, 128, 146]),
+    hs.booleans(),
 )
-def test_limb_products_of_every_size_sum_like_python(case, F):
+def test_limb_products_of_every_size_sum_like_python(case, F, vectors):
     """The multiply-accumulate behind every product of the kernel (the Gram's column sums
-    up to 3 limbs by 3, the unrolled path, the schoolbook loop up to 8, GMP beyond), on
-    sums of products of mixed signs and sizes (at most 3 limbs, or 5), floored by shifts
-    within a limb and by whole limbs: a Gram product, against Python's integers."""
+    up to 3 limbs by 3, or its vector sums over the digits of G + 2^207, the unrolled path,
+    the schoolbook loop up to 8, GMP beyond), on sums of products of mixed signs and sizes
+    (at most 3 limbs, or 5), floored by shifts within a limb and by whole limbs: a Gram
+    product, against Python's integers."""
     n, values = case
 
     class Fx:  # the fields gram_times reads
@@ -150,7 +199,7 @@ def test_limb_products_of_every_size_sum_like_python(case, F):
 
     Fx.n, Fx.F, Fx.cache = n, F, {}
     M = np.array(values[n * n :], dtype=object).reshape(n, n)
-    with kernel.use("gmp"):
+    with kernel.use("gmp"), kernel.vectors(vectors):
         got = kernel.gram_times(Fx, M)
     assert got.tolist() == (M.dot(Fx.G) >> Fx.F).tolist()
 

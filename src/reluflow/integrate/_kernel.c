@@ -13,7 +13,7 @@
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 6 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 7 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -360,10 +360,10 @@ static int cauchy_sum(mpz_t *L, Py_ssize_t lcols, Py_ssize_t lcol, mpz_t *R, Py_
  * contiguous memory instead of GMP's scattered limb arrays, and no entry costs a GMP
  * allocation.  An entry wider than W limbs turns packing off for the step: the operands
  * spill into mpz blocks and the mpz path takes over (the same integers). */
-typedef struct { Py_ssize_t W, rows, cols; mp_limb_t *data; int ok; } Packed;
+typedef struct { Py_ssize_t W, rows, cols; mp_limb_t *data; int ok; mp_size_t most; } Packed; /* most: the widest entry set */
 
 static int packed_new(Packed *P, Py_ssize_t W, Py_ssize_t rows, Py_ssize_t cols) {
-    P->W = W; P->rows = rows; P->cols = cols; P->ok = 1;
+    P->W = W; P->rows = rows; P->cols = cols; P->ok = 1; P->most = 0;
     P->data = (mp_limb_t *)PyMem_Calloc((size_t)(rows * cols * (W + 1)) + 1, sizeof(mp_limb_t));
     if (P->data == NULL) { PyErr_NoMemory(); return -1; }
     return 0;
@@ -383,7 +383,9 @@ static inline mpz_srcptr slot_read(const mp_limb_t *slot, mpz_ptr view) {
 }
 
 static inline int packed_set(Packed *P, Py_ssize_t row, Py_ssize_t col, mpz_srcptr z) {
-    if ((Py_ssize_t)mpz_size(z) > P->W) return -1;
+    mp_size_t size = (mp_size_t)mpz_size(z);
+    if (size > P->W) return -1;
+    if (size > P->most) P->most = size;
     slot_write(P->data + (col * P->rows + row) * (P->W + 1), z);
     return 0;
 }
@@ -417,6 +419,332 @@ static int cauchy_packed(const Packed *PL, Py_ssize_t lcol, const Packed *PR, Py
     difference(out, sc, width, any_neg);
     return 0;
 }
+
+#if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
+/* ---- the recurrence's sums in fixed width ------------------------------------------------
+ * While every Cauchy operand has at most three limbs (30-digit runs: F = 146 bits), one
+ * order's per-pair arithmetic runs on fixed-width two's complement integers instead of
+ * GMP's: each Cauchy sum in six signed 128-bit column sums (no sign-split accumulators, no
+ * carry chain per product), then (a u)_k >> hshift summed per point, (r u)_k per neuron
+ * and (a r)_k times c, each written to an mpz once.  A generic run spent ~15 GMP calls per
+ * pair and order here (most of the recurrence's time at low orders, where the sums are
+ * short).  Exact integers throughout, floor shifts included: the same results as the
+ * GMP path (tests/test_kernel.py), which stays the path of wider entries. */
+#define FIXED3 1
+#define XL 7 /* the limbs of one Cauchy sum: products < 2^384, at most 2^63 terms */
+#define RL 8 /* ... of a sum of such sums (per point or neuron), shifted or not */
+typedef __int128 i128;
+typedef unsigned __int128 u128;
+
+/* x = sum_{lo <= i <= hi} X[i, xc] Y[k - i, yc] as XL limbs of two's complement, for packed
+ * operands whose entries have at most three limbs (zero-padded slots of W >= 3 limbs) */
+static void fixed_sum(const Packed *PX, Py_ssize_t xc, const Packed *PY, Py_ssize_t yc, Py_ssize_t lo,
+                      Py_ssize_t hi, Py_ssize_t k, mp_limb_t *x) {
+    Py_ssize_t stride = PX->W + 1; /* PY->W is the same */
+    const mp_limb_t *xs = PX->data + xc * PX->rows * stride, *ys = PY->data + yc * PY->rows * stride;
+    i128 c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0;
+    for (Py_ssize_t i = lo; i <= hi; i++) {
+        const mp_limb_t *a = xs + i * stride, *b = ys + (k - i) * stride;
+        long sa = (long)a[0], sb = (long)b[0];
+        if (!sa || !sb) continue;
+        long an = sa < 0 ? -sa : sa, bn = sb < 0 ? -sb : sb;
+        i128 q0, q1, q2, q3, q4, q5;
+        if (an == 3 && bn == 3) {
+            u128 p00 = (u128)a[1] * b[1], p01 = (u128)a[1] * b[2], p02 = (u128)a[1] * b[3];
+            u128 p10 = (u128)a[2] * b[1], p11 = (u128)a[2] * b[2], p12 = (u128)a[2] * b[3];
+            u128 p20 = (u128)a[3] * b[1], p21 = (u128)a[3] * b[2], p22 = (u128)a[3] * b[3];
+            /* the product's limb columns (each below 2^67) */
+            q0 = (mp_limb_t)p00;
+            q1 = (i128)(mp_limb_t)(p00 >> 64) + (mp_limb_t)p01 + (mp_limb_t)p10;
+            q2 = (i128)(mp_limb_t)(p01 >> 64) + (mp_limb_t)(p10 >> 64) + (mp_limb_t)p02 + (mp_limb_t)p11 + (mp_limb_t)p20;
+            q3 = (i128)(mp_limb_t)(p02 >> 64) + (mp_limb_t)(p11 >> 64) + (mp_limb_t)(p20 >> 64) + (mp_limb_t)p12 +
+                 (mp_limb_t)p21;
+            q4 = (i128)(mp_limb_t)(p12 >> 64) + (mp_limb_t)(p21 >> 64) + (mp_limb_t)p22;
+            q5 = (mp_limb_t)(p22 >> 64);
+        } else if (an <= 2 && bn <= 2) { /* two limbs each (or fewer, zero-padded) */
+            u128 p00 = (u128)a[1] * b[1], p01 = (u128)a[1] * b[2], p10 = (u128)a[2] * b[1], p11 = (u128)a[2] * b[2];
+            q0 = (mp_limb_t)p00;
+            q1 = (i128)(mp_limb_t)(p00 >> 64) + (mp_limb_t)p01 + (mp_limb_t)p10;
+            q2 = (i128)(mp_limb_t)(p01 >> 64) + (mp_limb_t)(p10 >> 64) + (mp_limb_t)p11;
+            q3 = (mp_limb_t)(p11 >> 64);
+            q4 = q5 = 0;
+        } else { /* three limbs by two (or fewer) */
+            const mp_limb_t *t = an == 3 ? a : b, *s = an == 3 ? b : a;
+            u128 p00 = (u128)t[1] * s[1], p01 = (u128)t[1] * s[2], p10 = (u128)t[2] * s[1];
+            u128 p11 = (u128)t[2] * s[2], p20 = (u128)t[3] * s[1], p21 = (u128)t[3] * s[2];
+            q0 = (mp_limb_t)p00;
+            q1 = (i128)(mp_limb_t)(p00 >> 64) + (mp_limb_t)p01 + (mp_limb_t)p10;
+            q2 = (i128)(mp_limb_t)(p01 >> 64) + (mp_limb_t)(p10 >> 64) + (mp_limb_t)p11 + (mp_limb_t)p20;
+            q3 = (i128)(mp_limb_t)(p11 >> 64) + (mp_limb_t)(p20 >> 64) + (mp_limb_t)p21;
+            q4 = (mp_limb_t)(p21 >> 64);
+            q5 = 0;
+        }
+        if ((sa ^ sb) < 0) { c0 -= q0; c1 -= q1; c2 -= q2; c3 -= q3; c4 -= q4; c5 -= q5; }
+        else { c0 += q0; c1 += q1; c2 += q2; c3 += q3; c4 += q4; c5 += q5; }
+    }
+    i128 cols[6] = {c0, c1, c2, c3, c4, c5}, carry = 0;
+    for (int c = 0; c < 6; c++) {
+        carry += cols[c];
+        x[c] = (mp_limb_t)carry;
+        carry >>= 64; /* arithmetic: floor */
+    }
+    x[6] = (mp_limb_t)carry;
+}
+
+/* acc (RL limbs) += floor(x / 2^sh) for x of XL limbs, both two's complement */
+static void add_shifted(mp_limb_t *acc, const mp_limb_t *x, unsigned long sh) {
+    mp_limb_t sign = (mp_limb_t)((long)x[XL - 1] >> 63);
+    unsigned long q = sh / 64, s = sh % 64;
+    u128 carry = 0;
+    for (unsigned long i = 0; i < RL; i++) {
+        mp_limb_t lo = i + q < XL ? x[i + q] : sign, hi = i + q + 1 < XL ? x[i + q + 1] : sign;
+        mp_limb_t y = s ? (lo >> s) | (hi << (64 - s)) : lo;
+        carry += (u128)acc[i] + y;
+        acc[i] = (mp_limb_t)carry;
+        carry >>= 64;
+    }
+}
+
+/* acc (RL limbs) += x (XL limbs), two's complement */
+static void add_wide(mp_limb_t *acc, const mp_limb_t *x) {
+    mp_limb_t sign = (mp_limb_t)((long)x[XL - 1] >> 63);
+    u128 carry = 0;
+    for (int i = 0; i < RL; i++) {
+        carry += (u128)acc[i] + (i < XL ? x[i] : sign);
+        acc[i] = (mp_limb_t)carry;
+        carry >>= 64;
+    }
+}
+
+/* the magnitude of x (len limbs, two's complement) into mag; its sign; mag's limb count */
+static mp_size_t magnitude(mp_limb_t *mag, const mp_limb_t *x, int len, int *negative) {
+    *negative = (long)x[len - 1] < 0;
+    if (*negative) {
+        u128 carry = 1;
+        for (int i = 0; i < len; i++) {
+            carry += (mp_limb_t)~x[i];
+            mag[i] = (mp_limb_t)carry;
+            carry >>= 64;
+        }
+    } else
+        for (int i = 0; i < len; i++) mag[i] = x[i];
+    mp_size_t n = len;
+    while (n && !mag[n - 1]) n--;
+    return n;
+}
+
+/* o[0..n) = mag[0..n) for n <= RL, unrolled: a loop here became rep movsq, whose start-up
+ * was a sixth of a vector Gram row's time */
+static inline void copy_limbs(mp_limb_t *o, const mp_limb_t *mag, mp_size_t n) {
+    switch (n) {
+    case 8: o[7] = mag[7]; /* fall through */
+    case 7: o[6] = mag[6]; /* fall through */
+    case 6: o[5] = mag[5]; /* fall through */
+    case 5: o[4] = mag[4]; /* fall through */
+    case 4: o[3] = mag[3]; /* fall through */
+    case 3: o[2] = mag[2]; /* fall through */
+    case 2: o[1] = mag[1]; /* fall through */
+    case 1: o[0] = mag[0]; /* fall through */
+    default: break;
+    }
+}
+
+/* out = -x for x of RL limbs, two's complement (the residual's order is minus a sum) */
+static void negated(mpz_ptr out, const mp_limb_t *x) {
+    mp_limb_t mag[RL];
+    int negative;
+    mp_size_t n = magnitude(mag, x, RL, &negative);
+    mp_limb_t *o = mpz_limbs_write(out, n ? n : 1);
+    copy_limbs(o, mag, n);
+    mpz_limbs_finish(out, negative ? n : -n);
+}
+
+/* out = floor(x * c / 2^sh) for x of len <= RL limbs of two's complement and c >= 0
+ * (the recurrence's a_{k+1} and C_{k+1}: the same integer as mpz_mul then mpz_fdiv_q_2exp) */
+static int floor_times(mpz_ptr out, const mp_limb_t *x, int len, mpz_srcptr c, mp_bitcnt_t sh, Scratch *sc) {
+    mp_limb_t mag[RL];
+    int negative;
+    mp_size_t xn = magnitude(mag, x, len, &negative), cn = (mp_size_t)mpz_size(c);
+    if (xn == 0 || cn == 0) { mpz_set_ui(out, 0); return 0; }
+    if (scratch_fit(sc, xn + cn + 1) < 0) return -1;
+    const mp_limb_t *cd = mpz_limbs_read(c);
+    if (xn >= cn) mpn_mul(sc->tmp, mag, xn, cd, cn);
+    else mpn_mul(sc->tmp, cd, cn, mag, xn);
+    mp_size_t pn = xn + cn, skip = (mp_size_t)(sh / GMP_NUMB_BITS);
+    mp_limb_t *o = mpz_limbs_write(out, (pn > skip ? pn - skip : 0) + 1);
+    mp_size_t rn = shift_floor(o, sc->tmp, pn, sh, negative);
+    mpz_limbs_finish(out, negative ? -rn : rn);
+    return 0;
+}
+
+/* ---- the same sums eight pairs at a time (x86-64 with AVX-512 IFMA) -----------------------
+ * Each operand of the sums also kept per pair in lanes: the magnitude's four 52-bit digits
+ * and the sign, order after order, eight pairs to a vector (a and r repeated for each pair
+ * of their neuron or point).  One vector multiply-add (vpmadd52lo/hi) makes eight digit
+ * products: a Cauchy sum of eight pairs in 64 of them per term, into column sums of
+ * positive and negative products (masked by the product's sign; each below 2^63 for fewer
+ * than 256 terms), whose difference, carried, is the sum exactly.  Scalar three-limb
+ * products cost ~10 ns here against ~2.5 ns per product this way (AMD EPYC).  Chosen at
+ * run time (CPUID: avx512f, avx512dq, avx512ifma) and switchable (simd()), so tests run
+ * both ways on the same data. */
+#if defined(__x86_64__) && defined(__GNUC__) && (__GNUC__ >= 8 || defined(__clang__))
+#define LANES 1
+#include <immintrin.h>
+#define DIGIT_MASK ((1ULL << 52) - 1)
+#define MAX_TERMS 255 /* terms of one sum: the column sums stay below 2^63 */
+#define GRAM_BIAS 207 /* the Gram's digits are those of G + 2^207 (|G| < 2^192) */
+typedef struct { Py_ssize_t rows, width, filled; uint64_t *d, *s; } Lanes; /* d: [row][digit][lane], s: [row][lane] */
+static int simd_ok = 0, simd_on = 1;
+
+/* the four 52-bit digits of a value below 2^208 (limbs l0..l3), at d[0], d[w], d[2w], d[3w] */
+static inline void digits_of(uint64_t *d, Py_ssize_t w, mp_limb_t l0, mp_limb_t l1, mp_limb_t l2, mp_limb_t l3) {
+    d[0] = l0 & DIGIT_MASK;
+    d[w] = ((l0 >> 52) | (l1 << 12)) & DIGIT_MASK;
+    d[2 * w] = ((l1 >> 40) | (l2 << 24)) & DIGIT_MASK;
+    d[3 * w] = ((l2 >> 28) | (l3 << 36)) & DIGIT_MASK;
+}
+
+static int lanes_new(Lanes *L, Py_ssize_t rows, Py_ssize_t na) {
+    L->rows = rows;
+    L->width = (na + 7) / 8 * 8;
+    L->filled = 0;
+    L->d = (uint64_t *)PyMem_Calloc((size_t)(rows * 5 * L->width) + 1, sizeof(uint64_t));
+    L->s = L->d + rows * 4 * L->width;
+    if (L->d == NULL) { PyErr_NoMemory(); return -1; }
+    return 0;
+}
+
+/* the lanes' rows up to ``upto`` from the packed operand (entries of at most three limbs;
+ * pair i reads column map[i], or i) */
+static void lanes_sync(Lanes *L, const Packed *P, const Py_ssize_t *map, Py_ssize_t na, Py_ssize_t upto) {
+    Py_ssize_t stride = P->W + 1, w = L->width;
+    for (Py_ssize_t t = L->filled; t <= upto; t++) {
+        uint64_t *d = L->d + t * 4 * w, *sg = L->s + t * w;
+        for (Py_ssize_t i = 0; i < na; i++) {
+            const mp_limb_t *slot = P->data + ((map ? map[i] : i) * P->rows + t) * stride;
+            digits_of(d + i, w, slot[1], slot[2], slot[3], 0); /* zero-padded */
+            sg[i] = (long)slot[0] < 0 ? ~(uint64_t)0 : 0;
+        }
+    }
+    if (upto + 1 > L->filled) L->filled = upto + 1;
+}
+
+/* x[lane] = P - N for column sums (radix 2^52, each below 2^63) of eight lanes: the
+ * difference carried into digits, then packed into XL limbs of two's complement */
+__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_limbs(const __m512i *P, const __m512i *N,
+                                                                              mp_limb_t x[8][XL]) {
+    uint64_t dig[9][8] __attribute__((aligned(64)));
+    __m512i carry = _mm512_setzero_si512(), mask = _mm512_set1_epi64((long long)DIGIT_MASK);
+    for (int c = 0; c < 8; c++) {
+        __m512i v = _mm512_add_epi64(_mm512_sub_epi64(P[c], N[c]), carry);
+        _mm512_store_si512(dig[c], _mm512_and_si512(v, mask));
+        carry = _mm512_srai_epi64(v, 52); /* floor: the digits stay non-negative */
+    }
+    _mm512_store_si512(dig[8], carry);
+    for (int lane = 0; lane < 8; lane++) {
+        mp_limb_t *o = x[lane];
+        for (int i = 0; i < XL; i++) o[i] = 0;
+        for (int c = 0; c < 8; c++) {
+            int bit = 52 * c, li = bit / 64, sh = bit % 64;
+            o[li] |= dig[c][lane] << sh;
+            if (sh > 12) o[li + 1] |= dig[c][lane] >> (64 - sh);
+        }
+        o[6] += dig[8][lane] << 32; /* the signed top digit, at 2^416 */
+    }
+}
+
+/* x[lane] = sum_{t <= k} X[t] Y[k - t] for the eight pairs from ``off``, XL limbs of two's complement each */
+__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_sum(const Lanes *X, const Lanes *Y,
+                                                                            Py_ssize_t k, Py_ssize_t off,
+                                                                            mp_limb_t x[8][XL]) {
+    const Py_ssize_t w = X->width;
+    __m512i P[8], N[8];
+    for (int c = 0; c < 8; c++) P[c] = N[c] = _mm512_setzero_si512();
+    for (Py_ssize_t t = 0; t <= k; t++) {
+        const uint64_t *xd = X->d + t * 4 * w + off, *yd = Y->d + (k - t) * 4 * w + off;
+        __m512i sx = _mm512_loadu_si512(X->s + t * w + off), sy = _mm512_loadu_si512(Y->s + (k - t) * w + off);
+        __mmask8 neg = _mm512_movepi64_mask(_mm512_xor_si512(sx, sy)), pos = (__mmask8)~neg;
+        __m512i a[4], b[4];
+        for (int d = 0; d < 4; d++) {
+            a[d] = _mm512_loadu_si512(xd + d * w);
+            b[d] = _mm512_loadu_si512(yd + d * w);
+        }
+        for (int d = 0; d < 4; d++)
+            for (int e = 0; e < 4; e++) {
+                P[d + e] = _mm512_mask_madd52lo_epu64(P[d + e], pos, a[d], b[e]);
+                P[d + e + 1] = _mm512_mask_madd52hi_epu64(P[d + e + 1], pos, a[d], b[e]);
+                N[d + e] = _mm512_mask_madd52lo_epu64(N[d + e], neg, a[d], b[e]);
+                N[d + e + 1] = _mm512_mask_madd52hi_epu64(N[d + e + 1], neg, a[d], b[e]);
+            }
+    }
+    lanes_limbs(P, N, x);
+}
+#endif
+
+/* Where one order's Cauchy sums come from: the packed operands one pair at a time, or
+ * their lanes eight pairs at a time.  Kinds: (a u), (a r), (r u) of each pair. */
+enum { SUM_AU, SUM_AR, SUM_RU };
+typedef struct {
+    const Packed *A, *R, *U;
+    const Py_ssize_t *aj, *ak;
+    Py_ssize_t na;
+#ifdef LANES
+    Lanes *lanes; /* [a, r, u] per pair, or NULL */
+#endif
+} Sums;
+
+/* x[lane] = the kind's sum of order k (all terms t = 0..k) for the pairs 8b .. 8b+7 below na */
+static void block_sums(const Sums *S, int kind, Py_ssize_t b, Py_ssize_t k, mp_limb_t x[8][XL]) {
+#ifdef LANES
+    if (S->lanes != NULL) {
+        const Lanes *L = S->lanes;
+        lanes_sum(kind == SUM_RU ? L + 1 : L, kind == SUM_AU ? L + 2 : kind == SUM_AR ? L + 1 : L + 2, k, 8 * b, x);
+        return;
+    }
+#endif
+    for (Py_ssize_t lane = 0; lane < 8 && 8 * b + lane < S->na; lane++) {
+        Py_ssize_t i = 8 * b + lane;
+        if (kind == SUM_AU) fixed_sum(S->A, S->aj[i], S->U, i, 0, k, k, x[lane]);
+        else if (kind == SUM_AR) fixed_sum(S->A, S->aj[i], S->R, S->ak[i], 0, k, k, x[lane]);
+        else fixed_sum(S->R, S->ak[i], S->U, i, 0, k, k, x[lane]);
+    }
+}
+
+/* r_k[l] = -(sum over the pairs i at point l of (a u)_k >> hshift_i) (+ y_l at k = 0), the
+ * recurrence's residual order; ``wide``: room for n RL-limb sums */
+static void fixed_residual(const Sums *S, const unsigned long *hshift, Py_ssize_t n, Py_ssize_t k, mpz_t *rk, mpz_t *y,
+                           mp_limb_t *wide) {
+    mp_limb_t x[8][XL];
+    memset(wide, 0, sizeof(mp_limb_t) * (size_t)(n * RL));
+    for (Py_ssize_t b = 0; 8 * b < S->na; b++) {
+        block_sums(S, SUM_AU, b, k, x);
+        for (Py_ssize_t i = 8 * b; i < 8 * b + 8 && i < S->na; i++) add_shifted(wide + S->ak[i] * RL, x[i - 8 * b], hshift[i]);
+    }
+    for (Py_ssize_t l = 0; l < n; l++) {
+        negated(rk[l], wide + l * RL);
+        if (k == 0) mpz_add(rk[l], rk[l], y[l]);
+    }
+}
+
+/* a_{k+1}[j] = (sum over the pairs of neuron j of (r u)_k) c >> sh and C_{k+1} = (a r)_k c >> sh
+ * per pair (sh = 2F), r_k known; ``wide``: room for m RL-limb sums */
+static int fixed_next(const Sums *S, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, mpz_srcptr c, mp_bitcnt_t sh,
+                      mpz_t *anext, mpz_t *Cn, int ortho, mp_limb_t *wide, Scratch *sc) {
+    mp_limb_t x[8][XL];
+    const Py_ssize_t *aj = S->aj, *ak = S->ak;
+    memset(wide, 0, sizeof(mp_limb_t) * (size_t)(m * RL));
+    for (Py_ssize_t b = 0; 8 * b < S->na; b++) {
+        block_sums(S, SUM_RU, b, k, x);
+        for (Py_ssize_t i = 8 * b; i < 8 * b + 8 && i < S->na; i++) add_wide(wide + aj[i] * RL, x[i - 8 * b]);
+        block_sums(S, SUM_AR, b, k, x);
+        for (Py_ssize_t i = 8 * b; i < 8 * b + 8 && i < S->na; i++)
+            if (floor_times(ortho ? Cn[i] : Cn[aj[i] * n + ak[i]], x[i - 8 * b], XL, c, sh, sc) < 0) return -1;
+    }
+    for (Py_ssize_t j = 0; j < m; j++)
+        if (floor_times(anext[j], wide + j * RL, RL, c, sh, sc) < 0) return -1;
+    return 0;
+}
+#endif
 
 /* out[l] = (sum_{x < len} row[x] * M[x*sx + l*sl]) >> F for l < cols: the products at the
  * limb level into one pair of accumulators per column (as cauchy_sum), the same integers
@@ -452,7 +780,6 @@ static int row_times(mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_s
 
 #if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
 #define GRAM3 1
-typedef unsigned __int128 u128;
 #define GRAM_COLS 6 /* the limb columns of a product of three-limb operands */
 
 /* cols += a * b (AN <= 3 limbs of a, three of b) as sums per limb column, the carries left
@@ -493,8 +820,89 @@ typedef struct {
     mp_limb_t *G3;      /* gmax <= 3: G's magnitudes as three limbs each (zero-padded), else NULL */
     unsigned char *neg; /* ... their signs */
     void *cols;         /* ... and the column sums of one row's products: 2 n GRAM_COLS u128 */
+    uint64_t *Gd;       /* gmax <= 3, n <= MAX_TERMS, vector sums: the digits of G + 2^GRAM_BIAS, [x][digit][l] */
+    Py_ssize_t npad;    /* ... l padded to whole vectors of eight */
     int ready;          /* initialised */
 } Gram;
+
+#ifdef LANES
+/* out = floor(x / 2^sh) for x of XL limbs, two's complement */
+static void floor_to_mpz(mpz_ptr out, const mp_limb_t *x, mp_bitcnt_t sh) {
+    mp_limb_t y[RL] = {0}, mag[RL];
+    int negative;
+    add_shifted(y, x, sh);
+    mp_size_t n = magnitude(mag, y, RL, &negative);
+    mp_limb_t *o = mpz_limbs_write(out, n ? n : 1);
+    copy_limbs(o, mag, n);
+    mpz_limbs_finish(out, negative ? -n : n);
+}
+
+/* one row of (C @ G) >> F eight outputs at a time (the row's entries of at most three
+ * limbs).  Gram_init keeps the digits of G + 2^207 (GRAM_BIAS): every entry positive, so
+ * an entry C_x of the row multiplies eight columns with one product sign, its own, and
+ * goes whole into the positive or the negative column sums: half the multiply-adds of
+ * masking signs apart per lane (lanes_sum).  The bias adds 2^207 sum_x C_x to every
+ * output, taken off exactly before the floor shift. */
+__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(const Gram *g, mpz_t *row, mpz_t *out) {
+    const Py_ssize_t n = g->n, w = g->npad;
+    uint64_t cd[MAX_TERMS][4];
+    Py_ssize_t at[MAX_TERMS], npos = 0, nneg = 0;
+    mp_limb_t sum[RL] = {0}, bias[XL]; /* sum_x C_x, then 2^207 times it */
+    for (Py_ssize_t x = 0; x < n; x++) { /* the row's non-zero entries: positive ones first, negative ones last */
+        mp_size_t size = (mp_size_t)mpz_size(row[x]);
+        if (!size) continue;
+        const mp_limb_t *l = mpz_limbs_read(row[x]);
+        mp_limb_t l0 = l[0], l1 = size > 1 ? l[1] : 0, l2 = size > 2 ? l[2] : 0, v[XL];
+        int negative = mpz_sgn(row[x]) < 0;
+        Py_ssize_t z = negative ? n - 1 - nneg++ : npos++;
+        digits_of(cd[z], 1, l0, l1, l2, 0);
+        at[z] = x;
+        mp_limb_t mag[XL] = {l0, l1, l2, 0, 0, 0, 0};
+        u128 carry = negative; /* C_x in two's complement: -|C| = ~|C| + 1 */
+        for (int i = 0; i < XL; i++) {
+            carry += negative ? (mp_limb_t)~mag[i] : mag[i];
+            v[i] = (mp_limb_t)carry;
+            carry >>= 64;
+        }
+        add_wide(sum, v);
+    }
+    for (int i = XL - 1; i >= 0; i--) /* bias = sum << GRAM_BIAS (3 limbs and 15 bits) */
+        bias[i] = (i >= 3 ? sum[i - 3] << 15 : 0) | (i >= 4 ? sum[i - 4] >> 49 : 0);
+    mp_limb_t xs[8][XL];
+    for (Py_ssize_t v = 0; v < w; v += 8) {
+        __m512i P[8], N[8];
+        for (int c = 0; c < 8; c++) P[c] = N[c] = _mm512_setzero_si512();
+#define GRAM_TERM(ACC, Z)                                                           \
+    do {                                                                            \
+        const uint64_t *gd = g->Gd + at[Z] * 4 * w + v;                              \
+        __m512i a[4], b[4];                                                         \
+        for (int d = 0; d < 4; d++) {                                               \
+            a[d] = _mm512_set1_epi64((long long)cd[Z][d]);                          \
+            b[d] = _mm512_loadu_si512(gd + d * w);                                  \
+        }                                                                           \
+        for (int d = 0; d < 4; d++)                                                 \
+            for (int e = 0; e < 4; e++) {                                           \
+                ACC[d + e] = _mm512_madd52lo_epu64(ACC[d + e], a[d], b[e]);         \
+                ACC[d + e + 1] = _mm512_madd52hi_epu64(ACC[d + e + 1], a[d], b[e]); \
+            }                                                                       \
+    } while (0)
+        for (Py_ssize_t z = 0; z < npos; z++) GRAM_TERM(P, z);
+        for (Py_ssize_t z = n - nneg; z < n; z++) GRAM_TERM(N, z);
+#undef GRAM_TERM
+        lanes_limbs(P, N, xs);
+        for (Py_ssize_t l = v; l < v + 8 && l < n; l++) {
+            mp_limb_t *o = xs[l - v];
+            u128 borrow = 0;
+            for (int i = 0; i < XL; i++) {
+                u128 t = (u128)o[i] - bias[i] - borrow;
+                o[i] = (mp_limb_t)t;
+                borrow = (t >> 64) & 1;
+            }
+            floor_to_mpz(out[l], o, g->F);
+        }
+    }
+}
+#endif
 
 /* one row of (C @ G) >> F: shared by Gram.times and the recurrence's u = (C @ G) >> F.
  * Entries of at most three limbs (G and the row: 30-digit runs) go by column sums
@@ -502,6 +910,12 @@ typedef struct {
  * products; any other size by row_times.  The same integers either way. */
 static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
     Py_ssize_t n = g->n;
+#ifdef LANES
+    if (g->Gd != NULL && simd_ok && simd_on && most_limbs(row, n) <= 3) {
+        gram_lanes(g, row, out);
+        return 0;
+    }
+#endif
 #ifdef GRAM3
     if (g->G3 != NULL && most_limbs(row, n) <= 3) {
         const mp_size_t width = GRAM_COLS + 2; /* the limbs of one output's column sums */
@@ -543,6 +957,7 @@ static void Gram_dealloc(Gram *self) {
     PyMem_Free(self->G3);
     PyMem_Free(self->neg);
     PyMem_Free(self->cols);
+    PyMem_Free(self->Gd);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -571,6 +986,25 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
             mpn_copyi(self->G3 + 3 * x, mpz_limbs_read(self->G[x]), (mp_size_t)mpz_size(self->G[x]));
             self->neg[x] = mpz_sgn(self->G[x]) < 0;
         }
+    }
+#endif
+#ifdef LANES
+    if (self->gmax <= 3 && n <= MAX_TERMS && simd_ok) { /* the digits of G + 2^GRAM_BIAS, all positive */
+        Py_ssize_t w = self->npad = (n + 7) / 8 * 8;
+        self->Gd = (uint64_t *)PyMem_Calloc((size_t)(4 * n * w + 1), sizeof(uint64_t));
+        if (self->Gd == NULL) { PyErr_NoMemory(); return -1; }
+        mpz_t biased;
+        mpz_init(biased);
+        for (Py_ssize_t x = 0; x < n; x++)
+            for (Py_ssize_t l = 0; l < n; l++) {
+                mpz_set_ui(biased, 1);
+                mpz_mul_2exp(biased, biased, GRAM_BIAS);
+                mpz_add(biased, biased, self->G[x * n + l]);
+                mp_limb_t d[4] = {0, 0, 0, 0};
+                mpn_copyi(d, mpz_limbs_read(biased), (mp_size_t)mpz_size(biased));
+                digits_of(self->Gd + x * 4 * w + l, w, d[0], d[1], d[2], d[3]);
+            }
+        mpz_clear(biased);
     }
 #endif
     return 0;
@@ -1465,6 +1899,11 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     }
     PyObject *result = NULL;
     Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, *pins = NULL, npins = 0;
+    unsigned long *hsh = NULL; /* hshift per pair */
+    mp_limb_t *wide = NULL;    /* the fixed-width path's sums per point or neuron */
+#ifdef LANES
+    Lanes lanes[3] = {{0}}; /* a, r, u per pair, when the vector sums are on */
+#endif
     Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, A = {0}, Cs = {0}, Us = {0}, R = {0},
           acc = {0}, rk = {0}, q = {0}, tmp = {0}, sums = {0};
     Block *mine[KEPT_BLOCKS] = {&H, &hshift, &y, &g, &a0s, &U0, &C0, &A, &Cs, &Us, &R, &acc, &rk, &q, &tmp, &sums};
@@ -1498,6 +1937,20 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         read_fit(U_obj, &U0, m * n) < 0 || read_fit(C_obj, &C0, m * n) < 0)
         goto done;
     if (ortho && read_fit(g_obj, &g, na) < 0) goto done;
+    hsh = (unsigned long *)PyMem_Malloc(sizeof(unsigned long) * (size_t)na);
+    wide = (mp_limb_t *)PyMem_Malloc(sizeof(mp_limb_t) * (size_t)((n > m ? n : m) * 8 + 1));
+    if (hsh == NULL || wide == NULL) { PyErr_NoMemory(); goto done; }
+#ifdef LANES
+    if (simd_ok && simd_on && packing)
+        for (int x = 0; x < 3; x++)
+            if (lanes_new(lanes + x, p + 1, na) < 0) goto done;
+#endif
+    for (Py_ssize_t i = 0; i < na; i++) {
+        if (mpz_sgn(hshift.z[i]) < 0 || !mpz_fits_ulong_p(hshift.z[i])) {
+            PyErr_SetString(PyExc_ValueError, "hshift: shifts of at least 0"); goto done;
+        }
+        hsh[i] = mpz_get_ui(hshift.z[i]);
+    }
     if (read_indices(pins_obj, &pins, &npins) < 0) goto done;
     if (projs_read(proj_obj, n, m, &projs, &nprojs, &nBmax) < 0) goto done;
     pview = (mpz_t *)PyMem_Malloc(sizeof(mpz_t) * (size_t)(nBmax ? nBmax : 1));
@@ -1591,56 +2044,83 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
             for (Py_ssize_t l = 0; l < n; l++) { int b = bit_length(R.z[(k - 1) * n + l]); if (b > top) top = b; }
             if (top <= float_below) { k0 = k; break; }
         }
-        /* acc = Cauchy products of order k: [(a u)_k | (a r)_k | (r u)_k] per pair, without the
-         * terms of the unknown r_k (a_0 r_k and r_k u_0, added below) */
-        for (Py_ssize_t i = 0; i < na; i++)
-            if (operand_cauchy(ops + OA, aj[i], ops + OU, i, 0, k, k, acc.z[i], &sc) < 0 ||
-                operand_cauchy(ops + OA, aj[i], ops + OR, ak[i], 1, k, k, acc.z[na + i], &sc) < 0 ||
-                operand_cauchy(ops + OR, ak[i], ops + OU, i, 0, k - 1, k, acc.z[2 * na + i], &sc) < 0)
-                goto done;
-        /* r = -(sum per point of acc[:na] >> hshift) (+ y at k = 0) */
-        for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(sums.z[l], 0);
-        for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_fdiv_q_2exp(t0, acc.z[i], mpz_get_ui(hshift.z[i]));
-            mpz_add(sums.z[ak[i]], sums.z[ak[i]], t0);
-        }
-        for (Py_ssize_t l = 0; l < n; l++) {
-            mpz_ptr r = R.z[k * n + l];
-            mpz_neg(r, sums.z[l]);
-            if (k == 0) mpz_add(r, r, y.z[l]);
-        }
-        for (Py_ssize_t i = 0; i < na; i++) mpz_set(rk.z[i], R.z[k * n + ak[i]]);
-        mpz_fdiv_q_ui(c, H.z[0], (unsigned long)(n * (k + 1)));
-        /* ak1 = (sum per neuron of acc[2na:] + rk * u0) * c >> 2F */
-        for (Py_ssize_t j = 0; j < m; j++) mpz_set_ui(sums.z[j], 0);
-        for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_mul(t0, rk.z[i], U0.z[aj[i] * n + ak[i]]); /* r_k u_0 */
-            mpz_add(t0, t0, acc.z[2 * na + i]);
-            mpz_add(sums.z[aj[i]], sums.z[aj[i]], t0);
-        }
-        for (Py_ssize_t j = 0; j < m; j++) {
-            mpz_mul(t0, sums.z[j], c);
-            mpz_fdiv_q_2exp(A.z[(k + 1) * m + j], t0, 2 * F);
-        }
-        /* q = acc[na:2na] + a0 * rk */
-        for (Py_ssize_t i = 0; i < na; i++) {
-            mpz_mul(q.z[i], a0s.z[aj[i]], rk.z[i]); /* a_0 r_k */
-            mpz_add(q.z[i], q.z[i], acc.z[na + i]);
-        }
         mpz_t *Cn = Cs.z + (k + 1) * mv, *Un = Us.z + (k + 1) * mv;
+        if (!ortho)
+            for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(Cn[x], 0); /* inactive entries: 0 */
+        mpz_fdiv_q_ui(c, H.z[0], (unsigned long)(n * (k + 1)));
+        /* r_k, a_{k+1} and C_{k+1}: in fixed width while the operands have at most three limbs */
+        int have_r = 0, have_next = 0;
+#ifdef FIXED3
+        if (ops[OA].P.ok && ops[OR].P.ok && ops[OU].P.ok && ops[OA].P.W >= 3 && ops[OA].P.most <= 3 &&
+            ops[OR].P.most <= 3 && ops[OU].P.most <= 3) {
+            Sums S = {&ops[OA].P, &ops[OR].P, &ops[OU].P, aj, ak, na};
+#ifdef LANES
+            S.lanes = lanes[0].d != NULL && k < MAX_TERMS ? lanes : NULL;
+            if (S.lanes) {
+                lanes_sync(lanes, S.A, aj, na, k);
+                lanes_sync(lanes + 2, S.U, NULL, na, k);
+            }
+#endif
+            fixed_residual(&S, hsh, n, k, R.z + k * n, y.z, wide);
+            have_r = 1;
+            for (Py_ssize_t l = 0; l < n; l++) SET(OR, k, l, R.z[k * n + l]);
+            if (ops[OR].P.ok && ops[OR].P.most <= 3) { /* r_k is an operand of the next sums */
+#ifdef LANES
+                if (S.lanes) lanes_sync(lanes + 1, S.R, ak, na, k);
+#endif
+                if (fixed_next(&S, m, n, k, c, (mp_bitcnt_t)(2 * F), A.z + (k + 1) * m, Cn, ortho, wide, &sc) < 0)
+                    goto done;
+                have_next = 1;
+            }
+        }
+#endif
+        if (!have_next) {
+            /* acc = Cauchy products of order k: [(a u)_k | (a r)_k | (r u)_k] per pair, without
+             * the terms of the unknown r_k (a_0 r_k and r_k u_0, added below) */
+            for (Py_ssize_t i = 0; i < na; i++)
+                if ((!have_r && operand_cauchy(ops + OA, aj[i], ops + OU, i, 0, k, k, acc.z[i], &sc) < 0) ||
+                    operand_cauchy(ops + OA, aj[i], ops + OR, ak[i], 1, k, k, acc.z[na + i], &sc) < 0 ||
+                    operand_cauchy(ops + OR, ak[i], ops + OU, i, 0, k - 1, k, acc.z[2 * na + i], &sc) < 0)
+                    goto done;
+            if (!have_r) { /* r = -(sum per point of acc[:na] >> hshift) (+ y at k = 0) */
+                for (Py_ssize_t l = 0; l < n; l++) mpz_set_ui(sums.z[l], 0);
+                for (Py_ssize_t i = 0; i < na; i++) {
+                    mpz_fdiv_q_2exp(t0, acc.z[i], hsh[i]);
+                    mpz_add(sums.z[ak[i]], sums.z[ak[i]], t0);
+                }
+                for (Py_ssize_t l = 0; l < n; l++) {
+                    mpz_ptr r = R.z[k * n + l];
+                    mpz_neg(r, sums.z[l]);
+                    if (k == 0) mpz_add(r, r, y.z[l]);
+                }
+                for (Py_ssize_t l = 0; l < n; l++) SET(OR, k, l, R.z[k * n + l]);
+            }
+            for (Py_ssize_t i = 0; i < na; i++) mpz_set(rk.z[i], R.z[k * n + ak[i]]);
+            /* ak1 = (sum per neuron of acc[2na:] + rk * u0) * c >> 2F */
+            for (Py_ssize_t j = 0; j < m; j++) mpz_set_ui(sums.z[j], 0);
+            for (Py_ssize_t i = 0; i < na; i++) {
+                mpz_mul(t0, rk.z[i], U0.z[aj[i] * n + ak[i]]); /* r_k u_0 */
+                mpz_add(t0, t0, acc.z[2 * na + i]);
+                mpz_add(sums.z[aj[i]], sums.z[aj[i]], t0);
+            }
+            for (Py_ssize_t j = 0; j < m; j++) {
+                mpz_mul(t0, sums.z[j], c);
+                mpz_fdiv_q_2exp(A.z[(k + 1) * m + j], t0, 2 * F);
+            }
+            /* C = (acc[na:2na] + a0 * rk) * c >> 2F */
+            for (Py_ssize_t i = 0; i < na; i++) {
+                mpz_mul(q.z[i], a0s.z[aj[i]], rk.z[i]); /* a_0 r_k */
+                mpz_add(q.z[i], q.z[i], acc.z[na + i]);
+                mpz_mul(t0, q.z[i], c);
+                mpz_fdiv_q_2exp(ortho ? Cn[i] : Cn[aj[i] * n + ak[i]], t0, 2 * F);
+            }
+        }
         if (ortho) {
             for (Py_ssize_t i = 0; i < na; i++) {
-                mpz_mul(t0, q.z[i], c);
-                mpz_fdiv_q_2exp(Cn[i], t0, 2 * F);
                 mpz_mul(t0, Cn[i], g.z[i]);
                 mpz_fdiv_q_2exp(Un[i], t0, F);
             }
         } else {
-            for (Py_ssize_t x = 0; x < m * n; x++) mpz_set_ui(Cn[x], 0); /* inactive entries: 0 */
-            for (Py_ssize_t i = 0; i < na; i++) {
-                mpz_mul(t0, q.z[i], c);
-                mpz_fdiv_q_2exp(Cn[aj[i] * n + ak[i]], t0, 2 * F);
-            }
             for (Py_ssize_t j = 0; j < m; j++) /* Uk = (Ck @ G) >> F */
                 if (gram_row(gram, Cn + j * n, Un + j * n, &sc) < 0) goto done;
             if (project_order(projs, nprojs, Cn, Un, n, F, pview, pdelta.z, psum.z, &sc) < 0) goto done;
@@ -1652,8 +2132,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                     if (mpz_sgn(t0) == 0) mpz_set_ui(v, 0);
                 }
         }
-        /* the operands' next entries: r_k, a_{k+1}, u_{k+1} */
-        for (Py_ssize_t l = 0; l < n; l++) SET(OR, k, l, R.z[k * n + l]);
+        /* the operands' next entries: a_{k+1}, u_{k+1} (r_k is set above) */
         for (Py_ssize_t j = 0; j < m; j++) SET(OA, k + 1, j, A.z[(k + 1) * m + j]);
         for (Py_ssize_t i = 0; i < na; i++) SET(OU, k + 1, i, ortho ? Un[i] : Un[aj[i] * n + ak[i]]);
 #undef SET
@@ -1715,6 +2194,10 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
                            (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
 done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
+    PyMem_Free(hsh); PyMem_Free(wide);
+#ifdef LANES
+    for (int x = 0; x < 3; x++) PyMem_Free(lanes[x].d);
+#endif
     PyMem_Free(projs);
     PyMem_Free(pview);
     block_free(&pdelta);
@@ -1758,7 +2241,20 @@ static PyObject *to_double(PyObject *module, PyObject *args) {
     return out;
 }
 
+/* simd() -> whether the vector sums run; simd(flag) switches them (on only where the CPU has them) */
+static PyObject *simd(PyObject *module, PyObject *args) {
+    int flag = -1;
+    if (!PyArg_ParseTuple(args, "|p", &flag)) return NULL;
+#ifdef LANES
+    if (flag >= 0) simd_on = flag;
+    return PyBool_FromLong(simd_ok && simd_on);
+#else
+    return PyBool_FromLong(0);
+#endif
+}
+
 static PyMethodDef module_methods[] = {
+    {"simd", simd, METH_VARARGS, "simd([flag]): whether the recurrence's Cauchy sums run eight pairs at a time (AVX-512 IFMA)"},
     {"recurrence", recurrence, METH_VARARGS, "the Taylor recurrence of one step (see taylor.jets)"},
     {"exits", exits, METH_VARARGS, "the sliding groups' exit quantities (see sliding.exit_jets)"},
     {"to_double", to_double, METH_VARARGS, "to_double(values, F): ldexp(float(x), -F) each, as the tail gets them"},
@@ -1773,6 +2269,11 @@ PyMODINIT_FUNC PyInit__kernel(void) {
     if (PyType_Ready(&GramType) < 0 || PyType_Ready(&SeriesType) < 0 || PyType_Ready(&ProjectorType) < 0) return NULL;
     PyObject *m = PyModule_Create(&kernel_module);
     if (m == NULL) return NULL;
+#ifdef LANES
+    __builtin_cpu_init();
+    simd_ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+              __builtin_cpu_supports("avx512ifma");
+#endif
     Py_INCREF(&GramType);
     Py_INCREF(&ProjectorType);
     if (PyModule_AddObject(m, "Gram", (PyObject *)&GramType) < 0 ||

@@ -375,7 +375,7 @@ class _Run:
             "wall_time_s": round(elapsed, 6),
             "fixed_point_bits": F,
             "guard_digits": self.bud.guard,
-            "kernel": kernel.name(),
+            "kernel": kernel.describe(),
         }
         assert self.status is not None
         message = self.status.message + (f" ({self.detail})" if self.detail else "")

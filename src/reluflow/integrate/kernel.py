@@ -10,6 +10,8 @@ is a floor shift in both, so both give the same integers: byte-identical traject
 (``tests/test_kernel.py``).
 
 ``RELUFLOW_KERNEL=python`` forces the reference; :func:`use` switches within a process.
+On CPUs with AVX-512 IFMA the compiled recurrence sums eight pairs at a time
+(:func:`simd`; ``RELUFLOW_SIMD=0`` or :func:`vectors` turns it off): the same integers.
 
 >>> name() in ("gmp", "python")
 True
@@ -27,7 +29,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-API = 6  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+API = 7  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
 
 try:
     from . import _kernel
@@ -43,12 +45,29 @@ else:
         _kernel = None
         UNAVAILABLE = "the compiled kernel is from another version of reluflow (reinstall: pip install .)"
 
-__all__ = ["NOTICE", "available", "exits", "gram_of", "gram_times", "name", "notice", "projector", "recurrence", "use"]
+__all__ = [
+    "NOTICE",
+    "available",
+    "describe",
+    "exits",
+    "gram_of",
+    "gram_times",
+    "name",
+    "notice",
+    "projector",
+    "recurrence",
+    "simd",
+    "use",
+    "vectors",
+]
 
 NOTICE = (
     "reluflow: using the pure-Python engine ({why}); results are the same, runs are slower. "
     "Install a C compiler and GMP's headers (e.g. apt install libgmp-dev) and reinstall for the compiled kernel"
 )
+
+if _kernel is not None and os.environ.get("RELUFLOW_SIMD", "") == "0":
+    _kernel.simd(False)
 
 _choice = {"name": "python" if os.environ.get("RELUFLOW_KERNEL", "").lower() == "python" or _kernel is None else "gmp"}
 
@@ -61,6 +80,31 @@ def available() -> bool:
 def name() -> str:
     """The kernel in use: ``"gmp"`` (compiled) or ``"python"`` (the reference)."""
     return _choice["name"]
+
+
+def simd() -> bool:
+    """Whether the compiled recurrence sums eight pairs at a time (AVX-512 IFMA, on CPUs that
+    have it; ``RELUFLOW_SIMD=0`` or :func:`vectors` turns it off).  The same integers either way."""
+    return _kernel is not None and bool(_kernel.simd())
+
+
+def describe() -> str:
+    """The kernel as the run metadata names it: ``gmp``, ``gmp+ifma`` or ``python``."""
+    return name() + ("+ifma" if name() == "gmp" and simd() else "")
+
+
+@contextlib.contextmanager
+def vectors(on: bool) -> Iterator[None]:
+    """Run the enclosed solves with the compiled kernel's vector sums on (where the CPU has
+    them) or off: the tests run both ways and compare the bytes."""
+    before = simd()
+    if _kernel is not None:
+        _kernel.simd(on)
+    try:
+        yield
+    finally:
+        if _kernel is not None:
+            _kernel.simd(before)
 
 
 def notice() -> str | None:
