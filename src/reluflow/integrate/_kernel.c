@@ -604,13 +604,30 @@ static inline void digits_of(uint64_t *d, Py_ssize_t w, mp_limb_t l0, mp_limb_t 
     d[3 * w] = ((l2 >> 28) | (l3 << 36)) & DIGIT_MASK;
 }
 
-static int lanes_new(Lanes *L, Py_ssize_t rows, Py_ssize_t na) {
-    L->rows = rows;
-    L->width = (na + 7) / 8 * 8;
-    L->filled = 0;
-    L->d = (uint64_t *)PyMem_Calloc((size_t)(rows * 5 * L->width) + 1, sizeof(uint64_t));
-    L->s = L->d + rows * 4 * L->width;
-    if (L->d == NULL) { PyErr_NoMemory(); return -1; }
+/* The three lanes of a call in one block, kept from call to call (lanes_sync writes every
+ * word a sum reads, padding lanes included): fresh, ~5 MB per call at m = 100, n = 20,
+ * order 38 came as new pages each time, whose faults cost as much as the sums. */
+static uint64_t *lanes_store = NULL;
+static size_t lanes_cap = 0;
+
+/* lanes[0..3) for ``rows`` orders of ``na`` pairs in ``*mem`` (grown as needed; NULL: not kept, the caller frees it) */
+static int lanes_new(Lanes *lanes, Py_ssize_t rows, Py_ssize_t na, uint64_t **mem, size_t *cap) {
+    Py_ssize_t width = (na + 7) / 8 * 8;
+    size_t need = (size_t)(3 * rows * 5 * width) + 1;
+    if (need > *cap) {
+        PyMem_Free(*mem);
+        *mem = (uint64_t *)PyMem_Malloc(need * sizeof(uint64_t));
+        *cap = *mem ? need : 0;
+        if (*mem == NULL) { PyErr_NoMemory(); return -1; }
+    }
+    for (int x = 0; x < 3; x++) {
+        Lanes *L = lanes + x;
+        L->rows = rows;
+        L->width = width;
+        L->filled = 0;
+        L->d = *mem + x * rows * 5 * width;
+        L->s = L->d + rows * 4 * width;
+    }
     return 0;
 }
 
@@ -625,6 +642,7 @@ static void lanes_sync(Lanes *L, const Packed *P, const Py_ssize_t *map, Py_ssiz
             digits_of(d + i, w, slot[1], slot[2], slot[3], 0); /* zero-padded */
             sg[i] = (long)slot[0] < 0 ? ~(uint64_t)0 : 0;
         }
+        for (Py_ssize_t i = na; i < w; i++) d[i] = d[w + i] = d[2 * w + i] = d[3 * w + i] = sg[i] = 0; /* padding */
     }
     if (upto + 1 > L->filled) L->filled = upto + 1;
 }
@@ -1903,6 +1921,8 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     mp_limb_t *wide = NULL;    /* the fixed-width path's sums per point or neuron */
 #ifdef LANES
     Lanes lanes[3] = {{0}}; /* a, r, u per pair, when the vector sums are on */
+    uint64_t *lanes_own = NULL; /* their memory in a nested call (the kept store is lent) */
+    size_t lanes_own_cap = 0;
 #endif
     Block H = {0}, hshift = {0}, y = {0}, g = {0}, a0s = {0}, U0 = {0}, C0 = {0}, A = {0}, Cs = {0}, Us = {0}, R = {0},
           acc = {0}, rk = {0}, q = {0}, tmp = {0}, sums = {0};
@@ -1941,9 +1961,10 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     wide = (mp_limb_t *)PyMem_Malloc(sizeof(mp_limb_t) * (size_t)((n > m ? n : m) * 8 + 1));
     if (hsh == NULL || wide == NULL) { PyErr_NoMemory(); goto done; }
 #ifdef LANES
-    if (simd_ok && simd_on && packing)
-        for (int x = 0; x < 3; x++)
-            if (lanes_new(lanes + x, p + 1, na) < 0) goto done;
+    int keep_lanes = borrowed && 15 * (p + 1) * (na + 8) <= KEEP_MAX * 8; /* at most 64 MB kept */
+    if (simd_ok && simd_on && packing &&
+        lanes_new(lanes, p + 1, na, keep_lanes ? &lanes_store : &lanes_own, keep_lanes ? &lanes_cap : &lanes_own_cap) < 0)
+        goto done;
 #endif
     for (Py_ssize_t i = 0; i < na; i++) {
         if (mpz_sgn(hshift.z[i]) < 0 || !mpz_fits_ulong_p(hshift.z[i])) {
@@ -2196,7 +2217,7 @@ done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
     PyMem_Free(hsh); PyMem_Free(wide);
 #ifdef LANES
-    for (int x = 0; x < 3; x++) PyMem_Free(lanes[x].d);
+    PyMem_Free(lanes_own);
 #endif
     PyMem_Free(projs);
     PyMem_Free(pview);
