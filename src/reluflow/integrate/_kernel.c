@@ -587,12 +587,16 @@ static int floor_times(mpz_ptr out, const mp_limb_t *x, int len, mpz_srcptr c, m
  * products cost ~10 ns here against ~2.5 ns per product this way (AMD EPYC).  Chosen at
  * run time (CPUID: avx512f, avx512dq, avx512ifma) and switchable (simd()), so tests run
  * both ways on the same data. */
+/* A fixed integer matrix M (len x cols, entries below 2^192) for row_lanes: the digits of
+ * M + 2^BIAS, [x][digit][l], l padded to whole vectors of eight; d NULL when not made. */
+typedef struct { Py_ssize_t len, cols, npad; uint64_t *d; } Digits;
+
 #if defined(__x86_64__) && defined(__GNUC__) && (__GNUC__ >= 8 || defined(__clang__))
 #define LANES 1
 #include <immintrin.h>
 #define DIGIT_MASK ((1ULL << 52) - 1)
 #define MAX_TERMS 255 /* terms of one sum: the column sums stay below 2^63 */
-#define GRAM_BIAS 207 /* the Gram's digits are those of G + 2^207 (|G| < 2^192) */
+#define BIAS 207 /* row_lanes' matrices as digits of M + 2^207 (|M| < 2^192): all positive */
 typedef struct { Py_ssize_t rows, width, filled; uint64_t *d, *s; } Lanes; /* d: [row][digit][lane], s: [row][lane] */
 static int simd_ok = 0, simd_on = 1;
 
@@ -628,6 +632,36 @@ static int lanes_new(Lanes *lanes, Py_ssize_t rows, Py_ssize_t na, uint64_t **me
         L->d = *mem + x * rows * 5 * width;
         L->s = L->d + rows * 4 * width;
     }
+    return 0;
+}
+
+/* D for the entries M[x*sx + l*sl] (x < len, l < cols); nothing (d NULL) when the vector
+ * sums cannot take them (no CPU support, an entry of more than three limbs, len > MAX_TERMS) */
+static int digits_new(Digits *D, mpz_t *M, Py_ssize_t len, Py_ssize_t cols, Py_ssize_t sx, Py_ssize_t sl) {
+    D->d = NULL;
+    if (!simd_ok || len > MAX_TERMS) return 0;
+    for (Py_ssize_t x = 0; x < len; x++)
+        for (Py_ssize_t l = 0; l < cols; l++)
+            if (mpz_size(M[x * sx + l * sl]) > 3) return 0;
+    Py_ssize_t w = (cols + 7) / 8 * 8;
+    uint64_t *d = (uint64_t *)PyMem_Calloc((size_t)(4 * len * w + 1), sizeof(uint64_t));
+    if (d == NULL) { PyErr_NoMemory(); return -1; }
+    mpz_t biased;
+    mpz_init(biased);
+    for (Py_ssize_t x = 0; x < len; x++)
+        for (Py_ssize_t l = 0; l < cols; l++) {
+            mpz_set_ui(biased, 1);
+            mpz_mul_2exp(biased, biased, BIAS);
+            mpz_add(biased, biased, M[x * sx + l * sl]);
+            mp_limb_t limbs[4] = {0, 0, 0, 0};
+            mpn_copyi(limbs, mpz_limbs_read(biased), (mp_size_t)mpz_size(biased));
+            digits_of(d + x * 4 * w + l, w, limbs[0], limbs[1], limbs[2], limbs[3]);
+        }
+    mpz_clear(biased);
+    D->len = len;
+    D->cols = cols;
+    D->npad = w;
+    D->d = d;
     return 0;
 }
 
@@ -838,8 +872,9 @@ typedef struct {
     mp_limb_t *G3;      /* gmax <= 3: G's magnitudes as three limbs each (zero-padded), else NULL */
     unsigned char *neg; /* ... their signs */
     void *cols;         /* ... and the column sums of one row's products: 2 n GRAM_COLS u128 */
-    uint64_t *Gd;       /* gmax <= 3, n <= MAX_TERMS, vector sums: the digits of G + 2^GRAM_BIAS, [x][digit][l] */
-    Py_ssize_t npad;    /* ... l padded to whole vectors of eight */
+#ifdef LANES
+    Digits D;           /* G for the vector sums (D.d NULL: none) */
+#endif
     int ready;          /* initialised */
 } Gram;
 
@@ -855,14 +890,16 @@ static void floor_to_mpz(mpz_ptr out, const mp_limb_t *x, mp_bitcnt_t sh) {
     mpz_limbs_finish(out, negative ? -n : n);
 }
 
-/* one row of (C @ G) >> F eight outputs at a time (the row's entries of at most three
- * limbs).  Gram_init keeps the digits of G + 2^207 (GRAM_BIAS): every entry positive, so
- * an entry C_x of the row multiplies eight columns with one product sign, its own, and
- * goes whole into the positive or the negative column sums: half the multiply-adds of
- * masking signs apart per lane (lanes_sum).  The bias adds 2^207 sum_x C_x to every
- * output, taken off exactly before the floor shift. */
-__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(const Gram *g, mpz_t *row, mpz_t *out) {
-    const Py_ssize_t n = g->n, w = g->npad;
+/* out[l] = (row @ M)[l] >> F, l < cols, eight outputs at a time (the row's entries of at
+ * most three limbs): the Gram rows (C @ G) >> F and the sliding projections' products.
+ * Every digit is that of M + 2^BIAS, positive: an entry r_x of the row multiplies eight
+ * columns with one product sign, its own, and goes whole into the positive or the
+ * negative column sums, half the multiply-adds of masking signs apart per lane
+ * (lanes_sum).  The bias adds 2^BIAS sum_x r_x to every output, taken off exactly before
+ * the floor shift. */
+__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(const Digits *M, mpz_t *row, mpz_t *out,
+                                                                            mp_bitcnt_t F) {
+    const Py_ssize_t n = M->len, w = M->npad;
     uint64_t cd[MAX_TERMS][4];
     Py_ssize_t at[MAX_TERMS], npos = 0, nneg = 0;
     mp_limb_t sum[RL] = {0}, bias[XL]; /* sum_x C_x, then 2^207 times it */
@@ -884,7 +921,7 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(co
         }
         add_wide(sum, v);
     }
-    for (int i = XL - 1; i >= 0; i--) /* bias = sum << GRAM_BIAS (3 limbs and 15 bits) */
+    for (int i = XL - 1; i >= 0; i--) /* bias = sum << BIAS (3 limbs and 15 bits) */
         bias[i] = (i >= 3 ? sum[i - 3] << 15 : 0) | (i >= 4 ? sum[i - 4] >> 49 : 0);
     mp_limb_t xs[8][XL];
     for (Py_ssize_t v = 0; v < w; v += 8) {
@@ -892,7 +929,7 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(co
         for (int c = 0; c < 8; c++) P[c] = N[c] = _mm512_setzero_si512();
 #define GRAM_TERM(ACC, Z)                                                           \
     do {                                                                            \
-        const uint64_t *gd = g->Gd + at[Z] * 4 * w + v;                              \
+        const uint64_t *gd = M->d + at[Z] * 4 * w + v;                               \
         __m512i a[4], b[4];                                                         \
         for (int d = 0; d < 4; d++) {                                               \
             a[d] = _mm512_set1_epi64((long long)cd[Z][d]);                          \
@@ -908,7 +945,7 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(co
         for (Py_ssize_t z = n - nneg; z < n; z++) GRAM_TERM(N, z);
 #undef GRAM_TERM
         lanes_limbs(P, N, xs);
-        for (Py_ssize_t l = v; l < v + 8 && l < n; l++) {
+        for (Py_ssize_t l = v; l < v + 8 && l < M->cols; l++) {
             mp_limb_t *o = xs[l - v];
             u128 borrow = 0;
             for (int i = 0; i < XL; i++) {
@@ -916,7 +953,7 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(co
                 o[i] = (mp_limb_t)t;
                 borrow = (t >> 64) & 1;
             }
-            floor_to_mpz(out[l], o, g->F);
+            floor_to_mpz(out[l], o, F);
         }
     }
 }
@@ -929,8 +966,8 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void gram_lanes(co
 static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
     Py_ssize_t n = g->n;
 #ifdef LANES
-    if (g->Gd != NULL && simd_ok && simd_on && most_limbs(row, n) <= 3) {
-        gram_lanes(g, row, out);
+    if (g->D.d != NULL && simd_on && most_limbs(row, n) <= 3) {
+        row_lanes(&g->D, row, out, g->F);
         return 0;
     }
 #endif
@@ -975,7 +1012,9 @@ static void Gram_dealloc(Gram *self) {
     PyMem_Free(self->G3);
     PyMem_Free(self->neg);
     PyMem_Free(self->cols);
-    PyMem_Free(self->Gd);
+#ifdef LANES
+    PyMem_Free(self->D.d);
+#endif
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1007,23 +1046,7 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
     }
 #endif
 #ifdef LANES
-    if (self->gmax <= 3 && n <= MAX_TERMS && simd_ok) { /* the digits of G + 2^GRAM_BIAS, all positive */
-        Py_ssize_t w = self->npad = (n + 7) / 8 * 8;
-        self->Gd = (uint64_t *)PyMem_Calloc((size_t)(4 * n * w + 1), sizeof(uint64_t));
-        if (self->Gd == NULL) { PyErr_NoMemory(); return -1; }
-        mpz_t biased;
-        mpz_init(biased);
-        for (Py_ssize_t x = 0; x < n; x++)
-            for (Py_ssize_t l = 0; l < n; l++) {
-                mpz_set_ui(biased, 1);
-                mpz_mul_2exp(biased, biased, GRAM_BIAS);
-                mpz_add(biased, biased, self->G[x * n + l]);
-                mp_limb_t d[4] = {0, 0, 0, 0};
-                mpn_copyi(d, mpz_limbs_read(biased), (mp_size_t)mpz_size(biased));
-                digits_of(self->Gd + x * 4 * w + l, w, d[0], d[1], d[2], d[3]);
-            }
-        mpz_clear(biased);
-    }
+    if (digits_new(&self->D, self->G, n, n, n, 1) < 0) return -1;
 #endif
     return 0;
 }
@@ -1663,6 +1686,7 @@ typedef struct {
     Py_ssize_t n, nS, nB, *S, *B;
     Block ginv, gb;         /* (nB, nB) and (nB, n), F-bit fixed point */
     mp_size_t ginvmax, gbmax; /* the most limbs of an entry of each */
+    Digits Dginv, Dgb;        /* the same for the vector sums: ginv transposed, gb (d NULL: none) */
     int ready;                /* initialised, every field checked */
 } Projector;
 
@@ -1671,6 +1695,8 @@ static void Projector_dealloc(Projector *self) {
     PyMem_Free(self->B);
     block_free(&self->ginv);
     block_free(&self->gb);
+    PyMem_Free(self->Dginv.d);
+    PyMem_Free(self->Dgb.d);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1691,6 +1717,11 @@ static int Projector_init(Projector *self, PyObject *args, PyObject *kwds) {
     if (read_list(go, &self->ginv, self->nB * self->nB) < 0 || read_list(bo, &self->gb, self->nB * n) < 0) return -1;
     self->ginvmax = most_limbs(self->ginv.z, self->ginv.size);
     self->gbmax = most_limbs(self->gb.z, self->gb.size);
+#ifdef LANES
+    if (digits_new(&self->Dginv, self->ginv.z, self->nB, self->nB, 1, self->nB) < 0 ||
+        digits_new(&self->Dgb, self->gb.z, self->nB, n, n, 1) < 0)
+        return -1;
+#endif
     self->ready = 1;
     return 0;
 }
@@ -1738,6 +1769,19 @@ fail:
     return -1;
 }
 
+/* out[l] = (sum_{x < len} row[x] M[x*sx + l*sl]) >> F for l < cols: by the vector sums
+ * over D (M's digits) where they can take the row, else by row_times; the same integers */
+static int product_floor(const Digits *D, mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_ssize_t sx,
+                         Py_ssize_t sl, mp_size_t mmax, mpz_t *out, mp_bitcnt_t F, Scratch *sc) {
+#ifdef LANES
+    if (D->d != NULL && simd_on && most_limbs(row, len) <= 3) {
+        row_lanes(D, row, out, F);
+        return 0;
+    }
+#endif
+    return row_times(row, len, M, cols, sx, sl, mmax, out, F, sc);
+}
+
 /* The sliding projection of one order (sliding.project): delta = -((ginv @ U_jB) >> F),
  * C_jB += delta, U_j += (delta @ gb) >> F, U_jS = 0; both products by row_times (exact
  * sums, then the floor shift: the integers of the reference's object-array dots).
@@ -1750,13 +1794,13 @@ static int project_order(Proj *projs, Py_ssize_t count, mpz_t *Ck, mpz_t *Uk, Py
         Py_ssize_t nB = P->nB;
         if (nB) {
             for (Py_ssize_t b = 0; b < nB; b++) row[b][0] = Uj[P->B[b]][0]; /* U_jB: views, never written */
+            if (product_floor(&P->Dginv, row, nB, P->ginv.z, nB, 1, nB, P->ginvmax, delta, (mp_bitcnt_t)F, sc) < 0)
+                return -1;
             for (Py_ssize_t a = 0; a < nB; a++) {
-                if (row_times(row, nB, P->ginv.z + a * nB, 1, 1, 0, P->ginvmax, delta + a, (mp_bitcnt_t)F, sc) < 0)
-                    return -1;
                 mpz_neg(delta[a], delta[a]);
+                mpz_add(Cj[P->B[a]], Cj[P->B[a]], delta[a]);
             }
-            for (Py_ssize_t a = 0; a < nB; a++) mpz_add(Cj[P->B[a]], Cj[P->B[a]], delta[a]);
-            if (row_times(delta, nB, P->gb.z, n, n, 1, P->gbmax, sum, (mp_bitcnt_t)F, sc) < 0) return -1;
+            if (product_floor(&P->Dgb, delta, nB, P->gb.z, n, n, 1, P->gbmax, sum, (mp_bitcnt_t)F, sc) < 0) return -1;
             for (Py_ssize_t l = 0; l < n; l++) mpz_add(Uj[l], Uj[l], sum[l]);
         }
         for (Py_ssize_t x = 0; x < P->nS; x++) mpz_set_ui(Uj[P->S[x]], 0);
