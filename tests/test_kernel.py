@@ -120,7 +120,8 @@ def test_sums_of_three_limb_operands_agree_on_every_path(data):
     scalar, or eight pairs at a time where the CPU has AVX-512 IFMA) and beyond (GMP
     entries): a state of random entries of 0..3 limbs, often all ones (the longest carries,
     every 52-bit digit full), of both signs, gives the reference's jets on every path; the
-    orders outgrow three limbs part way through, so the paths also hand over mid-step."""
+    orders outgrow three limbs part way through, so the paths also hand over mid-step.  The
+    step's end state too (Horner, also in 52-bit digits eight columns at a time)."""
     from reluflow.integrate.fixed import FixedPoint
     from reluflow.integrate.taylor import jets
 
@@ -136,11 +137,13 @@ def test_sums_of_three_limb_operands_agree_on_every_path(data):
                 flat[x] = data.draw(_limbs(3))
     st.U[~st.active & (st.U > 0)] *= -1  # an inactive pair stays below its surface
     H = seg.H >> data.draw(hs.integers(0, 200))
+    one = 1 << tr.F
+    s = data.draw(hs.sampled_from([0, 1, one - 1, one, 2 * one - 1]) | hs.integers(0, 2 * one - 1))
     out = {}
     for which, on in (("python", False), ("gmp", False), ("gmp", True)):
         with kernel.use(which), kernel.vectors(on):
             J = jets(fx, st, 8, max(H, 1))
-            out[which, on] = (J.Y.tolist(), J.R.tolist())
+            out[which, on] = (J.Y.tolist(), J.R.tolist(), J.at(s, tr.F).tolist())
     assert out["gmp", False] == out["python", False]
     assert out["gmp", True] == out["python", False]
 
@@ -306,12 +309,14 @@ def _exact_series():
     hs.one_of(
         hs.sampled_from(["0", "1", "one-1", "one", "one+1", "2one-1", "2one", "-1", "-one"]), hs.integers(0, 2**40)
     ),
+    hs.booleans(),
 )
-def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent, at):
+def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent, at, vectors):
     """A step's end state (Horner on the packed Series, and on its residual jets):
     ((acc · s) >> F) + c_k of Python at every order, for negative accumulators (the floor),
     slots widened by a tail entry, the ends of the step and beyond (the limb-level path
-    for 0 ≤ s < 2^(F+1), mpz for any other s)."""
+    for 0 ≤ s < 2^(F+1), eight columns at a time in 52-bit digits where the CPU has
+    AVX-512 IFMA, mpz for any other s)."""
     S, F = _series_with_tail(seed, exponent)
     one = 1 << F
     named = {"0": 0, "1": 1, "one-1": one - 1, "one": one, "one+1": one + 1, "2one-1": 2 * one - 1}
@@ -324,7 +329,8 @@ def test_jets_are_evaluated_on_the_packed_series_as_python_floors(seed, exponent
         acc = jets[-1].copy()
         for k in range(jets.shape[0] - 2, -1, -1):
             acc = ((acc * s) >> F) + jets[k]
-        assert S.horner(which, s) == acc.tolist()
+        with kernel.vectors(vectors):
+            assert S.horner(which, s) == acc.tolist()
 
 
 @compiled
