@@ -121,7 +121,8 @@ def test_sums_of_three_limb_operands_agree_on_every_path(data):
     entries): a state of random entries of 0..3 limbs, often all ones (the longest carries,
     every 52-bit digit full), of both signs, gives the reference's jets on every path; the
     orders outgrow three limbs part way through, so the paths also hand over mid-step.  The
-    step's end state too (Horner, also in 52-bit digits eight columns at a time)."""
+    step's end state too (Horner, also in 52-bit digits eight columns at a time), and the
+    pairs that may switch within s (the compiled bound screens in doubles first)."""
     from reluflow.integrate.fixed import FixedPoint
     from reluflow.integrate.taylor import jets
 
@@ -143,7 +144,7 @@ def test_sums_of_three_limb_operands_agree_on_every_path(data):
     for which, on in (("python", False), ("gmp", False), ("gmp", True)):
         with kernel.use(which), kernel.vectors(on):
             J = jets(fx, st, 8, max(H, 1))
-            out[which, on] = (J.Y.tolist(), J.R.tolist(), J.at(s, tr.F).tolist())
+            out[which, on] = (J.Y.tolist(), J.R.tolist(), J.at(s, tr.F).tolist(), J.candidates(st.active, tr.F, s))
     assert out["gmp", False] == out["python", False]
     assert out["gmp", True] == out["python", False]
 
