@@ -454,6 +454,21 @@ def test_default_keeps_small_jets_and_recomputes_large_ones():
     assert all(seg.jets is None for seg in tr.segments)
 
 
+@compiled
+def test_the_vector_sums_switch_off_and_say_so():
+    """``RELUFLOW_SIMD=0`` (read at import) and ``kernel.vectors(False)`` turn the vector sums
+    off; the run metadata names the kernel ``gmp+ifma`` exactly where they run."""
+    with kernel.use("gmp"), kernel.vectors(False):
+        assert not kernel.simd() and kernel.describe() == "gmp"
+        assert solve(b1(), digits=20, t_end=5).metadata["kernel"] == "gmp"
+    with kernel.use("gmp"), kernel.vectors(True):
+        assert kernel.describe() == ("gmp+ifma" if kernel.simd() else "gmp")
+    code = "from reluflow.integrate import kernel; print(kernel.simd(), kernel.describe())"
+    env = {**os.environ, "RELUFLOW_SIMD": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "gmp"]
+
+
 def test_unknown_kernel_is_refused():
     with pytest.raises(ValueError, match="kernel"), kernel.use("fortran"):
         pass
