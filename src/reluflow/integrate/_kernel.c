@@ -8,6 +8,11 @@
  *   Gram      (C @ G) >> F for the fixed Gram matrix G (the drift check);
  *   exits     the sliding groups' exit quantities on a Series (sliding.exit_jets).
  *
+ * While the coefficients have at most three limbs (30-digit runs), an order's per-pair
+ * arithmetic runs in fixed-width two's complement, and on CPUs with AVX-512 IFMA the Cauchy
+ * sums, the Gram and projection products and Horner run eight at a time in 52-bit digits
+ * (chosen at run time; simd() switches them).
+ *
  * Integer arithmetic is exact and >> is a floor shift in both Python and GMP
  * (mpz_fdiv_q_2exp), so the results are the same integers as the pure path's: the
  * trajectories are byte-identical (tests/test_kernel.py).
@@ -420,6 +425,10 @@ static int cauchy_packed(const Packed *PL, Py_ssize_t lcol, const Packed *PR, Py
     return 0;
 }
 
+/* A fixed integer matrix M (len x cols, entries below 2^192) for row_lanes: the digits of
+ * M + 2^BIAS, [x][digit][l], l padded to whole vectors of eight; d NULL when not made. */
+typedef struct { Py_ssize_t len, cols, npad; uint64_t *d; } Digits;
+
 #if defined(__SIZEOF_INT128__) && GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
 /* ---- the recurrence's sums in fixed width ------------------------------------------------
  * While every Cauchy operand has at most three limbs (30-digit runs: F = 146 bits), one
@@ -533,8 +542,8 @@ static mp_size_t magnitude(mp_limb_t *mag, const mp_limb_t *x, int len, int *neg
     return n;
 }
 
-/* o[0..n) = mag[0..n) for n <= RL, unrolled: a loop here became rep movsq, whose start-up
- * was a sixth of a vector Gram row's time */
+/* o[0..n) = mag[0..n) for n <= RL, unrolled (a loop here compiled to rep movsq, slow to
+ * start for a few limbs) */
 static inline void copy_limbs(mp_limb_t *o, const mp_limb_t *mag, mp_size_t n) {
     switch (n) {
     case 8: o[7] = mag[7]; /* fall through */
@@ -587,10 +596,6 @@ static int floor_times(mpz_ptr out, const mp_limb_t *x, int len, mpz_srcptr c, m
  * products cost ~10 ns here against ~2.5 ns per product this way (AMD EPYC).  Chosen at
  * run time (CPUID: avx512f, avx512dq, avx512ifma) and switchable (simd()), so tests run
  * both ways on the same data. */
-/* A fixed integer matrix M (len x cols, entries below 2^192) for row_lanes: the digits of
- * M + 2^BIAS, [x][digit][l], l padded to whole vectors of eight; d NULL when not made. */
-typedef struct { Py_ssize_t len, cols, npad; uint64_t *d; } Digits;
-
 #if defined(__x86_64__) && defined(__GNUC__) && (__GNUC__ >= 8 || defined(__clang__))
 #define LANES 1
 #include <immintrin.h>
@@ -1335,14 +1340,13 @@ static void horner_step(mp_limb_t *acc, const mp_limb_t *sd, mp_size_t sn, mp_bi
 
 #ifdef LANES
 /* Horner on Y eight columns at a time (AVX-512 IFMA): acc = floor(acc s / 2^F) + c_k, in
- * signed 52-bit digits.  acc is kept as acc + 2^232 (HORNER_BIAS), positive below 2^260
+ * signed 52-bit digits.  acc is kept as acc + 2^232, positive below 2^260
  * (five digits), since |acc| < 2^(p+1) (max |c_k| + 1) < 2^232 for entries of at most three
  * limbs and p < 40; its product with s (three digits, s < 2^156) is then 30 multiply-adds
  * per eight columns, less the constant 2^232 s; the floor shift by F is a digit shift of
  * normalized (non-negative, signed top) digits; c_k is added as signed digits.  The
  * integers of horner_step: a state update streams all (p+1) m (1+2n) entries of a step,
  * ~20 ns each in GMP-style limbs, the generic run's largest cost after the recurrence. */
-#define HORNER_BIAS 232
 __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void horner_lanes(const Series *S, const mp_limb_t *sd,
                                                                                mp_size_t sn, mp_limb_t *out) {
     const Py_ssize_t cols = S->m * S->w, stride = S->W + 1;
@@ -1553,7 +1557,6 @@ static PyObject *Series_top(Series *self, PyObject *args) {
     return out;
 }
 
-/* candidates(active, s_end): events.candidates on the U block, the same pairs in the same order */
 /* a slot's value times 2^-F, roughly (its top two limbs; relative error below 2^-51) */
 static inline double slot_approx(const mp_limb_t *slot, const double *scale) {
     long size = (long)slot[0], n = size < 0 ? -size : size;
@@ -1562,6 +1565,7 @@ static inline double slot_approx(const mp_limb_t *slot, const double *scale) {
     return size < 0 ? -v : v;
 }
 
+/* candidates(active, s_end): events.candidates on the U block, the same pairs in the same order */
 static PyObject *Series_candidates(Series *self, PyObject *args) {
     Py_buffer act;
     PyObject *s_obj;
