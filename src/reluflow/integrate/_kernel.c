@@ -710,6 +710,45 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_limbs(c
     }
 }
 
+/* x[lane] = floor((P - N - bias) / 2^F) for column sums of eight lanes (radix 2^52, each
+ * below 2^63) and a constant ``bias`` (nine signed digits, the last at 2^416): the
+ * difference carried into digits, the floor shift a digit shift (bits dr.. of digits dq+i
+ * and dq+i+1, the top one signed), packed into XL limbs of two's complement; F < 364 */
+__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_floor(const __m512i *P, const __m512i *N,
+                                                                              const long long *bias, unsigned long F,
+                                                                              mp_limb_t x[8][XL]) {
+    const __m512i mask = _mm512_set1_epi64((long long)DIGIT_MASK);
+    __m512i d[9], carry = _mm512_setzero_si512();
+    for (int c = 0; c < 8; c++) {
+        __m512i v = _mm512_add_epi64(_mm512_sub_epi64(_mm512_sub_epi64(P[c], N[c]), _mm512_set1_epi64(bias[c])), carry);
+        d[c] = _mm512_and_si512(v, mask);
+        carry = _mm512_srai_epi64(v, 52);
+    }
+    d[8] = _mm512_sub_epi64(carry, _mm512_set1_epi64(bias[8])); /* the signed top digit, at 2^416 */
+    const int dq = (int)(F / 52), dr = (int)(F % 52), top = 8 - dq;
+    uint64_t dig[9][8] __attribute__((aligned(64)));
+    for (int i = 0; i < top; i++)
+        _mm512_store_si512(dig[i], dr ? _mm512_or_si512(_mm512_srli_epi64(d[dq + i], (unsigned)dr),
+                                                        _mm512_and_si512(_mm512_slli_epi64(d[dq + i + 1], (unsigned)(52 - dr)), mask))
+                                      : d[dq + i]);
+    _mm512_store_si512(dig[top], dr ? _mm512_srai_epi64(d[8], (unsigned)dr) : d[8]);
+    const int tl = 52 * top / 64, ts = 52 * top % 64; /* the top digit's limb and bit */
+    for (int lane = 0; lane < 8; lane++) {
+        mp_limb_t *o = x[lane];
+        for (int i = 0; i < XL; i++) o[i] = 0;
+        for (int c = 0; c < top; c++) {
+            int bit = 52 * c, li = bit / 64, sh = bit % 64;
+            o[li] |= dig[c][lane] << sh;
+            if (sh > 12) o[li + 1] |= dig[c][lane] >> (64 - sh);
+        }
+        long t = (long)dig[top][lane]; /* + t 2^(52 top), sign-extended above */
+        u128 cur = ((u128)(tl + 1 < XL ? o[tl + 1] : 0) << 64 | o[tl]) + ((u128)(i128)t << ts);
+        o[tl] = (mp_limb_t)cur;
+        if (tl + 1 < XL) o[tl + 1] = (mp_limb_t)(cur >> 64);
+        for (int i = tl + 2; i < XL; i++) o[i] = t < 0 ? ~(mp_limb_t)0 : 0;
+    }
+}
+
 /* x[lane] = sum_{t <= k} X[t] Y[k - t] for the eight pairs from ``off``, XL limbs of two's complement each */
 __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_sum(const Lanes *X, const Lanes *Y,
                                                                             Py_ssize_t k, Py_ssize_t off,
@@ -884,12 +923,11 @@ typedef struct {
 } Gram;
 
 #ifdef LANES
-/* out = floor(x / 2^sh) for x of XL limbs, two's complement */
-static void floor_to_mpz(mpz_ptr out, const mp_limb_t *x, mp_bitcnt_t sh) {
-    mp_limb_t y[RL] = {0}, mag[RL];
+/* out = x, for x of len <= RL limbs of two's complement */
+static void twos_to_mpz(mpz_ptr out, const mp_limb_t *x, int len) {
+    mp_limb_t mag[RL];
     int negative;
-    add_shifted(y, x, sh);
-    mp_size_t n = magnitude(mag, y, RL, &negative);
+    mp_size_t n = magnitude(mag, x, len, &negative);
     mp_limb_t *o = mpz_limbs_write(out, n ? n : 1);
     copy_limbs(o, mag, n);
     mpz_limbs_finish(out, negative ? -n : n);
@@ -900,8 +938,9 @@ static void floor_to_mpz(mpz_ptr out, const mp_limb_t *x, mp_bitcnt_t sh) {
  * Every digit is that of M + 2^BIAS, positive: an entry r_x of the row multiplies eight
  * columns with one product sign, its own, and goes whole into the positive or the
  * negative column sums, half the multiply-adds of masking signs apart per lane
- * (lanes_sum).  The bias adds 2^BIAS sum_x r_x to every output, taken off exactly before
- * the floor shift. */
+ * (lanes_sum).  The bias adds 2^BIAS sum_x r_x to every output, taken off exactly in the
+ * column sums, before the floor shift (lanes_floor); F < 364 (entries of three limbs at
+ * most). */
 __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(const Digits *M, mpz_t *row, mpz_t *out,
                                                                             mp_bitcnt_t F) {
     const Py_ssize_t n = M->len, w = M->npad;
@@ -928,6 +967,13 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(con
     }
     for (int i = XL - 1; i >= 0; i--) /* bias = sum << BIAS (3 limbs and 15 bits) */
         bias[i] = (i >= 3 ? sum[i - 3] << 15 : 0) | (i >= 4 ? sum[i - 4] >> 49 : 0);
+    long long bd[9]; /* ... in nine digits, the last signed (at 2^416) */
+    for (int c = 0; c < 9; c++) {
+        int bit = 52 * c, li = bit / 64, sh = bit % 64;
+        mp_limb_t v = bias[li] >> sh;
+        if (sh > 12 && li + 1 < XL) v |= bias[li + 1] << (64 - sh);
+        bd[c] = c < 8 ? (long long)(v & DIGIT_MASK) : (long long)(long)(bias[XL - 1]) >> 32;
+    }
     mp_limb_t xs[8][XL];
     for (Py_ssize_t v = 0; v < w; v += 8) {
         __m512i P[8], N[8];
@@ -949,17 +995,8 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(con
         for (Py_ssize_t z = 0; z < npos; z++) GRAM_TERM(P, z);
         for (Py_ssize_t z = n - nneg; z < n; z++) GRAM_TERM(N, z);
 #undef GRAM_TERM
-        lanes_limbs(P, N, xs);
-        for (Py_ssize_t l = v; l < v + 8 && l < M->cols; l++) {
-            mp_limb_t *o = xs[l - v];
-            u128 borrow = 0;
-            for (int i = 0; i < XL; i++) {
-                u128 t = (u128)o[i] - bias[i] - borrow;
-                o[i] = (mp_limb_t)t;
-                borrow = (t >> 64) & 1;
-            }
-            floor_to_mpz(out[l], o, F);
-        }
+        lanes_floor(P, N, bd, F, xs);
+        for (Py_ssize_t l = v; l < v + 8 && l < M->cols; l++) twos_to_mpz(out[l], xs[l - v], XL);
     }
 }
 #endif
@@ -971,7 +1008,7 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(con
 static int gram_row(Gram *g, mpz_t *row, mpz_t *out, Scratch *sc) {
     Py_ssize_t n = g->n;
 #ifdef LANES
-    if (g->D.d != NULL && simd_on && most_limbs(row, n) <= 3) {
+    if (g->D.d != NULL && simd_on && g->F < 364 && most_limbs(row, n) <= 3) {
         row_lanes(&g->D, row, out, g->F);
         return 0;
     }
@@ -1915,7 +1952,7 @@ fail:
 static int product_floor(const Digits *D, mpz_t *row, Py_ssize_t len, mpz_t *M, Py_ssize_t cols, Py_ssize_t sx,
                          Py_ssize_t sl, mp_size_t mmax, mpz_t *out, mp_bitcnt_t F, Scratch *sc) {
 #ifdef LANES
-    if (D->d != NULL && simd_on && most_limbs(row, len) <= 3) {
+    if (D->d != NULL && simd_on && F < 364 && most_limbs(row, len) <= 3) {
         row_lanes(D, row, out, F);
         return 0;
     }
