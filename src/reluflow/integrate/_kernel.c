@@ -558,14 +558,14 @@ static inline void copy_limbs(mp_limb_t *o, const mp_limb_t *mag, mp_size_t n) {
     }
 }
 
-/* out = -x for x of RL limbs, two's complement (the residual's order is minus a sum) */
-static void negated(mpz_ptr out, const mp_limb_t *x) {
+/* out = x, for x of len <= RL limbs of two's complement */
+static void twos_to_mpz(mpz_ptr out, const mp_limb_t *x, int len) {
     mp_limb_t mag[RL];
     int negative;
-    mp_size_t n = magnitude(mag, x, RL, &negative);
+    mp_size_t n = magnitude(mag, x, len, &negative);
     mp_limb_t *o = mpz_limbs_write(out, n ? n : 1);
     copy_limbs(o, mag, n);
-    mpz_limbs_finish(out, negative ? n : -n);
+    mpz_limbs_finish(out, negative ? -n : n);
 }
 
 /* out = floor(x * c / 2^sh) for x of len <= RL limbs of two's complement and c >= 0
@@ -686,30 +686,6 @@ static void lanes_sync(Lanes *L, const Packed *P, const Py_ssize_t *map, Py_ssiz
     if (upto + 1 > L->filled) L->filled = upto + 1;
 }
 
-/* x[lane] = P - N for column sums (radix 2^52, each below 2^63) of eight lanes: the
- * difference carried into digits, then packed into XL limbs of two's complement */
-__attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_limbs(const __m512i *P, const __m512i *N,
-                                                                              mp_limb_t x[8][XL]) {
-    uint64_t dig[9][8] __attribute__((aligned(64)));
-    __m512i carry = _mm512_setzero_si512(), mask = _mm512_set1_epi64((long long)DIGIT_MASK);
-    for (int c = 0; c < 8; c++) {
-        __m512i v = _mm512_add_epi64(_mm512_sub_epi64(P[c], N[c]), carry);
-        _mm512_store_si512(dig[c], _mm512_and_si512(v, mask));
-        carry = _mm512_srai_epi64(v, 52); /* floor: the digits stay non-negative */
-    }
-    _mm512_store_si512(dig[8], carry);
-    for (int lane = 0; lane < 8; lane++) {
-        mp_limb_t *o = x[lane];
-        for (int i = 0; i < XL; i++) o[i] = 0;
-        for (int c = 0; c < 8; c++) {
-            int bit = 52 * c, li = bit / 64, sh = bit % 64;
-            o[li] |= dig[c][lane] << sh;
-            if (sh > 12) o[li + 1] |= dig[c][lane] >> (64 - sh);
-        }
-        o[6] += dig[8][lane] << 32; /* the signed top digit, at 2^416 */
-    }
-}
-
 /* x[lane] = floor((P - N - bias) / 2^F) for column sums of eight lanes (radix 2^52, each
  * below 2^63) and a constant ``bias`` (nine signed digits, the last at 2^416): the
  * difference carried into digits, the floor shift a digit shift (bits dr.. of digits dq+i
@@ -773,7 +749,8 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_sum(con
                 N[d + e + 1] = _mm512_mask_madd52hi_epu64(N[d + e + 1], neg, a[d], b[e]);
             }
     }
-    lanes_limbs(P, N, x);
+    static const long long unbiased[9] = {0};
+    lanes_floor(P, N, unbiased, 0, x);
 }
 #endif
 
@@ -817,7 +794,8 @@ static void fixed_residual(const Sums *S, const unsigned long *hshift, Py_ssize_
         for (Py_ssize_t i = 8 * b; i < 8 * b + 8 && i < S->na; i++) add_shifted(wide + S->ak[i] * RL, x[i - 8 * b], hshift[i]);
     }
     for (Py_ssize_t l = 0; l < n; l++) {
-        negated(rk[l], wide + l * RL);
+        twos_to_mpz(rk[l], wide + l * RL, RL);
+        mpz_neg(rk[l], rk[l]);
         if (k == 0) mpz_add(rk[l], rk[l], y[l]);
     }
 }
@@ -923,16 +901,6 @@ typedef struct {
 } Gram;
 
 #ifdef LANES
-/* out = x, for x of len <= RL limbs of two's complement */
-static void twos_to_mpz(mpz_ptr out, const mp_limb_t *x, int len) {
-    mp_limb_t mag[RL];
-    int negative;
-    mp_size_t n = magnitude(mag, x, len, &negative);
-    mp_limb_t *o = mpz_limbs_write(out, n ? n : 1);
-    copy_limbs(o, mag, n);
-    mpz_limbs_finish(out, negative ? -n : n);
-}
-
 /* out[l] = (row @ M)[l] >> F, l < cols, eight outputs at a time (the row's entries of at
  * most three limbs): the Gram rows (C @ G) >> F and the sliding projections' products.
  * Every digit is that of M + 2^BIAS, positive: an entry r_x of the row multiplies eight
