@@ -301,6 +301,14 @@ static mp_size_t shift_floor(mp_limb_t *dst, const mp_limb_t *src, mp_size_t n, 
     return rn;
 }
 
+/* out = floor(+-src / 2^sh) for the magnitude src (n limbs) of a value of sign ``negative`` */
+static void floor_into(mpz_ptr out, const mp_limb_t *src, mp_size_t n, mp_bitcnt_t sh, int negative) {
+    mp_size_t skip = (mp_size_t)(sh / GMP_NUMB_BITS);
+    mp_limb_t *o = mpz_limbs_write(out, (n > skip ? n - skip : 0) + 1);
+    mp_size_t rn = shift_floor(o, src, n, sh, negative);
+    mpz_limbs_finish(out, negative ? -rn : rn);
+}
+
 /* out = floor((P - N) / 2^sh) for the unsigned accumulators P, N of ``width`` limbs, at
  * the limb level: the same integer as mpz_sub then mpz_fdiv_q_2exp, without their size
  * checks and temporaries (two of the three GMP calls per entry of the Gram product and of
@@ -318,10 +326,7 @@ static void floor_difference(mpz_ptr out, const mp_limb_t *P, const mp_limb_t *N
     if (sn) mpn_sub(tmp, big, bn, small, sn);
     else mpn_copyi(tmp, big, bn);
     while (!tmp[bn - 1]) bn--; /* the difference is not 0 */
-    mp_size_t skip = (mp_size_t)(sh / GMP_NUMB_BITS);
-    mp_limb_t *o = mpz_limbs_write(out, (bn > skip ? bn - skip : 0) + 1);
-    mp_size_t rn = shift_floor(o, tmp, bn, sh, negative);
-    mpz_limbs_finish(out, negative ? -rn : rn);
+    floor_into(out, tmp, bn, sh, negative);
 }
 
 /* out = positive terms − negative terms */
@@ -579,10 +584,7 @@ static int floor_times(mpz_ptr out, const mp_limb_t *x, int len, mpz_srcptr c, m
     const mp_limb_t *cd = mpz_limbs_read(c);
     if (xn >= cn) mpn_mul(sc->tmp, mag, xn, cd, cn);
     else mpn_mul(sc->tmp, cd, cn, mag, xn);
-    mp_size_t pn = xn + cn, skip = (mp_size_t)(sh / GMP_NUMB_BITS);
-    mp_limb_t *o = mpz_limbs_write(out, (pn > skip ? pn - skip : 0) + 1);
-    mp_size_t rn = shift_floor(o, sc->tmp, pn, sh, negative);
-    mpz_limbs_finish(out, negative ? -rn : rn);
+    floor_into(out, sc->tmp, xn + cn, sh, negative);
     return 0;
 }
 
