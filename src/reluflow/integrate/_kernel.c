@@ -604,7 +604,9 @@ static int floor_times(mpz_ptr out, const mp_limb_t *x, int len, mpz_srcptr c, m
 #define DIGIT_MASK ((1ULL << 52) - 1)
 #define MAX_TERMS 255 /* terms of one sum: the column sums stay below 2^63 */
 #define BIAS 207 /* row_lanes' matrices as digits of M + 2^207 (|M| < 2^192): all positive */
-typedef struct { Py_ssize_t rows, width, filled; uint64_t *d, *s; } Lanes; /* d: [row][digit][lane], s: [row][lane] */
+/* d: [row][digit][lane], s: [row][lane]; nd: [row][block] the digits that the eight lanes of
+ * a block use at most (0..4: a sum's terms multiply only those) */
+typedef struct { Py_ssize_t rows, width, filled; uint64_t *d, *s; unsigned char *nd; } Lanes;
 static int simd_ok = 0, simd_on = 1;
 
 /* the four 52-bit digits of a value below 2^208 (limbs l0..l3), at d[0], d[w], d[2w], d[3w] */
@@ -624,7 +626,7 @@ static size_t lanes_cap = 0;
 /* lanes[0..3) for ``rows`` orders of ``na`` pairs in ``*mem`` (grown as needed; NULL: not kept, the caller frees it) */
 static int lanes_new(Lanes *lanes, Py_ssize_t rows, Py_ssize_t na, uint64_t **mem, size_t *cap) {
     Py_ssize_t width = (na + 7) / 8 * 8;
-    size_t need = (size_t)(3 * rows * 5 * width) + 1;
+    size_t need = (size_t)(3 * rows * (5 * width + width / 8)) + 1; /* (nd: a byte per block, within width / 8 words) */
     if (need > *cap) {
         PyMem_Free(*mem);
         *mem = (uint64_t *)PyMem_Malloc(need * sizeof(uint64_t));
@@ -638,6 +640,7 @@ static int lanes_new(Lanes *lanes, Py_ssize_t rows, Py_ssize_t na, uint64_t **me
         L->filled = 0;
         L->d = *mem + x * rows * 5 * width;
         L->s = L->d + rows * 4 * width;
+        L->nd = (unsigned char *)(*mem + 3 * rows * 5 * width + x * rows * (width / 8));
     }
     return 0;
 }
@@ -684,6 +687,15 @@ static void lanes_sync(Lanes *L, const Packed *P, const Py_ssize_t *map, Py_ssiz
             sg[i] = (long)slot[0] < 0 ? ~(uint64_t)0 : 0;
         }
         for (Py_ssize_t i = na; i < w; i++) d[i] = d[w + i] = d[2 * w + i] = d[3 * w + i] = sg[i] = 0; /* padding */
+        for (Py_ssize_t b = 0; b < w / 8; b++) {
+            int used = 0;
+            for (int c = 0; c < 4; c++) {
+                uint64_t any = 0;
+                for (int lane = 0; lane < 8; lane++) any |= d[c * w + 8 * b + lane];
+                if (any) used = c + 1;
+            }
+            L->nd[t * (w / 8) + b] = (unsigned char)used;
+        }
     }
     if (upto + 1 > L->filled) L->filled = upto + 1;
 }
@@ -727,29 +739,42 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_floor(c
     }
 }
 
-/* x[lane] = sum_{t <= k} X[t] Y[k - t] for the eight pairs from ``off``, XL limbs of two's complement each */
+/* x[lane] = sum_{t <= k} X[t] Y[k - t] for the eight pairs from ``off``, XL limbs of two's
+ * complement each.  A term multiplies only the digits its two blocks use (nd): entries
+ * below 2^156, as most are at 30 digits (F = 146), need three of the four, 9 products in
+ * place of 16; a zero block skips the term.  The same sums: the digits left out are 0. */
 __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void lanes_sum(const Lanes *X, const Lanes *Y,
                                                                             Py_ssize_t k, Py_ssize_t off,
                                                                             mp_limb_t x[8][XL]) {
-    const Py_ssize_t w = X->width;
+    const Py_ssize_t w = X->width, nb = w / 8, b = off / 8;
     __m512i P[8], N[8];
     for (int c = 0; c < 8; c++) P[c] = N[c] = _mm512_setzero_si512();
     for (Py_ssize_t t = 0; t <= k; t++) {
+        int nx = X->nd[t * nb + b], ny = Y->nd[(k - t) * nb + b];
+        if (!nx || !ny) continue;
         const uint64_t *xd = X->d + t * 4 * w + off, *yd = Y->d + (k - t) * 4 * w + off;
         __m512i sx = _mm512_loadu_si512(X->s + t * w + off), sy = _mm512_loadu_si512(Y->s + (k - t) * w + off);
         __mmask8 neg = _mm512_movepi64_mask(_mm512_xor_si512(sx, sy)), pos = (__mmask8)~neg;
-        __m512i a[4], b[4];
-        for (int d = 0; d < 4; d++) {
-            a[d] = _mm512_loadu_si512(xd + d * w);
-            b[d] = _mm512_loadu_si512(yd + d * w);
-        }
-        for (int d = 0; d < 4; d++)
-            for (int e = 0; e < 4; e++) {
-                P[d + e] = _mm512_mask_madd52lo_epu64(P[d + e], pos, a[d], b[e]);
-                P[d + e + 1] = _mm512_mask_madd52hi_epu64(P[d + e + 1], pos, a[d], b[e]);
-                N[d + e] = _mm512_mask_madd52lo_epu64(N[d + e], neg, a[d], b[e]);
-                N[d + e + 1] = _mm512_mask_madd52hi_epu64(N[d + e + 1], neg, a[d], b[e]);
-            }
+        __m512i a[4], bb[4];
+#define LANES_TERM(ND)                                                                          \
+    do {                                                                                        \
+        for (int d = 0; d < ND; d++) {                                                          \
+            a[d] = _mm512_loadu_si512(xd + d * w);                                              \
+            bb[d] = _mm512_loadu_si512(yd + d * w);                                             \
+        }                                                                                       \
+        for (int d = 0; d < ND; d++)                                                            \
+            for (int e = 0; e < ND; e++) {                                                      \
+                P[d + e] = _mm512_mask_madd52lo_epu64(P[d + e], pos, a[d], bb[e]);              \
+                P[d + e + 1] = _mm512_mask_madd52hi_epu64(P[d + e + 1], pos, a[d], bb[e]);      \
+                N[d + e] = _mm512_mask_madd52lo_epu64(N[d + e], neg, a[d], bb[e]);              \
+                N[d + e + 1] = _mm512_mask_madd52hi_epu64(N[d + e + 1], neg, a[d], bb[e]);      \
+            }                                                                                   \
+    } while (0)
+        int nd = nx > ny ? nx : ny;
+        if (nd == 4) LANES_TERM(4);
+        else if (nd == 3) LANES_TERM(3);
+        else LANES_TERM(2);
+#undef LANES_TERM
     }
     static const long long unbiased[9] = {0};
     lanes_floor(P, N, unbiased, 0, x);
@@ -910,7 +935,7 @@ typedef struct {
  * negative column sums, half the multiply-adds of masking signs apart per lane
  * (lanes_sum).  The bias adds 2^BIAS sum_x r_x to every output, taken off exactly in the
  * column sums, before the floor shift (lanes_floor); F < 364 (entries of three limbs at
- * most). */
+ * most).  A row entry multiplies with only the digits it uses (two to four). */
 __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(const Digits *M, mpz_t *row, mpz_t *out,
                                                                             mp_bitcnt_t F) {
     const Py_ssize_t n = M->len, w = M->npad;
@@ -948,22 +973,27 @@ __attribute__((target("avx512f,avx512dq,avx512ifma"))) static void row_lanes(con
     for (Py_ssize_t v = 0; v < w; v += 8) {
         __m512i P[8], N[8];
         for (int c = 0; c < 8; c++) P[c] = N[c] = _mm512_setzero_si512();
-#define GRAM_TERM(ACC, Z)                                                           \
+#define GRAM_TERM(ACC, Z, ND)                                                       \
     do {                                                                            \
         const uint64_t *gd = M->d + at[Z] * 4 * w + v;                               \
         __m512i a[4], b[4];                                                         \
-        for (int d = 0; d < 4; d++) {                                               \
-            a[d] = _mm512_set1_epi64((long long)cd[Z][d]);                          \
-            b[d] = _mm512_loadu_si512(gd + d * w);                                  \
-        }                                                                           \
-        for (int d = 0; d < 4; d++)                                                 \
+        for (int d = 0; d < ND; d++) a[d] = _mm512_set1_epi64((long long)cd[Z][d]); \
+        for (int e = 0; e < 4; e++) b[e] = _mm512_loadu_si512(gd + e * w);          \
+        for (int d = 0; d < ND; d++)                                                \
             for (int e = 0; e < 4; e++) {                                           \
                 ACC[d + e] = _mm512_madd52lo_epu64(ACC[d + e], a[d], b[e]);         \
                 ACC[d + e + 1] = _mm512_madd52hi_epu64(ACC[d + e + 1], a[d], b[e]); \
             }                                                                       \
     } while (0)
-        for (Py_ssize_t z = 0; z < npos; z++) GRAM_TERM(P, z);
-        for (Py_ssize_t z = n - nneg; z < n; z++) GRAM_TERM(N, z);
+#define GRAM_TERMS(ACC, Z)                              \
+    do {                                                \
+        if (cd[Z][3]) GRAM_TERM(ACC, Z, 4);             \
+        else if (cd[Z][2]) GRAM_TERM(ACC, Z, 3);        \
+        else GRAM_TERM(ACC, Z, 2);                      \
+    } while (0)
+        for (Py_ssize_t z = 0; z < npos; z++) GRAM_TERMS(P, z);
+        for (Py_ssize_t z = n - nneg; z < n; z++) GRAM_TERMS(N, z);
+#undef GRAM_TERMS
 #undef GRAM_TERM
         lanes_floor(P, N, bd, F, xs);
         for (Py_ssize_t l = v; l < v + 8 && l < M->cols; l++) twos_to_mpz(out[l], xs[l - v], XL);
