@@ -18,7 +18,7 @@
  * trajectories are byte-identical (tests/test_kernel.py).
  */
 #define PY_SSIZE_T_CLEAN
-#define KERNEL_API 7 /* bump with every change of the interface; kernel.py refuses another */
+#define KERNEL_API 8 /* bump with every change of the interface; kernel.py refuses another */
 #include <Python.h>
 #include <gmp.h>
 #include <stdlib.h>
@@ -171,6 +171,44 @@ static PyObject *to_list(mpz_t *block, Py_ssize_t len) {
         PyList_SET_ITEM(out, i, v);
     }
     return out;
+}
+
+/* float(x) of Python (round to nearest, ties to even), then ldexp(., -F), for x given as
+ * its n limbs and sign */
+static double limbs_to_double(const mp_limb_t *d, mp_size_t n, int negative, long F) {
+    if (n == 0) return 0.0;
+    double v;
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && defined(__GNUC__)
+    /* the top 64 bits, their last bit or-ed with every bit below (sticky): the hardware's
+     * conversion of that word rounds exactly as the whole integer would round (11 bits are
+     * dropped, so the sticky bit never stands for the half) */
+    mp_limb_t top = d[n - 1];
+    if (n == 1) {
+        v = (double)top;
+    } else {
+        int lz = __builtin_clzll(top);
+        mp_limb_t hi = lz ? (top << lz) | (d[n - 2] >> (64 - lz)) : top, rest = lz ? d[n - 2] << lz : d[n - 2];
+        for (mp_size_t i = n - 3; i >= 0 && !rest; i--) rest |= d[i];
+        v = ldexp((double)(hi | (rest != 0)), (int)(64 * (n - 1) - lz));
+    }
+#else
+    mpz_t x, q;
+    mpz_roinit_n(x, d, n);
+    size_t nb = mpz_sizeinbase(x, 2);
+    if (nb <= 53) {
+        v = mpz_get_d(x); /* exact */
+    } else {
+        mpz_init(q);
+        mpz_tdiv_q_2exp(q, x, nb - 54);
+        unsigned long top = mpz_get_ui(q); /* 54 bits */
+        mpz_clear(q);
+        int sticky = mpz_scan1(x, 0) < nb - 54;
+        unsigned long mant = top >> 1;
+        if ((top & 1) && (sticky || (mant & 1))) mant++;
+        v = ldexp((double)mant, (int)(nb - 53));
+    }
+#endif
+    return ldexp(negative ? -v : v, (int)-F);
 }
 
 /* ---- one Cauchy sum, at the limb level ------------------------------------------------
@@ -920,6 +958,7 @@ typedef struct {
     mp_size_t gmax;     /* the most limbs of an entry of G */
     mp_limb_t *G3;      /* gmax <= 3: G's magnitudes as three limbs each (zero-padded), else NULL */
     unsigned char *neg; /* ... their signs */
+    double *Gf;         /* G 2^-F as doubles, correctly rounded (tail.to_floats): the float64 tail's */
     void *cols;         /* ... and the column sums of one row's products: 2 n GRAM_COLS u128 */
 #ifdef LANES
     Digits D;           /* G for the vector sums (D.d NULL: none) */
@@ -1054,6 +1093,7 @@ static void Gram_dealloc(Gram *self) {
     PyMem_Free(self->G3);
     PyMem_Free(self->neg);
     PyMem_Free(self->cols);
+    PyMem_Free(self->Gf);
 #ifdef LANES
     PyMem_Free(self->D.d);
 #endif
@@ -1075,6 +1115,11 @@ static int Gram_init(Gram *self, PyObject *args, PyObject *kwds) {
     if (!self->G || !self->row || !self->out) { PyErr_NoMemory(); return -1; }
     if (read_into(values, self->G, n * n) < 0) return -1;
     self->gmax = most_limbs(self->G, n * n);
+    self->Gf = (double *)PyMem_Malloc(sizeof(double) * (size_t)(n * n + 1));
+    if (!self->Gf) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t x = 0; x < n * n; x++)
+        self->Gf[x] = limbs_to_double(mpz_limbs_read(self->G[x]), (mp_size_t)mpz_size(self->G[x]), mpz_sgn(self->G[x]) < 0,
+                                      (long)F);
 #ifdef GRAM3
     if (self->gmax <= 3 && n < ((Py_ssize_t)1 << 40)) {
         self->G3 = (mp_limb_t *)PyMem_Calloc((size_t)(3 * n * n + 1), sizeof(mp_limb_t));
@@ -1718,17 +1763,64 @@ static int slot_from_double(mp_limb_t *slot, Py_ssize_t W, double v, long F) {
     return 0;
 }
 
-/* set_tail(k0, F, tail, aj, ak): the float64 tail (tail.float_tail) as integers, truncated
- * like Python's int(ldexp(v, F)): per order k0+1..p one row [a (m) | w per pair | u per
- * pair | R of the order before (n)] of doubles (values 2^-F) */
+/* Python's int() of a double's value times 2^F: the error it raises where that is no number */
+static int scaled_is_finite(double scaled) {
+    if (isfinite(scaled)) return 1;
+    if (isnan(scaled)) PyErr_SetString(PyExc_ValueError, "cannot convert float NaN to integer");
+    else PyErr_SetString(PyExc_OverflowError, "cannot convert float infinity to integer");
+    return 0;
+}
+
+/* Y[x] = int(ldexp(v, F)), truncated toward 0 as Python truncates (-1: an error is set) */
+static int tail_put(Series *S, Py_ssize_t x, double v) {
+    if (slot_from_double(S->Y + x * (S->W + 1), S->W, v, (long)S->F) == 0) return 0;
+    double scaled = ldexp(v, (int)S->F); /* wider than the slots (Y_set widens them), or no number */
+    if (!scaled_is_finite(scaled)) return -1;
+    mpz_t z;
+    mpz_init(z);
+    mpz_set_d(z, scaled);
+    int rc = Y_set(S, x, z);
+    mpz_clear(z);
+    return rc;
+}
+
+/* R[x] = int(ldexp(v, F)) (-1: an error is set) */
+static int tail_put_r(Series *S, Py_ssize_t x, double v) {
+    double scaled = ldexp(v, (int)S->F);
+    if (!scaled_is_finite(scaled)) return -1;
+    mpz_set_d(S->R[x], scaled);
+    return 0;
+}
+
+/* order k of a and of the pairs' C and U (pair i at aj[i], ak[i]; all m n pairs, row-major,
+ * where aj is NULL) from doubles, and R of order k - 1 */
+static int tail_order(Series *S, Py_ssize_t k, const double *a, const double *C, const double *U, const double *r,
+                      const Py_ssize_t *aj, const Py_ssize_t *ak, Py_ssize_t na) {
+    const Py_ssize_t m = S->m, n = S->n, w = S->w;
+    for (Py_ssize_t j = 0; j < m; j++)
+        if (tail_put(S, (k * m + j) * w, a[j]) < 0) return -1;
+    for (Py_ssize_t i = 0; i < na; i++) {
+        Py_ssize_t at = (k * m + (aj ? aj[i] : i / n)) * w + 1 + (aj ? ak[i] : i % n);
+        if (tail_put(S, at + n, C[i]) < 0 || tail_put(S, at, U[i]) < 0) return -1;
+    }
+    for (Py_ssize_t l = 0; l < n; l++)
+        if (tail_put_r(S, (k - 1) * n + l, r[l]) < 0) return -1;
+    return 0;
+}
+
+/* set_tail(k0, F, tail, aj, ak): a float64 tail as integers, per order k0+1..p one row [a
+ * (m) | C per pair | U per pair | R of the order before (n)] of doubles (values 2^-F), as
+ * tail.float_tail returns it (the recurrence writes its own tail through tail_order: this
+ * is for the tests of that conversion) */
 static PyObject *Series_set_tail(Series *self, PyObject *args) {
     Py_ssize_t k0, F;
     Py_buffer buf;
     PyObject *aj_obj, *ak_obj;
     if (!PyArg_ParseTuple(args, "nny*OO", &k0, &F, &buf, &aj_obj, &ak_obj)) return NULL;
-    Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, m = self->m, n = self->n, w = self->w, rows = self->p - k0;
+    Py_ssize_t *aj = NULL, *ak = NULL, na = 0, na2 = 0, m = self->m, n = self->n, rows = self->p - k0;
     PyObject *result = NULL;
     if (k0 < 0 || k0 >= self->p) { PyErr_SetString(PyExc_IndexError, "k0"); goto end; }
+    if (F != (Py_ssize_t)self->F) { PyErr_SetString(PyExc_ValueError, "F: the Series' own"); goto end; }
     if (read_indices(aj_obj, &aj, &na) < 0 || read_indices(ak_obj, &ak, &na2) < 0) goto end;
     if (na != na2) { PyErr_SetString(PyExc_ValueError, "aj, ak"); goto end; }
     for (Py_ssize_t i = 0; i < na; i++)
@@ -1736,29 +1828,12 @@ static PyObject *Series_set_tail(Series *self, PyObject *args) {
     Py_ssize_t cols = m + 2 * na + n;
     if (buf.len != (Py_ssize_t)sizeof(double) * rows * cols) { PyErr_SetString(PyExc_ValueError, "tail size"); goto end; }
     const double *v = (const double *)buf.buf;
-    mpz_t z;
-    mpz_init(z);
-#define PUT(x, value) do { \
-        if (slot_from_double(self->Y + (x) * (self->W + 1), self->W, value, (long)F) < 0) { \
-            mpz_set_d(z, ldexp(value, (int)F)); \
-            if (Y_set(self, x, z) < 0) goto tail_end; \
-        } \
-    } while (0)
     for (Py_ssize_t x = 0; x < rows; x++) {
-        Py_ssize_t k = k0 + 1 + x;
         const double *row = v + x * cols;
-        for (Py_ssize_t j = 0; j < m; j++) PUT((k * m + j) * w, row[j]);
-        for (Py_ssize_t i = 0; i < na; i++) {
-            PUT((k * m + aj[i]) * w + 1 + n + ak[i], row[m + i]);
-            PUT((k * m + aj[i]) * w + 1 + ak[i], row[m + na + i]);
-        }
-        for (Py_ssize_t l = 0; l < n; l++) mpz_set_d(self->R[(k0 + x) * n + l], ldexp(row[m + 2 * na + l], (int)F));
+        if (tail_order(self, k0 + 1 + x, row, row + m, row + m + na, row + m + 2 * na, aj, ak, na) < 0) goto end;
     }
-#undef PUT
     result = Py_None;
     Py_INCREF(result);
-tail_end:
-    mpz_clear(z);
 end:
     PyMem_Free(aj); PyMem_Free(ak);
     PyBuffer_Release(&buf);
@@ -1796,6 +1871,104 @@ static PyTypeObject SeriesType = {
     .tp_getset = Series_getset,
 };
 
+/* ---- the float64 tail (tail.float_tail), operation for operation --------------------
+ *
+ * Orders k0+1..p of a step's jets in doubles (values 2^-F), written into its Series as
+ * Python truncates them.  tail.float_tail uses only elementwise operations and sums in
+ * index order from +0, each operation rounded once; the same operations in the same order
+ * here give the same doubles, provided that none is fused into a multiply-add (which
+ * rounds once for two: contraction off) and none runs in excess precision.  A term known
+ * to be 0 (an inactive pair's C) is left out of a sum: adding a zero changes at most the
+ * sign of a zero sum, and the sign of a zero reaches no integer. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
+#error "the float64 tail needs double arithmetic without excess precision (FLT_EVAL_METHOD 0)"
+#endif
+
+typedef struct {
+    Py_ssize_t count;      /* sliding neurons */
+    Py_ssize_t *js;        /* ... which */
+    const double *Pc, *Pu; /* ... their maps, count x n x n each (tail._sliding_maps) */
+} TailMaps;
+
+/* out[j] (+)= x[j] @ M over ``rows`` rows of n (M: n x n), the products added in index order */
+static void tail_times(double *out, const double *x, const double *M, Py_ssize_t n, Py_ssize_t rows, int skip_zeros) {
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+    for (Py_ssize_t j = 0; j < rows; j++) {
+        double *o = out + j * n;
+        for (Py_ssize_t l = 0; l < n; l++) o[l] = 0.0;
+        for (Py_ssize_t l = 0; l < n; l++) {
+            double v = x[j * n + l];
+            if (skip_zeros && v == 0.0) continue;
+            for (Py_ssize_t c = 0; c < n; c++) o[c] += v * M[l * n + c];
+        }
+    }
+}
+
+/* the tail of a step whose orders 0..k0 are exact: lf, rf ((p + 1) x 3 na, zero past row
+ * k0) hold those rows' Cauchy columns as tail.float_tail's lf0, rf0; Gf NULL on orthogonal
+ * inputs (then gf: G_kk per pair); hsh: the pairs' shifts F - 2 e_j.  -1: an error is set */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+static int float_tail(Series *S, Py_ssize_t k0, const Py_ssize_t *aj, const Py_ssize_t *ak, Py_ssize_t na,
+                      const unsigned long *hsh, double Hf, const double *Gf, const double *gf, const TailMaps *maps,
+                      double *lf, double *rf) {
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+    const Py_ssize_t p = S->p, m = S->m, n = S->n, cols = 3 * na, mv = Gf ? m * n : na;
+    double *mem = (double *)PyMem_Malloc(sizeof(double) * (size_t)(cols + 2 * na + m + 2 * n + 3 * mv + 1));
+    if (mem == NULL) { PyErr_NoMemory(); return -1; }
+    double *acc = mem, *ps = acc + cols, *q = ps + na, *a1 = q + na, *r = a1 + m, *us = r + n, *Ck = us + n,
+           *Uk = Ck + mv, *dc = Uk + mv; /* dc: n (a sliding row's C increment) */
+    const double *a0 = lf, *u0 = rf; /* row 0: a_j and u_jk per pair */
+    int rc = -1;
+    for (Py_ssize_t i = 0; i < na; i++) ps[i] = ldexp(1.0, (int)((long)S->F - (long)hsh[i])); /* 2^(2 e_j) */
+    for (Py_ssize_t k = k0; k < p; k++) {
+        for (Py_ssize_t x = 0; x < cols; x++) acc[x] = 0.0;
+        for (Py_ssize_t t = 0; t <= k; t++) {
+            const double *x = lf + t * cols, *y = rf + (k - t) * cols;
+            for (Py_ssize_t c = 0; c < cols; c++) acc[c] += x[c] * y[c];
+        }
+        for (Py_ssize_t l = 0; l < n; l++) r[l] = 0.0;
+        for (Py_ssize_t i = 0; i < na; i++) r[ak[i]] += acc[i] * ps[i];
+        for (Py_ssize_t l = 0; l < n; l++) r[l] = -r[l];
+        double c = Hf / (double)(n * (k + 1));
+        for (Py_ssize_t j = 0; j < m; j++) a1[j] = 0.0;
+        for (Py_ssize_t i = 0; i < na; i++) a1[aj[i]] += acc[2 * na + i] + r[ak[i]] * u0[i];
+        for (Py_ssize_t j = 0; j < m; j++) a1[j] *= c;
+        for (Py_ssize_t i = 0; i < na; i++) q[i] = (acc[na + i] + a0[i] * r[ak[i]]) * c;
+        if (Gf == NULL) {
+            for (Py_ssize_t i = 0; i < na; i++) { Ck[i] = q[i]; Uk[i] = q[i] * gf[i]; }
+        } else {
+            for (Py_ssize_t x = 0; x < m * n; x++) Ck[x] = 0.0;
+            for (Py_ssize_t i = 0; i < na; i++) Ck[aj[i] * n + ak[i]] = q[i];
+            tail_times(Uk, Ck, Gf, n, m, 1);
+            for (Py_ssize_t s = 0; maps != NULL && s < maps->count; s++) {
+                Py_ssize_t j = maps->js[s];
+                for (Py_ssize_t l = 0; l < n; l++) us[l] = Uk[j * n + l];
+                tail_times(dc, us, maps->Pc + s * n * n, n, 1, 0);
+                for (Py_ssize_t l = 0; l < n; l++) Ck[j * n + l] += dc[l];
+                tail_times(Uk + j * n, us, maps->Pu + s * n * n, n, 1, 0);
+            }
+        }
+        if (tail_order(S, k + 1, a1, Ck, Uk, r, Gf ? NULL : aj, Gf ? NULL : ak, mv) < 0) goto done;
+        double *lk = lf + k * cols, *rk = rf + k * cols, *ln = lk + cols, *rn = rk + cols;
+        for (Py_ssize_t i = 0; i < na; i++) {
+            double ri = r[ak[i]], ai = a1[aj[i]], ui = Gf ? Uk[aj[i] * n + ak[i]] : Uk[i];
+            rk[na + i] = lk[2 * na + i] = ri;
+            ln[i] = ln[na + i] = ai;
+            rn[i] = rn[2 * na + i] = ui;
+        }
+    }
+    rc = 0;
+done:
+    PyMem_Free(mem);
+    return rc;
+}
+
 /* ---- the whole recurrence of one step (taylor.jets) ----------------------------------
  *
  * The same integers as the reference loop in taylor.jets, statement by statement (the
@@ -1803,44 +1976,6 @@ static PyTypeObject SeriesType = {
  * the shared float64 tail of tail.py, as correctly rounded doubles (like NumPy's
  * int -> float conversion).
  */
-
-/* float(x) of Python (round to nearest, ties to even), then ldexp(., -F), for x given as
- * its n limbs and sign */
-static double limbs_to_double(const mp_limb_t *d, mp_size_t n, int negative, long F) {
-    if (n == 0) return 0.0;
-    double v;
-#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && defined(__GNUC__)
-    /* the top 64 bits, their last bit or-ed with every bit below (sticky): the hardware's
-     * conversion of that word rounds exactly as the whole integer would round (11 bits are
-     * dropped, so the sticky bit never stands for the half) */
-    mp_limb_t top = d[n - 1];
-    if (n == 1) {
-        v = (double)top;
-    } else {
-        int lz = __builtin_clzll(top);
-        mp_limb_t hi = lz ? (top << lz) | (d[n - 2] >> (64 - lz)) : top, rest = lz ? d[n - 2] << lz : d[n - 2];
-        for (mp_size_t i = n - 3; i >= 0 && !rest; i--) rest |= d[i];
-        v = ldexp((double)(hi | (rest != 0)), (int)(64 * (n - 1) - lz));
-    }
-#else
-    mpz_t x, q;
-    mpz_roinit_n(x, d, n);
-    size_t nb = mpz_sizeinbase(x, 2);
-    if (nb <= 53) {
-        v = mpz_get_d(x); /* exact */
-    } else {
-        mpz_init(q);
-        mpz_tdiv_q_2exp(q, x, nb - 54);
-        unsigned long top = mpz_get_ui(q); /* 54 bits */
-        mpz_clear(q);
-        int sticky = mpz_scan1(x, 0) < nb - 54;
-        unsigned long mant = top >> 1;
-        if ((top & 1) && (sticky || (mant & 1))) mant++;
-        v = ldexp((double)mant, (int)(nb - 53));
-    }
-#endif
-    return ldexp(negative ? -v : v, (int)-F);
-}
 
 /* entry (row, col) of a Cauchy operand as limbs_to_double converts it */
 static inline double operand_double(Operand *O, Py_ssize_t row, Py_ssize_t col, long F) {
@@ -2114,14 +2249,34 @@ end:
     return result;
 }
 
+/* the float64 tail's sliding maps: None, or (js, Pc, Pu) with Pc and Pu bytes of len(js)
+ * n x n doubles each (tail.tail_maps); the bytes stay with the caller's argument */
+static int maps_read(PyObject *obj, Py_ssize_t m, Py_ssize_t n, TailMaps *maps) {
+    maps->count = 0;
+    if (obj == Py_None) return 0;
+    PyObject *js_obj, *pc, *pu;
+    if (!PyArg_ParseTuple(obj, "OSS", &js_obj, &pc, &pu)) return -1;
+    if (read_indices(js_obj, &maps->js, &maps->count) < 0) return -1;
+    for (Py_ssize_t s = 0; s < maps->count; s++)
+        if (maps->js[s] < 0 || maps->js[s] >= m) { PyErr_SetString(PyExc_IndexError, "maps: neuron"); return -1; }
+    Py_ssize_t size = (Py_ssize_t)sizeof(double) * maps->count * n * n;
+    if (PyBytes_GET_SIZE(pc) != size || PyBytes_GET_SIZE(pu) != size) {
+        PyErr_SetString(PyExc_ValueError, "maps: n x n doubles per sliding neuron");
+        return -1;
+    }
+    maps->Pc = (const double *)PyBytes_AS_STRING(pc);
+    maps->Pu = (const double *)PyBytes_AS_STRING(pu);
+    return 0;
+}
+
 static PyObject *recurrence(PyObject *module, PyObject *args) {
     Py_ssize_t F, p, m, n, float_from, float_below;
     int packing = 1; /* 0: products from the mpz entries only (the packed path's reference) */
     PyObject *H_obj, *aj_obj, *ak_obj, *hshift_obj, *y_obj, *g_obj, *gram_obj, *a_obj, *U_obj, *C_obj, *proj_obj,
-        *pins_obj, *start_obj = Py_None;
-    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOO|pO", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
+        *pins_obj, *maps_obj, *start_obj = Py_None;
+    if (!PyArg_ParseTuple(args, "nnOnnOOOOOOOOOnnOOO|pO", &F, &p, &H_obj, &m, &n, &aj_obj, &ak_obj, &hshift_obj, &y_obj,
                           &g_obj, &gram_obj, &a_obj, &U_obj, &C_obj, &float_from, &float_below, &proj_obj, &pins_obj,
-                          &packing, &start_obj))
+                          &maps_obj, &packing, &start_obj))
         return NULL;
     int ortho = g_obj != Py_None;
     if (float_from == 0 || float_from < -1) { /* the tail's test reads orders the loop made (k >= 1) */
@@ -2157,6 +2312,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     double *lf = NULL, *rf = NULL;
     Py_ssize_t k0 = -1, w = 1 + 2 * n, nprojs = 0, nBmax = 0;
     Proj *projs = NULL;
+    TailMaps maps = {0};
     mpz_t *pview = NULL; /* the projections' read-only views of U_jB */
     Block pdelta = {0}, psum = {0};
     Scratch sc = {0};
@@ -2196,6 +2352,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     }
     if (read_indices(pins_obj, &pins, &npins) < 0) goto done;
     if (projs_read(proj_obj, n, m, &projs, &nprojs, &nBmax) < 0) goto done;
+    if (maps_read(maps_obj, m, n, &maps) < 0) goto done;
     pview = (mpz_t *)PyMem_Malloc(sizeof(mpz_t) * (size_t)(nBmax ? nBmax : 1));
     if (pview == NULL) { PyErr_NoMemory(); goto done; }
     if (block_new(&pdelta, nBmax) < 0 || block_new(&psum, n) < 0) goto done;
@@ -2415,26 +2572,33 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
         }
     }
     for (Py_ssize_t x = 0; x < last * n; x++) mpz_swap(S->R[x], R.z[x]);
-    if (k0 < 0) {
-        result = Py_BuildValue("(NnOO)", (PyObject *)S, k0, Py_None, Py_None);
-        goto done;
-    }
-    lf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
-    rf = (double *)PyMem_Malloc(sizeof(double) * (size_t)((k0 + 1) * cols));
-    if (lf == NULL || rf == NULL) { Py_DECREF(S); PyErr_NoMemory(); goto done; }
-    /* in the reference's columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] (r_k0 is 0: not known) */
-    for (Py_ssize_t row = 0; row <= k0; row++) {
-        double *lr = lf + row * cols, *rr = rf + row * cols;
-        for (Py_ssize_t i = 0; i < na; i++) {
-            double a = operand_double(ops + OA, row, aj[i], (long)F), u = operand_double(ops + OU, row, i, (long)F);
-            double r = operand_double(ops + OR, row, ak[i], (long)F);
-            lr[i] = lr[na + i] = a;
-            lr[2 * na + i] = rr[na + i] = r;
-            rr[i] = rr[2 * na + i] = u;
+    if (k0 >= 0) { /* orders k0+1..p in float64 */
+        lf = (double *)PyMem_Calloc((size_t)((p + 1) * cols + m + n + na + 1), sizeof(double));
+        rf = (double *)PyMem_Calloc((size_t)((p + 1) * cols + 1), sizeof(double));
+        if (lf == NULL || rf == NULL) { Py_DECREF(S); PyErr_NoMemory(); goto done; }
+        double *ad = lf + (p + 1) * cols, *rd = ad + m, *gf = rd + n; /* a row's a_j, r_l as doubles; G_kk per pair */
+        /* rows 0..k0 in the reference's columns [a_j | a_j | r_k] and [u_jk | r_k | u_jk] (r_k0 is 0: not known) */
+        for (Py_ssize_t row = 0; row <= k0; row++) {
+            double *lr = lf + row * cols, *rr = rf + row * cols;
+            for (Py_ssize_t j = 0; j < m; j++) ad[j] = operand_double(ops + OA, row, j, (long)F);
+            for (Py_ssize_t l = 0; l < n; l++) rd[l] = operand_double(ops + OR, row, l, (long)F);
+            for (Py_ssize_t i = 0; i < na; i++) {
+                double u = operand_double(ops + OU, row, i, (long)F);
+                lr[i] = lr[na + i] = ad[aj[i]];
+                lr[2 * na + i] = rr[na + i] = rd[ak[i]];
+                rr[i] = rr[2 * na + i] = u;
+            }
+        }
+        if (ortho)
+            for (Py_ssize_t i = 0; i < na; i++)
+                gf[i] = limbs_to_double(mpz_limbs_read(g.z[i]), (mp_size_t)mpz_size(g.z[i]), mpz_sgn(g.z[i]) < 0, (long)F);
+        double Hf = limbs_to_double(mpz_limbs_read(H.z[0]), (mp_size_t)mpz_size(H.z[0]), 0, (long)F);
+        if (float_tail(S, k0, aj, ak, na, hsh, Hf, ortho ? NULL : gram->Gf, gf, &maps, lf, rf) < 0) {
+            Py_DECREF(S);
+            goto done;
         }
     }
-    result = Py_BuildValue("(Nny#y#)", (PyObject *)S, k0, (const char *)lf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols),
-                           (const char *)rf, (Py_ssize_t)(sizeof(double) * (k0 + 1) * cols));
+    result = Py_BuildValue("(Nn)", (PyObject *)S, k0);
 done:
     PyMem_Free(aj); PyMem_Free(ak); PyMem_Free(pins); PyMem_Free(lf); PyMem_Free(rf);
     PyMem_Free(hsh); PyMem_Free(wide);
@@ -2442,6 +2606,7 @@ done:
     PyMem_Free(lanes_own);
 #endif
     PyMem_Free(projs);
+    PyMem_Free(maps.js);
     PyMem_Free(pview);
     block_free(&pdelta);
     block_free(&psum);

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-API = 7  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
+API = 8  # the interface version this module expects of ``_kernel`` (KERNEL_API in _kernel.c)
 
 try:
     from . import _kernel

@@ -8,9 +8,10 @@ picks ``float_below`` with a margin of FLOAT_MARGIN_BITS, and on general inputs
 amplify a rounding error.  Orders 0..k0 (the state and every larger coefficient) stay
 exact, so every decision at a switch, made from the first orders, is unchanged.
 
-Both kernels share this NumPy code: the compiled recurrence hands back its rows 0..k0 as
-correctly rounded doubles and stores the tail (:meth:`Series.set_tail`), so the two hold
-the same integers.
+:func:`float_tail` is the reference; the compiled recurrence runs the same operations in
+the same order in C (``_kernel.c``: only elementwise operations and sums in index order,
+no multiply-add fused, no excess precision), from the same correctly rounded doubles of
+its rows 0..k0, so the two hold the same integers.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .events import DECIDE_ORDER
 from .fixed import FixedPoint, State
 from .sliding import projector, sliding_sets
 
-__all__ = ["FLOAT_MAX_BITS", "float_from", "float_tail", "tail_below", "to_floats", "to_ints"]
+__all__ = ["FLOAT_MAX_BITS", "float_from", "float_tail", "tail_below", "tail_maps", "to_floats", "to_ints"]
 
 FLOAT_MAX_BITS = 960  # below this F, fixed-point integers convert to float64 without overflow
 
@@ -101,13 +102,22 @@ def _sliding_maps(fx: FixedPoint, st: State) -> tuple[list[int], np.ndarray, np.
     return js, np.stack(Pcs), np.stack(Pus)
 
 
+def tail_maps(fx: FixedPoint, st: State) -> tuple[list[int], bytes, bytes] | None:
+    """The sliding maps of :func:`float_tail` for the compiled tail (``_kernel.recurrence``):
+    the sliding neurons and their maps Pc, Pu as bytes of doubles; None without any."""
+    js, Pc, Pu = _sliding_maps(fx, st)
+    return (js, np.ascontiguousarray(Pc).tobytes(), np.ascontiguousarray(Pu).tobytes()) if js else None
+
+
 def float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0, ortho: bool) -> np.ndarray:
     """Orders k0..p-1 of the recurrence in float64 (values ·2^-F), from the float values
     ``lf0``, ``rf0`` of the Cauchy columns' rows 0..k0 (see :func:`.taylor.jets`).
 
     Returns one row per order k0+1..p: [A (m) | C | U | R of the order before (n)], with C
     and U per active pair on orthogonal inputs and for all m·n pairs (row-major) otherwise;
-    :func:`to_ints` (or the compiled :meth:`Series.set_tail`) makes them integers."""
+    :func:`to_ints` makes them integers.  Only elementwise operations and sums in index
+    order from +0 (no ``einsum``, no BLAS, whose order of additions is their own): the
+    compiled kernel repeats them operation for operation, and gets the same doubles."""
     F, m, n = fx.F, fx.m, fx.n
     na = aj.size
     lf = np.zeros((p + 1, 3 * na))
@@ -124,8 +134,10 @@ def float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0, ortho: bool) -> np.ndarray:
         Gf = to_floats(fx.G, F)
         js, Pc, Pu = _sliding_maps(fx, st)
     for k in range(k0, p):
-        acc = np.einsum("ij,ij->j", lf[: k + 1], rf[k::-1])
-        # sums per point and per neuron in pair order (np.bincount: no BLAS call per order)
+        acc = np.zeros(3 * na)
+        for i in range(k + 1):
+            acc += lf[i] * rf[k - i]
+        # sums per point and per neuron in pair order (np.bincount adds its weights in order)
         r = -np.bincount(ak, weights=acc[:na] * pscale, minlength=n)
         rk = r[ak]
         c = Hf / (n * (k + 1))
@@ -137,15 +149,24 @@ def float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0, ortho: bool) -> np.ndarray:
         else:
             Ck = np.zeros((m, n))
             Ck[aj, ak] = q
-            Uk = Ck @ Gf
+            Uk = _times(Ck, Gf)
             if js:
                 Us = Uk[js]
-                Ck[js] += np.einsum("jn,jnl->jl", Us, Pc)
-                Uk[js] = np.einsum("jn,jnl->jl", Us, Pu)
+                Ck[js] += _times(Us, Pc)
+                Uk[js] = _times(Us, Pu)
             u1 = Uk[aj, ak]
         out[k - k0] = np.concatenate((a1, np.ravel(Ck), np.ravel(Uk), r))
         rf[k, na : 2 * na] = rk
         lf[k, 2 * na :] = rk
         lf[k + 1, :na] = lf[k + 1, na : 2 * na] = a1[aj]
         rf[k + 1, :na] = rf[k + 1, 2 * na :] = u1
+    return out
+
+
+def _times(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """Row by row X[j] @ M (M one (n, c) matrix), or X[j] @ M[j] (M one per row): the
+    products added in index order from +0, each rounded."""
+    out = np.zeros((X.shape[0], M.shape[-1]))
+    for l in range(X.shape[1]):
+        out += X[:, l, None] * M[..., l, :]
     return out

@@ -32,7 +32,7 @@ from . import kernel
 from .events import DECIDE_ORDER, candidates
 from .fixed import FixedPoint, State
 from .sliding import compiled_projector, project, sliding_sets
-from .tail import float_from, float_tail, tail_below, to_floats, to_ints
+from .tail import float_from, float_tail, tail_below, tail_maps, to_floats, to_ints
 
 __all__ = ["Jets", "horner", "jets", "prefix_order", "rho"]
 
@@ -294,7 +294,7 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide, star
     projs = [(j, compiled_projector(fx, S)) for j, S in sliding_sets(st.sliding)] if slide else []
     pins = [v for pair in st.pinned for v in pair]
     below = None if float_below is None else tail_below(fx, st, float_below, ortho)
-    series, k0, lf0, rf0 = kernel.recurrence(
+    series, _k0 = kernel.recurrence(
         F,
         p,
         int(H),
@@ -313,15 +313,9 @@ def _compiled_jets(fx, st, p, H, float_below, aj, ak, hshift, ortho, slide, star
         0 if below is None else below,
         projs,
         pins,
+        tail_maps(fx, st) if below is not None and slide else None,
         start=None if start is None else start.series,
     )
-    if k0 >= 0:
-        shape = (k0 + 1, 3 * aj.size)
-        tail = float_tail(
-            fx, st, H, k0, p, aj, ak, np.frombuffer(lf0).reshape(shape), np.frombuffer(rf0).reshape(shape), ortho
-        )
-        tj, tk = (aj, ak) if ortho else np.divmod(np.arange(m * n), n)
-        series.set_tail(k0, F, np.ascontiguousarray(tail).tobytes(), tj.tolist(), tk.tolist())
     return Jets(series=series)
 
 
