@@ -2382,9 +2382,7 @@ static PyObject *recurrence(PyObject *module, PyObject *args) {
     /* order 0: a_j and u_jk (r_k is set once known: the Cauchy sums of order k stop short of it) */
     for (Py_ssize_t j = 0; j < m; j++) SET(OA, 0, j, a0s.z[j]);
     for (Py_ssize_t i = 0; i < na; i++) SET(OU, 0, i, U0.z[aj[i] * n + ak[i]]);
-    for (Py_ssize_t j = 0; j < m; j++) mpz_set(A.z[j], a0s.z[j]);
-    if (!ortho)
-        for (Py_ssize_t x = 0; x < m * n; x++) { mpz_set(Cs.z[x], C0.z[x]); mpz_set(Us.z[x], U0.z[x]); }
+    /* (order 0 of a, U and C stays in a0s, U0 and C0: A, Us and Cs are read from order 1 on) */
     /* resume: orders 1..k1, and r of the orders below k1, from ``start``: prefix jets (no
      * float64 tail) of this very state, pattern and step, whose orders are exactly what the
      * loop below would make first (the caller checks that they belong to this step) */
