@@ -104,9 +104,14 @@ def _sliding_maps(fx: FixedPoint, st: State) -> tuple[list[int], np.ndarray, np.
 
 def tail_maps(fx: FixedPoint, st: State) -> tuple[list[int], bytes, bytes] | None:
     """The sliding maps of :func:`float_tail` for the compiled tail (``_kernel.recurrence``):
-    the sliding neurons and their maps Pc, Pu as bytes of doubles; None without any."""
-    js, Pc, Pu = _sliding_maps(fx, st)
-    return (js, np.ascontiguousarray(Pc).tobytes(), np.ascontiguousarray(Pu).tobytes()) if js else None
+    the sliding neurons and their maps Pc, Pu as bytes of doubles; None without any.  The
+    last pattern's are kept on ``fx`` (steps in a row mostly slide on the same pairs)."""
+    key = st.sliding.tobytes()
+    last = fx.cache.get("tail_maps_last")
+    if last is None or last[0] != key:
+        js, Pc, Pu = _sliding_maps(fx, st)
+        last = fx.cache["tail_maps_last"] = (key, (js, Pc.tobytes(), Pu.tobytes()) if js else None)
+    return last[1]
 
 
 def float_tail(fx, st, H, k0, p, aj, ak, lf0, rf0, ortho: bool) -> np.ndarray:
