@@ -5,12 +5,20 @@ installed inside the package as ``reluflow.proofs`` (no stray top-level package)
 extension with a warning and reluflow runs its pure-Python engine (the same results,
 slower: ``reluflow.integrate.kernel``)."""
 
+from glob import glob
+
 from setuptools import Extension, find_packages, setup
 
 setup(
     packages=[*find_packages("src", include=["reluflow*"]), "reluflow.proofs"],
     package_dir={"": "src", "reluflow.proofs": "proofs_checks"},
     ext_modules=[
-        Extension("reluflow.integrate._kernel", ["src/reluflow/integrate/_kernel.c"], libraries=["gmp"], optional=True)
+        Extension(
+            "reluflow.integrate._kernel",
+            ["src/reluflow/integrate/_kernel.c"],
+            depends=sorted(glob("src/reluflow/integrate/csrc/*.c")),  # its parts, #included (a unity build)
+            libraries=["gmp"],
+            optional=True,
+        )
     ],
 )
