@@ -9,7 +9,7 @@ amplify a rounding error.  Orders 0..k0 (the state and every larger coefficient)
 exact, so every decision at a switch, made from the first orders, is unchanged.
 
 :func:`float_tail` is the reference; the compiled recurrence runs the same operations in
-the same order in C (``_kernel.c``: only elementwise operations and sums in index order,
+the same order in C (``csrc/tail.c``: only elementwise operations and sums in index order,
 no multiply-add fused, no excess precision), from the same correctly rounded doubles of
 its rows 0..k0, so the two hold the same integers.
 """

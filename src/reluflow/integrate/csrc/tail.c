@@ -123,6 +123,11 @@ end:
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
 #error "the float64 tail needs double arithmetic without excess precision (FLT_EVAL_METHOD 0)"
 #endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define UNFUSED __attribute__((optimize("fp-contract=off"))) /* GCC; clang: the pragma in each body */
+#else
+#define UNFUSED
+#endif
 
 typedef struct {
     Py_ssize_t count;      /* sliding neurons */
@@ -130,8 +135,8 @@ typedef struct {
     const double *Pc, *Pu; /* ... their maps, count x n x n each (tail._sliding_maps) */
 } TailMaps;
 
-/* out[j] (+)= x[j] @ M over ``rows`` rows of n (M: n x n), the products added in index order */
-static void tail_times(double *out, const double *x, const double *M, Py_ssize_t n, Py_ssize_t rows, int skip_zeros) {
+/* out[j] = x[j] @ M over ``rows`` rows of n (M: n x n), the products added in index order */
+UNFUSED static void tail_times(double *out, const double *x, const double *M, Py_ssize_t n, Py_ssize_t rows, int skip_zeros) {
 #ifdef __clang__
 #pragma clang fp contract(off)
 #endif
@@ -149,10 +154,7 @@ static void tail_times(double *out, const double *x, const double *M, Py_ssize_t
 /* the tail of a step whose orders 0..k0 are exact: lf, rf ((p + 1) x 3 na, zero past row
  * k0) hold those rows' Cauchy columns as tail.float_tail's lf0, rf0; Gf NULL on orthogonal
  * inputs (then gf: G_kk per pair); hsh: the pairs' shifts F - 2 e_j.  -1: an error is set */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
-#endif
-static int float_tail(Series *S, Py_ssize_t k0, const Py_ssize_t *aj, const Py_ssize_t *ak, Py_ssize_t na,
+UNFUSED static int float_tail(Series *S, Py_ssize_t k0, const Py_ssize_t *aj, const Py_ssize_t *ak, Py_ssize_t na,
                       const unsigned long *hsh, double Hf, const double *Gf, const double *gf, const TailMaps *maps,
                       double *lf, double *rf) {
 #ifdef __clang__
