@@ -205,6 +205,7 @@ static PyObject *exits(PyObject *module, PyObject *args) {
     Py_ssize_t *signs = NULL, *single = NULL, *pins = NULL;
     PyObject *out = NULL, *result = NULL;
     Block V = {0}, mu = {0}, q = {0};
+    Digits DR = {0}; /* d NULL: none (no vector sums, or an entry of R wider than three limbs) */
     mpz_t *row = NULL, reached, tol, zero;
     Scratch sc = {0};
     mpz_inits(reached, tol, zero, NULL);
@@ -224,13 +225,16 @@ static PyObject *exits(PyObject *module, PyObject *args) {
     out = row == NULL ? PyErr_NoMemory() : PyList_New(total);
     if (out == NULL) goto end;
     mp_size_t rmax = most_limbs(S->R, p * n);
+#ifdef LANES
+    if (count && digits_new(&DR, S->R, n, p, 1, n) < 0) goto end; /* R's digits, for the vector products */
+#endif
     const unsigned char *a = (const unsigned char *)act.buf;
     for (Py_ssize_t s = 0, x = 0; s < count; s++) {
         Projector *P = projs[s].P;
         Py_ssize_t nB = P->nB, j = projs[s].j;
         for (Py_ssize_t c = 0; c < nB; c++) { /* V_c = (G_bA r_A) >> F: G_b. on the active points (views) */
             for (Py_ssize_t l = 0; l < n; l++) row[l][0] = a[j * n + l] ? P->gb.z[c * n + l][0] : zero[0];
-            if (row_times(row, n, S->R, p, 1, n, rmax, V.z + c * p, S->F, &sc) < 0) goto end;
+            if (product_floor(&DR, row, n, S->R, p, 1, n, rmax, V.z + c * p, S->F, &sc) < 0) goto end;
         }
         mp_size_t vmax = most_limbs(V.z, nB * p);
         for (Py_ssize_t i = 0; i < nB; i++) { /* mu_i = -((ginv_i. V) >> F) */
@@ -254,6 +258,7 @@ end:
     PyMem_Free(projs);
     PyMem_Free(signs); PyMem_Free(single); PyMem_Free(pins);
     block_free(&V); block_free(&mu); block_free(&q);
+    PyMem_Free(DR.d);
     scratch_free(&sc);
     mpz_clears(reached, tol, zero, NULL);
     PyBuffer_Release(&act);
